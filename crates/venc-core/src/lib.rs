@@ -1,0 +1,21 @@
+//! # venc-core
+//!
+//! The K230 VENC contract shared by every backend and by the conformance suite: constants with
+//! their real values, error codes, hardware limits, NV12 layout math, bitstream inspection, the
+//! MPI-level backend trait [`Mpi`] and the CanMV [`Encoder`] facade written once over it.
+//!
+//! This crate depends on no codec and no backend.
+
+pub mod bitstream;
+pub mod consts;
+pub mod encoder;
+pub mod error;
+pub mod layout;
+pub mod limits;
+pub mod mpi;
+
+pub use encoder::{CanMvError, ChnAttrStr, Encoder, Personality, StreamData};
+pub use error::VencError;
+pub use layout::{align_up, uv_offset};
+pub use limits::{K230, Limits};
+pub use mpi::{Chn, ChnAttr, ChnStatus, MemError, Mpi, Pack, PackType, PoolId, RcAttr, VideoFrameInfo};

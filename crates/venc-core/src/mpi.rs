@@ -1,0 +1,282 @@
+//! The backend trait at MPI level (`kd_mpi_venc_*`, `kd_mpi_vb_*`) and its data types.
+//!
+//! The simulator and the board client implement [`Mpi`]; the CanMV [`crate::Encoder`] facade and
+//! the conformance suite see a backend only through it.
+
+use crate::error::VencError;
+use serde::Serialize;
+use std::fmt;
+
+/// A VENC channel number as the MPI takes it (`k_u32`: a negative Python int arrives huge).
+pub type Chn = u32;
+
+/// A VB pool id (`kd_mpi_vb_create_pool`); [`crate::consts::VB_INVALID_POOLID`] when none.
+pub type PoolId = u32;
+
+/// Rate-control attributes (`k_venc_rc_attr`). Bit rates in kbps, frame rates in fps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[doc(alias = "k_venc_rc_attr")]
+pub enum RcAttr {
+    /// `K_VENC_RC_MODE_CBR`: what CanMV's `Create` always sets for H.264/H.265.
+    Cbr {
+        /// GOP length in frames (an IDR every `gop` frames).
+        gop: u32,
+        /// Statistics window in seconds (CanMV passes 0, outside the documented 1..60).
+        stats_time: u32,
+        /// Input frame rate.
+        src_frame_rate: u32,
+        /// Output frame rate.
+        dst_frame_rate: u32,
+        /// Target bit rate in kbps.
+        bit_rate: u32,
+    },
+    /// `K_VENC_RC_MODE_VBR`.
+    Vbr {
+        /// GOP length.
+        gop: u32,
+        /// Statistics window.
+        stats_time: u32,
+        /// Input frame rate.
+        src_frame_rate: u32,
+        /// Output frame rate.
+        dst_frame_rate: u32,
+        /// Maximum bit rate (kbps).
+        max_bit_rate: u32,
+        /// Target bit rate (kbps).
+        bit_rate: u32,
+    },
+    /// `K_VENC_RC_MODE_FIXQP`.
+    FixQp {
+        /// GOP length.
+        gop: u32,
+        /// Input frame rate.
+        src_frame_rate: u32,
+        /// Output frame rate.
+        dst_frame_rate: u32,
+        /// I-frame QP (0..51).
+        i_qp: u32,
+        /// P-frame QP (0..51).
+        p_qp: u32,
+    },
+    /// `K_VENC_RC_MODE_MJPEG_FIXQP`.
+    MjpegFixQp {
+        /// Input frame rate.
+        src_frame_rate: u32,
+        /// Output frame rate.
+        dst_frame_rate: u32,
+        /// Quality factor (1..99).
+        q_factor: u32,
+    },
+}
+
+/// Channel attributes (`k_venc_chn_attr`). Fields are raw `k_u32` values on purpose: a backend
+/// must be able to receive (and reject) anything a program can pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[doc(alias = "k_venc_chn_attr")]
+pub struct ChnAttr {
+    /// `venc_attr.type`: [`crate::consts::K_PT_H264`], [`crate::consts::K_PT_H265`], …
+    pub payload: u32,
+    /// `venc_attr.pic_width`.
+    pub width: u32,
+    /// `venc_attr.pic_height`.
+    pub height: u32,
+    /// `venc_attr.profile`: `VENC_PROFILE_*`.
+    pub profile: u32,
+    /// `rc_attr`.
+    pub rc: RcAttr,
+}
+
+/// An input picture (`k_video_frame_info`), as CanMV programs fill it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[doc(alias = "k_video_frame_info")]
+pub struct VideoFrameInfo {
+    /// `v_frame.width`.
+    pub width: u32,
+    /// `v_frame.height`.
+    pub height: u32,
+    /// `v_frame.pixel_format` (NV12 = 31).
+    pub pixel_format: u32,
+    /// `v_frame.stride[3]`; CanMV leaves it 0 and the VPU uses the width (facts §2.5).
+    pub stride: [u32; 3],
+    /// `v_frame.phys_addr[3]`: Y, UV, unused for NV12.
+    pub phys_addr: [u64; 3],
+    /// `v_frame.pts` in microseconds; copied into the frame's pack.
+    pub pts: u64,
+    /// `pool_id`.
+    pub pool_id: u32,
+    /// `mod_id`.
+    pub mod_id: u32,
+}
+
+/// Pack type (`k_venc_pack_type`) = CanMV `STREAM_TYPE_*`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[doc(alias = "k_venc_pack_type")]
+pub enum PackType {
+    /// `K_VENC_P_FRAME` / `STREAM_TYPE_P` = 1.
+    #[doc(alias = "STREAM_TYPE_P")]
+    P,
+    /// `K_VENC_I_FRAME` / `STREAM_TYPE_I` = 2.
+    #[doc(alias = "STREAM_TYPE_I")]
+    I,
+    /// `K_VENC_HEADER` / `STREAM_TYPE_HEADER` = 3: parameter sets only.
+    #[doc(alias = "STREAM_TYPE_HEADER")]
+    Header,
+}
+
+impl PackType {
+    /// The numeric value the MPI and CanMV use.
+    pub const fn code(self) -> u32 {
+        match self {
+            Self::P => crate::consts::K_VENC_P_FRAME,
+            Self::I => crate::consts::K_VENC_I_FRAME,
+            Self::Header => crate::consts::K_VENC_HEADER,
+        }
+    }
+
+    /// Short name for traces and reports.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::P => "P",
+            Self::I => "I",
+            Self::Header => "HEADER",
+        }
+    }
+}
+
+impl fmt::Display for PackType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One output pack (`k_venc_pack`): its bytes stay in media memory at `phys_addr`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[doc(alias = "k_venc_pack")]
+pub struct Pack {
+    /// Physical address of the pack bytes.
+    pub phys_addr: u64,
+    /// Bytes in the pack.
+    pub len: u32,
+    /// Input-frame pts for I/P packs; stale for HEADER packs, as on the board.
+    pub pts: u64,
+    /// HEADER, I or P.
+    pub pack_type: PackType,
+}
+
+/// Channel status (`k_venc_chn_status`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[doc(alias = "k_venc_chn_status")]
+pub struct ChnStatus {
+    /// Packs queued in the output ring and not yet taken by `get_stream`.
+    pub cur_packs: u32,
+    /// pts of the last input picture the VPU released.
+    pub release_pic_pts: u64,
+    /// Whether the stream has ended.
+    pub end_of_stream: bool,
+}
+
+/// Errors of the media-memory calls (`kd_mpi_vb_*`, `kd_mpi_sys_mmap` and friends).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MemError {
+    /// The address range is not inside one mapped block.
+    #[error("address range 0x{addr:x}+{len} is not inside a mapped media-memory block")]
+    BadAddress {
+        /// Start of the range.
+        addr: u64,
+        /// Length of the range.
+        len: u64,
+    },
+    /// The pool id is unknown.
+    #[error("VB pool {0} does not exist")]
+    NoPool(PoolId),
+    /// Every block of the pool is in use.
+    #[error("VB pool {0} has no free block")]
+    PoolExhausted(PoolId),
+    /// The request cannot be satisfied (bad size, too many blocks, address space full).
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// The K230 VENC MPI, as one backend provides it.
+///
+/// # For implementations
+/// - Return the codes the 2024-09 firmware returns, in the same order of checks: the channel range
+///   check (`chn > 3` → [`VencError::InvalidChnId`]) comes first on every call.
+/// - `send_frame` on a channel that is not started returns `Ok(())` and drops the frame (firmware
+///   behaviour), and reports the drop through its statistics or log.
+/// - `get_stream` failure of any kind is [`VencError::NotReady`], as the user-space wrapper maps it.
+///   `timeout_ms`: `-1` waits forever, `0` fails at once, `> 0` waits that many milliseconds.
+/// - `release_stream` releases `pack_cnt` packs in FIFO order and ignores addresses.
+/// - Pack bytes live in the backend's media memory; [`Mpi::read_mem`] reads them by address.
+/// - All methods take `&self`: a consumer thread blocks in `get_stream` while a producer sends.
+pub trait Mpi: Send + Sync {
+    /// Short backend name for reports (`sim`, `hw`).
+    fn backend_name(&self) -> &str;
+
+    /// `kd_mpi_venc_create_chn`.
+    #[doc(alias = "kd_mpi_venc_create_chn")]
+    fn create_chn(&self, chn: Chn, attr: &ChnAttr) -> Result<(), VencError>;
+    /// `kd_mpi_venc_destroy_chn`.
+    #[doc(alias = "kd_mpi_venc_destroy_chn")]
+    fn destroy_chn(&self, chn: Chn) -> Result<(), VencError>;
+    /// `kd_mpi_venc_start_chn`.
+    #[doc(alias = "kd_mpi_venc_start_chn")]
+    fn start_chn(&self, chn: Chn) -> Result<(), VencError>;
+    /// `kd_mpi_venc_stop_chn`.
+    #[doc(alias = "kd_mpi_venc_stop_chn")]
+    fn stop_chn(&self, chn: Chn) -> Result<(), VencError>;
+    /// `kd_mpi_venc_enable_idr`: header before every IDR, IDR every GOP.
+    #[doc(alias = "kd_mpi_venc_enable_idr")]
+    fn enable_idr(&self, chn: Chn, enable: bool) -> Result<(), VencError>;
+    /// `kd_mpi_venc_request_idr`: the next frame is an IDR.
+    #[doc(alias = "kd_mpi_venc_request_idr")]
+    fn request_idr(&self, chn: Chn) -> Result<(), VencError>;
+    /// `kd_mpi_venc_query_status`.
+    #[doc(alias = "kd_mpi_venc_query_status")]
+    fn query_status(&self, chn: Chn) -> Result<ChnStatus, VencError>;
+    /// `kd_mpi_venc_send_frame`.
+    #[doc(alias = "kd_mpi_venc_send_frame")]
+    fn send_frame(
+        &self,
+        chn: Chn,
+        frame: &VideoFrameInfo,
+        timeout_ms: i32,
+    ) -> Result<(), VencError>;
+    /// `kd_mpi_venc_get_stream`: up to `max_packs` packs appended to `out` (cleared first).
+    #[doc(alias = "kd_mpi_venc_get_stream")]
+    fn get_stream(
+        &self,
+        chn: Chn,
+        max_packs: u32,
+        timeout_ms: i32,
+        out: &mut Vec<Pack>,
+    ) -> Result<(), VencError>;
+    /// `kd_mpi_venc_release_stream`: releases `pack_cnt` packs, oldest first.
+    #[doc(alias = "kd_mpi_venc_release_stream")]
+    fn release_stream(&self, chn: Chn, pack_cnt: u32) -> Result<(), VencError>;
+    /// `kd_mpi_venc_attach_vb_pool`: the pool the channel's output packs live in.
+    #[doc(alias = "kd_mpi_venc_attach_vb_pool")]
+    fn attach_vb_pool(&self, chn: Chn, pool: PoolId) -> Result<(), VencError>;
+    /// `kd_mpi_venc_detach_vb_pool`.
+    #[doc(alias = "kd_mpi_venc_detach_vb_pool")]
+    fn detach_vb_pool(&self, chn: Chn) -> Result<(), VencError>;
+
+    /// `kd_mpi_vb_create_pool`: `blk_cnt` blocks of `blk_size` bytes, 4 KiB aligned.
+    #[doc(alias = "kd_mpi_vb_create_pool")]
+    fn create_pool(&self, blk_size: u64, blk_cnt: u32) -> Result<PoolId, MemError>;
+    /// `kd_mpi_vb_destory_pool` (sic).
+    #[doc(alias = "kd_mpi_vb_destory_pool")]
+    fn destroy_pool(&self, pool: PoolId) -> Result<(), MemError>;
+    /// `kd_mpi_vb_get_block`: a free block's physical address.
+    #[doc(alias = "kd_mpi_vb_get_block")]
+    fn get_block(&self, pool: PoolId) -> Result<u64, MemError>;
+    /// `kd_mpi_vb_release_block`.
+    #[doc(alias = "kd_mpi_vb_release_block")]
+    fn release_block(&self, phys_addr: u64) -> Result<(), MemError>;
+    /// Reads bytes by physical address (`uctypes.bytearray_at` over `kd_mpi_sys_mmap`).
+    #[doc(alias = "bytearray_at")]
+    #[doc(alias = "kd_mpi_sys_mmap")]
+    fn read_mem(&self, phys_addr: u64, buf: &mut [u8]) -> Result<(), MemError>;
+    /// Writes bytes by physical address.
+    fn write_mem(&self, phys_addr: u64, data: &[u8]) -> Result<(), MemError>;
+}

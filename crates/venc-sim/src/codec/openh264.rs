@@ -1,0 +1,264 @@
+//! H.264 through Cisco's openh264, built from the bundled source by `openh264-sys2`.
+//!
+//! The raw `SEncParamExt` API is used because the idiomatic wrapper cannot set CABAC
+//! (`iEntropyCodingModeFlag`), which Main and High need.
+
+use super::{CodecEngine, CodecError, EncodedPicture, EngineConfig, Picture};
+use openh264_sys2::{self as sys, API};
+use std::os::raw::{c_int, c_void};
+use venc_core::bitstream::Codec;
+use venc_core::consts;
+
+/// `profile_idc` written into the SPS for a `VENC_PROFILE_H264_*` value.
+pub const fn profile_idc(profile: u32) -> Option<u32> {
+    match profile {
+        consts::VENC_PROFILE_H264_BASELINE => Some(sys::PRO_BASELINE as u32),
+        consts::VENC_PROFILE_H264_MAIN => Some(sys::PRO_MAIN as u32),
+        consts::VENC_PROFILE_H264_HIGH => Some(sys::PRO_HIGH as u32),
+        _ => None,
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+unsafe extern "C" {
+    // An SSE2 routine that exists only when openh264's NASM sources were assembled. Referencing it
+    // makes the link fail if openh264-sys2 fell back to plain C.
+    fn WelsCopy16x16_sse2();
+}
+
+/// Whether openh264's hand-written assembly is linked in (always true on x86-64, where the
+/// build fails otherwise; false on targets without NASM kernels).
+pub fn asm_in_use() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let f: unsafe extern "C" fn() = WelsCopy16x16_sse2;
+        std::hint::black_box(f as usize) != 0
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+/// An openh264 encoder configured like the K230 VPU for one channel.
+pub struct OpenH264Engine {
+    api: sys::DynamicAPI,
+    enc: *mut sys::ISVCEncoder,
+    info: Box<sys::SFrameBSInfo>,
+    frame_index: u64,
+    frame_interval_ms: f64,
+}
+
+impl std::fmt::Debug for OpenH264Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OpenH264Engine")
+            .field("frame_index", &self.frame_index)
+            .finish_non_exhaustive()
+    }
+}
+
+// SAFETY: the encoder instance is owned by this value and only used through `&mut self`.
+unsafe impl Send for OpenH264Engine {}
+
+fn err(message: impl Into<String>) -> CodecError {
+    CodecError {
+        codec: Codec::H264,
+        message: message.into(),
+    }
+}
+
+impl OpenH264Engine {
+    /// Creates and initializes the encoder. Fails for sizes openh264 cannot encode.
+    pub fn new(cfg: &EngineConfig) -> Result<Self, CodecError> {
+        let idc = profile_idc(cfg.profile)
+            .ok_or_else(|| err(format!("profile {} is not H.264", cfg.profile)))?;
+        let api = sys::DynamicAPI::from_source();
+        let mut enc: *mut sys::ISVCEncoder = std::ptr::null_mut();
+        // SAFETY: FFI call that writes an encoder pointer into `enc`.
+        let rc = unsafe { api.WelsCreateSVCEncoder(&mut enc) };
+        if rc != 0 || enc.is_null() {
+            return Err(err(format!("WelsCreateSVCEncoder failed ({rc})")));
+        }
+        let engine = Self {
+            api,
+            enc,
+            info: Box::default(),
+            frame_index: 0,
+            frame_interval_ms: 1000.0 / f64::from(cfg.frame_rate),
+        };
+        let mut level: c_int = sys::WELS_LOG_QUIET as c_int;
+        // SAFETY: vtable call on a live encoder; the option points at a c_int as documented.
+        unsafe {
+            let vt = &**engine.enc;
+            let set_option = vt.SetOption.ok_or_else(|| err("vtable lacks SetOption"))?;
+            set_option(
+                engine.enc,
+                sys::ENCODER_OPTION_TRACE_LEVEL,
+                (&raw mut level).cast::<c_void>(),
+            );
+        }
+        let mut p = sys::SEncParamExt::default();
+        // SAFETY: vtable calls on a live encoder with a properly sized parameter struct.
+        unsafe {
+            let vt = &**engine.enc;
+            let get_default = vt
+                .GetDefaultParams
+                .ok_or_else(|| err("vtable lacks GetDefaultParams"))?;
+            get_default(engine.enc, &raw mut p);
+        }
+        let bps = (u64::from(cfg.bit_rate_kbps) * 1000).min(i32::MAX as u64) as c_int;
+        p.iUsageType = sys::CAMERA_VIDEO_REAL_TIME;
+        p.iPicWidth = cfg.width as c_int;
+        p.iPicHeight = cfg.height as c_int;
+        p.iTargetBitrate = bps;
+        p.iMaxBitrate = sys::UNSPECIFIED_BIT_RATE as c_int;
+        p.iRCMode = sys::RC_BITRATE_MODE;
+        p.fMaxFrameRate = cfg.frame_rate;
+        p.iTemporalLayerNum = 1;
+        p.iSpatialLayerNum = 1;
+        p.uiIntraPeriod = cfg.gop;
+        p.iNumRefFrame = 1;
+        p.eSpsPpsIdStrategy = sys::CONSTANT_ID;
+        p.bPrefixNalAddingCtrl = false;
+        p.bEnableSSEI = false;
+        p.iEntropyCodingModeFlag = c_int::from(idc != sys::PRO_BASELINE as u32);
+        // One picture out per picture in: the K230 never skips in CBR.
+        p.bEnableFrameSkip = false;
+        p.bEnableLongTermReference = false;
+        p.iMultipleThreadIdc = cfg.threads;
+        // Load balancing moves slice boundaries by timing: off, so output is deterministic.
+        p.bUseLoadBalancing = false;
+        p.iLoopFilterDisableIdc = 0;
+        p.bEnableDenoise = false;
+        p.bEnableBackgroundDetection = true;
+        p.bEnableAdaptiveQuant = true;
+        // Scene-change detection inserts extra IDRs; the VPU keeps the GOP.
+        p.bEnableSceneChangeDetect = false;
+        p.bEnableFrameCroppingFlag = true;
+        p.iComplexityMode = sys::LOW_COMPLEXITY;
+        let layer = &mut p.sSpatialLayers[0];
+        layer.iVideoWidth = cfg.width as c_int;
+        layer.iVideoHeight = cfg.height as c_int;
+        layer.fFrameRate = cfg.frame_rate;
+        layer.iSpatialBitrate = bps;
+        layer.iMaxSpatialBitrate = sys::UNSPECIFIED_BIT_RATE as c_int;
+        layer.uiProfileIdc = idc as sys::EProfileIdc;
+        layer.uiLevelIdc = sys::LEVEL_UNKNOWN;
+        if cfg.threads > 1 {
+            layer.sSliceArgument.uiSliceMode = sys::SM_FIXEDSLCNUM_SLICE;
+            layer.sSliceArgument.uiSliceNum = u32::from(cfg.threads);
+        } else {
+            layer.sSliceArgument.uiSliceMode = sys::SM_SINGLE_SLICE;
+            layer.sSliceArgument.uiSliceNum = 1;
+        }
+        // SAFETY: vtable call on a live encoder with initialized parameters.
+        let rc = unsafe {
+            let vt = &**engine.enc;
+            let init = vt
+                .InitializeExt
+                .ok_or_else(|| err("vtable lacks InitializeExt"))?;
+            init(engine.enc, &raw const p)
+        };
+        if rc != 0 {
+            return Err(err(format!(
+                "openh264 rejected {}x{} (InitializeExt returned {rc}); it encodes up to level 5.2 (max 36864 macroblocks)",
+                cfg.width, cfg.height
+            )));
+        }
+        Ok(engine)
+    }
+}
+
+impl CodecEngine for OpenH264Engine {
+    fn codec(&self) -> Codec {
+        Codec::H264
+    }
+
+    fn encode(
+        &mut self,
+        pic: &Picture<'_>,
+        force_idr: bool,
+        out: &mut EncodedPicture,
+    ) -> Result<(), CodecError> {
+        out.data.clear();
+        out.idr = false;
+        // Rate control reads timestamps: derive them from the frame count, so pts left at 0 (as
+        // CanMV programs often do) cannot disturb it, and output stays deterministic.
+        let ts = (self.frame_index as f64 * self.frame_interval_ms).round() as i64;
+        let src = sys::SSourcePicture {
+            iColorFormat: sys::videoFormatI420 as c_int,
+            iStride: [
+                pic.y_stride as c_int,
+                pic.uv_stride as c_int,
+                pic.uv_stride as c_int,
+                0,
+            ],
+            pData: [
+                pic.y.as_ptr().cast_mut(),
+                pic.u.as_ptr().cast_mut(),
+                pic.v.as_ptr().cast_mut(),
+                std::ptr::null_mut(),
+            ],
+            iPicWidth: pic.width as c_int,
+            iPicHeight: pic.height as c_int,
+            uiTimeStamp: ts,
+            bPsnrY: false,
+            bPsnrU: false,
+            bPsnrV: false,
+        };
+        // SAFETY: the planes outlive the call and hold width x height (and half-size chroma)
+        // bytes at the given strides, which the channel checked; openh264 only reads them.
+        let rc = unsafe {
+            let vt = &**self.enc;
+            if force_idr {
+                if let Some(force) = vt.ForceIntraFrame {
+                    force(self.enc, true);
+                }
+            }
+            let encode = vt
+                .EncodeFrame
+                .ok_or_else(|| err("vtable lacks EncodeFrame"))?;
+            encode(self.enc, &raw const src, &raw mut *self.info)
+        };
+        if rc != 0 {
+            return Err(err(format!("EncodeFrame returned {rc}")));
+        }
+        self.frame_index += 1;
+        let info = &*self.info;
+        match info.eFrameType {
+            sys::videoFrameTypeIDR => out.idr = true,
+            sys::videoFrameTypeP | sys::videoFrameTypeI => {}
+            t => return Err(err(format!("unexpected frame type {t} (frame skipped?)"))),
+        }
+        for layer in &info.sLayerInfo[..info.iLayerNum.max(0) as usize] {
+            let nal_lens = if layer.iNalCount > 0 {
+                // SAFETY: openh264 fills `iNalCount` lengths at `pNalLengthInByte`.
+                unsafe {
+                    std::slice::from_raw_parts(layer.pNalLengthInByte, layer.iNalCount as usize)
+                }
+            } else {
+                &[]
+            };
+            let total: usize = nal_lens.iter().map(|&l| l.max(0) as usize).sum();
+            if total > 0 {
+                // SAFETY: `pBsBuf` holds the layer's NAL units back to back, `total` bytes.
+                let bytes = unsafe { std::slice::from_raw_parts(layer.pBsBuf, total) };
+                out.data.extend_from_slice(bytes);
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Drop for OpenH264Engine {
+    fn drop(&mut self) {
+        // SAFETY: the encoder was created by this API and is not used after this.
+        unsafe {
+            let vt = &**self.enc;
+            if let Some(uninit) = vt.Uninitialize {
+                uninit(self.enc);
+            }
+            self.api.WelsDestroySVCEncoder(self.enc);
+        }
+    }
+}

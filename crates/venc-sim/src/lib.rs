@@ -1,0 +1,202 @@
+//! # venc-sim
+//!
+//! A simulator of the K230 VENC as CanMV programs see it: media memory addressed by physical
+//! address ([`mmz`]), four channels with the firmware's state machine, 30-deep input queues, a
+//! worker per started channel standing in for the VPU, 30-pack output rings ([`venc`]), and real
+//! H.264 from openh264 ([`codec`]). [`Simulator`] implements [`venc_core::Mpi`].
+
+pub mod codec;
+pub mod mmz;
+pub mod source;
+pub mod venc;
+
+use mmz::MediaMemory;
+use std::sync::Arc;
+use venc::{Channel, ChannelStats, Phase};
+use venc_core::{
+    Chn, ChnAttr, ChnStatus, K230, MemError, Mpi, Pack, PoolId, VencError, VideoFrameInfo,
+};
+
+/// Simulator settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SimOptions {
+    /// Reject what the simulator otherwise accepts with a warning (misaligned NV12 planes, frame
+    /// size different from the channel's); the board's behaviour there is unverified.
+    pub strict: bool,
+    /// openh264 threads per channel. 1 is deterministic and the default; more threads split the
+    /// picture into that many slices (still deterministic: load balancing is off).
+    pub codec_threads: u16,
+}
+
+impl Default for SimOptions {
+    fn default() -> Self {
+        Self {
+            strict: false,
+            codec_threads: 1,
+        }
+    }
+}
+
+/// The simulated board: media memory and the VENC device.
+pub struct Simulator {
+    mem: Arc<MediaMemory>,
+    channels: Vec<Arc<Channel>>,
+    opts: SimOptions,
+}
+
+impl std::fmt::Debug for Simulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Simulator")
+            .field("opts", &self.opts)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for Simulator {
+    fn default() -> Self {
+        Self::new(SimOptions::default())
+    }
+}
+
+impl Simulator {
+    /// A fresh board.
+    pub fn new(opts: SimOptions) -> Self {
+        Self {
+            mem: Arc::new(MediaMemory::new()),
+            channels: (0..K230.channels).map(|i| Arc::new(Channel::new(i))).collect(),
+            opts,
+        }
+    }
+
+    /// A fresh board behind an `Arc<dyn Mpi>`, as the `Encoder` facade takes it.
+    pub fn shared(opts: SimOptions) -> Arc<Self> {
+        Arc::new(Self::new(opts))
+    }
+
+    /// The media memory (frame buffers are allocated here).
+    pub fn memory(&self) -> &Arc<MediaMemory> {
+        &self.mem
+    }
+
+    /// The options this board was built with.
+    pub fn options(&self) -> SimOptions {
+        self.opts
+    }
+
+    fn chn(&self, chn: Chn) -> Result<&Arc<Channel>, VencError> {
+        self.channels
+            .get(chn as usize)
+            .ok_or(VencError::InvalidChnId)
+    }
+
+    /// What a channel did with its frames (drops, overflows, …).
+    pub fn channel_stats(&self, chn: Chn) -> Result<ChannelStats, VencError> {
+        Ok(self.chn(chn)?.stats())
+    }
+
+    /// A channel's state.
+    pub fn channel_phase(&self, chn: Chn) -> Result<Phase, VencError> {
+        Ok(self.chn(chn)?.phase())
+    }
+}
+
+impl Drop for Simulator {
+    fn drop(&mut self) {
+        for ch in &self.channels {
+            if ch.phase() == Phase::Started {
+                let _ = ch.stop();
+            }
+        }
+    }
+}
+
+impl Mpi for Simulator {
+    fn backend_name(&self) -> &str {
+        "sim"
+    }
+
+    fn create_chn(&self, chn: Chn, attr: &ChnAttr) -> Result<(), VencError> {
+        self.chn(chn)?.create(attr, &self.opts)
+    }
+
+    fn destroy_chn(&self, chn: Chn) -> Result<(), VencError> {
+        self.chn(chn)?.destroy()
+    }
+
+    fn start_chn(&self, chn: Chn) -> Result<(), VencError> {
+        self.chn(chn)?.start(&self.mem)
+    }
+
+    fn stop_chn(&self, chn: Chn) -> Result<(), VencError> {
+        self.chn(chn)?.stop()
+    }
+
+    fn enable_idr(&self, chn: Chn, enable: bool) -> Result<(), VencError> {
+        self.chn(chn)?.enable_idr(enable)
+    }
+
+    fn request_idr(&self, chn: Chn) -> Result<(), VencError> {
+        self.chn(chn)?.request_idr()
+    }
+
+    fn query_status(&self, chn: Chn) -> Result<ChnStatus, VencError> {
+        Ok(self.chn(chn)?.query_status())
+    }
+
+    fn send_frame(
+        &self,
+        chn: Chn,
+        frame: &VideoFrameInfo,
+        timeout_ms: i32,
+    ) -> Result<(), VencError> {
+        self.chn(chn)?
+            .send_frame(&self.mem, frame, timeout_ms, self.opts.strict)
+    }
+
+    fn get_stream(
+        &self,
+        chn: Chn,
+        max_packs: u32,
+        timeout_ms: i32,
+        out: &mut Vec<Pack>,
+    ) -> Result<(), VencError> {
+        self.chn(chn).map_err(|_| VencError::InvalidChnId)?
+            .get_stream(max_packs, timeout_ms, out)
+    }
+
+    fn release_stream(&self, chn: Chn, pack_cnt: u32) -> Result<(), VencError> {
+        self.chn(chn)?.release_stream(pack_cnt)
+    }
+
+    fn attach_vb_pool(&self, chn: Chn, pool: PoolId) -> Result<(), VencError> {
+        self.chn(chn)?.attach_pool(&self.mem, pool)
+    }
+
+    fn detach_vb_pool(&self, chn: Chn) -> Result<(), VencError> {
+        self.chn(chn)?.detach_pool()
+    }
+
+    fn create_pool(&self, blk_size: u64, blk_cnt: u32) -> Result<PoolId, MemError> {
+        self.mem.create_pool(blk_size, blk_cnt)
+    }
+
+    fn destroy_pool(&self, pool: PoolId) -> Result<(), MemError> {
+        self.mem.destroy_pool(pool)
+    }
+
+    fn get_block(&self, pool: PoolId) -> Result<u64, MemError> {
+        self.mem.get_block(pool)
+    }
+
+    fn release_block(&self, phys_addr: u64) -> Result<(), MemError> {
+        self.mem.release_block(phys_addr)
+    }
+
+    fn read_mem(&self, phys_addr: u64, buf: &mut [u8]) -> Result<(), MemError> {
+        self.mem.read(phys_addr, buf)
+    }
+
+    fn write_mem(&self, phys_addr: u64, data: &[u8]) -> Result<(), MemError> {
+        self.mem.write(phys_addr, data)
+    }
+}

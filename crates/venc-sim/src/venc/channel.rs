@@ -1,0 +1,674 @@
+//! One VENC channel. Data flows one way: `send_frame` → input queue → worker (reads NV12 from
+//! media memory, encodes) → output blocks + pack ring → `get_stream` / `release_stream`.
+//!
+//! Invariants:
+//! - Lock order: channel state, then media memory. The worker never holds the state lock while
+//!   encoding.
+//! - Every frame accepted by `send_frame` is encoded or counted in one `dropped_*` counter.
+//! - A frame's packs (HEADER + I, or P) enter the ring together, under one lock.
+//! - Each pack occupies one output block of the attached pool until it is released.
+
+use super::ring::PackRing;
+use crate::SimOptions;
+use crate::codec::{self, CodecEngine, EncodedPicture, Picture};
+use crate::mmz::MediaMemory;
+use log::{debug, info, warn};
+use serde::Serialize;
+use std::collections::VecDeque;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+use venc_core::bitstream::{Codec, NalKind, split_annexb};
+use venc_core::layout::{uv_size, y_size};
+use venc_core::{
+    ChnAttr, ChnStatus, K230, Pack, PackType, PoolId, VencError, VideoFrameInfo, consts,
+};
+
+/// Channel state, numbered as the kernel numbers it (facts §2.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Phase {
+    /// Never created, or destroyed (state 0).
+    Idle,
+    /// `create_chn` done (state 1).
+    Created,
+    /// `start_chn` done (state 2).
+    Started,
+    /// `stop_chn` done (state 4).
+    Stopped,
+}
+
+/// Counters of what a channel did with the frames it was given.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ChannelStats {
+    /// Frames `send_frame` accepted into the input queue.
+    pub frames_queued: u64,
+    /// Frames encoded and placed in the ring.
+    pub frames_encoded: u64,
+    /// Frames sent while the channel was not started (returned 0, dropped; firmware behaviour).
+    pub dropped_not_started: u64,
+    /// Frames dropped on a full input queue with timeout 0 (`input overflow`).
+    pub dropped_input_overflow: u64,
+    /// Frames still queued or in flight when the channel stopped.
+    pub dropped_at_stop: u64,
+    /// Frames whose encoded size exceeded the output block size.
+    pub dropped_oversize: u64,
+    /// Frames the codec failed on.
+    pub dropped_codec_error: u64,
+    /// Packs written into the ring.
+    pub packs_produced: u64,
+    /// Packs overwritten on a full ring (`stream queue overflow`).
+    pub packs_overwritten: u64,
+    /// Frames whose planes were not 4 KiB aligned (accepted with a warning).
+    pub misaligned_frames: u64,
+    /// Frames whose width/height differed from the channel's (encoded at the channel's size).
+    pub size_mismatch_frames: u64,
+    /// `release_stream` asked for more packs than were handed out.
+    pub over_releases: u64,
+}
+
+pub(crate) struct State {
+    phase: Phase,
+    attr: Option<ChnAttr>,
+    codec: Codec,
+    engine: Option<Box<dyn CodecEngine>>,
+    idr_enabled: bool,
+    idr_requested: bool,
+    header_sent: bool,
+    pool: Option<PoolId>,
+    block_size: u64,
+    free_blocks: VecDeque<u64>,
+    input: VecDeque<VideoFrameInfo>,
+    ring: PackRing,
+    /// Bumped by create/destroy so a worker or waiter of an old incarnation stops.
+    generation: u64,
+    last_release_pts: u64,
+    stats: ChannelStats,
+    started_at: Option<Instant>,
+}
+
+/// One of the four channels.
+pub(crate) struct Channel {
+    id: u32,
+    state: Mutex<State>,
+    /// Worker waits here for input (or a state change).
+    input_cv: Condvar,
+    /// Senders wait here for queue space.
+    space_cv: Condvar,
+    /// Consumers wait here for packs.
+    output_cv: Condvar,
+    /// Worker waits here for a free output block.
+    block_cv: Condvar,
+    worker: Mutex<Option<JoinHandle<()>>>,
+}
+
+fn relock<T>(e: PoisonError<T>) -> T {
+    e.into_inner()
+}
+
+impl Channel {
+    pub(crate) fn new(id: u32) -> Self {
+        Self {
+            id,
+            state: Mutex::new(State {
+                phase: Phase::Idle,
+                attr: None,
+                codec: Codec::H264,
+                engine: None,
+                idr_enabled: false,
+                idr_requested: false,
+                header_sent: false,
+                pool: None,
+                block_size: 0,
+                free_blocks: VecDeque::new(),
+                input: VecDeque::with_capacity(K230.input_queue_depth),
+                ring: PackRing::new(K230.output_ring_depth),
+                generation: 0,
+                last_release_pts: 0,
+                stats: ChannelStats::default(),
+                started_at: None,
+            }),
+            input_cv: Condvar::new(),
+            space_cv: Condvar::new(),
+            output_cv: Condvar::new(),
+            block_cv: Condvar::new(),
+            worker: Mutex::new(None),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(relock)
+    }
+
+    fn notify_all(&self) {
+        self.input_cv.notify_all();
+        self.space_cv.notify_all();
+        self.output_cv.notify_all();
+        self.block_cv.notify_all();
+    }
+
+    pub(crate) fn phase(&self) -> Phase {
+        self.lock().phase
+    }
+
+    pub(crate) fn stats(&self) -> ChannelStats {
+        self.lock().stats
+    }
+
+    pub(crate) fn attach_pool(&self, mem: &MediaMemory, pool: PoolId) -> Result<(), VencError> {
+        let (blk_size, blocks) = mem.pool_blocks(pool).map_err(|_| VencError::NoBuf)?;
+        let mut st = self.lock();
+        if st.phase == Phase::Started {
+            return Err(VencError::NotPerm);
+        }
+        st.pool = Some(pool);
+        st.block_size = blk_size;
+        st.free_blocks = blocks.into();
+        Ok(())
+    }
+
+    pub(crate) fn detach_pool(&self) -> Result<(), VencError> {
+        let mut st = self.lock();
+        if st.phase == Phase::Started {
+            return Err(VencError::NotPerm);
+        }
+        st.pool = None;
+        st.free_blocks.clear();
+        Ok(())
+    }
+
+    pub(crate) fn create(&self, attr: &ChnAttr, opts: &SimOptions) -> Result<(), VencError> {
+        let reject = |code: VencError, why: String| {
+            warn!("venc ch{}: create_chn rejected: {why} -> {code}", self.id);
+            code
+        };
+        if self.phase() != Phase::Idle {
+            // The 2024-09 kernel memsets the channel with no exists check; refusing is the safe
+            // side of an unknown (docs/divergences.md).
+            return Err(reject(
+                VencError::Exist,
+                "channel already created (destroy it first)".into(),
+            ));
+        }
+        let codec = Codec::from_payload(attr.payload);
+        if codec.is_some() {
+            K230.check_size(attr.width, attr.height)
+                .map_err(|why| reject(VencError::IllegalParam, why))?;
+            if attr.height % 2 != 0 {
+                return Err(reject(
+                    VencError::IllegalParam,
+                    format!("height {} is odd; NV12 4:2:0 needs an even height", attr.height),
+                ));
+            }
+        }
+        let engine = codec::engine_for(attr, opts.codec_threads)
+            .map_err(|(code, why)| reject(code, why))?;
+        let mut st = self.lock();
+        if st.pool.is_none() {
+            return Err(reject(
+                VencError::NoBuf,
+                "no output pool attached: call Encoder.SetOutBufs before Create".into(),
+            ));
+        }
+        st.phase = Phase::Created;
+        st.attr = Some(*attr);
+        st.codec = engine.codec();
+        st.engine = Some(engine);
+        st.idr_enabled = false;
+        st.idr_requested = false;
+        st.header_sent = false;
+        st.input.clear();
+        let mut freed = Vec::new();
+        st.ring.clear(&mut freed);
+        st.free_blocks.extend(freed);
+        st.generation += 1;
+        st.stats = ChannelStats::default();
+        info!(
+            "venc ch{}: created {:?} {}x{} profile {}",
+            self.id, st.codec, attr.width, attr.height, attr.profile
+        );
+        Ok(())
+    }
+
+    pub(crate) fn destroy(&self) -> Result<(), VencError> {
+        let mut st = self.lock();
+        if !matches!(st.phase, Phase::Created | Phase::Stopped) {
+            warn!("venc ch{} state {:?} error: destroy_chn", self.id, st.phase);
+            return Err(VencError::NotPerm);
+        }
+        st.phase = Phase::Idle;
+        st.engine = None;
+        st.attr = None;
+        st.input.clear();
+        let mut freed = Vec::new();
+        st.ring.clear(&mut freed);
+        st.free_blocks.extend(freed);
+        st.generation += 1;
+        drop(st);
+        self.notify_all();
+        Ok(())
+    }
+
+    pub(crate) fn start(
+        self: &Arc<Self>,
+        mem: &Arc<MediaMemory>,
+    ) -> Result<(), VencError> {
+        let mut st = self.lock();
+        if st.phase != Phase::Created {
+            warn!("venc ch{} state {:?} error: start_chn", self.id, st.phase);
+            return Err(VencError::NotPerm);
+        }
+        let engine = st.engine.take().ok_or(VencError::NotPerm)?;
+        let attr = st.attr.ok_or(VencError::NotPerm)?;
+        st.phase = Phase::Started;
+        st.started_at = Some(Instant::now());
+        let generation = st.generation;
+        drop(st);
+        let ch = Arc::clone(self);
+        let mem = Arc::clone(mem);
+        let handle = std::thread::Builder::new()
+            .name(format!("venc-ch{}", self.id))
+            .spawn(move || ch.run_worker(&mem, engine, attr, generation))
+            .map_err(|_| VencError::NoMem)?;
+        *self.worker.lock().unwrap_or_else(relock) = Some(handle);
+        Ok(())
+    }
+
+    pub(crate) fn stop(&self) -> Result<(), VencError> {
+        let mut st = self.lock();
+        if st.phase != Phase::Started {
+            warn!("venc ch{} state {:?} error: stop_chn", self.id, st.phase);
+            return Err(VencError::NotPerm);
+        }
+        st.phase = Phase::Stopped;
+        let queued = st.input.len() as u64;
+        if queued > 0 {
+            warn!("venc ch{}: {queued} queued frames dropped at stop", self.id);
+        }
+        st.stats.dropped_at_stop += queued;
+        st.input.clear();
+        drop(st);
+        self.notify_all();
+        if let Some(h) = self.worker.lock().unwrap_or_else(relock).take() {
+            let _ = h.join();
+        }
+        let st = self.lock();
+        let secs = st
+            .started_at
+            .map_or(0.0, |t| t.elapsed().as_secs_f64())
+            .max(1e-9);
+        info!(
+            "ch {}: {} pictures encoded. Average FrameRate = {} Fps",
+            self.id,
+            st.stats.frames_encoded,
+            (st.stats.frames_encoded as f64 / secs) as u64
+        );
+        Ok(())
+    }
+
+    pub(crate) fn enable_idr(&self, enable: bool) -> Result<(), VencError> {
+        let mut st = self.lock();
+        if st.phase != Phase::Created {
+            return Err(VencError::Busy);
+        }
+        st.idr_enabled = enable;
+        Ok(())
+    }
+
+    pub(crate) fn request_idr(&self) -> Result<(), VencError> {
+        let mut st = self.lock();
+        if st.phase == Phase::Idle || !st.idr_enabled {
+            warn!("venc ch{}: idr should be enabled", self.id);
+            return Err(VencError::IllegalParam);
+        }
+        st.idr_requested = true;
+        Ok(())
+    }
+
+    pub(crate) fn query_status(&self) -> ChnStatus {
+        let st = self.lock();
+        ChnStatus {
+            cur_packs: st.ring.queued(),
+            release_pic_pts: st.last_release_pts,
+            end_of_stream: false,
+        }
+    }
+
+    pub(crate) fn send_frame(
+        &self,
+        mem: &MediaMemory,
+        frame: &VideoFrameInfo,
+        timeout_ms: i32,
+        strict: bool,
+    ) -> Result<(), VencError> {
+        let mut st = self.lock();
+        let depth = K230.input_queue_depth;
+        if timeout_ms != 0 && st.input.len() >= depth && st.phase == Phase::Started {
+            st = wait_until(&self.space_cv, st, timeout_ms, |s| {
+                s.input.len() < depth || s.phase != Phase::Started
+            })
+            .map_err(|_| {
+                warn!("venc ch{}: VENC_BUSY (input queue full)", self.id);
+                VencError::Busy
+            })?;
+        }
+        if st.phase != Phase::Started {
+            // The kernel's venc_receive_input refuses, but send_frame ignores that and returns 0.
+            st.stats.dropped_not_started += 1;
+            info!(
+                "venc ch{}: frame pts {} dropped: channel {:?}, not started",
+                self.id, frame.pts, st.phase
+            );
+            return Ok(());
+        }
+        if st.input.len() >= depth {
+            st.stats.dropped_input_overflow += 1;
+            warn!(
+                "venc ch{}: input overflow, wp {} rp 0: frame pts {} dropped",
+                self.id,
+                st.input.len(),
+                frame.pts
+            );
+            return Ok(());
+        }
+        let attr = st.attr.ok_or(VencError::NotPerm)?;
+        check_frame(self.id, mem, frame, &attr, strict, &mut st.stats)?;
+        st.input.push_back(*frame);
+        st.stats.frames_queued += 1;
+        drop(st);
+        self.input_cv.notify_one();
+        Ok(())
+    }
+
+    pub(crate) fn get_stream(
+        &self,
+        max_packs: u32,
+        timeout_ms: i32,
+        out: &mut Vec<Pack>,
+    ) -> Result<(), VencError> {
+        out.clear();
+        let mut st = self.lock();
+        if st.ring.queued() == 0 {
+            if timeout_ms == 0 {
+                return Err(VencError::NotReady);
+            }
+            if timeout_ms < 0 && st.phase != Phase::Started && st.input.is_empty() {
+                warn!(
+                    "venc ch{}: GetStream(-1) on a channel that is {:?}: no pack can arrive; \
+                     this blocks forever on the board",
+                    self.id, st.phase
+                );
+            }
+            let generation = st.generation;
+            st = wait_until(&self.output_cv, st, timeout_ms, |s| {
+                s.ring.queued() > 0 || s.generation != generation
+            })
+            .map_err(|_| {
+                debug!("kd_mpi_venc_get_stream>ret 0x{:x}", VencError::BufEmpty.code());
+                VencError::NotReady
+            })?;
+            if st.ring.queued() == 0 {
+                return Err(VencError::NotReady);
+            }
+        }
+        st.ring.take(max_packs, out);
+        Ok(())
+    }
+
+    pub(crate) fn release_stream(&self, pack_cnt: u32) -> Result<(), VencError> {
+        let mut st = self.lock();
+        let mut freed = Vec::new();
+        let n = st.ring.release(pack_cnt, &mut freed);
+        if n < pack_cnt {
+            st.stats.over_releases += 1;
+            warn!(
+                "venc ch{}: release_stream of {pack_cnt} packs, only {n} were handed out",
+                self.id
+            );
+        }
+        st.free_blocks.extend(freed);
+        drop(st);
+        self.block_cv.notify_all();
+        Ok(())
+    }
+
+    fn run_worker(
+        &self,
+        mem: &MediaMemory,
+        mut engine: Box<dyn CodecEngine>,
+        attr: ChnAttr,
+        generation: u64,
+    ) {
+        let (w, h) = (attr.width, attr.height);
+        let (cw, ch) = (w / 2, h / 2);
+        let mut u = vec![0u8; (cw * ch) as usize];
+        let mut v = vec![0u8; (cw * ch) as usize];
+        let mut encoded = EncodedPicture::default();
+        let live = |s: &State| s.generation == generation && s.phase == Phase::Started;
+        loop {
+            let (frame, force_idr) = {
+                let mut st = self.lock();
+                loop {
+                    if !live(&st) {
+                        // Hand the engine back so nothing leaks; a restart needs a re-create.
+                        return;
+                    }
+                    if let Some(f) = st.input.pop_front() {
+                        let force = std::mem::take(&mut st.idr_requested);
+                        break (f, force);
+                    }
+                    st = self.input_cv.wait(st).unwrap_or_else(relock);
+                }
+            };
+            self.space_cv.notify_one();
+            let y_len = y_size(w, h);
+            let uv_len = uv_size(w, h);
+            let read = mem.with_two(
+                (frame.phys_addr[0], y_len),
+                (frame.phys_addr[1], uv_len),
+                |y, uv| {
+                    deinterleave_uv(uv, w as usize, ch as usize, &mut u, &mut v);
+                    let pic = Picture {
+                        y,
+                        u: &u,
+                        v: &v,
+                        width: w,
+                        height: h,
+                        y_stride: w,
+                        uv_stride: cw,
+                    };
+                    engine.encode(&pic, force_idr, &mut encoded)
+                },
+            );
+            let mut st = self.lock();
+            st.last_release_pts = frame.pts;
+            match read {
+                Err(e) => {
+                    // Memory was freed between send_frame and encoding: the board would read
+                    // whatever is there now.
+                    st.stats.dropped_codec_error += 1;
+                    warn!("venc ch{}: input frame unreadable: {e}", self.id);
+                    continue;
+                }
+                Ok(Err(e)) => {
+                    st.stats.dropped_codec_error += 1;
+                    warn!("venc ch{}: {e}", self.id);
+                    continue;
+                }
+                Ok(Ok(())) => {}
+            }
+            if st.generation != generation {
+                return;
+            }
+            self.place_packs(mem, st, &encoded, frame.pts);
+        }
+    }
+
+    /// Splits an encoded picture into packs and writes them into output blocks and the ring.
+    fn place_packs(
+        &self,
+        mem: &MediaMemory,
+        mut st: MutexGuard<'_, State>,
+        encoded: &EncodedPicture,
+        pts: u64,
+    ) {
+        let codec = st.codec;
+        let units = split_annexb(&encoded.data);
+        let split = units
+            .iter()
+            .position(|u| !codec.classify(u.data).is_parameter_set())
+            .map_or(encoded.data.len(), |i| units[i].offset);
+        let (params, picture) = encoded.data.split_at(split);
+        let with_header = encoded.idr && (st.idr_enabled || !st.header_sent);
+        let mut packs: Vec<(PackType, &[u8])> = Vec::with_capacity(2);
+        if with_header && !params.is_empty() {
+            packs.push((PackType::Header, params));
+        }
+        let is_idr = units
+            .iter()
+            .any(|u| codec.classify(u.data) == NalKind::IdrSlice);
+        packs.push((if is_idr { PackType::I } else { PackType::P }, picture));
+        if packs.iter().any(|(_, b)| b.len() as u64 > st.block_size) {
+            st.stats.dropped_oversize += 1;
+            warn!(
+                "venc ch{}: frame pts {pts} encoded to {} bytes, larger than the {}-byte output block: dropped",
+                self.id,
+                encoded.data.len(),
+                st.block_size
+            );
+            return;
+        }
+        // Wait for enough free output blocks: the VPU stalls while the consumer holds them.
+        let generation = st.generation;
+        while st.free_blocks.len() < packs.len() {
+            if st.phase != Phase::Started || st.generation != generation {
+                st.stats.dropped_at_stop += 1;
+                warn!(
+                    "venc ch{}: frame pts {pts} dropped: stopped while waiting for a free output block",
+                    self.id
+                );
+                return;
+            }
+            st = self.block_cv.wait(st).unwrap_or_else(relock);
+        }
+        for (pack_type, bytes) in packs {
+            let Some(block) = st.free_blocks.pop_front() else {
+                return;
+            };
+            if let Err(e) = mem.write(block, bytes) {
+                st.stats.dropped_codec_error += 1;
+                warn!("venc ch{}: output block unwritable: {e}", self.id);
+                st.free_blocks.push_back(block);
+                return;
+            }
+            if let Some(lost) = st
+                .ring
+                .push(pack_type, block, bytes.len() as u32, pts, block)
+            {
+                let (rel, rp, wp) = lost.pointers;
+                warn!(
+                    "venc ch{}: stream queue overflow output_rrelease:{rel} output_rp:{rp} output_wp:{wp}",
+                    self.id
+                );
+                st.stats.packs_overwritten += 1;
+                st.free_blocks.push_back(lost.block);
+            }
+            st.stats.packs_produced += 1;
+            if pack_type == PackType::Header {
+                st.header_sent = true;
+            }
+        }
+        st.stats.frames_encoded += 1;
+        drop(st);
+        self.output_cv.notify_all();
+    }
+}
+
+/// Waits on `cv` until `ready`, for `timeout_ms` (-1 = forever). `Err` on timeout.
+fn wait_until<'a>(
+    cv: &Condvar,
+    mut st: MutexGuard<'a, State>,
+    timeout_ms: i32,
+    ready: impl Fn(&State) -> bool,
+) -> Result<MutexGuard<'a, State>, MutexGuard<'a, State>> {
+    if timeout_ms < 0 {
+        while !ready(&st) {
+            st = cv.wait(st).unwrap_or_else(relock);
+        }
+        return Ok(st);
+    }
+    let deadline = Instant::now() + Duration::from_millis(timeout_ms as u64);
+    while !ready(&st) {
+        let now = Instant::now();
+        if now >= deadline {
+            return Err(st);
+        }
+        st = cv.wait_timeout(st, deadline - now).unwrap_or_else(relock).0;
+    }
+    Ok(st)
+}
+
+/// Checks a frame before it is queued: what the simulator can tell the program early.
+fn check_frame(
+    chn: u32,
+    mem: &MediaMemory,
+    frame: &VideoFrameInfo,
+    attr: &ChnAttr,
+    strict: bool,
+    stats: &mut ChannelStats,
+) -> Result<(), VencError> {
+    if frame.pixel_format != consts::PIXEL_FORMAT_YUV_SEMIPLANAR_420 {
+        warn!(
+            "venc ch{chn}: pixel format {} not supported by the simulator (NV12 = 31 only)",
+            frame.pixel_format
+        );
+        return Err(VencError::NotSupport);
+    }
+    if (frame.width, frame.height) != (attr.width, attr.height) {
+        stats.size_mismatch_frames += 1;
+        warn!(
+            "venc ch{chn}: frame is {}x{}, channel is {}x{}: the VPU reads the channel size",
+            frame.width, frame.height, attr.width, attr.height
+        );
+        if strict {
+            return Err(VencError::IllegalParam);
+        }
+    }
+    let (y, uv) = (frame.phys_addr[0], frame.phys_addr[1]);
+    let planes = [
+        ("Y", y, y_size(attr.width, attr.height)),
+        ("UV", uv, uv_size(attr.width, attr.height)),
+    ];
+    for (name, addr, len) in planes {
+        if !mem.is_mapped(addr, len) {
+            warn!(
+                "venc ch{chn}: {name} plane 0x{addr:x}+{len} is not inside one media-memory block"
+            );
+            return Err(VencError::BadAddr);
+        }
+    }
+    if planes.iter().any(|(_, a, _)| a % K230.plane_align != 0) {
+        stats.misaligned_frames += 1;
+        warn!(
+            "venc ch{chn}: NV12 planes must be 4 KiB aligned (Y 0x{y:x}, UV 0x{uv:x}); \
+             what silicon does otherwise is unverified"
+        );
+        if strict {
+            return Err(VencError::IllegalParam);
+        }
+    }
+    Ok(())
+}
+
+/// NV12 → planar: splits interleaved UV rows (stride `width`) into U and V planes.
+pub fn deinterleave_uv(uv: &[u8], width: usize, rows: usize, u: &mut [u8], v: &mut [u8]) {
+    let cw = width / 2;
+    for r in 0..rows {
+        let src = &uv[r * width..r * width + 2 * cw];
+        let du = &mut u[r * cw..(r + 1) * cw];
+        let dv = &mut v[r * cw..(r + 1) * cw];
+        for ((pair, a), b) in src.chunks_exact(2).zip(du.iter_mut()).zip(dv.iter_mut()) {
+            *a = pair[0];
+            *b = pair[1];
+        }
+    }
+}

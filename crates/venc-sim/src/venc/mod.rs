@@ -1,0 +1,7 @@
+//! VENC channels: the firmware's state machine, input queue, worker ("the VPU") and pack ring.
+
+mod channel;
+pub mod ring;
+
+pub use channel::{ChannelStats, Phase};
+pub(crate) use channel::Channel;
