@@ -5,7 +5,8 @@
 //! - Lock order: channel state, then media memory. The worker never holds the state lock while
 //!   encoding.
 //! - Every frame accepted by `send_frame` is encoded or counted in one `dropped_*` counter.
-//! - A frame's packs (HEADER + I, or P) enter the ring together, under one lock.
+//! - A frame's packs (HEADER + I, or P) enter the ring together when enough output blocks are
+//!   free; otherwise one by one as the consumer releases blocks.
 //! - Each pack occupies one output block of the attached pool until it is released.
 
 use super::ring::PackRing;
@@ -537,20 +538,22 @@ impl Channel {
             );
             return;
         }
-        // Wait for enough free output blocks: the VPU stalls while the consumer holds them.
+        // Each pack needs a free output block; the VPU stalls while the consumer holds them all.
+        // When enough are free, a frame's packs enter the ring together.
         let generation = st.generation;
-        while st.free_blocks.len() < packs.len() {
-            if st.phase != Phase::Started || st.generation != generation {
-                st.stats.dropped_at_stop += 1;
-                warn!(
-                    "venc ch{}: frame pts {pts} dropped: stopped while waiting for a free output block",
-                    self.id
-                );
-                return;
-            }
-            st = self.block_cv.wait(st).unwrap_or_else(relock);
-        }
         for (pack_type, bytes) in packs {
+            while st.free_blocks.is_empty() {
+                if st.phase != Phase::Started || st.generation != generation {
+                    st.stats.dropped_at_stop += 1;
+                    warn!(
+                        "venc ch{}: frame pts {pts} dropped: stopped while waiting for a free output block",
+                        self.id
+                    );
+                    return;
+                }
+                self.output_cv.notify_all();
+                st = self.block_cv.wait(st).unwrap_or_else(relock);
+            }
             let Some(block) = st.free_blocks.pop_front() else {
                 return;
             };

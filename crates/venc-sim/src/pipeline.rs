@@ -1,0 +1,331 @@
+//! The manual's Example 2 loop as a library: frames from a [`FrameSource`] are written into
+//! NV12 buffers in the backend's media memory (laid out as VICAP lays them out), sent with
+//! `SendFrame`, and every pack is fetched with `GetStream`, read by address and released.
+//!
+//! It talks to the backend only through [`Mpi`] and the [`Encoder`] facade, so it runs on any
+//! backend. The CLI, the tests and the benchmarks all drive encoding through here.
+
+use crate::source::{FrameSource, SourceError};
+use serde::Serialize;
+use std::sync::Arc;
+use std::time::Instant;
+use venc_core::encoder::StreamData;
+use venc_core::layout::{nv12_span, sensor_block_size, uv_offset, uv_size, y_size};
+use venc_core::{CanMvError, ChnAttrStr, Encoder, Mpi, VideoFrameInfo, consts};
+
+/// How long the drain after the last frame waits for each remaining pack.
+const DRAIN_TIMEOUT_MS: i32 = 2000;
+
+/// Frame buffers the way the sensor hands them out: 6 per channel (facts §3.3).
+pub const SENSOR_BUFFERS: u32 = 6;
+
+/// Where the UV plane is put relative to Y.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum UvPlacement {
+    /// `ALIGN_UP(w*h, 4096)`: where VICAP puts it with `alignment=12` (the right one).
+    Vicap,
+    /// `Y + w*h`: the manual example's `else` branch, wrong unless `w*h` is a multiple of 4096.
+    ManualFallback,
+}
+
+/// What to encode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct EncodeJob {
+    /// VENC channel.
+    pub chn: u32,
+    /// Channel attributes (`ChnAttrStr`).
+    pub attr: ChnAttrStr,
+    /// Frames to send.
+    pub frames: u32,
+    /// `SetOutBufs` buffer count (8 in the manual's examples).
+    pub out_bufs: u32,
+    /// UV plane placement.
+    pub uv: UvPlacement,
+}
+
+impl EncodeSummary {
+    fn frames_out(&self) -> u32 {
+        self.i_packs + self.p_packs
+    }
+}
+
+impl EncodeJob {
+    /// The manual's Example 2 settings for a codec payload at a size.
+    pub fn example2(payload: u32, profile: u32, width: u32, height: u32, frames: u32) -> Self {
+        Self {
+            chn: consts::VENC_CHN_ID_0,
+            attr: ChnAttrStr::new(payload, profile, width, height),
+            frames,
+            out_bufs: 8,
+            uv: UvPlacement::Vicap,
+        }
+    }
+}
+
+/// One pack as the consumer saw it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct PackEvent {
+    /// Index of the `GetStream` call that returned it.
+    pub get_index: u32,
+    /// `stream_type` (1 P, 2 I, 3 HEADER).
+    pub stream_type: u32,
+    /// `data_size`.
+    pub size: u32,
+    /// `pts`.
+    pub pts: u64,
+}
+
+/// Totals of one run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct EncodeSummary {
+    /// Frames sent with `SendFrame`.
+    pub frames_sent: u32,
+    /// Frames that came back (I + P packs).
+    pub frames_out: u32,
+    /// HEADER packs.
+    pub header_packs: u32,
+    /// I packs.
+    pub i_packs: u32,
+    /// P packs.
+    pub p_packs: u32,
+    /// Bytes of all packs.
+    pub bytes: u64,
+    /// Wall-clock seconds from the first SendFrame to the last ReleaseStream.
+    pub seconds: f64,
+    /// Frames out per second.
+    pub fps: f64,
+    /// Average bit rate in kbps at the channel's dst frame rate.
+    pub kbps: f64,
+}
+
+/// Why a run stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    /// The program would have seen this exception or status.
+    #[error("{call}: {err}")]
+    CanMv {
+        /// The Encoder method.
+        call: &'static str,
+        /// What it raised.
+        err: CanMvError,
+    },
+    /// A call returned a failure status (GetStream -1, SendFrame non-zero).
+    #[error("{call} returned {status}{}", .code.map(|c| format!(" ({c})")).unwrap_or_default())]
+    Status {
+        /// The Encoder method.
+        call: &'static str,
+        /// What it returned.
+        status: i64,
+        /// The MPI code behind it.
+        code: Option<venc_core::VencError>,
+    },
+    /// Frame buffers could not be set up in media memory.
+    #[error("media memory: {0}")]
+    Memory(#[from] venc_core::MemError),
+    /// The frame source failed.
+    #[error(transparent)]
+    Source(#[from] SourceError),
+}
+
+fn canmv(call: &'static str) -> impl FnOnce(CanMvError) -> PipelineError {
+    move |err| PipelineError::CanMv { call, err }
+}
+
+/// NV12 frame buffers in the backend's media memory, laid out as VICAP lays them out.
+#[derive(Debug)]
+pub struct FrameBuffers {
+    /// Y plane addresses (4 KiB aligned block bases).
+    pub y_addrs: Vec<u64>,
+    /// Bytes from a block's base to its UV plane.
+    pub uv_offset: u64,
+    /// The VB pool id they came from.
+    pub pool: u32,
+    width: u32,
+    height: u32,
+}
+
+impl FrameBuffers {
+    /// `count` buffers for `width`×`height`. A block spans `max(ALIGN_UP(w*h*3/2, 4K),
+    /// ALIGN_UP(w*h, 4K) + w*h/2)`: CanMV's size is 512 bytes short at 1920x1080 and 640x360
+    /// (facts §3.3), and the simulator sizes blocks so the UV plane fits.
+    pub fn new(mpi: &dyn Mpi, width: u32, height: u32, count: u32) -> Result<Self, PipelineError> {
+        let align = consts::VICAP_ALIGNMENT_4K;
+        let blk = sensor_block_size(width, height).max(nv12_span(width, height, align));
+        let pool = mpi.create_pool(blk, count)?;
+        let y_addrs = (0..count)
+            .map(|_| mpi.get_block(pool))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self {
+            y_addrs,
+            uv_offset: uv_offset(width, height, align),
+            pool,
+            width,
+            height,
+        })
+    }
+
+    /// Where the sensor writes buffer `index`'s planes: Y at the block base, UV at the VICAP
+    /// offset, whatever the program later claims in `phys_addr[1]`.
+    pub fn planes(&self, index: usize) -> (u64, u64) {
+        let y = self.y_addrs[index % self.y_addrs.len()];
+        (y, y + self.uv_offset)
+    }
+
+    /// The `k_video_frame_info` a program fills for buffer `index`.
+    pub fn frame_info(&self, index: usize, uv: UvPlacement, pts: u64) -> VideoFrameInfo {
+        let y = self.y_addrs[index % self.y_addrs.len()];
+        let uv_addr = match uv {
+            UvPlacement::Vicap => y + self.uv_offset,
+            UvPlacement::ManualFallback => y + y_size(self.width, self.height),
+        };
+        VideoFrameInfo {
+            width: self.width,
+            height: self.height,
+            pixel_format: consts::PIXEL_FORMAT_YUV_SEMIPLANAR_420,
+            phys_addr: [y, uv_addr, 0],
+            pts,
+            pool_id: self.pool,
+            ..VideoFrameInfo::default()
+        }
+    }
+}
+
+/// The consumer side of the loop: GetStream, read every pack by address, ReleaseStream.
+struct Consumer<F> {
+    chn: i64,
+    stream: StreamData,
+    bytes: Vec<u8>,
+    summary: EncodeSummary,
+    on_pack: F,
+}
+
+impl<F: FnMut(&PackEvent, &[u8])> Consumer<F> {
+    /// One GetStream/ReleaseStream round. `Ok(false)` when GetStream returned -1.
+    fn fetch(&mut self, enc: &mut Encoder, get_index: u32, timeout: i32) -> Result<bool, PipelineError> {
+        let status = enc
+            .get_stream(self.chn, &mut self.stream, timeout)
+            .map_err(canmv("GetStream"))?;
+        if status != 0 {
+            return Ok(false);
+        }
+        for k in 0..self.stream.pack_cnt as usize {
+            let size = self.stream.data_size[k];
+            enc.read_mapped(self.stream.data[k], u64::from(size), &mut self.bytes)
+                .map_err(canmv("bytearray_at"))?;
+            let ev = PackEvent {
+                get_index,
+                stream_type: self.stream.stream_type[k],
+                size,
+                pts: self.stream.pts[k],
+            };
+            match ev.stream_type {
+                consts::K_VENC_HEADER => self.summary.header_packs += 1,
+                consts::K_VENC_I_FRAME => self.summary.i_packs += 1,
+                _ => self.summary.p_packs += 1,
+            }
+            self.summary.bytes += u64::from(size);
+            (self.on_pack)(&ev, &self.bytes);
+        }
+        enc.release_stream(self.chn, &self.stream)
+            .map_err(canmv("ReleaseStream"))?;
+        Ok(true)
+    }
+}
+
+/// Runs the Example 2 loop on `mpi`: SetOutBufs, Create, Start, then per frame fill a buffer,
+/// SendFrame, GetStream(-1), read every pack, ReleaseStream; then drain, Stop and Destroy.
+/// `on_pack` gets each pack's bytes. A source that ends early ends the run.
+///
+/// The loop trails the encoder by design of the firmware: GetStream asks for the `cur_packs`
+/// queued *before* the frame is encoded, so the first call returns only the HEADER. The manual's
+/// loop stops after 200 calls and so leaves the last frame in the ring; this one drains it.
+pub fn run_example2(
+    mpi: Arc<dyn Mpi>,
+    job: &EncodeJob,
+    source: &mut dyn FrameSource,
+    on_pack: impl FnMut(&PackEvent, &[u8]),
+) -> Result<EncodeSummary, PipelineError> {
+    let (w, h) = (job.attr.pic_width, job.attr.pic_height);
+    let chn = i64::from(job.chn);
+    let buffers = FrameBuffers::new(mpi.as_ref(), w, h, SENSOR_BUFFERS)?;
+    let mut enc = Encoder::new(Arc::clone(&mpi));
+    let mut consumer = Consumer {
+        chn,
+        stream: StreamData::new(),
+        bytes: Vec::new(),
+        summary: EncodeSummary::default(),
+        on_pack,
+    };
+    let started = Instant::now();
+    let result = drive(&mpi, &mut enc, job, &buffers, source, &mut consumer);
+    let mut summary = consumer.summary;
+    summary.seconds = started.elapsed().as_secs_f64();
+    // Tear down even after an error: the next run on this backend must find the channel free.
+    let stopped = enc.stop(chn).map_err(canmv("Stop"));
+    let destroyed = enc.destroy(chn).map_err(canmv("Destroy"));
+    let _ = mpi.destroy_pool(buffers.pool);
+    result?;
+    stopped?;
+    destroyed?;
+    summary.frames_out = summary.frames_out();
+    summary.fps = f64::from(summary.frames_out) / summary.seconds.max(1e-9);
+    let video_secs = f64::from(summary.frames_out) / f64::from(job.attr.dst_frame_rate.max(1));
+    summary.kbps = summary.bytes as f64 * 8.0 / 1000.0 / video_secs.max(1e-9);
+    Ok(summary)
+}
+
+fn drive<F: FnMut(&PackEvent, &[u8])>(
+    mpi: &Arc<dyn Mpi>,
+    enc: &mut Encoder,
+    job: &EncodeJob,
+    buffers: &FrameBuffers,
+    source: &mut dyn FrameSource,
+    consumer: &mut Consumer<F>,
+) -> Result<(), PipelineError> {
+    let (w, h) = (job.attr.pic_width, job.attr.pic_height);
+    let chn = consumer.chn;
+    enc.set_out_bufs(chn, job.out_bufs, w, h)
+        .map_err(canmv("SetOutBufs"))?;
+    enc.create(chn, &job.attr).map_err(canmv("Create"))?;
+    enc.start(chn).map_err(canmv("Start"))?;
+    let mut y = vec![0u8; y_size(w, h) as usize];
+    let mut uv = vec![0u8; uv_size(w, h) as usize];
+    let frame_us = 1_000_000 / u64::from(job.attr.dst_frame_rate.max(1));
+    for i in 0..job.frames {
+        if !source.next_frame(&mut y, &mut uv)? {
+            break;
+        }
+        let (y_addr, uv_addr) = buffers.planes(i as usize);
+        mpi.write_mem(y_addr, &y)?;
+        mpi.write_mem(uv_addr, &uv)?;
+        let info = buffers.frame_info(i as usize, job.uv, u64::from(i) * frame_us);
+        let status = enc
+            .send_frame(chn, &info, consts::defaults::SEND_FRAME_TIMEOUT_MS)
+            .map_err(canmv("SendFrame"))?;
+        if status != 0 {
+            return Err(PipelineError::Status {
+                call: "SendFrame",
+                status,
+                code: enc.last_mpi_error(),
+            });
+        }
+        consumer.summary.frames_sent += 1;
+        if !consumer.fetch(enc, i, consts::defaults::GET_STREAM_TIMEOUT_MS)? {
+            return Err(PipelineError::Status {
+                call: "GetStream",
+                status: -1,
+                code: enc.last_mpi_error(),
+            });
+        }
+    }
+    while consumer.summary.frames_out() < consumer.summary.frames_sent {
+        if !consumer.fetch(enc, job.frames, DRAIN_TIMEOUT_MS)? {
+            return Err(PipelineError::Status {
+                call: "GetStream (drain)",
+                status: -1,
+                code: enc.last_mpi_error(),
+            });
+        }
+    }
+    Ok(())
+}
