@@ -1,1 +1,269 @@
-fn main() {}
+//! `venc`: encode on the simulated K230 VENC through the CanMV `Encoder` API.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde::Serialize;
+use std::fs::File;
+use std::io::{BufReader, BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use venc_core::consts;
+use venc_sim::pipeline::{EncodeJob, EncodeSummary, UvPlacement, run_example2};
+use venc_sim::source::{FrameSource, TestPattern, Y4mSource};
+use venc_sim::{SimOptions, Simulator};
+
+#[derive(Parser, Debug)]
+#[command(name = "venc", version, about = "K230 VENC simulator (CanMV media.vencoder on a PC)")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Encode frames through Encoder.SetOutBufs/Create/Start/SendFrame/GetStream/ReleaseStream,
+    /// as the manual's Example 2 does, and write the stream to a file.
+    Encode(EncodeArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize)]
+enum CodecArg {
+    H264,
+    H265,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize)]
+enum ProfileArg {
+    Baseline,
+    Main,
+    High,
+}
+
+#[derive(clap::Args, Debug)]
+struct EncodeArgs {
+    /// Codec; by default taken from the output suffix (.264 / .265), as the manual's examples do.
+    #[arg(long, value_enum)]
+    codec: Option<CodecArg>,
+    /// H.264 profile (H.265 is always Main).
+    #[arg(long, value_enum, default_value = "main")]
+    profile: ProfileArg,
+    /// Picture size WIDTHxHEIGHT (width a multiple of 16). Default 800x480, or the Y4M's size.
+    #[arg(long, value_parser = parse_size)]
+    size: Option<(u32, u32)>,
+    /// Frames to encode.
+    #[arg(long, default_value_t = 200)]
+    frames: u32,
+    /// GOP length (an IDR, with its HEADER pack, every N frames).
+    #[arg(long, default_value_t = consts::defaults::GOP_LEN)]
+    gop: u32,
+    /// CBR target in kbps.
+    #[arg(long, default_value_t = consts::defaults::BIT_RATE_KBPS)]
+    bitrate: u32,
+    /// Frame rate (src = dst).
+    #[arg(long, default_value_t = consts::defaults::SRC_FRAME_RATE)]
+    fps: u32,
+    /// VENC channel (0..3).
+    #[arg(long, default_value_t = 0)]
+    chn: u32,
+    /// Input Y4M file (8-bit 4:2:0); without it, the built-in moving test pattern.
+    #[arg(long)]
+    input: Option<PathBuf>,
+    /// Output file (.264 or .265).
+    #[arg(short, long, default_value = "out.264")]
+    output: PathBuf,
+    /// Put UV at Y + w*h as the manual's fallback branch does (wrong chroma unless w*h % 4096 == 0).
+    #[arg(long)]
+    manual_uv_offset: bool,
+    /// openh264 threads per channel (1 = deterministic single slice).
+    #[arg(long, default_value_t = 1)]
+    threads: u16,
+    /// Reject misaligned planes and size mismatches instead of warning.
+    #[arg(long)]
+    strict: bool,
+    /// Print one line per pack, as the manual's examples do.
+    #[arg(short, long)]
+    verbose: bool,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+fn parse_size(s: &str) -> Result<(u32, u32), String> {
+    let (w, h) = s
+        .split_once(['x', 'X'])
+        .ok_or_else(|| format!("size '{s}' is not WIDTHxHEIGHT"))?;
+    let num = |v: &str| {
+        v.trim()
+            .parse::<u32>()
+            .map_err(|_| format!("size '{s}': '{v}' is not a number"))
+    };
+    Ok((num(w)?, num(h)?))
+}
+
+#[derive(Serialize)]
+struct Report<'a> {
+    output: &'a Path,
+    codec: CodecArg,
+    profile: ProfileArg,
+    width: u32,
+    height: u32,
+    gop: u32,
+    bitrate_kbps: u32,
+    frame_rate: u32,
+    source: String,
+    #[serde(flatten)]
+    summary: EncodeSummary,
+}
+
+fn codec_for(args: &EncodeArgs) -> Result<CodecArg, String> {
+    let suffix = args
+        .output
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("");
+    let from_suffix = match suffix {
+        "264" => Some(CodecArg::H264),
+        "265" => Some(CodecArg::H265),
+        _ => None,
+    };
+    match (args.codec, from_suffix) {
+        (Some(c), Some(s)) if c != s => Err(format!(
+            "--codec {c:?} does not match the output suffix .{suffix}"
+        )),
+        (Some(c), _) => Ok(c),
+        (None, Some(s)) => Ok(s),
+        (None, None) => Err(format!(
+            "cannot tell the codec from '{}': use a .264 or .265 suffix, as the manual's examples do, or --codec",
+            args.output.display()
+        )),
+    }
+}
+
+fn encode(args: &EncodeArgs) -> Result<(), String> {
+    let codec = codec_for(args)?;
+    let mut source: Box<dyn FrameSource> = match &args.input {
+        Some(path) => {
+            let file = File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let y4m = Y4mSource::new(BufReader::new(file))
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            if let Some((w, h)) = args.size {
+                y4m.expect_size(w, h)
+                    .map_err(|e| format!("{}: {e}", path.display()))?;
+            }
+            Box::new(y4m)
+        }
+        None => {
+            let (w, h) = args.size.unwrap_or((800, 480));
+            Box::new(TestPattern::new(w, h))
+        }
+    };
+    let (w, h) = (source.width(), source.height());
+    let (payload, profile) = match (codec, args.profile) {
+        (CodecArg::H265, _) => (consts::K_PT_H265, consts::VENC_PROFILE_H265_MAIN),
+        (CodecArg::H264, ProfileArg::Baseline) => {
+            (consts::K_PT_H264, consts::VENC_PROFILE_H264_BASELINE)
+        }
+        (CodecArg::H264, ProfileArg::Main) => (consts::K_PT_H264, consts::VENC_PROFILE_H264_MAIN),
+        (CodecArg::H264, ProfileArg::High) => (consts::K_PT_H264, consts::VENC_PROFILE_H264_HIGH),
+    };
+    let mut job = EncodeJob::example2(payload, profile, w, h, args.frames);
+    job.chn = args.chn;
+    job.attr.gop_len = args.gop;
+    job.attr.bit_rate = args.bitrate;
+    job.attr.src_frame_rate = args.fps;
+    job.attr.dst_frame_rate = args.fps;
+    if args.manual_uv_offset {
+        job.uv = UvPlacement::ManualFallback;
+    }
+    let sim = Simulator::shared(SimOptions {
+        strict: args.strict,
+        codec_threads: args.threads,
+    });
+
+    let file = File::create(&args.output)
+        .map_err(|e| format!("{}: {e}", args.output.display()))?;
+    let mut out = BufWriter::new(file);
+    let bar = if std::io::stderr().is_terminal() && !args.verbose && !args.json {
+        ProgressBar::with_draw_target(Some(u64::from(args.frames)), ProgressDrawTarget::stderr())
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} frames {per_sec} eta {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let mut write_err = None;
+    let summary = run_example2(sim, &job, source.as_mut(), |ev, bytes| {
+        if write_err.is_none() {
+            write_err = out.write_all(bytes).err();
+        }
+        if args.verbose {
+            println!("stream size:  {} stream type:  {}", ev.size, ev.stream_type);
+        }
+        if ev.stream_type != consts::K_VENC_HEADER {
+            bar.inc(1);
+        }
+    });
+    bar.finish_and_clear();
+    let summary = summary.map_err(|e| e.to_string())?;
+    if let Some(e) = write_err {
+        return Err(format!("{}: {e}", args.output.display()));
+    }
+    out.flush()
+        .map_err(|e| format!("{}: {e}", args.output.display()))?;
+
+    let report = Report {
+        output: &args.output,
+        codec,
+        profile: args.profile,
+        width: w,
+        height: h,
+        gop: args.gop,
+        bitrate_kbps: args.bitrate,
+        frame_rate: args.fps,
+        source: args
+            .input
+            .as_ref()
+            .map_or_else(|| "test pattern".to_string(), |p| p.display().to_string()),
+        summary,
+    };
+    if args.json {
+        let text = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;
+        println!("{text}");
+    } else {
+        println!(
+            "{}: {} frames ({}x{}, {:?} {:?}) -> {} packs: {} HEADER, {} I, {} P; {} bytes, {:.0} kbps; {:.1} fps",
+            args.output.display(),
+            summary.frames_out,
+            w,
+            h,
+            codec,
+            args.profile,
+            summary.header_packs + summary.i_packs + summary.p_packs,
+            summary.header_packs,
+            summary.i_packs,
+            summary.p_packs,
+            summary.bytes,
+            summary.kbps,
+            summary.fps
+        );
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn"))
+        .format_timestamp(None)
+        .init();
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Encode(args) => encode(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("venc: error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -257,12 +257,19 @@ pub fn run_example2(
         on_pack,
     };
     let started = Instant::now();
-    let result = drive(&mpi, &mut enc, job, &buffers, source, &mut consumer);
+    let mut stage = Stage::Configured;
+    let result = drive(&mpi, &mut enc, job, &buffers, source, &mut consumer, &mut stage);
     let mut summary = consumer.summary;
     summary.seconds = started.elapsed().as_secs_f64();
-    // Tear down even after an error: the next run on this backend must find the channel free.
-    let stopped = enc.stop(chn).map_err(canmv("Stop"));
-    let destroyed = enc.destroy(chn).map_err(canmv("Destroy"));
+    // Tear down what was set up, even after an error: the next run must find the channel free.
+    let stopped = match stage {
+        Stage::Started => enc.stop(chn).map(drop).map_err(canmv("Stop")),
+        _ => Ok(()),
+    };
+    let destroyed = match stage {
+        Stage::Created | Stage::Started => enc.destroy(chn).map(drop).map_err(canmv("Destroy")),
+        Stage::Configured => Ok(()),
+    };
     let _ = mpi.destroy_pool(buffers.pool);
     result?;
     stopped?;
@@ -274,6 +281,14 @@ pub fn run_example2(
     Ok(summary)
 }
 
+/// How far `drive` got, so teardown undoes exactly that.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    Configured,
+    Created,
+    Started,
+}
+
 fn drive<F: FnMut(&PackEvent, &[u8])>(
     mpi: &Arc<dyn Mpi>,
     enc: &mut Encoder,
@@ -281,13 +296,16 @@ fn drive<F: FnMut(&PackEvent, &[u8])>(
     buffers: &FrameBuffers,
     source: &mut dyn FrameSource,
     consumer: &mut Consumer<F>,
+    stage: &mut Stage,
 ) -> Result<(), PipelineError> {
     let (w, h) = (job.attr.pic_width, job.attr.pic_height);
     let chn = consumer.chn;
     enc.set_out_bufs(chn, job.out_bufs, w, h)
         .map_err(canmv("SetOutBufs"))?;
     enc.create(chn, &job.attr).map_err(canmv("Create"))?;
+    *stage = Stage::Created;
     enc.start(chn).map_err(canmv("Start"))?;
+    *stage = Stage::Started;
     let mut y = vec![0u8; y_size(w, h) as usize];
     let mut uv = vec![0u8; uv_size(w, h) as usize];
     let frame_us = 1_000_000 / u64::from(job.attr.dst_frame_rate.max(1));
