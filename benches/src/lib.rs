@@ -1,0 +1,199 @@
+//! Shared pieces of the benchmarks: pre-rendered frames and the two encode loops being compared.
+
+use std::sync::Arc;
+use std::time::Instant;
+use venc_core::consts;
+use venc_core::layout::{uv_size, y_size};
+use venc_core::{ChnAttrStr, Encoder, Mpi, StreamData};
+use venc_sim::codec::openh264::OpenH264Engine;
+use venc_sim::codec::{CodecEngine, EncodedPicture, EngineConfig, Picture};
+use venc_sim::pipeline::{FrameBuffers, UvPlacement};
+use venc_sim::source::TestPattern;
+use venc_sim::venc::deinterleave_uv;
+use venc_sim::{SimOptions, Simulator};
+
+/// Distinct pattern frames cycled through by every loop (the sensor's six buffers).
+pub const DISTINCT_FRAMES: u32 = 6;
+
+/// NV12 frames rendered once, outside any timed loop.
+#[derive(Debug, Clone)]
+pub struct Frames {
+    pub width: u32,
+    pub height: u32,
+    pub nv12: Vec<(Vec<u8>, Vec<u8>)>,
+}
+
+impl Frames {
+    pub fn render(width: u32, height: u32) -> Self {
+        let nv12 = (0..DISTINCT_FRAMES)
+            .map(|t| {
+                let mut y = vec![0; y_size(width, height) as usize];
+                let mut uv = vec![0; uv_size(width, height) as usize];
+                TestPattern::render(width, height, t, &mut y, &mut uv);
+                (y, uv)
+            })
+            .collect();
+        Self { width, height, nv12 }
+    }
+}
+
+/// Result of one timed loop.
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
+pub struct Measured {
+    pub frames: u32,
+    pub seconds: f64,
+    pub fps: f64,
+    pub bytes: u64,
+}
+
+fn attr(w: u32, h: u32) -> ChnAttrStr {
+    ChnAttrStr::new(consts::K_PT_H264, consts::VENC_PROFILE_H264_MAIN, w, h)
+}
+
+/// The codec alone: the same openh264 settings the simulator uses, fed planar frames directly
+/// (de-interleaved once, up front).
+#[derive(Debug)]
+pub struct RawRig {
+    width: u32,
+    height: u32,
+    threads: u16,
+    planes: Vec<(Vec<u8>, Vec<u8>, Vec<u8>)>,
+}
+
+impl RawRig {
+    pub fn new(frames: Frames, threads: u16) -> Self {
+        let (w, h) = (frames.width, frames.height);
+        let planes = frames
+            .nv12
+            .into_iter()
+            .map(|(y, uv)| {
+                let n = (w / 2 * h / 2) as usize;
+                let (mut u, mut v) = (vec![0; n], vec![0; n]);
+                deinterleave_uv(&uv, w as usize, (h / 2) as usize, &mut u, &mut v);
+                (y, u, v)
+            })
+            .collect();
+        Self {
+            width: w,
+            height: h,
+            threads,
+            planes,
+        }
+    }
+
+    /// Encodes `count` frames with a fresh encoder.
+    pub fn run(&self, count: u32) -> Measured {
+        let (w, h) = (self.width, self.height);
+        let cfg = EngineConfig::from_attr(&attr(w, h).to_mpi(), self.threads).expect("config");
+        let mut engine = OpenH264Engine::new(&cfg).expect("engine");
+        let mut out = EncodedPicture::default();
+        let mut bytes = 0u64;
+        let start = Instant::now();
+        for i in 0..count as usize {
+            let (y, u, v) = &self.planes[i % self.planes.len()];
+            let pic = Picture {
+                y,
+                u,
+                v,
+                width: w,
+                height: h,
+                y_stride: w,
+                uv_stride: w / 2,
+            };
+            engine.encode(&pic, false, &mut out).expect("encode");
+            bytes += out.data.len() as u64;
+        }
+        measured(count, start, bytes)
+    }
+}
+
+fn measured(frames: u32, start: Instant, bytes: u64) -> Measured {
+    let seconds = start.elapsed().as_secs_f64();
+    Measured {
+        frames,
+        seconds,
+        fps: f64::from(frames) / seconds,
+        bytes,
+    }
+}
+
+/// The same frames through the CanMV `Encoder` on the simulator: NV12 in media memory (written
+/// once, as the sensor would), SendFrame, GetStream, read every pack by address, ReleaseStream.
+#[derive(Debug)]
+pub struct SimRig {
+    sim: Arc<Simulator>,
+    bufs: FrameBuffers,
+    width: u32,
+    height: u32,
+}
+
+impl SimRig {
+    pub fn new(frames: Frames, threads: u16) -> Self {
+        let (w, h) = (frames.width, frames.height);
+        let sim = Simulator::shared(SimOptions {
+            codec_threads: threads,
+            ..SimOptions::default()
+        });
+        let bufs = FrameBuffers::new(sim.as_ref(), w, h, DISTINCT_FRAMES).expect("buffers");
+        for (i, (y, uv)) in frames.nv12.iter().enumerate() {
+            let (ya, uva) = bufs.planes(i);
+            sim.write_mem(ya, y).expect("write");
+            sim.write_mem(uva, uv).expect("write");
+        }
+        Self {
+            sim,
+            bufs,
+            width: w,
+            height: h,
+        }
+    }
+
+    /// Encodes `count` frames on a freshly created channel 0.
+    pub fn run(&self, count: u32) -> Measured {
+        let (w, h) = (self.width, self.height);
+        let mpi: Arc<dyn Mpi> = self.sim.clone();
+        let mut enc = Encoder::new(mpi);
+        enc.set_out_bufs(0, 8, w, h).expect("SetOutBufs");
+        enc.create(0, &attr(w, h)).expect("Create");
+        enc.start(0).expect("Start");
+        let mut sd = StreamData::new();
+        let mut pack = Vec::new();
+        let (mut bytes, mut got) = (0u64, 0u32);
+        let start = Instant::now();
+        // One GetStream round: frames (I/P packs) received, or None on -1.
+        let mut take = |enc: &mut Encoder, timeout: i32| -> Option<u32> {
+            if enc.get_stream(0, &mut sd, timeout) != Ok(0) {
+                return None;
+            }
+            let mut frames = 0;
+            for k in 0..sd.pack_cnt as usize {
+                enc.read_mapped(sd.data[k], u64::from(sd.data_size[k]), &mut pack)
+                    .expect("read");
+                bytes += pack.len() as u64;
+                frames += u32::from(sd.stream_type[k] != consts::K_VENC_HEADER);
+            }
+            enc.release_stream(0, &sd).expect("ReleaseStream");
+            Some(frames)
+        };
+        for i in 0..count as usize {
+            let info = self.bufs.frame_info(i, UvPlacement::Vicap, i as u64);
+            assert_eq!(enc.send_frame(0, &info, 1000), Ok(0));
+            got += take(&mut enc, -1).expect("GetStream");
+        }
+        while got < count {
+            got += take(&mut enc, 2000).expect("drain");
+        }
+        let m = measured(count, start, bytes);
+        enc.stop(0).expect("Stop");
+        enc.destroy(0).expect("Destroy");
+        m
+    }
+}
+
+/// Peak resident set size of this process (VmHWM), in MiB.
+pub fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
