@@ -27,12 +27,21 @@ fn pack_split(c: &mut Criterion) {
         use venc_sim::codec::openh264::OpenH264Engine;
         use venc_sim::codec::{CodecEngine, EncodedPicture, EngineConfig, Picture};
         let attr = venc_core::ChnAttrStr::new(96, 2, 1280, 720).to_mpi();
-        let mut e = OpenH264Engine::new(&EngineConfig::from_attr(&attr, 1).expect("cfg")).expect("engine");
+        let mut e =
+            OpenH264Engine::new(&EngineConfig::from_attr(&attr, 1).expect("cfg")).expect("engine");
         let n = 640 * 360;
         let (mut u, mut v) = (vec![0u8; n], vec![0u8; n]);
         deinterleave_uv(&f.nv12[0].1, 1280, 360, &mut u, &mut v);
         let mut out = EncodedPicture::default();
-        let pic = Picture { y: &f.nv12[0].0, u: &u, v: &v, width: 1280, height: 720, y_stride: 1280, uv_stride: 640 };
+        let pic = Picture {
+            y: &f.nv12[0].0,
+            u: &u,
+            v: &v,
+            width: 1280,
+            height: 720,
+            y_stride: 1280,
+            uv_stride: 640,
+        };
         e.encode(&pic, true, &mut out).expect("encode");
         stream.extend_from_slice(&out.data);
     }

@@ -33,7 +33,11 @@ impl Frames {
                 (y, uv)
             })
             .collect();
-        Self { width, height, nv12 }
+        Self {
+            width,
+            height,
+            nv12,
+        }
     }
 }
 

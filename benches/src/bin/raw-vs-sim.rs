@@ -61,7 +61,9 @@ fn main() {
         .unwrap_or(3);
     let exe = std::env::current_exe().expect("exe");
     let mut rows = Vec::new();
-    println!("| size | threads | raw openh264 fps | sim Encoder fps | sim/raw | raw peak RSS MiB | sim peak RSS MiB |");
+    println!(
+        "| size | threads | raw openh264 fps | sim Encoder fps | sim/raw | raw peak RSS MiB | sim peak RSS MiB |"
+    );
     println!("|---|---|---|---|---|---|---|");
     for (w, h) in [(1280u32, 720u32), (1920, 1080)] {
         for threads in [1u16, 2] {
@@ -74,7 +76,11 @@ fn main() {
                         .args([w, h, u32::from(threads), frames].map(|v| v.to_string()))
                         .output()
                         .expect("child");
-                    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+                    assert!(
+                        out.status.success(),
+                        "{}",
+                        String::from_utf8_lossy(&out.stderr)
+                    );
                     runs[k].push(serde_json::from_slice(&out.stdout).expect("row"));
                 }
             }

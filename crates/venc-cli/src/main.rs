@@ -13,7 +13,11 @@ use venc_sim::source::{FrameSource, TestPattern, Y4mSource};
 use venc_sim::{SimOptions, Simulator};
 
 #[derive(Parser, Debug)]
-#[command(name = "venc", version, about = "K230 VENC simulator (CanMV media.vencoder on a PC)")]
+#[command(
+    name = "venc",
+    version,
+    about = "K230 VENC simulator (CanMV media.vencoder on a PC)"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -180,8 +184,7 @@ fn encode(args: &EncodeArgs) -> Result<(), String> {
         codec_threads: args.threads,
     });
 
-    let file = File::create(&args.output)
-        .map_err(|e| format!("{}: {e}", args.output.display()))?;
+    let file = File::create(&args.output).map_err(|e| format!("{}: {e}", args.output.display()))?;
     let mut out = BufWriter::new(file);
     let bar = if std::io::stderr().is_terminal() && !args.verbose && !args.json {
         ProgressBar::with_draw_target(Some(u64::from(args.frames)), ProgressDrawTarget::stderr())

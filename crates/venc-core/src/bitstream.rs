@@ -139,11 +139,9 @@ pub struct H264SpsInfo {
 /// Parses an H.264 SPS NAL unit (header byte included).
 pub fn parse_h264_sps(nal: &[u8]) -> Result<(H264SpsInfo, SeqParameterSet), String> {
     let rbsp = decode_nal(nal).map_err(|e| format!("SPS: {e}"))?;
-    let sps = SeqParameterSet::from_bits(BitReader::new(&rbsp[..]))
-        .map_err(|e| format!("SPS: {e:?}"))?;
-    let (width, height) = sps
-        .pixel_dimensions()
-        .map_err(|e| format!("SPS: {e:?}"))?;
+    let sps =
+        SeqParameterSet::from_bits(BitReader::new(&rbsp[..])).map_err(|e| format!("SPS: {e:?}"))?;
+    let (width, height) = sps.pixel_dimensions().map_err(|e| format!("SPS: {e:?}"))?;
     Ok((
         H264SpsInfo {
             profile_idc: u8::from(sps.profile_idc),
@@ -171,7 +169,9 @@ mod tests {
 
     #[test]
     fn splits_three_and_four_byte_start_codes() {
-        let s = [0, 0, 0, 1, 0x67, 1, 2, 0, 0, 1, 0x68, 3, 0, 0, 0, 1, 0x65, 9, 9];
+        let s = [
+            0, 0, 0, 1, 0x67, 1, 2, 0, 0, 1, 0x68, 3, 0, 0, 0, 1, 0x65, 9, 9,
+        ];
         let units = split_annexb(&s);
         assert_eq!(units.len(), 3);
         assert_eq!(units[0].data, &[0x67, 1, 2]);

@@ -473,7 +473,11 @@ impl Encoder {
     /// Like [`Encoder::bytearray_at`], into a reused buffer.
     pub fn read_mapped(&self, addr: u64, size: u64, out: &mut Vec<u8>) -> Result<(), CanMvError> {
         let bad = CanMvError::BadAddress { addr, len: size };
-        let (&virt, &(phys, len)) = self.mappings.range(..=addr).next_back().ok_or(bad.clone())?;
+        let (&virt, &(phys, len)) = self
+            .mappings
+            .range(..=addr)
+            .next_back()
+            .ok_or(bad.clone())?;
         let off = addr - virt;
         if off.checked_add(size).is_none_or(|end| end > len) {
             return Err(bad);

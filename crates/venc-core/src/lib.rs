@@ -18,4 +18,6 @@ pub use encoder::{CanMvError, ChnAttrStr, Encoder, Personality, StreamData};
 pub use error::VencError;
 pub use layout::{align_up, uv_offset};
 pub use limits::{K230, Limits};
-pub use mpi::{Chn, ChnAttr, ChnStatus, MemError, Mpi, Pack, PackType, PoolId, RcAttr, VideoFrameInfo};
+pub use mpi::{
+    Chn, ChnAttr, ChnStatus, MemError, Mpi, Pack, PackType, PoolId, RcAttr, VideoFrameInfo,
+};

@@ -64,7 +64,9 @@ impl Simulator {
     pub fn new(opts: SimOptions) -> Self {
         Self {
             mem: Arc::new(MediaMemory::new()),
-            channels: (0..K230.channels).map(|i| Arc::new(Channel::new(i))).collect(),
+            channels: (0..K230.channels)
+                .map(|i| Arc::new(Channel::new(i)))
+                .collect(),
             opts,
         }
     }
@@ -161,7 +163,8 @@ impl Mpi for Simulator {
         timeout_ms: i32,
         out: &mut Vec<Pack>,
     ) -> Result<(), VencError> {
-        self.chn(chn).map_err(|_| VencError::InvalidChnId)?
+        self.chn(chn)
+            .map_err(|_| VencError::InvalidChnId)?
             .get_stream(max_packs, timeout_ms, out)
     }
 

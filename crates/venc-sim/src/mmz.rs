@@ -269,7 +269,10 @@ mod tests {
         let mut buf = [0u8; 3];
         m.read(a + 10, &mut buf).unwrap();
         assert_eq!(buf, [1, 2, 3]);
-        assert!(matches!(m.read(a + 99, &mut buf), Err(MemError::BadAddress { .. })));
+        assert!(matches!(
+            m.read(a + 99, &mut buf),
+            Err(MemError::BadAddress { .. })
+        ));
         assert!(m.read(MMZ_BASE - 4096, &mut buf).is_err());
         m.free(a).unwrap();
         assert!(m.read(a, &mut buf).is_err(), "use after free is an error");

@@ -201,7 +201,12 @@ struct Consumer<F> {
 
 impl<F: FnMut(&PackEvent, &[u8])> Consumer<F> {
     /// One GetStream/ReleaseStream round. `Ok(false)` when GetStream returned -1.
-    fn fetch(&mut self, enc: &mut Encoder, get_index: u32, timeout: i32) -> Result<bool, PipelineError> {
+    fn fetch(
+        &mut self,
+        enc: &mut Encoder,
+        get_index: u32,
+        timeout: i32,
+    ) -> Result<bool, PipelineError> {
         let status = enc
             .get_stream(self.chn, &mut self.stream, timeout)
             .map_err(canmv("GetStream"))?;
@@ -258,7 +263,15 @@ pub fn run_example2(
     };
     let started = Instant::now();
     let mut stage = Stage::Configured;
-    let result = drive(&mpi, &mut enc, job, &buffers, source, &mut consumer, &mut stage);
+    let result = drive(
+        &mpi,
+        &mut enc,
+        job,
+        &buffers,
+        source,
+        &mut consumer,
+        &mut stage,
+    );
     let mut summary = consumer.summary;
     summary.seconds = started.elapsed().as_secs_f64();
     // Tear down what was set up, even after an error: the next run must find the channel free.

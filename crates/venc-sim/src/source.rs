@@ -20,7 +20,9 @@ pub enum SourceError {
     #[error("Y4M input: {0}")]
     Y4m(String),
     /// The source's size is not the one asked for.
-    #[error("input is {actual_w}x{actual_h} but {want_w}x{want_h} was asked for (no silent scaling or cropping)")]
+    #[error(
+        "input is {actual_w}x{actual_h} but {want_w}x{want_h} was asked for (no silent scaling or cropping)"
+    )]
     SizeMismatch {
         /// Source width.
         actual_w: u32,
@@ -143,7 +145,9 @@ impl<R: Read> Y4mSource<R> {
         }
         let (width, height) = (decoder.get_width() as u32, decoder.get_height() as u32);
         if width % 2 != 0 || height % 2 != 0 || width == 0 || height == 0 {
-            return Err(SourceError::Y4m(format!("odd or empty size {width}x{height}")));
+            return Err(SourceError::Y4m(format!(
+                "odd or empty size {width}x{height}"
+            )));
         }
         Ok(Self {
             decoder,
@@ -180,7 +184,11 @@ impl<R: Read> FrameSource for Y4mSource<R> {
             Err(e) => return Err(SourceError::Y4m(format!("{e:?}"))),
         };
         let n = (self.width * self.height) as usize;
-        let (yp, up, vp) = (frame.get_y_plane(), frame.get_u_plane(), frame.get_v_plane());
+        let (yp, up, vp) = (
+            frame.get_y_plane(),
+            frame.get_u_plane(),
+            frame.get_v_plane(),
+        );
         if yp.len() < n || up.len() < n / 4 || vp.len() < n / 4 {
             return Err(SourceError::Y4m("truncated frame".into()));
         }
@@ -218,7 +226,10 @@ mod tests {
         file.extend_from_slice(&[1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 20, 21]);
         let mut src = Y4mSource::new(&file[..]).unwrap();
         assert!(src.expect_size(4, 2).is_ok());
-        assert!(matches!(src.expect_size(8, 2), Err(SourceError::SizeMismatch { .. })));
+        assert!(matches!(
+            src.expect_size(8, 2),
+            Err(SourceError::SizeMismatch { .. })
+        ));
         let (mut y, mut uv) = (vec![0; 8], vec![0; 4]);
         assert!(src.next_frame(&mut y, &mut uv).unwrap());
         assert_eq!(y, [1, 2, 3, 4, 5, 6, 7, 8]);

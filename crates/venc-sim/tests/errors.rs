@@ -108,7 +108,10 @@ fn facade_raises_value_error_above_3_and_passes_negatives_to_the_mpi() {
     };
     assert_eq!(enc.create(-1, &attr()), os("mpi venc create chn failed."));
     assert_eq!(enc.start(-1), os("mpi venc start failed."));
-    assert_eq!(enc.get_stream(-1, &mut sd, 0), os("mpi venc query status failed."));
+    assert_eq!(
+        enc.get_stream(-1, &mut sd, 0),
+        os("mpi venc query status failed.")
+    );
     assert_eq!(
         enc.send_frame(-1, &f, 0),
         Ok(VencError::InvalidChnId.as_canmv_int())
@@ -124,16 +127,36 @@ fn wrong_call_order_is_not_perm() {
             code: VencError::NotPerm,
         })
     };
-    assert_eq!(enc.stop(0), np("mpi venc stop failed."), "stop before start");
+    assert_eq!(
+        enc.stop(0),
+        np("mpi venc stop failed."),
+        "stop before start"
+    );
     enc.start(0).unwrap();
     assert_eq!(enc.start(0), np("mpi venc start failed."), "start twice");
-    assert_eq!(enc.destroy(0), np("mpi venc destroy failed."), "destroy while started");
+    assert_eq!(
+        enc.destroy(0),
+        np("mpi venc destroy failed."),
+        "destroy while started"
+    );
     enc.stop(0).unwrap();
     assert_eq!(enc.stop(0), np("mpi venc stop failed."), "stop twice");
-    assert_eq!(enc.start(0), np("mpi venc start failed."), "start after stop");
+    assert_eq!(
+        enc.start(0),
+        np("mpi venc start failed."),
+        "start after stop"
+    );
     enc.destroy(0).unwrap();
-    assert_eq!(enc.destroy(0), np("mpi venc destroy failed."), "destroy twice");
-    assert_eq!(sim.start_chn(0), Err(VencError::NotPerm), "start never-created");
+    assert_eq!(
+        enc.destroy(0),
+        np("mpi venc destroy failed."),
+        "destroy twice"
+    );
+    assert_eq!(
+        sim.start_chn(0),
+        Err(VencError::NotPerm),
+        "start never-created"
+    );
     assert_eq!(sim.stop_chn(1), Err(VencError::NotPerm));
     assert_eq!(sim.destroy_chn(2), Err(VencError::NotPerm));
     // Restart needs destroy + create.
@@ -170,30 +193,152 @@ fn bad_attributes_are_rejected_at_create() {
     sim.attach_vb_pool(0, pool).unwrap();
     let base = attr();
     let cases: Vec<(&str, ChnAttrStr, VencError)> = vec![
-        ("width 112", ChnAttrStr { pic_width: 112, ..base }, VencError::IllegalParam),
-        ("width 4112", ChnAttrStr { pic_width: 4112, ..base }, VencError::IllegalParam),
-        ("width not /16", ChnAttrStr { pic_width: 328, ..base }, VencError::IllegalParam),
-        ("height 62", ChnAttrStr { pic_height: 62, ..base }, VencError::IllegalParam),
-        ("height 4098", ChnAttrStr { pic_height: 4098, ..base }, VencError::IllegalParam),
-        ("odd height", ChnAttrStr { pic_height: 241, ..base }, VencError::IllegalParam),
-        ("payload 7", ChnAttrStr { payload_type: 7, ..base }, VencError::IllegalParam),
-        ("h264 + h265 profile", ChnAttrStr { profile: H265_PROFILE_MAIN, ..base }, VencError::IllegalParam),
-        ("h265 + h264 profile", ChnAttrStr { payload_type: K_PT_H265, ..base }, VencError::IllegalParam),
-        ("h264 profile 0", ChnAttrStr { profile: 0, ..base }, VencError::IllegalParam),
-        ("gop 0", ChnAttrStr { gop_len: 0, ..base }, VencError::IllegalParam),
-        ("bitrate 0", ChnAttrStr { bit_rate: 0, ..base }, VencError::IllegalParam),
-        ("dst > src fps", ChnAttrStr { dst_frame_rate: 60, ..base }, VencError::IllegalParam),
-        ("src fps 0", ChnAttrStr { src_frame_rate: 0, ..base }, VencError::IllegalParam),
-        ("high 10", ChnAttrStr { profile: VENC_PROFILE_H264_HIGH_10, ..base }, VencError::NotSupport),
-        ("jpeg", ChnAttrStr { payload_type: K_PT_JPEG, ..base }, VencError::NotSupport),
-        ("4096x4096 beyond openh264", ChnAttrStr { pic_width: 4096, pic_height: 4096, ..base }, VencError::NotSupport),
+        (
+            "width 112",
+            ChnAttrStr {
+                pic_width: 112,
+                ..base
+            },
+            VencError::IllegalParam,
+        ),
+        (
+            "width 4112",
+            ChnAttrStr {
+                pic_width: 4112,
+                ..base
+            },
+            VencError::IllegalParam,
+        ),
+        (
+            "width not /16",
+            ChnAttrStr {
+                pic_width: 328,
+                ..base
+            },
+            VencError::IllegalParam,
+        ),
+        (
+            "height 62",
+            ChnAttrStr {
+                pic_height: 62,
+                ..base
+            },
+            VencError::IllegalParam,
+        ),
+        (
+            "height 4098",
+            ChnAttrStr {
+                pic_height: 4098,
+                ..base
+            },
+            VencError::IllegalParam,
+        ),
+        (
+            "odd height",
+            ChnAttrStr {
+                pic_height: 241,
+                ..base
+            },
+            VencError::IllegalParam,
+        ),
+        (
+            "payload 7",
+            ChnAttrStr {
+                payload_type: 7,
+                ..base
+            },
+            VencError::IllegalParam,
+        ),
+        (
+            "h264 + h265 profile",
+            ChnAttrStr {
+                profile: H265_PROFILE_MAIN,
+                ..base
+            },
+            VencError::IllegalParam,
+        ),
+        (
+            "h265 + h264 profile",
+            ChnAttrStr {
+                payload_type: K_PT_H265,
+                ..base
+            },
+            VencError::IllegalParam,
+        ),
+        (
+            "h264 profile 0",
+            ChnAttrStr { profile: 0, ..base },
+            VencError::IllegalParam,
+        ),
+        (
+            "gop 0",
+            ChnAttrStr { gop_len: 0, ..base },
+            VencError::IllegalParam,
+        ),
+        (
+            "bitrate 0",
+            ChnAttrStr {
+                bit_rate: 0,
+                ..base
+            },
+            VencError::IllegalParam,
+        ),
+        (
+            "dst > src fps",
+            ChnAttrStr {
+                dst_frame_rate: 60,
+                ..base
+            },
+            VencError::IllegalParam,
+        ),
+        (
+            "src fps 0",
+            ChnAttrStr {
+                src_frame_rate: 0,
+                ..base
+            },
+            VencError::IllegalParam,
+        ),
+        (
+            "high 10",
+            ChnAttrStr {
+                profile: VENC_PROFILE_H264_HIGH_10,
+                ..base
+            },
+            VencError::NotSupport,
+        ),
+        (
+            "jpeg",
+            ChnAttrStr {
+                payload_type: K_PT_JPEG,
+                ..base
+            },
+            VencError::NotSupport,
+        ),
+        (
+            "4096x4096 beyond openh264",
+            ChnAttrStr {
+                pic_width: 4096,
+                pic_height: 4096,
+                ..base
+            },
+            VencError::NotSupport,
+        ),
     ];
     for (what, a, code) in cases {
         assert_eq!(sim.create_chn(0, &a.to_mpi()), Err(code), "{what}");
-        assert_eq!(sim.channel_phase(0).unwrap(), venc_sim::venc::Phase::Idle, "{what}");
+        assert_eq!(
+            sim.channel_phase(0).unwrap(),
+            venc_sim::venc::Phase::Idle,
+            "{what}"
+        );
     }
     for (w, h) in [(128, 64), (1920, 1080)] {
-        let a = ChnAttrStr { pic_width: w, pic_height: h, ..base };
+        let a = ChnAttrStr {
+            pic_width: w,
+            pic_height: h,
+            ..base
+        };
         sim.create_chn(0, &a.to_mpi()).unwrap();
         sim.destroy_chn(0).unwrap();
     }
@@ -207,7 +352,11 @@ fn idr_controls() {
     sim.request_idr(0).unwrap();
     sim.start_chn(0).unwrap();
     assert_eq!(sim.enable_idr(0, true), Err(VencError::Busy), "after start");
-    assert_eq!(sim.request_idr(3), Err(VencError::IllegalParam), "never created");
+    assert_eq!(
+        sim.request_idr(3),
+        Err(VencError::IllegalParam),
+        "never created"
+    );
     // Without enable_idr (v1.0 personality) request_idr is refused.
     let sim2 = Simulator::shared(SimOptions::default());
     let mut v1 = Encoder::with_personality(sim2.clone(), Personality::CanMvV1);
@@ -226,8 +375,13 @@ fn request_idr_makes_the_next_frame_an_idr() {
         if i == 3 {
             sim.request_idr(0).unwrap();
         }
-        assert_eq!(enc.send_frame(0, &bufs.frame_info(i, UvPlacement::Vicap, i as u64), 1000), Ok(0));
-        eventually("frame encoded", || sim.channel_stats(0).unwrap().frames_encoded == i as u64 + 1);
+        assert_eq!(
+            enc.send_frame(0, &bufs.frame_info(i, UvPlacement::Vicap, i as u64), 1000),
+            Ok(0)
+        );
+        eventually("frame encoded", || {
+            sim.channel_stats(0).unwrap().frames_encoded == i as u64 + 1
+        });
         assert_eq!(enc.get_stream(0, &mut sd, 0), Ok(0));
         types.extend_from_slice(&sd.stream_type[..sd.pack_cnt as usize]);
         enc.release_stream(0, &sd).unwrap();
@@ -249,7 +403,10 @@ fn send_frame_before_start_and_after_stop_returns_0_and_drops() {
     enc.stop(0).unwrap();
     assert_eq!(enc.send_frame(0, &f, 1000), Ok(0));
     let st = sim.channel_stats(0).unwrap();
-    assert_eq!((st.dropped_not_started, st.frames_queued, st.frames_encoded), (2, 0, 0));
+    assert_eq!(
+        (st.dropped_not_started, st.frames_queued, st.frames_encoded),
+        (2, 0, 0)
+    );
     // Never created: same firmware path, frame dropped with 0.
     assert_eq!(enc.send_frame(2, &f, 1000), Ok(0));
 }
@@ -274,8 +431,14 @@ fn get_stream_timeouts() {
             (r, packs)
         })
     };
-    assert!(rx.recv_timeout(Duration::from_millis(200)).is_err(), "GetStream(-1) returned with nothing to return");
-    assert_eq!(enc.send_frame(0, &bufs.frame_info(0, UvPlacement::Vicap, 7), 1000), Ok(0));
+    assert!(
+        rx.recv_timeout(Duration::from_millis(200)).is_err(),
+        "GetStream(-1) returned with nothing to return"
+    );
+    assert_eq!(
+        enc.send_frame(0, &bufs.frame_info(0, UvPlacement::Vicap, 7), 1000),
+        Ok(0)
+    );
     let (r, packs) = waiter.join().unwrap();
     assert_eq!(r, Ok(()));
     assert_eq!(packs.len(), 1);
@@ -284,7 +447,10 @@ fn get_stream_timeouts() {
     let mut v1 = Encoder::with_personality(sim.clone(), Personality::CanMvV1);
     assert_eq!(
         v1.get_stream(3, &mut sd, -1),
-        Err(CanMvError::OsError { message: "mpi venc get stream failed.", code: VencError::NotReady })
+        Err(CanMvError::OsError {
+            message: "mpi venc get stream failed.",
+            code: VencError::NotReady
+        })
     );
 }
 
@@ -308,13 +474,22 @@ fn full_input_queue_is_busy_after_the_timeout_or_drops_with_timeout_0() {
     let bufs = buffers(&sim);
     let f = |i: usize| bufs.frame_info(i, UvPlacement::Vicap, i as u64);
     assert_eq!(enc.send_frame(0, &f(0), 1000), Ok(0));
-    eventually("stall on the I frame", || sim.query_status(0).unwrap().cur_packs == 1);
+    eventually("stall on the I frame", || {
+        sim.query_status(0).unwrap().cur_packs == 1
+    });
     for i in 1..=30 {
         assert_eq!(enc.send_frame(0, &f(i), 1000), Ok(0), "frame {i}");
     }
-    assert_eq!(enc.send_frame(0, &f(31), 20), Ok(VencError::Busy.as_canmv_int()));
+    assert_eq!(
+        enc.send_frame(0, &f(31), 20),
+        Ok(VencError::Busy.as_canmv_int())
+    );
     assert_eq!(enc.last_mpi_error(), Some(VencError::Busy));
-    assert_eq!(enc.send_frame(0, &f(32), 0), Ok(0), "timeout 0: no check, dropped");
+    assert_eq!(
+        enc.send_frame(0, &f(32), 0),
+        Ok(0),
+        "timeout 0: no check, dropped"
+    );
     let st = sim.channel_stats(0).unwrap();
     assert_eq!(st.dropped_input_overflow, 1);
     assert_eq!(st.frames_queued, 31);
@@ -331,9 +506,12 @@ fn ring_overflow_overwrites_and_is_counted() {
     let (sim, _enc) = setup(0, 40, true);
     let bufs = buffers(&sim);
     for i in 0..35 {
-        sim.send_frame(0, &bufs.frame_info(i, UvPlacement::Vicap, i as u64), 1000).unwrap();
+        sim.send_frame(0, &bufs.frame_info(i, UvPlacement::Vicap, i as u64), 1000)
+            .unwrap();
     }
-    eventually("35 frames encoded", || sim.channel_stats(0).unwrap().frames_encoded == 35);
+    eventually("35 frames encoded", || {
+        sim.channel_stats(0).unwrap().frames_encoded == 35
+    });
     let st = sim.channel_stats(0).unwrap();
     assert_eq!(st.packs_produced, 37, "HEADER+I at frames 0 and 30, 33 P");
     assert_eq!(st.packs_overwritten, 7);
@@ -342,7 +520,13 @@ fn ring_overflow_overwrites_and_is_counted() {
     sim.get_stream(0, 30, 0, &mut packs).unwrap();
     // H0 I0 P1..P29 H30 I30 P31..P34: the first 7 are gone, P6 is the oldest left.
     assert_eq!(packs.first().unwrap().pts, 6, "oldest surviving pack");
-    assert_eq!(packs.iter().filter(|p| p.pack_type == venc_core::PackType::Header).count(), 1);
+    assert_eq!(
+        packs
+            .iter()
+            .filter(|p| p.pack_type == venc_core::PackType::Header)
+            .count(),
+        1
+    );
 }
 
 #[test]
@@ -351,21 +535,30 @@ fn unreleased_packs_stall_the_encoder() {
     let bufs = buffers(&sim);
     let mut sd = StreamData::new();
     for i in 0..6 {
-        enc.send_frame(0, &bufs.frame_info(i, UvPlacement::Vicap, i as u64), 1000).unwrap();
+        enc.send_frame(0, &bufs.frame_info(i, UvPlacement::Vicap, i as u64), 1000)
+            .unwrap();
     }
-    eventually("3 packs out", || sim.channel_stats(0).unwrap().packs_produced == 3);
+    eventually("3 packs out", || {
+        sim.channel_stats(0).unwrap().packs_produced == 3
+    });
     // GetStream twice without ReleaseStream: the blocks stay held.
     assert_eq!(enc.get_stream(0, &mut sd, 0), Ok(0));
     assert_eq!(sd.pack_cnt, 3);
     std::thread::sleep(Duration::from_millis(100));
-    assert_eq!(sim.channel_stats(0).unwrap().packs_produced, 3, "stalled while packs are held");
+    assert_eq!(
+        sim.channel_stats(0).unwrap().packs_produced,
+        3,
+        "stalled while packs are held"
+    );
     assert_eq!(enc.get_stream(0, &mut sd, 0), Ok(-1));
     // Releasing more than was handed out releases what there is and is counted.
     sd.pack_cnt = 5;
     enc.release_stream(0, &sd).unwrap();
     assert_eq!(sim.channel_stats(0).unwrap().over_releases, 1);
     // Three blocks back: three more packs (P3..P5), then it stalls again on the last frame.
-    eventually("encoding resumes", || sim.channel_stats(0).unwrap().packs_produced == 6);
+    eventually("encoding resumes", || {
+        sim.channel_stats(0).unwrap().packs_produced == 6
+    });
     assert_eq!(sim.channel_stats(0).unwrap().frames_encoded, 5);
 }
 
@@ -374,11 +567,17 @@ fn more_than_12_packs_queued_raises_index_error() {
     let (sim, mut enc) = setup(0, 20, true);
     let bufs = buffers(&sim);
     for i in 0..15 {
-        enc.send_frame(0, &bufs.frame_info(i, UvPlacement::Vicap, i as u64), 1000).unwrap();
+        enc.send_frame(0, &bufs.frame_info(i, UvPlacement::Vicap, i as u64), 1000)
+            .unwrap();
     }
-    eventually("15 frames encoded", || sim.channel_stats(0).unwrap().frames_encoded == 15);
+    eventually("15 frames encoded", || {
+        sim.channel_stats(0).unwrap().frames_encoded == 15
+    });
     let mut sd = StreamData::new();
-    assert_eq!(enc.get_stream(0, &mut sd, 0), Err(CanMvError::IndexError { delivered: 16 }));
+    assert_eq!(
+        enc.get_stream(0, &mut sd, 0),
+        Err(CanMvError::IndexError { delivered: 16 })
+    );
     // The kernel handed all 16 out; the program's ReleaseStream of pack_cnt frees them (FIFO).
     assert_eq!(sd.pack_cnt, 16);
     assert_eq!(sim.query_status(0).unwrap().cur_packs, 0);
@@ -391,53 +590,112 @@ fn frame_address_checks() {
     let (sim, mut enc) = setup(0, 8, true);
     let bufs = buffers(&sim);
     let good = bufs.frame_info(0, UvPlacement::Vicap, 0);
-    let unmapped = venc_core::VideoFrameInfo { phys_addr: [0x100, good.phys_addr[1], 0], ..good };
-    assert_eq!(enc.send_frame(0, &unmapped, 1000), Ok(VencError::BadAddr.as_canmv_int()));
-    let spill = venc_core::VideoFrameInfo { phys_addr: [good.phys_addr[0], good.phys_addr[0] + 1_000_000, 0], ..good };
-    assert_eq!(enc.send_frame(0, &spill, 1000), Ok(VencError::BadAddr.as_canmv_int()));
-    let nv21 = venc_core::VideoFrameInfo { pixel_format: PIXEL_FORMAT_YVU_SEMIPLANAR_420, ..good };
-    assert_eq!(enc.send_frame(0, &nv21, 1000), Ok(VencError::NotSupport.as_canmv_int()));
+    let unmapped = venc_core::VideoFrameInfo {
+        phys_addr: [0x100, good.phys_addr[1], 0],
+        ..good
+    };
+    assert_eq!(
+        enc.send_frame(0, &unmapped, 1000),
+        Ok(VencError::BadAddr.as_canmv_int())
+    );
+    let spill = venc_core::VideoFrameInfo {
+        phys_addr: [good.phys_addr[0], good.phys_addr[0] + 1_000_000, 0],
+        ..good
+    };
+    assert_eq!(
+        enc.send_frame(0, &spill, 1000),
+        Ok(VencError::BadAddr.as_canmv_int())
+    );
+    let nv21 = venc_core::VideoFrameInfo {
+        pixel_format: PIXEL_FORMAT_YVU_SEMIPLANAR_420,
+        ..good
+    };
+    assert_eq!(
+        enc.send_frame(0, &nv21, 1000),
+        Ok(VencError::NotSupport.as_canmv_int())
+    );
     // Misaligned UV (the manual's fallback offset at 320x240): accepted with a warning by default…
     let fallback = bufs.frame_info(0, UvPlacement::ManualFallback, 0);
     assert_eq!(enc.send_frame(0, &fallback, 1000), Ok(0));
     assert_eq!(sim.channel_stats(0).unwrap().misaligned_frames, 1);
     // …and an error in strict mode, as is a frame size that is not the channel's.
-    let strict = Simulator::shared(SimOptions { strict: true, ..SimOptions::default() });
+    let strict = Simulator::shared(SimOptions {
+        strict: true,
+        ..SimOptions::default()
+    });
     let mut enc2 = Encoder::new(strict.clone());
     enc2.set_out_bufs(0, 8, W, H).unwrap();
     enc2.create(0, &attr()).unwrap();
     enc2.start(0).unwrap();
     let bufs2 = buffers(&strict);
     let fallback2 = bufs2.frame_info(0, UvPlacement::ManualFallback, 0);
-    assert_eq!(enc2.send_frame(0, &fallback2, 1000), Ok(VencError::IllegalParam.as_canmv_int()));
-    let wrong_size = venc_core::VideoFrameInfo { width: 160, ..bufs2.frame_info(0, UvPlacement::Vicap, 0) };
-    assert_eq!(enc2.send_frame(0, &wrong_size, 1000), Ok(VencError::IllegalParam.as_canmv_int()));
-    assert_eq!(enc.send_frame(0, &wrong_size_on(&bufs), 1000), Ok(0), "default: warning only");
+    assert_eq!(
+        enc2.send_frame(0, &fallback2, 1000),
+        Ok(VencError::IllegalParam.as_canmv_int())
+    );
+    let wrong_size = venc_core::VideoFrameInfo {
+        width: 160,
+        ..bufs2.frame_info(0, UvPlacement::Vicap, 0)
+    };
+    assert_eq!(
+        enc2.send_frame(0, &wrong_size, 1000),
+        Ok(VencError::IllegalParam.as_canmv_int())
+    );
+    assert_eq!(
+        enc.send_frame(0, &wrong_size_on(&bufs), 1000),
+        Ok(0),
+        "default: warning only"
+    );
     assert_eq!(sim.channel_stats(0).unwrap().size_mismatch_frames, 1);
 }
 
 fn wrong_size_on(bufs: &FrameBuffers) -> venc_core::VideoFrameInfo {
-    venc_core::VideoFrameInfo { height: 120, ..bufs.frame_info(1, UvPlacement::Vicap, 1) }
+    venc_core::VideoFrameInfo {
+        height: 120,
+        ..bufs.frame_info(1, UvPlacement::Vicap, 1)
+    }
 }
 
 #[test]
 fn pack_bytes_are_read_by_mapped_address_only_until_release() {
     let (sim, mut enc) = setup(0, 8, true);
     let bufs = buffers(&sim);
-    enc.send_frame(0, &bufs.frame_info(0, UvPlacement::Vicap, 0), 1000).unwrap();
-    eventually("frame encoded", || sim.channel_stats(0).unwrap().frames_encoded == 1);
+    enc.send_frame(0, &bufs.frame_info(0, UvPlacement::Vicap, 0), 1000)
+        .unwrap();
+    eventually("frame encoded", || {
+        sim.channel_stats(0).unwrap().frames_encoded == 1
+    });
     let mut sd = StreamData::new();
     assert_eq!(enc.get_stream(0, &mut sd, -1), Ok(0));
     assert_eq!(sd.pack_cnt, 2);
-    let header = enc.bytearray_at(sd.data[0], u64::from(sd.data_size[0])).unwrap();
-    assert_eq!(&header[..5], &[0, 0, 0, 1, 0x67], "Annex-B, 4-byte start code, SPS first");
+    let header = enc
+        .bytearray_at(sd.data[0], u64::from(sd.data_size[0]))
+        .unwrap();
+    assert_eq!(
+        &header[..5],
+        &[0, 0, 0, 1, 0x67],
+        "Annex-B, 4-byte start code, SPS first"
+    );
     let mut direct = vec![0; sd.data_size[0] as usize];
     sim.read_mem(sd.phy_addr[0], &mut direct).unwrap();
     assert_eq!(direct, header, "data[i] maps phy_addr[i]");
-    assert!(matches!(enc.bytearray_at(sd.phy_addr[0], 4), Err(CanMvError::BadAddress { .. })), "physical address is not a user address");
-    assert!(enc.bytearray_at(sd.data[0], u64::from(sd.data_size[0]) + 1).is_err(), "past the pack");
+    assert!(
+        matches!(
+            enc.bytearray_at(sd.phy_addr[0], 4),
+            Err(CanMvError::BadAddress { .. })
+        ),
+        "physical address is not a user address"
+    );
+    assert!(
+        enc.bytearray_at(sd.data[0], u64::from(sd.data_size[0]) + 1)
+            .is_err(),
+        "past the pack"
+    );
     enc.release_stream(0, &sd).unwrap();
-    assert!(enc.bytearray_at(sd.data[0], 4).is_err(), "unmapped after ReleaseStream");
+    assert!(
+        enc.bytearray_at(sd.data[0], 4).is_err(),
+        "unmapped after ReleaseStream"
+    );
 }
 
 #[test]
@@ -452,11 +710,20 @@ fn multiple_channels_at_once() {
     }
     for i in 0..10 {
         for (c, enc) in encs.iter_mut().enumerate() {
-            assert_eq!(enc.send_frame(c as i64, &bufs.frame_info(i, UvPlacement::Vicap, i as u64), 1000), Ok(0));
+            assert_eq!(
+                enc.send_frame(
+                    c as i64,
+                    &bufs.frame_info(i, UvPlacement::Vicap, i as u64),
+                    1000
+                ),
+                Ok(0)
+            );
         }
     }
     for c in 0..4u32 {
-        eventually("10 frames per channel", || sim.channel_stats(c).unwrap().frames_encoded == 10);
+        eventually("10 frames per channel", || {
+            sim.channel_stats(c).unwrap().frames_encoded == 10
+        });
         assert_eq!(sim.query_status(c).unwrap().cur_packs, 11);
     }
 }

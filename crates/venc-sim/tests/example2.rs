@@ -27,12 +27,19 @@ fn example2_800x480_200_frames_decode_with_psnr_and_gop_structure() {
         match ev.stream_type {
             K_VENC_HEADER => {
                 assert!(expect_header, "HEADER before frame {frame} out of place");
-                assert_eq!(kinds, [NalKind::Sps, NalKind::Pps], "HEADER holds SPS+PPS only");
+                assert_eq!(
+                    kinds,
+                    [NalKind::Sps, NalKind::Pps],
+                    "HEADER holds SPS+PPS only"
+                );
                 expect_header = false;
             }
             K_VENC_I_FRAME => {
                 assert_eq!(frame % 30, 0, "I pack at frame {frame}");
-                assert!(!expect_header, "I pack at frame {frame} without a HEADER before it");
+                assert!(
+                    !expect_header,
+                    "I pack at frame {frame} without a HEADER before it"
+                );
                 assert!(kinds.iter().all(|k| *k == NalKind::IdrSlice), "{kinds:?}");
                 assert_eq!(ev.pts, frame * 33_333, "pts copied from the input frame");
                 frame += 1;
@@ -40,7 +47,10 @@ fn example2_800x480_200_frames_decode_with_psnr_and_gop_structure() {
             }
             K_VENC_P_FRAME => {
                 assert_ne!(frame % 30, 0, "P pack where an IDR belongs (frame {frame})");
-                assert!(kinds.iter().all(|k| *k == NalKind::NonIdrSlice), "{kinds:?}");
+                assert!(
+                    kinds.iter().all(|k| *k == NalKind::NonIdrSlice),
+                    "{kinds:?}"
+                );
                 assert_eq!(ev.pts, frame * 33_333);
                 frame += 1;
                 expect_header = frame % 30 == 0;
@@ -53,14 +63,16 @@ fn example2_800x480_200_frames_decode_with_psnr_and_gop_structure() {
     assert_eq!(run.summary.i_packs, 7);
     assert_eq!(run.summary.p_packs, 193);
 
-
     let (profile, _level, w, h, cabac) = header_info(&run.packs[0].1);
     assert_eq!((profile, w, h, cabac), (77, W, H, true));
 
     let decoded = decode_h264(&run.stream, W as usize, H as usize).unwrap();
     assert_eq!(decoded.len(), 200, "independent decoder frame count");
     let (py, pu, pv) = psnr_yuv(&decoded, &pattern_planes(W, H, 200));
-    eprintln!("800x480 main: Y {py:.2} dB, U {pu:.2} dB, V {pv:.2} dB, {:.0} kbps", run.summary.kbps);
+    eprintln!(
+        "800x480 main: Y {py:.2} dB, U {pu:.2} dB, V {pv:.2} dB, {:.0} kbps",
+        run.summary.kbps
+    );
     assert!(py >= 35.0, "Y PSNR {py:.2} dB");
     assert!(pu >= 35.0 && pv >= 35.0, "chroma PSNR U {pu:.2} V {pv:.2}");
 }
@@ -79,9 +91,14 @@ fn manual_fallback_uv_offset_decodes_but_chroma_collapses() {
     assert_eq!(bad_dec.len(), frames as usize, "still decodes");
     let (gy, gu, gv) = psnr_yuv(&good_dec, &src);
     let (by, bu, bv) = psnr_yuv(&bad_dec, &src);
-    eprintln!("VICAP offset: Y {gy:.2} U {gu:.2} V {gv:.2}; fallback: Y {by:.2} U {bu:.2} V {bv:.2}");
+    eprintln!(
+        "VICAP offset: Y {gy:.2} U {gu:.2} V {gv:.2}; fallback: Y {by:.2} U {bu:.2} V {bv:.2}"
+    );
     assert!(by >= 35.0, "luma unaffected: {by:.2}");
-    assert!(bu < 20.0 && bv < 20.0, "chroma collapses: U {bu:.2} V {bv:.2}");
+    assert!(
+        bu < 20.0 && bv < 20.0,
+        "chroma collapses: U {bu:.2} V {bv:.2}"
+    );
     assert!(gu - bu > 15.0 && gv - bv > 15.0);
 }
 
@@ -95,7 +112,11 @@ fn sps_profile_idc_and_entropy_for_each_profile() {
         let job = EncodeJob::example2(K_PT_H264, profile, 320, 240, 5);
         let run = run(&job);
         let (got_idc, _, w, h, got_cabac) = header_info(&run.packs[0].1);
-        assert_eq!((got_idc, got_cabac, w, h), (idc, cabac, 320, 240), "profile {profile}");
+        assert_eq!(
+            (got_idc, got_cabac, w, h),
+            (idc, cabac, 320, 240),
+            "profile {profile}"
+        );
         let decoded = decode_h264(&run.stream, 320, 240).unwrap();
         assert_eq!(decoded.len(), 5);
     }

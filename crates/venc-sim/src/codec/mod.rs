@@ -81,7 +81,9 @@ impl EngineConfig {
         if src_frame_rate == 0 || dst_frame_rate == 0 || dst_frame_rate > src_frame_rate {
             return Err((
                 VencError::IllegalParam,
-                format!("frame rates src {src_frame_rate} / dst {dst_frame_rate}: need 0 < dst <= src"),
+                format!(
+                    "frame rates src {src_frame_rate} / dst {dst_frame_rate}: need 0 < dst <= src"
+                ),
             ));
         }
         Ok(Self {
@@ -141,7 +143,8 @@ pub fn engine_for(
                 return Err(match attr.profile {
                     consts::VENC_PROFILE_H264_HIGH_10 => (
                         VencError::NotSupport,
-                        "H.264 High 10 needs 10-bit input; the simulator encodes 8-bit NV12 only".into(),
+                        "H.264 High 10 needs 10-bit input; the simulator encodes 8-bit NV12 only"
+                            .into(),
                     ),
                     p => (
                         VencError::IllegalParam,
@@ -155,7 +158,10 @@ pub fn engine_for(
             Ok(Box::new(engine))
         }
         consts::K_PT_H265 => {
-            if !profile_ok(&[consts::VENC_PROFILE_H265_MAIN, consts::VENC_PROFILE_H265_MAIN_10]) {
+            if !profile_ok(&[
+                consts::VENC_PROFILE_H265_MAIN,
+                consts::VENC_PROFILE_H265_MAIN_10,
+            ]) {
                 return Err((
                     VencError::IllegalParam,
                     format!("profile {} is not an H.265 profile", attr.profile),

@@ -197,12 +197,15 @@ impl Channel {
             if attr.height % 2 != 0 {
                 return Err(reject(
                     VencError::IllegalParam,
-                    format!("height {} is odd; NV12 4:2:0 needs an even height", attr.height),
+                    format!(
+                        "height {} is odd; NV12 4:2:0 needs an even height",
+                        attr.height
+                    ),
                 ));
             }
         }
-        let engine = codec::engine_for(attr, opts.codec_threads)
-            .map_err(|(code, why)| reject(code, why))?;
+        let engine =
+            codec::engine_for(attr, opts.codec_threads).map_err(|(code, why)| reject(code, why))?;
         let mut st = self.lock();
         if st.pool.is_none() {
             return Err(reject(
@@ -249,10 +252,7 @@ impl Channel {
         Ok(())
     }
 
-    pub(crate) fn start(
-        self: &Arc<Self>,
-        mem: &Arc<MediaMemory>,
-    ) -> Result<(), VencError> {
+    pub(crate) fn start(self: &Arc<Self>, mem: &Arc<MediaMemory>) -> Result<(), VencError> {
         let mut st = self.lock();
         if st.phase != Phase::Created {
             warn!("venc ch{} state {:?} error: start_chn", self.id, st.phase);
@@ -404,7 +404,10 @@ impl Channel {
                 s.ring.queued() > 0 || s.generation != generation
             })
             .map_err(|_| {
-                debug!("kd_mpi_venc_get_stream>ret 0x{:x}", VencError::BufEmpty.code());
+                debug!(
+                    "kd_mpi_venc_get_stream>ret 0x{:x}",
+                    VencError::BufEmpty.code()
+                );
                 VencError::NotReady
             })?;
             if st.ring.queued() == 0 {

@@ -3,5 +3,5 @@
 mod channel;
 pub mod ring;
 
-pub use channel::{ChannelStats, Phase, deinterleave_uv};
 pub(crate) use channel::Channel;
+pub use channel::{ChannelStats, Phase, deinterleave_uv};

@@ -167,7 +167,11 @@ mod tests {
         assert_eq!(out[0].pts, 0, "header keeps the slot's stale pts");
         assert_eq!((r.queued(), r.outstanding()), (1, 1));
         let mut freed = Vec::new();
-        assert_eq!(r.release(5, &mut freed), 1, "only handed-out packs are released");
+        assert_eq!(
+            r.release(5, &mut freed),
+            1,
+            "only handed-out packs are released"
+        );
         assert_eq!(freed, vec![1]);
     }
 

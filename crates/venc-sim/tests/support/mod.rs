@@ -156,7 +156,13 @@ pub fn header_info(bytes: &[u8]) -> (u8, u8, u32, u32, bool) {
         .unwrap();
     let (info, parsed) = parse_h264_sps(sps.data).unwrap();
     let cabac = venc_core::bitstream::h264_pps_cabac(parsed, pps.data).unwrap();
-    (info.profile_idc, info.level_idc, info.width, info.height, cabac)
+    (
+        info.profile_idc,
+        info.level_idc,
+        info.width,
+        info.height,
+        cabac,
+    )
 }
 
 pub fn shared_sim() -> Arc<Simulator> {
