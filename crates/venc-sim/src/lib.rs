@@ -7,6 +7,7 @@
 
 pub mod codec;
 pub mod mmz;
+pub mod oracle;
 pub mod pipeline;
 pub mod source;
 pub mod venc;

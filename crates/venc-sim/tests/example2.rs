@@ -7,6 +7,7 @@ use support::*;
 use venc_core::bitstream::NalKind;
 use venc_core::consts::*;
 use venc_core::encoder::{H264_PROFILE_BASELINE, H264_PROFILE_HIGH, H264_PROFILE_MAIN};
+use venc_sim::oracle::{decode_h264, pattern_planes, psnr_yuv};
 use venc_sim::pipeline::{EncodeJob, UvPlacement};
 
 const W: u32 = 800;
