@@ -1,6 +1,8 @@
 //! Frame sources that fill NV12 buffers: a built-in moving test pattern and Y4M files.
 
 use std::io::Read;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// A source of NV12 pictures.
 pub trait FrameSource {
@@ -116,11 +118,29 @@ impl FrameSource for TestPattern {
     }
 }
 
+/// Counts the bytes read through it, so a frame cut short can be told from a clean end.
+struct Counting<R> {
+    inner: R,
+    read: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
 /// A Y4M file of 8-bit 4:2:0 pictures, converted to NV12.
 pub struct Y4mSource<R: Read> {
-    decoder: y4m::Decoder<R>,
+    decoder: y4m::Decoder<Counting<R>>,
     width: u32,
     height: u32,
+    bytes_read: Arc<AtomicU64>,
+    /// Bytes read up to the end of the last complete frame.
+    frame_boundary: u64,
+    frames: u64,
 }
 
 impl<R: Read> std::fmt::Debug for Y4mSource<R> {
@@ -135,7 +155,12 @@ impl<R: Read> std::fmt::Debug for Y4mSource<R> {
 impl<R: Read> Y4mSource<R> {
     /// Opens a Y4M stream; only 8-bit 4:2:0 with even sizes is accepted.
     pub fn new(reader: R) -> Result<Self, SourceError> {
-        let decoder = y4m::decode(reader).map_err(|e| SourceError::Y4m(format!("{e:?}")))?;
+        let bytes_read = Arc::new(AtomicU64::new(0));
+        let counting = Counting {
+            inner: reader,
+            read: Arc::clone(&bytes_read),
+        };
+        let decoder = y4m::decode(counting).map_err(|e| SourceError::Y4m(format!("{e:?}")))?;
         let cs = decoder.get_colorspace();
         use y4m::Colorspace as C;
         if !matches!(cs, C::C420 | C::C420jpeg | C::C420paldv | C::C420mpeg2) {
@@ -149,10 +174,14 @@ impl<R: Read> Y4mSource<R> {
                 "odd or empty size {width}x{height}"
             )));
         }
+        let frame_boundary = bytes_read.load(Ordering::Relaxed);
         Ok(Self {
             decoder,
             width,
             height,
+            bytes_read,
+            frame_boundary,
+            frames: 0,
         })
     }
 
@@ -180,7 +209,17 @@ impl<R: Read> FrameSource for Y4mSource<R> {
     fn next_frame(&mut self, y: &mut [u8], uv: &mut [u8]) -> Result<bool, SourceError> {
         let frame = match self.decoder.read_frame() {
             Ok(f) => f,
-            Err(y4m::Error::EOF) => return Ok(false),
+            Err(y4m::Error::EOF) => {
+                let read = self.bytes_read.load(Ordering::Relaxed);
+                if read > self.frame_boundary {
+                    return Err(SourceError::Y4m(format!(
+                        "frame {} is truncated ({} bytes of it present)",
+                        self.frames,
+                        read - self.frame_boundary
+                    )));
+                }
+                return Ok(false);
+            }
             Err(e) => return Err(SourceError::Y4m(format!("{e:?}"))),
         };
         let n = (self.width * self.height) as usize;
@@ -192,6 +231,8 @@ impl<R: Read> FrameSource for Y4mSource<R> {
         if yp.len() < n || up.len() < n / 4 || vp.len() < n / 4 {
             return Err(SourceError::Y4m("truncated frame".into()));
         }
+        self.frame_boundary = self.bytes_read.load(Ordering::Relaxed);
+        self.frames += 1;
         y[..n].copy_from_slice(&yp[..n]);
         for ((pair, &u), &v) in uv[..n / 2].chunks_exact_mut(2).zip(up).zip(vp) {
             pair[0] = u;
@@ -236,6 +277,11 @@ mod tests {
         assert_eq!(uv, [10, 20, 11, 21]);
         assert!(!src.next_frame(&mut y, &mut uv).unwrap());
         assert!(Y4mSource::new(&b"not a y4m"[..]).is_err());
+        let mut cut = b"YUV4MPEG2 W4 H2 F30:1 C420jpeg\nFRAME\n".to_vec();
+        cut.extend_from_slice(&[1, 2, 3]);
+        let mut src = Y4mSource::new(&cut[..]).unwrap();
+        let err = src.next_frame(&mut y, &mut uv).unwrap_err().to_string();
+        assert!(err.contains("frame 0 is truncated"), "{err}");
         assert!(Y4mSource::new(&b"YUV4MPEG2 W4 H2 F30:1 C444\n"[..]).is_err());
     }
 }

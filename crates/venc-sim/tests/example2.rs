@@ -133,6 +133,31 @@ fn identical_input_gives_identical_bytes() {
 }
 
 #[test]
+fn two_codec_threads_are_deterministic_too() {
+    // Two slices per picture; openh264's load balancing is off, so slice boundaries are fixed.
+    let job = EncodeJob::example2(K_PT_H264, H264_PROFILE_MAIN, 640, 360, 40);
+    let opts = venc_sim::SimOptions {
+        codec_threads: 2,
+        ..Default::default()
+    };
+    let a = run_with(&job, opts);
+    let b = run_with(&job, opts);
+    assert_eq!(a.stream, b.stream);
+    let first_i = &a
+        .packs
+        .iter()
+        .find(|(ev, _)| ev.stream_type == K_VENC_I_FRAME)
+        .unwrap()
+        .1;
+    assert_eq!(
+        kinds(first_i),
+        [NalKind::IdrSlice, NalKind::IdrSlice],
+        "two slices, one pack"
+    );
+    assert_eq!(decode_h264(&a.stream, 640, 360).unwrap().len(), 40);
+}
+
+#[test]
 fn openh264_assembly_is_linked() {
     #[cfg(target_arch = "x86_64")]
     assert!(venc_sim::codec::openh264::asm_in_use());

@@ -15,7 +15,11 @@ pub struct Run {
 }
 
 pub fn run(job: &EncodeJob) -> Run {
-    let sim = Simulator::shared(SimOptions::default());
+    run_with(job, SimOptions::default())
+}
+
+pub fn run_with(job: &EncodeJob, opts: SimOptions) -> Run {
+    let sim = Simulator::shared(opts);
     let mut src = TestPattern::new(job.attr.pic_width, job.attr.pic_height);
     let mut stream = Vec::new();
     let mut packs = Vec::new();

@@ -1,0 +1,210 @@
+//! The `venc` binary end to end: files it writes decode; bad input fails with a clear message.
+#![allow(clippy::unwrap_used)]
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+use venc_sim::oracle::{decode_h264, pattern_planes, psnr_yuv};
+
+fn tmp(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("venc-cli");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+fn fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures")
+}
+
+fn venc(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_venc"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn fails_with(args: &[&str], needle: &str) {
+    let out = venc(args);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{args:?} succeeded");
+    assert!(
+        err.contains(needle),
+        "{args:?}: stderr lacks {needle:?}:\n{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn default_pattern_encodes_to_a_playable_file_with_a_json_summary() {
+    let out_path = tmp("default.264");
+    let out = venc(&[
+        "encode",
+        "--frames",
+        "40",
+        "--json",
+        "-o",
+        out_path.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["width"], 800);
+    assert_eq!(json["height"], 480);
+    assert_eq!(json["frames_out"], 40);
+    assert_eq!(json["header_packs"], 2);
+    assert_eq!(json["i_packs"], 2);
+    assert_eq!(json["p_packs"], 38);
+    let stream = std::fs::read(&out_path).unwrap();
+    assert_eq!(json["bytes"], stream.len());
+    let decoded = decode_h264(&stream, 800, 480).unwrap();
+    assert_eq!(decoded.len(), 40);
+    let (y, _, _) = psnr_yuv(&decoded, &pattern_planes(800, 480, 40));
+    assert!(y >= 35.0, "{y}");
+}
+
+#[test]
+fn verbose_prints_one_line_per_pack_like_the_manual() {
+    let out_path = tmp("verbose.264");
+    let out = venc(&[
+        "encode",
+        "--frames",
+        "5",
+        "--size",
+        "320x240",
+        "--verbose",
+        "-o",
+        out_path.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("stream size:"))
+        .collect();
+    assert_eq!(lines.len(), 6, "HEADER + I + 4 P:\n{text}");
+    assert!(lines[0].ends_with("stream type:  3"));
+    assert!(lines[1].ends_with("stream type:  2"));
+    assert!(lines[5].ends_with("stream type:  1"));
+    assert!(text.contains("1 HEADER, 1 I, 4 P"));
+}
+
+fn write_y4m(path: &PathBuf, w: u32, h: u32, frames: u32) {
+    let mut file = format!("YUV4MPEG2 W{w} H{h} F30:1 Ip A1:1 C420jpeg\n").into_bytes();
+    for p in pattern_planes(w, h, frames) {
+        file.extend_from_slice(b"FRAME\n");
+        file.extend_from_slice(&p.y);
+        file.extend_from_slice(&p.u);
+        file.extend_from_slice(&p.v);
+    }
+    std::fs::write(path, file).unwrap();
+}
+
+#[test]
+fn y4m_input_is_encoded_at_its_own_size() {
+    let input = tmp("in.y4m");
+    write_y4m(&input, 320, 240, 12);
+    let out_path = tmp("y4m.264");
+    let out = venc(&[
+        "encode",
+        "--input",
+        input.to_str().unwrap(),
+        "--json",
+        "-o",
+        out_path.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        json["frames_out"], 12,
+        "a source that ends early ends the run"
+    );
+    let decoded = decode_h264(&std::fs::read(&out_path).unwrap(), 320, 240).unwrap();
+    let (y, u, v) = psnr_yuv(&decoded, &pattern_planes(320, 240, 12));
+    assert!(y >= 35.0 && u >= 35.0 && v >= 35.0, "{y} {u} {v}");
+    fails_with(
+        &[
+            "encode",
+            "--input",
+            input.to_str().unwrap(),
+            "--size",
+            "640x480",
+            "-o",
+            out_path.to_str().unwrap(),
+        ],
+        "input is 320x240 but 640x480 was asked for",
+    );
+    for (fixture, why) in [
+        ("truncated.y4m", "frame 0 is truncated"),
+        ("yuv444.y4m", "not 8-bit 4:2:0"),
+        ("not-y4m.y4m", "Y4M input"),
+        ("odd-width.y4m", "odd or empty size 33x16"),
+    ] {
+        let path = fixtures().join("bad").join(fixture);
+        let args = [
+            "encode",
+            "--input",
+            path.to_str().unwrap(),
+            "-o",
+            out_path.to_str().unwrap(),
+        ];
+        fails_with(&args, why);
+    }
+    fails_with(
+        &[
+            "encode",
+            "--input",
+            "/nonexistent/x.y4m",
+            "-o",
+            out_path.to_str().unwrap(),
+        ],
+        "/nonexistent/x.y4m",
+    );
+}
+
+#[test]
+fn bad_arguments_fail_clearly() {
+    let o = tmp("x.264");
+    let o = o.to_str().unwrap();
+    fails_with(
+        &["encode", "-o", tmp("x.mp4").to_str().unwrap()],
+        "use a .264 or .265 suffix",
+    );
+    fails_with(
+        &[
+            "encode",
+            "--codec",
+            "h264",
+            "-o",
+            tmp("x.265").to_str().unwrap(),
+        ],
+        "does not match the output suffix",
+    );
+    fails_with(
+        &["encode", "--size", "100x64", "-o", o],
+        "K_ERR_VENC_ILLEGAL_PARAM",
+    );
+    fails_with(
+        &["encode", "--size", "328x240", "-o", o],
+        "K_ERR_VENC_ILLEGAL_PARAM",
+    );
+    fails_with(&["encode", "--size", "big", "-o", o], "not WIDTHxHEIGHT");
+    fails_with(
+        &["encode", "--gop", "0", "-o", o],
+        "K_ERR_VENC_ILLEGAL_PARAM",
+    );
+    fails_with(&["encode", "--chn", "4", "-o", o], "out of range 0 ~ 3");
+    fails_with(
+        &["encode", "-o", tmp("x.265").to_str().unwrap()],
+        "K_ERR_VENC_NOT_SUPPORT",
+    );
+    fails_with(
+        &["encode", "-o", "/nonexistent-dir/x.264"],
+        "/nonexistent-dir/x.264",
+    );
+}
