@@ -22,6 +22,17 @@ fn venc(args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// Runs `venc` with `--json` among `args`; it must succeed. Returns the parsed summary.
+fn venc_json(args: &[&str]) -> serde_json::Value {
+    let out = venc(args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 fn fails_with(args: &[&str], needle: &str) {
     let out = venc(args);
     let err = String::from_utf8_lossy(&out.stderr);
@@ -36,7 +47,7 @@ fn fails_with(args: &[&str], needle: &str) {
 #[test]
 fn default_pattern_encodes_to_a_playable_file_with_a_json_summary() {
     let out_path = tmp("default.264");
-    let out = venc(&[
+    let json = venc_json(&[
         "encode",
         "--frames",
         "40",
@@ -44,12 +55,6 @@ fn default_pattern_encodes_to_a_playable_file_with_a_json_summary() {
         "-o",
         out_path.to_str().unwrap(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["width"], 800);
     assert_eq!(json["height"], 480);
     assert_eq!(json["frames_out"], 40);
@@ -106,7 +111,7 @@ fn y4m_input_is_encoded_at_its_own_size() {
     let input = tmp("in.y4m");
     write_y4m(&input, 320, 240, 12);
     let out_path = tmp("y4m.264");
-    let out = venc(&[
+    let json = venc_json(&[
         "encode",
         "--input",
         input.to_str().unwrap(),
@@ -114,12 +119,6 @@ fn y4m_input_is_encoded_at_its_own_size() {
         "-o",
         out_path.to_str().unwrap(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
         json["frames_out"], 12,
         "a source that ends early ends the run"
