@@ -156,9 +156,3 @@ fn two_codec_threads_are_deterministic_too() {
     );
     assert_eq!(decode_h264(&a.stream, 640, 360).unwrap().len(), 40);
 }
-
-#[test]
-fn openh264_assembly_is_linked() {
-    #[cfg(target_arch = "x86_64")]
-    assert!(venc_sim::codec::openh264::asm_in_use());
-}

@@ -21,24 +21,15 @@ pub const fn profile_idc(profile: u32) -> Option<u32> {
 
 #[cfg(target_arch = "x86_64")]
 unsafe extern "C" {
-    // An SSE2 routine that exists only when openh264's NASM sources were assembled. Referencing it
-    // makes the link fail if openh264-sys2 fell back to plain C.
+    // An SSE2 routine that exists only when openh264's NASM sources were assembled.
     fn WelsCopy16x16_sse2();
 }
 
-/// Whether openh264's hand-written assembly is linked in (always true on x86-64, where the
-/// build fails otherwise; false on targets without NASM kernels).
-pub fn asm_in_use() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        let f: unsafe extern "C" fn() = WelsCopy16x16_sse2;
-        std::hint::black_box(f as usize) != 0
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        false
-    }
-}
+/// Keeps a reference to an assembly-only symbol, so the link fails if openh264-sys2 fell back to
+/// plain C (it does so silently when `nasm` is missing); `build.rs` gives the readable message.
+#[cfg(target_arch = "x86_64")]
+#[used]
+static ASM_LINK_GUARD: unsafe extern "C" fn() = WelsCopy16x16_sse2;
 
 /// An openh264 encoder configured like the K230 VPU for one channel.
 pub struct OpenH264Engine {

@@ -207,6 +207,10 @@ impl Channel {
         let engine =
             codec::engine_for(attr, opts.codec_threads).map_err(|(code, why)| reject(code, why))?;
         let mut st = self.lock();
+        if st.phase != Phase::Idle {
+            // Lost a race with another create while the engine was being built.
+            return Err(reject(VencError::Exist, "channel already created".into()));
+        }
         if st.pool.is_none() {
             return Err(reject(
                 VencError::NoBuf,
