@@ -23,11 +23,11 @@ pub enum VencError {
     /// non-H.264/H.265), `request_idr` (IDR not enabled).
     #[doc(alias = "K_ERR_VENC_ILLEGAL_PARAM")]
     IllegalParam = 0x03,
-    /// Resource exists.
+    /// Resource exists: `create_chn` on a channel that already exists (simulator, D-003).
     #[doc(alias = "K_ERR_VENC_EXIST")]
     Exist = 0x04,
-    /// Channel does not exist: calls on a channel that was never created (simulator; see
-    /// `docs/divergences.md`).
+    /// Channel does not exist. The firmware answers calls on a never-created channel with
+    /// NOT_PERM instead, and so does the simulator.
     #[doc(alias = "K_ERR_VENC_UNEXIST")]
     Unexist = 0x05,
     /// Null pointer: `create_chn(attr == NULL)`.
@@ -124,7 +124,7 @@ impl VencError {
         }
     }
 
-    /// The MPI calls that can return this code (simulator and 2024-09 firmware, facts §2.4).
+    /// The MPI calls that can return this code, in the firmware (facts §2.4) and in the simulator.
     pub const fn returned_by(self) -> &'static [&'static str] {
         match self {
             Self::InvalidChnId => &["every kd_mpi_venc_* call with chn > 3"],
@@ -132,35 +132,27 @@ impl VencError {
                 "kd_mpi_venc_create_chn",
                 "kd_mpi_venc_enable_idr",
                 "kd_mpi_venc_request_idr",
-                "kd_mpi_venc_send_frame",
+                "kd_mpi_venc_send_frame (simulator strict mode)",
             ],
-            Self::Unexist => &[
-                "kd_mpi_venc_start_chn",
-                "kd_mpi_venc_stop_chn",
-                "kd_mpi_venc_destroy_chn",
-                "kd_mpi_venc_enable_idr",
-                "kd_mpi_venc_request_idr",
-                "kd_mpi_venc_release_stream",
-            ],
-            Self::NullPtr => &["kd_mpi_venc_create_chn"],
+            Self::Exist => &["kd_mpi_venc_create_chn (simulator; the firmware does not check)"],
+            Self::NullPtr => &["kd_mpi_venc_create_chn (attr == NULL; impossible through Rust)"],
             Self::NotSupport => &["kd_mpi_venc_create_chn", "kd_mpi_venc_send_frame"],
             Self::NotPerm => &[
-                "kd_mpi_venc_create_chn",
                 "kd_mpi_venc_start_chn",
                 "kd_mpi_venc_stop_chn",
                 "kd_mpi_venc_destroy_chn",
                 "kd_mpi_venc_attach_vb_pool",
+                "kd_mpi_venc_detach_vb_pool",
             ],
+            Self::NoMem => &["kd_mpi_venc_start_chn (simulator: worker thread not spawned)"],
             Self::NoBuf => &["kd_mpi_venc_create_chn", "kd_mpi_venc_attach_vb_pool"],
+            Self::BufEmpty => {
+                &["the kernel's get_stream timeout (the user wrapper turns it into NOTREADY)"]
+            }
             Self::NotReady => &["kd_mpi_venc_get_stream", "kd_mpi_venc_query_status"],
-            Self::BadAddr => &["kd_mpi_venc_send_frame"],
+            Self::BadAddr => &["kd_mpi_venc_send_frame (simulator)"],
             Self::Busy => &["kd_mpi_venc_send_frame", "kd_mpi_venc_enable_idr"],
-            Self::InvalidDevId
-            | Self::Exist
-            | Self::NotConfig
-            | Self::NoMem
-            | Self::BufEmpty
-            | Self::BufFull => &[],
+            Self::InvalidDevId | Self::Unexist | Self::NotConfig | Self::BufFull => &[],
         }
     }
 }
