@@ -180,6 +180,11 @@ impl SimRig {
             Some(frames)
         };
         for i in 0..count as usize {
+            // The frames are never rewritten here, but keep no more in flight than buffers, as a
+            // real producer must (the VPU reads input asynchronously).
+            while i as u32 - got >= self.bufs.count() {
+                got += take(&mut enc, -1).expect("GetStream");
+            }
             let info = self.bufs.frame_info(i, UvPlacement::Vicap, i as u64);
             assert_eq!(enc.send_frame(0, &info, 1000), Ok(0));
             got += take(&mut enc, -1).expect("GetStream");

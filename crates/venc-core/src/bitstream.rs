@@ -93,34 +93,43 @@ pub struct NalUnit<'a> {
     pub data: &'a [u8],
 }
 
-/// Splits an Annex-B byte stream into NAL units. Bytes before the first start code are ignored.
-pub fn split_annexb(stream: &[u8]) -> Vec<NalUnit<'_>> {
-    let mut starts = Vec::new();
-    let mut i = 0;
+/// The next start code at or after `from`: (start of the start code, start of the NAL unit).
+fn next_start_code(stream: &[u8], from: usize) -> Option<(usize, usize)> {
+    let mut i = from;
     while i + 3 <= stream.len() {
         if stream[i] == 0 && stream[i + 1] == 0 && stream[i + 2] == 1 {
-            let four = i > 0 && stream[i - 1] == 0;
-            let sc_start = if four { i - 1 } else { i };
-            starts.push((sc_start, i + 3));
-            i += 3;
-        } else {
-            i += 1;
+            let four = i > from && stream[i - 1] == 0;
+            return Some((if four { i - 1 } else { i }, i + 3));
         }
+        i += 1;
     }
-    let mut units = Vec::with_capacity(starts.len());
-    for (k, &(sc_start, data_start)) in starts.iter().enumerate() {
-        let mut end = starts.get(k + 1).map_or(stream.len(), |&(next, _)| next);
-        // trailing_zero_8bits belong to no NAL unit.
-        while end > data_start && stream[end - 1] == 0 && k + 1 < starts.len() {
-            end -= 1;
+    None
+}
+
+/// Iterates over the NAL units of an Annex-B byte stream without allocating. Bytes before the
+/// first start code are ignored; trailing zero bytes between units belong to no unit.
+pub fn annexb_units(stream: &[u8]) -> impl Iterator<Item = NalUnit<'_>> {
+    let mut next = next_start_code(stream, 0);
+    std::iter::from_fn(move || {
+        let (sc_start, data_start) = next?;
+        next = next_start_code(stream, data_start);
+        let mut end = next.map_or(stream.len(), |(s, _)| s);
+        if next.is_some() {
+            while end > data_start && stream[end - 1] == 0 {
+                end -= 1;
+            }
         }
-        units.push(NalUnit {
+        Some(NalUnit {
             offset: sc_start,
             start_code_len: data_start - sc_start,
             data: &stream[data_start..end],
-        });
-    }
-    units
+        })
+    })
+}
+
+/// Splits an Annex-B byte stream into NAL units (see [`annexb_units`]).
+pub fn split_annexb(stream: &[u8]) -> Vec<NalUnit<'_>> {
+    annexb_units(stream).collect()
 }
 
 /// Fields of an H.264 SPS the contract checks.

@@ -164,6 +164,11 @@ impl FrameBuffers {
         })
     }
 
+    /// Number of buffers.
+    pub fn count(&self) -> u32 {
+        self.y_addrs.len() as u32
+    }
+
     /// Where the sensor writes buffer `index`'s planes: Y at the block base, UV at the VICAP
     /// offset, whatever the program later claims in `phys_addr[1]`.
     pub fn planes(&self, index: usize) -> (u64, u64) {
@@ -325,6 +330,18 @@ fn drive<F: FnMut(&PackEvent, &[u8])>(
     for i in 0..job.frames {
         if !source.next_frame(&mut y, &mut uv)? {
             break;
+        }
+        // The VPU reads input asynchronously (facts §5.8): a buffer may be rewritten only after
+        // the frame last sent from it has come back. GetStream trails by a pack per IDR, so wait
+        // here rather than assume one GetStream per SendFrame frees one buffer.
+        while consumer.summary.frames_sent - consumer.summary.frames_out() >= buffers.count() {
+            if !consumer.fetch(enc, i, consts::defaults::GET_STREAM_TIMEOUT_MS)? {
+                return Err(PipelineError::Status {
+                    call: "GetStream",
+                    status: -1,
+                    code: enc.last_mpi_error(),
+                });
+            }
         }
         let (y_addr, uv_addr) = buffers.planes(i as usize);
         mpi.write_mem(y_addr, &y)?;

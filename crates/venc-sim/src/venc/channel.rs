@@ -19,7 +19,7 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
-use venc_core::bitstream::{Codec, NalKind, split_annexb};
+use venc_core::bitstream::{Codec, NalKind, annexb_units};
 use venc_core::layout::{uv_size, y_size};
 use venc_core::{
     ChnAttr, ChnStatus, K230, Pack, PackType, PoolId, VencError, VideoFrameInfo, consts,
@@ -520,22 +520,22 @@ impl Channel {
         pts: u64,
     ) {
         let codec = st.codec;
-        let units = split_annexb(&encoded.data);
-        let split = units
-            .iter()
-            .position(|u| !codec.classify(u.data).is_parameter_set())
-            .map_or(encoded.data.len(), |i| units[i].offset);
-        let (params, picture) = encoded.data.split_at(split);
-        let with_header = encoded.idr && (st.idr_enabled || !st.header_sent);
-        let mut packs: Vec<(PackType, &[u8])> = Vec::with_capacity(2);
-        if with_header && !params.is_empty() {
-            packs.push((PackType::Header, params));
+        // One pass: where the parameter sets end, and whether the picture is an IDR.
+        let mut split = encoded.data.len();
+        let mut is_idr = false;
+        for unit in annexb_units(&encoded.data) {
+            let kind = codec.classify(unit.data);
+            if !kind.is_parameter_set() && split == encoded.data.len() {
+                split = unit.offset;
+            }
+            is_idr |= kind == NalKind::IdrSlice;
         }
-        let is_idr = units
-            .iter()
-            .any(|u| codec.classify(u.data) == NalKind::IdrSlice);
-        packs.push((if is_idr { PackType::I } else { PackType::P }, picture));
-        if packs.iter().any(|(_, b)| b.len() as u64 > st.block_size) {
+        let (params, picture) = encoded.data.split_at(split);
+        let with_header = encoded.idr && (st.idr_enabled || !st.header_sent) && !params.is_empty();
+        let header = with_header.then_some((PackType::Header, params));
+        let frame = (if is_idr { PackType::I } else { PackType::P }, picture);
+        let packs = || header.into_iter().chain(std::iter::once(frame));
+        if packs().any(|(_, b)| b.len() as u64 > st.block_size) {
             st.stats.dropped_oversize += 1;
             warn!(
                 "venc ch{}: frame pts {pts} encoded to {} bytes, larger than the {}-byte output block: dropped",
@@ -548,7 +548,7 @@ impl Channel {
         // Each pack needs a free output block; the VPU stalls while the consumer holds them all.
         // When enough are free, a frame's packs enter the ring together.
         let generation = st.generation;
-        for (pack_type, bytes) in packs {
+        for (pack_type, bytes) in packs() {
             while st.free_blocks.is_empty() {
                 if st.phase != Phase::Started || st.generation != generation {
                     st.stats.dropped_at_stop += 1;
