@@ -135,6 +135,16 @@ fn wrong_call_order_is_not_perm() {
     enc.start(0).unwrap();
     assert_eq!(enc.start(0), np("mpi venc start failed."), "start twice");
     assert_eq!(
+        sim.detach_vb_pool(0),
+        Err(VencError::NotPerm),
+        "detach while started"
+    );
+    assert_eq!(
+        sim.attach_vb_pool(0, 0),
+        Err(VencError::NotPerm),
+        "attach while started"
+    );
+    assert_eq!(
         enc.destroy(0),
         np("mpi venc destroy failed."),
         "destroy while started"
