@@ -17,6 +17,8 @@ pub const MMZ_SIZE: u64 = 2 << 30;
 #[derive(Debug)]
 struct Block {
     addr: u64,
+    /// Byte length; fixed, so lookups need not lock the bytes.
+    size: u64,
     pool: Option<PoolId>,
     bytes: RwLock<Box<[u8]>>,
 }
@@ -85,6 +87,7 @@ impl MediaMemory {
             addr,
             Arc::new(Block {
                 addr,
+                size,
                 pool,
                 bytes: RwLock::new(bytes),
             }),
@@ -103,8 +106,7 @@ impl MediaMemory {
         let mut map = self.map.write().unwrap_or_else(lock_err);
         match map.blocks.get(&addr) {
             Some(b) if b.pool.is_none() => {
-                let size = b.bytes.read().unwrap_or_else(lock_err).len() as u64;
-                map.bytes_mapped -= align_up(size, K230.block_align);
+                map.bytes_mapped -= align_up(b.size, K230.block_align);
                 map.blocks.remove(&addr);
                 Ok(())
             }
@@ -194,8 +196,7 @@ impl MediaMemory {
         let map = self.map.read().unwrap_or_else(lock_err);
         let (_, block) = map.blocks.range(..=addr).next_back().ok_or(bad.clone())?;
         let off = addr - block.addr;
-        let size = block.bytes.read().unwrap_or_else(lock_err).len() as u64;
-        if off.checked_add(len).is_none_or(|end| end > size) {
+        if off.checked_add(len).is_none_or(|end| end > block.size) {
             return Err(bad);
         }
         Ok((Arc::clone(block), off as usize))

@@ -178,9 +178,9 @@ impl FrameBuffers {
 
     /// The `k_video_frame_info` a program fills for buffer `index`.
     pub fn frame_info(&self, index: usize, uv: UvPlacement, pts: u64) -> VideoFrameInfo {
-        let y = self.y_addrs[index % self.y_addrs.len()];
+        let (y, vicap_uv) = self.planes(index);
         let uv_addr = match uv {
-            UvPlacement::Vicap => y + self.uv_offset,
+            UvPlacement::Vicap => vicap_uv,
             UvPlacement::ManualFallback => y + y_size(self.width, self.height),
         };
         VideoFrameInfo {
