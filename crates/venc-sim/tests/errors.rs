@@ -737,3 +737,81 @@ fn multiple_channels_at_once() {
         assert_eq!(sim.query_status(c).unwrap().cur_packs, 11);
     }
 }
+
+#[test]
+fn frames_larger_than_the_output_block_are_dropped_and_counted() {
+    // SetOutBufs sized for 16x16 gives 4 KiB blocks; a 320x240 noise IDR at 20 Mbps does not fit.
+    let sim = Simulator::shared(SimOptions::default());
+    let mut enc = Encoder::new(sim.clone());
+    enc.set_out_bufs(0, 4, 16, 16).unwrap();
+    enc.create(
+        0,
+        &ChnAttrStr {
+            bit_rate: 20_000,
+            ..attr()
+        },
+    )
+    .unwrap();
+    enc.start(0).unwrap();
+    let bufs = buffers(&sim);
+    // Deterministic noise: incompressible, so the encoded IDR is far beyond 4 KiB.
+    let mut x = 0x2545_f491_u32;
+    let noise: Vec<u8> = (0..W * H * 3 / 2)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x as u8
+        })
+        .collect();
+    let (y_noise, uv_noise) = noise.split_at((W * H) as usize);
+    for i in 0..3 {
+        let (ya, uva) = bufs.planes(i);
+        sim.write_mem(ya, y_noise).unwrap();
+        sim.write_mem(uva, uv_noise).unwrap();
+        let info = bufs.frame_info(i, UvPlacement::Vicap, i as u64);
+        assert_eq!(enc.send_frame(0, &info, 1000), Ok(0));
+    }
+    eventually("3 frames accounted for", || {
+        let st = sim.channel_stats(0).unwrap();
+        st.frames_encoded + st.dropped_oversize == 3
+    });
+    assert!(
+        sim.channel_stats(0).unwrap().dropped_oversize >= 1,
+        "the IDR cannot fit"
+    );
+    let mut packs = Vec::new();
+    sim.get_stream(0, 30, 0, &mut packs).ok();
+    assert!(
+        packs.iter().all(|p| p.len <= 4096),
+        "no pack overruns its block"
+    );
+}
+
+#[test]
+fn a_frame_whose_memory_is_freed_before_encoding_is_dropped_and_counted() {
+    // One output block: frame 0's I pack waits behind its HEADER, so frame 1 sits in the queue
+    // while its buffer pool is destroyed.
+    let (sim, mut enc) = setup(0, 1, true);
+    let bufs = buffers(&sim);
+    assert_eq!(
+        enc.send_frame(0, &bufs.frame_info(0, UvPlacement::Vicap, 0), 1000),
+        Ok(0)
+    );
+    eventually("HEADER out, I waiting", || {
+        sim.query_status(0).unwrap().cur_packs == 1
+    });
+    assert_eq!(
+        enc.send_frame(0, &bufs.frame_info(1, UvPlacement::Vicap, 1), 1000),
+        Ok(0)
+    );
+    sim.destroy_pool(bufs.pool).unwrap();
+    let mut sd = StreamData::new();
+    assert_eq!(enc.get_stream(0, &mut sd, 0), Ok(0));
+    enc.release_stream(0, &sd).unwrap();
+    eventually("frame 1 dropped", || {
+        sim.channel_stats(0).unwrap().dropped_codec_error == 1
+    });
+    let st = sim.channel_stats(0).unwrap();
+    assert_eq!((st.frames_queued, st.frames_encoded), (2, 1));
+}

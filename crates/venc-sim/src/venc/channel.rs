@@ -53,7 +53,7 @@ pub struct ChannelStats {
     pub dropped_at_stop: u64,
     /// Frames whose encoded size exceeded the output block size.
     pub dropped_oversize: u64,
-    /// Frames the codec failed on.
+    /// Frames the codec failed on, or whose planes were unmapped before the worker read them.
     pub dropped_codec_error: u64,
     /// Packs written into the ring.
     pub packs_produced: u64,
