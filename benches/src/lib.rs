@@ -4,10 +4,10 @@ use std::sync::Arc;
 use std::time::Instant;
 use venc_core::consts;
 use venc_core::layout::{uv_size, y_size};
-use venc_core::{ChnAttrStr, Encoder, Mpi, StreamData};
+use venc_core::{ChnAttrStr, Encoder, Mpi};
 use venc_sim::codec::openh264::OpenH264Engine;
 use venc_sim::codec::{CodecEngine, EncodedPicture, EngineConfig, Picture};
-use venc_sim::pipeline::{FrameBuffers, UvPlacement};
+use venc_sim::pipeline::{Consumer, FrameBuffers, PackEvent, UvPlacement};
 use venc_sim::source::TestPattern;
 use venc_sim::venc::deinterleave_uv;
 use venc_sim::{SimOptions, Simulator};
@@ -160,38 +160,22 @@ impl SimRig {
         enc.set_out_bufs(0, 8, w, h).expect("SetOutBufs");
         enc.create(0, &attr(w, h)).expect("Create");
         enc.start(0).expect("Start");
-        let mut sd = StreamData::new();
-        let mut pack = Vec::new();
-        let (mut bytes, mut got) = (0u64, 0u32);
+        let mut consumer = Consumer::new(0, |_: &PackEvent, _: &[u8]| {});
         let start = Instant::now();
-        // One GetStream round: frames (I/P packs) received, or None on -1.
-        let mut take = |enc: &mut Encoder, timeout: i32| -> Option<u32> {
-            if enc.get_stream(0, &mut sd, timeout) != Ok(0) {
-                return None;
-            }
-            let mut frames = 0;
-            for k in 0..sd.pack_cnt as usize {
-                enc.read_mapped(sd.data[k], u64::from(sd.data_size[k]), &mut pack)
-                    .expect("read");
-                bytes += pack.len() as u64;
-                frames += u32::from(sd.stream_type[k] != consts::K_VENC_HEADER);
-            }
-            enc.release_stream(0, &sd).expect("ReleaseStream");
-            Some(frames)
-        };
         for i in 0..count as usize {
             // The frames are never rewritten here, but keep no more in flight than buffers, as a
             // real producer must (the VPU reads input asynchronously).
-            while i as u32 - got >= self.bufs.count() {
-                got += take(&mut enc, -1).expect("GetStream");
+            while i as u32 - consumer.frames_out() >= self.bufs.count() {
+                assert!(consumer.fetch(&mut enc, 0, -1).expect("GetStream"));
             }
             let info = self.bufs.frame_info(i, UvPlacement::Vicap, i as u64);
             assert_eq!(enc.send_frame(0, &info, 1000), Ok(0));
-            got += take(&mut enc, -1).expect("GetStream");
+            assert!(consumer.fetch(&mut enc, 0, -1).expect("GetStream"));
         }
-        while got < count {
-            got += take(&mut enc, 2000).expect("drain");
+        while consumer.frames_out() < count {
+            assert!(consumer.fetch(&mut enc, 0, 2000).expect("drain"));
         }
+        let bytes = consumer.summary().bytes;
         let m = measured(count, start, bytes);
         enc.stop(0).expect("Stop");
         enc.destroy(0).expect("Destroy");

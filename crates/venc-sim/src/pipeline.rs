@@ -195,8 +195,10 @@ impl FrameBuffers {
     }
 }
 
-/// The consumer side of the loop: GetStream, read every pack by address, ReleaseStream.
-struct Consumer<F> {
+/// The consumer side of the loop: GetStream, read every pack by address, ReleaseStream; keeps
+/// the pack and byte counts in an [`EncodeSummary`].
+#[derive(Debug)]
+pub struct Consumer<F> {
     chn: i64,
     stream: StreamData,
     bytes: Vec<u8>,
@@ -205,8 +207,29 @@ struct Consumer<F> {
 }
 
 impl<F: FnMut(&PackEvent, &[u8])> Consumer<F> {
+    /// A consumer of channel `chn`; `on_pack` gets each pack's bytes.
+    pub fn new(chn: u32, on_pack: F) -> Self {
+        Self {
+            chn: i64::from(chn),
+            stream: StreamData::new(),
+            bytes: Vec::new(),
+            summary: EncodeSummary::default(),
+            on_pack,
+        }
+    }
+
+    /// Counts so far (`frames_sent`, timing and rates are the caller's to fill).
+    pub fn summary(&self) -> &EncodeSummary {
+        &self.summary
+    }
+
+    /// Frames (I and P packs) received so far.
+    pub fn frames_out(&self) -> u32 {
+        self.summary.frames_out()
+    }
+
     /// One GetStream/ReleaseStream round. `Ok(false)` when GetStream returned -1.
-    fn fetch(
+    pub fn fetch(
         &mut self,
         enc: &mut Encoder,
         get_index: u32,
@@ -259,13 +282,7 @@ pub fn run_example2(
     let chn = i64::from(job.chn);
     let buffers = FrameBuffers::new(mpi.as_ref(), w, h, SENSOR_BUFFERS)?;
     let mut enc = Encoder::new(Arc::clone(&mpi));
-    let mut consumer = Consumer {
-        chn,
-        stream: StreamData::new(),
-        bytes: Vec::new(),
-        summary: EncodeSummary::default(),
-        on_pack,
-    };
+    let mut consumer = Consumer::new(job.chn, on_pack);
     let started = Instant::now();
     let mut stage = Stage::Configured;
     let result = drive(
