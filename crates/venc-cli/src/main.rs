@@ -63,9 +63,13 @@ struct EncodeArgs {
     /// CBR target in kbps.
     #[arg(long, default_value_t = consts::defaults::BIT_RATE_KBPS)]
     bitrate: u32,
-    /// Frame rate (src = dst).
+    /// Input frame rate (`src_frame_rate`).
     #[arg(long, default_value_t = consts::defaults::SRC_FRAME_RATE)]
     fps: u32,
+    /// Encoded frame rate (`dst_frame_rate`, default = --fps); below --fps, frames are dropped
+    /// evenly before the encoder, as the MPP's frame-rate control does.
+    #[arg(long)]
+    dst_fps: Option<u32>,
     /// VENC channel (0..3).
     #[arg(long, default_value_t = 0)]
     chn: u32,
@@ -78,7 +82,7 @@ struct EncodeArgs {
     /// Put UV at Y + w*h as the manual's fallback branch does (wrong chroma unless w*h % 4096 == 0).
     #[arg(long)]
     manual_uv_offset: bool,
-    /// openh264 threads per channel (1 = deterministic single slice).
+    /// Encoder threads per channel: openh264 slices, or libx265 WPP rows (same bytes at any count).
     #[arg(long, default_value_t = 1)]
     threads: u16,
     /// Reject misaligned planes and size mismatches instead of warning.
@@ -114,6 +118,7 @@ struct Report<'a> {
     gop: u32,
     bitrate_kbps: u32,
     frame_rate: u32,
+    dst_frame_rate: u32,
     source: String,
     #[serde(flatten)]
     summary: EncodeSummary,
@@ -175,7 +180,7 @@ fn encode(args: &EncodeArgs) -> Result<(), String> {
     job.attr.gop_len = args.gop;
     job.attr.bit_rate = args.bitrate;
     job.attr.src_frame_rate = args.fps;
-    job.attr.dst_frame_rate = args.fps;
+    job.attr.dst_frame_rate = args.dst_fps.unwrap_or(args.fps);
     if args.manual_uv_offset {
         job.uv = UvPlacement::ManualFallback;
     }
@@ -224,6 +229,7 @@ fn encode(args: &EncodeArgs) -> Result<(), String> {
         gop: args.gop,
         bitrate_kbps: args.bitrate,
         frame_rate: args.fps,
+        dst_frame_rate: job.attr.dst_frame_rate,
         source: args
             .input
             .as_ref()
@@ -234,14 +240,21 @@ fn encode(args: &EncodeArgs) -> Result<(), String> {
         let text = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;
         println!("{text}");
     } else {
+        let profile = match codec {
+            CodecArg::H264 => format!("{:?}", args.profile),
+            CodecArg::H265 => "Main".into(),
+        };
+        let dropped = match summary.frames_dropped {
+            0 => String::new(),
+            n => format!(" ({n} of {} dropped by frame-rate control)", summary.frames_sent),
+        };
         println!(
-            "{}: {} frames ({}x{}, {:?} {:?}) -> {} packs: {} HEADER, {} I, {} P; {} bytes, {:.0} kbps; {:.1} fps",
+            "{}: {} frames{dropped} ({}x{}, {:?} {profile}) -> {} packs: {} HEADER, {} I, {} P; {} bytes, {:.0} kbps; {:.1} fps",
             args.output.display(),
             summary.frames_out,
             w,
             h,
             codec,
-            args.profile,
             summary.header_packs + summary.i_packs + summary.p_packs,
             summary.header_packs,
             summary.i_packs,

@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
+use venc_core::bitstream::{Codec, NalKind, annexb_units};
 use venc_sim::oracle::{decode_h264, pattern_planes, psnr_yuv};
 
 fn tmp(name: &str) -> PathBuf {
@@ -66,6 +67,60 @@ fn default_pattern_encodes_to_a_playable_file_with_a_json_summary() {
     let decoded = decode_h264(&stream, 800, 480).unwrap();
     assert_eq!(decoded.len(), 40);
     let (y, _, _) = psnr_yuv(&decoded, &pattern_planes(800, 480, 40));
+    assert!(y >= 35.0, "{y}");
+}
+
+#[test]
+fn h265_follows_the_output_suffix() {
+    let out_path = tmp("suffix.265");
+    let json = venc_json(&[
+        "encode",
+        "--frames",
+        "31",
+        "--json",
+        "-o",
+        out_path.to_str().unwrap(),
+    ]);
+    assert_eq!(json["codec"], "H265");
+    assert_eq!(json["frames_out"], 31);
+    assert_eq!((json["header_packs"].as_u64(), json["i_packs"].as_u64()), (Some(2), Some(2)));
+    let stream = std::fs::read(&out_path).unwrap();
+    let kinds: Vec<NalKind> = annexb_units(&stream)
+        .map(|u| Codec::H265.classify(u.data))
+        .collect();
+    assert_eq!(
+        &kinds[..4],
+        &[NalKind::Vps, NalKind::Sps, NalKind::Pps, NalKind::IdrSlice]
+    );
+    assert_eq!(kinds.iter().filter(|k| **k == NalKind::IdrSlice).count(), 2);
+}
+
+#[test]
+fn dst_fps_below_fps_drops_frames_evenly_and_reports_them() {
+    let out_path = tmp("half.264");
+    let json = venc_json(&[
+        "encode",
+        "--frames",
+        "40",
+        "--fps",
+        "30",
+        "--dst-fps",
+        "15",
+        "--json",
+        "-o",
+        out_path.to_str().unwrap(),
+    ]);
+    assert_eq!(json["frames_sent"], 40);
+    assert_eq!(json["frames_out"], 20);
+    assert_eq!(json["frames_dropped"], 20);
+    let decoded = decode_h264(&std::fs::read(&out_path).unwrap(), 800, 480).unwrap();
+    assert_eq!(decoded.len(), 20);
+    // The kept frames are the even ones: frame k of the output is pattern frame 2k.
+    let even: Vec<_> = pattern_planes(800, 480, 40)
+        .into_iter()
+        .step_by(2)
+        .collect();
+    let (y, _, _) = psnr_yuv(&decoded, &even);
     assert!(y >= 35.0, "{y}");
 }
 
@@ -199,8 +254,8 @@ fn bad_arguments_fail_clearly() {
     );
     fails_with(&["encode", "--chn", "4", "-o", o], "out of range 0 ~ 3");
     fails_with(
-        &["encode", "-o", tmp("x.265").to_str().unwrap()],
-        "K_ERR_VENC_NOT_SUPPORT",
+        &["encode", "--fps", "30", "--dst-fps", "60", "-o", o],
+        "K_ERR_VENC_ILLEGAL_PARAM",
     );
     fails_with(
         &["encode", "-o", "/nonexistent-dir/x.264"],

@@ -8,13 +8,16 @@
 use crate::source::{FrameSource, SourceError};
 use serde::Serialize;
 use std::sync::Arc;
-use std::time::Instant;
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
 use venc_core::encoder::StreamData;
 use venc_core::layout::{nv12_span, sensor_block_size, uv_offset, uv_size, y_size};
 use venc_core::{CanMvError, ChnAttrStr, Encoder, Mpi, VideoFrameInfo, consts};
 
-/// How long the drain after the last frame waits for each remaining pack.
-const DRAIN_TIMEOUT_MS: i32 = 2000;
+/// How long one GetStream waits before the consumer looks at the channel status.
+const POLL_MS: i32 = 20;
+/// How long the consumer waits without any progress before it calls the channel stalled.
+const STALL_LIMIT: Duration = Duration::from_secs(10);
 
 /// Frame buffers the way the sensor hands them out: 6 per channel (facts §3.3).
 pub const SENSOR_BUFFERS: u32 = 6;
@@ -82,6 +85,8 @@ pub struct EncodeSummary {
     pub frames_sent: u32,
     /// Frames that came back (I + P packs).
     pub frames_out: u32,
+    /// Frames the channel let go of without a pack (frame-rate control, codec failure).
+    pub frames_dropped: u32,
     /// HEADER packs.
     pub header_packs: u32,
     /// I packs.
@@ -125,6 +130,18 @@ pub enum PipelineError {
     /// The frame source failed.
     #[error(transparent)]
     Source(#[from] SourceError),
+    /// Nothing came back for a long time while frames were outstanding (where the board's
+    /// GetStream(-1) would block forever).
+    #[error(
+        "channel stalled: {pending} frame(s) outstanding, no pack and no input release for {}s",
+        .waited.as_secs()
+    )]
+    Stalled {
+        /// Frames sent and neither encoded nor released.
+        pending: usize,
+        /// How long nothing happened.
+        waited: Duration,
+    },
 }
 
 fn canmv(call: &'static str) -> impl FnOnce(CanMvError) -> PipelineError {
@@ -201,6 +218,8 @@ impl FrameBuffers {
 pub struct Consumer<F> {
     chn: i64,
     stream: StreamData,
+    /// pts of frames sent and not yet accounted for, oldest first.
+    pending: VecDeque<u64>,
     bytes: Vec<u8>,
     summary: EncodeSummary,
     on_pack: F,
@@ -212,6 +231,7 @@ impl<F: FnMut(&PackEvent, &[u8])> Consumer<F> {
         Self {
             chn: i64::from(chn),
             stream: StreamData::new(),
+            pending: VecDeque::new(),
             bytes: Vec::new(),
             summary: EncodeSummary::default(),
             on_pack,
@@ -228,7 +248,78 @@ impl<F: FnMut(&PackEvent, &[u8])> Consumer<F> {
         self.summary.frames_out()
     }
 
-    /// One GetStream/ReleaseStream round. `Ok(false)` when GetStream returned -1.
+    /// Records a frame sent with `pts` (pts must increase from frame to frame).
+    pub fn sent(&mut self, pts: u64) {
+        self.summary.frames_sent += 1;
+        self.pending.push_back(pts);
+    }
+
+    /// Frames sent and not yet encoded or known dropped.
+    pub fn pending(&self) -> usize {
+        self.pending.len()
+    }
+
+    /// A frame pack with `pts` arrived: frames sent before it that never produced one were
+    /// dropped (the channel works in order).
+    fn account(&mut self, pts: u64) {
+        while let Some(&front) = self.pending.front() {
+            if front > pts {
+                break;
+            }
+            self.pending.pop_front();
+            if front < pts {
+                self.summary.frames_dropped += 1;
+            }
+        }
+    }
+
+    /// Fetches until at least one outstanding frame is accounted for: its pack arrived, or the
+    /// channel released it (`release_pic_pts`) with an empty ring on two polls in a row, which
+    /// means it was dropped. Never blocks for good: no progress for [`STALL_LIMIT`] is an error.
+    pub fn wait_for_frame(
+        &mut self,
+        enc: &mut Encoder,
+        mpi: &dyn Mpi,
+        get_index: u32,
+    ) -> Result<(), PipelineError> {
+        let before = self.pending.len();
+        let mut quiet_since = Instant::now();
+        let mut released_polls = 0;
+        while self.pending.len() >= before && before > 0 {
+            if self.fetch(enc, get_index, POLL_MS)? {
+                quiet_since = Instant::now();
+                released_polls = 0;
+                continue;
+            }
+            let front = self.pending.front().copied().unwrap_or(u64::MAX);
+            let status = mpi
+                .query_status(self.chn as u32)
+                .map_err(|code| PipelineError::Status {
+                    call: "QueryStatus",
+                    status: -1,
+                    code: Some(code),
+                })?;
+            if status.cur_packs == 0 && status.release_pic_pts >= front {
+                released_polls += 1;
+                if released_polls >= 2 {
+                    self.pending.pop_front();
+                    self.summary.frames_dropped += 1;
+                }
+            } else {
+                released_polls = 0;
+            }
+            if quiet_since.elapsed() > STALL_LIMIT {
+                return Err(PipelineError::Stalled {
+                    pending: self.pending.len(),
+                    waited: quiet_since.elapsed(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// One GetStream/ReleaseStream round. `Ok(false)` when GetStream timed out (NOTREADY);
+    /// any other failure is an error.
     pub fn fetch(
         &mut self,
         enc: &mut Encoder,
@@ -239,7 +330,16 @@ impl<F: FnMut(&PackEvent, &[u8])> Consumer<F> {
             .get_stream(self.chn, &mut self.stream, timeout)
             .map_err(canmv("GetStream"))?;
         if status != 0 {
-            return Ok(false);
+            return match enc.last_mpi_error() {
+                Some(venc_core::VencError::NotReady | venc_core::VencError::BufEmpty) | None => {
+                    Ok(false)
+                }
+                code => Err(PipelineError::Status {
+                    call: "GetStream",
+                    status: status.into(),
+                    code,
+                }),
+            };
         }
         for k in 0..self.stream.pack_cnt as usize {
             let size = self.stream.data_size[k];
@@ -256,6 +356,9 @@ impl<F: FnMut(&PackEvent, &[u8])> Consumer<F> {
                 consts::K_VENC_I_FRAME => self.summary.i_packs += 1,
                 _ => self.summary.p_packs += 1,
             }
+            if ev.stream_type != consts::K_VENC_HEADER {
+                self.account(ev.pts);
+            }
             self.summary.bytes += u64::from(size);
             (self.on_pack)(&ev, &self.bytes);
         }
@@ -266,12 +369,13 @@ impl<F: FnMut(&PackEvent, &[u8])> Consumer<F> {
 }
 
 /// Runs the Example 2 loop on `mpi`: SetOutBufs, Create, Start, then per frame fill a buffer,
-/// SendFrame, GetStream(-1), read every pack, ReleaseStream; then drain, Stop and Destroy.
-/// `on_pack` gets each pack's bytes. A source that ends early ends the run.
+/// SendFrame and take whatever packs are ready; then drain, Stop and Destroy. `on_pack` gets
+/// each pack's bytes. A source that ends early ends the run.
 ///
-/// The loop trails the encoder by design of the firmware: GetStream asks for the `cur_packs`
-/// queued *before* the frame is encoded, so the first call returns only the HEADER. The manual's
-/// loop stops after 200 calls and so leaves the last frame in the ring; this one drains it.
+/// Unlike the manual's loop (one GetStream(-1) per SendFrame, which trails the encoder by a
+/// pack per IDR and blocks forever once a frame is dropped), this one keeps at most one frame
+/// in flight per buffer, accounts for every frame sent as encoded or dropped (via pack pts and
+/// `release_pic_pts`), drains the ring at the end, and fails instead of hanging.
 pub fn run_example2(
     mpi: Arc<dyn Mpi>,
     job: &EncodeJob,
@@ -343,27 +447,22 @@ fn drive<F: FnMut(&PackEvent, &[u8])>(
     *stage = Stage::Started;
     let mut y = vec![0u8; y_size(w, h) as usize];
     let mut uv = vec![0u8; uv_size(w, h) as usize];
-    let frame_us = 1_000_000 / u64::from(job.attr.dst_frame_rate.max(1));
+    let frame_us = 1_000_000 / u64::from(job.attr.src_frame_rate.max(1));
     for i in 0..job.frames {
         if !source.next_frame(&mut y, &mut uv)? {
             break;
         }
         // The VPU reads input asynchronously (facts §5.8): a buffer may be rewritten only after
-        // the frame last sent from it has come back. GetStream trails by a pack per IDR, so wait
-        // here rather than assume one GetStream per SendFrame frees one buffer.
-        while consumer.summary.frames_sent - consumer.summary.frames_out() >= buffers.count() {
-            if !consumer.fetch(enc, i, consts::defaults::GET_STREAM_TIMEOUT_MS)? {
-                return Err(PipelineError::Status {
-                    call: "GetStream",
-                    status: -1,
-                    code: enc.last_mpi_error(),
-                });
-            }
+        // the frame last sent from it is accounted for (encoded or dropped).
+        while consumer.pending() >= buffers.count() as usize {
+            consumer.wait_for_frame(enc, mpi.as_ref(), i)?;
         }
         let (y_addr, uv_addr) = buffers.planes(i as usize);
         mpi.write_mem(y_addr, &y)?;
         mpi.write_mem(uv_addr, &uv)?;
-        let info = buffers.frame_info(i as usize, job.uv, u64::from(i) * frame_us);
+        // pts start one frame in, so no frame has the "nothing released yet" pts of 0.
+        let pts = u64::from(i + 1) * frame_us;
+        let info = buffers.frame_info(i as usize, job.uv, pts);
         let status = enc
             .send_frame(chn, &info, consts::defaults::SEND_FRAME_TIMEOUT_MS)
             .map_err(canmv("SendFrame"))?;
@@ -374,23 +473,12 @@ fn drive<F: FnMut(&PackEvent, &[u8])>(
                 code: enc.last_mpi_error(),
             });
         }
-        consumer.summary.frames_sent += 1;
-        if !consumer.fetch(enc, i, consts::defaults::GET_STREAM_TIMEOUT_MS)? {
-            return Err(PipelineError::Status {
-                call: "GetStream",
-                status: -1,
-                code: enc.last_mpi_error(),
-            });
-        }
+        consumer.sent(pts);
+        // Take whatever is ready without waiting, as a program polling GetStream(0) would.
+        while consumer.fetch(enc, i, 0)? {}
     }
-    while consumer.summary.frames_out() < consumer.summary.frames_sent {
-        if !consumer.fetch(enc, job.frames, DRAIN_TIMEOUT_MS)? {
-            return Err(PipelineError::Status {
-                call: "GetStream (drain)",
-                status: -1,
-                code: enc.last_mpi_error(),
-            });
-        }
+    while consumer.pending() > 0 {
+        consumer.wait_for_frame(enc, mpi.as_ref(), job.frames)?;
     }
     Ok(())
 }

@@ -2,6 +2,8 @@
 //! picture type out. Engines know nothing of channels, packs or media memory.
 
 pub mod openh264;
+#[cfg(feature = "x265")]
+pub mod x265;
 
 use venc_core::bitstream::Codec;
 use venc_core::{ChnAttr, RcAttr, VencError, consts};
@@ -158,24 +160,55 @@ pub fn engine_for(
             Ok(Box::new(engine))
         }
         consts::K_PT_H265 => {
-            if !profile_ok(&[
-                consts::VENC_PROFILE_H265_MAIN,
-                consts::VENC_PROFILE_H265_MAIN_10,
-            ]) {
-                return Err((
-                    VencError::IllegalParam,
-                    format!("profile {} is not an H.265 profile", attr.profile),
-                ));
+            match attr.profile {
+                consts::VENC_PROFILE_H265_MAIN => {}
+                consts::VENC_PROFILE_H265_MAIN_10 => {
+                    return Err((
+                        VencError::NotSupport,
+                        "H.265 Main 10 needs 10-bit input; the simulator encodes 8-bit NV12 only"
+                            .into(),
+                    ));
+                }
+                p => {
+                    return Err((
+                        VencError::IllegalParam,
+                        format!("profile {p} is not an H.265 profile"),
+                    ));
+                }
             }
-            Err((
-                VencError::NotSupport,
-                "H.265 is not built into this simulator yet (libx265 engine pending)".into(),
-            ))
+            let cfg = EngineConfig::from_attr(attr, threads)?;
+            h265_engine(&cfg)
         }
         consts::K_PT_JPEG => Err((
             VencError::NotSupport,
             "JPEG is not modeled by the simulator".into(),
         )),
         p => Err((VencError::IllegalParam, format!("unknown payload type {p}"))),
+    }
+}
+
+#[cfg(feature = "x265")]
+fn h265_engine(cfg: &EngineConfig) -> Result<Box<dyn CodecEngine>, (VencError, String)> {
+    let engine = x265::X265Engine::new(cfg).map_err(|e| (VencError::NotSupport, e.to_string()))?;
+    Ok(Box::new(engine))
+}
+
+#[cfg(not(feature = "x265"))]
+fn h265_engine(_: &EngineConfig) -> Result<Box<dyn CodecEngine>, (VencError, String)> {
+    Err((
+        VencError::NotSupport,
+        "H.265 needs venc-sim built with cargo feature `x265` (system libx265, GPL)".into(),
+    ))
+}
+
+/// The H.265 engine's library, or why there is none (for reports and `--version`).
+pub fn h265_library() -> Result<String, String> {
+    #[cfg(feature = "x265")]
+    {
+        x265::library_version().map(|v| format!("libx265 {v}")).map_err(|e| e.to_string())
+    }
+    #[cfg(not(feature = "x265"))]
+    {
+        Err("built without feature `x265`".into())
     }
 }

@@ -51,6 +51,8 @@ pub struct ChannelStats {
     pub dropped_input_overflow: u64,
     /// Frames still queued or in flight when the channel stopped.
     pub dropped_at_stop: u64,
+    /// Frames dropped by frame-rate control (`dst_frame_rate` < `src_frame_rate`).
+    pub dropped_frame_rate: u64,
     /// Frames whose encoded size exceeded the output block size.
     pub dropped_oversize: u64,
     /// Frames the codec failed on, or whose planes were unmapped before the worker read them.
@@ -451,6 +453,7 @@ impl Channel {
         let mut u = vec![0u8; (cw * ch) as usize];
         let mut v = vec![0u8; (cw * ch) as usize];
         let mut encoded = EncodedPicture::default();
+        let mut rate_control = FrameRateControl::for_attr(&attr);
         let live = |s: &State| s.generation == generation && s.phase == Phase::Started;
         loop {
             let (frame, force_idr) = {
@@ -461,6 +464,13 @@ impl Channel {
                         return;
                     }
                     if let Some(f) = st.input.pop_front() {
+                        if !rate_control.admit() {
+                            // Released unencoded; the next frame is taken as a new input.
+                            st.stats.dropped_frame_rate += 1;
+                            st.last_release_pts = f.pts;
+                            self.space_cv.notify_one();
+                            continue;
+                        }
                         let force = std::mem::take(&mut st.idr_requested);
                         break (f, force);
                     }
@@ -488,16 +498,17 @@ impl Channel {
                 },
             );
             let mut st = self.lock();
-            st.last_release_pts = frame.pts;
             match read {
                 Err(e) => {
                     // Memory was freed between send_frame and encoding: the board would read
                     // whatever is there now.
+                    st.last_release_pts = frame.pts;
                     st.stats.dropped_codec_error += 1;
                     warn!("venc ch{}: input frame unreadable: {e}", self.id);
                     continue;
                 }
                 Ok(Err(e)) => {
+                    st.last_release_pts = frame.pts;
                     st.stats.dropped_codec_error += 1;
                     warn!("venc ch{}: {e}", self.id);
                     continue;
@@ -507,18 +518,23 @@ impl Channel {
             if st.generation != generation {
                 return;
             }
-            self.place_packs(mem, st, &encoded, frame.pts);
+            // The input is released only once its packs are in the ring (or it was dropped), so
+            // `release_pic_pts` past a frame with no pack in the ring means it was dropped.
+            let mut st = self.place_packs(mem, st, &encoded, frame.pts);
+            st.last_release_pts = frame.pts;
+            drop(st);
+            self.output_cv.notify_all();
         }
     }
 
     /// Splits an encoded picture into packs and writes them into output blocks and the ring.
-    fn place_packs(
+    fn place_packs<'a>(
         &self,
         mem: &MediaMemory,
-        mut st: MutexGuard<'_, State>,
+        mut st: MutexGuard<'a, State>,
         encoded: &EncodedPicture,
         pts: u64,
-    ) {
+    ) -> MutexGuard<'a, State> {
         let codec = st.codec;
         // One pass: where the parameter sets end, and whether the picture is an IDR.
         let mut split = encoded.data.len();
@@ -543,7 +559,7 @@ impl Channel {
                 encoded.data.len(),
                 st.block_size
             );
-            return;
+            return st;
         }
         // Each pack needs a free output block; the VPU stalls while the consumer holds them all.
         // When enough are free, a frame's packs enter the ring together.
@@ -556,19 +572,19 @@ impl Channel {
                         "venc ch{}: frame pts {pts} dropped: stopped while waiting for a free output block",
                         self.id
                     );
-                    return;
+                    return st;
                 }
                 self.output_cv.notify_all();
                 st = self.block_cv.wait(st).unwrap_or_else(relock);
             }
             let Some(block) = st.free_blocks.pop_front() else {
-                return;
+                return st;
             };
             if let Err(e) = mem.write(block, bytes) {
                 st.stats.dropped_codec_error += 1;
                 warn!("venc ch{}: output block unwritable: {e}", self.id);
                 st.free_blocks.push_back(block);
-                return;
+                return st;
             }
             if let Some(lost) = st
                 .ring
@@ -588,8 +604,7 @@ impl Channel {
             }
         }
         st.stats.frames_encoded += 1;
-        drop(st);
-        self.output_cv.notify_all();
+        st
     }
 }
 
@@ -679,6 +694,72 @@ pub fn deinterleave_uv(uv: &[u8], width: usize, rows: usize, u: &mut [u8], v: &m
         for ((pair, a), b) in src.chunks_exact(2).zip(du.iter_mut()).zip(dv.iter_mut()) {
             *a = pair[0];
             *b = pair[1];
+        }
+    }
+}
+
+/// Frame-rate control ahead of the encoder: of every `src` frames in, `dst` go on, spread evenly,
+/// the first frame always kept (see `docs/divergences.md` D-017: the MPP's exact pattern is
+/// not published).
+#[derive(Debug, Clone, Copy)]
+struct FrameRateControl {
+    src: u32,
+    dst: u32,
+    credit: u32,
+}
+
+impl FrameRateControl {
+    fn for_attr(attr: &ChnAttr) -> Self {
+        let (src, dst) = match attr.rc {
+            venc_core::RcAttr::Cbr {
+                src_frame_rate,
+                dst_frame_rate,
+                ..
+            } => (src_frame_rate.max(1), dst_frame_rate.clamp(1, src_frame_rate.max(1))),
+            _ => (1, 1),
+        };
+        Self {
+            src,
+            dst,
+            credit: src - dst,
+        }
+    }
+
+    /// Whether the next input frame is encoded.
+    fn admit(&mut self) -> bool {
+        self.credit += self.dst;
+        if self.credit >= self.src {
+            self.credit -= self.src;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+#[cfg(test)]
+mod rate_tests {
+    use super::*;
+
+    fn pattern(src: u32, dst: u32, n: usize) -> String {
+        let mut frc = FrameRateControl {
+            src,
+            dst,
+            credit: src - dst,
+        };
+        (0..n).map(|_| if frc.admit() { 'E' } else { '.' }).collect()
+    }
+
+    #[test]
+    fn keeps_dst_of_every_src_frames_evenly() {
+        assert_eq!(pattern(30, 30, 6), "EEEEEE");
+        assert_eq!(pattern(30, 15, 6), "E.E.E.");
+        assert_eq!(pattern(30, 10, 6), "E..E..");
+        assert_eq!(pattern(30, 20, 6), "E.EE.E");
+        for (src, dst) in [(30, 1), (30, 7), (30, 29), (25, 24), (60, 25)] {
+            let p = pattern(src, dst, src as usize * 4);
+            assert_eq!(p.matches('E').count(), dst as usize * 4, "{src}/{dst}: {p}");
+            assert!(p.starts_with('E'));
         }
     }
 }
