@@ -1,7 +1,7 @@
 //! `cargo xtask`: every repository chore.
 //!
-//! - `deps`: install the system packages the build needs (nasm) with apt-get when root,
-//!   otherwise print the exact command.
+//! - `deps`: install the system packages the build and tests need (nasm, pkg-config,
+//!   libx265-dev, ffmpeg) with apt-get when root, otherwise print the exact command.
 //! - `demo`: encode the built-in pattern on the simulator to `out.264` (the README's first command).
 //! - `test`: deps, then formatting, clippy and every test of the workspace (the README's second
 //!   command; `.ci/run` calls it).
@@ -19,7 +19,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Cmd {
-    /// Install system packages (nasm) needed by the build.
+    /// Install system packages needed by the build and tests.
     Deps,
     /// Encode the default test pattern to out.264 (extra arguments go to `venc encode`).
     Demo {
@@ -36,12 +36,19 @@ enum Cmd {
     },
 }
 
-/// Debian packages the build needs, with the command that proves each is there.
-const SYSTEM_PACKAGES: &[(&str, &str)] = &[("nasm", "nasm")];
+/// Debian packages the build and tests need, each with a command that succeeds once it is there:
+/// nasm for openh264's assembly, libx265 (found by pkg-config) for H.265, ffmpeg as the
+/// independent HEVC decoder of the tests.
+const SYSTEM_PACKAGES: &[(&str, &[&str])] = &[
+    ("nasm", &["nasm", "-v"]),
+    ("pkg-config", &["pkg-config", "--version"]),
+    ("libx265-dev", &["pkg-config", "--exists", "x265"]),
+    ("ffmpeg", &["ffmpeg", "-version"]),
+];
 
-fn have(cmd: &str) -> bool {
-    Command::new(cmd)
-        .arg("-v")
+fn have(probe: &[&str]) -> bool {
+    Command::new(probe[0])
+        .args(&probe[1..])
         .output()
         .is_ok_and(|o| o.status.success())
 }

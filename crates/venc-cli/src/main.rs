@@ -246,7 +246,10 @@ fn encode(args: &EncodeArgs) -> Result<(), String> {
         };
         let dropped = match summary.frames_dropped {
             0 => String::new(),
-            n => format!(" ({n} of {} dropped by frame-rate control)", summary.frames_sent),
+            n => format!(
+                " ({n} of {} dropped by frame-rate control)",
+                summary.frames_sent
+            ),
         };
         println!(
             "{}: {} frames{dropped} ({}x{}, {:?} {profile}) -> {} packs: {} HEADER, {} I, {} P; {} bytes, {:.0} kbps; {:.1} fps",

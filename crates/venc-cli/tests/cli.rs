@@ -83,7 +83,10 @@ fn h265_follows_the_output_suffix() {
     ]);
     assert_eq!(json["codec"], "H265");
     assert_eq!(json["frames_out"], 31);
-    assert_eq!((json["header_packs"].as_u64(), json["i_packs"].as_u64()), (Some(2), Some(2)));
+    assert_eq!(
+        (json["header_packs"].as_u64(), json["i_packs"].as_u64()),
+        (Some(2), Some(2))
+    );
     let stream = std::fs::read(&out_path).unwrap();
     let kinds: Vec<NalKind> = annexb_units(&stream)
         .map(|u| Codec::H265.classify(u.data))

@@ -6,7 +6,7 @@
 use h264_reader::Context;
 use h264_reader::nal::pps::PicParameterSet;
 use h264_reader::nal::sps::SeqParameterSet;
-use h264_reader::rbsp::{BitReader, decode_nal};
+use h264_reader::rbsp::{BitRead, BitReader, decode_nal};
 
 /// Codec family of a bitstream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -172,9 +172,138 @@ pub fn h264_pps_cabac(sps: SeqParameterSet, pps_nal: &[u8]) -> Result<bool, Stri
     Ok(pps.entropy_coding_mode_flag)
 }
 
+/// Fields of an H.265 SPS the contract checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct H265SpsInfo {
+    /// `general_profile_idc` (1 Main, 2 Main 10).
+    pub profile_idc: u8,
+    /// `general_tier_flag` (false = Main tier).
+    pub high_tier: bool,
+    /// `general_level_idc` (30 × level, e.g. 120 = level 4).
+    pub level_idc: u8,
+    /// `chroma_format_idc` (1 = 4:2:0).
+    pub chroma_format_idc: u32,
+    /// Picture width after the conformance window.
+    pub width: u32,
+    /// Picture height after the conformance window.
+    pub height: u32,
+    /// `bit_depth_luma_minus8 + 8`.
+    pub bit_depth_luma: u32,
+}
+
+/// Parses an H.265 SPS NAL unit (2-byte header included) up to the bit depths
+/// (ITU-T H.265 §7.3.2.2.1 and §7.3.3).
+pub fn parse_h265_sps(nal: &[u8]) -> Result<H265SpsInfo, String> {
+    if nal.len() < 3 || Codec::H265.nal_type(nal) != Some(33) {
+        return Err("SPS: not an H.265 SPS NAL unit".into());
+    }
+    // `decode_nal` drops one header byte; start it one byte in to drop both.
+    let rbsp = decode_nal(&nal[1..]).map_err(|e| format!("SPS: {e}"))?;
+    let mut r = BitReader::new(&rbsp[..]);
+    let e = |e| format!("SPS: {e:?}");
+    let _vps_id: u8 = r.read::<4, u8>("sps_video_parameter_set_id").map_err(e)?;
+    let max_sub_layers_minus1: u8 = r.read::<3, u8>("sps_max_sub_layers_minus1").map_err(e)?;
+    r.read_bit("sps_temporal_id_nesting_flag").map_err(e)?;
+    // profile_tier_level(1, max_sub_layers_minus1)
+    let _space: u8 = r.read::<2, u8>("general_profile_space").map_err(e)?;
+    let high_tier = r.read_bit("general_tier_flag").map_err(e)?;
+    let profile_idc: u8 = r.read::<5, u8>("general_profile_idc").map_err(e)?;
+    let _compat: u32 = r
+        .read::<32, u32>("general_profile_compatibility_flags")
+        .map_err(e)?;
+    // progressive, interlaced, non-packed, frame-only flags, then 43 + 1 reserved/constraint bits.
+    let _flags: u64 = r.read::<48, u64>("general_constraint_flags").map_err(e)?;
+    let level_idc: u8 = r.read::<8, u8>("general_level_idc").map_err(e)?;
+    let mut present = [(false, false); 8];
+    for p in present.iter_mut().take(usize::from(max_sub_layers_minus1)) {
+        *p = (
+            r.read_bit("sub_layer_profile_present_flag").map_err(e)?,
+            r.read_bit("sub_layer_level_present_flag").map_err(e)?,
+        );
+    }
+    if max_sub_layers_minus1 > 0 {
+        for _ in max_sub_layers_minus1..8 {
+            let _: u8 = r.read::<2, u8>("reserved_zero_2bits").map_err(e)?;
+        }
+    }
+    for &(profile, level) in present.iter().take(usize::from(max_sub_layers_minus1)) {
+        if profile {
+            let _: u64 = r.read::<64, u64>("sub_layer_profile").map_err(e)?;
+            let _: u32 = r.read::<24, u32>("sub_layer_profile").map_err(e)?;
+        }
+        if level {
+            let _: u8 = r.read::<8, u8>("sub_layer_level_idc").map_err(e)?;
+        }
+    }
+    r.read_ue("sps_seq_parameter_set_id").map_err(e)?;
+    let chroma_format_idc = r.read_ue("chroma_format_idc").map_err(e)?;
+    if chroma_format_idc == 3 {
+        r.read_bit("separate_colour_plane_flag").map_err(e)?;
+    }
+    let mut width = r.read_ue("pic_width_in_luma_samples").map_err(e)?;
+    let mut height = r.read_ue("pic_height_in_luma_samples").map_err(e)?;
+    if r.read_bit("conformance_window_flag").map_err(e)? {
+        // Offsets count chroma samples: ×2 horizontally for 4:2:0/4:2:2, ×2 vertically for 4:2:0.
+        let (sub_w, sub_h) = match chroma_format_idc {
+            1 => (2, 2),
+            2 => (2, 1),
+            _ => (1, 1),
+        };
+        let mut offset = |name| r.read_ue(name).map_err(e);
+        let (left, right) = (
+            offset("conf_win_left_offset")?,
+            offset("conf_win_right_offset")?,
+        );
+        let (top, bottom) = (
+            offset("conf_win_top_offset")?,
+            offset("conf_win_bottom_offset")?,
+        );
+        width = width.saturating_sub(sub_w * (left + right));
+        height = height.saturating_sub(sub_h * (top + bottom));
+    }
+    let bit_depth_luma = r.read_ue("bit_depth_luma_minus8").map_err(e)? + 8;
+    Ok(H265SpsInfo {
+        profile_idc,
+        high_tier,
+        level_idc,
+        chroma_format_idc,
+        width,
+        height,
+        bit_depth_luma,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// SPS units libx265 3.5 wrote for 800x480 and 1920x1080 (coded 1088, cropped by the
+    /// conformance window) Main-profile streams.
+    const SPS_800X480: &[u8] = &[
+        0x42, 0x01, 0x01, 0x01, 0x60, 0x00, 0x00, 0x03, 0x00, 0x90, 0x00, 0x00, 0x03, 0x00, 0x00,
+        0x03, 0x00, 0x5a, 0xa0, 0x06, 0x42, 0x01, 0xe1, 0x65, 0xba, 0x92, 0x4c, 0x2e, 0x01, 0x00,
+        0x00, 0x03, 0x03, 0xe8, 0x00, 0x00, 0x75, 0x30, 0x08,
+    ];
+    const SPS_1920X1080: &[u8] = &[
+        0x42, 0x01, 0x01, 0x01, 0x60, 0x00, 0x00, 0x03, 0x00, 0x90, 0x00, 0x00, 0x03, 0x00, 0x00,
+        0x03, 0x00, 0x78, 0xa0, 0x03, 0xc0, 0x80, 0x10, 0xe5, 0x96, 0xea, 0x49, 0x30, 0xb8, 0x04,
+        0x00, 0x00, 0x0f, 0xa0, 0x00, 0x01, 0xd4, 0xc0, 0x20,
+    ];
+
+    #[test]
+    fn parses_h265_sps_profile_level_and_cropped_size() {
+        let a = parse_h265_sps(SPS_800X480).unwrap();
+        assert_eq!(
+            (a.profile_idc, a.high_tier, a.level_idc, a.width, a.height),
+            (1, false, 90, 800, 480)
+        );
+        assert_eq!((a.chroma_format_idc, a.bit_depth_luma), (1, 8));
+        let b = parse_h265_sps(SPS_1920X1080).unwrap();
+        assert_eq!((b.level_idc, b.width, b.height), (120, 1920, 1080));
+        assert!(parse_h265_sps(&SPS_800X480[..12]).is_err(), "truncated");
+        assert!(parse_h265_sps(&[0x44, 0x01, 0x00]).is_err(), "a PPS");
+        assert!(parse_h265_sps(&[]).is_err());
+    }
 
     #[test]
     fn splits_three_and_four_byte_start_codes() {

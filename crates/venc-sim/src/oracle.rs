@@ -1,5 +1,6 @@
 //! Oracles: an independent decode of a stream (openh264's decoder, a separate code path from
-//! its encoder) and PSNR against the source. Used by tests, the CLI tests and benchmarks.
+//! its encoder, for H.264; the `ffmpeg` program's HEVC decoder for H.265) and PSNR against the
+//! source. Used by tests, the CLI tests and benchmarks.
 
 use crate::source::TestPattern;
 use openh264::decoder::{DecodedYUV, Decoder};
@@ -48,6 +49,80 @@ pub fn decode_h264(stream: &[u8], width: usize, height: usize) -> Result<Vec<Yuv
         out.push(take(&pic)?);
     }
     Ok(out)
+}
+
+/// Decodes an Annex-B stream of either codec with its independent decoder.
+pub fn decode(
+    codec: Codec,
+    stream: &[u8],
+    width: usize,
+    height: usize,
+) -> Result<Vec<Yuv>, String> {
+    match codec {
+        Codec::H264 => decode_h264(stream, width, height),
+        Codec::H265 => decode_h265_ffmpeg(stream, width, height),
+    }
+}
+
+/// Decodes an Annex-B H.265 stream with the `ffmpeg` program (libavcodec's HEVC decoder, no
+/// code shared with libx265). Anything ffmpeg reports at level `error`, a non-zero exit, or a
+/// missing `ffmpeg` fails: a test that needs it never passes without it.
+pub fn decode_h265_ffmpeg(stream: &[u8], width: usize, height: usize) -> Result<Vec<Yuv>, String> {
+    use std::io::{Read, Write};
+    use std::process::{Command, Stdio};
+    let mut child = Command::new("ffmpeg")
+        .args(["-hide_banner", "-v", "error", "-f", "hevc", "-i", "pipe:0"])
+        .args(["-f", "rawvideo", "-pix_fmt", "yuv420p", "pipe:1"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run ffmpeg ({e}); install it: apt-get install -y ffmpeg"))?;
+    let (Some(mut stdin), Some(mut stdout), Some(mut stderr)) =
+        (child.stdin.take(), child.stdout.take(), child.stderr.take())
+    else {
+        return Err("ffmpeg pipes missing".into());
+    };
+    let stderr_reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stderr.read_to_string(&mut text);
+        text
+    });
+    let raw = std::thread::scope(|scope| {
+        // Feed stdin from another thread so a full stdout pipe cannot deadlock the two.
+        let writer = scope.spawn(move || stdin.write_all(stream));
+        let mut raw = Vec::new();
+        let read = stdout.read_to_end(&mut raw);
+        let written = writer
+            .join()
+            .unwrap_or_else(|_| Err(std::io::Error::other("writer panicked")));
+        read.and(written).map(|_| raw)
+    });
+    let status = child.wait().map_err(|e| format!("ffmpeg: {e}"))?;
+    let errors = stderr_reader.join().unwrap_or_default();
+    let raw = raw.map_err(|e| format!("ffmpeg pipe: {e}; {errors}"))?;
+    if !status.success() || !errors.trim().is_empty() {
+        return Err(format!(
+            "ffmpeg reported errors ({status}): {}",
+            errors.trim()
+        ));
+    }
+    let (y_len, c_len) = (width * height, (width / 2) * (height / 2));
+    let frame_len = y_len + 2 * c_len;
+    if raw.len() % frame_len != 0 {
+        return Err(format!(
+            "ffmpeg wrote {} bytes, not a whole number of {width}x{height} pictures",
+            raw.len()
+        ));
+    }
+    Ok(raw
+        .chunks_exact(frame_len)
+        .map(|f| Yuv {
+            y: f[..y_len].to_vec(),
+            u: f[y_len..y_len + c_len].to_vec(),
+            v: f[y_len + c_len..].to_vec(),
+        })
+        .collect())
 }
 
 /// Splits an H.264 Annex-B stream into access units: a new one starts at an SPS, or at a slice

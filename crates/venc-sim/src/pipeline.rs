@@ -7,8 +7,8 @@
 
 use crate::source::{FrameSource, SourceError};
 use serde::Serialize;
-use std::sync::Arc;
 use std::collections::VecDeque;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use venc_core::encoder::StreamData;
 use venc_core::layout::{nv12_span, sensor_block_size, uv_offset, uv_size, y_size};
@@ -292,13 +292,13 @@ impl<F: FnMut(&PackEvent, &[u8])> Consumer<F> {
                 continue;
             }
             let front = self.pending.front().copied().unwrap_or(u64::MAX);
-            let status = mpi
-                .query_status(self.chn as u32)
-                .map_err(|code| PipelineError::Status {
-                    call: "QueryStatus",
-                    status: -1,
-                    code: Some(code),
-                })?;
+            let status =
+                mpi.query_status(self.chn as u32)
+                    .map_err(|code| PipelineError::Status {
+                        call: "QueryStatus",
+                        status: -1,
+                        code: Some(code),
+                    })?;
             if status.cur_packs == 0 && status.release_pic_pts >= front {
                 released_polls += 1;
                 if released_polls >= 2 {

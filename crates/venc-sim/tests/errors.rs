@@ -276,6 +276,24 @@ fn bad_attributes_are_rejected_at_create() {
             VencError::IllegalParam,
         ),
         (
+            "h265 main 10 (10-bit input)",
+            ChnAttrStr {
+                payload_type: K_PT_H265,
+                profile: VENC_PROFILE_H265_MAIN_10,
+                ..base
+            },
+            VencError::NotSupport,
+        ),
+        (
+            "h265 profile 0",
+            ChnAttrStr {
+                payload_type: K_PT_H265,
+                profile: 0,
+                ..base
+            },
+            VencError::IllegalParam,
+        ),
+        (
             "h264 profile 0",
             ChnAttrStr { profile: 0, ..base },
             VencError::IllegalParam,
@@ -343,14 +361,21 @@ fn bad_attributes_are_rejected_at_create() {
             "{what}"
         );
     }
-    for (w, h) in [(128, 64), (1920, 1080)] {
-        let a = ChnAttrStr {
-            pic_width: w,
-            pic_height: h,
-            ..base
-        };
-        sim.create_chn(0, &a.to_mpi()).unwrap();
-        sim.destroy_chn(0).unwrap();
+    for (payload, profile) in [
+        (K_PT_H264, H264_PROFILE_MAIN),
+        (K_PT_H265, H265_PROFILE_MAIN),
+    ] {
+        for (w, h) in [(128, 64), (1920, 1080), (3840, 2160)] {
+            let a = ChnAttrStr {
+                payload_type: payload,
+                profile,
+                pic_width: w,
+                pic_height: h,
+                ..base
+            };
+            sim.create_chn(0, &a.to_mpi()).unwrap();
+            sim.destroy_chn(0).unwrap();
+        }
     }
 }
 

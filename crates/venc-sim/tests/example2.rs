@@ -4,35 +4,41 @@
 mod support;
 
 use support::*;
+use venc_core::bitstream::Codec;
 use venc_core::bitstream::NalKind;
 use venc_core::consts::*;
-use venc_core::encoder::{H264_PROFILE_BASELINE, H264_PROFILE_HIGH, H264_PROFILE_MAIN};
-use venc_sim::oracle::{decode_h264, pattern_planes, psnr_yuv};
+use venc_core::encoder::{
+    H264_PROFILE_BASELINE, H264_PROFILE_HIGH, H264_PROFILE_MAIN, H265_PROFILE_MAIN,
+};
+use venc_sim::oracle::{decode, decode_h264, pattern_planes, psnr_yuv};
 use venc_sim::pipeline::{EncodeJob, UvPlacement};
 
 const W: u32 = 800;
 const H: u32 = 480;
 
-#[test]
-fn example2_800x480_200_frames_decode_with_psnr_and_gop_structure() {
-    let job = EncodeJob::example2(K_PT_H264, H264_PROFILE_MAIN, W, H, 200);
+/// Runs Example 2 and checks what the board guarantees: pack grammar (HEADER + I every 30
+/// frames, P between, pts copied from the input), the HEADER's parameter sets, the SPS profile
+/// and size, an independent decode of every frame, and luma PSNR. Returns the run.
+fn check_example2(payload: u32, profile: u32, w: u32, h: u32, frames: u32, min_psnr_y: f64) -> Run {
+    let codec = Codec::from_payload(payload).unwrap();
+    let job = EncodeJob::example2(payload, profile, w, h, frames);
     let run = run(&job);
-    assert_eq!(run.summary.frames_sent, 200);
-    assert_eq!(run.summary.frames_out, 200);
+    assert_eq!(run.summary.frames_sent, frames);
+    assert_eq!(run.summary.frames_out, frames);
+    assert_eq!(run.summary.frames_dropped, 0);
+    let header_kinds: &[NalKind] = match codec {
+        Codec::H264 => &[NalKind::Sps, NalKind::Pps],
+        Codec::H265 => &[NalKind::Vps, NalKind::Sps, NalKind::Pps],
+    };
 
-    // Pack grammar: HEADER + I at frames 0, 30, 60, …; one P pack for every other frame.
     let mut frame = 0u64;
     let mut expect_header = true;
     for (ev, bytes) in &run.packs {
-        let kinds = kinds(bytes);
+        let kinds = kinds(codec, bytes);
         match ev.stream_type {
             K_VENC_HEADER => {
                 assert!(expect_header, "HEADER before frame {frame} out of place");
-                assert_eq!(
-                    kinds,
-                    [NalKind::Sps, NalKind::Pps],
-                    "HEADER holds SPS+PPS only"
-                );
+                assert_eq!(kinds, header_kinds, "HEADER holds the parameter sets only");
                 expect_header = false;
             }
             K_VENC_I_FRAME => {
@@ -42,7 +48,11 @@ fn example2_800x480_200_frames_decode_with_psnr_and_gop_structure() {
                     "I pack at frame {frame} without a HEADER before it"
                 );
                 assert!(kinds.iter().all(|k| *k == NalKind::IdrSlice), "{kinds:?}");
-                assert_eq!(ev.pts, frame * 33_333, "pts copied from the input frame");
+                assert_eq!(
+                    ev.pts,
+                    (frame + 1) * 33_333,
+                    "pts copied from the input frame"
+                );
                 frame += 1;
                 expect_header = frame % 30 == 0;
             }
@@ -52,30 +62,93 @@ fn example2_800x480_200_frames_decode_with_psnr_and_gop_structure() {
                     kinds.iter().all(|k| *k == NalKind::NonIdrSlice),
                     "{kinds:?}"
                 );
-                assert_eq!(ev.pts, frame * 33_333);
+                assert_eq!(ev.pts, (frame + 1) * 33_333);
                 frame += 1;
                 expect_header = frame % 30 == 0;
             }
             t => panic!("stream type {t}"),
         }
     }
-    assert_eq!(frame, 200);
-    assert_eq!(run.summary.header_packs, 7);
-    assert_eq!(run.summary.i_packs, 7);
-    assert_eq!(run.summary.p_packs, 193);
+    assert_eq!(frame, u64::from(frames));
+    let gops = frames.div_ceil(30);
+    assert_eq!(run.summary.header_packs, gops);
+    assert_eq!(run.summary.i_packs, gops);
+    assert_eq!(run.summary.p_packs, frames - gops);
 
-    let (profile, _level, w, h, cabac) = header_info(&run.packs[0].1);
-    assert_eq!((profile, w, h, cabac), (77, W, H, true));
+    let header = &run.packs[0].1;
+    match codec {
+        Codec::H264 => {
+            let (idc, _level, sw, sh, _cabac) = header_info(header);
+            assert_eq!((u32::from(idc), sw, sh), (h264_profile_idc(profile), w, h));
+        }
+        Codec::H265 => {
+            let sps = h265_sps(header);
+            assert_eq!(
+                (
+                    sps.profile_idc,
+                    sps.width,
+                    sps.height,
+                    sps.chroma_format_idc,
+                    sps.bit_depth_luma
+                ),
+                (1, w, h, 1, 8),
+                "Main, 4:2:0, 8-bit, the channel's size"
+            );
+        }
+    }
 
-    let decoded = decode_h264(&run.stream, W as usize, H as usize).unwrap();
-    assert_eq!(decoded.len(), 200, "independent decoder frame count");
-    let (py, pu, pv) = psnr_yuv(&decoded, &pattern_planes(W, H, 200));
+    let decoded = decode(codec, &run.stream, w as usize, h as usize).unwrap();
+    assert_eq!(
+        decoded.len(),
+        frames as usize,
+        "independent decoder frame count"
+    );
+    let (py, pu, pv) = psnr_yuv(&decoded, &pattern_planes(w, h, frames));
     eprintln!(
-        "800x480 main: Y {py:.2} dB, U {pu:.2} dB, V {pv:.2} dB, {:.0} kbps",
+        "{codec:?} {w}x{h} (UV +{}): Y {py:.2} dB, U {pu:.2} dB, V {pv:.2} dB, {:.0} kbps",
+        venc_core::layout::uv_offset(w, h, VICAP_ALIGNMENT_4K) - u64::from(w * h),
         run.summary.kbps
     );
-    assert!(py >= 35.0, "Y PSNR {py:.2} dB");
+    assert!(py >= min_psnr_y, "Y PSNR {py:.2} dB");
     assert!(pu >= 35.0 && pv >= 35.0, "chroma PSNR U {pu:.2} V {pv:.2}");
+    run
+}
+
+fn h264_profile_idc(profile: u32) -> u32 {
+    match profile {
+        H264_PROFILE_BASELINE => 66,
+        H264_PROFILE_MAIN => 77,
+        _ => 100,
+    }
+}
+
+#[test]
+fn example2_h264_800x480_200_frames() {
+    let run = check_example2(K_PT_H264, H264_PROFILE_MAIN, W, H, 200, 35.0);
+    let (_, _, _, _, cabac) = header_info(&run.packs[0].1);
+    assert!(cabac, "Main uses CABAC");
+}
+
+#[test]
+fn example2_h265_800x480_200_frames() {
+    check_example2(K_PT_H265, H265_PROFILE_MAIN, W, H, 200, 35.0);
+}
+
+#[test]
+fn example2_h265_1920x1080_uv_plus_3072() {
+    check_example2(K_PT_H265, H265_PROFILE_MAIN, 1920, 1080, 31, 35.0);
+}
+
+#[test]
+fn example2_h265_640x360_uv_plus_3072() {
+    check_example2(K_PT_H265, H265_PROFILE_MAIN, 640, 360, 31, 35.0);
+}
+
+#[test]
+fn example2_h265_after_h264_on_the_same_channel() {
+    // Destroy and re-create with another codec: the channel carries nothing over.
+    check_example2(K_PT_H264, H264_PROFILE_HIGH, 320, 240, 12, 35.0);
+    check_example2(K_PT_H265, H265_PROFILE_MAIN, 320, 240, 12, 35.0);
 }
 
 #[test]
@@ -125,11 +198,30 @@ fn sps_profile_idc_and_entropy_for_each_profile() {
 
 #[test]
 fn identical_input_gives_identical_bytes() {
-    let job = EncodeJob::example2(K_PT_H264, H264_PROFILE_HIGH, 640, 360, 40);
-    let a = run(&job);
-    let b = run(&job);
-    assert!(!a.stream.is_empty());
-    assert_eq!(a.stream, b.stream);
+    for (payload, profile) in [
+        (K_PT_H264, H264_PROFILE_HIGH),
+        (K_PT_H265, H265_PROFILE_MAIN),
+    ] {
+        let job = EncodeJob::example2(payload, profile, 640, 360, 40);
+        let a = run(&job);
+        let b = run(&job);
+        assert!(!a.stream.is_empty());
+        assert!(a.stream == b.stream, "payload {payload}: runs differ");
+    }
+}
+
+#[test]
+fn h265_wpp_threads_change_speed_not_bytes() {
+    let job = EncodeJob::example2(K_PT_H265, H265_PROFILE_MAIN, 640, 360, 40);
+    let one = run(&job);
+    let two = run_with(
+        &job,
+        venc_sim::SimOptions {
+            codec_threads: 2,
+            ..Default::default()
+        },
+    );
+    assert!(one.stream == two.stream, "1 and 2 WPP threads differ");
 }
 
 #[test]
@@ -150,7 +242,7 @@ fn two_codec_threads_are_deterministic_too() {
         .unwrap()
         .1;
     assert_eq!(
-        kinds(first_i),
+        kinds(Codec::H264, first_i),
         [NalKind::IdrSlice, NalKind::IdrSlice],
         "two slices, one pack"
     );

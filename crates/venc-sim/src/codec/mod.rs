@@ -205,7 +205,9 @@ fn h265_engine(_: &EngineConfig) -> Result<Box<dyn CodecEngine>, (VencError, Str
 pub fn h265_library() -> Result<String, String> {
     #[cfg(feature = "x265")]
     {
-        x265::library_version().map(|v| format!("libx265 {v}")).map_err(|e| e.to_string())
+        x265::library_version()
+            .map(|v| format!("libx265 {v}"))
+            .map_err(|e| e.to_string())
     }
     #[cfg(not(feature = "x265"))]
     {

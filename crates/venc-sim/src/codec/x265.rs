@@ -91,7 +91,13 @@ mod ffi {
         pub encoder_headers: *const c_void,
         /// The last argument is `x265_picture*` (or `x265_picture**` in builds 210–212): always null here.
         pub encoder_encode: Option<
-            unsafe extern "C" fn(*mut Encoder, *mut *mut Nal, *mut u32, *mut Picture, *mut c_void) -> c_int,
+            unsafe extern "C" fn(
+                *mut Encoder,
+                *mut *mut Nal,
+                *mut u32,
+                *mut Picture,
+                *mut c_void,
+            ) -> c_int,
         >,
         pub encoder_get_stats: *const c_void,
         pub encoder_log: *const c_void,
@@ -179,7 +185,9 @@ fn query() -> Result<Lib, String> {
         picture_free: api.picture_free.ok_or_else(|| missing("picture_free"))?,
         picture_init: api.picture_init.ok_or_else(|| missing("picture_init"))?,
         encoder_open: api.encoder_open.ok_or_else(|| missing("encoder_open"))?,
-        encoder_encode: api.encoder_encode.ok_or_else(|| missing("encoder_encode"))?,
+        encoder_encode: api
+            .encoder_encode
+            .ok_or_else(|| missing("encoder_encode"))?,
         encoder_close: api.encoder_close.ok_or_else(|| missing("encoder_close"))?,
     })
 }
@@ -211,9 +219,10 @@ pub fn settings(cfg: &EngineConfig) -> Vec<(&'static str, String)> {
         ("input-res", format!("{}x{}", cfg.width, cfg.height)),
         ("fps", format!("{}", cfg.frame_rate)),
         ("input-csp", "i420".into()),
-        // The VPU: 64x64 CTUs, 8x8 minimum luma CB (facts §2.4/§4).
-        ("ctu", "64".into()),
-        ("min-cu-size", "8".into()),
+        // The VPU codes 64x64 CTUs down to 8x8 CUs; that costs libx265 about 2x the time, so the
+        // preset's 32/16 stay (D-016). Set here so a new preset cannot move them.
+        ("ctu", "32".into()),
+        ("min-cu-size", "16".into()),
         // GOP: an IDR every `gop` frames and nowhere else, each after VPS+SPS+PPS.
         ("keyint", gop.clone()),
         ("min-keyint", gop),
@@ -268,10 +277,7 @@ impl X265Engine {
     /// Opens an encoder for `cfg` (profile must be H.265 Main).
     pub fn new(cfg: &EngineConfig) -> Result<Self, CodecError> {
         if cfg.profile != consts::VENC_PROFILE_H265_MAIN {
-            return Err(err(format!(
-                "profile {} is not H.265 Main",
-                cfg.profile
-            )));
+            return Err(err(format!("profile {} is not H.265 Main", cfg.profile)));
         }
         let lib = lib()?;
         // SAFETY: allocation through the library's own function.
@@ -293,18 +299,16 @@ impl X265Engine {
         if unsafe { (lib.param_default_preset)(param, preset.as_ptr(), tune.as_ptr()) } != 0 {
             return Err(err(format!("preset {PRESET}/zerolatency rejected")));
         }
-        let mut all = settings(cfg);
-        if let Ok(extra) = std::env::var("XTMP") { for kv in extra.split(',') { if let Some((k,v)) = kv.split_once('=') { all.push((Box::leak(k.to_string().into_boxed_str()), v.to_string())); } } }
-        let pre = std::env::var("XPRESET").unwrap_or(PRESET.into());
-        let preset = cstring(&pre)?;
-        // SAFETY: tmp
-        unsafe { (lib.param_default_preset)(param, preset.as_ptr(), tune.as_ptr()) };
-        for (name, value) in all {
+        for (name, value) in settings(cfg) {
             let (n, v) = (cstring(name)?, cstring(&value)?);
             // SAFETY: live param and NUL-terminated strings.
             let rc = unsafe { (lib.param_parse)(param, n.as_ptr(), v.as_ptr()) };
             if rc != 0 {
-                let why = if rc == -1 { "unknown option" } else { "bad value" };
+                let why = if rc == -1 {
+                    "unknown option"
+                } else {
+                    "bad value"
+                };
                 return Err(err(format!(
                     "libx265 build {} rejected --{name} {value} ({why})",
                     lib.api.api_build_number
@@ -429,7 +433,8 @@ impl CodecEngine for X265Engine {
             let bytes = unsafe { std::slice::from_raw_parts(nal.payload, nal.size_bytes as usize) };
             out.data.extend_from_slice(bytes);
         }
-        out.idr = annexb_units(&out.data).any(|u| Codec::H265.classify(u.data) == NalKind::IdrSlice);
+        out.idr =
+            annexb_units(&out.data).any(|u| Codec::H265.classify(u.data) == NalKind::IdrSlice);
         Ok(())
     }
 }

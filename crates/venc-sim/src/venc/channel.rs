@@ -715,7 +715,10 @@ impl FrameRateControl {
                 src_frame_rate,
                 dst_frame_rate,
                 ..
-            } => (src_frame_rate.max(1), dst_frame_rate.clamp(1, src_frame_rate.max(1))),
+            } => (
+                src_frame_rate.max(1),
+                dst_frame_rate.clamp(1, src_frame_rate.max(1)),
+            ),
             _ => (1, 1),
         };
         Self {
@@ -747,7 +750,9 @@ mod rate_tests {
             dst,
             credit: src - dst,
         };
-        (0..n).map(|_| if frc.admit() { 'E' } else { '.' }).collect()
+        (0..n)
+            .map(|_| if frc.admit() { 'E' } else { '.' })
+            .collect()
     }
 
     #[test]

@@ -36,10 +36,10 @@ pub fn run_with(job: &EncodeJob, opts: SimOptions) -> Run {
 }
 
 /// NAL kinds in one pack.
-pub fn kinds(bytes: &[u8]) -> Vec<NalKind> {
+pub fn kinds(codec: Codec, bytes: &[u8]) -> Vec<NalKind> {
     split_annexb(bytes)
         .iter()
-        .map(|n| Codec::H264.classify(n.data))
+        .map(|n| codec.classify(n.data))
         .collect()
 }
 
@@ -63,6 +63,16 @@ pub fn header_info(bytes: &[u8]) -> (u8, u8, u32, u32, bool) {
         info.height,
         cabac,
     )
+}
+
+/// The SPS of an H.265 HEADER pack.
+pub fn h265_sps(bytes: &[u8]) -> venc_core::bitstream::H265SpsInfo {
+    let units = split_annexb(bytes);
+    let sps = units
+        .iter()
+        .find(|n| Codec::H265.classify(n.data) == NalKind::Sps)
+        .unwrap();
+    venc_core::bitstream::parse_h265_sps(sps.data).unwrap()
 }
 
 pub fn shared_sim() -> Arc<Simulator> {
