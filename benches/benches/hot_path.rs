@@ -57,8 +57,8 @@ fn pack_split(c: &mut Criterion) {
 
 fn encode_720p(c: &mut Criterion) {
     let f = Frames::render(1280, 720);
-    let raw = RawRig::new(f.clone(), 1);
-    let sim = SimRig::new(f, 1);
+    let raw = RawRig::new(f.clone(), Codec::H264, 1);
+    let sim = SimRig::new(f, Codec::H264, 1);
     let mut g = c.benchmark_group("encode_720p_30_frames");
     g.sample_size(10);
     g.throughput(Throughput::Elements(30));

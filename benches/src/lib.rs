@@ -2,11 +2,11 @@
 
 use std::sync::Arc;
 use std::time::Instant;
+use venc_core::bitstream::Codec;
 use venc_core::consts;
 use venc_core::layout::{uv_size, y_size};
 use venc_core::{ChnAttrStr, Encoder, Mpi};
-use venc_sim::codec::openh264::OpenH264Engine;
-use venc_sim::codec::{CodecEngine, EncodedPicture, EngineConfig, Picture};
+use venc_sim::codec::{EncodedPicture, Picture, engine_for};
 use venc_sim::pipeline::{Consumer, FrameBuffers, PackEvent, UvPlacement};
 use venc_sim::source::TestPattern;
 use venc_sim::venc::deinterleave_uv;
@@ -50,14 +50,19 @@ pub struct Measured {
     pub bytes: u64,
 }
 
-fn attr(w: u32, h: u32) -> ChnAttrStr {
-    ChnAttrStr::new(consts::K_PT_H264, consts::VENC_PROFILE_H264_MAIN, w, h)
+/// Example 2's attributes for a codec: H.264 Main or H.265 Main.
+pub fn attr(codec: Codec, w: u32, h: u32) -> ChnAttrStr {
+    match codec {
+        Codec::H264 => ChnAttrStr::new(consts::K_PT_H264, consts::VENC_PROFILE_H264_MAIN, w, h),
+        Codec::H265 => ChnAttrStr::new(consts::K_PT_H265, consts::VENC_PROFILE_H265_MAIN, w, h),
+    }
 }
 
-/// The codec alone: the same openh264 settings the simulator uses, fed planar frames directly
-/// (de-interleaved once, up front).
+/// The codec alone (openh264 or libx265 with the settings the simulator uses), fed planar
+/// frames directly (de-interleaved once, up front).
 #[derive(Debug)]
 pub struct RawRig {
+    codec: Codec,
     width: u32,
     height: u32,
     threads: u16,
@@ -65,7 +70,7 @@ pub struct RawRig {
 }
 
 impl RawRig {
-    pub fn new(frames: Frames, threads: u16) -> Self {
+    pub fn new(frames: Frames, codec: Codec, threads: u16) -> Self {
         let (w, h) = (frames.width, frames.height);
         let planes = frames
             .nv12
@@ -78,6 +83,7 @@ impl RawRig {
             })
             .collect();
         Self {
+            codec,
             width: w,
             height: h,
             threads,
@@ -88,8 +94,8 @@ impl RawRig {
     /// Encodes `count` frames with a fresh encoder.
     pub fn run(&self, count: u32) -> Measured {
         let (w, h) = (self.width, self.height);
-        let cfg = EngineConfig::from_attr(&attr(w, h).to_mpi(), self.threads).expect("config");
-        let mut engine = OpenH264Engine::new(&cfg).expect("engine");
+        let mut engine =
+            engine_for(&attr(self.codec, w, h).to_mpi(), self.threads).expect("engine");
         let mut out = EncodedPicture::default();
         let mut bytes = 0u64;
         let start = Instant::now();
@@ -125,6 +131,7 @@ fn measured(frames: u32, start: Instant, bytes: u64) -> Measured {
 /// once, as the sensor would), SendFrame, GetStream, read every pack by address, ReleaseStream.
 #[derive(Debug)]
 pub struct SimRig {
+    codec: Codec,
     sim: Arc<Simulator>,
     bufs: FrameBuffers,
     width: u32,
@@ -132,7 +139,7 @@ pub struct SimRig {
 }
 
 impl SimRig {
-    pub fn new(frames: Frames, threads: u16) -> Self {
+    pub fn new(frames: Frames, codec: Codec, threads: u16) -> Self {
         let (w, h) = (frames.width, frames.height);
         let sim = Simulator::shared(SimOptions {
             codec_threads: threads,
@@ -145,6 +152,7 @@ impl SimRig {
             sim.write_mem(uva, uv).expect("write");
         }
         Self {
+            codec,
             sim,
             bufs,
             width: w,
@@ -158,7 +166,7 @@ impl SimRig {
         let mpi: Arc<dyn Mpi> = self.sim.clone();
         let mut enc = Encoder::new(mpi);
         enc.set_out_bufs(0, 8, w, h).expect("SetOutBufs");
-        enc.create(0, &attr(w, h)).expect("Create");
+        enc.create(0, &attr(self.codec, w, h)).expect("Create");
         enc.start(0).expect("Start");
         let mut consumer = Consumer::new(0, |_: &PackEvent, _: &[u8]| {});
         let start = Instant::now();

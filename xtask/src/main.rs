@@ -3,8 +3,8 @@
 //! - `deps`: install the system packages the build and tests need (nasm, pkg-config,
 //!   libx265-dev, ffmpeg) with apt-get when root, otherwise print the exact command.
 //! - `demo`: encode the built-in pattern on the simulator to `out.264` (the README's first command).
-//! - `test`: deps, then formatting, clippy and every test of the workspace (the README's second
-//!   command; `.ci/run` calls it).
+//! - `test`: deps, then formatting, clippy (also on `venc-sim` without feature `x265`) and every
+//!   test of the workspace (the README's second command; `.ci/run` calls it).
 //! - `bench`: raw codec vs the simulator's Encoder table, then the criterion benches.
 
 use clap::{Parser, Subcommand};
@@ -130,6 +130,10 @@ fn main() -> ExitCode {
                     "-D",
                     "warnings",
                 ]))
+            })
+            // The library as a dependency sees it: without feature `x265` (no GPL code).
+            .and_then(|()| {
+                run(cargo().args(["clippy", "-p", "venc-sim", "--lib", "--", "-D", "warnings"]))
             })
             .and_then(|()| run(cargo().args(["test", "--workspace", "--release"]))),
         Cmd::Bench { table_only } => deps()

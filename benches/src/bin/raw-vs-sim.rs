@@ -1,4 +1,5 @@
-//! Raw openh264 vs the simulator's `Encoder`, same frames, same settings, in one run.
+//! Raw codec (openh264, libx265) vs the simulator's `Encoder`, same frames, same settings, in
+//! one run.
 //!
 //! Each configuration runs in a fresh child process (this binary with `--one`), so its peak RSS
 //! is its own. Each pair runs `BENCH_REPS` times (default 3), alternating, and the median is
@@ -6,9 +7,26 @@
 
 use std::process::Command;
 use venc_benches::{Frames, Measured, RawRig, SimRig, peak_rss_mib};
+use venc_core::bitstream::Codec;
+
+fn parse_codec(s: &str) -> Codec {
+    match s {
+        "h264" => Codec::H264,
+        "h265" => Codec::H265,
+        other => panic!("codec {other}"),
+    }
+}
+
+fn codec_name(c: Codec) -> &'static str {
+    match c {
+        Codec::H264 => "h264",
+        Codec::H265 => "h265",
+    }
+}
 
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Row {
+    codec: String,
     path: String,
     width: u32,
     height: u32,
@@ -17,19 +35,20 @@ struct Row {
     peak_rss_mib: Option<f64>,
 }
 
-fn one(path: &str, w: u32, h: u32, threads: u16, frames: u32) {
+fn one(codec: Codec, path: &str, w: u32, h: u32, threads: u16, frames: u32) {
     let f = Frames::render(w, h);
     // A warm-up run keeps first-touch page faults out of the timed one.
     let measured = if path == "raw" {
-        let rig = RawRig::new(f, threads);
+        let rig = RawRig::new(f, codec, threads);
         rig.run(5);
         rig.run(frames)
     } else {
-        let rig = SimRig::new(f, threads);
+        let rig = SimRig::new(f, codec, threads);
         rig.run(5);
         rig.run(frames)
     };
     let row = Row {
+        codec: codec_name(codec).into(),
         path: path.into(),
         width: w,
         height: h,
@@ -44,7 +63,14 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.get(1).map(String::as_str) == Some("--one") {
         let n = |i: usize| args[i].parse::<u32>().expect("number");
-        one(&args[2], n(3), n(4), n(5) as u16, n(6));
+        one(
+            parse_codec(&args[2]),
+            &args[3],
+            n(4),
+            n(5),
+            n(6) as u16,
+            n(7),
+        );
         return;
     }
     let frames: u32 = std::env::var("BENCH_FRAMES")
@@ -61,18 +87,26 @@ fn main() {
         .unwrap_or(3);
     let exe = std::env::current_exe().expect("exe");
     let mut rows = Vec::new();
+    let codecs: Vec<Codec> = match std::env::var("BENCH_CODECS").as_deref() {
+        Ok("h264") => vec![Codec::H264],
+        Ok("h265") => vec![Codec::H265],
+        _ => vec![Codec::H264, Codec::H265],
+    };
     println!(
-        "| size | threads | raw openh264 fps | sim Encoder fps | sim/raw | raw peak RSS MiB | sim peak RSS MiB |"
+        "| codec | size | threads | raw codec fps | sim Encoder fps | sim/raw | raw peak RSS MiB | sim peak RSS MiB |"
     );
-    println!("|---|---|---|---|---|---|---|");
-    for (w, h) in [(1280u32, 720u32), (1920, 1080)] {
+    println!("|---|---|---|---|---|---|---|---|");
+    for (codec, (w, h)) in codecs
+        .iter()
+        .flat_map(|&c| [(1280u32, 720u32), (1920, 1080)].map(|s| (c, s)))
+    {
         for threads in [1u16, 2] {
             // Raw and sim alternate, so a slow spell of the machine hits both; medians reported.
             let mut runs: [Vec<Row>; 2] = [Vec::new(), Vec::new()];
             for _ in 0..reps {
                 for (k, path) in ["raw", "sim"].into_iter().enumerate() {
                     let out = Command::new(&exe)
-                        .args(["--one", path])
+                        .args(["--one", codec_name(codec), path])
                         .args([w, h, u32::from(threads), frames].map(|v| v.to_string()))
                         .output()
                         .expect("child");
@@ -89,7 +123,8 @@ fn main() {
                 v.swap_remove(v.len() / 2)
             });
             println!(
-                "| {}x{} | {} | {:.1} | {:.1} | {:.3} | {:.0} | {:.0} |",
+                "| {} | {}x{} | {} | {:.1} | {:.1} | {:.3} | {:.0} | {:.0} |",
+                codec_name(codec),
                 w,
                 h,
                 threads,

@@ -119,6 +119,7 @@ struct Report<'a> {
     bitrate_kbps: u32,
     frame_rate: u32,
     dst_frame_rate: u32,
+    codec_library: String,
     source: String,
     #[serde(flatten)]
     summary: EncodeSummary,
@@ -230,6 +231,10 @@ fn encode(args: &EncodeArgs) -> Result<(), String> {
         bitrate_kbps: args.bitrate,
         frame_rate: args.fps,
         dst_frame_rate: job.attr.dst_frame_rate,
+        codec_library: match codec {
+            CodecArg::H264 => "openh264 (built from source by openh264-sys2)".into(),
+            CodecArg::H265 => venc_sim::codec::h265_library().unwrap_or_else(|e| e),
+        },
         source: args
             .input
             .as_ref()

@@ -82,6 +82,11 @@ fn h265_follows_the_output_suffix() {
         out_path.to_str().unwrap(),
     ]);
     assert_eq!(json["codec"], "H265");
+    let library = json["codec_library"].as_str().unwrap();
+    assert!(
+        library.starts_with("libx265 ") && library.contains("(build "),
+        "{library}"
+    );
     assert_eq!(json["frames_out"], 31);
     assert_eq!(
         (json["header_packs"].as_u64(), json["i_packs"].as_u64()),

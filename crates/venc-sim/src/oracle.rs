@@ -68,16 +68,27 @@ pub fn decode(
 /// code shared with libx265). Anything ffmpeg reports at level `error`, a non-zero exit, or a
 /// missing `ffmpeg` fails: a test that needs it never passes without it.
 pub fn decode_h265_ffmpeg(stream: &[u8], width: usize, height: usize) -> Result<Vec<Yuv>, String> {
+    decode_h265_with("ffmpeg", stream, width, height)
+}
+
+fn decode_h265_with(
+    program: &str,
+    stream: &[u8],
+    width: usize,
+    height: usize,
+) -> Result<Vec<Yuv>, String> {
     use std::io::{Read, Write};
     use std::process::{Command, Stdio};
-    let mut child = Command::new("ffmpeg")
+    let mut child = Command::new(program)
         .args(["-hide_banner", "-v", "error", "-f", "hevc", "-i", "pipe:0"])
         .args(["-f", "rawvideo", "-pix_fmt", "yuv420p", "pipe:1"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .map_err(|e| format!("cannot run ffmpeg ({e}); install it: apt-get install -y ffmpeg"))?;
+        .map_err(|e| {
+            format!("cannot run {program} ({e}); install it: apt-get install -y ffmpeg")
+        })?;
     let (Some(mut stdin), Some(mut stdout), Some(mut stderr)) =
         (child.stdin.take(), child.stdout.take(), child.stderr.take())
     else {
@@ -188,4 +199,61 @@ pub fn psnr_yuv(decoded: &[Yuv], source: &[Yuv]) -> (f64, f64, f64) {
         )
     };
     (plane(|p| &p.y), plane(|p| &p.u), plane(|p| &p.v))
+}
+
+#[cfg(all(test, feature = "x265"))]
+mod tests {
+    use super::*;
+    use crate::codec::{EncodedPicture, Picture, engine_for};
+    use venc_core::{ChnAttrStr, consts};
+
+    /// Ten frames of the pattern at 320x240 through the H.265 engine directly.
+    fn h265_stream() -> Vec<u8> {
+        let attr = ChnAttrStr::new(consts::K_PT_H265, consts::VENC_PROFILE_H265_MAIN, 320, 240);
+        let mut engine = engine_for(&attr.to_mpi(), 1).expect("engine");
+        let mut stream = Vec::new();
+        let mut out = EncodedPicture::default();
+        for f in pattern_planes(320, 240, 10) {
+            let pic = Picture {
+                y: &f.y,
+                u: &f.u,
+                v: &f.v,
+                width: 320,
+                height: 240,
+                y_stride: 320,
+                uv_stride: 160,
+            };
+            engine.encode(&pic, false, &mut out).expect("encode");
+            stream.extend_from_slice(&out.data);
+        }
+        stream
+    }
+
+    #[test]
+    fn ffmpeg_decodes_a_good_stream_and_rejects_damage() {
+        let stream = h265_stream();
+        let decoded = decode_h265_ffmpeg(&stream, 320, 240).expect("decodes");
+        assert_eq!(decoded.len(), 10);
+        assert!(psnr_yuv(&decoded, &pattern_planes(320, 240, 10)).0 > 35.0);
+        // A lost HEADER (VPS+SPS+PPS): ffmpeg reports the missing PPS, so the oracle fails.
+        let headless = &stream[annexb_slice_offset(&stream)..];
+        let e = decode_h265_ffmpeg(headless, 320, 240).expect_err("no parameter sets");
+        assert!(e.contains("ffmpeg reported errors"), "{e}");
+        // A size the stream does not have cannot be a whole number of pictures.
+        assert!(decode_h265_ffmpeg(&stream, 336, 240).is_err());
+    }
+
+    #[test]
+    fn a_missing_decoder_fails_instead_of_skipping() {
+        let e = decode_h265_with("ffmpeg-not-installed", &h265_stream(), 320, 240)
+            .expect_err("no such program");
+        assert!(e.contains("apt-get install -y ffmpeg"), "{e}");
+    }
+
+    fn annexb_slice_offset(stream: &[u8]) -> usize {
+        venc_core::bitstream::annexb_units(stream)
+            .find(|u| Codec::H265.classify(u.data) == NalKind::IdrSlice)
+            .map(|u| u.offset)
+            .expect("an IDR slice")
+    }
 }

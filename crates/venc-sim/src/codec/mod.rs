@@ -195,10 +195,15 @@ fn h265_engine(cfg: &EngineConfig) -> Result<Box<dyn CodecEngine>, (VencError, S
 
 #[cfg(not(feature = "x265"))]
 fn h265_engine(_: &EngineConfig) -> Result<Box<dyn CodecEngine>, (VencError, String)> {
-    Err((
+    Err(h265_not_built())
+}
+
+/// What Create returns for H.265 in a build without feature `x265`.
+pub fn h265_not_built() -> (VencError, String) {
+    (
         VencError::NotSupport,
         "H.265 needs venc-sim built with cargo feature `x265` (system libx265, GPL)".into(),
-    ))
+    )
 }
 
 /// The H.265 engine's library, or why there is none (for reports and `--version`).
@@ -212,5 +217,27 @@ pub fn h265_library() -> Result<String, String> {
     #[cfg(not(feature = "x265"))]
     {
         Err("built without feature `x265`".into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn h265_without_the_feature_is_not_support_naming_it() {
+        let (code, why) = h265_not_built();
+        assert_eq!(code, VencError::NotSupport);
+        assert!(why.contains("feature `x265`"), "{why}");
+        // With the feature, the same attributes build a working engine instead.
+        let attr =
+            venc_core::ChnAttrStr::new(consts::K_PT_H265, consts::VENC_PROFILE_H265_MAIN, 320, 240)
+                .to_mpi();
+        let built = engine_for(&attr, 1).map(|e| e.codec());
+        if cfg!(feature = "x265") {
+            assert_eq!(built.ok(), Some(Codec::H265));
+        } else {
+            assert_eq!(built.err(), Some(h265_not_built()));
+        }
     }
 }
