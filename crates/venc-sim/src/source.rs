@@ -1,6 +1,9 @@
-//! Frame sources that fill NV12 buffers: a built-in moving test pattern and Y4M files.
+//! Frame sources that fill NV12 buffers: a built-in moving test pattern, Y4M files, and folders
+//! or lists of still images; plus the adapters a sensor needs (scaling to its frame size,
+//! looping).
 
 use std::io::Read;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -21,6 +24,17 @@ pub enum SourceError {
     /// The file is not a usable Y4M stream.
     #[error("Y4M input: {0}")]
     Y4m(String),
+    /// An image file could not be read or decoded.
+    #[error("image {path}: {message}")]
+    Image {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
+    /// A source with no pictures in it.
+    #[error("{0}: no pictures")]
+    Empty(String),
     /// The source's size is not the one asked for.
     #[error(
         "input is {actual_w}x{actual_h} but {want_w}x{want_h} was asked for (no silent scaling or cropping)"
@@ -240,6 +254,220 @@ impl<R: Read> FrameSource for Y4mSource<R> {
     }
 }
 
+/// Still images (PNG, JPEG, BMP) shown one per frame, in order; converted to NV12 with the
+/// BT.601 limited-range matrix, as a camera's YUV output is. All images must share one size.
+#[derive(Debug, Clone)]
+pub struct ImageSequence {
+    paths: Vec<PathBuf>,
+    next: usize,
+    width: u32,
+    height: u32,
+}
+
+const IMAGE_EXTENSIONS: [&str; 5] = ["png", "jpg", "jpeg", "bmp", "PNG"];
+
+impl ImageSequence {
+    /// The images of a folder, sorted by file name (files with other extensions are skipped).
+    pub fn from_dir(dir: &Path) -> Result<Self, SourceError> {
+        let err = |message: String| SourceError::Image {
+            path: dir.to_path_buf(),
+            message,
+        };
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(|e| err(e.to_string()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.extension()
+                    .and_then(|e| e.to_str())
+                    .is_some_and(|e| IMAGE_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+            })
+            .collect();
+        paths.sort();
+        Self::from_paths(paths).map_err(|e| match e {
+            SourceError::Empty(_) => SourceError::Empty(dir.display().to_string()),
+            other => other,
+        })
+    }
+
+    /// The given images, in the given order.
+    pub fn from_paths(paths: Vec<PathBuf>) -> Result<Self, SourceError> {
+        let first = paths
+            .first()
+            .ok_or_else(|| SourceError::Empty("image list".into()))?;
+        let (width, height) = image::image_dimensions(first).map_err(|e| SourceError::Image {
+            path: first.clone(),
+            message: e.to_string(),
+        })?;
+        if width % 2 != 0 || height % 2 != 0 {
+            return Err(SourceError::Image {
+                path: first.clone(),
+                message: format!("{width}x{height}: NV12 needs even sizes"),
+            });
+        }
+        Ok(Self {
+            paths,
+            next: 0,
+            width,
+            height,
+        })
+    }
+}
+
+/// Converts packed RGB to NV12 (BT.601, limited range), averaging each 2x2 block for chroma.
+pub fn rgb_to_nv12(rgb: &[u8], width: u32, height: u32, y: &mut [u8], uv: &mut [u8]) {
+    let (w, h) = (width as usize, height as usize);
+    let px = |x: usize, r: usize| {
+        let i = (r * w + x) * 3;
+        (
+            i32::from(rgb[i]),
+            i32::from(rgb[i + 1]),
+            i32::from(rgb[i + 2]),
+        )
+    };
+    for r in 0..h {
+        for x in 0..w {
+            let (cr, cg, cb) = px(x, r);
+            y[r * w + x] = (((66 * cr + 129 * cg + 25 * cb + 128) >> 8) + 16).clamp(0, 255) as u8;
+        }
+    }
+    for r in (0..h).step_by(2) {
+        for x in (0..w).step_by(2) {
+            let (mut sr, mut sg, mut sb) = (0, 0, 0);
+            for (dx, dr) in [(0, 0), (1, 0), (0, 1), (1, 1)] {
+                let (cr, cg, cb) = px(x + dx, r + dr);
+                sr += cr;
+                sg += cg;
+                sb += cb;
+            }
+            let (cr, cg, cb) = (sr / 4, sg / 4, sb / 4);
+            let o = (r / 2) * w + x;
+            uv[o] = (((-38 * cr - 74 * cg + 112 * cb + 128) >> 8) + 128).clamp(0, 255) as u8;
+            uv[o + 1] = (((112 * cr - 94 * cg - 18 * cb + 128) >> 8) + 128).clamp(0, 255) as u8;
+        }
+    }
+}
+
+impl FrameSource for ImageSequence {
+    fn width(&self) -> u32 {
+        self.width
+    }
+    fn height(&self) -> u32 {
+        self.height
+    }
+    fn next_frame(&mut self, y: &mut [u8], uv: &mut [u8]) -> Result<bool, SourceError> {
+        let Some(path) = self.paths.get(self.next) else {
+            return Ok(false);
+        };
+        let err = |message: String| SourceError::Image {
+            path: path.clone(),
+            message,
+        };
+        let img = image::open(path).map_err(|e| err(e.to_string()))?.to_rgb8();
+        if img.dimensions() != (self.width, self.height) {
+            return Err(err(format!(
+                "{}x{}, but the sequence is {}x{} (every image must have the first one's size)",
+                img.width(),
+                img.height(),
+                self.width,
+                self.height
+            )));
+        }
+        rgb_to_nv12(img.as_raw(), self.width, self.height, y, uv);
+        self.next += 1;
+        Ok(true)
+    }
+}
+
+/// Restarts a finite source from the beginning when it ends, by building it anew.
+pub struct Looping {
+    make: Box<dyn FnMut() -> Result<Box<dyn FrameSource + Send>, SourceError> + Send>,
+    current: Box<dyn FrameSource + Send>,
+}
+
+impl std::fmt::Debug for Looping {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Looping").finish_non_exhaustive()
+    }
+}
+
+impl Looping {
+    /// A source that calls `make` again each time the current one ends.
+    pub fn new(
+        mut make: impl FnMut() -> Result<Box<dyn FrameSource + Send>, SourceError> + Send + 'static,
+    ) -> Result<Self, SourceError> {
+        let current = make()?;
+        Ok(Self {
+            make: Box::new(make),
+            current,
+        })
+    }
+}
+
+impl FrameSource for Looping {
+    fn width(&self) -> u32 {
+        self.current.width()
+    }
+    fn height(&self) -> u32 {
+        self.current.height()
+    }
+    fn next_frame(&mut self, y: &mut [u8], uv: &mut [u8]) -> Result<bool, SourceError> {
+        if self.current.next_frame(y, uv)? {
+            return Ok(true);
+        }
+        self.current = (self.make)()?;
+        // A source that is empty from the start would loop forever: end instead.
+        self.current.next_frame(y, uv)
+    }
+}
+
+/// Bilinear resize of one 8-bit plane (or, with `channels = 2`, of interleaved UV).
+pub fn scale_plane(
+    src: &[u8],
+    (sw, sh): (usize, usize),
+    dst: &mut [u8],
+    (dw, dh): (usize, usize),
+    channels: usize,
+) {
+    let fx = if dw > 1 {
+        (sw - 1) as f32 / (dw - 1) as f32
+    } else {
+        0.0
+    };
+    let fy = if dh > 1 {
+        (sh - 1) as f32 / (dh - 1) as f32
+    } else {
+        0.0
+    };
+    for r in 0..dh {
+        let sy = r as f32 * fy;
+        let (y0, wy) = (sy as usize, sy.fract());
+        let y1 = (y0 + 1).min(sh - 1);
+        for x in 0..dw {
+            let sx = x as f32 * fx;
+            let (x0, wx) = (sx as usize, sx.fract());
+            let x1 = (x0 + 1).min(sw - 1);
+            for c in 0..channels {
+                let at = |yy: usize, xx: usize| f32::from(src[(yy * sw + xx) * channels + c]);
+                let top = at(y0, x0) * (1.0 - wx) + at(y0, x1) * wx;
+                let bottom = at(y1, x0) * (1.0 - wx) + at(y1, x1) * wx;
+                dst[(r * dw + x) * channels + c] = (top * (1.0 - wy) + bottom * wy).round() as u8;
+            }
+        }
+    }
+}
+
+/// Resizes NV12 `src` (`sw`×`sh`) to `dw`×`dh`.
+pub fn scale_nv12(
+    (y, uv): (&[u8], &[u8]),
+    (sw, sh): (u32, u32),
+    (dy, duv): (&mut [u8], &mut [u8]),
+    (dw, dh): (u32, u32),
+) {
+    let (sw, sh, dw, dh) = (sw as usize, sh as usize, dw as usize, dh as usize);
+    scale_plane(y, (sw, sh), dy, (dw, dh), 1);
+    scale_plane(uv, (sw / 2, sh / 2), duv, (dw / 2, dh / 2), 2);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -281,5 +509,74 @@ mod tests {
         let err = src.next_frame(&mut y, &mut uv).unwrap_err().to_string();
         assert!(err.contains("frame 0 is truncated"), "{err}");
         assert!(Y4mSource::new(&b"YUV4MPEG2 W4 H2 F30:1 C444\n"[..]).is_err());
+    }
+
+    #[test]
+    fn rgb_conversion_uses_bt601_limited_range() {
+        let (mut y, mut uv) = (vec![0; 4], vec![0; 2]);
+        rgb_to_nv12(&[255; 12], 2, 2, &mut y, &mut uv);
+        assert_eq!((y[0], uv[0], uv[1]), (235, 128, 128), "white");
+        rgb_to_nv12(&[0; 12], 2, 2, &mut y, &mut uv);
+        assert_eq!((y[0], uv[0], uv[1]), (16, 128, 128), "black");
+        rgb_to_nv12(&[255, 0, 0].repeat(4), 2, 2, &mut y, &mut uv);
+        assert_eq!((y[0], uv[0], uv[1]), (82, 90, 240), "red");
+    }
+
+    #[test]
+    fn scaling_keeps_flat_areas_and_corners() {
+        let src: Vec<u8> = (0..16).map(|v| v * 10).collect();
+        let mut dst = vec![0; 64];
+        scale_plane(&src, (4, 4), &mut dst, (8, 8), 1);
+        assert_eq!((dst[0], dst[7], dst[56], dst[63]), (0, 30, 120, 150));
+        let mut same = vec![0; 16];
+        scale_plane(&src, (4, 4), &mut same, (4, 4), 1);
+        assert_eq!(same, src);
+    }
+
+    #[test]
+    fn image_sequences_read_in_order_and_refuse_mixed_sizes() {
+        let dir = std::env::temp_dir().join(format!("venc-img-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for (name, shade, w) in [("b.png", 200u8, 4u32), ("a.png", 50, 4), ("c.png", 0, 6)] {
+            image::RgbImage::from_pixel(w, 2, image::Rgb([shade; 3]))
+                .save(dir.join(name))
+                .unwrap();
+        }
+        std::fs::write(dir.join("notes.txt"), "skipped").unwrap();
+        let mut seq = ImageSequence::from_dir(&dir).unwrap();
+        assert_eq!((seq.width(), seq.height()), (4, 2));
+        let (mut y, mut uv) = (vec![0; 8], vec![0; 4]);
+        assert!(seq.next_frame(&mut y, &mut uv).unwrap());
+        assert_eq!(y[0], 59, "a.png first");
+        assert!(seq.next_frame(&mut y, &mut uv).unwrap());
+        assert_eq!(y[0], 188, "then b.png");
+        let err = seq.next_frame(&mut y, &mut uv).unwrap_err().to_string();
+        assert!(err.contains("c.png") && err.contains("6x2"), "{err}");
+        std::fs::write(dir.join("d.png"), b"not a png").unwrap();
+        let bad = ImageSequence::from_paths(vec![dir.join("d.png")]).unwrap_err();
+        assert!(bad.to_string().contains("d.png"), "{bad}");
+        assert!(ImageSequence::from_paths(vec![]).is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn looping_restarts_a_finite_source() {
+        let make = || -> Result<Box<dyn FrameSource + Send>, SourceError> {
+            let mut file = b"YUV4MPEG2 W2 H2 F30:1 C420jpeg\n".to_vec();
+            for v in [1u8, 2] {
+                file.extend_from_slice(b"FRAME\n");
+                file.extend_from_slice(&[v; 6]);
+            }
+            Ok(Box::new(Y4mSource::new(std::io::Cursor::new(file))?))
+        };
+        let mut src = Looping::new(make).unwrap();
+        let (mut y, mut uv) = (vec![0; 4], vec![0; 2]);
+        let firsts: Vec<u8> = (0..5)
+            .map(|_| {
+                assert!(src.next_frame(&mut y, &mut uv).unwrap());
+                y[0]
+            })
+            .collect();
+        assert_eq!(firsts, [1, 2, 1, 2, 1]);
     }
 }
