@@ -71,6 +71,11 @@ pub enum CanMvError {
         /// Bytes asked for.
         len: u64,
     },
+    /// `AssertionError`: a call-order rule the Python layer asserts (v0.7–v1.x firmware).
+    AssertionError {
+        /// What was asserted.
+        message: &'static str,
+    },
 }
 
 impl fmt::Display for CanMvError {
@@ -89,6 +94,7 @@ impl fmt::Display for CanMvError {
                 f,
                 "bytearray_at(0x{addr:x}, {len}): address not mapped (a memory fault on the board)"
             ),
+            Self::AssertionError { message } => write!(f, "AssertionError: {message}"),
         }
     }
 }
@@ -296,6 +302,13 @@ impl Encoder {
         height: u32,
     ) -> Result<(), CanMvError> {
         Self::check_chn("create", chn)?;
+        // v0.7–v1.x add the pool to MediaManager's config, which asserts it is not inited yet;
+        // the newest firmware's pools are private, so the order no longer matters (facts §3.2).
+        if self.personality == Personality::CanMvV1 && self.mpi.media_inited() {
+            return Err(CanMvError::AssertionError {
+                message: "SetOutBufs after MediaManager.init(): buffers must be configured first",
+            });
+        }
         if buf_num != 0 && width != 0 && height != 0 {
             let size = layout::stream_block_size(width, height);
             self.private_poolid = self

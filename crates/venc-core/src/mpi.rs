@@ -213,6 +213,12 @@ pub trait Mpi: Send + Sync {
     /// Short backend name for reports (`sim`, `hw`).
     fn backend_name(&self) -> &str;
 
+    /// Whether `MediaManager.init()` has run (and `deinit()` not since). For implementations:
+    /// report the board's media-buffer state; backends without a media manager keep `false`.
+    fn media_inited(&self) -> bool {
+        false
+    }
+
     /// `kd_mpi_venc_create_chn`.
     #[doc(alias = "kd_mpi_venc_create_chn")]
     fn create_chn(&self, chn: Chn, attr: &ChnAttr) -> Result<(), VencError>;

@@ -10,7 +10,9 @@ pub mod mmz;
 pub mod oracle;
 pub mod pipeline;
 pub mod source;
+pub mod sys;
 pub mod venc;
+pub mod vicap;
 
 use mmz::MediaMemory;
 use std::sync::Arc;
@@ -43,6 +45,7 @@ impl Default for SimOptions {
 pub struct Simulator {
     mem: Arc<MediaMemory>,
     channels: Vec<Arc<Channel>>,
+    pub(crate) binds: sys::BindTable,
     opts: SimOptions,
 }
 
@@ -68,6 +71,7 @@ impl Simulator {
             channels: (0..K230.channels)
                 .map(|i| Arc::new(Channel::new(i)))
                 .collect(),
+            binds: sys::BindTable::default(),
             opts,
         }
     }
@@ -99,6 +103,14 @@ impl Simulator {
     }
 
     /// A channel's state.
+    /// Pushes a frame from a bound source into channel `chn`'s input queue, never waiting: the
+    /// frame is dropped (logged, counted) when the queue is full or the channel not started.
+    /// `Ok(true)` if it was queued.
+    pub(crate) fn push_bound(&self, chn: Chn, frame: &VideoFrameInfo) -> Result<bool, VencError> {
+        self.chn(chn)?
+            .push_bound(&self.mem, frame, self.opts.strict)
+    }
+
     pub fn channel_phase(&self, chn: Chn) -> Result<Phase, VencError> {
         Ok(self.chn(chn)?.phase())
     }
@@ -117,6 +129,10 @@ impl Drop for Simulator {
 impl Mpi for Simulator {
     fn backend_name(&self) -> &str {
         "sim"
+    }
+
+    fn media_inited(&self) -> bool {
+        self.binds.media_inited()
     }
 
     fn create_chn(&self, chn: Chn, attr: &ChnAttr) -> Result<(), VencError> {

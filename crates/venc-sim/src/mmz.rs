@@ -160,6 +160,12 @@ impl MediaMemory {
     }
 
     /// Block size and every block address of a pool.
+    /// VB pools that exist now.
+    pub fn pool_count(&self) -> usize {
+        self.map.read().unwrap_or_else(lock_err).pools.len()
+    }
+
+    /// Blocks of a pool and their size.
     pub fn pool_blocks(&self, pool: PoolId) -> Result<(u64, Vec<u64>), MemError> {
         let map = self.map.read().unwrap_or_else(lock_err);
         let p = map.pools.get(&pool).ok_or(MemError::NoPool(pool))?;

@@ -347,6 +347,17 @@ impl Channel {
         timeout_ms: i32,
         strict: bool,
     ) -> Result<(), VencError> {
+        self.enqueue(mem, frame, timeout_ms, strict).map(drop)
+    }
+
+    /// `send_frame`, reporting whether the frame was queued (`false`: dropped and counted).
+    fn enqueue(
+        &self,
+        mem: &MediaMemory,
+        frame: &VideoFrameInfo,
+        timeout_ms: i32,
+        strict: bool,
+    ) -> Result<bool, VencError> {
         let mut st = self.lock();
         let depth = K230.input_queue_depth;
         if timeout_ms != 0 && st.input.len() >= depth && st.phase == Phase::Started {
@@ -365,7 +376,7 @@ impl Channel {
                 "venc ch{}: frame pts {} dropped: channel {:?}, not started",
                 self.id, frame.pts, st.phase
             );
-            return Ok(());
+            return Ok(false);
         }
         if st.input.len() >= depth {
             st.stats.dropped_input_overflow += 1;
@@ -375,7 +386,7 @@ impl Channel {
                 st.input.len(),
                 frame.pts
             );
-            return Ok(());
+            return Ok(false);
         }
         let attr = st.attr.ok_or(VencError::NotPerm)?;
         check_frame(self.id, mem, frame, &attr, strict, &mut st.stats)?;
@@ -383,7 +394,17 @@ impl Channel {
         st.stats.frames_queued += 1;
         drop(st);
         self.input_cv.notify_one();
-        Ok(())
+        Ok(true)
+    }
+
+    /// A bound frame: `send_frame` with timeout 0, reporting whether it was queued.
+    pub(crate) fn push_bound(
+        &self,
+        mem: &MediaMemory,
+        frame: &VideoFrameInfo,
+        strict: bool,
+    ) -> Result<bool, VencError> {
+        self.enqueue(mem, frame, 0, strict)
     }
 
     pub(crate) fn get_stream(

@@ -1,0 +1,233 @@
+//! System binding (`kd_mpi_sys_bind`) and CanMV's `MediaManager` (`media.media`).
+//!
+//! A bind connects a sensor channel's output to a VENC channel's input: every frame the sensor
+//! captures is pushed into the encoder's input queue without `SendFrame`, and dropped (logged and
+//! counted) when that queue is full, as on the board.
+
+use crate::Simulator;
+use log::{info, warn};
+use serde::Serialize;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use venc_core::{Personality, consts};
+
+/// `MAX_MEDIA_LINK_COUNT` of CanMV's `media.py` (facts §3.2).
+pub const MAX_MEDIA_LINK_COUNT: usize = 8;
+/// VICAP output channels per sensor (`CAM_CHN_ID_0..2`).
+pub const SENSOR_CHANNELS: u32 = 3;
+/// VICAP devices (`CSI0..2`).
+pub const SENSOR_DEVICES: u32 = 3;
+
+/// A `(mod_id, dev, chn)` tuple, as `MediaManager.link` takes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[doc(alias = "k_mpp_chn")]
+pub struct ModChn {
+    /// `K_ID_*` module id (`CAMERA_MOD_ID` 6, `VIDEO_ENCODE_MOD_ID` 9, …).
+    pub mod_id: u32,
+    /// Device.
+    pub dev: u32,
+    /// Channel.
+    pub chn: u32,
+}
+
+impl From<(u32, u32, u32)> for ModChn {
+    fn from((mod_id, dev, chn): (u32, u32, u32)) -> Self {
+        Self { mod_id, dev, chn }
+    }
+}
+
+impl std::fmt::Display for ModChn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "({}, {}, {})", self.mod_id, self.dev, self.chn)
+    }
+}
+
+/// Why a media-manager call failed, with the exception CanMV raises for it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MediaError {
+    /// `MediaManager.init()` twice (v1.x: `AssertionError`).
+    #[error("AssertionError: MediaManager already inited")]
+    AlreadyInited,
+    /// `kd_mpi_sys_bind` refused the pair (`RuntimeError("MediaManager link … failed(ret)")`).
+    #[error("RuntimeError: MediaManager link {src} -> {dst} failed: {why}")]
+    LinkFailed {
+        /// Source tuple.
+        src: ModChn,
+        /// Destination tuple.
+        dst: ModChn,
+        /// What was wrong with it.
+        why: String,
+    },
+    /// A ninth link.
+    #[error(
+        "RuntimeError: MediaManager link {src} -> {dst} failed: {MAX_MEDIA_LINK_COUNT} links already exist"
+    )]
+    TooManyLinks {
+        /// Source tuple.
+        src: ModChn,
+        /// Destination tuple.
+        dst: ModChn,
+    },
+}
+
+/// The binds of one simulator.
+#[derive(Debug, Default)]
+pub(crate) struct BindTable {
+    binds: Mutex<Vec<(ModChn, ModChn)>>,
+    media_inited: AtomicBool,
+}
+
+impl BindTable {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<(ModChn, ModChn)>> {
+        self.binds.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn check(src: ModChn, dst: ModChn) -> Result<(), String> {
+        if src.mod_id != consts::CAMERA_MOD_ID {
+            return Err(format!(
+                "source module {} is not modeled (only CAMERA_MOD_ID {} → VIDEO_ENCODE_MOD_ID {})",
+                src.mod_id,
+                consts::CAMERA_MOD_ID,
+                consts::VIDEO_ENCODE_MOD_ID
+            ));
+        }
+        if src.dev >= SENSOR_DEVICES || src.chn >= SENSOR_CHANNELS {
+            return Err(format!("no camera device {} channel {}", src.dev, src.chn));
+        }
+        if dst.mod_id != consts::VIDEO_ENCODE_MOD_ID {
+            return Err(format!(
+                "destination module {} is not modeled (only VIDEO_ENCODE_MOD_ID {})",
+                dst.mod_id,
+                consts::VIDEO_ENCODE_MOD_ID
+            ));
+        }
+        if dst.dev != consts::VENC_DEV_ID || dst.chn >= venc_core::K230.channels {
+            return Err(format!("no encoder device {} channel {}", dst.dev, dst.chn));
+        }
+        Ok(())
+    }
+
+    /// `kd_mpi_sys_bind`: one source per destination.
+    pub(crate) fn bind(&self, src: ModChn, dst: ModChn) -> Result<(), String> {
+        Self::check(src, dst)?;
+        let mut binds = self.lock();
+        if let Some((other, _)) = binds.iter().find(|(_, d)| *d == dst) {
+            return Err(format!("{dst} is already bound to {other}"));
+        }
+        binds.push((src, dst));
+        Ok(())
+    }
+
+    pub(crate) fn unbind(&self, src: ModChn, dst: ModChn) {
+        self.lock().retain(|&b| b != (src, dst));
+    }
+
+    /// Where frames from `src` go.
+    pub(crate) fn destinations(&self, src: ModChn) -> Vec<ModChn> {
+        self.lock()
+            .iter()
+            .filter(|(s, _)| *s == src)
+            .map(|&(_, d)| d)
+            .collect()
+    }
+
+    pub(crate) fn count(&self) -> usize {
+        self.lock().len()
+    }
+
+    pub(crate) fn media_inited(&self) -> bool {
+        self.media_inited.load(Ordering::Acquire)
+    }
+}
+
+/// CanMV's `MediaManager` over one simulator.
+#[derive(Debug, Clone)]
+#[doc(alias = "media.media.MediaManager")]
+pub struct MediaManager {
+    sim: Arc<Simulator>,
+    personality: Personality,
+}
+
+impl MediaManager {
+    /// The media manager of `sim`, behaving as firmware `personality` does.
+    pub fn new(sim: Arc<Simulator>, personality: Personality) -> Self {
+        Self { sim, personality }
+    }
+
+    /// `MediaManager.init()`. v1.x sets up the buffer pools and refuses a second call; the
+    /// newest firmware only prints "deprecated function" (pools are private since).
+    pub fn init(&self) -> Result<(), MediaError> {
+        let was = self.sim.binds.media_inited.swap(true, Ordering::AcqRel);
+        match self.personality {
+            Personality::CanMvV1 if was => Err(MediaError::AlreadyInited),
+            Personality::CanMvV1 => {
+                info!("buffer pool : {}", self.sim.memory().pool_count());
+                Ok(())
+            }
+            Personality::CanMvNew => {
+                info!("deprecated function");
+                Ok(())
+            }
+        }
+    }
+
+    /// `MediaManager.deinit()`. Links stay until their [`Link`] is dropped, as the firmware's
+    /// Python drops its bookkeeping without unbinding.
+    pub fn deinit(&self) {
+        self.sim.binds.media_inited.store(false, Ordering::Release);
+    }
+
+    /// `MediaManager.link(src, dst)`: binds a camera channel to an encoder channel. Dropping the
+    /// returned [`Link`] (`del link`) unbinds it.
+    #[doc(alias = "kd_mpi_sys_bind")]
+    pub fn link(
+        &self,
+        src: impl Into<ModChn>,
+        dst: impl Into<ModChn>,
+    ) -> Result<Link, MediaError> {
+        let (src, dst) = (src.into(), dst.into());
+        if self.sim.binds.count() >= MAX_MEDIA_LINK_COUNT {
+            return Err(MediaError::TooManyLinks { src, dst });
+        }
+        self.sim
+            .binds
+            .bind(src, dst)
+            .map_err(|why| MediaError::LinkFailed { src, dst, why })?;
+        Ok(Link {
+            sim: Arc::clone(&self.sim),
+            src,
+            dst,
+        })
+    }
+}
+
+/// A live bind; dropping it unbinds (`del link`).
+#[derive(Debug)]
+#[must_use = "dropping a Link unbinds it at once"]
+pub struct Link {
+    sim: Arc<Simulator>,
+    src: ModChn,
+    dst: ModChn,
+}
+
+impl Link {
+    /// The camera side.
+    pub fn src(&self) -> ModChn {
+        self.src
+    }
+    /// The encoder side.
+    pub fn dst(&self) -> ModChn {
+        self.dst
+    }
+}
+
+impl Drop for Link {
+    fn drop(&mut self) {
+        self.sim.binds.unbind(self.src, self.dst);
+        if self.sim.binds.destinations(self.src).is_empty() {
+            info!("unbind {} -> {}", self.src, self.dst);
+        } else {
+            warn!("unbind {} -> {}: source still bound elsewhere", self.src, self.dst);
+        }
+    }
+}
