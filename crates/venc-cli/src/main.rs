@@ -8,8 +8,9 @@ use std::io::{BufReader, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use venc_core::consts;
-use venc_sim::pipeline::{EncodeJob, EncodeSummary, UvPlacement, run_example2};
+use venc_sim::pipeline::{EncodeJob, EncodeSummary, UvPlacement, run_example1, run_example2};
 use venc_sim::source::{FrameSource, TestPattern, Y4mSource};
+use venc_sim::vicap::{Fit, SensorSource, Timing};
 use venc_sim::{SimOptions, Simulator};
 
 #[derive(Parser, Debug)]
@@ -88,6 +89,14 @@ struct EncodeArgs {
     /// Reject misaligned planes and size mismatches instead of warning.
     #[arg(long)]
     strict: bool,
+    /// Example 1 instead of Example 2: a simulated sensor bound to the encoder with
+    /// MediaManager.link delivers the frames (no SendFrame).
+    #[arg(long)]
+    bind: bool,
+    /// With --bind: pace the sensor at --fps in real time (dropping frames the encoder has no
+    /// buffer for) instead of as fast as the encoder takes them.
+    #[arg(long, requires = "bind")]
+    realtime: bool,
     /// Print one line per pack, as the manual's examples do.
     #[arg(short, long)]
     verbose: bool,
@@ -151,7 +160,7 @@ fn codec_for(args: &EncodeArgs) -> Result<CodecArg, String> {
 
 fn encode(args: &EncodeArgs) -> Result<(), String> {
     let codec = codec_for(args)?;
-    let mut source: Box<dyn FrameSource> = match &args.input {
+    let mut source: Box<dyn FrameSource + Send> = match &args.input {
         Some(path) => {
             let file = File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
             let y4m = Y4mSource::new(BufReader::new(file))
@@ -202,7 +211,7 @@ fn encode(args: &EncodeArgs) -> Result<(), String> {
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let mut write_err = None;
-    let summary = run_example2(sim, &job, source.as_mut(), |ev, bytes| {
+    let on_pack = |ev: &venc_sim::pipeline::PackEvent, bytes: &[u8]| {
         if write_err.is_none() {
             write_err = out.write_all(bytes).err();
         }
@@ -212,7 +221,29 @@ fn encode(args: &EncodeArgs) -> Result<(), String> {
         if ev.stream_type != consts::K_VENC_HEADER {
             bar.inc(1);
         }
-    });
+    };
+    let summary = if args.bind {
+        if args.manual_uv_offset {
+            return Err(
+                "--manual-uv-offset applies to SendFrame (Example 2), not to --bind".into(),
+            );
+        }
+        let timing = if args.realtime {
+            Timing::Realtime
+        } else {
+            Timing::Fast
+        };
+        let sensor_source = match &args.input {
+            None => SensorSource::Pattern,
+            Some(_) => SensorSource::Frames {
+                source,
+                fit: Fit::Refuse,
+            },
+        };
+        run_example1(sim, &job, sensor_source, timing, on_pack)
+    } else {
+        run_example2(sim, &job, source.as_mut(), on_pack)
+    };
     bar.finish_and_clear();
     let summary = summary.map_err(|e| e.to_string())?;
     if let Some(e) = write_err {

@@ -5,7 +5,12 @@
 //! It talks to the backend only through [`Mpi`] and the [`Encoder`] facade, so it runs on any
 //! backend. The CLI, the tests and the benchmarks all drive encoding through here.
 
+use crate::Simulator;
 use crate::source::{FrameSource, SourceError};
+use crate::sys::MediaManager;
+use crate::vicap::{
+    CAM_CHN_ID_0, Sensor, SensorError, SensorOptions, SensorSource, SensorStats, Timing, YUV420SP,
+};
 use serde::Serialize;
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -19,8 +24,7 @@ const POLL_MS: i32 = 20;
 /// How long the consumer waits without any progress before it calls the channel stalled.
 const STALL_LIMIT: Duration = Duration::from_secs(10);
 
-/// Frame buffers the way the sensor hands them out: 6 per channel (facts §3.3).
-pub const SENSOR_BUFFERS: u32 = 6;
+pub use crate::vicap::SENSOR_BUFFERS;
 
 /// Where the UV plane is put relative to Y.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -101,6 +105,8 @@ pub struct EncodeSummary {
     pub fps: f64,
     /// Average bit rate in kbps at the channel's dst frame rate.
     pub kbps: f64,
+    /// What the sensor did, for a bound run.
+    pub sensor: Option<SensorStats>,
 }
 
 /// Why a run stopped.
@@ -130,6 +136,12 @@ pub enum PipelineError {
     /// The frame source failed.
     #[error(transparent)]
     Source(#[from] SourceError),
+    /// The sensor refused a call.
+    #[error("Sensor: {0}")]
+    Sensor(#[from] SensorError),
+    /// MediaManager refused a call.
+    #[error("MediaManager: {0}")]
+    Media(#[from] crate::sys::MediaError),
     /// Nothing came back for a long time while frames were outstanding (where the board's
     /// GetStream(-1) would block forever).
     #[error(
@@ -481,4 +493,127 @@ fn drive<F: FnMut(&PackEvent, &[u8])>(
         consumer.wait_for_frame(enc, mpi.as_ref(), job.frames)?;
     }
     Ok(())
+}
+
+/// Runs the manual's Example 1 on `sim`: a sensor bound to the encoder with
+/// `MediaManager.link`, no SendFrame. The sensor delivers `job.frames` frames from `source` at
+/// `job.attr.src_frame_rate`, paced by `timing`; every pack goes to `on_pack`. Ends when every
+/// delivered frame is accounted for (its pack arrived or the channel released it unencoded).
+pub fn run_example1(
+    sim: Arc<Simulator>,
+    job: &EncodeJob,
+    source: SensorSource,
+    timing: Timing,
+    on_pack: impl FnMut(&PackEvent, &[u8]),
+) -> Result<EncodeSummary, PipelineError> {
+    let (w, h) = (job.attr.pic_width, job.attr.pic_height);
+    let chn = i64::from(job.chn);
+    let sensor = Sensor::new(
+        Arc::clone(&sim),
+        0,
+        source,
+        SensorOptions {
+            fps: job.attr.src_frame_rate,
+            timing,
+            frame_limit: Some(u64::from(job.frames)),
+            ..SensorOptions::default()
+        },
+    );
+    sensor.reset()?;
+    sensor.set_framesize(w, h, CAM_CHN_ID_0, consts::VICAP_ALIGNMENT_4K)?;
+    sensor.set_pixformat(YUV420SP, CAM_CHN_ID_0)?;
+    let mpi: Arc<dyn Mpi> = sim.clone();
+    let mut enc = Encoder::new(Arc::clone(&mpi));
+    enc.set_out_bufs(chn, job.out_bufs, w, h)
+        .map_err(canmv("SetOutBufs"))?;
+    let media = MediaManager::new(Arc::clone(&sim), enc.personality());
+    let link = media.link(
+        sensor.bind_info(CAM_CHN_ID_0).src,
+        (consts::VIDEO_ENCODE_MOD_ID, consts::VENC_DEV_ID, job.chn),
+    )?;
+    media.init()?;
+    let mut consumer = Consumer::new(job.chn, on_pack);
+    let started = Instant::now();
+    let mut result = enc
+        .create(chn, &job.attr)
+        .map(drop)
+        .map_err(canmv("Create"));
+    let created = result.is_ok();
+    if created {
+        result = enc.start(chn).map(drop).map_err(canmv("Start"));
+    }
+    if result.is_ok() {
+        result = sensor
+            .run()
+            .map_err(PipelineError::from)
+            .and_then(|()| drain_bound(&sensor, mpi.as_ref(), &mut enc, &mut consumer, job));
+    }
+    // Teardown in the manual's order: sensor, link, encoder, media manager.
+    sensor.stop();
+    drop(link);
+    let stopped = if created {
+        enc.stop(chn).map(drop)
+    } else {
+        Ok(())
+    };
+    let destroyed = if created {
+        enc.destroy(chn).map(drop)
+    } else {
+        Ok(())
+    };
+    media.deinit();
+    let mut summary = consumer.summary;
+    summary.seconds = started.elapsed().as_secs_f64();
+    result?;
+    stopped.map_err(canmv("Stop"))?;
+    destroyed.map_err(canmv("Destroy"))?;
+    let stats = sensor.stats();
+    summary.frames_sent = stats.frames_delivered as u32;
+    summary.frames_out = summary.frames_out();
+    summary.frames_dropped = (stats.frames_captured - u64::from(summary.frames_out)) as u32;
+    summary.sensor = Some(stats);
+    summary.fps = f64::from(summary.frames_out) / summary.seconds.max(1e-9);
+    let video_secs = f64::from(job.frames) / f64::from(job.attr.src_frame_rate.max(1));
+    summary.kbps = summary.bytes as f64 * 8.0 / 1000.0 / video_secs.max(1e-9);
+    Ok(summary)
+}
+
+/// Fetches until the sensor has passed `job.frames` frame times and the encoder has released
+/// the last frame it was given with nothing left in the ring; fails after [`STALL_LIMIT`]
+/// without progress.
+fn drain_bound<F: FnMut(&PackEvent, &[u8])>(
+    sensor: &Sensor,
+    mpi: &dyn Mpi,
+    enc: &mut Encoder,
+    consumer: &mut Consumer<F>,
+    job: &EncodeJob,
+) -> Result<(), PipelineError> {
+    let mut quiet_since = Instant::now();
+    let mut get_index = 0;
+    loop {
+        if consumer.fetch(enc, get_index, POLL_MS)? {
+            get_index += 1;
+            quiet_since = Instant::now();
+            continue;
+        }
+        let stats = sensor.stats();
+        let status = mpi
+            .query_status(job.chn)
+            .map_err(|code| PipelineError::Status {
+                call: "QueryStatus",
+                status: -1,
+                code: Some(code),
+            })?;
+        let all_ticked = stats.frames_captured >= u64::from(job.frames);
+        if all_ticked && status.cur_packs == 0 && status.release_pic_pts >= stats.last_pts_delivered
+        {
+            return Ok(());
+        }
+        if quiet_since.elapsed() > STALL_LIMIT {
+            return Err(PipelineError::Stalled {
+                pending: (stats.frames_delivered - u64::from(consumer.frames_out())) as usize,
+                waited: quiet_since.elapsed(),
+            });
+        }
+    }
 }

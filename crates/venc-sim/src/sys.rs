@@ -180,11 +180,7 @@ impl MediaManager {
     /// `MediaManager.link(src, dst)`: binds a camera channel to an encoder channel. Dropping the
     /// returned [`Link`] (`del link`) unbinds it.
     #[doc(alias = "kd_mpi_sys_bind")]
-    pub fn link(
-        &self,
-        src: impl Into<ModChn>,
-        dst: impl Into<ModChn>,
-    ) -> Result<Link, MediaError> {
+    pub fn link(&self, src: impl Into<ModChn>, dst: impl Into<ModChn>) -> Result<Link, MediaError> {
         let (src, dst) = (src.into(), dst.into());
         if self.sim.binds.count() >= MAX_MEDIA_LINK_COUNT {
             return Err(MediaError::TooManyLinks { src, dst });
@@ -227,7 +223,10 @@ impl Drop for Link {
         if self.sim.binds.destinations(self.src).is_empty() {
             info!("unbind {} -> {}", self.src, self.dst);
         } else {
-            warn!("unbind {} -> {}: source still bound elsewhere", self.src, self.dst);
+            warn!(
+                "unbind {} -> {}: source still bound elsewhere",
+                self.src, self.dst
+            );
         }
     }
 }

@@ -73,12 +73,9 @@ impl std::fmt::Debug for SensorSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Pattern => f.write_str("Pattern"),
-            Self::Frames { source, fit } => write!(
-                f,
-                "Frames({}x{}, {fit:?})",
-                source.width(),
-                source.height()
-            ),
+            Self::Frames { source, fit } => {
+                write!(f, "Frames({}x{}, {fit:?})", source.width(), source.height())
+            }
         }
     }
 }
@@ -140,7 +137,9 @@ pub enum SensorError {
     )]
     PixFormat(u32),
     /// A channel used before `set_framesize` / `set_pixformat`.
-    #[error("AssertionError: sensor channel {0} is not configured (set_framesize and set_pixformat)")]
+    #[error(
+        "AssertionError: sensor channel {0} is not configured (set_framesize and set_pixformat)"
+    )]
     NotConfigured(u32),
     /// `snapshot` while not running.
     #[error("RuntimeError: sensor is not running; call run() first")]
@@ -219,7 +218,10 @@ impl SensorImage {
     }
     /// The image's bytes: Y then interleaved UV.
     pub fn to_bytes(&self, sim: &Simulator) -> Result<Vec<u8>, MemError> {
-        let (y, uv) = (y_size(self.width, self.height), uv_size(self.width, self.height));
+        let (y, uv) = (
+            y_size(self.width, self.height),
+            uv_size(self.width, self.height),
+        );
         let mut out = vec![0u8; (y + uv) as usize];
         let (yb, uvb) = out.split_at_mut(y as usize);
         sim.read_mem(self.y_addr, yb)?;
@@ -241,6 +243,8 @@ pub struct SensorStats {
     pub dropped_by_encoder: u64,
     /// Frames returned by `snapshot`.
     pub snapshots: u64,
+    /// pts of the last frame queued into an encoder (0: none yet).
+    pub last_pts_delivered: u64,
 }
 
 struct Chn {
@@ -449,14 +453,27 @@ impl Sensor {
             return Err(SensorError::AlreadyRunning);
         }
         let configured: Vec<u32> = (0..SENSOR_CHANNELS)
-            .filter(|&c| st.chans[c as usize].as_ref().is_some_and(|c| c.pixfmt.is_some()))
+            .filter(|&c| {
+                st.chans[c as usize]
+                    .as_ref()
+                    .is_some_and(|c| c.pixfmt.is_some())
+            })
             .collect();
         if configured.is_empty() {
             return Err(SensorError::NotConfigured(CAM_CHN_ID_0));
         }
-        if let SensorSource::Frames { source, fit: Fit::Refuse } = &st.source {
+        if let SensorSource::Frames {
+            source,
+            fit: Fit::Refuse,
+        } = &st.source
+        {
             let native = (source.width(), source.height());
-            if let Some(c) = st.chans.iter().flatten().find(|c| (c.width, c.height) != native) {
+            if let Some(c) = st
+                .chans
+                .iter()
+                .flatten()
+                .find(|c| (c.width, c.height) != native)
+            {
                 return Err(SensorError::Source(format!(
                     "the source is {}x{} but a channel is {}x{}; scale it (Fit::Scale) or configure \
                      that size (no silent cropping)",
@@ -520,7 +537,10 @@ impl Sensor {
         if chn >= SENSOR_CHANNELS {
             return Err(SensorError::BadChannel(chn));
         }
-        if !st.chans[chn as usize].as_ref().is_some_and(|c| c.pixfmt.is_some()) {
+        if !st.chans[chn as usize]
+            .as_ref()
+            .is_some_and(|c| c.pixfmt.is_some())
+        {
             return Err(SensorError::NotConfigured(chn));
         }
         if self.inner.opts.timing == Timing::Realtime {
@@ -528,7 +548,12 @@ impl Sensor {
             let due = self.inner.due(&st, st.tick);
             let wait = due.saturating_duration_since(Instant::now());
             if !wait.is_zero() {
-                st = self.inner.wake.wait_timeout(st, wait).unwrap_or_else(relock).0;
+                st = self
+                    .inner
+                    .wake
+                    .wait_timeout(st, wait)
+                    .unwrap_or_else(relock)
+                    .0;
             }
         }
         let tick = st.tick;
@@ -598,7 +623,9 @@ impl Inner {
             scratch,
             ..
         } = st;
-        let chn = chans[c].as_mut().ok_or(SensorError::NotConfigured(c as u32))?;
+        let chn = chans[c]
+            .as_mut()
+            .ok_or(SensorError::NotConfigured(c as u32))?;
         let (w, h) = (chn.width, chn.height);
         let (ys, uvs) = (y_size(w, h) as usize, uv_size(w, h) as usize);
         scratch.0.resize(ys, 0);
@@ -662,7 +689,9 @@ impl Inner {
             }
             let tick = st.tick;
             if self.opts.timing == Timing::Realtime {
-                let wait = self.due(&st, tick).saturating_duration_since(Instant::now());
+                let wait = self
+                    .due(&st, tick)
+                    .saturating_duration_since(Instant::now());
                 if !wait.is_zero() {
                     drop(self.wake.wait_timeout(st, wait).unwrap_or_else(relock));
                     continue;
@@ -748,6 +777,7 @@ impl Inner {
             match self.sim.push_bound(d.chn, &info) {
                 Ok(true) => {
                     st.stats.frames_delivered += 1;
+                    st.stats.last_pts_delivered = info.pts;
                     if let Some(chn) = st.chans[c].as_mut() {
                         chn.held[slot].push((d.chn, info.pts));
                     }
