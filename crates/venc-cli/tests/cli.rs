@@ -104,6 +104,46 @@ fn h265_follows_the_output_suffix() {
 }
 
 #[test]
+fn bind_runs_example1_and_writes_the_same_stream_as_send_frame() {
+    let (bound, sent) = (tmp("bound.264"), tmp("sent.264"));
+    let json = venc_json(&[
+        "encode",
+        "--bind",
+        "--frames",
+        "45",
+        "--json",
+        "-o",
+        bound.to_str().unwrap(),
+    ]);
+    assert_eq!(json["frames_out"], 45);
+    assert_eq!(json["sensor"]["frames_delivered"], 45);
+    venc_json(&[
+        "encode",
+        "--frames",
+        "45",
+        "--json",
+        "-o",
+        sent.to_str().unwrap(),
+    ]);
+    // Same pattern, same timestamps, same encoder: the bound path changes the plumbing only.
+    assert!(std::fs::read(&bound).unwrap() == std::fs::read(&sent).unwrap());
+    fails_with(
+        &[
+            "encode",
+            "--bind",
+            "--manual-uv-offset",
+            "-o",
+            bound.to_str().unwrap(),
+        ],
+        "not to --bind",
+    );
+    fails_with(
+        &["encode", "--realtime", "-o", bound.to_str().unwrap()],
+        "--bind",
+    );
+}
+
+#[test]
 fn dst_fps_below_fps_drops_frames_evenly_and_reports_them() {
     let out_path = tmp("half.264");
     let json = venc_json(&[

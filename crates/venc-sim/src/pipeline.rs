@@ -459,7 +459,7 @@ fn drive<F: FnMut(&PackEvent, &[u8])>(
     *stage = Stage::Started;
     let mut y = vec![0u8; y_size(w, h) as usize];
     let mut uv = vec![0u8; uv_size(w, h) as usize];
-    let frame_us = 1_000_000 / u64::from(job.attr.src_frame_rate.max(1));
+    let fps = u64::from(job.attr.src_frame_rate.max(1));
     for i in 0..job.frames {
         if !source.next_frame(&mut y, &mut uv)? {
             break;
@@ -473,7 +473,7 @@ fn drive<F: FnMut(&PackEvent, &[u8])>(
         mpi.write_mem(y_addr, &y)?;
         mpi.write_mem(uv_addr, &uv)?;
         // pts start one frame in, so no frame has the "nothing released yet" pts of 0.
-        let pts = u64::from(i + 1) * frame_us;
+        let pts = u64::from(i + 1) * 1_000_000 / fps;
         let info = buffers.frame_info(i as usize, job.uv, pts);
         let status = enc
             .send_frame(chn, &info, consts::defaults::SEND_FRAME_TIMEOUT_MS)

@@ -537,9 +537,9 @@ impl Sensor {
         if chn >= SENSOR_CHANNELS {
             return Err(SensorError::BadChannel(chn));
         }
-        if !st.chans[chn as usize]
+        if st.chans[chn as usize]
             .as_ref()
-            .is_some_and(|c| c.pixfmt.is_some())
+            .is_none_or(|c| c.pixfmt.is_none())
         {
             return Err(SensorError::NotConfigured(chn));
         }
