@@ -230,3 +230,41 @@ impl Drop for Link {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_ninth_link_is_refused_before_binding() {
+        // Only four camera → encoder links can exist at once (one per VENC channel), so fill the
+        // table with binds of the unmodeled kind the firmware also counts.
+        let sim = Simulator::shared(crate::SimOptions::default());
+        let other = |i: u32| ModChn {
+            mod_id: 99,
+            dev: 0,
+            chn: i,
+        };
+        sim.binds
+            .lock()
+            .extend((0..MAX_MEDIA_LINK_COUNT as u32).map(|i| (other(i), other(100 + i))));
+        let media = MediaManager::new(Arc::clone(&sim), Personality::CanMvNew);
+        let e = media
+            .link(
+                (consts::CAMERA_MOD_ID, 0, 0),
+                (consts::VIDEO_ENCODE_MOD_ID, consts::VENC_DEV_ID, 0),
+            )
+            .expect_err("ninth link");
+        assert!(matches!(e, MediaError::TooManyLinks { .. }), "{e}");
+        assert_eq!(sim.binds.count(), MAX_MEDIA_LINK_COUNT, "nothing bound");
+        sim.binds.lock().clear();
+        assert!(
+            media
+                .link(
+                    (consts::CAMERA_MOD_ID, 0, 0),
+                    (consts::VIDEO_ENCODE_MOD_ID, consts::VENC_DEV_ID, 0)
+                )
+                .is_ok()
+        );
+    }
+}
