@@ -38,6 +38,28 @@ fn configured(sim: &Arc<Simulator>, w: u32, h: u32, timing: Timing) -> Sensor {
     s
 }
 
+/// SetOutBufs, link camera channel 0 to encoder `chn`, MediaManager.init, Create (H.264 Main)
+/// and Start: Example 1's setup.
+fn bound_h264(
+    sim: &Arc<Simulator>,
+    s: &Sensor,
+    chn: u32,
+    (w, h): (u32, u32),
+) -> (Encoder, MediaManager, venc_sim::sys::Link) {
+    let c = i64::from(chn);
+    let mut enc = Encoder::new(sim.clone());
+    enc.set_out_bufs(c, 8, w, h).unwrap();
+    let media = MediaManager::new(sim.clone(), Personality::CanMvNew);
+    let link = media
+        .link(s.bind_info(0).src, (VIDEO_ENCODE_MOD_ID, VENC_DEV_ID, chn))
+        .unwrap();
+    media.init().unwrap();
+    enc.create(c, &ChnAttrStr::new(K_PT_H264, H264_PROFILE_MAIN, w, h))
+        .unwrap();
+    enc.start(c).unwrap();
+    (enc, media, link)
+}
+
 fn bound_run(payload: u32, profile: u32, frames: u32) -> Run {
     let job = EncodeJob::example2(payload, profile, 800, 480, frames);
     let sim = Simulator::shared(SimOptions::default());
@@ -131,16 +153,7 @@ fn example2_on_snapshot_frames_at_the_five_sizes_with_vicap_offsets() {
 fn sensor_stopped_means_get_stream_100ms_is_notready() {
     let sim = Simulator::shared(SimOptions::default());
     let s = configured(&sim, 800, 480, Timing::Fast);
-    let mut enc = Encoder::new(sim.clone());
-    enc.set_out_bufs(0, 8, 800, 480).unwrap();
-    let media = MediaManager::new(sim.clone(), Personality::CanMvNew);
-    let _link = media
-        .link(s.bind_info(0).src, (VIDEO_ENCODE_MOD_ID, VENC_DEV_ID, 0))
-        .unwrap();
-    media.init().unwrap();
-    enc.create(0, &ChnAttrStr::new(K_PT_H264, H264_PROFILE_MAIN, 800, 480))
-        .unwrap();
-    enc.start(0).unwrap();
+    let (mut enc, _media, _link) = bound_h264(&sim, &s, 0, (800, 480));
     let mut data = StreamData::new();
     assert_eq!(enc.get_stream(0, &mut data, 100), Ok(-1), "never run");
     assert_eq!(enc.last_mpi_error(), Some(VencError::NotReady));
@@ -164,15 +177,7 @@ fn sensor_stopped_means_get_stream_100ms_is_notready() {
 fn dropping_the_link_stops_frames_arriving() {
     let sim = Simulator::shared(SimOptions::default());
     let s = configured(&sim, 320, 240, Timing::Realtime);
-    let mut enc = Encoder::new(sim.clone());
-    enc.set_out_bufs(1, 8, 320, 240).unwrap();
-    let media = MediaManager::new(sim.clone(), Personality::CanMvNew);
-    let link = media
-        .link(s.bind_info(0).src, (VIDEO_ENCODE_MOD_ID, VENC_DEV_ID, 1))
-        .unwrap();
-    enc.create(1, &ChnAttrStr::new(K_PT_H264, H264_PROFILE_MAIN, 320, 240))
-        .unwrap();
-    enc.start(1).unwrap();
+    let (mut enc, _media, link) = bound_h264(&sim, &s, 1, (320, 240));
     s.run().unwrap();
     let mut data = StreamData::new();
     assert_eq!(enc.get_stream(1, &mut data, 2000), Ok(0));
@@ -373,15 +378,7 @@ fn bound_input_faster_than_a_slow_consumer_drops_and_counts_never_corrupts() {
     s.reset().unwrap();
     s.set_framesize(320, 240, 0, 12).unwrap();
     s.set_pixformat(YUV420SP, 0).unwrap();
-    let mut enc = Encoder::new(sim.clone());
-    enc.set_out_bufs(0, 8, 320, 240).unwrap();
-    let media = MediaManager::new(sim.clone(), Personality::CanMvNew);
-    let link = media
-        .link(s.bind_info(0).src, (VIDEO_ENCODE_MOD_ID, VENC_DEV_ID, 0))
-        .unwrap();
-    enc.create(0, &ChnAttrStr::new(K_PT_H264, H264_PROFILE_MAIN, 320, 240))
-        .unwrap();
-    enc.start(0).unwrap();
+    let (mut enc, _media, link) = bound_h264(&sim, &s, 0, (320, 240));
     s.run().unwrap();
     let mut data = StreamData::new();
     let mut packs: Vec<(PackEvent, Vec<u8>)> = Vec::new();
