@@ -33,15 +33,7 @@ fn pack_split(c: &mut Criterion) {
         let (mut u, mut v) = (vec![0u8; n], vec![0u8; n]);
         deinterleave_uv(&f.nv12[0].1, 1280, 360, &mut u, &mut v);
         let mut out = EncodedPicture::default();
-        let pic = Picture {
-            y: &f.nv12[0].0,
-            u: &u,
-            v: &v,
-            width: 1280,
-            height: 720,
-            y_stride: 1280,
-            uv_stride: 640,
-        };
+        let pic = Picture::packed(&f.nv12[0].0, &u, &v, 1280, 720);
         e.encode(&pic, true, &mut out).expect("encode");
         stream.extend_from_slice(&out.data);
     }

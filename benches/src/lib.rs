@@ -101,15 +101,7 @@ impl RawRig {
         let start = Instant::now();
         for i in 0..count as usize {
             let (y, u, v) = &self.planes[i % self.planes.len()];
-            let pic = Picture {
-                y,
-                u,
-                v,
-                width: w,
-                height: h,
-                y_stride: w,
-                uv_stride: w / 2,
-            };
+            let pic = Picture::packed(y, u, v, w, h);
             engine.encode(&pic, false, &mut out).expect("encode");
             bytes += out.data.len() as u64;
         }

@@ -35,6 +35,14 @@ pub const fn nv12_span(width: u32, height: u32, alignment: u32) -> u64 {
     uv_offset(width, height, alignment) + uv_size(width, height)
 }
 
+/// Block size the simulator gives a sensor buffer: CanMV's [`sensor_block_size`], or more when
+/// the UV plane at its offset would end past it (D-013), rounded up to 4 KiB.
+pub const fn vicap_block_size(width: u32, height: u32, alignment: u32) -> u64 {
+    let span = align_up(nv12_span(width, height, alignment), 4096);
+    let canmv = sensor_block_size(width, height);
+    if span > canmv { span } else { canmv }
+}
+
 /// Output block size `Encoder.SetOutBufs` gives its pool: `ALIGN_UP(w*h*3/4, VENC_ALIGN_4K)`.
 pub const fn stream_block_size(width: u32, height: u32) -> u64 {
     align_up(
@@ -68,6 +76,8 @@ mod tests {
         assert_eq!(sensor_block_size(1920, 1080), 3_112_960);
         assert_eq!(nv12_span(640, 360, 12) - sensor_block_size(640, 360), 512);
         assert!(nv12_span(800, 480, 12) <= sensor_block_size(800, 480));
+        assert_eq!(vicap_block_size(1920, 1080, 12), 3_117_056);
+        assert_eq!(vicap_block_size(800, 480, 12), sensor_block_size(800, 480));
     }
 
     #[test]

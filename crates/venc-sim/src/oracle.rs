@@ -214,15 +214,7 @@ mod tests {
         let mut stream = Vec::new();
         let mut out = EncodedPicture::default();
         for f in pattern_planes(320, 240, 10) {
-            let pic = Picture {
-                y: &f.y,
-                u: &f.u,
-                v: &f.v,
-                width: 320,
-                height: 240,
-                y_stride: 320,
-                uv_stride: 160,
-            };
+            let pic = Picture::packed(&f.y, &f.u, &f.v, 320, 240);
             engine.encode(&pic, false, &mut out).expect("encode");
             stream.extend_from_slice(&out.data);
         }

@@ -16,7 +16,7 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use venc_core::encoder::StreamData;
-use venc_core::layout::{nv12_span, sensor_block_size, uv_offset, uv_size, y_size};
+use venc_core::layout::{uv_offset, uv_size, vicap_block_size, y_size};
 use venc_core::{CanMvError, ChnAttrStr, Encoder, Mpi, VideoFrameInfo, consts};
 
 /// How long one GetStream waits before the consumer looks at the channel status.
@@ -179,7 +179,7 @@ impl FrameBuffers {
     /// (facts §3.3), and the simulator sizes blocks so the UV plane fits.
     pub fn new(mpi: &dyn Mpi, width: u32, height: u32, count: u32) -> Result<Self, PipelineError> {
         let align = consts::VICAP_ALIGNMENT_4K;
-        let blk = sensor_block_size(width, height).max(nv12_span(width, height, align));
+        let blk = vicap_block_size(width, height, align);
         let pool = mpi.create_pool(blk, count)?;
         let y_addrs = (0..count)
             .map(|_| mpi.get_block(pool))

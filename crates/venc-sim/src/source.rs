@@ -264,7 +264,8 @@ pub struct ImageSequence {
     height: u32,
 }
 
-const IMAGE_EXTENSIONS: [&str; 5] = ["png", "jpg", "jpeg", "bmp", "PNG"];
+/// Compared lower-cased.
+const IMAGE_EXTENSIONS: [&str; 4] = ["png", "jpg", "jpeg", "bmp"];
 
 impl ImageSequence {
     /// The images of a folder, sorted by file name (files with other extensions are skipped).

@@ -19,7 +19,7 @@ use serde::Serialize;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
-use venc_core::layout::{align_up, uv_offset, uv_size, y_size};
+use venc_core::layout::{align_up, uv_offset, uv_size, vicap_block_size, y_size};
 use venc_core::{MemError, Mpi, PoolId, VideoFrameInfo, consts};
 
 /// `CAM_CHN_ID_0..2`.
@@ -483,14 +483,9 @@ impl Sensor {
         }
         for chn in st.chans.iter_mut().flatten() {
             if chn.pool.is_none() {
-                // CanMV computes ALIGN_UP(w*h*3/2, 4K); at 1920x1080 and 640x360 the UV plane at
-                // its VICAP offset ends 512 bytes past that, so blocks are sized to fit (D-013).
-                let span = chn.uv_offset() + uv_size(chn.width, chn.height);
-                let canmv = align_up(u64::from(chn.width * chn.height) * 3 / 2, 4096);
-                let pool = self
-                    .inner
-                    .sim
-                    .create_pool(canmv.max(align_up(span, 4096)), SENSOR_BUFFERS)?;
+                // Sized so the UV plane fits at its VICAP offset (D-013).
+                let size = vicap_block_size(chn.width, chn.height, chn.alignment);
+                let pool = self.inner.sim.create_pool(size, SENSOR_BUFFERS)?;
                 chn.blocks = (0..SENSOR_BUFFERS)
                     .map(|_| self.inner.sim.get_block(pool))
                     .collect::<Result<_, _>>()?;

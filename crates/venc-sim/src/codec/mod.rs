@@ -27,6 +27,21 @@ pub struct Picture<'a> {
     pub uv_stride: u32,
 }
 
+impl<'a> Picture<'a> {
+    /// Planes packed without row padding: strides `width` and `width / 2`.
+    pub fn packed(y: &'a [u8], u: &'a [u8], v: &'a [u8], width: u32, height: u32) -> Self {
+        Self {
+            y,
+            u,
+            v,
+            width,
+            height,
+            y_stride: width,
+            uv_stride: width / 2,
+        }
+    }
+}
+
 /// What an engine produced for one picture.
 #[derive(Debug, Default, Clone)]
 pub struct EncodedPicture {

@@ -506,15 +506,7 @@ impl Channel {
                 (frame.phys_addr[1], uv_len),
                 |y, uv| {
                     deinterleave_uv(uv, w as usize, ch as usize, &mut u, &mut v);
-                    let pic = Picture {
-                        y,
-                        u: &u,
-                        v: &v,
-                        width: w,
-                        height: h,
-                        y_stride: w,
-                        uv_stride: cw,
-                    };
+                    let pic = Picture::packed(y, &u, &v, w, h);
                     engine.encode(&pic, force_idr, &mut encoded)
                 },
             );
