@@ -1,0 +1,699 @@
+//! Conformance cases as data: one TOML file per case under `conformance/cases/`.
+//!
+//! A case names the contract rules it covers, a setup (defaults for every channel it creates),
+//! steps (CanMV `Encoder` calls, raw MPI calls, and a few helpers) each with the result it
+//! expects, and expectations on the streams the channels produced. It never names a backend.
+
+use serde::Deserialize;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use venc_core::consts;
+use venc_core::{Personality, VencError};
+
+/// One conformance case.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Case {
+    /// Unique id, also the file stem and the trace snapshot name.
+    pub id: String,
+    /// One line saying what the case shows.
+    pub title: String,
+    /// Contract rule IDs (`VENC-LIFE-003`, …) this case covers.
+    pub rules: Vec<String>,
+    /// Defaults for the channels the case creates.
+    #[serde(default)]
+    pub setup: Setup,
+    /// What the program does, in order.
+    pub steps: Vec<Step>,
+    /// Expectations on each channel's stream, checked after the steps.
+    #[serde(default)]
+    pub streams: Vec<StreamExpect>,
+    /// Run the case twice and require the same bytes from every channel (oracle L4).
+    #[serde(default)]
+    pub deterministic: bool,
+    /// Seconds after which the case is abandoned as hung (default 60).
+    #[serde(default)]
+    pub timeout_s: Option<u64>,
+}
+
+/// Channel defaults (`ChnAttrStr` fields and buffer counts).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Setup {
+    /// `h264` or `h265`.
+    pub codec: CodecName,
+    /// `baseline`, `main`, `high` (H.264) or `main` (H.265); the codec's first one if absent.
+    pub profile: Option<ProfileName>,
+    /// Picture width.
+    pub width: u32,
+    /// Picture height.
+    pub height: u32,
+    /// `gop_len`.
+    pub gop: u32,
+    /// `bit_rate` in kbps.
+    pub bitrate: u32,
+    /// `src_frame_rate`.
+    pub src_fps: u32,
+    /// `dst_frame_rate`.
+    pub dst_fps: u32,
+    /// `SetOutBufs` buffer count.
+    pub out_bufs: u32,
+    /// Input frame buffers per channel (NV12, VICAP layout).
+    pub frame_bufs: u32,
+    /// Which firmware's `Encoder` the facade behaves like.
+    pub personality: PersonalityName,
+}
+
+impl Default for Setup {
+    fn default() -> Self {
+        Self {
+            codec: CodecName::H264,
+            profile: None,
+            width: 320,
+            height: 240,
+            gop: consts::defaults::GOP_LEN,
+            bitrate: 1000,
+            src_fps: consts::defaults::SRC_FRAME_RATE,
+            dst_fps: consts::defaults::DST_FRAME_RATE,
+            out_bufs: 8,
+            frame_bufs: 4,
+            personality: PersonalityName(Personality::CanMvNew),
+        }
+    }
+}
+
+/// `h264` / `h265`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CodecName {
+    /// H.264 (`PAYLOAD_TYPE_H264`).
+    H264,
+    /// H.265 (`PAYLOAD_TYPE_H265`).
+    H265,
+}
+
+impl CodecName {
+    /// The payload type value.
+    pub const fn payload(self) -> u32 {
+        match self {
+            Self::H264 => consts::K_PT_H264,
+            Self::H265 => consts::K_PT_H265,
+        }
+    }
+}
+
+/// A profile by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProfileName {
+    /// H.264 Baseline.
+    Baseline,
+    /// H.264 Main, or H.265 Main with the H.265 codec.
+    Main,
+    /// H.264 High.
+    High,
+}
+
+impl ProfileName {
+    /// The `VENC_PROFILE_*` value for a codec.
+    pub const fn value(self, codec: CodecName) -> u32 {
+        match (self, codec) {
+            (Self::Baseline, _) => consts::VENC_PROFILE_H264_BASELINE,
+            (Self::Main, CodecName::H264) => consts::VENC_PROFILE_H264_MAIN,
+            (Self::Main, CodecName::H265) => consts::VENC_PROFILE_H265_MAIN,
+            (Self::High, _) => consts::VENC_PROFILE_H264_HIGH,
+        }
+    }
+}
+
+/// A personality by its [`Personality::name`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PersonalityName(pub Personality);
+
+impl<'de> Deserialize<'de> for PersonalityName {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        Personality::from_name(&name)
+            .map(Self)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown personality {name:?}")))
+    }
+}
+
+/// Attribute overrides for one `Create` / `mpi.create_chn`.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttrOverride {
+    /// Codec by name.
+    pub codec: Option<CodecName>,
+    /// Raw payload type (wins over `codec`), to pass values no program should.
+    pub payload: Option<u32>,
+    /// Profile by name.
+    pub profile: Option<ProfileName>,
+    /// Raw profile value (wins over `profile`).
+    pub profile_value: Option<u32>,
+    /// Width.
+    pub width: Option<u32>,
+    /// Height.
+    pub height: Option<u32>,
+    /// GOP.
+    pub gop: Option<u32>,
+    /// Bit rate (kbps).
+    pub bitrate: Option<u32>,
+    /// Source frame rate.
+    pub src_fps: Option<u32>,
+    /// Destination frame rate.
+    pub dst_fps: Option<u32>,
+    /// Rate-control mode for `mpi.create_chn`: `cbr` (default), `vbr`, `fixqp`.
+    pub rc: Option<RcName>,
+}
+
+/// Rate-control mode by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RcName {
+    /// `K_VENC_RC_MODE_CBR`.
+    Cbr,
+    /// `K_VENC_RC_MODE_VBR`.
+    Vbr,
+    /// `K_VENC_RC_MODE_FIXQP`.
+    Fixqp,
+}
+
+/// Where a frame's UV plane is said to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum UvPlace {
+    /// Where VICAP puts it: `ALIGN_UP(w*h, 4K)` from Y (the manual's +1024/+3072).
+    #[default]
+    Vicap,
+    /// `Y + w*h`: the manual's fallback branch, wrong when `w*h` is not a multiple of 4 KiB.
+    Packed,
+}
+
+/// What the frames contain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Content {
+    /// The built-in moving pattern, frame `n` in buffer `n % frame_bufs`; a buffer is reused only
+    /// after the encoder released the frame that was in it.
+    #[default]
+    Pattern,
+    /// Pattern frame 0 in buffer 0 for every frame: no reuse waits (for queue-filling cases).
+    Static,
+}
+
+/// Plane addresses a `SendFrame` claims, for error cases.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Address {
+    /// The frame buffer's real planes.
+    #[default]
+    Buffer,
+    /// Y and UV 1 MiB past the end of the buffer pool: unmapped media memory.
+    Unmapped,
+    /// Both planes moved 64 bytes up: inside the block, not 4 KiB aligned.
+    Misaligned,
+}
+
+/// Which address a `ReadPack` step reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReadFrom {
+    /// `data[slot]`: the user mapping.
+    Data,
+    /// `phy_addr[slot]`: a physical address.
+    PhyAddr,
+}
+
+/// One step of a case.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "call", deny_unknown_fields)]
+pub enum Step {
+    /// `Encoder.SetOutBufs(chn, bufs, width, height)`.
+    SetOutBufs {
+        /// Channel as the program passes it.
+        chn: i64,
+        /// Buffer count (setup's `out_bufs` if absent).
+        bufs: Option<u32>,
+        /// Picture size the blocks are sized for (setup's if absent).
+        size: Option<[u32; 2]>,
+        /// Expected result.
+        #[serde(default)]
+        expect: Expect,
+    },
+    /// `Encoder.Create(chn, ChnAttrStr(...))` from the setup and overrides.
+    Create {
+        /// Channel.
+        chn: i64,
+        /// Overrides of the setup's attributes.
+        #[serde(default)]
+        attr: AttrOverride,
+        /// Expected result.
+        #[serde(default)]
+        expect: Expect,
+    },
+    /// `Encoder.Start(chn)`.
+    Start {
+        /// Channel.
+        chn: i64,
+        /// Expected result.
+        #[serde(default)]
+        expect: Expect,
+    },
+    /// `Encoder.SendFrame(chn, frame, timeout)`, `count` times; every call but the last must
+    /// return 0, the last one gives the result checked against `expect`.
+    SendFrame {
+        /// Channel.
+        chn: i64,
+        /// Frames to send.
+        #[serde(default = "one")]
+        count: u32,
+        /// `timeout` in ms.
+        #[serde(default = "send_timeout")]
+        timeout: i32,
+        /// UV plane placement.
+        #[serde(default)]
+        uv: UvPlace,
+        /// Frame content.
+        #[serde(default)]
+        content: Content,
+        /// Plane addresses.
+        #[serde(default)]
+        address: Address,
+        /// `v_frame.width/height` different from the channel's (the buffers stay channel-sized).
+        frame_size: Option<[u32; 2]>,
+        /// Expected result of the last call.
+        #[serde(default)]
+        expect: Expect,
+    },
+    /// `Encoder.GetStream(chn, streamData, timeout)`; packs go to the channel's stream.
+    GetStream {
+        /// Channel.
+        chn: i64,
+        /// `timeout` in ms.
+        #[serde(default = "get_timeout")]
+        timeout: i32,
+        /// Pack types expected in this call (`["HEADER", "I"]`).
+        packs: Option<Vec<String>>,
+        /// Expected result.
+        #[serde(default)]
+        expect: Expect,
+    },
+    /// `Encoder.ReleaseStream(chn, streamData)` of the channel's last `StreamData`.
+    ReleaseStream {
+        /// Channel.
+        chn: i64,
+        /// Overrides `streamData.pack_cnt` before the call.
+        pack_cnt: Option<u32>,
+        /// Expected result.
+        #[serde(default)]
+        expect: Expect,
+    },
+    /// `Encoder.Stop(chn)`.
+    Stop {
+        /// Channel.
+        chn: i64,
+        /// Expected result.
+        #[serde(default)]
+        expect: Expect,
+    },
+    /// `Encoder.Destroy(chn)`.
+    Destroy {
+        /// Channel.
+        chn: i64,
+        /// Expected result.
+        #[serde(default)]
+        expect: Expect,
+    },
+    /// `uctypes.bytearray_at` on slot `slot` of the channel's last `StreamData`.
+    ReadPack {
+        /// Channel.
+        chn: i64,
+        /// Slot.
+        #[serde(default)]
+        slot: usize,
+        /// Which address to read.
+        from: ReadFrom,
+        /// Expected result (`ok` or `BadAddress`).
+        #[serde(default)]
+        expect: Expect,
+    },
+    /// Example 2's loop over several channels at once: `frames` frames to each channel in
+    /// turn, consuming (GetStream/ReleaseStream) whatever is queued whenever a frame buffer is
+    /// still held by the encoder, then until every sent frame was released and every pack taken.
+    Stream {
+        /// Channels, served round robin.
+        chns: Vec<i64>,
+        /// Frames per channel.
+        frames: u32,
+        /// UV plane placement.
+        #[serde(default)]
+        uv: UvPlace,
+    },
+    /// Example 2's consumer: GetStream/ReleaseStream until `frames` more frames (I/P packs)
+    /// arrived on the channel; fails after 20 s without a pack.
+    Drain {
+        /// Channel.
+        chn: i64,
+        /// Frames to collect.
+        frames: u32,
+    },
+    /// Polls `query_status` until `cur_packs >= packs` (fails after 20 s).
+    WaitPacks {
+        /// Channel.
+        chn: u32,
+        /// Packs to wait for.
+        packs: u32,
+    },
+    /// Polls `query_status` until the last frame sent on the channel was released (encoded or
+    /// dropped by frame-rate control); fails after 20 s.
+    WaitReleased {
+        /// Channel.
+        chn: u32,
+    },
+    /// `Encoder()`: a second facade object over the same backend; later facade steps use it.
+    NewEncoder,
+    /// `kd_mpi_venc_create_chn` with the setup's attributes and overrides (no pool attach).
+    #[serde(rename = "mpi.create_chn")]
+    MpiCreate {
+        /// Channel.
+        chn: u32,
+        /// Overrides.
+        #[serde(default)]
+        attr: AttrOverride,
+        /// Expected result.
+        #[serde(default)]
+        expect: Expect,
+    },
+    /// `kd_mpi_venc_start_chn`.
+    #[serde(rename = "mpi.start_chn")]
+    MpiStart {
+        /// Channel.
+        chn: u32,
+        /// Expected result.
+        #[serde(default)]
+        expect: Expect,
+    },
+    /// `kd_mpi_venc_stop_chn`.
+    #[serde(rename = "mpi.stop_chn")]
+    MpiStop {
+        /// Channel.
+        chn: u32,
+        /// Expected result.
+        #[serde(default)]
+        expect: Expect,
+    },
+    /// `kd_mpi_venc_destroy_chn`.
+    #[serde(rename = "mpi.destroy_chn")]
+    MpiDestroy {
+        /// Channel.
+        chn: u32,
+        /// Expected result.
+        #[serde(default)]
+        expect: Expect,
+    },
+    /// `kd_mpi_venc_enable_idr`.
+    #[serde(rename = "mpi.enable_idr")]
+    MpiEnableIdr {
+        /// Channel.
+        chn: u32,
+        /// The flag.
+        #[serde(default = "yes")]
+        enable: bool,
+        /// Expected result.
+        #[serde(default)]
+        expect: Expect,
+    },
+    /// `kd_mpi_venc_request_idr`.
+    #[serde(rename = "mpi.request_idr")]
+    MpiRequestIdr {
+        /// Channel.
+        chn: u32,
+        /// Expected result.
+        #[serde(default)]
+        expect: Expect,
+    },
+    /// `kd_mpi_venc_query_status`, optionally checking `cur_packs`.
+    #[serde(rename = "mpi.query_status")]
+    MpiQueryStatus {
+        /// Channel.
+        chn: u32,
+        /// Expected `cur_packs`.
+        cur_packs: Option<u32>,
+        /// Expected result.
+        #[serde(default)]
+        expect: Expect,
+    },
+    /// `kd_mpi_venc_get_stream`; packs go to the channel's stream.
+    #[serde(rename = "mpi.get_stream")]
+    MpiGetStream {
+        /// Channel.
+        chn: u32,
+        /// Packs asked for.
+        #[serde(default = "one")]
+        max_packs: u32,
+        /// Timeout in ms.
+        #[serde(default)]
+        timeout: i32,
+        /// Packs expected back, if checked.
+        got: Option<u32>,
+        /// Bounds on the time the call took, in ms (`[min, max]`).
+        took_ms: Option<[u64; 2]>,
+        /// Expected result.
+        #[serde(default)]
+        expect: Expect,
+    },
+    /// `kd_mpi_venc_release_stream`.
+    #[serde(rename = "mpi.release_stream")]
+    MpiReleaseStream {
+        /// Channel.
+        chn: u32,
+        /// Packs to release.
+        count: u32,
+        /// Expected result.
+        #[serde(default)]
+        expect: Expect,
+    },
+    /// `kd_mpi_venc_send_frame` of one frame (like `SendFrame`, without the facade).
+    #[serde(rename = "mpi.send_frame")]
+    MpiSendFrame {
+        /// Channel.
+        chn: u32,
+        /// Timeout in ms.
+        #[serde(default = "send_timeout")]
+        timeout: i32,
+        /// Expected result.
+        #[serde(default)]
+        expect: Expect,
+    },
+}
+
+fn one() -> u32 {
+    1
+}
+fn yes() -> bool {
+    true
+}
+fn send_timeout() -> i32 {
+    consts::defaults::SEND_FRAME_TIMEOUT_MS
+}
+fn get_timeout() -> i32 {
+    -1
+}
+
+/// The result a step expects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Expect {
+    /// `0` / `Ok`.
+    #[default]
+    Ok,
+    /// The facade returned this int (`-1` from a failed `GetStream`).
+    Ret(i64),
+    /// The MPI code (for facade calls: `OSError` carrying it, or `SendFrame`'s raw status).
+    Code(VencError),
+    /// `ValueError` (channel out of range).
+    ValueError,
+    /// `IndexError` (more than 12 packs).
+    IndexError,
+    /// A read of an address that is not mapped.
+    BadAddress,
+}
+
+impl Expect {
+    /// Parses `ok`, `ret=-1`, `ValueError`, `IndexError`, `BadAddress`, or a code name
+    /// (`NOT_PERM`, `K_ERR_VENC_NOT_PERM`).
+    pub fn parse(s: &str) -> Result<Self, String> {
+        match s {
+            "ok" => return Ok(Self::Ok),
+            "ValueError" => return Ok(Self::ValueError),
+            "IndexError" => return Ok(Self::IndexError),
+            "BadAddress" => return Ok(Self::BadAddress),
+            _ => {}
+        }
+        if let Some(v) = s.strip_prefix("ret=") {
+            return v
+                .parse()
+                .map(Self::Ret)
+                .map_err(|_| format!("bad return value in {s:?}"));
+        }
+        let name = s.strip_prefix("K_ERR_VENC_").unwrap_or(s);
+        VencError::ALL
+            .into_iter()
+            .find(|e| e.name().strip_prefix("K_ERR_VENC_") == Some(name))
+            .map(Self::Code)
+            .ok_or_else(|| format!("unknown expectation {s:?}"))
+    }
+}
+
+impl fmt::Display for Expect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Ok => f.write_str("ok"),
+            Self::Ret(v) => write!(f, "ret={v}"),
+            Self::Code(e) => f.write_str(short_code(*e)),
+            Self::ValueError => f.write_str("ValueError"),
+            Self::IndexError => f.write_str("IndexError"),
+            Self::BadAddress => f.write_str("BadAddress"),
+        }
+    }
+}
+
+/// `NOT_PERM` for `K_ERR_VENC_NOT_PERM`: what traces print.
+pub fn short_code(e: VencError) -> &'static str {
+    let name = e.name();
+    name.strip_prefix("K_ERR_VENC_").unwrap_or(name)
+}
+
+impl<'de> Deserialize<'de> for Expect {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Self::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+/// Expectations on one channel's stream (oracles L2 and L3).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StreamExpect {
+    /// Channel.
+    pub chn: u32,
+    /// Encoded frames (I and P packs) collected.
+    pub frames: u32,
+    /// Frame indices (among encoded frames) that must be IDR; every `gop` from 0 if absent.
+    pub idr_at: Option<Vec<u32>>,
+    /// A HEADER before every IDR (`true`, CanMV's `enable_idr`) or only before the first.
+    #[serde(default = "yes")]
+    pub header_every_idr: bool,
+    /// Decode with the independent decoder and compare with the source (oracle L3).
+    #[serde(default)]
+    pub decode: bool,
+    /// Floor of the luma PSNR (dB).
+    pub psnr_y_min: Option<f64>,
+    /// Floor of the chroma PSNR (dB, the lower of U and V).
+    pub psnr_uv_min: Option<f64>,
+    /// Ceiling of the chroma PSNR (dB): wrong chroma must show.
+    pub psnr_uv_max: Option<f64>,
+    /// Allowed relative deviation of the average bit rate from the channel's `bit_rate`.
+    pub bitrate_tolerance: Option<f64>,
+}
+
+/// A case file that could not be read.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: {message}")]
+pub struct CaseError {
+    /// The file.
+    pub path: PathBuf,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl Case {
+    /// Parses one case file; the id must equal the file stem.
+    pub fn load(path: &Path) -> Result<Self, CaseError> {
+        let err = |message: String| CaseError {
+            path: path.to_owned(),
+            message,
+        };
+        let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
+        let case: Case = toml::from_str(&text).map_err(|e| err(e.to_string()))?;
+        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+        if case.id != stem {
+            return Err(err(format!("id {:?} differs from the file name", case.id)));
+        }
+        if case.rules.is_empty() {
+            return Err(err("a case must cover at least one rule".into()));
+        }
+        if case.steps.is_empty() {
+            return Err(err("a case needs steps".into()));
+        }
+        Ok(case)
+    }
+
+    /// Seconds before the case counts as hung.
+    pub fn timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.timeout_s.unwrap_or(60))
+    }
+}
+
+/// Every `*.toml` case in a directory, sorted by id; the first unreadable file is an error for
+/// that file only (it is returned beside the good ones).
+pub fn load_dir(dir: &Path) -> Result<(Vec<Case>, Vec<CaseError>), std::io::Error> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    paths.sort();
+    let (mut cases, mut errors) = (Vec::new(), Vec::new());
+    for p in paths {
+        match Case::load(&p) {
+            Ok(c) => cases.push(c),
+            Err(e) => errors.push(e),
+        }
+    }
+    cases.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok((cases, errors))
+}
+
+/// The workspace's `conformance/` directory (cases, expectations, snapshots).
+pub fn conformance_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../conformance")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expectations_parse() {
+        assert_eq!(Expect::parse("ok"), Ok(Expect::Ok));
+        assert_eq!(Expect::parse("ret=-1"), Ok(Expect::Ret(-1)));
+        assert_eq!(
+            Expect::parse("NOT_PERM"),
+            Ok(Expect::Code(VencError::NotPerm))
+        );
+        assert_eq!(
+            Expect::parse("K_ERR_VENC_BUSY"),
+            Ok(Expect::Code(VencError::Busy))
+        );
+        assert!(Expect::parse("NOT_A_CODE").is_err());
+        assert!(Expect::parse("ret=x").is_err());
+        assert_eq!(Expect::Code(VencError::NotReady).to_string(), "NOTREADY");
+    }
+
+    #[test]
+    fn malformed_case_is_an_error_naming_the_file() {
+        let dir = std::env::temp_dir().join(format!("venc-case-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("tmp");
+        let bad = dir.join("bad.toml");
+        std::fs::write(&bad, "id = \"bad\"\ntitle = \"x\"\nrules = [\"VENC-LIFE-001\"]\nsteps = [{ call = \"Fly\", chn = 0 }]\n").expect("write");
+        let e = Case::load(&bad).expect_err("unknown call");
+        assert!(e.to_string().contains("bad.toml"), "{e}");
+        let wrong_id = dir.join("other.toml");
+        std::fs::write(&wrong_id, "id = \"bad\"\ntitle = \"x\"\nrules = [\"VENC-LIFE-001\"]\nsteps = [{ call = \"Start\", chn = 0 }]\n").expect("write");
+        assert!(Case::load(&wrong_id).is_err());
+        let (cases, errors) = load_dir(&dir).expect("dir");
+        assert!(cases.is_empty());
+        assert_eq!(errors.len(), 2);
+        std::fs::remove_dir_all(&dir).expect("cleanup");
+    }
+}

@@ -1,0 +1,330 @@
+//! The oracles over a channel's collected stream.
+//!
+//! - L2, pack structure: a HEADER pack holds only parameter sets, an I pack only IDR slices and
+//!   follows a HEADER, a P pack never an IDR; Annex-B with 4-byte start codes; the SPS matches
+//!   the channel (profile, size, 4:2:0 8-bit, a level big enough for the picture); frame count,
+//!   IDR positions and header policy as the case expects.
+//! - L3, an independent decoder (openh264's decoder for H.264, ffmpeg for H.265): one picture per
+//!   encoded frame, PSNR against the source frames the packs' pts name.
+//! - Rate: the average bit rate over the frames, against the channel's `bit_rate`.
+//!
+//! L1 (return codes) is the executor's; L4 (determinism) is the runner's.
+
+use crate::case::StreamExpect;
+use crate::exec::ChannelStream;
+use venc_core::bitstream::{
+    Codec, NalKind, annexb_units, h264_pps_cabac, parse_h264_sps, parse_h265_sps,
+};
+use venc_core::{PackType, consts};
+use venc_sim::oracle::{self, Yuv};
+
+/// Checks that always hold for any pack a channel produced (L2 grammar and SPS).
+pub fn grammar(s: &ChannelStream) -> Result<(), String> {
+    let codec = s.codec().ok_or("the channel has no video codec")?;
+    // Whether an I pack follows a HEADER depends on enable_idr: checked per case.
+    for (i, p) in s.packs.iter().enumerate() {
+        let at = |m: String| format!("pack {i} ({}): {m}", p.pack_type);
+        if !p.bytes.starts_with(&[0, 0, 0, 1]) {
+            return Err(at("does not start with a 4-byte start code".into()));
+        }
+        let kinds: Vec<NalKind> = annexb_units(&p.bytes)
+            .map(|u| codec.classify(u.data))
+            .collect();
+        let slices = kinds
+            .iter()
+            .filter(|k| matches!(k, NalKind::IdrSlice | NalKind::NonIdrSlice))
+            .count();
+        match p.pack_type {
+            PackType::Header => {
+                if let Some(k) = kinds.iter().find(|k| !k.is_parameter_set()) {
+                    return Err(at(format!("holds {k:?}, not only parameter sets")));
+                }
+                let need: &[NalKind] = match codec {
+                    Codec::H264 => &[NalKind::Sps, NalKind::Pps],
+                    Codec::H265 => &[NalKind::Vps, NalKind::Sps, NalKind::Pps],
+                };
+                if let Some(k) = need.iter().find(|k| !kinds.contains(k)) {
+                    return Err(at(format!("has no {k:?}")));
+                }
+                check_sps(codec, s, &p.bytes).map_err(at)?;
+            }
+            PackType::I => {
+                if slices == 0 || kinds.contains(&NalKind::NonIdrSlice) {
+                    return Err(at(format!("is not all IDR slices: {kinds:?}")));
+                }
+                if kinds.iter().any(|k| k.is_parameter_set()) {
+                    return Err(at("carries parameter sets (they belong in HEADER)".into()));
+                }
+            }
+            PackType::P => {
+                if slices == 0 || kinds.contains(&NalKind::IdrSlice) {
+                    return Err(at(format!("is not all non-IDR slices: {kinds:?}")));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// SPS fields against the channel attributes (VENC-PACK-005).
+fn check_sps(codec: Codec, s: &ChannelStream, header: &[u8]) -> Result<(), String> {
+    let a = &s.attr;
+    let units: Vec<&[u8]> = annexb_units(header).map(|u| u.data).collect();
+    let find = |k: NalKind| units.iter().copied().find(|u| codec.classify(u) == k);
+    let sps = find(NalKind::Sps).ok_or("no SPS")?;
+    let (w, h) = (a.pic_width, a.pic_height);
+    match codec {
+        Codec::H264 => {
+            let (info, parsed) = parse_h264_sps(sps)?;
+            let (want, cabac) = match a.profile {
+                consts::VENC_PROFILE_H264_BASELINE => (66, false),
+                consts::VENC_PROFILE_H264_MAIN => (77, true),
+                consts::VENC_PROFILE_H264_HIGH => (100, true),
+                p => return Err(format!("channel profile {p} is not an H.264 one")),
+            };
+            if info.profile_idc != want {
+                return Err(format!("SPS profile_idc {} for {want}", info.profile_idc));
+            }
+            if (info.width, info.height) != (w, h) {
+                return Err(format!("SPS size {}x{} for {w}x{h}", info.width, info.height));
+            }
+            let max_fs = h264_max_frame_mbs(info.level_idc)
+                .ok_or(format!("SPS level_idc {} unknown", info.level_idc))?;
+            let mbs = w.div_ceil(16) * h.div_ceil(16);
+            if mbs > max_fs {
+                return Err(format!(
+                    "level_idc {} allows {max_fs} macroblocks, the picture has {mbs}",
+                    info.level_idc
+                ));
+            }
+            let pps = find(NalKind::Pps).ok_or("no PPS")?;
+            if h264_pps_cabac(parsed, pps)? != cabac {
+                return Err(format!("PPS entropy coding is not {}", cabac_name(cabac)));
+            }
+        }
+        Codec::H265 => {
+            let info = parse_h265_sps(sps)?;
+            if info.profile_idc != 1 {
+                return Err(format!("general_profile_idc {} for Main", info.profile_idc));
+            }
+            if (info.width, info.height) != (w, h) {
+                return Err(format!("SPS size {}x{} for {w}x{h}", info.width, info.height));
+            }
+            if info.chroma_format_idc != 1 || info.bit_depth_luma != 8 {
+                return Err(format!(
+                    "chroma_format_idc {} / {} bits, not 4:2:0 8-bit",
+                    info.chroma_format_idc, info.bit_depth_luma
+                ));
+            }
+            let max_ps = h265_max_luma_ps(info.level_idc)
+                .ok_or(format!("general_level_idc {} unknown", info.level_idc))?;
+            if u64::from(w * h) > max_ps {
+                return Err(format!(
+                    "level_idc {} allows {max_ps} luma samples, the picture has {}",
+                    info.level_idc,
+                    w * h
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+const fn cabac_name(cabac: bool) -> &'static str {
+    if cabac { "CABAC" } else { "CAVLC" }
+}
+
+/// MaxFS (macroblocks per frame) by `level_idc`: ITU-T H.264 Table A-1.
+fn h264_max_frame_mbs(level_idc: u8) -> Option<u32> {
+    Some(match level_idc {
+        9 | 10 => 99,
+        11..=20 => 396,
+        21 => 792,
+        22 | 30 => 1620,
+        31 => 3600,
+        32 => 5120,
+        40 | 41 => 8192,
+        42 => 8704,
+        50 => 22080,
+        51 | 52 => 36864,
+        60..=62 => 139_264,
+        _ => return None,
+    })
+}
+
+/// MaxLumaPs (samples per picture) by `general_level_idc`: ITU-T H.265 Table A.8.
+fn h265_max_luma_ps(level_idc: u8) -> Option<u64> {
+    Some(match level_idc {
+        30 => 36_864,
+        60 => 122_880,
+        63 => 245_760,
+        90 => 552_960,
+        93 => 983_040,
+        120 | 123 => 2_228_224,
+        150 | 153 | 156 => 8_912_896,
+        180 | 183 | 186 => 35_651_584,
+        _ => return None,
+    })
+}
+
+/// The case's expectations on a stream: frame count, IDR positions, header policy (L2), and
+/// decode, PSNR and bit rate (L3). Returns the trace lines to record.
+pub fn expectations(s: &ChannelStream, e: &StreamExpect) -> Result<Vec<String>, String> {
+    let mut lines = Vec::new();
+    let frames: Vec<_> = s.frames().collect();
+    if frames.len() as u32 != e.frames {
+        return Err(format!("{} frames, expected {}", frames.len(), e.frames));
+    }
+    let idrs: Vec<u32> = frames
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.pack_type == PackType::I)
+        .map(|(i, _)| i as u32)
+        .collect();
+    let want_idr = e.idr_at.clone().unwrap_or_else(|| {
+        let gop = s.attr.gop_len.max(1);
+        (0..e.frames).step_by(gop as usize).collect()
+    });
+    if idrs != want_idr {
+        return Err(format!("IDR at frames {idrs:?}, expected {want_idr:?}"));
+    }
+    // Header policy: before every I pack, or only before the first.
+    let mut headers_before_i = Vec::new();
+    for (i, p) in s.packs.iter().enumerate() {
+        if p.pack_type == PackType::I {
+            headers_before_i.push(i > 0 && s.packs[i - 1].pack_type == PackType::Header);
+        }
+    }
+    let headers = s
+        .packs
+        .iter()
+        .filter(|p| p.pack_type == PackType::Header)
+        .count();
+    if e.header_every_idr {
+        if let Some(k) = headers_before_i.iter().position(|&h| !h) {
+            return Err(format!("IDR #{k} has no HEADER pack right before it"));
+        }
+        if headers != idrs.len() {
+            return Err(format!("{headers} HEADER packs for {} IDRs", idrs.len()));
+        }
+    } else if headers != 1 || headers_before_i.first() != Some(&true) {
+        return Err(format!(
+            "{headers} HEADER packs; expected exactly one, before the first IDR"
+        ));
+    }
+    // pts: in send order, each one a frame that was sent.
+    let pts: Vec<u64> = frames.iter().map(|p| p.pts).collect();
+    if pts.windows(2).any(|w| w[0] >= w[1]) {
+        return Err("frame pts are not increasing: frames out of order".into());
+    }
+    if let Some(p) = pts.iter().find(|p| !s.sent.contains_key(p)) {
+        return Err(format!("a pack carries pts {p}, which no sent frame had"));
+    }
+    lines.push(format!(
+        "L2 ch: {} frames, IDR at {idrs:?}, {headers} HEADER",
+        frames.len()
+    ));
+    if let Some(tol) = e.bitrate_tolerance {
+        let bytes: usize = s.packs.iter().map(|p| p.bytes.len()).sum();
+        let fps = f64::from(s.attr.dst_frame_rate.max(1));
+        let kbps = bytes as f64 * 8.0 / 1000.0 / (frames.len() as f64 / fps);
+        let target = f64::from(s.attr.bit_rate);
+        let dev = (kbps - target) / target;
+        if dev.abs() > tol {
+            return Err(format!(
+                "{kbps:.0} kbps for a {target} kbps target ({:+.1} %, allowed ±{:.0} %)",
+                dev * 100.0,
+                tol * 100.0
+            ));
+        }
+        lines.push(format!("RC: within ±{:.0} % of the target", tol * 100.0));
+    }
+    if e.decode {
+        let codec = s.codec().ok_or("no codec")?;
+        let (w, h) = (s.attr.pic_width, s.attr.pic_height);
+        let decoded = oracle::decode(codec, &s.bytes(), w as usize, h as usize)?;
+        if decoded.len() != frames.len() {
+            return Err(format!(
+                "the decoder gave {} pictures for {} frames",
+                decoded.len(),
+                frames.len()
+            ));
+        }
+        let source: Vec<Yuv> = pts
+            .iter()
+            .map(|p| pattern_frame(w, h, s.sent[p]))
+            .collect();
+        let (y, u, v) = oracle::psnr_yuv(&decoded, &source);
+        let uv = u.min(v);
+        log::info!("PSNR Y {y:.2} U {u:.2} V {v:.2} dB");
+        if let Some(min) = e.psnr_y_min.filter(|&m| y < m) {
+            return Err(format!("luma PSNR {y:.2} dB below {min} dB"));
+        }
+        if let Some(min) = e.psnr_uv_min.filter(|&m| uv < m) {
+            return Err(format!("chroma PSNR {uv:.2} dB below {min} dB"));
+        }
+        if let Some(max) = e.psnr_uv_max.filter(|&m| uv > m) {
+            return Err(format!(
+                "chroma PSNR {uv:.2} dB above {max} dB: the wrong chroma did not show"
+            ));
+        }
+        lines.push(format!("L3 ch: decoded {} pictures", decoded.len()));
+    }
+    Ok(lines)
+}
+
+fn pattern_frame(w: u32, h: u32, t: u32) -> Yuv {
+    let n = (w * h) as usize;
+    let (mut y, mut uv) = (vec![0; n], vec![0; n / 2]);
+    venc_sim::source::TestPattern::render(w, h, t, &mut y, &mut uv);
+    Yuv {
+        y,
+        u: uv.iter().step_by(2).copied().collect(),
+        v: uv.iter().skip(1).step_by(2).copied().collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exec::CollectedPack;
+    use std::collections::BTreeMap;
+    use venc_core::ChnAttrStr;
+
+    fn stream(packs: Vec<(PackType, Vec<u8>)>) -> ChannelStream {
+        ChannelStream {
+            attr: ChnAttrStr::new(consts::K_PT_H264, consts::VENC_PROFILE_H264_BASELINE, 64, 64),
+            packs: packs
+                .into_iter()
+                .enumerate()
+                .map(|(i, (pack_type, bytes))| CollectedPack {
+                    pack_type,
+                    bytes,
+                    pts: i as u64,
+                })
+                .collect(),
+            sent: BTreeMap::new(),
+        }
+    }
+
+    #[test]
+    fn grammar_rejects_mistyped_packs() {
+        let idr = vec![0, 0, 0, 1, 0x65, 0x88];
+        let p = vec![0, 0, 0, 1, 0x41, 0x9a];
+        // A P pack holding an IDR slice, an I pack holding a P slice, a 3-byte start code.
+        assert!(grammar(&stream(vec![(PackType::P, idr.clone())])).is_err());
+        assert!(grammar(&stream(vec![(PackType::I, p.clone())])).is_err());
+        assert!(grammar(&stream(vec![(PackType::P, vec![0, 0, 1, 0x41, 0x9a])])).is_err());
+        // A HEADER pack with a slice in it.
+        assert!(grammar(&stream(vec![(PackType::Header, idr.clone())])).is_err());
+        assert!(grammar(&stream(vec![(PackType::I, idr), (PackType::P, p)])).is_ok());
+    }
+
+    #[test]
+    fn level_tables() {
+        assert_eq!(h264_max_frame_mbs(40), Some(8192));
+        assert_eq!(h264_max_frame_mbs(99), None);
+        assert_eq!(h265_max_luma_ps(120), Some(2_228_224));
+        assert_eq!(h265_max_luma_ps(1), None);
+    }
+}
