@@ -86,7 +86,10 @@ fn check_sps(codec: Codec, s: &ChannelStream, header: &[u8]) -> Result<(), Strin
                 return Err(format!("SPS profile_idc {} for {want}", info.profile_idc));
             }
             if (info.width, info.height) != (w, h) {
-                return Err(format!("SPS size {}x{} for {w}x{h}", info.width, info.height));
+                return Err(format!(
+                    "SPS size {}x{} for {w}x{h}",
+                    info.width, info.height
+                ));
             }
             let max_fs = h264_max_frame_mbs(info.level_idc)
                 .ok_or(format!("SPS level_idc {} unknown", info.level_idc))?;
@@ -108,7 +111,10 @@ fn check_sps(codec: Codec, s: &ChannelStream, header: &[u8]) -> Result<(), Strin
                 return Err(format!("general_profile_idc {} for Main", info.profile_idc));
             }
             if (info.width, info.height) != (w, h) {
-                return Err(format!("SPS size {}x{} for {w}x{h}", info.width, info.height));
+                return Err(format!(
+                    "SPS size {}x{} for {w}x{h}",
+                    info.width, info.height
+                ));
             }
             if info.chroma_format_idc != 1 || info.bit_depth_luma != 8 {
                 return Err(format!(
@@ -250,10 +256,7 @@ pub fn expectations(s: &ChannelStream, e: &StreamExpect) -> Result<Vec<String>, 
                 frames.len()
             ));
         }
-        let source: Vec<Yuv> = pts
-            .iter()
-            .map(|p| pattern_frame(w, h, s.sent[p]))
-            .collect();
+        let source: Vec<Yuv> = pts.iter().map(|p| pattern_frame(w, h, s.sent[p])).collect();
         let (y, u, v) = oracle::psnr_yuv(&decoded, &source);
         let uv = u.min(v);
         log::info!("PSNR Y {y:.2} U {u:.2} V {v:.2} dB");
@@ -293,7 +296,12 @@ mod tests {
 
     fn stream(packs: Vec<(PackType, Vec<u8>)>) -> ChannelStream {
         ChannelStream {
-            attr: ChnAttrStr::new(consts::K_PT_H264, consts::VENC_PROFILE_H264_BASELINE, 64, 64),
+            attr: ChnAttrStr::new(
+                consts::K_PT_H264,
+                consts::VENC_PROFILE_H264_BASELINE,
+                64,
+                64,
+            ),
             packs: packs
                 .into_iter()
                 .enumerate()

@@ -14,8 +14,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use venc_core::layout::{uv_offset, uv_size, vicap_block_size, y_size};
 use venc_core::{
-    CanMvError, ChnAttr, ChnAttrStr, Encoder, Mpi, Pack, PackType, Personality, RcAttr,
-    StreamData, VencError, VideoFrameInfo, consts,
+    CanMvError, ChnAttr, ChnAttrStr, Encoder, Mpi, Pack, PackType, Personality, RcAttr, StreamData,
+    VencError, VideoFrameInfo, consts,
 };
 use venc_sim::source::TestPattern;
 
@@ -54,7 +54,9 @@ impl ChannelStream {
 
     /// The I and P packs (one per encoded frame).
     pub fn frames(&self) -> impl Iterator<Item = &CollectedPack> {
-        self.packs.iter().filter(|p| p.pack_type != PackType::Header)
+        self.packs
+            .iter()
+            .filter(|p| p.pack_type != PackType::Header)
     }
 
     /// The stream as one Annex-B byte string.
@@ -228,11 +230,14 @@ impl<'a> Executor<'a> {
 
     fn stream(&mut self, chn: u32) -> &mut ChannelStream {
         let attr = self.chans.get(&chn).and_then(|c| c.attr);
-        self.out.streams.entry(chn).or_insert_with(|| ChannelStream {
-            attr: attr.unwrap_or_else(|| ChnAttrStr::new(0, 0, 0, 0)),
-            packs: Vec::new(),
-            sent: BTreeMap::new(),
-        })
+        self.out
+            .streams
+            .entry(chn)
+            .or_insert_with(|| ChannelStream {
+                attr: attr.unwrap_or_else(|| ChnAttrStr::new(0, 0, 0, 0)),
+                packs: Vec::new(),
+                sent: BTreeMap::new(),
+            })
     }
 
     /// Records the call and compares it with the expectation.
@@ -255,7 +260,9 @@ impl<'a> Executor<'a> {
         let codec = o.codec.unwrap_or(s.codec);
         let profile = o.profile_value.unwrap_or_else(|| {
             o.profile
-                .or(s.profile.filter(|_| o.codec.is_none() || o.codec == Some(s.codec)))
+                .or(s
+                    .profile
+                    .filter(|_| o.codec.is_none() || o.codec == Some(s.codec)))
                 .map_or(
                     match codec {
                         CodecName::H264 => consts::VENC_PROFILE_H264_BASELINE,
@@ -312,13 +319,17 @@ impl<'a> Executor<'a> {
             Step::Stop { chn, expect } => {
                 let r = self.encoder().stop(chn);
                 let actual = r.map_or_else(Actual::from_canmv, |_| Actual::Ok);
-                self.chan(chn).started = false;
+                if actual == Actual::Ok {
+                    self.chan(chn).started = false;
+                }
                 self.check(what, &actual, expect)
             }
             Step::Destroy { chn, expect } => {
                 let r = self.encoder().destroy(chn);
                 let actual = r.map_or_else(Actual::from_canmv, |_| Actual::Ok);
-                self.chan(chn).started = false;
+                if actual == Actual::Ok {
+                    self.chan(chn).started = false;
+                }
                 self.check(what, &actual, expect)
             }
             Step::SendFrame {
@@ -464,7 +475,9 @@ impl<'a> Executor<'a> {
             }
             Step::MpiStop { chn, expect } => {
                 let r = self.mpi.stop_chn(chn);
-                self.chan(i64::from(chn)).started = false;
+                if r.is_ok() {
+                    self.chan(i64::from(chn)).started = false;
+                }
                 self.check(what, &Actual::from_mpi(r), expect)
             }
             Step::MpiDestroy { chn, expect } => {
@@ -574,6 +587,9 @@ impl<'a> Executor<'a> {
         let c = self.chans.entry(chn).or_default();
         c.attr = Some(attr);
         c.started = false;
+        // New buffers for the new attributes; the old pool stays allocated, as a program's would.
+        c.frames = None;
+        c.last_pts = None;
         // A re-created channel starts a new stream.
         self.out.streams.insert(
             chn,
@@ -634,9 +650,16 @@ impl<'a> Executor<'a> {
                         .map_err(|e| format!("ReleaseStream: {e}"))?;
                     last_progress = Instant::now();
                 }
-                Ok(_) | Err(CanMvError::OsError { code: VencError::NotReady, .. })
-                    if last_progress.elapsed() < PATIENCE => {}
-                Ok(_) | Err(CanMvError::OsError { code: VencError::NotReady, .. }) => {
+                Ok(_)
+                | Err(CanMvError::OsError {
+                    code: VencError::NotReady,
+                    ..
+                }) if last_progress.elapsed() < PATIENCE => {}
+                Ok(_)
+                | Err(CanMvError::OsError {
+                    code: VencError::NotReady,
+                    ..
+                }) => {
                     self.chan(chn).stream_data = sd;
                     return Err(format!(
                         "{} of {frames} frames, then nothing for {PATIENCE:?}",
@@ -655,7 +678,13 @@ impl<'a> Executor<'a> {
     fn consume(&mut self, chn: i64) -> Result<u32, String> {
         let c = chn as u32;
         let mut taken = 0;
-        while self.mpi.query_status(c).map_err(|e| e.to_string())?.cur_packs > 0 {
+        while self
+            .mpi
+            .query_status(c)
+            .map_err(|e| e.to_string())?
+            .cur_packs
+            > 0
+        {
             let mut sd = std::mem::take(&mut self.chan(chn).stream_data);
             let r = self.encoder().get_stream(chn, &mut sd, 0);
             let got = matches!(r, Ok(0));
@@ -766,7 +795,12 @@ impl<'a> Executor<'a> {
         let attr = attr.unwrap_or_else(|| self.attr(&AttrOverride::default()));
         let (w, h) = (attr.pic_width, attr.pic_height);
         let count = self.setup.frame_bufs.max(1);
-        if self.chans.get(&chn).and_then(|c| c.frames.as_ref()).is_none() {
+        if self
+            .chans
+            .get(&chn)
+            .and_then(|c| c.frames.as_ref())
+            .is_none()
+        {
             let frames = alloc_frames(self.mpi.as_ref(), w, h, count)?;
             self.chans.entry(chn).or_default().frames = Some(frames);
         }

@@ -75,7 +75,8 @@ pub fn is_rule_id(s: &str) -> bool {
     matches!(
         (parts.next(), parts.next(), parts.next(), parts.next()),
         (Some("VENC"), Some(f), Some(n), None)
-            if !f.is_empty() && f.chars().all(|c| c.is_ascii_uppercase())
+            if f.starts_with(|c: char| c.is_ascii_uppercase())
+                && f.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
                 && n.len() == 3 && n.chars().all(|c| c.is_ascii_digit())
     )
 }
@@ -91,5 +92,7 @@ mod tests {
         assert!(is_rule_id("VENC-API-007"));
         assert!(!is_rule_id("VENC-api-007"));
         assert!(!is_rule_id("VENC-API-07"));
+        assert!(is_rule_id("VENC-NV12-001"));
+        assert!(!is_rule_id("VENC-12-001"));
     }
 }

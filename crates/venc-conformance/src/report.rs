@@ -113,7 +113,12 @@ impl Report {
             .cases
             .iter()
             .filter(|c| !c.as_expected())
-            .map(|c| format!("{} on {}: {} (expected {})", c.id, c.backend, c.outcome, c.expected))
+            .map(|c| {
+                format!(
+                    "{} on {}: {} (expected {})",
+                    c.id, c.backend, c.outcome, c.expected
+                )
+            })
             .collect();
     }
 
@@ -392,7 +397,10 @@ mod tests {
         );
         let md = r.to_markdown();
         assert!(md.contains("| a | VENC-LIFE-001 | pass |"), "{md}");
-        assert!(md.contains("| b | VENC-LIFE-001 | fail (expected) |"), "{md}");
+        assert!(
+            md.contains("| b | VENC-LIFE-001 | fail (expected) |"),
+            "{md}"
+        );
         assert!(
             md.contains("| **TOTAL** | | 1 pass, 1 fail, 0 not-supported, 0 not-run, 0 error |"),
             "{md}"
@@ -414,16 +422,28 @@ mod tests {
         );
         let xml = r.to_junit().expect("xml");
         assert!(xml.contains("<testsuite name=\"sim\" tests=\"4\""), "{xml}");
-        assert!(xml.contains("<skipped message=\"expected fail: D-003\""), "{xml}");
+        assert!(
+            xml.contains("<skipped message=\"expected fail: D-003\""),
+            "{xml}"
+        );
         assert!(xml.contains("unexpected pass (expected fail)"), "{xml}");
-        assert!(xml.contains("<error message=\"expected ok, got EXIST\" type=\"error\""), "{xml}");
+        assert!(
+            xml.contains("<error message=\"expected ok, got EXIST\" type=\"error\""),
+            "{xml}"
+        );
         assert!(xml.contains("simulator version"), "{xml}");
     }
 
     #[test]
     fn partitions_merge_and_overlaps_are_refused() {
-        let one = report(vec![result("a", "sim", Outcome::Pass, Outcome::Pass)], Some((1, 2)));
-        let two = report(vec![result("b", "sim", Outcome::Fail, Outcome::Pass)], Some((2, 2)));
+        let one = report(
+            vec![result("a", "sim", Outcome::Pass, Outcome::Pass)],
+            Some((1, 2)),
+        );
+        let two = report(
+            vec![result("b", "sim", Outcome::Fail, Outcome::Pass)],
+            Some((2, 2)),
+        );
         let back = Report::from_json(&two.to_json()).expect("round trip");
         let merged = Report::merge(vec![one.clone(), back]).expect("merge");
         assert_eq!(merged.cases.len(), 2);

@@ -184,7 +184,10 @@ impl Expectations {
             let outcome = Outcome::from_name(&e.outcome)
                 .ok_or_else(|| format!("{}: unknown outcome {:?}", e.id, e.outcome))?;
             if e.reason.trim().is_empty() {
-                return Err(format!("{}: an expected {} needs a reason", e.id, e.outcome));
+                return Err(format!(
+                    "{}: an expected {} needs a reason",
+                    e.id, e.outcome
+                ));
             }
             if entries.insert(e.id.clone(), (outcome, e.reason)).is_some() {
                 return Err(format!("{} is listed twice", e.id));
@@ -232,8 +235,12 @@ impl Selection {
             .split_once('/')
             .ok_or_else(|| format!("partition {s:?}: expected K/N"))?;
         let (k, n): (usize, usize) = (
-            k.trim().parse().map_err(|_| format!("partition {s:?}: K"))?,
-            n.trim().parse().map_err(|_| format!("partition {s:?}: N"))?,
+            k.trim()
+                .parse()
+                .map_err(|_| format!("partition {s:?}: K"))?,
+            n.trim()
+                .parse()
+                .map_err(|_| format!("partition {s:?}: N"))?,
         );
         if n == 0 || k == 0 || k > n {
             return Err(format!("partition {s:?}: need 1 <= K <= N"));
@@ -250,7 +257,11 @@ impl Selection {
             .enumerate()
             .filter(|(i, _)| self.partition.is_none_or(|(k, n)| i % n == k - 1))
             .map(|(_, c)| c)
-            .filter(|c| self.filter.as_ref().is_none_or(|f| c.id.contains(f.as_str())))
+            .filter(|c| {
+                self.filter
+                    .as_ref()
+                    .is_none_or(|f| c.id.contains(f.as_str()))
+            })
             .collect()
     }
 }
@@ -266,7 +277,11 @@ pub fn ffmpeg_available() -> bool {
 }
 
 /// Runs one case on a backend under a watchdog, with every oracle.
-pub fn run_case(backend: &Arc<dyn Backend>, case: &Case, expectations: &Expectations) -> CaseResult {
+pub fn run_case(
+    backend: &Arc<dyn Backend>,
+    case: &Case,
+    expectations: &Expectations,
+) -> CaseResult {
     let t0 = Instant::now();
     let (expected, expected_reason) = expectations.get(&case.id);
     let (outcome, detail, trace) = watchdog(backend, case);
@@ -402,10 +417,9 @@ mod tests {
 
     #[test]
     fn expectations_file_rules() {
-        let ok = Expectations::parse(
-            "[[case]]\nid = \"a\"\noutcome = \"fail\"\nreason = \"D-003\"\n",
-        )
-        .expect("parse");
+        let ok =
+            Expectations::parse("[[case]]\nid = \"a\"\noutcome = \"fail\"\nreason = \"D-003\"\n")
+                .expect("parse");
         assert_eq!(ok.get("a").0, Outcome::Fail);
         assert_eq!(ok.get("b"), (Outcome::Pass, None));
         assert!(

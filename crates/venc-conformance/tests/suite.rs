@@ -41,7 +41,11 @@ fn main() {
         .map(|c| (c.id.clone(), c.rules.clone()))
         .collect();
     for case in cases {
-        let (b, x, snaps) = (Arc::clone(&backend), Arc::clone(&expectations), snapshots.clone());
+        let (b, x, snaps) = (
+            Arc::clone(&backend),
+            Arc::clone(&expectations),
+            snapshots.clone(),
+        );
         trials.push(Trial::test(format!("case::{}", case.id), move || {
             let r = run_case(&b, &case, &x);
             if !r.as_expected() {
@@ -69,17 +73,20 @@ fn main() {
     }
     let ids_for_expectations = ids.clone();
     let x = Arc::clone(&expectations);
-    trials.push(Trial::test("suite::expectations_name_existing_cases", move || {
-        let stale: Vec<&str> = x
-            .ids()
-            .filter(|id| !ids_for_expectations.iter().any(|c| c == id))
-            .collect();
-        if stale.is_empty() {
-            Ok(())
-        } else {
-            Err(format!("expectations for cases that do not exist: {stale:?}").into())
-        }
-    }));
+    trials.push(Trial::test(
+        "suite::expectations_name_existing_cases",
+        move || {
+            let stale: Vec<&str> = x
+                .ids()
+                .filter(|id| !ids_for_expectations.iter().any(|c| c == id))
+                .collect();
+            if stale.is_empty() {
+                Ok(())
+            } else {
+                Err(format!("expectations for cases that do not exist: {stale:?}").into())
+            }
+        },
+    ));
     let contract = dir.join("../docs/contract.md");
     trials.push(Trial::test("suite::rule_coverage", move || {
         let text = std::fs::read_to_string(&contract).map_err(|e| e.to_string())?;

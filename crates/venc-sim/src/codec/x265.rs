@@ -431,6 +431,11 @@ impl CodecEngine for X265Engine {
             }
             // SAFETY: each descriptor points at `size_bytes` bytes of Annex-B output.
             let bytes = unsafe { std::slice::from_raw_parts(nal.payload, nal.size_bytes as usize) };
+            // libx265 writes 3-byte start codes before slices; the VPU's packs use 4 everywhere
+            // (facts §2.4), and programs read the NAL header at byte 4.
+            if bytes.starts_with(&[0, 0, 1]) {
+                out.data.push(0);
+            }
             out.data.extend_from_slice(bytes);
         }
         out.idr =

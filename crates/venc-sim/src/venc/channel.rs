@@ -226,6 +226,8 @@ impl Channel {
         st.idr_enabled = false;
         st.idr_requested = false;
         st.header_sent = false;
+        // The kernel memsets the channel at create (facts §2.4): no stale release_pic_pts.
+        st.last_release_pts = 0;
         st.input.clear();
         let mut freed = Vec::new();
         st.ring.clear(&mut freed);
