@@ -1,5 +1,7 @@
 //! `venc`: encode on the simulated K230 VENC through the CanMV `Encoder` API.
 
+mod conformance;
+
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
@@ -29,6 +31,8 @@ enum Command {
     /// Encode frames through Encoder.SetOutBufs/Create/Start/SendFrame/GetStream/ReleaseStream,
     /// as the manual's Example 2 does, and write the stream to a file.
     Encode(EncodeArgs),
+    /// Run the conformance suite (conformance/cases) on a backend and write reports.
+    Conformance(conformance::ConformanceArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize)]
@@ -307,12 +311,22 @@ fn encode(args: &EncodeArgs) -> Result<(), String> {
 }
 
 fn main() -> ExitCode {
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn"))
+    let cli = Cli::parse();
+    // Conformance cases provoke the simulator's warnings on purpose; show errors only.
+    let default_level = match cli.command {
+        Command::Encode(_) => "warn",
+        Command::Conformance(_) => "error",
+    };
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or(default_level))
         .format_timestamp(None)
         .init();
-    let cli = Cli::parse();
     let result = match &cli.command {
         Command::Encode(args) => encode(args),
+        Command::Conformance(args) => match conformance::run(args) {
+            Ok(true) => Ok(()),
+            Ok(false) => Err("conformance: some outcomes were not the expected ones".into()),
+            Err(e) => Err(e),
+        },
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

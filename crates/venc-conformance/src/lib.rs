@@ -52,6 +52,24 @@ pub fn run_suite(
     )
 }
 
+/// The trace a case's insta snapshot holds (`<dir>/<id>.snap`, the text after its header), or
+/// `None` when the case has no snapshot yet.
+pub fn snapshot_trace(dir: &std::path::Path, id: &str) -> Result<Option<String>, String> {
+    let path = dir.join(format!("{id}.snap"));
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("{}: {e}", path.display())),
+    };
+    // insta's format: a `---` line, a YAML header, a `---` line, then the snapshot.
+    let body = text
+        .strip_prefix("---\n")
+        .and_then(|rest| rest.split_once("\n---\n"))
+        .map(|(_, body)| body)
+        .ok_or_else(|| format!("{}: not an insta snapshot", path.display()))?;
+    Ok(Some(body.to_owned()))
+}
+
 /// Every rule ID (`VENC-XXX-NNN`) defined in a contract text, in order of appearance.
 pub fn contract_rules(contract: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();

@@ -99,6 +99,12 @@ impl Report {
         r
     }
 
+    /// The report with totals and unexpected outcomes computed again after outcomes changed.
+    pub fn recounted(mut self) -> Self {
+        self.recount();
+        self
+    }
+
     fn recount(&mut self) {
         self.cases
             .sort_by(|a, b| (&a.id, &a.backend).cmp(&(&b.id, &b.backend)));
