@@ -440,6 +440,8 @@ pub enum Step {
         chn: u32,
         /// Expected `cur_packs`.
         cur_packs: Option<u32>,
+        /// Expected `release_pic_pts`.
+        release_pic_pts: Option<u64>,
         /// Expected result.
         #[serde(default)]
         expect: Expect,

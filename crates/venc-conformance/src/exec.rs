@@ -499,24 +499,35 @@ impl<'a> Executor<'a> {
             Step::MpiQueryStatus {
                 chn,
                 cur_packs,
+                release_pic_pts,
                 expect,
             } => {
                 let r = self.mpi.query_status(chn);
-                let shown = match (&r, cur_packs) {
-                    (Ok(st), Some(_)) => format!(" cur_packs={}", st.cur_packs),
-                    _ => String::new(),
-                };
+                let mut shown = String::new();
+                if let Ok(st) = &r {
+                    if cur_packs.is_some() {
+                        let _ = write!(shown, " cur_packs={}", st.cur_packs);
+                    }
+                    if release_pic_pts.is_some() {
+                        let _ = write!(shown, " release_pic_pts={}", st.release_pic_pts);
+                    }
+                }
                 let actual = Actual::from_mpi(r.map(drop));
                 self.out.trace.push(format!("{what} -> {actual}{shown}"));
                 if !actual.matches(expect) {
                     return Err(format!("expected {expect}, got {actual}"));
                 }
-                match (r, cur_packs) {
-                    (Ok(st), Some(want)) if st.cur_packs != want => {
-                        Err(format!("cur_packs {} instead of {want}", st.cur_packs))
-                    }
-                    _ => Ok(()),
+                let Ok(st) = r else { return Ok(()) };
+                if let Some(want) = cur_packs.filter(|&w| w != st.cur_packs) {
+                    return Err(format!("cur_packs {} instead of {want}", st.cur_packs));
                 }
+                if let Some(want) = release_pic_pts.filter(|&w| w != st.release_pic_pts) {
+                    return Err(format!(
+                        "release_pic_pts {} instead of {want}",
+                        st.release_pic_pts
+                    ));
+                }
+                Ok(())
             }
             Step::MpiGetStream {
                 chn,
