@@ -5,6 +5,8 @@
 //! - `demo`: encode the built-in pattern on the simulator to `out.264` (the README's first command).
 //! - `test`: deps, then formatting, clippy (also on `venc-sim` without feature `x265`) and every
 //!   test of the workspace (the README's second command; `.ci/run` calls it).
+//! - `conformance`: `venc conformance` on the simulator, reports in `target/conformance/`
+//!   (extra arguments replace the defaults). `test` runs it last, so CI keeps the reports.
 //! - `bench`: raw codec vs the simulator's Encoder table, then the criterion benches.
 
 use clap::{Parser, Subcommand};
@@ -26,8 +28,13 @@ enum Cmd {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
-    /// Check formatting and lints, then run every test.
+    /// Check formatting and lints, then run every test and the conformance suite.
     Test,
+    /// Run the conformance suite on the simulator (extra arguments go to `venc conformance`).
+    Conformance {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
     /// Run the benchmarks (release builds).
     Bench {
         /// Only the raw-vs-sim table, not the criterion micro-benchmarks.
@@ -93,6 +100,39 @@ fn deps() -> Result<(), String> {
         .env("DEBIAN_FRONTEND", "noninteractive"))
 }
 
+/// `venc conformance`, by default on the simulator with every report in `target/conformance/`.
+fn conformance(args: Vec<String>) -> Result<(), String> {
+    let args = if args.is_empty() {
+        [
+            "--backend",
+            "sim",
+            "--report",
+            "md",
+            "--report",
+            "json",
+            "--report",
+            "junit",
+            "--out",
+            "target/conformance",
+        ]
+        .map(String::from)
+        .to_vec()
+    } else {
+        args
+    };
+    run(cargo()
+        .args([
+            "run",
+            "--release",
+            "--quiet",
+            "-p",
+            "venc-cli",
+            "--",
+            "conformance",
+        ])
+        .args(args))
+}
+
 fn cargo() -> Command {
     Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
 }
@@ -135,7 +175,9 @@ fn main() -> ExitCode {
             .and_then(|()| {
                 run(cargo().args(["clippy", "-p", "venc-sim", "--lib", "--", "-D", "warnings"]))
             })
-            .and_then(|()| run(cargo().args(["test", "--workspace", "--release"]))),
+            .and_then(|()| run(cargo().args(["test", "--workspace", "--release"])))
+            .and_then(|()| conformance(Vec::new())),
+        Cmd::Conformance { args } => deps().and_then(|()| conformance(args)),
         Cmd::Bench { table_only } => deps()
             .and_then(|()| {
                 run(cargo().args([
