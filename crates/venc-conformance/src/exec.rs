@@ -115,6 +115,11 @@ impl Actual {
         }
     }
 
+    /// A facade call that returns 0 (or nothing) on success.
+    fn from_facade<T>(r: Result<T, CanMvError>) -> Self {
+        r.map_or_else(Self::from_canmv, |_| Self::Ok)
+    }
+
     fn from_mpi(r: Result<(), VencError>) -> Self {
         match r {
             Ok(()) => Self::Ok,
@@ -296,13 +301,13 @@ impl<'a> Executor<'a> {
                 let [w, h] = size.unwrap_or([self.setup.width, self.setup.height]);
                 let bufs = bufs.unwrap_or(self.setup.out_bufs);
                 let r = self.encoder().set_out_bufs(chn, bufs, w, h);
-                let actual = r.map_or_else(Actual::from_canmv, |()| Actual::Ok);
+                let actual = Actual::from_facade(r);
                 self.check(what, &actual, expect)
             }
             Step::Create { chn, attr, expect } => {
                 let a = self.attr(&attr);
                 let r = self.encoder().create(chn, &a);
-                let actual = r.map_or_else(Actual::from_canmv, |_| Actual::Ok);
+                let actual = Actual::from_facade(r);
                 if actual == Actual::Ok {
                     self.created(chn as u32, a);
                 }
@@ -310,7 +315,7 @@ impl<'a> Executor<'a> {
             }
             Step::Start { chn, expect } => {
                 let r = self.encoder().start(chn);
-                let actual = r.map_or_else(Actual::from_canmv, |_| Actual::Ok);
+                let actual = Actual::from_facade(r);
                 if actual == Actual::Ok {
                     self.chan(chn).started = true;
                 }
@@ -318,7 +323,7 @@ impl<'a> Executor<'a> {
             }
             Step::Stop { chn, expect } => {
                 let r = self.encoder().stop(chn);
-                let actual = r.map_or_else(Actual::from_canmv, |_| Actual::Ok);
+                let actual = Actual::from_facade(r);
                 if actual == Actual::Ok {
                     self.chan(chn).started = false;
                 }
@@ -326,7 +331,7 @@ impl<'a> Executor<'a> {
             }
             Step::Destroy { chn, expect } => {
                 let r = self.encoder().destroy(chn);
-                let actual = r.map_or_else(Actual::from_canmv, |_| Actual::Ok);
+                let actual = Actual::from_facade(r);
                 if actual == Actual::Ok {
                     self.chan(chn).started = false;
                 }
@@ -400,7 +405,7 @@ impl<'a> Executor<'a> {
                 }
                 let r = self.encoder().release_stream(chn, &sd);
                 self.chan(chn).stream_data = sd;
-                let actual = r.map_or_else(Actual::from_canmv, |_| Actual::Ok);
+                let actual = Actual::from_facade(r);
                 self.check(what, &actual, expect)
             }
             Step::ReadPack {
@@ -415,7 +420,7 @@ impl<'a> Executor<'a> {
                     ReadFrom::PhyAddr => (sd.phy_addr[slot], sd.data_size[slot]),
                 };
                 let r = self.encoder().bytearray_at(addr, u64::from(size));
-                let actual = r.map_or_else(Actual::from_canmv, |_| Actual::Ok);
+                let actual = Actual::from_facade(r);
                 self.check(what, &actual, expect)
             }
             Step::Drain { chn, frames } => self.drain(chn, frames, &what),

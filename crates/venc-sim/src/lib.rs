@@ -102,7 +102,6 @@ impl Simulator {
         Ok(self.chn(chn)?.stats())
     }
 
-    /// A channel's state.
     /// Pushes a frame from a bound source into channel `chn`'s input queue, never waiting: the
     /// frame is dropped (logged, counted) when the queue is full or the channel not started.
     /// `Ok(true)` if it was queued.
@@ -111,6 +110,7 @@ impl Simulator {
             .push_bound(&self.mem, frame, self.opts.strict)
     }
 
+    /// A channel's state.
     pub fn channel_phase(&self, chn: Chn) -> Result<Phase, VencError> {
         Ok(self.chn(chn)?.phase())
     }
