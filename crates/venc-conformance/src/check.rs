@@ -256,7 +256,10 @@ pub fn expectations(s: &ChannelStream, e: &StreamExpect) -> Result<Vec<String>, 
                 frames.len()
             ));
         }
-        let source: Vec<Yuv> = pts.iter().map(|p| pattern_frame(w, h, s.sent[p])).collect();
+        let source: Vec<Yuv> = pts
+            .iter()
+            .map(|p| oracle::pattern_frame(w, h, s.sent[p]))
+            .collect();
         let (y, u, v) = oracle::psnr_yuv(&decoded, &source);
         let uv = u.min(v);
         log::info!("PSNR Y {y:.2} U {u:.2} V {v:.2} dB");
@@ -274,17 +277,6 @@ pub fn expectations(s: &ChannelStream, e: &StreamExpect) -> Result<Vec<String>, 
         lines.push(format!("L3 ch: decoded {} pictures", decoded.len()));
     }
     Ok(lines)
-}
-
-fn pattern_frame(w: u32, h: u32, t: u32) -> Yuv {
-    let n = (w * h) as usize;
-    let (mut y, mut uv) = (vec![0; n], vec![0; n / 2]);
-    venc_sim::source::TestPattern::render(w, h, t, &mut y, &mut uv);
-    Yuv {
-        y,
-        u: uv.iter().step_by(2).copied().collect(),
-        v: uv.iter().skip(1).step_by(2).copied().collect(),
-    }
 }
 
 #[cfg(test)]

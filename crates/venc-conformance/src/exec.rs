@@ -170,7 +170,7 @@ struct Chan {
     started: bool,
     frames: Option<Frames>,
     stream_data: StreamData,
-    /// MPI-level packs taken and not yet released (for `mpi.*` steps).
+    /// pts of the last frame sent while the channel was started (what `WaitReleased` awaits).
     last_pts: Option<u64>,
 }
 
@@ -315,27 +315,15 @@ impl<'a> Executor<'a> {
             }
             Step::Start { chn, expect } => {
                 let r = self.encoder().start(chn);
-                let actual = Actual::from_facade(r);
-                if actual == Actual::Ok {
-                    self.chan(chn).started = true;
-                }
-                self.check(what, &actual, expect)
+                self.lifecycle(what, chn, r, true, expect)
             }
             Step::Stop { chn, expect } => {
                 let r = self.encoder().stop(chn);
-                let actual = Actual::from_facade(r);
-                if actual == Actual::Ok {
-                    self.chan(chn).started = false;
-                }
-                self.check(what, &actual, expect)
+                self.lifecycle(what, chn, r, false, expect)
             }
             Step::Destroy { chn, expect } => {
                 let r = self.encoder().destroy(chn);
-                let actual = Actual::from_facade(r);
-                if actual == Actual::Ok {
-                    self.chan(chn).started = false;
-                }
-                self.check(what, &actual, expect)
+                self.lifecycle(what, chn, r, false, expect)
             }
             Step::SendFrame {
                 chn,
@@ -597,6 +585,22 @@ impl<'a> Executor<'a> {
                 self.check(what, &Actual::from_mpi(r), expect)
             }
         }
+    }
+
+    /// Start/Stop/Destroy through the facade: on success the channel is (not) started.
+    fn lifecycle(
+        &mut self,
+        what: String,
+        chn: i64,
+        r: Result<i32, CanMvError>,
+        started: bool,
+        expect: Expect,
+    ) -> StepResult {
+        let actual = Actual::from_facade(r);
+        if actual == Actual::Ok {
+            self.chan(chn).started = started;
+        }
+        self.check(what, &actual, expect)
     }
 
     fn created(&mut self, chn: u32, attr: ChnAttrStr) {

@@ -434,6 +434,57 @@ mod tests {
         assert!(Expectations::parse(&twice).is_err());
     }
 
+    /// A backend that misbehaves while opening: the harness must report, never hang or panic.
+    struct Broken {
+        hang: bool,
+    }
+
+    impl Backend for Broken {
+        fn name(&self) -> &str {
+            "broken"
+        }
+        fn open(&self) -> Result<Arc<dyn Mpi>, String> {
+            if self.hang {
+                std::thread::sleep(std::time::Duration::from_secs(3));
+                Err("woke up".into())
+            } else {
+                panic!("board on fire")
+            }
+        }
+        fn describe(&self) -> String {
+            "a backend that breaks".into()
+        }
+    }
+
+    fn one_step_case(timeout_s: u64) -> Case {
+        toml::from_str(&format!(
+            "id = \"x\"\ntitle = \"x\"\nrules = [\"VENC-LIFE-002\"]\ntimeout_s = {timeout_s}\nsteps = [{{ call = \"Start\", chn = 0 }}]\n"
+        ))
+        .expect("case")
+    }
+
+    #[test]
+    fn a_panicking_or_hung_backend_is_an_error_outcome() {
+        let x = Expectations::default();
+        let panics: Arc<dyn Backend> = Arc::new(Broken { hang: false });
+        let r = run_case(&panics, &one_step_case(10), &x);
+        assert_eq!(r.outcome, Outcome::Error);
+        assert!(
+            r.detail
+                .as_deref()
+                .is_some_and(|d| d.contains("board on fire")),
+            "{r:?}"
+        );
+        let hangs: Arc<dyn Backend> = Arc::new(Broken { hang: true });
+        let r = run_case(&hangs, &one_step_case(1), &x);
+        assert_eq!(r.outcome, Outcome::Error);
+        assert!(
+            r.detail.as_deref().is_some_and(|d| d.starts_with("hung")),
+            "{r:?}"
+        );
+        assert!(!r.as_expected());
+    }
+
     #[test]
     fn unknown_backend_is_refused() {
         assert!(backend_by_name("sim").is_ok());

@@ -178,16 +178,17 @@ pub fn psnr(a: &[&[u8]], b: &[&[u8]]) -> f64 {
 
 /// The built-in pattern's frames `0..frames` as planar pictures.
 pub fn pattern_planes(w: u32, h: u32, frames: u32) -> Vec<Yuv> {
+    (0..frames).map(|t| pattern_frame(w, h, t)).collect()
+}
+
+/// Frame `t` of the built-in pattern as a planar picture.
+pub fn pattern_frame(w: u32, h: u32, t: u32) -> Yuv {
     let n = (w * h) as usize;
-    (0..frames)
-        .map(|t| {
-            let (mut y, mut uv) = (vec![0; n], vec![0; n / 2]);
-            TestPattern::render(w, h, t, &mut y, &mut uv);
-            let u = uv.iter().step_by(2).copied().collect();
-            let v = uv.iter().skip(1).step_by(2).copied().collect();
-            Yuv { y, u, v }
-        })
-        .collect()
+    let (mut y, mut uv) = (vec![0; n], vec![0; n / 2]);
+    TestPattern::render(w, h, t, &mut y, &mut uv);
+    let u = uv.iter().step_by(2).copied().collect();
+    let v = uv.iter().skip(1).step_by(2).copied().collect();
+    Yuv { y, u, v }
 }
 
 /// Y, U and V PSNR of decoded pictures against source pictures.
