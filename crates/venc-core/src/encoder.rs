@@ -192,6 +192,18 @@ impl StreamData {
     }
 }
 
+/// A blocking MPI call `SendFrame` or `GetStream` is about to make: channel, count (packs asked
+/// for; 1 for a frame) and the timeout the firmware passes down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BlockingCall {
+    /// The channel, checked.
+    pub chn: u32,
+    /// Packs to ask for (`GetStream`), or 1.
+    pub count: u32,
+    /// Milliseconds; -1 waits for ever, 0 does not wait.
+    pub timeout_ms: i32,
+}
+
 /// Where `kd_mpi_sys_mmap` places pack mappings in the simulated user address space. Virtual and
 /// physical addresses differ on the board, so a program reading `phy_addr[i]` fails here as there.
 pub const MMAP_BASE: u64 = 0x3f_0000_0000;
@@ -356,12 +368,30 @@ impl Encoder {
         frame: &VideoFrameInfo,
         timeout_ms: i32,
     ) -> Result<i64, CanMvError> {
-        let c = Self::check_chn("SendFrame", chn)?;
+        let call = self.begin_send_frame(chn, timeout_ms)?;
+        let sent = self.mpi.send_frame(call.chn, frame, call.timeout_ms);
+        self.finish_send_frame(sent)
+    }
+
+    /// The checks `SendFrame` makes before it blocks: the channel and the timeout the firmware
+    /// passes down. A host that must stay interruptible while blocked (the Python front) calls
+    /// the MPI itself between [`Encoder::begin_send_frame`] and [`Encoder::finish_send_frame`].
+    pub fn begin_send_frame(&self, chn: i64, timeout_ms: i32) -> Result<BlockingCall, CanMvError> {
+        let chn = Self::check_chn("SendFrame", chn)?;
         let timeout_ms = match self.personality {
             Personality::CanMvNew => timeout_ms,
             Personality::CanMvV1 => consts::defaults::SEND_FRAME_TIMEOUT_MS,
         };
-        match self.mpi.send_frame(c, frame, timeout_ms) {
+        Ok(BlockingCall {
+            chn,
+            count: 1,
+            timeout_ms,
+        })
+    }
+
+    /// What `SendFrame` makes of the MPI's answer.
+    pub fn finish_send_frame(&mut self, sent: Result<(), VencError>) -> Result<i64, CanMvError> {
+        match sent {
             Ok(()) => Ok(0),
             Err(e) => {
                 self.last_mpi_error = Some(e);
@@ -383,47 +413,65 @@ impl Encoder {
         stream: &mut StreamData,
         timeout_ms: i32,
     ) -> Result<i32, CanMvError> {
-        let c = Self::check_chn("GetStream", chn)?;
+        let call = self.begin_get_stream(chn, timeout_ms)?;
+        stream.pack_cnt = call.count;
+        let mut packs = std::mem::take(&mut self.packs);
+        let got = self
+            .mpi
+            .get_stream(call.chn, call.count, call.timeout_ms, &mut packs);
+        let result = self.finish_get_stream(got, &packs, stream);
+        self.packs = packs;
+        result
+    }
+
+    /// The part of `GetStream` before it blocks: the channel check and `query_status`, which
+    /// fix how many packs to ask for (`count`, which the firmware stores in `pack_cnt` at once)
+    /// and the timeout. See [`Encoder::begin_send_frame`] for why it is split.
+    pub fn begin_get_stream(&self, chn: i64, timeout_ms: i32) -> Result<BlockingCall, CanMvError> {
+        let chn = Self::check_chn("GetStream", chn)?;
         let status = self
             .mpi
-            .query_status(c)
+            .query_status(chn)
             .map_err(Self::os("mpi venc query status failed."))?;
-        let (pack_cnt, timeout_ms) = match self.personality {
+        let (count, timeout_ms) = match self.personality {
             Personality::CanMvNew => (status.cur_packs.max(1), timeout_ms),
             Personality::CanMvV1 => (1, 1000),
         };
-        stream.pack_cnt = pack_cnt;
-        let mut packs = std::mem::take(&mut self.packs);
-        let got = self.mpi.get_stream(c, pack_cnt, timeout_ms, &mut packs);
-        let result = match got {
-            Err(e) => {
-                self.last_mpi_error = Some(e);
-                match self.personality {
-                    Personality::CanMvNew => Ok(-1),
-                    Personality::CanMvV1 => Err(Self::os("mpi venc get stream failed.")(e)),
-                }
+        Ok(BlockingCall {
+            chn,
+            count,
+            timeout_ms,
+        })
+    }
+
+    /// What `GetStream` makes of the MPI's answer: maps each pack and fills `stream`.
+    pub fn finish_get_stream(
+        &mut self,
+        got: Result<(), VencError>,
+        packs: &[Pack],
+        stream: &mut StreamData,
+    ) -> Result<i32, CanMvError> {
+        if let Err(e) = got {
+            self.last_mpi_error = Some(e);
+            return match self.personality {
+                Personality::CanMvNew => Ok(-1),
+                Personality::CanMvV1 => Err(Self::os("mpi venc get stream failed.")(e)),
+            };
+        }
+        stream.pack_cnt = packs.len() as u32;
+        for (i, pack) in packs.iter().enumerate() {
+            if i >= VENC_PACK_CNT_MAX {
+                return Err(CanMvError::IndexError {
+                    delivered: packs.len() as u32,
+                });
             }
-            Ok(()) => {
-                stream.pack_cnt = packs.len() as u32;
-                let mut result = Ok(0);
-                for (i, pack) in packs.iter().enumerate() {
-                    if i >= VENC_PACK_CNT_MAX {
-                        result = Err(CanMvError::IndexError {
-                            delivered: packs.len() as u32,
-                        });
-                        break;
-                    }
-                    stream.data[i] = self.mmap(pack.phys_addr, u64::from(pack.len));
-                    stream.data_size[i] = pack.len;
-                    stream.stream_type[i] = pack.pack_type.code();
-                    stream.pts[i] = pack.pts;
-                    stream.phy_addr[i] = pack.phys_addr;
-                }
-                result
-            }
-        };
-        self.packs = packs;
-        result
+            stream.data[i] = self.mmap(pack.phys_addr, u64::from(pack.len));
+            stream.data_size[i] = pack.len;
+            stream.stream_type[i] = pack.pack_type.code();
+            stream.pts[i] = pack.pts;
+            stream.phy_addr[i] = pack.phys_addr;
+        }
+        Ok(0)
     }
 
     /// `Encoder.ReleaseStream(chn, streamData)`: unmaps `pack_cnt` slots, then releases

@@ -8,13 +8,14 @@
 
 pub mod bitstream;
 pub mod consts;
+pub mod cstruct;
 pub mod encoder;
 pub mod error;
 pub mod layout;
 pub mod limits;
 pub mod mpi;
 
-pub use encoder::{CanMvError, ChnAttrStr, Encoder, Personality, StreamData};
+pub use encoder::{BlockingCall, CanMvError, ChnAttrStr, Encoder, Personality, StreamData};
 pub use error::VencError;
 pub use layout::{align_up, uv_offset};
 pub use limits::{K230, Limits};

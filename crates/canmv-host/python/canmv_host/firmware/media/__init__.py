@@ -1,0 +1,1 @@
+"""CanMV's ``media`` package, on venc-sim."""

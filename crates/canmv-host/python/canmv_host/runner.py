@@ -1,0 +1,127 @@
+"""``canmv-run SCRIPT.py``: runs a CanMV script unmodified against the simulator.
+
+Exit status: 0 when the script ends, 1 on an uncaught exception, 2 on bad arguments,
+3 when the script read unmapped memory (a crash on the board, even if the script caught it),
+130 on an uncaught KeyboardInterrupt (Ctrl-C).
+"""
+
+import argparse
+import os
+import runpy
+import sys
+import traceback
+from pathlib import Path
+
+from . import _native, env
+
+EXIT_EXCEPTION = 1
+EXIT_USAGE = 2
+EXIT_MEMORY_FAULT = 3
+EXIT_INTERRUPTED = 130
+
+
+def _parser():
+    p = argparse.ArgumentParser(
+        prog="canmv-run",
+        description="Run a CanMV K230 MicroPython script unmodified on the venc-sim simulator.",
+    )
+    p.add_argument("script", help="the script, as you would run it on the board")
+    p.add_argument(
+        "--sdcard",
+        default="sdcard",
+        help="folder that stands for /sdcard (created with an examples/ folder, as on the "
+        "board's card; default: ./sdcard)",
+    )
+    p.add_argument(
+        "--source",
+        default="pattern",
+        help="what the camera sees: 'pattern' (built-in moving test pattern) or a .y4m file, "
+        "an image or a folder of images (looped, scaled to each sensor channel)",
+    )
+    p.add_argument(
+        "--firmware",
+        default="canmv-new",
+        choices=["canmv-new", "canmv-v1.0"],
+        help="which firmware's Python modules to behave like (default: canmv-new, the manual's)",
+    )
+    p.add_argument(
+        "--timing",
+        default="fast",
+        choices=["fast", "realtime"],
+        help="sensor pacing: as fast as the encoder takes frames, or at the sensor's frame rate",
+    )
+    p.add_argument(
+        "--codec-threads", type=int, default=1, help="encoder threads per channel (default 1)"
+    )
+    p.add_argument("-q", "--quiet", action="store_true", help="no banner on stderr")
+    return p
+
+
+def run(script, sdcard="sdcard", source="pattern", firmware="canmv-new", timing="fast",
+        codec_threads=1, quiet=True):
+    """Runs ``script`` and returns the exit status (see the module doc)."""
+    script = Path(script)
+    if not script.is_file():
+        print(f"canmv-run: {script}: no such script", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        _native.configure(
+            firmware=firmware, source=source, timing=timing, codec_threads=codec_threads
+        )
+    except (ValueError, OverflowError) as e:
+        print(f"canmv-run: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    card = Path(sdcard)
+    try:
+        (card / "examples").mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        print(f"canmv-run: --sdcard {card}: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    env.install(card)
+    if not quiet:
+        info = _native.board_info()
+        print(
+            f"canmv-run: {script} on venc-sim {info['simulator']} (firmware {info['firmware']}, "
+            f"source {info['source']}, {info['timing']}); /sdcard is {card}",
+            file=sys.stderr,
+        )
+    sys.argv = [os.fspath(script)]
+    sys.path.insert(1, os.fspath(script.resolve().parent))
+    status = 0
+    try:
+        runpy.run_path(os.fspath(script), run_name="__main__")
+    except KeyboardInterrupt:
+        traceback.print_exc()
+        status = EXIT_INTERRUPTED
+    except SystemExit as e:
+        status = e.code if isinstance(e.code, int) else (0 if e.code is None else EXIT_EXCEPTION)
+    except BaseException:  # noqa: BLE001 - whatever the script raised is reported, as the board does
+        traceback.print_exc()
+        status = EXIT_EXCEPTION
+    sys.stdout.flush()
+    faults = _native.memory_faults()
+    if faults:
+        print(
+            f"canmv-run: the script read unmapped memory {faults} time(s) (uctypes.bytearray_at "
+            "of a released pack or a physical address); on the board this crashes the script",
+            file=sys.stderr,
+        )
+        status = EXIT_MEMORY_FAULT
+    return status
+
+
+def main(argv=None):
+    args = _parser().parse_args(argv)
+    return run(
+        args.script,
+        sdcard=args.sdcard,
+        source=args.source,
+        firmware=args.firmware,
+        timing=args.timing,
+        codec_threads=args.codec_threads,
+        quiet=args.quiet,
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

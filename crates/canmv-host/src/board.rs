@@ -1,0 +1,238 @@
+//! The simulated board a script runs on: one per process, as a script has one K230.
+//!
+//! `configure()` (the runner calls it from `--firmware`, `--source`, `--timing`) replaces it;
+//! objects made before keep the board they were made on.
+
+use crate::errors::value_error;
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+use std::fs::File;
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
+use venc_core::cstruct::{Scalar, VIDEO_FRAME_INFO_FIELDS, VIDEO_FRAME_INFO_SIZE};
+use venc_core::{Encoder, Personality};
+use venc_sim::source::{FrameSource, ImageSequence, Looping, SourceError, Y4mSource};
+use venc_sim::vicap::{Fit, SensorSource, Timing};
+use venc_sim::{SimOptions, Simulator};
+
+/// What the sensors of this board see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceSpec {
+    /// The built-in moving test pattern.
+    Pattern,
+    /// A Y4M file, an image file or a folder of images, looped and scaled to each channel.
+    File(PathBuf),
+}
+
+impl SourceSpec {
+    fn parse(text: &str) -> Result<Self, String> {
+        if text == "pattern" {
+            return Ok(Self::Pattern);
+        }
+        let spec = Self::File(PathBuf::from(text));
+        spec.open()?;
+        Ok(spec)
+    }
+
+    fn open(&self) -> Result<Box<dyn FrameSource + Send>, String> {
+        let Self::File(path) = self else {
+            return Err("the pattern is not a file".into());
+        };
+        let again = path.clone();
+        let looping = Looping::new(move || open_file(&again))
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        Ok(Box::new(looping))
+    }
+
+    /// The source a new `Sensor` sees.
+    pub fn sensor_source(&self) -> Result<SensorSource, String> {
+        Ok(match self {
+            Self::Pattern => SensorSource::Pattern,
+            Self::File(_) => SensorSource::Frames {
+                source: self.open()?,
+                fit: Fit::Scale,
+            },
+        })
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            Self::Pattern => "pattern".into(),
+            Self::File(p) => p.display().to_string(),
+        }
+    }
+}
+
+fn open_file(path: &Path) -> Result<Box<dyn FrameSource + Send>, SourceError> {
+    let is_y4m = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("y4m"));
+    if is_y4m {
+        let file = File::open(path).map_err(|e| SourceError::Y4m(e.to_string()))?;
+        return Ok(Box::new(Y4mSource::new(BufReader::new(file))?));
+    }
+    let seq = if path.is_dir() {
+        ImageSequence::from_dir(path)?
+    } else {
+        ImageSequence::from_paths(vec![path.to_path_buf()])?
+    };
+    Ok(Box::new(seq))
+}
+
+/// One simulated board and what lives on it.
+#[derive(Debug)]
+pub struct Board {
+    /// The simulator.
+    pub sim: Arc<Simulator>,
+    /// Which firmware's Python modules the scripts see.
+    pub personality: Personality,
+    /// What sensors see.
+    pub source: SourceSpec,
+    /// Sensor pacing.
+    pub timing: Timing,
+    /// Every `Encoder` made on this board, for `uctypes.bytearray_at` (pack mappings are per
+    /// `Encoder`, as `kd_mpi_sys_mmap` mappings are per process on the board).
+    encoders: Mutex<Vec<Weak<Mutex<Encoder>>>>,
+}
+
+impl Board {
+    fn new(personality: Personality, source: SourceSpec, timing: Timing, threads: u16) -> Self {
+        Self {
+            sim: Simulator::shared(SimOptions {
+                codec_threads: threads,
+                ..SimOptions::default()
+            }),
+            personality,
+            source,
+            timing,
+            encoders: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Registers a new `Encoder`'s state.
+    pub fn register(&self, encoder: &Arc<Mutex<Encoder>>) {
+        let mut all = self.encoders.lock().unwrap_or_else(PoisonError::into_inner);
+        all.retain(|w| w.strong_count() > 0);
+        all.push(Arc::downgrade(encoder));
+    }
+
+    /// The live encoders.
+    pub fn encoders(&self) -> Vec<Arc<Mutex<Encoder>>> {
+        let all = self.encoders.lock().unwrap_or_else(PoisonError::into_inner);
+        all.iter().filter_map(Weak::upgrade).collect()
+    }
+
+    /// Whether blocking calls release the GIL (newest firmware) or hold it (v1.0).
+    pub fn releases_gil(&self) -> bool {
+        self.personality == Personality::CanMvNew
+    }
+}
+
+static BOARD: Mutex<Option<Arc<Board>>> = Mutex::new(None);
+static MEMORY_FAULTS: AtomicU64 = AtomicU64::new(0);
+
+fn slot() -> MutexGuard<'static, Option<Arc<Board>>> {
+    BOARD.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The current board, made with the defaults on first use.
+pub fn current() -> Arc<Board> {
+    Arc::clone(slot().get_or_insert_with(|| {
+        Arc::new(Board::new(
+            Personality::default(),
+            SourceSpec::Pattern,
+            Timing::Fast,
+            1,
+        ))
+    }))
+}
+
+/// Locks an encoder's state, surviving a panic in another thread.
+pub fn lock(encoder: &Mutex<Encoder>) -> MutexGuard<'_, Encoder> {
+    encoder.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Counts a read the board would have faulted on.
+pub fn note_memory_fault() {
+    MEMORY_FAULTS.fetch_add(1, Ordering::Relaxed);
+}
+
+/// `configure(firmware="canmv-new", source="pattern", timing="fast", codec_threads=1)`: a new
+/// board. Files are opened once here, so a bad `source` fails now with a clear error.
+#[pyfunction]
+#[pyo3(signature = (firmware = "canmv-new", source = "pattern", timing = "fast", codec_threads = 1))]
+pub fn configure(firmware: &str, source: &str, timing: &str, codec_threads: u16) -> PyResult<()> {
+    let personality = Personality::from_name(firmware).ok_or_else(|| {
+        value_error(format!(
+            "unknown firmware {firmware:?}: use canmv-new (the manual's) or canmv-v1.0"
+        ))
+    })?;
+    let timing = match timing {
+        "fast" => Timing::Fast,
+        "realtime" => Timing::Realtime,
+        other => {
+            return Err(value_error(format!(
+                "unknown timing {other:?}: use fast or realtime"
+            )));
+        }
+    };
+    if !(1..=16).contains(&codec_threads) {
+        return Err(value_error(format!(
+            "codec_threads {codec_threads} outside 1 ~ 16"
+        )));
+    }
+    let source = SourceSpec::parse(source).map_err(value_error)?;
+    *slot() = Some(Arc::new(Board::new(
+        personality,
+        source,
+        timing,
+        codec_threads,
+    )));
+    MEMORY_FAULTS.store(0, Ordering::Relaxed);
+    Ok(())
+}
+
+/// What the current board is: firmware, source, timing, simulator version.
+#[pyfunction]
+pub fn board_info(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
+    let board = current();
+    let info = PyDict::new(py);
+    info.set_item("firmware", board.personality.name())?;
+    info.set_item("source", board.source.describe())?;
+    info.set_item(
+        "timing",
+        match board.timing {
+            Timing::Fast => "fast",
+            Timing::Realtime => "realtime",
+        },
+    )?;
+    info.set_item("codec_threads", board.sim.options().codec_threads)?;
+    info.set_item("simulator", env!("CARGO_PKG_VERSION"))?;
+    info.set_item("h265", cfg!(feature = "x265"))?;
+    Ok(info)
+}
+
+/// How many `bytearray_at` reads faulted since `configure()` (a crash on the board).
+#[pyfunction]
+pub fn memory_faults() -> u64 {
+    MEMORY_FAULTS.load(Ordering::Relaxed)
+}
+
+/// `(size, [(path, offset, "u32"|"u64", count), …])`: the `k_video_frame_info` layout, for the
+/// Python struct.
+#[pyfunction]
+pub fn frame_info_layout() -> (usize, Vec<(&'static str, usize, &'static str, usize)>) {
+    let fields = VIDEO_FRAME_INFO_FIELDS
+        .iter()
+        .map(|f| {
+            let kind = match f.scalar {
+                Scalar::U32 => "u32",
+                Scalar::U64 => "u64",
+            };
+            (f.path, f.offset, kind, f.count)
+        })
+        .collect();
+    (VIDEO_FRAME_INFO_SIZE, fields)
+}

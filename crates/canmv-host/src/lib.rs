@@ -1,0 +1,43 @@
+//! # canmv-host
+//!
+//! The native half of the Python front: CanMV's `media.vencoder.Encoder`, `media.sensor.Sensor`,
+//! `MediaManager` links and `uctypes.bytearray_at`, over one simulated board per process. The
+//! Python package (`python/canmv_host`) puts them under the module names the firmware uses and
+//! runs scripts unmodified (`canmv-run`).
+//!
+//! Invariants:
+//! - Everything a script can do goes through `venc_core::Encoder` (the facade the conformance
+//!   suite checks) or the simulator's `Sensor`/`MediaManager`; nothing here re-implements them.
+//! - A blocking call never blocks for ever without checking for Ctrl-C: it waits in slices
+//!   ([`wait`]), so KeyboardInterrupt reaches the script as on the board.
+
+mod board;
+mod errors;
+mod media;
+mod sensor;
+mod venc;
+mod wait;
+
+use pyo3::prelude::*;
+
+/// The `canmv_host._native` module.
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(board::configure, m)?)?;
+    m.add_function(wrap_pyfunction!(board::board_info, m)?)?;
+    m.add_function(wrap_pyfunction!(board::memory_faults, m)?)?;
+    m.add_function(wrap_pyfunction!(board::frame_info_layout, m)?)?;
+    m.add_function(wrap_pyfunction!(venc::bytearray_at, m)?)?;
+    m.add_function(wrap_pyfunction!(venc::bytes_at, m)?)?;
+    m.add_function(wrap_pyfunction!(media::media_init, m)?)?;
+    m.add_function(wrap_pyfunction!(media::media_deinit, m)?)?;
+    m.add_function(wrap_pyfunction!(media::media_link, m)?)?;
+    m.add_class::<venc::PyEncoder>()?;
+    m.add_class::<sensor::PySensor>()?;
+    m.add_class::<sensor::PyImage>()?;
+    m.add_class::<media::PyLinker>()?;
+    m.add("MemoryFault", m.py().get_type::<errors::MemoryFault>())?;
+    venc::add_constants(m)?;
+    sensor::add_constants(m)?;
+    Ok(())
+}

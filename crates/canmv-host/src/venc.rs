@@ -1,0 +1,328 @@
+//! `media.vencoder`: the `Encoder` class and `uctypes.bytearray_at` over pack mappings.
+
+use crate::board::{self, Board};
+use crate::errors::{self, canmv};
+use crate::wait;
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyByteArray, PyBytes, PyDict};
+use std::sync::{Arc, Mutex};
+use venc_core::consts::{self, VENC_PACK_CNT_MAX};
+use venc_core::{ChnAttrStr, Encoder, Pack, StreamData, VencError, VideoFrameInfo};
+
+/// `media.vencoder.Encoder`: CanMV's class over the simulator (see `venc_core::Encoder` for the
+/// firmware behaviour it mirrors).
+#[derive(Debug)]
+#[pyclass(name = "Encoder", module = "media.vencoder")]
+#[doc(alias = "Encoder")]
+pub struct PyEncoder {
+    board: Arc<Board>,
+    core: Arc<Mutex<Encoder>>,
+}
+
+fn read_chn_attr(attr: &Bound<'_, PyAny>) -> PyResult<ChnAttrStr> {
+    let get = |name: &str| -> PyResult<u32> { attr.getattr(name)?.extract() };
+    Ok(ChnAttrStr {
+        payload_type: get("payload_type")?,
+        profile: get("profile")?,
+        pic_width: get("pic_width")?,
+        pic_height: get("pic_height")?,
+        gop_len: get("gop_len")?,
+        bit_rate: get("bit_rate")?,
+        src_frame_rate: get("src_frame_rate")?,
+        dst_frame_rate: get("dst_frame_rate")?,
+        mjpeg_quality_factor: get("mjpeg_quality_factor")?,
+    })
+}
+
+/// The bytes of a `k_video_frame_info`: the struct `k_video_frame_info()` makes, or any
+/// bytes-like object, as the C binding takes any buffer of the right size.
+fn frame_info(frame: &Bound<'_, PyAny>) -> PyResult<VideoFrameInfo> {
+    let raw = if frame.hasattr("_bytes")? {
+        frame.call_method0("_bytes")?
+    } else {
+        frame.clone()
+    };
+    let bytes: Vec<u8> = if let Ok(b) = raw.cast::<PyBytes>() {
+        b.as_bytes().to_vec()
+    } else if let Ok(b) = raw.cast::<PyByteArray>() {
+        b.to_vec()
+    } else {
+        return Err(PyTypeError::new_err(format!(
+            "SendFrame: frame must be a k_video_frame_info struct, not {}",
+            frame.get_type().name()?
+        )));
+    };
+    VideoFrameInfo::from_c_bytes(&bytes).map_err(|e| PyTypeError::new_err(e.to_string()))
+}
+
+impl PyEncoder {
+    fn with<T>(&self, f: impl FnOnce(&mut Encoder) -> T) -> T {
+        f(&mut board::lock(&self.core))
+    }
+}
+
+#[pymethods]
+impl PyEncoder {
+    #[classattr]
+    const PAYLOAD_TYPE_H264: u32 = consts::K_PT_H264;
+    #[classattr]
+    const PAYLOAD_TYPE_H265: u32 = consts::K_PT_H265;
+    #[classattr]
+    const PAYLOAD_TYPE_JPEG: u32 = consts::K_PT_JPEG;
+    #[classattr]
+    const H264_PROFILE_BASELINE: u32 = consts::VENC_PROFILE_H264_BASELINE;
+    #[classattr]
+    const H264_PROFILE_MAIN: u32 = consts::VENC_PROFILE_H264_MAIN;
+    #[classattr]
+    const H264_PROFILE_HIGH: u32 = consts::VENC_PROFILE_H264_HIGH;
+    #[classattr]
+    const H265_PROFILE_MAIN: u32 = consts::VENC_PROFILE_H265_MAIN;
+    #[classattr]
+    const STREAM_TYPE_HEADER: u32 = consts::K_VENC_HEADER;
+    #[classattr]
+    const STREAM_TYPE_I: u32 = consts::K_VENC_I_FRAME;
+    #[classattr]
+    const STREAM_TYPE_P: u32 = consts::K_VENC_P_FRAME;
+
+    /// `Encoder()` on the current board, behaving as its firmware does.
+    #[new]
+    fn new() -> Self {
+        let board = board::current();
+        let mpi: Arc<dyn venc_core::Mpi> = board.sim.clone();
+        let core = Arc::new(Mutex::new(Encoder::with_personality(
+            mpi,
+            board.personality,
+        )));
+        board.register(&core);
+        Self { board, core }
+    }
+
+    /// `SetOutBufs(chn, buf_num, width, height)`.
+    #[pyo3(name = "SetOutBufs")]
+    fn set_out_bufs(
+        &self,
+        py: Python<'_>,
+        chn: i64,
+        buf_num: u32,
+        width: u32,
+        height: u32,
+    ) -> PyResult<()> {
+        self.with(|e| e.set_out_bufs(chn, buf_num, width, height))
+            .map_err(|e| canmv(py, e))
+    }
+
+    /// `Create(chn, chnAttr)`.
+    #[pyo3(name = "Create")]
+    fn create(&self, py: Python<'_>, chn: i64, chn_attr: &Bound<'_, PyAny>) -> PyResult<i32> {
+        let attr = read_chn_attr(chn_attr)?;
+        self.with(|e| e.create(chn, &attr))
+            .map_err(|e| canmv(py, e))
+    }
+
+    /// `Start(chn)`.
+    #[pyo3(name = "Start")]
+    fn start(&self, py: Python<'_>, chn: i64) -> PyResult<i32> {
+        self.with(|e| e.start(chn)).map_err(|e| canmv(py, e))
+    }
+
+    /// `SendFrame(chn, frame, timeout=1000)`: 0 or the raw status as a negative int.
+    #[pyo3(name = "SendFrame", signature = (chn, frame, timeout = consts::defaults::SEND_FRAME_TIMEOUT_MS))]
+    fn send_frame(
+        &self,
+        py: Python<'_>,
+        chn: i64,
+        frame: &Bound<'_, PyAny>,
+        timeout: i32,
+    ) -> PyResult<i64> {
+        let call = self
+            .with(|e| e.begin_send_frame(chn, timeout))
+            .map_err(|e| canmv(py, e))?;
+        let info = frame_info(frame)?;
+        let mpi = Arc::clone(&self.board.sim);
+        let sent = wait::sliced(
+            py,
+            self.board.releases_gil(),
+            call.timeout_ms,
+            VencError::Busy,
+            |slice| venc_core::Mpi::send_frame(mpi.as_ref(), call.chn, &info, slice),
+        )?;
+        self.with(|e| e.finish_send_frame(sent))
+            .map_err(|e| canmv(py, e))
+    }
+
+    /// `GetStream(chn, streamData, timeout=-1)`: 0, or -1 when no stream came in time.
+    #[pyo3(name = "GetStream", signature = (chn, stream_data, timeout = consts::defaults::GET_STREAM_TIMEOUT_MS))]
+    fn get_stream(
+        &self,
+        py: Python<'_>,
+        chn: i64,
+        stream_data: &Bound<'_, PyAny>,
+        timeout: i32,
+    ) -> PyResult<i32> {
+        let call = self
+            .with(|e| e.begin_get_stream(chn, timeout))
+            .map_err(|e| canmv(py, e))?;
+        stream_data.setattr("pack_cnt", call.count)?;
+        let mpi = Arc::clone(&self.board.sim);
+        let mut packs: Vec<Pack> = Vec::with_capacity(call.count as usize);
+        let got = wait::sliced(
+            py,
+            self.board.releases_gil(),
+            call.timeout_ms,
+            VencError::NotReady,
+            |slice| {
+                venc_core::Mpi::get_stream(mpi.as_ref(), call.chn, call.count, slice, &mut packs)
+            },
+        )?;
+        let mut out = StreamData::new();
+        let result = self.with(|e| e.finish_get_stream(got, &packs, &mut out));
+        if result != Ok(-1) {
+            // The firmware fills the lists pack by pack, so an IndexError leaves 12 filled.
+            let filled = packs.len().min(VENC_PACK_CNT_MAX);
+            stream_data.setattr("pack_cnt", packs.len())?;
+            let lists = ["data", "data_size", "stream_type", "pts", "phy_addr"]
+                .map(|name| stream_data.getattr(name));
+            let [data, size, kind, pts, phy] = lists;
+            let (data, size, kind, pts, phy) = (data?, size?, kind?, pts?, phy?);
+            for i in 0..filled {
+                data.set_item(i, out.data[i])?;
+                size.set_item(i, out.data_size[i])?;
+                kind.set_item(i, out.stream_type[i])?;
+                pts.set_item(i, out.pts[i])?;
+                phy.set_item(i, out.phy_addr[i])?;
+            }
+        }
+        result.map_err(|e| canmv(py, e))
+    }
+
+    /// `ReleaseStream(chn, streamData)`: unmaps `pack_cnt` slots, releases `pack_cnt` packs.
+    #[pyo3(name = "ReleaseStream")]
+    fn release_stream(
+        &self,
+        py: Python<'_>,
+        chn: i64,
+        stream_data: &Bound<'_, PyAny>,
+    ) -> PyResult<i32> {
+        let mut sd = StreamData::new();
+        sd.pack_cnt = stream_data.getattr("pack_cnt")?.extract()?;
+        let data = stream_data.getattr("data")?;
+        for i in 0..sd.pack_cnt as usize {
+            // Indexing the script's list, as the firmware's loop does (IndexError past its end).
+            let addr: u64 = data.get_item(i)?.extract()?;
+            if let Some(slot) = sd.data.get_mut(i) {
+                *slot = addr;
+            }
+        }
+        self.with(|e| e.release_stream(chn, &sd))
+            .map_err(|e| canmv(py, e))
+    }
+
+    /// `Stop(chn)`.
+    #[pyo3(name = "Stop")]
+    fn stop(&self, py: Python<'_>, chn: i64) -> PyResult<i32> {
+        self.with(|e| e.stop(chn)).map_err(|e| canmv(py, e))
+    }
+
+    /// `Destroy(chn)`.
+    #[pyo3(name = "Destroy")]
+    fn destroy(&self, py: Python<'_>, chn: i64) -> PyResult<i32> {
+        self.with(|e| e.destroy(chn)).map_err(|e| canmv(py, e))
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "<Encoder on venc-sim, firmware {}>",
+            self.board.personality.name()
+        )
+    }
+}
+
+fn read(addr: u64, size: u64) -> PyResult<Vec<u8>> {
+    let mut out = Vec::new();
+    for encoder in board::current().encoders() {
+        if board::lock(&encoder)
+            .read_mapped(addr, size, &mut out)
+            .is_ok()
+        {
+            return Ok(out);
+        }
+    }
+    Err(errors::memory_fault(addr, size))
+}
+
+/// `uctypes.bytearray_at(addr, size)`: a copy of `size` bytes at a pack mapping (`data[i]`).
+/// The board returns a view of the memory; writes to this copy do not reach it (D-022).
+#[pyfunction]
+pub fn bytearray_at(py: Python<'_>, addr: u64, size: u64) -> PyResult<Bound<'_, PyByteArray>> {
+    Ok(PyByteArray::new(py, &read(addr, size)?))
+}
+
+/// `uctypes.bytes_at(addr, size)`.
+#[pyfunction]
+pub fn bytes_at(py: Python<'_>, addr: u64, size: u64) -> PyResult<Bound<'_, PyBytes>> {
+    Ok(PyBytes::new(py, &read(addr, size)?))
+}
+
+/// `VENCODER_CONSTANTS`: the names `from media.vencoder import *` brings (facts §1.3).
+pub fn add_constants(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let c = PyDict::new(m.py());
+    let u32s: &[(&str, u32)] = &[
+        ("K_PT_H264", consts::K_PT_H264),
+        ("K_PT_H265", consts::K_PT_H265),
+        ("K_PT_JPEG", consts::K_PT_JPEG),
+        ("VENC_PROFILE_NONE", consts::VENC_PROFILE_NONE),
+        (
+            "VENC_PROFILE_H264_BASELINE",
+            consts::VENC_PROFILE_H264_BASELINE,
+        ),
+        ("VENC_PROFILE_H264_MAIN", consts::VENC_PROFILE_H264_MAIN),
+        ("VENC_PROFILE_H264_HIGH", consts::VENC_PROFILE_H264_HIGH),
+        (
+            "VENC_PROFILE_H264_HIGH_10",
+            consts::VENC_PROFILE_H264_HIGH_10,
+        ),
+        ("VENC_PROFILE_H265_MAIN", consts::VENC_PROFILE_H265_MAIN),
+        (
+            "VENC_PROFILE_H265_MAIN_10",
+            consts::VENC_PROFILE_H265_MAIN_10,
+        ),
+        ("K_VENC_RC_MODE_CBR", consts::K_VENC_RC_MODE_CBR),
+        ("K_VENC_RC_MODE_VBR", consts::K_VENC_RC_MODE_VBR),
+        ("K_VENC_RC_MODE_FIXQP", consts::K_VENC_RC_MODE_FIXQP),
+        (
+            "K_VENC_RC_MODE_MJPEG_FIXQP",
+            consts::K_VENC_RC_MODE_MJPEG_FIXQP,
+        ),
+        ("K_VENC_P_FRAME", consts::K_VENC_P_FRAME),
+        ("K_VENC_I_FRAME", consts::K_VENC_I_FRAME),
+        ("K_VENC_HEADER", consts::K_VENC_HEADER),
+        ("VENC_MAX_CHN_NUMS", consts::VENC_MAX_CHN_NUMS),
+        ("VENC_CHN_ID_MAX", consts::VENC_MAX_CHN_NUMS),
+        ("VENC_CHN_ID_0", consts::VENC_CHN_ID_0),
+        ("VENC_CHN_ID_1", consts::VENC_CHN_ID_1),
+        ("VENC_CHN_ID_2", consts::VENC_CHN_ID_2),
+        ("VENC_CHN_ID_3", consts::VENC_CHN_ID_3),
+        ("VENC_DEV_ID", consts::VENC_DEV_ID),
+        ("VIDEO_ENCODE_MOD_ID", consts::VIDEO_ENCODE_MOD_ID),
+        ("CAMERA_MOD_ID", consts::CAMERA_MOD_ID),
+        ("VB_INVALID_POOLID", consts::VB_INVALID_POOLID),
+        (
+            "PIXEL_FORMAT_YUV_SEMIPLANAR_420",
+            consts::PIXEL_FORMAT_YUV_SEMIPLANAR_420,
+        ),
+        (
+            "PIXEL_FORMAT_YVU_SEMIPLANAR_420",
+            consts::PIXEL_FORMAT_YVU_SEMIPLANAR_420,
+        ),
+        ("PIXEL_FORMAT_RGB_888", consts::PIXEL_FORMAT_RGB_888),
+        ("PIXEL_FORMAT_ARGB_8888", consts::PIXEL_FORMAT_ARGB_8888),
+        ("PIXEL_FORMAT_BGRA_8888", consts::PIXEL_FORMAT_BGRA_8888),
+    ];
+    for &(name, value) in u32s {
+        c.set_item(name, value)?;
+    }
+    c.set_item("VENC_PACK_CNT_MAX", VENC_PACK_CNT_MAX)?;
+    c.set_item("VENC_ALIGN_4K", consts::VENC_ALIGN_4K)?;
+    m.add("VENCODER_CONSTANTS", c)
+}
