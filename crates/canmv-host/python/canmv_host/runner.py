@@ -27,6 +27,11 @@ def _parser():
     )
     p.add_argument("script", help="the script, as you would run it on the board")
     p.add_argument(
+        "script_args",
+        nargs="*",
+        help="arguments for the script's sys.argv (after --); on the board sys.argv is empty",
+    )
+    p.add_argument(
         "--sdcard",
         default="sdcard",
         help="folder that stands for /sdcard (created with an examples/ folder, as on the "
@@ -57,8 +62,8 @@ def _parser():
     return p
 
 
-def run(script, sdcard="sdcard", source="pattern", firmware="canmv-new", timing="fast",
-        codec_threads=1, quiet=True):
+def run(script, script_args=(), sdcard="sdcard", source="pattern", firmware="canmv-new",
+        timing="fast", codec_threads=1, quiet=True):
     """Runs ``script`` and returns the exit status (see the module doc)."""
     script = Path(script)
     if not script.is_file():
@@ -85,7 +90,7 @@ def run(script, sdcard="sdcard", source="pattern", firmware="canmv-new", timing=
             f"source {info['source']}, {info['timing']}); /sdcard is {card}",
             file=sys.stderr,
         )
-    sys.argv = [os.fspath(script)]
+    sys.argv = [os.fspath(script), *script_args]
     sys.path.insert(1, os.fspath(script.resolve().parent))
     status = 0
     try:
@@ -114,6 +119,7 @@ def main(argv=None):
     args = _parser().parse_args(argv)
     return run(
         args.script,
+        script_args=args.script_args,
         sdcard=args.sdcard,
         source=args.source,
         firmware=args.firmware,
