@@ -236,3 +236,15 @@ pub fn frame_info_layout() -> (usize, Vec<(&'static str, usize, &'static str, us
         .collect();
     (VIDEO_FRAME_INFO_SIZE, fields)
 }
+
+/// `query_status(chn)`: `kd_mpi_venc_query_status` as a dict (`cur_packs`, `release_pic_pts`),
+/// a host-side aid for tests and debugging; CanMV's Python does not export it.
+#[pyfunction]
+pub fn query_status(py: Python<'_>, chn: u32) -> PyResult<Bound<'_, PyDict>> {
+    let status = venc_core::Mpi::query_status(current().sim.as_ref(), chn)
+        .map_err(|e| value_error(format!("query_status({chn}): {e}")))?;
+    let out = PyDict::new(py);
+    out.set_item("cur_packs", status.cur_packs)?;
+    out.set_item("release_pic_pts", status.release_pic_pts)?;
+    Ok(out)
+}

@@ -26,6 +26,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(board::configure, m)?)?;
     m.add_function(wrap_pyfunction!(board::board_info, m)?)?;
     m.add_function(wrap_pyfunction!(board::memory_faults, m)?)?;
+    m.add_function(wrap_pyfunction!(board::query_status, m)?)?;
     m.add_function(wrap_pyfunction!(board::frame_info_layout, m)?)?;
     m.add_function(wrap_pyfunction!(venc::bytearray_at, m)?)?;
     m.add_function(wrap_pyfunction!(venc::bytes_at, m)?)?;

@@ -8,7 +8,14 @@
     from media.vencoder import *  # now the firmware's modules import as on the board
 """
 
-from ._native import MemoryFault, board_info, configure
+from ._native import MemoryFault, board_info, configure, query_status
 from .env import FIRMWARE_DIR, install
 
-__all__ = ["FIRMWARE_DIR", "MemoryFault", "board_info", "configure", "install"]
+__all__ = [
+    "FIRMWARE_DIR",
+    "MemoryFault",
+    "board_info",
+    "configure",
+    "install",
+    "query_status",
+]

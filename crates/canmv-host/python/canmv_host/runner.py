@@ -62,6 +62,14 @@ def _parser():
     return p
 
 
+def _report(exc, script):
+    """The traceback from the script's first frame on, as the board prints it."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename != script:
+        tb = tb.tb_next
+    traceback.print_exception(type(exc), exc, tb or exc.__traceback__)
+
+
 def run(script, script_args=(), sdcard="sdcard", source="pattern", firmware="canmv-new",
         timing="fast", codec_threads=1, quiet=True):
     """Runs ``script`` and returns the exit status (see the module doc)."""
@@ -95,13 +103,13 @@ def run(script, script_args=(), sdcard="sdcard", source="pattern", firmware="can
     status = 0
     try:
         runpy.run_path(os.fspath(script), run_name="__main__")
-    except KeyboardInterrupt:
-        traceback.print_exc()
+    except KeyboardInterrupt as e:
+        _report(e, os.fspath(script))
         status = EXIT_INTERRUPTED
     except SystemExit as e:
         status = e.code if isinstance(e.code, int) else (0 if e.code is None else EXIT_EXCEPTION)
-    except BaseException:  # noqa: BLE001 - whatever the script raised is reported, as the board does
-        traceback.print_exc()
+    except BaseException as e:  # noqa: BLE001 - whatever the script raised is reported
+        _report(e, os.fspath(script))
         status = EXIT_EXCEPTION
     sys.stdout.flush()
     faults = _native.memory_faults()

@@ -1,0 +1,59 @@
+"""Helpers shared by the Python front's tests."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[3]
+EXAMPLES = REPO / "examples" / "canmv"
+# The vendor's examples are read where they live, never copied into the project.
+SEED_EXAMPLES = REPO.parent / "shared" / "reference" / "seed-examples"
+CANMV_RUN = Path(sys.executable).parent / "canmv-run"
+
+
+def run_canmv(script, *script_args, sdcard, firmware="canmv-new", source="pattern",
+              timeout=120, extra=()):
+    """Runs ``canmv-run`` in a child process; returns the CompletedProcess."""
+    cmd = [os.fspath(CANMV_RUN), "-q", "--sdcard", os.fspath(sdcard), "--firmware", firmware,
+           "--source", os.fspath(source), *extra, os.fspath(script)]
+    if script_args:
+        cmd += ["--", *script_args]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+
+
+def write_script(folder, body, name="script.py"):
+    """Writes a script (dedented) and returns its path."""
+    path = Path(folder) / name
+    path.write_text(textwrap.dedent(body))
+    return path
+
+
+def probe(path):
+    """An independent decoder's view of a stream (ffprobe decodes every frame)."""
+    out = subprocess.run(
+        ["ffprobe", "-v", "error", "-count_frames", "-show_entries",
+         "stream=codec_name,width,height,nb_read_frames", "-of", "json", os.fspath(path)],
+        capture_output=True, text=True, check=True, timeout=120,
+    )
+    stream = json.loads(out.stdout)["streams"][0]
+    return {
+        "codec": stream["codec_name"],
+        "size": (stream["width"], stream["height"]),
+        "frames": int(stream["nb_read_frames"]),
+    }
+
+
+class TempDir:
+    """A temporary folder removed afterwards, for ``with``."""
+
+    def __enter__(self):
+        self.path = Path(tempfile.mkdtemp(prefix="canmv-test-"))
+        return self.path
+
+    def __exit__(self, *exc):
+        shutil.rmtree(self.path, ignore_errors=True)

@@ -1,0 +1,409 @@
+"""The firmware modules in-process: what a script sees, call by call, on both firmwares."""
+
+import threading
+import time
+import unittest
+
+import canmv_host
+
+canmv_host.install()
+
+import media.media as media_media  # noqa: E402
+import media.sensor as media_sensor  # noqa: E402
+import media.vencoder as vencoder  # noqa: E402
+from media.media import MediaManager  # noqa: E402
+from media.sensor import Sensor  # noqa: E402
+from media.vencoder import (  # noqa: E402
+    ChnAttrStr,
+    Encoder,
+    StreamData,
+    k_video_frame_info,
+)
+
+W, H = 320, 240
+
+
+def attr(payload=Encoder.PAYLOAD_TYPE_H264, profile=Encoder.H264_PROFILE_MAIN, w=W, h=H):
+    return ChnAttrStr(payload, profile, w, h)
+
+
+def started_sensor():
+    sensor = Sensor()
+    sensor.reset()
+    sensor.set_framesize(width=W, height=H, alignment=12)
+    sensor.set_pixformat(Sensor.YUV420SP)
+    sensor.run()
+    return sensor
+
+
+def frame_of(img):
+    frame = k_video_frame_info()
+    frame.v_frame.width = img.width()
+    frame.v_frame.height = img.height()
+    frame.v_frame.pixel_format = Sensor.YUV420SP
+    frame.pool_id = img.poolid()
+    frame.v_frame.phys_addr[0] = img.phyaddr()
+    frame.v_frame.phys_addr[1] = img.phyaddr(1)
+    return frame
+
+
+class Board(unittest.TestCase):
+    firmware = "canmv-new"
+
+    def setUp(self):
+        canmv_host.configure(firmware=self.firmware)
+
+    def created(self, chn=0, bufs=8):
+        enc = Encoder()
+        enc.SetOutBufs(chn, bufs, W, H)
+        enc.Create(chn, attr())
+        return enc
+
+
+class StarImport(unittest.TestCase):
+    """`from media.vencoder import *` brings what the firmware's brings (facts §1.3)."""
+
+    def test_names_and_values(self):
+        names = {}
+        exec("from media.vencoder import *\nfrom media.sensor import *\n"
+             "from media.media import *", names)
+        expected = {
+            "K_PT_H264": 96, "K_PT_H265": 265, "K_PT_JPEG": 26, "VENC_CHN_ID_0": 0,
+            "VENC_CHN_ID_3": 3, "VENC_PACK_CNT_MAX": 12, "VIDEO_ENCODE_MOD_ID": 9,
+            "VENC_DEV_ID": 0, "CAM_CHN_ID_0": 0, "CAM_CHN_ID_2": 2, "CAMERA_MOD_ID": 6,
+            "K_VENC_HEADER": 3, "K_VENC_I_FRAME": 2, "K_VENC_P_FRAME": 1,
+        }
+        for name, value in expected.items():
+            self.assertEqual(names[name], value, name)
+        for name in ("uctypes", "ALIGN_UP", "k_video_frame_info", "Encoder", "ChnAttrStr",
+                     "StreamData", "Sensor", "MediaManager"):
+            self.assertIn(name, names)
+        self.assertTrue(callable(names["uctypes"].bytearray_at))
+        self.assertEqual(names["ALIGN_UP"](810, 16), 816)
+        self.assertNotIn("_native", names)
+
+    def test_encoder_class_constants(self):
+        self.assertEqual((Encoder.PAYLOAD_TYPE_H264, Encoder.PAYLOAD_TYPE_H265), (96, 265))
+        self.assertEqual((Encoder.H264_PROFILE_BASELINE, Encoder.H264_PROFILE_MAIN,
+                          Encoder.H264_PROFILE_HIGH, Encoder.H265_PROFILE_MAIN), (1, 2, 3, 5))
+        self.assertEqual((Encoder.STREAM_TYPE_P, Encoder.STREAM_TYPE_I,
+                          Encoder.STREAM_TYPE_HEADER), (1, 2, 3))
+
+    def test_chn_attr_defaults(self):
+        a = ChnAttrStr(96, 2, 640, 480)
+        self.assertEqual((a.gop_len, a.bit_rate, a.src_frame_rate, a.dst_frame_rate,
+                          a.mjpeg_quality_factor), (30, 4000, 30, 30, 45))
+        self.assertEqual(len(StreamData().data), 12)
+
+
+class FrameInfoStruct(unittest.TestCase):
+    def test_fields_sit_at_the_firmware_offsets(self):
+        f = k_video_frame_info()
+        f.v_frame.width = 800
+        f.v_frame.phys_addr[1] = 0x1005_E000
+        f.pool_id = 7
+        raw = f._bytes()
+        self.assertEqual(len(raw), 224)
+        self.assertEqual(raw[0:4], (800).to_bytes(4, "little"))
+        self.assertEqual(raw[112:120], (0x1005_E000).to_bytes(8, "little"))
+        self.assertEqual(raw[216:220], (7).to_bytes(4, "little"))
+        self.assertEqual(vencoder.uctypes.sizeof(f), 224)
+
+    def test_stores_truncate_and_bad_fields_raise(self):
+        f = k_video_frame_info()
+        f.v_frame.width = 2**32 + 5
+        self.assertEqual(f.v_frame.width, 5)
+        with self.assertRaises(AttributeError):
+            f.v_frame.colour = 1
+        with self.assertRaises(IndexError):
+            f.v_frame.phys_addr[3] = 0
+        with self.assertRaises(TypeError):
+            f.v_frame.phys_addr = [0, 0, 0]
+
+
+class WrongChannel(Board):
+    def test_out_of_range_is_the_firmware_value_error(self):
+        enc = Encoder()
+        with self.assertRaises(ValueError) as cm:
+            enc.Start(4)
+        self.assertEqual(cm.exception.args, ("venc Start, chn id: ", 4, " out of range 0 ~ 3"))
+        with self.assertRaises(ValueError) as cm:
+            enc.SetOutBufs(9, 8, W, H)
+        # The firmware's SetOutBufs message says "create" (copy-pasted there).
+        self.assertEqual(cm.exception.args[0], "venc create, chn id: ")
+        for call in (lambda: enc.GetStream(4, StreamData()), lambda: enc.Destroy(5),
+                     lambda: enc.SendFrame(4, k_video_frame_info())):
+            with self.assertRaises(ValueError):
+                call()
+
+    def test_negative_channel_reaches_the_mpi(self):
+        # No lower bound in the firmware: -1 becomes a huge k_u32, the MPI refuses it.
+        with self.assertRaises(OSError) as cm:
+            Encoder().Create(-1, attr())
+        self.assertEqual(str(cm.exception), "mpi venc create chn failed.")
+        self.assertIn("K_ERR_VENC_INVALID_CHNID", "".join(cm.exception.__notes__))
+
+
+class WrongOrder(Board):
+    def test_lifecycle_errors_are_oserrors_with_the_firmware_messages(self):
+        enc = Encoder()
+        with self.assertRaises(OSError) as cm:
+            enc.Start(0)
+        self.assertEqual(str(cm.exception), "mpi venc start failed.")
+        enc = self.created()
+        enc.Start(0)
+        for call, message in ((lambda: enc.Start(0), "mpi venc start failed."),
+                              (lambda: enc.Destroy(0), "mpi venc destroy failed."),
+                              (lambda: enc.Create(0, attr()), "mpi venc create chn failed.")):
+            with self.assertRaises(OSError) as cm:
+                call()
+            self.assertEqual(str(cm.exception), message)
+        enc.Stop(0)
+        with self.assertRaises(OSError) as cm:
+            enc.Start(0)  # restart after stop needs destroy + create
+        self.assertEqual(str(cm.exception), "mpi venc start failed.")
+        enc.Destroy(0)
+
+    def test_get_stream_with_nothing_sent_returns_minus_one(self):
+        enc = self.created()
+        enc.Start(0)
+        sd = StreamData()
+        t0 = time.monotonic()
+        self.assertEqual(enc.GetStream(0, sd, 100), -1)
+        self.assertGreaterEqual(time.monotonic() - t0, 0.09)
+        self.assertEqual(sd.pack_cnt, 1)  # set before the get, as the firmware does
+        enc.Stop(0)
+        enc.Destroy(0)
+
+    def test_send_before_start_returns_zero_and_the_frame_is_dropped(self):
+        sensor = started_sensor()
+        enc = self.created()
+        self.assertEqual(enc.SendFrame(0, frame_of(sensor.snapshot())), 0)
+        enc.Start(0)
+        self.assertEqual(enc.GetStream(0, StreamData(), 200), -1)
+        sensor.stop()
+        enc.Stop(0)
+        enc.Destroy(0)
+
+    def test_wrong_frame_struct_is_a_type_error(self):
+        enc = self.created()
+        enc.Start(0)
+        with self.assertRaises(TypeError) as cm:
+            enc.SendFrame(0, bytes(200))
+        self.assertEqual(str(cm.exception), "struct expect size: 224, actual size: 200")
+        with self.assertRaises(TypeError):
+            enc.SendFrame(0, "not a struct")
+        enc.Stop(0)
+        enc.Destroy(0)
+
+
+class Streams(Board):
+    def encode(self, enc, sensor, n):
+        for _ in range(n):
+            self.assertEqual(enc.SendFrame(0, frame_of(sensor.snapshot())), 0)
+
+    def test_header_then_idr_then_p_and_bytes_readable(self):
+        sensor = started_sensor()
+        enc = self.created()
+        enc.Start(0)
+        self.encode(enc, sensor, 3)
+        types, sd = [], StreamData()
+        while len([t for t in types if t != Encoder.STREAM_TYPE_HEADER]) < 3:
+            self.assertEqual(enc.GetStream(0, sd, 2000), 0)
+            for i in range(sd.pack_cnt):
+                data = vencoder.uctypes.bytearray_at(sd.data[i], sd.data_size[i])
+                self.assertEqual(bytes(data[:4]), b"\x00\x00\x00\x01")
+                self.assertEqual(len(data), sd.data_size[i])
+                types.append(sd.stream_type[i])
+            enc.ReleaseStream(0, sd)
+        self.assertEqual(types, [3, 2, 1, 1])
+        sensor.stop()
+        enc.Stop(0)
+        enc.Destroy(0)
+
+    def test_reads_after_release_and_of_physical_addresses_fault(self):
+        sensor = started_sensor()
+        enc = self.created()
+        enc.Start(0)
+        self.encode(enc, sensor, 1)
+        sd = StreamData()
+        self.assertEqual(enc.GetStream(0, sd, 2000), 0)
+        with self.assertRaises(canmv_host.MemoryFault):
+            vencoder.uctypes.bytearray_at(sd.phy_addr[0], sd.data_size[0])
+        with self.assertRaises(canmv_host.MemoryFault):
+            vencoder.uctypes.bytearray_at(sd.data[0], sd.data_size[0] + 4096)
+        addr, size = sd.data[0], sd.data_size[0]
+        enc.ReleaseStream(0, sd)
+        with self.assertRaises(canmv_host.MemoryFault):
+            vencoder.uctypes.bytearray_at(addr, size)
+        # MemoryFault is not an Exception: `except Exception` does not swallow a crash.
+        self.assertFalse(issubclass(canmv_host.MemoryFault, Exception))
+        sensor.stop()
+        enc.Stop(0)
+        enc.Destroy(0)
+
+    def test_more_than_twelve_packs_is_an_index_error(self):
+        sensor = started_sensor()
+        enc = self.created(bufs=30)
+        enc.Start(0)
+        self.encode(enc, sensor, 16)
+        deadline = time.monotonic() + 30
+        while canmv_host.query_status(0)["cur_packs"] < 17 and time.monotonic() < deadline:
+            time.sleep(0.02)  # 16 pictures + 1 header queued
+        sd = StreamData()
+        with self.assertRaises(IndexError) as cm:
+            enc.GetStream(0, sd)
+        self.assertEqual(str(cm.exception), "list index out of range")
+        self.assertGreater(sd.pack_cnt, 12)
+        self.assertNotEqual(sd.data[11], 0)  # the first 12 were filled before the raise
+        sensor.stop()
+        enc.Stop(0)
+        enc.Destroy(0)
+
+    def test_unreleased_packs_stall_the_encoder(self):
+        sensor = started_sensor()
+        enc = self.created(bufs=3)
+        enc.Start(0)
+        got, sd = 0, StreamData()
+        for _ in range(8):
+            enc.SendFrame(0, frame_of(sensor.snapshot()), 100)
+            if enc.GetStream(0, sd, 300) == 0:
+                got += sd.pack_cnt  # never released
+        # Three output blocks: after they are held, nothing more comes out.
+        self.assertLessEqual(got, 4)
+        self.assertEqual(enc.GetStream(0, sd, 200), -1)
+        sensor.stop()
+        enc.Stop(0)
+        enc.Destroy(0)
+
+
+class BlockingReleasesTheGil(Board):
+    def test_other_threads_run_while_get_stream_waits(self):
+        enc = self.created()
+        enc.Start(0)
+        ticks = []
+        stop = threading.Event()
+
+        def tick():
+            while not stop.is_set():
+                ticks.append(1)
+                time.sleep(0.01)
+
+        t = threading.Thread(target=tick)
+        t.start()
+        self.assertEqual(enc.GetStream(0, StreamData(), 500), -1)
+        stop.set()
+        t.join()
+        self.assertGreater(len(ticks), 20)
+        enc.Stop(0)
+        enc.Destroy(0)
+
+
+class FirmwareV1(Board):
+    firmware = "canmv-v1.0"
+
+    def test_get_stream_raises_after_one_second(self):
+        enc = self.created()
+        enc.Start(0)
+        t0 = time.monotonic()
+        with self.assertRaises(OSError) as cm:
+            enc.GetStream(0, StreamData(), 10)  # v1.0 ignores the timeout: 1000 ms
+        self.assertGreaterEqual(time.monotonic() - t0, 0.95)
+        self.assertEqual(str(cm.exception), "mpi venc get stream failed.")
+        enc.Stop(0)
+        enc.Destroy(0)
+
+    def test_media_manager_order_is_asserted(self):
+        MediaManager.init()
+        with self.assertRaises(AssertionError):
+            MediaManager.init()
+        with self.assertRaises(AssertionError):
+            Encoder().SetOutBufs(0, 8, W, H)
+        MediaManager.deinit()
+
+    def test_blocking_holds_the_gil(self):
+        enc = self.created()
+        enc.Start(0)
+        ticks = []
+        stop = threading.Event()
+
+        def tick():
+            while not stop.is_set():
+                ticks.append(1)
+                time.sleep(0.01)
+
+        t = threading.Thread(target=tick)
+        t.start()
+        time.sleep(0.05)
+        before = len(ticks)
+        with self.assertRaises(OSError):
+            enc.GetStream(0, StreamData())
+        during = len(ticks) - before
+        stop.set()
+        t.join()
+        # One second blocked with the GIL held: the other thread could not run meanwhile
+        # (a tick or two slip through at the slice boundaries).
+        self.assertLess(during, 30)
+        enc.Stop(0)
+        enc.Destroy(0)
+
+
+class SensorAndLinks(Board):
+    def test_sensor_errors(self):
+        s = Sensor()
+        with self.assertRaises(AssertionError):
+            s.set_framesize(width=W, height=H)  # before reset
+        s.reset()
+        with self.assertRaises(AssertionError):
+            s.set_framesize(width=32, height=32)
+        with self.assertRaises(AssertionError):
+            s.set_framesize(width=W, height=H, alignment=13)
+        with self.assertRaises(RuntimeError):
+            s.snapshot()  # not running
+        with self.assertRaises(ValueError):
+            Sensor(id=7)
+
+    def test_width_is_aligned_up_to_16(self):
+        s = Sensor()
+        s.reset()
+        s.set_framesize(width=810, height=H, alignment=12)
+        s.set_pixformat(Sensor.YUV420SP)
+        s.run()
+        img = s.snapshot()
+        self.assertEqual(img.width(), 816)
+        self.assertEqual(img.phyaddr(1) - img.phyaddr(), vencoder.ALIGN_UP(816 * H, 4096))
+        s.stop()
+
+    def test_uv_plane_where_vicap_puts_it(self):
+        s = Sensor()
+        s.reset()
+        s.set_framesize(width=800, height=480, alignment=12)
+        s.set_pixformat(Sensor.YUV420SP)
+        s.run()
+        img = s.snapshot()
+        self.assertEqual(img.phyaddr(1) - img.phyaddr(), 800 * 480 + 1024)
+        self.assertEqual(img.phyaddr() % 4096, 0)
+        s.stop()
+
+    def test_link_errors(self):
+        s = Sensor()
+        src = s.bind_info()["src"]
+        self.assertEqual(src[0], media_sensor.CAMERA_MOD_ID)
+        dst = (vencoder.VIDEO_ENCODE_MOD_ID, vencoder.VENC_DEV_ID, 0)
+        with self.assertRaises(TypeError):
+            MediaManager.link(src, (9, 0))
+        with self.assertRaises(TypeError):
+            MediaManager.link("camera", dst)
+        with self.assertRaises(RuntimeError):
+            MediaManager.link(src, (9, 0, 4))
+        link = MediaManager.link(src, dst)
+        with self.assertRaises(RuntimeError):
+            MediaManager.link(src, dst)  # double bind
+        del link
+        again = MediaManager.link(src, dst)  # `del link` unbound it
+        del again
+        self.assertIs(media_media.MediaManager, MediaManager)
+
+
+if __name__ == "__main__":
+    unittest.main()

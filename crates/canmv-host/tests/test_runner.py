@@ -1,0 +1,153 @@
+"""canmv-run: exit statuses, Ctrl-C, /sdcard mapping, bad arguments, script exceptions."""
+
+import signal
+import subprocess
+import time
+import unittest
+
+from support import CANMV_RUN, TempDir, run_canmv, write_script
+
+WAITS_FOR_EVER = """
+    from media.vencoder import *
+    import os
+    enc = Encoder()
+    enc.SetOutBufs(VENC_CHN_ID_0, 8, 320, 240)
+    enc.Create(VENC_CHN_ID_0, ChnAttrStr(Encoder.PAYLOAD_TYPE_H264, Encoder.H264_PROFILE_MAIN,
+                                         320, 240))
+    enc.Start(VENC_CHN_ID_0)
+    print("waiting", flush=True)
+    {body}
+    enc.Stop(VENC_CHN_ID_0)
+    enc.Destroy(VENC_CHN_ID_0)
+    print("cleaned up")
+"""
+
+
+class CtrlC(unittest.TestCase):
+    def interrupt(self, body, firmware="canmv-new"):
+        with TempDir() as tmp:
+            script = write_script(tmp, WAITS_FOR_EVER.format(body=body))
+            child = subprocess.Popen(
+                [str(CANMV_RUN), "-q", "--sdcard", str(tmp), "--firmware", firmware,
+                 str(script)],
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            self.assertEqual(child.stdout.readline().strip(), "waiting")
+            time.sleep(0.3)  # inside GetStream(-1) by now
+            t0 = time.monotonic()
+            child.send_signal(signal.SIGINT)
+            out, err = child.communicate(timeout=10)
+            return child.returncode, out, err, time.monotonic() - t0
+
+    def test_blocked_get_stream_sees_keyboard_interrupt(self):
+        body = """try:
+        enc.GetStream(VENC_CHN_ID_0, StreamData())
+    except KeyboardInterrupt as e:
+        print("user stop")"""
+        code, out, err, took = self.interrupt(body)
+        self.assertEqual(code, 0, err)
+        self.assertIn("user stop", out)
+        self.assertIn("cleaned up", out)
+        self.assertLess(took, 2.0)
+
+    def test_uncaught_interrupt_exits_130(self):
+        code, out, err, _ = self.interrupt("enc.GetStream(VENC_CHN_ID_0, StreamData())")
+        self.assertEqual(code, 130)
+        self.assertIn("KeyboardInterrupt", err)
+        self.assertNotIn("cleaned up", out)
+
+
+class ExitStatus(unittest.TestCase):
+    def test_script_exception_is_reported_and_exits_1(self):
+        with TempDir() as tmp:
+            script = write_script(tmp, """
+                from media.vencoder import *
+                Encoder().Start(VENC_CHN_ID_0)
+            """)
+            done = run_canmv(script, sdcard=tmp)
+            self.assertEqual(done.returncode, 1)
+            self.assertIn("OSError: mpi venc start failed.", done.stderr)
+            self.assertIn("K_ERR_VENC_NOT_PERM", done.stderr)  # the note under the traceback
+            self.assertNotIn("runpy", done.stderr)  # the script's frames only
+
+    def test_print_exception_and_exitpoint_work(self):
+        with TempDir() as tmp:
+            script = write_script(tmp, """
+                import os, sys, time
+                os.exitpoint(os.EXITPOINT_ENABLE)
+                os.exitpoint()
+                t0 = time.ticks_ms()
+                time.sleep_ms(5)
+                assert time.ticks_diff(time.ticks_ms(), t0) >= 4
+                try:
+                    raise ValueError("shown")
+                except BaseException as e:
+                    sys.print_exception(e)
+            """)
+            done = run_canmv(script, sdcard=tmp)
+            self.assertEqual(done.returncode, 0, done.stderr)
+            self.assertIn("ValueError: shown", done.stdout)
+
+    def test_caught_memory_fault_still_fails_the_run(self):
+        with TempDir() as tmp:
+            script = write_script(tmp, """
+                from media.vencoder import *
+                try:
+                    uctypes.bytearray_at(0x10000000, 16)  # a physical address
+                except BaseException as e:
+                    print("caught", type(e).__name__)
+            """)
+            done = run_canmv(script, sdcard=tmp)
+            self.assertEqual(done.returncode, 3)
+            self.assertIn("caught MemoryFault", done.stdout)
+            self.assertIn("crashes the script", done.stderr)
+
+    def test_sys_exit_code_passes_through(self):
+        with TempDir() as tmp:
+            done = run_canmv(write_script(tmp, "import sys\nsys.exit(7)\n"), sdcard=tmp)
+            self.assertEqual(done.returncode, 7)
+
+
+class Sdcard(unittest.TestCase):
+    def test_sdcard_paths_land_in_the_folder(self):
+        with TempDir() as tmp:
+            card = tmp / "card"
+            script = write_script(tmp, """
+                import os
+                with open("/sdcard/examples/x.txt", "w") as f:
+                    f.write("on the card")
+                os.mkdir("/sdcard/new")
+                print(sorted(os.listdir("/sdcard")))
+                print(os.stat("/sdcard/examples/x.txt")[6])
+            """)
+            done = run_canmv(script, sdcard=card)
+            self.assertEqual(done.returncode, 0, done.stderr)
+            self.assertEqual((card / "examples" / "x.txt").read_text(), "on the card")
+            self.assertIn("['examples', 'new']", done.stdout)
+            self.assertIn("11", done.stdout)
+
+
+class BadArguments(unittest.TestCase):
+    def test_bad_arguments_exit_2_with_a_message(self):
+        with TempDir() as tmp:
+            ok = write_script(tmp, "print('never')\n")
+            bad_y4m = tmp / "bad.y4m"
+            bad_y4m.write_bytes(b"not a y4m file")
+            cases = [
+                ([str(tmp / "missing.py")], "no such script"),
+                (["--source", str(bad_y4m), str(ok)], "bad.y4m"),
+                (["--source", str(tmp / "none.png"), str(ok)], "none.png"),
+                (["--firmware", "canmv-9", str(ok)], "invalid choice"),
+                (["--codec-threads", "99", str(ok)], "codec_threads"),
+            ]
+            for args, message in cases:
+                with self.subTest(args=args):
+                    done = subprocess.run([str(CANMV_RUN), "-q", "--sdcard", str(tmp), *args],
+                                          capture_output=True, text=True, timeout=60)
+                    self.assertEqual(done.returncode, 2, done.stderr)
+                    self.assertIn(message, done.stderr)
+                    self.assertNotIn("never", done.stdout)
+                    self.assertNotIn("Traceback", done.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
