@@ -8,6 +8,9 @@
 //! - `conformance`: `venc conformance` on the simulator, reports in `target/conformance/`
 //!   (extra arguments replace the defaults). `test` runs it last, so CI keeps the reports.
 //! - `bench`: raw codec vs the simulator's Encoder table, then the criterion benches.
+//! - `python`: build the Python front into the venv `target/py` with pip (maturin backend) and
+//!   run its tests; `test` runs it after the Rust tests.
+//! - `canmv`: install the Python front if needed, then `canmv-run` with the given arguments.
 
 use clap::{Parser, Subcommand};
 use std::process::{Command, ExitCode};
@@ -32,6 +35,13 @@ enum Cmd {
     Test,
     /// Run the conformance suite on the simulator (extra arguments go to `venc conformance`).
     Conformance {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// Install the Python front (canmv-host) into target/py and run its tests.
+    Python,
+    /// Run a CanMV script on the simulator (arguments go to `canmv-run`).
+    Canmv {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
@@ -133,6 +143,58 @@ fn conformance(args: Vec<String>) -> Result<(), String> {
         .args(args))
 }
 
+/// The venv the Python front is installed into.
+const VENV: &str = "target/py";
+
+fn venv_bin(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(VENV).join("bin").join(name)
+}
+
+/// `python3 -m venv target/py` (CPython 3.11 or newer), maturin in it, then
+/// `pip install ./crates/canmv-host`: the wheel is built by maturin, as a user's pip would.
+fn install_python_front() -> Result<(), String> {
+    if !venv_bin("python").exists() {
+        run(Command::new("python3").args([
+            "-c",
+            "import sys; assert sys.version_info >= (3, 11), 'CPython 3.11 or newer is needed'",
+        ]))?;
+        run(Command::new("python3").args(["-m", "venv", VENV]))?;
+    }
+    let pip = || {
+        let mut cmd = Command::new(venv_bin("pip"));
+        // maturin's PEP 517 hook runs the `maturin` binary from PATH.
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        let bin = std::path::absolute(std::path::Path::new(VENV).join("bin")).expect("cwd");
+        let mut dirs = vec![bin];
+        dirs.extend(std::env::split_paths(&path));
+        cmd.env("PATH", std::env::join_paths(dirs).expect("PATH entries"));
+        cmd.args(["--disable-pip-version-check", "install", "--quiet"]);
+        cmd
+    };
+    if !venv_bin("maturin").exists() {
+        run(pip().arg("maturin>=1.9,<2"))?;
+    }
+    run(pip().args([
+        "--no-build-isolation",
+        "--force-reinstall",
+        "--no-deps",
+        "./crates/canmv-host",
+    ]))
+}
+
+fn python_tests() -> Result<(), String> {
+    install_python_front()?;
+    run(Command::new(venv_bin("python")).args([
+        "-m",
+        "unittest",
+        "discover",
+        "--start-directory",
+        "crates/canmv-host/tests",
+        "--top-level-directory",
+        "crates/canmv-host/tests",
+    ]))
+}
+
 fn cargo() -> Command {
     Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
 }
@@ -176,7 +238,12 @@ fn main() -> ExitCode {
                 run(cargo().args(["clippy", "-p", "venc-sim", "--lib", "--", "-D", "warnings"]))
             })
             .and_then(|()| run(cargo().args(["test", "--workspace", "--release"])))
+            .and_then(|()| python_tests())
             .and_then(|()| conformance(Vec::new())),
+        Cmd::Python => deps().and_then(|()| python_tests()),
+        Cmd::Canmv { args } => deps()
+            .and_then(|()| install_python_front())
+            .and_then(|()| run(Command::new(venv_bin("canmv-run")).args(args))),
         Cmd::Conformance { args } => deps().and_then(|()| conformance(args)),
         Cmd::Bench { table_only } => deps()
             .and_then(|()| {
