@@ -8,6 +8,8 @@
 //! - `conformance`: `venc conformance` on the simulator, reports in `target/conformance/`
 //!   (extra arguments replace the defaults). `test` runs it last, so CI keeps the reports.
 //! - `bench`: raw codec vs the simulator's Encoder table, then the criterion benches.
+//! - `bench-python`: the Python front's 720p SendFrame loop vs the same loop in Rust (`bench`
+//!   runs it too).
 //! - `python`: build the Python front into the venv `target/py` with pip (maturin backend) and
 //!   run its tests; `test` runs it after the Rust tests.
 //! - `canmv`: install the Python front if needed, then `canmv-run` with the given arguments.
@@ -45,6 +47,8 @@ enum Cmd {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// Python front vs the same loop in Rust (720p H.264 SendFrame loop, fps ratio).
+    BenchPython,
     /// Run the benchmarks (release builds).
     Bench {
         /// Only the raw-vs-sim table, not the criterion micro-benchmarks.
@@ -195,6 +199,28 @@ fn python_tests() -> Result<(), String> {
     ]))
 }
 
+/// `python-vs-rust`: the Python front's loop against its Rust twin, one run.
+fn bench_python() -> Result<(), String> {
+    install_python_front()?;
+    run(cargo()
+        .args([
+            "run",
+            "--release",
+            "--quiet",
+            "-p",
+            "venc-benches",
+            "--bin",
+            "python-vs-rust",
+            "--",
+            "--script",
+            "benches/python/sendframe_loop.py",
+            "--json",
+            "target/python-vs-rust.json",
+            "--canmv-run",
+        ])
+        .arg(venv_bin("canmv-run")))
+}
+
 fn cargo() -> Command {
     Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
 }
@@ -241,6 +267,7 @@ fn main() -> ExitCode {
             .and_then(|()| python_tests())
             .and_then(|()| conformance(Vec::new())),
         Cmd::Python => deps().and_then(|()| python_tests()),
+        Cmd::BenchPython => deps().and_then(|()| bench_python()),
         Cmd::Canmv { args } => deps()
             .and_then(|()| install_python_front())
             .and_then(|()| run(Command::new(venv_bin("canmv-run")).args(args))),
@@ -260,6 +287,7 @@ fn main() -> ExitCode {
                     "target/raw-vs-sim.json",
                 ]))
             })
+            .and_then(|()| bench_python())
             .and_then(|()| {
                 if table_only {
                     Ok(())
