@@ -1,5 +1,7 @@
 """The firmware modules in-process: what a script sees, call by call, on both firmwares."""
 
+import contextlib
+import io
 import threading
 import time
 import unittest
@@ -185,6 +187,14 @@ class WrongOrder(Board):
         enc.Stop(0)
         enc.Destroy(0)
 
+    def test_send_frame_failure_returns_the_status(self):
+        # chn -1 passes the Python check and becomes a huge k_u32: INVALID_CHNID (0xA0098002),
+        # returned through mp_obj_new_int as a negative int (facts §1.2, §2.4).
+        ret = Encoder().SendFrame(-1, k_video_frame_info())
+        self.assertEqual(ret, 0xA009_8002 - 2**32)
+        # A never-created channel is "not started": 0, and the frame is dropped (facts §2.4).
+        self.assertEqual(Encoder().SendFrame(2, k_video_frame_info()), 0)
+
     def test_wrong_frame_struct_is_a_type_error(self):
         enc = self.created()
         enc.Start(0)
@@ -302,6 +312,11 @@ class BlockingReleasesTheGil(Board):
 class FirmwareV1(Board):
     firmware = "canmv-v1.0"
 
+    def test_send_frame_raises_where_the_newest_returns_the_code(self):
+        with self.assertRaises(OSError) as cm:
+            Encoder().SendFrame(-1, k_video_frame_info())  # a huge k_u32 channel in C
+        self.assertEqual(str(cm.exception), "mpi venc send frame failed.")
+
     def test_get_stream_raises_after_one_second(self):
         enc = self.created()
         enc.Start(0)
@@ -366,7 +381,9 @@ class SensorAndLinks(Board):
     def test_width_is_aligned_up_to_16(self):
         s = Sensor()
         s.reset()
-        s.set_framesize(width=810, height=H, alignment=12)
+        with contextlib.redirect_stdout(io.StringIO()) as said:
+            s.set_framesize(width=810, height=H, alignment=12)
+        self.assertIn("aligned up to 816", said.getvalue())
         s.set_pixformat(Sensor.YUV420SP)
         s.run()
         img = s.snapshot()
