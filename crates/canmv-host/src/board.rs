@@ -6,6 +6,7 @@
 use crate::errors::value_error;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
@@ -95,7 +96,17 @@ pub struct Board {
     /// Every `Encoder` made on this board, for `uctypes.bytearray_at` (pack mappings are per
     /// `Encoder`, as `kd_mpi_sys_mmap` mappings are per process on the board).
     encoders: Mutex<Vec<Weak<Mutex<Encoder>>>>,
+    /// Live `MediaManager.Buffer`s: virtual address → (physical address, length).
+    buffers: Mutex<BTreeMap<u64, (u64, u64)>>,
+    next_buffer_virt: AtomicU64,
 }
+
+/// Where `MediaManager.Buffer` mappings start in the simulated user address space (below the
+/// pack mappings of `venc_core::encoder::MMAP_BASE`).
+const BUFFER_MMAP_BASE: u64 = 0x3e_0000_0000;
+
+/// Live `MediaManager.Buffer`s at most (`MAX_MEDIA_BUFFER_POOLS`, facts §3.2).
+pub const MAX_MEDIA_BUFFERS: usize = 16;
 
 impl Board {
     fn new(personality: Personality, source: SourceSpec, timing: Timing, threads: u16) -> Self {
@@ -108,7 +119,40 @@ impl Board {
             source,
             timing,
             encoders: Mutex::new(Vec::new()),
+            buffers: Mutex::new(BTreeMap::new()),
+            next_buffer_virt: AtomicU64::new(BUFFER_MMAP_BASE),
         }
+    }
+
+    /// Allocates a media buffer of `size` bytes and maps it: (virtual, physical) addresses.
+    pub fn map_buffer(&self, size: u64) -> Result<(u64, u64), String> {
+        let mut buffers = self.buffers.lock().unwrap_or_else(PoisonError::into_inner);
+        if buffers.len() >= MAX_MEDIA_BUFFERS {
+            return Err(format!(
+                "{MAX_MEDIA_BUFFERS} media buffers already exist; release one first"
+            ));
+        }
+        let phys = self.sim.memory().alloc(size).map_err(|e| e.to_string())?;
+        let span = venc_core::align_up(size.max(1), 4096) + 4096;
+        let virt = self.next_buffer_virt.fetch_add(span, Ordering::Relaxed);
+        buffers.insert(virt, (phys, size));
+        Ok((virt, phys))
+    }
+
+    /// Unmaps and frees a media buffer.
+    pub fn unmap_buffer(&self, virt: u64) {
+        let mut buffers = self.buffers.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((phys, _)) = buffers.remove(&virt) {
+            let _ = self.sim.memory().free(phys);
+        }
+    }
+
+    /// The physical address of `[virt, virt + len)` when it lies inside one media buffer.
+    pub fn buffer_phys(&self, virt: u64, len: u64) -> Option<u64> {
+        let buffers = self.buffers.lock().unwrap_or_else(PoisonError::into_inner);
+        let (&base, &(phys, size)) = buffers.range(..=virt).next_back()?;
+        let off = virt - base;
+        (off.checked_add(len)? <= size).then_some(phys + off)
     }
 
     /// Registers a new `Encoder`'s state.

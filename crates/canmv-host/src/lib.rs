@@ -30,6 +30,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(board::frame_info_layout, m)?)?;
     m.add_function(wrap_pyfunction!(venc::bytearray_at, m)?)?;
     m.add_function(wrap_pyfunction!(venc::bytes_at, m)?)?;
+    m.add_function(wrap_pyfunction!(venc::is_media_buffer, m)?)?;
+    m.add_function(wrap_pyfunction!(venc::write_at, m)?)?;
     m.add_function(wrap_pyfunction!(media::media_init, m)?)?;
     m.add_function(wrap_pyfunction!(media::media_deinit, m)?)?;
     m.add_function(wrap_pyfunction!(media::media_link, m)?)?;
@@ -37,6 +39,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<sensor::PySensor>()?;
     m.add_class::<sensor::PyImage>()?;
     m.add_class::<media::PyLinker>()?;
+    m.add_class::<media::PyMediaBuffer>()?;
     m.add("MemoryFault", m.py().get_type::<errors::MemoryFault>())?;
     venc::add_constants(m)?;
     sensor::add_constants(m)?;

@@ -1,10 +1,11 @@
 //! `media.media.MediaManager`: init/deinit and links between the sensor and the encoder.
 
-use crate::board;
+use crate::board::{self, Board};
 use crate::errors;
-use pyo3::exceptions::PyTypeError;
+use pyo3::exceptions::{PyAssertionError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, PoisonError};
+use venc_core::Personality;
 use venc_sim::sys::{Link, MediaManager};
 
 fn manager() -> MediaManager {
@@ -64,3 +65,101 @@ impl PyLinker {
         }
     }
 }
+
+/// `MediaManager.Buffer`: a block of media memory a script fills (through
+/// `uctypes.bytearray_at(buf.virt_addr, n)[:] = data`) and hands to the hardware by
+/// `phys_addr`. Freed by `buf.__del__()` or when the object goes.
+#[derive(Debug)]
+#[pyclass(name = "Buffer", module = "media.media")]
+pub struct PyMediaBuffer {
+    board: Arc<Board>,
+    virt: u64,
+    phys: u64,
+    size: u64,
+    live: Mutex<bool>,
+}
+
+impl PyMediaBuffer {
+    fn release(&self) {
+        let mut live = self.live.lock().unwrap_or_else(PoisonError::into_inner);
+        if std::mem::take(&mut *live) {
+            self.board.unmap_buffer(self.virt);
+        }
+    }
+}
+
+#[pymethods]
+impl PyMediaBuffer {
+    /// `MediaManager.Buffer.get(size)`. v1.x firmware needs `MediaManager.init()` first.
+    #[staticmethod]
+    #[pyo3(signature = (size, pool_id = None))]
+    fn get(size: u64, pool_id: Option<u32>) -> PyResult<Self> {
+        let _ = pool_id; // buffers come from the simulator's own allocator
+        let board = board::current();
+        if board.personality == Personality::CanMvV1
+            && !venc_core::Mpi::media_inited(board.sim.as_ref())
+        {
+            return Err(PyAssertionError::new_err(
+                "MediaManager.Buffer.get() before MediaManager.init()",
+            ));
+        }
+        if size == 0 || size > MAX_BUFFER_BYTES {
+            return Err(PyValueError::new_err(format!(
+                "MediaManager.Buffer.get: size {size} outside 1 ~ {MAX_BUFFER_BYTES}"
+            )));
+        }
+        let (virt, phys) = board.map_buffer(size).map_err(PyRuntimeError::new_err)?;
+        Ok(Self {
+            board,
+            virt,
+            phys,
+            size,
+            live: Mutex::new(true),
+        })
+    }
+
+    /// The physical address, for `k_video_frame_info.v_frame.phys_addr`.
+    #[getter]
+    fn phys_addr(&self) -> u64 {
+        self.phys
+    }
+
+    /// The mapped address, for `uctypes.bytearray_at`.
+    #[getter]
+    fn virt_addr(&self) -> u64 {
+        self.virt
+    }
+
+    /// Bytes.
+    #[getter]
+    fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// Not from a VB pool: `VB_INVALID_POOLID`.
+    #[getter]
+    fn pool_id(&self) -> u32 {
+        venc_core::consts::VB_INVALID_POOLID
+    }
+
+    /// Frees the buffer now (the firmware's code calls `buffer.__del__()` by hand).
+    fn __del__(&self) {
+        self.release();
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "<MediaManager.Buffer {} bytes at 0x{:x} (virt 0x{:x})>",
+            self.size, self.phys, self.virt
+        )
+    }
+}
+
+impl Drop for PyMediaBuffer {
+    fn drop(&mut self) {
+        self.release();
+    }
+}
+
+/// One buffer at most: a 4K NV12 frame and then some.
+const MAX_BUFFER_BYTES: u64 = 64 << 20;

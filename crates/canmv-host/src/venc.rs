@@ -240,7 +240,14 @@ impl PyEncoder {
 
 fn read(addr: u64, size: u64) -> PyResult<Vec<u8>> {
     let mut out = Vec::new();
-    for encoder in board::current().encoders() {
+    let board = board::current();
+    if let Some(phys) = board.buffer_phys(addr, size) {
+        out.resize(size as usize, 0);
+        venc_core::Mpi::read_mem(board.sim.as_ref(), phys, &mut out)
+            .map_err(|_| errors::memory_fault(addr, size))?;
+        return Ok(out);
+    }
+    for encoder in board.encoders() {
         if board::lock(&encoder)
             .read_mapped(addr, size, &mut out)
             .is_ok()
@@ -256,6 +263,26 @@ fn read(addr: u64, size: u64) -> PyResult<Vec<u8>> {
 #[pyfunction]
 pub fn bytearray_at(py: Python<'_>, addr: u64, size: u64) -> PyResult<Bound<'_, PyByteArray>> {
     Ok(PyByteArray::new(py, &read(addr, size)?))
+}
+
+/// Whether `[addr, addr + size)` lies in a `MediaManager.Buffer` (writable through
+/// `uctypes.bytearray_at`).
+#[pyfunction]
+pub fn is_media_buffer(addr: u64, size: u64) -> bool {
+    board::current().buffer_phys(addr, size).is_some()
+}
+
+/// Writes `data` at `addr` inside a `MediaManager.Buffer` (what a store into a
+/// `uctypes.bytearray_at` view of it does on the board).
+#[pyfunction]
+pub fn write_at(addr: u64, data: &[u8]) -> PyResult<()> {
+    let len = data.len() as u64;
+    let board = board::current();
+    let phys = board
+        .buffer_phys(addr, len)
+        .ok_or_else(|| errors::memory_fault(addr, len))?;
+    venc_core::Mpi::write_mem(board.sim.as_ref(), phys, data)
+        .map_err(|_| errors::memory_fault(addr, len))
 }
 
 /// `uctypes.bytes_at(addr, size)`.

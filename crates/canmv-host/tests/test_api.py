@@ -329,7 +329,10 @@ class FirmwareV1(Board):
         enc.Destroy(0)
 
     def test_media_manager_order_is_asserted(self):
+        with self.assertRaises(AssertionError):
+            MediaManager.Buffer.get(4096)  # before init
         MediaManager.init()
+        MediaManager.Buffer.get(4096)
         with self.assertRaises(AssertionError):
             MediaManager.init()
         with self.assertRaises(AssertionError):
@@ -361,6 +364,51 @@ class FirmwareV1(Board):
         self.assertLess(during, 30)
         enc.Stop(0)
         enc.Destroy(0)
+
+
+class MediaBuffers(Board):
+    def test_a_frame_written_into_a_buffer_encodes(self):
+        """The firmware's idiom: fill a Buffer through bytearray_at, SendFrame its phys_addr."""
+        y, uv = W * H, W * H // 2
+        uv_at = vencoder.ALIGN_UP(y, 4096)
+        buf = MediaManager.Buffer.get(uv_at + uv)
+        view = vencoder.uctypes.bytearray_at(buf.virt_addr, uv_at + uv)
+        view[:y] = bytes(range(256)) * (y // 256)
+        view[uv_at:] = bytes([128]) * uv
+        self.assertEqual(bytes(vencoder.uctypes.bytearray_at(buf.virt_addr, 4))[:4],
+                         bytes([0, 1, 2, 3]))
+        frame = k_video_frame_info()
+        frame.v_frame.width, frame.v_frame.height = W, H
+        frame.v_frame.pixel_format = Sensor.YUV420SP
+        frame.v_frame.phys_addr[0] = buf.phys_addr
+        frame.v_frame.phys_addr[1] = buf.phys_addr + uv_at
+        enc = self.created()
+        enc.Start(0)
+        self.assertEqual(enc.SendFrame(0, frame), 0)
+        sd, kinds = StreamData(), []
+        while Encoder.STREAM_TYPE_I not in kinds:
+            self.assertEqual(enc.GetStream(0, sd, 2000), 0)
+            kinds += sd.stream_type[:sd.pack_cnt]
+            enc.ReleaseStream(0, sd)
+        enc.Stop(0)
+        enc.Destroy(0)
+        buf.__del__()
+        with self.assertRaises(canmv_host.MemoryFault):
+            vencoder.uctypes.bytearray_at(buf.virt_addr, 4)
+
+    def test_buffer_limits(self):
+        with self.assertRaises(ValueError):
+            MediaManager.Buffer.get(0)
+        bufs = [MediaManager.Buffer.get(4096) for _ in range(16)]
+        with self.assertRaises(RuntimeError):
+            MediaManager.Buffer.get(4096)
+        view = vencoder.uctypes.bytearray_at(bufs[0].virt_addr, 16)
+        with self.assertRaises(ValueError):
+            view[0:4] = b"toolong!"  # a view cannot change size
+        with self.assertRaises(canmv_host.MemoryFault):
+            vencoder.uctypes.bytearray_at(bufs[0].virt_addr, 4097)
+        del bufs
+        MediaManager.Buffer.get(4096)  # freed when the objects went
 
 
 class SensorAndLinks(Board):

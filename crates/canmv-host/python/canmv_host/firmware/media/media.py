@@ -4,7 +4,10 @@ from canmv_host import _native
 
 
 class MediaManager:
-    """Media buffers and links. ``link`` returns a linker; ``del link`` unbinds."""
+    """Media buffers and links. ``link`` returns a linker; ``del link`` unbinds.
+    ``MediaManager.Buffer.get(size)`` gives a media buffer (``phys_addr``, ``virt_addr``)."""
+
+    Buffer = _native.Buffer
 
     @staticmethod
     def init():
