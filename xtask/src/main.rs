@@ -134,17 +134,18 @@ fn conformance(args: Vec<String>) -> Result<(), String> {
     } else {
         args
     };
-    run(cargo()
-        .args([
-            "run",
-            "--release",
-            "--quiet",
-            "-p",
-            "venc-cli",
-            "--",
-            "conformance",
-        ])
-        .args(args))
+    run(release_run("venc-cli", None).arg("conformance").args(args))
+}
+
+/// `cargo run --release --quiet -p PACKAGE [--bin BIN] --`, ready for the program's arguments.
+fn release_run(package: &str, bin: Option<&str>) -> Command {
+    let mut cmd = cargo();
+    cmd.args(["run", "--release", "--quiet", "-p", package]);
+    if let Some(bin) = bin {
+        cmd.args(["--bin", bin]);
+    }
+    cmd.arg("--");
+    cmd
 }
 
 /// The venv the Python front is installed into.
@@ -202,16 +203,8 @@ fn python_tests() -> Result<(), String> {
 /// `python-vs-rust`: the Python front's loop against its Rust twin, one run.
 fn bench_python() -> Result<(), String> {
     install_python_front()?;
-    run(cargo()
+    run(release_run("venc-benches", Some("python-vs-rust"))
         .args([
-            "run",
-            "--release",
-            "--quiet",
-            "-p",
-            "venc-benches",
-            "--bin",
-            "python-vs-rust",
-            "--",
             "--script",
             "benches/python/sendframe_loop.py",
             "--json",
@@ -235,17 +228,7 @@ fn main() -> ExitCode {
             } else {
                 args
             };
-            run(cargo()
-                .args([
-                    "run",
-                    "--release",
-                    "--quiet",
-                    "-p",
-                    "venc-cli",
-                    "--",
-                    "encode",
-                ])
-                .args(args))
+            run(release_run("venc-cli", None).arg("encode").args(args))
         }),
         Cmd::Test => deps()
             .and_then(|()| run(cargo().args(["fmt", "--all", "--", "--check"])))
@@ -274,18 +257,8 @@ fn main() -> ExitCode {
         Cmd::Conformance { args } => deps().and_then(|()| conformance(args)),
         Cmd::Bench { table_only } => deps()
             .and_then(|()| {
-                run(cargo().args([
-                    "run",
-                    "--release",
-                    "--quiet",
-                    "-p",
-                    "venc-benches",
-                    "--bin",
-                    "raw-vs-sim",
-                    "--",
-                    "--json",
-                    "target/raw-vs-sim.json",
-                ]))
+                run(release_run("venc-benches", Some("raw-vs-sim"))
+                    .args(["--json", "target/raw-vs-sim.json"]))
             })
             .and_then(|()| bench_python())
             .and_then(|()| {

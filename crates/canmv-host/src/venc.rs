@@ -6,9 +6,10 @@ use crate::wait;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyDict};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 use venc_core::consts::{self, VENC_PACK_CNT_MAX};
 use venc_core::{ChnAttrStr, Encoder, Pack, StreamData, VencError, VideoFrameInfo};
+use venc_sim::venc::Phase;
 
 /// `media.vencoder.Encoder`: CanMV's class over the simulator (see `venc_core::Encoder` for the
 /// firmware behaviour it mirrors).
@@ -18,6 +19,8 @@ use venc_core::{ChnAttrStr, Encoder, Pack, StreamData, VencError, VideoFrameInfo
 pub struct PyEncoder {
     board: Arc<Board>,
     core: Arc<Mutex<Encoder>>,
+    /// Reused by every `GetStream`, so the steady state allocates no pack list.
+    packs: Mutex<Vec<Pack>>,
 }
 
 fn read_chn_attr(attr: &Bound<'_, PyAny>) -> PyResult<ChnAttrStr> {
@@ -95,7 +98,11 @@ impl PyEncoder {
             board.personality,
         )));
         board.register(&core);
-        Self { board, core }
+        Self {
+            board,
+            core,
+            packs: Mutex::new(Vec::with_capacity(32)),
+        }
     }
 
     /// `SetOutBufs(chn, buf_num, width, height)`.
@@ -164,8 +171,13 @@ impl PyEncoder {
             .with(|e| e.begin_get_stream(chn, timeout))
             .map_err(|e| canmv(py, e))?;
         stream_data.setattr("pack_cnt", call.count)?;
+        if call.timeout_ms < 0 {
+            warn_if_nothing_can_come(py, &self.board, call.chn)?;
+        }
         let mpi = Arc::clone(&self.board.sim);
-        let mut packs: Vec<Pack> = Vec::with_capacity(call.count as usize);
+        // Taken, not locked across the wait: another thread's GetStream gets a fresh list.
+        let mut packs =
+            std::mem::take(&mut *self.packs.lock().unwrap_or_else(PoisonError::into_inner));
         let got = wait::sliced(
             py,
             self.board.releases_gil(),
@@ -193,6 +205,7 @@ impl PyEncoder {
                 phy.set_item(i, out.phy_addr[i])?;
             }
         }
+        *self.packs.lock().unwrap_or_else(PoisonError::into_inner) = packs;
         result.map_err(|e| canmv(py, e))
     }
 
@@ -236,6 +249,23 @@ impl PyEncoder {
             self.board.personality.name()
         )
     }
+}
+
+/// `GetStream(-1)` on a channel that is not started, with nothing queued, blocks for good on the
+/// board. Says so on stderr (once per call), so a script stuck there is not a mystery.
+fn warn_if_nothing_can_come(py: Python<'_>, board: &Board, chn: u32) -> PyResult<()> {
+    let phase = board.sim.channel_phase(chn).ok();
+    let queued = venc_core::Mpi::query_status(board.sim.as_ref(), chn).map_or(0, |s| s.cur_packs);
+    if queued == 0 && phase.is_some_and(|p| p != Phase::Started) {
+        let message = format!(
+            "venc-sim: GetStream(chn {chn}, timeout=-1) on a channel that is {:?}: no stream \
+             can come; this blocks forever on the board (Ctrl-C stops it)",
+            phase.expect("checked")
+        );
+        let stderr = py.import("sys")?.getattr("stderr")?;
+        stderr.call_method1("write", (message + "\n",))?;
+    }
+    Ok(())
 }
 
 fn read(addr: u64, size: u64) -> PyResult<Vec<u8>> {

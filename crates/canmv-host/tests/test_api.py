@@ -287,24 +287,34 @@ class Streams(Board):
         enc.Destroy(0)
 
 
+def ticks_during(call):
+    """How many 10 ms ticks another Python thread made while ``call()`` ran."""
+    ticks, stop = [], threading.Event()
+
+    def tick():
+        while not stop.is_set():
+            ticks.append(1)
+            time.sleep(0.01)
+
+    thread = threading.Thread(target=tick)
+    thread.start()
+    time.sleep(0.05)
+    before = len(ticks)
+    try:
+        call()
+    finally:
+        during = len(ticks) - before
+        stop.set()
+        thread.join()
+    return during
+
+
 class BlockingReleasesTheGil(Board):
     def test_other_threads_run_while_get_stream_waits(self):
         enc = self.created()
         enc.Start(0)
-        ticks = []
-        stop = threading.Event()
-
-        def tick():
-            while not stop.is_set():
-                ticks.append(1)
-                time.sleep(0.01)
-
-        t = threading.Thread(target=tick)
-        t.start()
-        self.assertEqual(enc.GetStream(0, StreamData(), 500), -1)
-        stop.set()
-        t.join()
-        self.assertGreater(len(ticks), 20)
+        during = ticks_during(lambda: self.assertEqual(enc.GetStream(0, StreamData(), 500), -1))
+        self.assertGreater(during, 20)
         enc.Stop(0)
         enc.Destroy(0)
 
@@ -342,23 +352,7 @@ class FirmwareV1(Board):
     def test_blocking_holds_the_gil(self):
         enc = self.created()
         enc.Start(0)
-        ticks = []
-        stop = threading.Event()
-
-        def tick():
-            while not stop.is_set():
-                ticks.append(1)
-                time.sleep(0.01)
-
-        t = threading.Thread(target=tick)
-        t.start()
-        time.sleep(0.05)
-        before = len(ticks)
-        with self.assertRaises(OSError):
-            enc.GetStream(0, StreamData())
-        during = len(ticks) - before
-        stop.set()
-        t.join()
+        during = ticks_during(lambda: self.assertRaises(OSError, enc.GetStream, 0, StreamData()))
         # One second blocked with the GIL held: the other thread could not run meanwhile
         # (a tick or two slip through at the slice boundaries).
         self.assertLess(during, 30)

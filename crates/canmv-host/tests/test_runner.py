@@ -54,6 +54,16 @@ class CtrlC(unittest.TestCase):
         self.assertEqual(code, 130)
         self.assertIn("KeyboardInterrupt", err)
         self.assertNotIn("cleaned up", out)
+        self.assertNotIn("blocks forever", err)  # a started channel can still get frames
+
+
+    def test_a_wait_that_cannot_end_is_named(self):
+        body = """enc.Stop(VENC_CHN_ID_0)
+    enc.GetStream(VENC_CHN_ID_0, StreamData())"""
+        code, _, err, _ = self.interrupt(body)
+        self.assertEqual(code, 130)
+        self.assertIn("on a channel that is Stopped", err)
+        self.assertIn("blocks forever on the board", err)
 
 
 class ExitStatus(unittest.TestCase):
