@@ -61,6 +61,20 @@ class Board(unittest.TestCase):
         enc.Create(chn, attr())
         return enc
 
+    def started(self, bufs=8):
+        """Channel 0 created and started; stopped and destroyed when the test ends."""
+        enc = self.created(bufs=bufs)
+        enc.Start(0)
+        self.addCleanup(enc.Destroy, 0)
+        self.addCleanup(enc.Stop, 0)
+        return enc
+
+    def started_with_sensor(self, bufs=8):
+        """A running sensor and a started channel 0, both torn down when the test ends."""
+        sensor = started_sensor()
+        self.addCleanup(sensor.stop)
+        return sensor, self.started(bufs)
+
 
 class StarImport(unittest.TestCase):
     """`from media.vencoder import *` brings what the firmware's brings (facts §1.3)."""
@@ -167,25 +181,22 @@ class WrongOrder(Board):
         enc.Destroy(0)
 
     def test_get_stream_with_nothing_sent_returns_minus_one(self):
-        enc = self.created()
-        enc.Start(0)
+        enc = self.started()
         sd = StreamData()
         t0 = time.monotonic()
         self.assertEqual(enc.GetStream(0, sd, 100), -1)
         self.assertGreaterEqual(time.monotonic() - t0, 0.09)
         self.assertEqual(sd.pack_cnt, 1)  # set before the get, as the firmware does
-        enc.Stop(0)
-        enc.Destroy(0)
 
     def test_send_before_start_returns_zero_and_the_frame_is_dropped(self):
         sensor = started_sensor()
+        self.addCleanup(sensor.stop)
         enc = self.created()
         self.assertEqual(enc.SendFrame(0, frame_of(sensor.snapshot())), 0)
         enc.Start(0)
+        self.addCleanup(enc.Destroy, 0)
+        self.addCleanup(enc.Stop, 0)
         self.assertEqual(enc.GetStream(0, StreamData(), 200), -1)
-        sensor.stop()
-        enc.Stop(0)
-        enc.Destroy(0)
 
     def test_send_frame_failure_returns_the_status(self):
         # chn -1 passes the Python check and becomes a huge k_u32: INVALID_CHNID (0xA0098002),
@@ -196,15 +207,12 @@ class WrongOrder(Board):
         self.assertEqual(Encoder().SendFrame(2, k_video_frame_info()), 0)
 
     def test_wrong_frame_struct_is_a_type_error(self):
-        enc = self.created()
-        enc.Start(0)
+        enc = self.started()
         with self.assertRaises(TypeError) as cm:
             enc.SendFrame(0, bytes(200))
         self.assertEqual(str(cm.exception), "struct expect size: 224, actual size: 200")
         with self.assertRaises(TypeError):
             enc.SendFrame(0, "not a struct")
-        enc.Stop(0)
-        enc.Destroy(0)
 
 
 class Streams(Board):
@@ -213,9 +221,7 @@ class Streams(Board):
             self.assertEqual(enc.SendFrame(0, frame_of(sensor.snapshot())), 0)
 
     def test_header_then_idr_then_p_and_bytes_readable(self):
-        sensor = started_sensor()
-        enc = self.created()
-        enc.Start(0)
+        sensor, enc = self.started_with_sensor()
         self.encode(enc, sensor, 3)
         types, sd = [], StreamData()
         while len([t for t in types if t != Encoder.STREAM_TYPE_HEADER]) < 3:
@@ -227,14 +233,9 @@ class Streams(Board):
                 types.append(sd.stream_type[i])
             enc.ReleaseStream(0, sd)
         self.assertEqual(types, [3, 2, 1, 1])
-        sensor.stop()
-        enc.Stop(0)
-        enc.Destroy(0)
 
     def test_reads_after_release_and_of_physical_addresses_fault(self):
-        sensor = started_sensor()
-        enc = self.created()
-        enc.Start(0)
+        sensor, enc = self.started_with_sensor()
         self.encode(enc, sensor, 1)
         sd = StreamData()
         self.assertEqual(enc.GetStream(0, sd, 2000), 0)
@@ -248,14 +249,9 @@ class Streams(Board):
             vencoder.uctypes.bytearray_at(addr, size)
         # MemoryFault is not an Exception: `except Exception` does not swallow a crash.
         self.assertFalse(issubclass(canmv_host.MemoryFault, Exception))
-        sensor.stop()
-        enc.Stop(0)
-        enc.Destroy(0)
 
     def test_more_than_twelve_packs_is_an_index_error(self):
-        sensor = started_sensor()
-        enc = self.created(bufs=30)
-        enc.Start(0)
+        sensor, enc = self.started_with_sensor(bufs=30)
         self.encode(enc, sensor, 16)
         deadline = time.monotonic() + 30
         while canmv_host.query_status(0)["cur_packs"] < 17 and time.monotonic() < deadline:
@@ -266,14 +262,9 @@ class Streams(Board):
         self.assertEqual(str(cm.exception), "list index out of range")
         self.assertGreater(sd.pack_cnt, 12)
         self.assertNotEqual(sd.data[11], 0)  # the first 12 were filled before the raise
-        sensor.stop()
-        enc.Stop(0)
-        enc.Destroy(0)
 
     def test_unreleased_packs_stall_the_encoder(self):
-        sensor = started_sensor()
-        enc = self.created(bufs=3)
-        enc.Start(0)
+        sensor, enc = self.started_with_sensor(bufs=3)
         got, sd = 0, StreamData()
         for _ in range(8):
             enc.SendFrame(0, frame_of(sensor.snapshot()), 100)
@@ -282,9 +273,6 @@ class Streams(Board):
         # Three output blocks: after they are held, nothing more comes out.
         self.assertLessEqual(got, 4)
         self.assertEqual(enc.GetStream(0, sd, 200), -1)
-        sensor.stop()
-        enc.Stop(0)
-        enc.Destroy(0)
 
 
 def ticks_during(call):
@@ -311,12 +299,9 @@ def ticks_during(call):
 
 class BlockingReleasesTheGil(Board):
     def test_other_threads_run_while_get_stream_waits(self):
-        enc = self.created()
-        enc.Start(0)
+        enc = self.started()
         during = ticks_during(lambda: self.assertEqual(enc.GetStream(0, StreamData(), 500), -1))
         self.assertGreater(during, 20)
-        enc.Stop(0)
-        enc.Destroy(0)
 
 
 class FirmwareV1(Board):
@@ -328,15 +313,12 @@ class FirmwareV1(Board):
         self.assertEqual(str(cm.exception), "mpi venc send frame failed.")
 
     def test_get_stream_raises_after_one_second(self):
-        enc = self.created()
-        enc.Start(0)
+        enc = self.started()
         t0 = time.monotonic()
         with self.assertRaises(OSError) as cm:
             enc.GetStream(0, StreamData(), 10)  # v1.0 ignores the timeout: 1000 ms
         self.assertGreaterEqual(time.monotonic() - t0, 0.95)
         self.assertEqual(str(cm.exception), "mpi venc get stream failed.")
-        enc.Stop(0)
-        enc.Destroy(0)
 
     def test_media_manager_order_is_asserted(self):
         with self.assertRaises(AssertionError):
@@ -350,14 +332,11 @@ class FirmwareV1(Board):
         MediaManager.deinit()
 
     def test_blocking_holds_the_gil(self):
-        enc = self.created()
-        enc.Start(0)
+        enc = self.started()
         during = ticks_during(lambda: self.assertRaises(OSError, enc.GetStream, 0, StreamData()))
         # One second blocked with the GIL held: the other thread could not run meanwhile
         # (a tick or two slip through at the slice boundaries).
         self.assertLess(during, 30)
-        enc.Stop(0)
-        enc.Destroy(0)
 
 
 class MediaBuffers(Board):
@@ -376,16 +355,13 @@ class MediaBuffers(Board):
         frame.v_frame.pixel_format = Sensor.YUV420SP
         frame.v_frame.phys_addr[0] = buf.phys_addr
         frame.v_frame.phys_addr[1] = buf.phys_addr + uv_at
-        enc = self.created()
-        enc.Start(0)
+        enc = self.started()
         self.assertEqual(enc.SendFrame(0, frame), 0)
         sd, kinds = StreamData(), []
         while Encoder.STREAM_TYPE_I not in kinds:
             self.assertEqual(enc.GetStream(0, sd, 2000), 0)
             kinds += sd.stream_type[:sd.pack_cnt]
             enc.ReleaseStream(0, sd)
-        enc.Stop(0)
-        enc.Destroy(0)
         buf.__del__()
         with self.assertRaises(canmv_host.MemoryFault):
             vencoder.uctypes.bytearray_at(buf.virt_addr, 4)
@@ -419,6 +395,29 @@ class SensorAndLinks(Board):
             s.snapshot()  # not running
         with self.assertRaises(ValueError):
             Sensor(id=7)
+
+    def test_host_argument_errors(self):
+        s = Sensor()
+        s.reset()
+        with self.assertRaises(ValueError):
+            s.set_framesize()  # neither a framesize nor width and height
+        with self.assertRaises(ValueError):
+            s.set_framesize(999)
+        s.set_framesize(Sensor.VGA)
+        s.set_pixformat(Sensor.YUV420SP)
+        s.run()
+        img = s.snapshot()
+        self.assertEqual((img.width(), img.height()), (640, 480))
+        with self.assertRaises(ValueError):
+            img.phyaddr(2)  # NV12 has two planes
+        s.stop()
+        with self.assertRaises(ValueError):
+            Sensor(fps=0)
+        for bad in ({"firmware": "canmv-0.1"}, {"timing": "slow"}, {"codec_threads": 0}):
+            with self.assertRaises(ValueError):
+                canmv_host.configure(**bad)
+        with self.assertRaises(canmv_host.MemoryFault):
+            canmv_host._native.write_at(0x3E_0000_0000, b"x")  # no buffer there
 
     def test_width_is_aligned_up_to_16(self):
         s = Sensor()
