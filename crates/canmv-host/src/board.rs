@@ -96,9 +96,18 @@ pub struct Board {
     /// Every `Encoder` made on this board, for `uctypes.bytearray_at` (pack mappings are per
     /// `Encoder`, as `kd_mpi_sys_mmap` mappings are per process on the board).
     encoders: Mutex<Vec<Weak<Mutex<Encoder>>>>,
-    /// Live `MediaManager.Buffer`s: virtual address → (physical address, length).
-    buffers: Mutex<BTreeMap<u64, (u64, u64)>>,
+    /// Live mappings of media memory: `MediaManager.Buffer`s and `kd_mpi_sys_mmap` ranges.
+    buffers: Mutex<BTreeMap<u64, Mapping>>,
     next_buffer_virt: AtomicU64,
+}
+
+/// A virtual range over media memory.
+#[derive(Debug, Clone, Copy)]
+struct Mapping {
+    phys: u64,
+    size: u64,
+    /// A `MediaManager.Buffer` owns its memory; a `kd_mpi_sys_mmap` range only maps it.
+    owned: bool,
 }
 
 /// Where `MediaManager.Buffer` mappings start in the simulated user address space (below the
@@ -127,32 +136,70 @@ impl Board {
     /// Allocates a media buffer of `size` bytes and maps it: (virtual, physical) addresses.
     pub fn map_buffer(&self, size: u64) -> Result<(u64, u64), String> {
         let mut buffers = self.buffers.lock().unwrap_or_else(PoisonError::into_inner);
-        if buffers.len() >= MAX_MEDIA_BUFFERS {
+        if buffers.values().filter(|m| m.owned).count() >= MAX_MEDIA_BUFFERS {
             return Err(format!(
                 "{MAX_MEDIA_BUFFERS} media buffers already exist; release one first"
             ));
         }
         let phys = self.sim.memory().alloc(size).map_err(|e| e.to_string())?;
-        let span = venc_core::align_up(size.max(1), 4096) + 4096;
-        let virt = self.next_buffer_virt.fetch_add(span, Ordering::Relaxed);
-        buffers.insert(virt, (phys, size));
+        let virt = self.next_virt(size);
+        let mapping = Mapping {
+            phys,
+            size,
+            owned: true,
+        };
+        buffers.insert(virt, mapping);
         Ok((virt, phys))
+    }
+
+    fn next_virt(&self, size: u64) -> u64 {
+        let span = venc_core::align_up(size.max(1), 4096) + 4096;
+        self.next_buffer_virt.fetch_add(span, Ordering::Relaxed)
     }
 
     /// Unmaps and frees a media buffer.
     pub fn unmap_buffer(&self, virt: u64) {
         let mut buffers = self.buffers.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some((phys, _)) = buffers.remove(&virt) {
-            let _ = self.sim.memory().free(phys);
+        if let Some(m) = buffers.remove(&virt) {
+            if m.owned {
+                let _ = self.sim.memory().free(m.phys);
+            }
+        }
+    }
+
+    /// `kd_mpi_sys_mmap(phys, len)`: a virtual address for `[phys, phys + len)`, or `None` when
+    /// the range is not inside one allocated block of media memory.
+    pub fn mmap(&self, phys: u64, len: u64) -> Option<u64> {
+        if len == 0 || !self.sim.memory().is_mapped(phys, len) {
+            return None;
+        }
+        let virt = self.next_virt(len);
+        let mapping = Mapping {
+            phys,
+            size: len,
+            owned: false,
+        };
+        let mut buffers = self.buffers.lock().unwrap_or_else(PoisonError::into_inner);
+        buffers.insert(virt, mapping);
+        Some(virt)
+    }
+
+    /// `kd_mpi_sys_munmap(virt, len)`: whether `virt` was a `kd_mpi_sys_mmap` mapping of `len`
+    /// bytes (a `MediaManager.Buffer` is not unmapped this way).
+    pub fn munmap(&self, virt: u64, len: u64) -> bool {
+        let mut buffers = self.buffers.lock().unwrap_or_else(PoisonError::into_inner);
+        match buffers.get(&virt) {
+            Some(m) if !m.owned && m.size == len => buffers.remove(&virt).is_some(),
+            _ => false,
         }
     }
 
     /// The physical address of `[virt, virt + len)` when it lies inside one media buffer.
     pub fn buffer_phys(&self, virt: u64, len: u64) -> Option<u64> {
         let buffers = self.buffers.lock().unwrap_or_else(PoisonError::into_inner);
-        let (&base, &(phys, size)) = buffers.range(..=virt).next_back()?;
+        let (&base, m) = buffers.range(..=virt).next_back()?;
         let off = virt - base;
-        (off.checked_add(len)? <= size).then_some(phys + off)
+        (off.checked_add(len)? <= m.size).then_some(m.phys + off)
     }
 
     /// Registers a new `Encoder`'s state.

@@ -14,6 +14,7 @@
 mod board;
 mod errors;
 mod media;
+mod mpp;
 mod sensor;
 mod venc;
 mod wait;
@@ -41,6 +42,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<media::PyLinker>()?;
     m.add_class::<media::PyMediaBuffer>()?;
     m.add("MemoryFault", m.py().get_type::<errors::MemoryFault>())?;
+    mpp::add_functions(m)?;
     venc::add_constants(m)?;
     sensor::add_constants(m)?;
     Ok(())

@@ -6,7 +6,6 @@
 //! board Ctrl-C from the IDE stops a script, and a host program should be no harder to stop.
 
 use pyo3::prelude::*;
-use std::time::{Duration, Instant};
 use venc_core::VencError;
 
 /// Longest uninterrupted wait.
@@ -21,29 +20,17 @@ pub fn sliced<T: Send>(
     retry_on: VencError,
     mut attempt: impl FnMut(i32) -> Result<T, VencError> + Send,
 ) -> PyResult<Result<T, VencError>> {
-    let deadline = (timeout_ms > 0)
-        .then(|| Instant::now() + Duration::from_millis(u64::from(timeout_ms.unsigned_abs())));
-    loop {
-        let slice = match (timeout_ms, deadline) {
-            (0, _) => 0,
-            (_, None) => SLICE_MS,
-            (_, Some(d)) => {
-                let left = d.saturating_duration_since(Instant::now()).as_millis();
-                i32::try_from(left).unwrap_or(i32::MAX).clamp(0, SLICE_MS)
+    venc_core::in_slices(
+        timeout_ms,
+        SLICE_MS,
+        retry_on,
+        |slice| {
+            if release_gil {
+                py.detach(|| attempt(slice))
+            } else {
+                attempt(slice)
             }
-        };
-        let answer = if release_gil {
-            py.detach(|| attempt(slice))
-        } else {
-            attempt(slice)
-        };
-        let more_time = match deadline {
-            None => timeout_ms < 0,
-            Some(d) => Instant::now() < d,
-        };
-        match answer {
-            Err(e) if e == retry_on && more_time => py.check_signals()?,
-            other => return Ok(other),
-        }
-    }
+        },
+        || py.check_signals(),
+    )
 }

@@ -90,7 +90,7 @@ pub fn run(args: &ConformanceArgs) -> Result<bool, String> {
 
 fn run_cases(args: &ConformanceArgs) -> Result<Report, String> {
     let dir = args.suite.clone().unwrap_or_else(conformance_dir);
-    let backend: Arc<dyn Backend> = Arc::from(backend_by_name(&args.backend)?);
+    let backend: Arc<dyn Backend> = Arc::from(backend_by_name(&args.backend, None)?);
     let cases_dir = dir.join("cases");
     let (cases, bad) = load_dir(&cases_dir).map_err(|e| format!("{}: {e}", cases_dir.display()))?;
     if let Some(e) = bad.first() {

@@ -3,7 +3,9 @@
 //! case's outcome against `conformance/expectations/<backend>.toml` and its trace against the
 //! insta snapshot in `conformance/snapshots/`; plus the suite's own consistency checks.
 //!
-//! The backend comes from `VENC_BACKEND` (default `sim`).
+//! The backend comes from `VENC_BACKEND`: `sim` (default), `hw-emulated` (the test starts the
+//! emulated board, `venc_agent.py` under `canmv-run`, and talks to it over TCP), or `hw` (a
+//! board at `VENC_BOARD=tcp://HOST:PORT`).
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use std::path::PathBuf;
@@ -13,7 +15,7 @@ use venc_conformance::run::backend_by_name;
 use venc_conformance::{Backend, Expectations, Outcome, contract_rules, load_dir, run_case};
 
 fn main() {
-    let args = Arguments::from_args();
+    let mut args = Arguments::from_args();
     let dir = conformance_dir();
     let backend_name = std::env::var("VENC_BACKEND").unwrap_or_else(|_| "sim".into());
     let (cases, bad) = load_dir(&dir.join("cases")).expect("conformance/cases");
@@ -24,13 +26,39 @@ fn main() {
             Err(Failed::from(e.to_string()))
         }));
     }
-    let backend: Arc<dyn Backend> = match backend_by_name(&backend_name) {
+    // Kept alive until the trials end; dropping it stops the agent.
+    let mut emulated = None;
+    let chosen = match backend_name.as_str() {
+        "hw-emulated" => venc_hw::EmulatedBoard::start(0).and_then(|board| {
+            let b = backend_by_name("hw", Some(board.url()));
+            emulated = Some(board);
+            b
+        }),
+        "hw" => match std::env::var("VENC_BOARD") {
+            Ok(url) => backend_by_name("hw", Some(&url)),
+            Err(_) => Err("VENC_BACKEND=hw needs VENC_BOARD=tcp://HOST:PORT".into()),
+        },
+        other => backend_by_name(other, None),
+    };
+    let backend: Arc<dyn Backend> = match chosen {
         Ok(b) => Arc::from(b),
         Err(e) => {
             eprintln!("{e}");
             std::process::exit(2);
         }
     };
+    if backend.name() != backend_name {
+        eprintln!(
+            "VENC_BACKEND={backend_name} but the board is {}",
+            backend.describe()
+        );
+        std::process::exit(2);
+    }
+    eprintln!("backend {}: {}", backend.name(), backend.describe());
+    if backend_name != "sim" {
+        // A board serves one client at a time.
+        args.test_threads = Some(1);
+    }
     let expectations = Arc::new(
         Expectations::load(&dir.join("expectations"), &backend_name).expect("expectations"),
     );
@@ -119,5 +147,7 @@ fn main() {
             Err(format!("{} cases", ids.len()).into())
         }
     }));
-    libtest_mimic::run(&args, trials).exit();
+    let conclusion = libtest_mimic::run(&args, trials);
+    drop(emulated); // stops the agent (exit() below skips destructors)
+    conclusion.exit();
 }

@@ -21,4 +21,5 @@ pub use layout::{align_up, uv_offset};
 pub use limits::{K230, Limits};
 pub use mpi::{
     Chn, ChnAttr, ChnStatus, MemError, Mpi, Pack, PackType, PoolId, RcAttr, VideoFrameInfo,
+    in_slices,
 };

@@ -219,6 +219,19 @@ pub trait Mpi: Send + Sync {
         false
     }
 
+    /// Why the backend can no longer be trusted (a board that vanished or broke the protocol),
+    /// or `None`.
+    ///
+    /// # For implementations
+    /// - A backend whose transport fails records the first failure here and from then on answers
+    ///   every call at once: VENC calls with [`VencError::Unexist`] (no K230 call returns it:
+    ///   the channel is gone with the board), memory calls with [`MemError::Invalid`] naming
+    ///   the failure. Callers that see an error check this to tell a board's answer from a
+    ///   dead link. Local backends keep the default.
+    fn backend_fault(&self) -> Option<String> {
+        None
+    }
+
     /// `kd_mpi_venc_create_chn`.
     #[doc(alias = "kd_mpi_venc_create_chn")]
     fn create_chn(&self, chn: Chn, attr: &ChnAttr) -> Result<(), VencError>;
@@ -285,4 +298,103 @@ pub trait Mpi: Send + Sync {
     fn read_mem(&self, phys_addr: u64, buf: &mut [u8]) -> Result<(), MemError>;
     /// Writes bytes by physical address.
     fn write_mem(&self, phys_addr: u64, data: &[u8]) -> Result<(), MemError>;
+}
+
+/// Runs a blocking MPI call as a series of shorter ones: `attempt(slice_ms)` until it answers
+/// something other than `retry_on`, the caller's `timeout_ms` runs out (`-1` = never, `0` = one
+/// attempt with 0), or `between` (run after each retried slice) fails.
+///
+/// The Python front uses it to check for Ctrl-C; the board client to keep every request short
+/// and its connection free for other threads. Waiting in slices of a queue wait is the same wait.
+pub fn in_slices<T, E>(
+    timeout_ms: i32,
+    slice_ms: i32,
+    retry_on: VencError,
+    mut attempt: impl FnMut(i32) -> Result<T, VencError>,
+    mut between: impl FnMut() -> Result<(), E>,
+) -> Result<Result<T, VencError>, E> {
+    use std::time::{Duration, Instant};
+    let deadline = (timeout_ms > 0)
+        .then(|| Instant::now() + Duration::from_millis(u64::from(timeout_ms.unsigned_abs())));
+    loop {
+        let slice = match (timeout_ms, deadline) {
+            (0, _) => 0,
+            (_, None) => slice_ms,
+            (_, Some(d)) => {
+                let left = d.saturating_duration_since(Instant::now()).as_millis();
+                i32::try_from(left)
+                    .unwrap_or(i32::MAX)
+                    .clamp(1, slice_ms.max(1))
+            }
+        };
+        let answer = attempt(slice);
+        let more_time = match deadline {
+            None => timeout_ms < 0,
+            Some(d) => Instant::now() < d,
+        };
+        match answer {
+            Err(e) if e == retry_on && more_time => between()?,
+            other => return Ok(other),
+        }
+    }
+}
+
+#[cfg(test)]
+mod slice_tests {
+    use super::*;
+
+    #[test]
+    fn slices_retry_until_the_answer_changes_or_time_runs_out() {
+        let mut calls = Vec::new();
+        let r: Result<Result<u32, VencError>, ()> = in_slices(
+            -1,
+            20,
+            VencError::NotReady,
+            |s| {
+                calls.push(s);
+                if calls.len() < 3 {
+                    Err(VencError::NotReady)
+                } else {
+                    Ok(7)
+                }
+            },
+            || Ok(()),
+        );
+        assert_eq!(r, Ok(Ok(7)));
+        assert_eq!(calls, vec![20, 20, 20]);
+        let once: Result<Result<(), VencError>, ()> = in_slices(
+            0,
+            20,
+            VencError::Busy,
+            |s| {
+                assert_eq!(s, 0);
+                Err(VencError::Busy)
+            },
+            || Ok(()),
+        );
+        assert_eq!(once, Ok(Err(VencError::Busy)));
+        let t0 = std::time::Instant::now();
+        let timed: Result<Result<(), VencError>, ()> = in_slices(
+            60,
+            20,
+            VencError::Busy,
+            |s| {
+                // A 0 slice would turn a wait into a drop (full queue, timeout 0).
+                assert!(s > 0, "slice {s}");
+                std::thread::sleep(std::time::Duration::from_millis(s.unsigned_abs().into()));
+                Err(VencError::Busy)
+            },
+            || Ok(()),
+        );
+        assert_eq!(timed, Ok(Err(VencError::Busy)));
+        assert!(t0.elapsed() >= std::time::Duration::from_millis(60));
+        let stopped: Result<Result<(), VencError>, &str> = in_slices(
+            -1,
+            5,
+            VencError::Busy,
+            |_| Err(VencError::Busy),
+            || Err("interrupted"),
+        );
+        assert_eq!(stopped, Err("interrupted"));
+    }
 }

@@ -11,7 +11,13 @@ from canmv_host import _native
 from canmv_host._cstruct import sizeof
 from canmv_host._native import bytes_at
 
-__all__ = ["bytearray_at", "bytes_at", "sizeof"]
+__all__ = ["addressof", "bytearray_at", "bytes_at", "sizeof"]
+
+
+def addressof(obj):
+    """``uctypes.addressof(obj)``: an address standing for ``obj`` (the host's object id; no
+    simulated call reads through it: ``kd_mpi_venc_get_stream`` fills ``_pack`` instead)."""
+    return id(obj)
 
 
 class _MediaBytes(bytearray):

@@ -1,6 +1,7 @@
 """``media.media`` as the CanMV firmware exports it, on venc-sim."""
 
 from canmv_host import _native
+from mpp.vb import *  # noqa: F403
 
 
 class MediaManager:

@@ -1,10 +1,16 @@
 """``media.vencoder`` as the CanMV firmware exports it, on venc-sim.
 
 The firmware module imports ``uctypes`` at top level, so ``from media.vencoder import *`` brings
-it: the manual's examples call ``uctypes.bytearray_at`` after only that import.
+it: the manual's examples call ``uctypes.bytearray_at`` after only that import. It also
+star-imports ``mpp.venc``, ``mpp.sys``, the struct modules and ``media.media``, so the raw
+``kd_mpi_*`` calls come along, as on the board.
 """
 
 import uctypes
+from mpp.venc import *  # noqa: F403
+from mpp.sys import *  # noqa: F403
+from mpp.venc_struct import *  # noqa: F403
+from media.media import *  # noqa: F403
 
 from canmv_host import _native
 from canmv_host._cstruct import new_struct as _new_struct

@@ -1,0 +1,491 @@
+# venc_agent.py: serves the K230 VENC MPI over TCP, one client at a time (docs/hw-protocol.md).
+#
+# Runs on a CanMV K230 board (MicroPython; copy to /sdcard, run it, see docs/board.md) and,
+# unchanged, on a PC under `canmv-run` against the simulator (the emulated board). It uses only
+# what the firmware offers: the raw MPI calls that `media.vencoder` and `media.media` bring with
+# them (the firmware's own vencoder.py is written over them), `uctypes`, `socket`, `struct`.
+#
+# Arguments (sys.argv, empty on the board): --host ADDR (0.0.0.0), --port N (5230; 0 = any free
+# port, printed), --idle S (seconds a silent client keeps the board, 120).
+
+import os
+import socket
+import struct
+import sys
+import time
+
+import uctypes
+from media.vencoder import *  # noqa: F403  (kd_mpi_venc_*, kd_mpi_sys_*, k_venc_* structs)
+from media.media import *  # noqa: F403  (kd_mpi_vb_*, k_vb_pool_config)
+
+PROTOCOL = 1
+AGENT_VERSION = "1.0.0"
+MAGIC = b"KV"
+HEADER = "<BBII"  # after the 2 magic bytes: version, type, sequence number, payload length
+HEADER_SIZE = 12
+MAX_PAYLOAD = (1 << 20) + 64  # the largest frame either side may send
+STALL_S = 5  # a frame started must be finished within this
+POLL_S = 0.2  # how often a waiting agent looks for a second client
+MAX_BLOCK_MS = 2000  # a blocking MPI call never holds the agent longer
+MAX_PACKS = 64
+PACK_DESC_SIZE = 32  # sizeof(k_venc_pack) (facts §1.3)
+CHANNELS = 4
+
+# Message types; a reply is the request's type | 0x80.
+HELLO, BYE, STATS = 0x01, 0x02, 0x03
+CREATE_CHN, DESTROY_CHN, START_CHN, STOP_CHN = 0x10, 0x11, 0x12, 0x13
+ENABLE_IDR, REQUEST_IDR, QUERY_STATUS, SEND_FRAME = 0x14, 0x15, 0x16, 0x17
+GET_STREAM, RELEASE_STREAM, ATTACH_VB_POOL, DETACH_VB_POOL = 0x18, 0x19, 0x1A, 0x1B
+CREATE_POOL, DESTROY_POOL, GET_BLOCK, RELEASE_BLOCK = 0x20, 0x21, 0x22, 0x23
+READ_MEM, WRITE_MEM = 0x24, 0x25
+
+# Reply statuses.
+OK, VENC_ERR, MEM_ERR, PROTO_ERR, BUSY = 0, 1, 2, 3, 4
+# MEM_ERR kinds.
+MEM_BAD_ADDRESS, MEM_NO_POOL, MEM_POOL_EXHAUSTED, MEM_INVALID = 1, 2, 3, 4
+
+# k_video_frame_info as the wire carries it: w, h, pixel_format, stride[3], phys_addr[3], pts,
+# pool_id, mod_id.
+FRAME_FMT = "<IIIIIIQQQQII"
+
+
+class Closing(Exception):
+    """The connection cannot go on (garbage, oversized or truncated frame, peer gone)."""
+
+
+class ProtocolError(Exception):
+    """A well-framed request the agent cannot serve; the connection goes on."""
+
+
+def u32(ret):
+    # The C binding hands back k_s32 codes as negative ints; the wire carries the raw k_u32.
+    return ret & 0xFFFFFFFF
+
+
+def is_timeout(e):
+    if type(e).__name__ in ("timeout", "TimeoutError", "BlockingIOError"):
+        return True
+    code = e.args[0] if e.args else None
+    return code in (11, 110, 116, "timed out")  # EAGAIN, ETIMEDOUT (lwIP 110/116)
+
+
+def log(*parts):
+    print("venc_agent:", *parts)
+    flush = getattr(sys.stdout, "flush", None)
+    if flush:
+        flush()
+
+
+def identity():
+    impl = sys.implementation.name
+    try:
+        u = os.uname()
+        machine, release = u.machine, u.release
+    except (AttributeError, OSError):
+        machine, release = "unknown", "unknown"
+    emulated = impl != "micropython"
+    firmware = release
+    if emulated:
+        try:
+            import canmv_host  # only under canmv-run: the emulated board says what it emulates
+
+            firmware = "emulated " + canmv_host.board_info()["firmware"]
+            machine = "venc-sim (canmv-run, %s %s)" % (impl, machine)
+        except ImportError:
+            pass
+    return firmware, machine, emulated
+
+
+def pack_str(s):
+    b = s.encode()
+    return struct.pack("<H", len(b)) + b
+
+
+class Session:
+    """One client: its requests, and everything it made on the board, undone when it goes."""
+
+    def __init__(self, conn, peer, listener, agent):
+        self.conn, self.peer, self.listener, self.agent = conn, peer, listener, agent
+        self.channels = {}  # chn -> True once this client named it (created, attached, …)
+        self.pools = {}  # pool id -> block size
+        self.blocks = {}  # phys addr -> handle
+        self.greeted = False
+        self.last = time.time()
+
+    # ---- framing ----
+
+    def recv_exact(self, n, started):
+        out = bytearray()
+        deadline = time.time() + STALL_S
+        while len(out) < n:
+            try:
+                chunk = self.conn.recv(n - len(out))
+            except OSError as e:
+                if not is_timeout(e):
+                    raise Closing("connection error: %r" % (e,))
+                if started or out:
+                    if time.time() > deadline:
+                        raise Closing("truncated frame: %d of %d bytes, then silence" % (len(out), n))
+                else:
+                    self.agent.turn_away_others(self)
+                    if time.time() - self.last > self.agent.idle_s:
+                        raise Closing("idle for %d s" % self.agent.idle_s)
+                continue
+            if not chunk:
+                if out or started:
+                    raise Closing("peer closed mid-frame (%d of %d bytes)" % (len(out), n))
+                raise Closing("peer closed")
+            out.extend(chunk)
+        return out
+
+    def read_frame(self):
+        head = self.recv_exact(HEADER_SIZE, False)
+        if bytes(head[0:2]) != MAGIC:
+            self.fail_and_close(0, 0, "garbage: bad magic %r" % (bytes(head[0:2]),))
+        version, kind, seq, length = struct.unpack(HEADER, bytes(head[2:]))
+        if version != PROTOCOL:
+            self.fail_and_close(kind, seq, "protocol version %d, this agent speaks %d" % (version, PROTOCOL))
+        if length > MAX_PAYLOAD:
+            self.fail_and_close(kind, seq, "frame of %d bytes exceeds the limit of %d" % (length, MAX_PAYLOAD))
+        payload = self.recv_exact(length, True) if length else bytearray()
+        self.last = time.time()
+        return kind, seq, payload
+
+    def send_frame(self, kind, seq, payload):
+        data = MAGIC + struct.pack(HEADER, PROTOCOL, kind, seq, len(payload)) + payload
+        view = memoryview(data)
+        sent = 0
+        deadline = time.time() + STALL_S
+        while sent < len(data):
+            try:
+                n = self.conn.send(view[sent:])
+            except OSError as e:
+                if is_timeout(e) and time.time() < deadline:
+                    continue
+                raise Closing("send failed: %r" % (e,))
+            sent += n
+
+    def reply(self, kind, seq, status, body=b""):
+        self.send_frame(kind | 0x80, seq, struct.pack("<B", status) + body)
+
+    def fail_and_close(self, kind, seq, message):
+        self.agent.protocol_errors += 1
+        try:
+            self.reply(kind, seq, PROTO_ERR, struct.pack("<B", 1) + pack_str(message))
+        except Closing:
+            pass
+        raise Closing(message)
+
+    # ---- the loop ----
+
+    def run(self):
+        self.conn.settimeout(POLL_S)
+        reason = "?"
+        try:
+            while True:
+                kind, seq, payload = self.read_frame()
+                if not self.greeted and kind != HELLO:
+                    self.fail_and_close(kind, seq, "the first request must be HELLO")
+                if kind == HELLO and (len(payload) < 2 or struct.unpack("<H", bytes(payload[:2]))[0] != PROTOCOL):
+                    self.fail_and_close(kind, seq, "HELLO must offer protocol %d" % PROTOCOL)
+                if kind == BYE:
+                    self.cleanup()
+                    self.reply(kind, seq, OK)
+                    reason = "bye"
+                    break
+                try:
+                    body = self.dispatch(kind, payload)
+                except Closing:
+                    raise
+                except ProtocolError as e:
+                    self.agent.protocol_errors += 1
+                    self.reply(kind, seq, PROTO_ERR, struct.pack("<B", 0) + pack_str(str(e)))
+                    continue
+                except Exception as e:  # a bug or a board-side failure: say it, keep serving
+                    self.agent.protocol_errors += 1
+                    msg = "agent error in request 0x%02x: %r" % (kind, e)
+                    self.reply(kind, seq, PROTO_ERR, struct.pack("<B", 0) + pack_str(msg))
+                    continue
+                self.reply(kind, seq, body[0], body[1])
+        except Closing as e:
+            reason = str(e)
+        finally:
+            self.cleanup()
+            try:
+                self.conn.close()
+            except OSError:
+                pass
+        log("client", self.peer, "gone:", reason)
+
+    def cleanup(self):
+        """Stops, detaches and destroys every channel this client touched (an attach alone
+        outlives a session), releases its blocks and pools."""
+        for chn in sorted(self.channels):
+            kd_mpi_venc_stop_chn(chn)  # noqa: F405
+            kd_mpi_venc_detach_vb_pool(chn)  # noqa: F405
+            kd_mpi_venc_destroy_chn(chn)  # noqa: F405
+        for handle in self.blocks.values():
+            kd_mpi_vb_release_block(handle)  # noqa: F405
+        for pool in sorted(self.pools):
+            kd_mpi_vb_destory_pool(pool)  # noqa: F405
+        self.channels, self.blocks, self.pools = {}, {}, {}
+
+    # ---- requests ----
+
+    def args(self, payload, fmt):
+        need = struct.calcsize(fmt)
+        if len(payload) < need:
+            raise ProtocolError("payload of %d bytes, this request needs %d" % (len(payload), need))
+        return struct.unpack(fmt, bytes(payload[:need])), payload[need:]
+
+    def exact(self, payload, fmt):
+        if len(payload) != struct.calcsize(fmt):
+            raise ProtocolError(
+                "payload of %d bytes, this request takes %d" % (len(payload), struct.calcsize(fmt))
+            )
+        return struct.unpack(fmt, bytes(payload))
+
+    @staticmethod
+    def venc(ret, body=b""):
+        ret = u32(ret)
+        return (OK, body) if ret == 0 else (VENC_ERR, struct.pack("<I", ret))
+
+    @staticmethod
+    def mem(kind, a, b, message):
+        return (MEM_ERR, struct.pack("<BQQ", kind, a, b) + pack_str(message))
+
+    @staticmethod
+    def bounded(timeout):
+        if timeout < 0 or timeout > MAX_BLOCK_MS:
+            raise ProtocolError(
+                "timeout %d ms: the agent blocks 0..%d ms per request; the client loops for longer waits"
+                % (timeout, MAX_BLOCK_MS)
+            )
+        return timeout
+
+    def dispatch(self, kind, p):
+        if CREATE_CHN <= kind <= DETACH_VB_POOL and len(p) >= 4:
+            chn = struct.unpack("<I", bytes(p[:4]))[0]
+            if chn < CHANNELS:
+                self.channels[chn] = True
+        if kind == HELLO:
+            _, name = self.args(p, "<H")  # the version was checked before dispatch
+            self.greeted = True
+            fw, machine, emulated = self.agent.identity
+            log("client", self.peer, "is", bytes(name).decode())
+            body = struct.pack("<HIB", PROTOCOL, MAX_PAYLOAD, 1 if emulated else 0)
+            return OK, body + pack_str(fw) + pack_str(machine) + pack_str(AGENT_VERSION)
+        if kind == STATS:
+            self.exact(p, "")
+            a = self.agent
+            body = struct.pack("<IIII", a.sessions, a.turned_away, a.protocol_errors, len(self.channels))
+            return OK, body
+        if kind == CREATE_CHN:
+            chn, pt, w, h, profile, mode, gop, stats, src, dst, x, y = self.exact(p, "<12I")
+            attr = k_venc_chn_attr()  # noqa: F405
+            attr.venc_attr.type = pt
+            attr.venc_attr.pic_width = w
+            attr.venc_attr.pic_height = h
+            attr.venc_attr.profile = profile
+            rc = attr.rc_attr
+            rc.rc_mode = mode
+            if mode == 1:
+                rc.cbr.gop, rc.cbr.stats_time, rc.cbr.bit_rate = gop, stats, x
+                rc.cbr.src_frame_rate, rc.cbr.dst_frame_rate = src, dst
+            elif mode == 2:
+                rc.vbr.gop, rc.vbr.stats_time, rc.vbr.bit_rate, rc.vbr.max_bit_rate = gop, stats, x, y
+                rc.vbr.src_frame_rate, rc.vbr.dst_frame_rate = src, dst
+            elif mode == 3:
+                rc.fixqp.gop, rc.fixqp.i_qp, rc.fixqp.p_qp = gop, x, y
+                rc.fixqp.src_frame_rate, rc.fixqp.dst_frame_rate = src, dst
+            elif mode == 4:
+                rc.mjpeg_fixqp.q_factor = x
+                rc.mjpeg_fixqp.src_frame_rate, rc.mjpeg_fixqp.dst_frame_rate = src, dst
+            return self.venc(kd_mpi_venc_create_chn(chn, attr))  # noqa: F405
+        if kind == DESTROY_CHN:
+            (chn,) = self.exact(p, "<I")
+            return self.venc(kd_mpi_venc_destroy_chn(chn))  # noqa: F405
+        if kind in (START_CHN, STOP_CHN, REQUEST_IDR, DETACH_VB_POOL):
+            (chn,) = self.exact(p, "<I")
+            call = {
+                START_CHN: kd_mpi_venc_start_chn,  # noqa: F405
+                STOP_CHN: kd_mpi_venc_stop_chn,  # noqa: F405
+                REQUEST_IDR: kd_mpi_venc_request_idr,  # noqa: F405
+                DETACH_VB_POOL: kd_mpi_venc_detach_vb_pool,  # noqa: F405
+            }[kind]
+            return self.venc(call(chn))
+        if kind == ENABLE_IDR:
+            chn, enable = self.exact(p, "<IB")
+            return self.venc(kd_mpi_venc_enable_idr(chn, bool(enable)))  # noqa: F405
+        if kind == ATTACH_VB_POOL:
+            chn, pool = self.exact(p, "<II")
+            pool_arg = -1 if pool == 0xFFFFFFFF else pool
+            return self.venc(kd_mpi_venc_attach_vb_pool(chn, pool_arg))  # noqa: F405
+        if kind == QUERY_STATUS:
+            (chn,) = self.exact(p, "<I")
+            st = k_venc_chn_status()  # noqa: F405
+            ret = kd_mpi_venc_query_status(chn, st)  # noqa: F405
+            body = struct.pack("<IQB", st.cur_packs, st.release_pic_pts, 1 if st.end_of_stream else 0)
+            return self.venc(ret, body)
+        if kind == SEND_FRAME:
+            fields = self.exact(p, "<Ii" + FRAME_FMT[1:])
+            chn, timeout = fields[0], self.bounded(fields[1])
+            w, h, fmt, s0, s1, s2, a0, a1, a2, pts, pool_id, mod_id = fields[2:]
+            frame = k_video_frame_info()  # noqa: F405
+            v = frame.v_frame
+            v.width, v.height, v.pixel_format = w, h, fmt
+            v.stride[0], v.stride[1], v.stride[2] = s0, s1, s2
+            v.phys_addr[0], v.phys_addr[1], v.phys_addr[2] = a0, a1, a2
+            v.pts = pts
+            frame.pool_id, frame.mod_id = pool_id, mod_id
+            return self.venc(kd_mpi_venc_send_frame(chn, frame, timeout))  # noqa: F405
+        if kind == GET_STREAM:
+            chn, max_packs, timeout = self.exact(p, "<IIi")
+            self.bounded(timeout)
+            if max_packs > MAX_PACKS:
+                raise ProtocolError("max_packs %d above %d" % (max_packs, MAX_PACKS))
+            stream = k_venc_stream()  # noqa: F405
+            descs = bytearray(PACK_DESC_SIZE * max_packs)
+            stream.pack = uctypes.addressof(descs)
+            stream.pack_cnt = max_packs
+            ret = kd_mpi_venc_get_stream(chn, stream, timeout)  # noqa: F405
+            if u32(ret) != 0:
+                return self.venc(ret)
+            body = struct.pack("<I", stream.pack_cnt)
+            for i in range(stream.pack_cnt):
+                d = stream._pack[i]
+                body += struct.pack("<QIQI", d.phys_addr, d.len, d.pts, d.type)
+            return OK, body
+        if kind == RELEASE_STREAM:
+            chn, count = self.exact(p, "<II")
+            stream = k_venc_stream()  # noqa: F405
+            stream.pack_cnt = count
+            return self.venc(kd_mpi_venc_release_stream(chn, stream))  # noqa: F405
+        if kind == CREATE_POOL:
+            blk_size, blk_cnt = self.exact(p, "<QI")
+            config = k_vb_pool_config()  # noqa: F405
+            config.blk_size, config.blk_cnt = blk_size, blk_cnt
+            config.mode = VB_REMAP_MODE_NOCACHE  # noqa: F405
+            pool = kd_mpi_vb_create_pool(config)  # noqa: F405
+            if pool < 0 or pool == 0xFFFFFFFF:
+                return self.mem(MEM_INVALID, blk_size, blk_cnt,
+                                "kd_mpi_vb_create_pool(%d x %d bytes) failed" % (blk_cnt, blk_size))
+            self.pools[pool] = blk_size
+            return OK, struct.pack("<I", pool)
+        if kind == DESTROY_POOL:
+            (pool,) = self.exact(p, "<I")
+            if pool not in self.pools:
+                return self.mem(MEM_NO_POOL, pool, 0, "VB pool %d does not exist" % pool)
+            if kd_mpi_vb_destory_pool(pool) != 0:  # noqa: F405
+                return self.mem(MEM_INVALID, pool, 0, "kd_mpi_vb_destory_pool(%d) failed" % pool)
+            del self.pools[pool]
+            return OK, b""
+        if kind == GET_BLOCK:
+            (pool,) = self.exact(p, "<I")
+            if pool not in self.pools:
+                return self.mem(MEM_NO_POOL, pool, 0, "VB pool %d does not exist" % pool)
+            handle = kd_mpi_vb_get_block(pool, self.pools[pool], "")  # noqa: F405
+            if handle == -1 or handle == 0xFFFFFFFF:
+                return self.mem(MEM_POOL_EXHAUSTED, pool, 0, "VB pool %d has no free block" % pool)
+            phys = kd_mpi_vb_handle_to_phyaddr(handle)  # noqa: F405
+            self.blocks[phys] = handle
+            return OK, struct.pack("<Q", phys)
+        if kind == RELEASE_BLOCK:
+            (phys,) = self.exact(p, "<Q")
+            handle = self.blocks.get(phys)
+            if handle is None or kd_mpi_vb_release_block(handle) != 0:  # noqa: F405
+                return self.mem(MEM_BAD_ADDRESS, phys, 0, "0x%x is not a block this client holds" % phys)
+            del self.blocks[phys]
+            return OK, b""
+        if kind == READ_MEM:
+            phys, n = self.exact(p, "<QI")
+            if n == 0 or n > MAX_PAYLOAD - 1:
+                raise ProtocolError("read of %d bytes: 1..%d per request" % (n, MAX_PAYLOAD - 1))
+            virt = kd_mpi_sys_mmap(phys, n)  # noqa: F405
+            if not virt:
+                return self.mem(MEM_BAD_ADDRESS, phys, n, "0x%x+%d is not media memory" % (phys, n))
+            data = bytes(uctypes.bytearray_at(virt, n))
+            kd_mpi_sys_munmap(virt, n)  # noqa: F405
+            return OK, data
+        if kind == WRITE_MEM:
+            (phys,), data = self.args(p, "<Q")
+            n = len(data)
+            if n == 0:
+                raise ProtocolError("write of 0 bytes")
+            virt = kd_mpi_sys_mmap(phys, n)  # noqa: F405
+            if not virt:
+                return self.mem(MEM_BAD_ADDRESS, phys, n, "0x%x+%d is not media memory" % (phys, n))
+            uctypes.bytearray_at(virt, n)[:] = data
+            kd_mpi_sys_munmap(virt, n)  # noqa: F405
+            return OK, b""
+        raise ProtocolError("unknown request type 0x%02x" % kind)
+
+
+class Agent:
+    def __init__(self, host, port, idle_s):
+        self.sessions = 0
+        self.turned_away = 0
+        self.protocol_errors = 0
+        self.idle_s = idle_s
+        self.identity = identity()
+        self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.listener.bind(socket.getaddrinfo(host, port)[0][-1])
+        self.listener.listen(4)
+        if port == 0:
+            port = self.listener.getsockname()[1]
+        self.address = "%s:%d" % (host, port)
+
+    def turn_away_others(self, session):
+        """A second client gets a BUSY reply naming the one being served, then is closed."""
+        self.listener.settimeout(0)
+        while True:
+            try:
+                conn, peer = self.listener.accept()
+            except OSError:
+                return
+            self.turned_away += 1
+            try:
+                conn.settimeout(1)
+                msg = "the agent is serving %s; one client at a time" % (session.peer,)
+                head = MAGIC + struct.pack(HEADER, PROTOCOL, HELLO | 0x80, 0, 1 + 2 + len(msg))
+                conn.send(head + struct.pack("<B", BUSY) + pack_str(msg))
+            except OSError:
+                pass
+            conn.close()
+            log("turned away", peer, "while serving", session.peer)
+
+    def serve(self):
+        fw, machine, emulated = self.identity
+        log("listening on", self.address, "protocol", PROTOCOL, "firmware", fw, "on", machine)
+        while True:
+            self.listener.settimeout(None)
+            conn, peer = self.listener.accept()
+            self.sessions += 1
+            log("client", peer, "connected")
+            Session(conn, peer, self.listener, self).run()
+
+
+def main(argv):
+    host, port, idle_s = "0.0.0.0", 5230, 120
+    i = 1
+    while i < len(argv):
+        flag = argv[i]
+        value = argv[i + 1] if i + 1 < len(argv) else None
+        if flag == "--host" and value is not None:
+            host = value
+        elif flag == "--port" and value is not None:
+            port = int(value)
+        elif flag == "--idle" and value is not None:
+            idle_s = int(value)
+        else:
+            raise SystemExit("venc_agent: unknown argument %r (--host ADDR, --port N, --idle S)" % flag)
+        i += 2
+    agent = Agent(host, port, idle_s)
+    try:
+        agent.serve()
+    finally:
+        agent.listener.close()
+
+
+main(sys.argv)
