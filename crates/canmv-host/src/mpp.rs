@@ -148,6 +148,9 @@ pub fn venc_send_frame(py: Python<'_>, chn: i64, frame: &[u8], timeout: i32) -> 
     Ok(status(sent))
 }
 
+/// A pack descriptor as Python sees it: (phys_addr, len, pts, type).
+type PackDesc = (u64, u32, u64, u32);
+
 /// `kd_mpi_venc_get_stream(chn, stream, timeout)` for `max_packs` packs: (status, packs as
 /// (phys_addr, len, pts, type)).
 #[pyfunction]
@@ -157,7 +160,7 @@ pub fn venc_get_stream(
     chn: i64,
     max_packs: u32,
     timeout: i32,
-) -> PyResult<(i64, Vec<(u64, u32, u64, u32)>)> {
+) -> PyResult<(i64, Vec<PackDesc>)> {
     let board = board::current();
     let sim = Arc::clone(&board.sim);
     let mut packs: Vec<Pack> = Vec::new();
