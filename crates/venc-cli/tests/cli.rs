@@ -310,3 +310,110 @@ fn bad_arguments_fail_clearly() {
         "/nonexistent-dir/x.264",
     );
 }
+
+#[test]
+fn hw_backend_on_the_emulated_board_writes_the_simulator_s_bytes() {
+    let hw = tmp("hw.264");
+    let sim = tmp("sim.264");
+    let common = ["encode", "--size", "320x240", "--frames", "20", "--json"];
+    let summary = venc_json(
+        &[
+            &common[..],
+            &[
+                "--backend",
+                "hw",
+                "--board",
+                "emulated",
+                "-o",
+                hw.to_str().unwrap(),
+            ],
+        ]
+        .concat(),
+    );
+    assert!(
+        summary["codec_library"]
+            .as_str()
+            .unwrap()
+            .starts_with("EMULATED board (not a K230)"),
+        "{summary}"
+    );
+    assert_eq!(summary["frames_out"], 20);
+    venc_json(&[&common[..], &["-o", sim.to_str().unwrap()]].concat());
+    let (a, b) = (std::fs::read(&hw).unwrap(), std::fs::read(&sim).unwrap());
+    assert!(a == b, "the board path changed the stream");
+    assert_eq!(decode_h264(&a, 320, 240).unwrap().len(), 20);
+}
+
+#[test]
+fn hw_backend_arguments_fail_clearly() {
+    let o = tmp("hw-bad.264");
+    let o = o.to_str().unwrap();
+    fails_with(
+        &["encode", "--backend", "hw", "-o", o],
+        "--board tcp://HOST:PORT",
+    );
+    fails_with(
+        &["encode", "--board", "tcp://127.0.0.1:1", "-o", o],
+        "--board applies to --backend hw",
+    );
+    fails_with(
+        &[
+            "encode",
+            "--backend",
+            "hw",
+            "--board",
+            "http://x:1",
+            "-o",
+            o,
+        ],
+        "expected tcp://HOST:PORT",
+    );
+    fails_with(
+        &[
+            "encode",
+            "--backend",
+            "hw",
+            "--board",
+            "emulated",
+            "--bind",
+            "-o",
+            o,
+        ],
+        "--bind needs the simulator",
+    );
+    fails_with(
+        &[
+            "encode",
+            "--backend",
+            "hw",
+            "--board",
+            "emulated",
+            "--threads",
+            "2",
+            "-o",
+            o,
+        ],
+        "configure the simulator",
+    );
+    // Nobody listens on the port: refused at once, not a hang.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .unwrap()
+        .port();
+    fails_with(
+        &[
+            "encode",
+            "--backend",
+            "hw",
+            "--board",
+            &format!("tcp://127.0.0.1:{port}"),
+            "-o",
+            o,
+        ],
+        "cannot reach the board",
+    );
+    fails_with(
+        &["conformance", "--board", "emulated", "--filter", "life-001"],
+        "--board applies to the hw backend",
+    );
+}

@@ -203,3 +203,48 @@ fn bad_input_is_a_clear_error() {
         assert!(!r.stderr.is_empty());
     }
 }
+
+#[test]
+fn sim_and_the_emulated_board_side_by_side_with_the_real_board_not_run() {
+    let out_dir = tmp("side-by-side");
+    let out = venc(&[
+        "conformance",
+        "--backend",
+        "sim,hw",
+        "--board",
+        "emulated",
+        "--filter",
+        "life-00",
+        "--report",
+        "md",
+        "--report",
+        "json",
+        "--out",
+        out_dir.to_str().expect("utf-8"),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let md = std::fs::read_to_string(out_dir.join("conformance.md")).expect("md");
+    assert!(
+        md.contains("| case | rules | sim | hw-emulated | hw |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("backend hw-emulated: EMULATED board (not a K230)"),
+        "{md}"
+    );
+    assert!(
+        md.contains("backend hw: a real K230 board: not run"),
+        "{md}"
+    );
+    assert!(md.contains("| pass | pass | not run |"), "{md}");
+    let report = json(&out_dir.join("conformance.json"));
+    let cases = report["cases"].as_array().expect("cases");
+    let on = |b: &str| cases.iter().filter(|c| c["backend"] == b).count();
+    assert!(on("sim") > 0);
+    assert_eq!(on("sim"), on("hw-emulated"));
+    assert_eq!(on("hw"), 0);
+}

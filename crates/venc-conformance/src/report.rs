@@ -222,7 +222,7 @@ impl Report {
             let cells: Vec<String> = backends
                 .iter()
                 .map(|b| {
-                    row.get(b).map_or("—".into(), |c| {
+                    row.get(b).map_or("not run".into(), |c| {
                         if c.as_expected() && c.outcome != Outcome::Pass {
                             format!("{} (expected)", c.outcome)
                         } else if c.as_expected() {
@@ -238,6 +238,9 @@ impl Report {
         let totals: Vec<String> = backends
             .iter()
             .map(|b| {
+                if !self.cases.iter().any(|c| c.backend == *b) {
+                    return "not run".to_owned();
+                }
                 Outcome::ALL
                     .iter()
                     .map(|o| {

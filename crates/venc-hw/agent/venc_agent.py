@@ -53,6 +53,10 @@ class Closing(Exception):
     """The connection cannot go on (garbage, oversized or truncated frame, peer gone)."""
 
 
+class Stalled(Closing):
+    """A frame started and its sender went silent: the peer may still read a refusal."""
+
+
 class ProtocolError(Exception):
     """A well-framed request the agent cannot serve; the connection goes on."""
 
@@ -125,7 +129,7 @@ class Session:
                     raise Closing("connection error: %r" % (e,))
                 if started or out:
                     if time.time() > deadline:
-                        raise Closing("truncated frame: %d of %d bytes, then silence" % (len(out), n))
+                        raise Stalled("truncated frame: %d of %d bytes, then silence" % (len(out), n))
                 else:
                     self.agent.turn_away_others(self)
                     if time.time() - self.last > self.agent.idle_s:
@@ -139,7 +143,10 @@ class Session:
         return out
 
     def read_frame(self):
-        head = self.recv_exact(HEADER_SIZE, False)
+        try:
+            head = self.recv_exact(HEADER_SIZE, False)
+        except Stalled as e:
+            self.fail_and_close(0, 0, str(e))
         if bytes(head[0:2]) != MAGIC:
             self.fail_and_close(0, 0, "garbage: bad magic %r" % (bytes(head[0:2]),))
         version, kind, seq, length = struct.unpack(HEADER, bytes(head[2:]))
@@ -147,7 +154,10 @@ class Session:
             self.fail_and_close(kind, seq, "protocol version %d, this agent speaks %d" % (version, PROTOCOL))
         if length > MAX_PAYLOAD:
             self.fail_and_close(kind, seq, "frame of %d bytes exceeds the limit of %d" % (length, MAX_PAYLOAD))
-        payload = self.recv_exact(length, True) if length else bytearray()
+        try:
+            payload = self.recv_exact(length, True) if length else bytearray()
+        except Stalled as e:
+            self.fail_and_close(kind, seq, str(e))
         self.last = time.time()
         return kind, seq, payload
 

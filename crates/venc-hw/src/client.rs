@@ -658,12 +658,14 @@ mod tests {
         for (bad, why) in [
             ("http://127.0.0.1:80", "scheme"),
             ("tcp://127.0.0.1", "no port"),
-            ("127.0.0.1:5230", "scheme"),
+            ("127.0.0.1:5230", "relative URL"),
             ("tcp://127.0.0.1:5230/x", "path"),
-            ("tcp://", "no host"),
+            ("tcp://", "no port"),
+            ("tcp://:5230", "empty host"),
         ] {
             let e = parse_board_url(bad).expect_err(bad).to_string();
             assert!(e.contains(why) || e.contains("empty host"), "{bad}: {e}");
+            assert!(e.contains("expected tcp://HOST:PORT"), "{bad}: {e}");
         }
     }
 

@@ -1,0 +1,310 @@
+//! Protocol abuse against the emulated board (the real `venc_agent.py` under `canmv-run`):
+//! garbage, truncated and oversized frames, clients that vanish mid-frame or hold the board, a
+//! board that dies or never answers. Each time: a clear error, the agent keeps serving, and no
+//! channel leaks into the next session.
+//!
+//! Needs the Python front (`cargo xtask python`); `cargo xtask test` installs it first.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::time::{Duration, Instant};
+use venc_core::{ChnAttr, Mpi, RcAttr, VencError, consts};
+use venc_hw::protocol::{self, Body, HEADER_SIZE, Kind, Reader, Status};
+use venc_hw::{EmulatedBoard, HwClient, HwError, HwOptions};
+
+fn board() -> EmulatedBoard {
+    EmulatedBoard::start(0).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn addr(board: &EmulatedBoard) -> String {
+    board.url().trim_start_matches("tcp://").to_owned()
+}
+
+fn client(board: &EmulatedBoard) -> HwClient {
+    HwClient::connect(board.url(), HwOptions::default()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn attr() -> ChnAttr {
+    ChnAttr {
+        payload: consts::K_PT_H264,
+        width: 320,
+        height: 240,
+        profile: consts::VENC_PROFILE_H264_MAIN,
+        rc: RcAttr::Cbr {
+            gop: 30,
+            stats_time: 0,
+            src_frame_rate: 30,
+            dst_frame_rate: 30,
+            bit_rate: 1000,
+        },
+    }
+}
+
+/// A session that holds channel `chn` started, with a pool attached.
+fn hold_channel(c: &HwClient, chn: u32) {
+    let pool = c.create_pool(64 * 1024, 2).expect("pool");
+    c.attach_vb_pool(chn, pool).expect("attach");
+    c.create_chn(chn, &attr()).expect("create");
+    c.start_chn(chn).expect("start");
+}
+
+/// A fresh session can create and start all four channels: nothing leaked from before.
+fn assert_no_leaks(board: &EmulatedBoard) {
+    let c = client(board);
+    for chn in 0..4 {
+        hold_channel(&c, chn);
+    }
+    let stats = c.stats().expect("stats");
+    assert_eq!(stats.channels, 4, "{stats:?}");
+}
+
+fn raw(board: &EmulatedBoard) -> TcpStream {
+    let s = TcpStream::connect(addr(board)).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    s
+}
+
+fn send(s: &mut TcpStream, kind: u8, seq: u32, body: &[u8]) {
+    let len = u32::try_from(body.len()).expect("small");
+    s.write_all(&protocol::encode_header(kind, seq, len))
+        .expect("header");
+    s.write_all(body).expect("body");
+}
+
+/// Reads one reply: (type, status, body after the status).
+fn recv(s: &mut TcpStream) -> (u8, u8, Vec<u8>) {
+    let mut head = [0; HEADER_SIZE];
+    s.read_exact(&mut head).expect("reply header");
+    let h = protocol::decode_header(&head, protocol::MAX_PAYLOAD).expect("a valid header");
+    let mut body = vec![0; h.len as usize];
+    s.read_exact(&mut body).expect("reply body");
+    (h.kind, body[0], body[1..].to_vec())
+}
+
+fn hello(s: &mut TcpStream) {
+    send(
+        s,
+        Kind::Hello as u8,
+        1,
+        &Body::default().u16(1).bytes(b"abuse").0,
+    );
+    let (kind, status, _) = recv(s);
+    assert_eq!((kind, status), (Kind::Hello.reply(), Status::Ok as u8));
+}
+
+/// The agent's message in a PROTOCOL error reply.
+fn refusal(body: &[u8]) -> String {
+    let mut r = Reader::new(body, Kind::Hello);
+    let _closing = r.u8().expect("flag");
+    r.string().expect("message")
+}
+
+fn closed(s: &mut TcpStream) -> bool {
+    let mut b = [0; 1];
+    matches!(s.read(&mut b), Ok(0) | Err(_))
+}
+
+#[test]
+fn garbage_bytes_get_an_error_and_the_agent_keeps_serving() {
+    let board = board();
+    let mut s = raw(&board);
+    s.write_all(b"GET / HTTP/1.1\r\nHost: k230\r\n\r\n")
+        .expect("garbage");
+    let (_, status, body) = recv(&mut s);
+    assert_eq!(status, Status::Protocol as u8);
+    assert!(refusal(&body).contains("bad magic"), "{}", refusal(&body));
+    assert!(closed(&mut s), "the agent hangs up on garbage");
+    let c = client(&board);
+    assert_eq!(c.stats().expect("stats").protocol_errors, 1);
+    drop(c);
+    assert_no_leaks(&board);
+}
+
+#[test]
+fn oversized_and_unknown_frames_are_refused() {
+    let board = board();
+    let mut s = raw(&board);
+    hello(&mut s);
+    // An unknown type is refused, and the session goes on: the framing is intact.
+    send(&mut s, 0x77, 2, b"??");
+    let (kind, status, body) = recv(&mut s);
+    assert_eq!((kind, status), (0xF7, Status::Protocol as u8));
+    assert!(refusal(&body).contains("unknown request type 0x77"));
+    send(&mut s, Kind::Stats as u8, 3, &[]);
+    assert_eq!(recv(&mut s).1, Status::Ok as u8);
+    // A wrong body size for a known request: refused, session goes on.
+    send(&mut s, Kind::StartChn as u8, 4, &[0, 0]);
+    let (_, status, body) = recv(&mut s);
+    assert_eq!(status, Status::Protocol as u8);
+    assert!(refusal(&body).contains("takes 4"), "{}", refusal(&body));
+    // 64 MiB announced: refused before a byte of it is read, and the connection closes.
+    s.write_all(&protocol::encode_header(Kind::WriteMem as u8, 5, 64 << 20))
+        .expect("header");
+    let (_, status, body) = recv(&mut s);
+    assert_eq!(status, Status::Protocol as u8);
+    assert!(
+        refusal(&body).contains("exceeds the limit"),
+        "{}",
+        refusal(&body)
+    );
+    assert!(closed(&mut s));
+    assert_no_leaks(&board);
+}
+
+#[test]
+fn a_client_that_vanishes_mid_frame_leaves_no_channel_behind() {
+    let board = board();
+    let c = client(&board);
+    hold_channel(&c, 0);
+    hold_channel(&c, 3);
+    // Half a WRITE_MEM frame on a session holding two started channels, then gone.
+    let mut s = raw(&board);
+    drop(c); // BYE: the agent cleans up and serves the next client
+    hello(&mut s);
+    let mut held = Body::default().u32(1).0;
+    send(
+        &mut s,
+        Kind::CreatePool as u8,
+        2,
+        &Body::default().u64(4096).u32(1).0,
+    );
+    let (_, status, body) = recv(&mut s);
+    assert_eq!(status, Status::Ok as u8);
+    let pool = u32::from_le_bytes(body[..4].try_into().expect("pool id"));
+    held.extend_from_slice(&pool.to_le_bytes());
+    send(&mut s, Kind::AttachVbPool as u8, 3, &held);
+    assert_eq!(recv(&mut s).1, Status::Ok as u8);
+    s.write_all(&protocol::encode_header(Kind::WriteMem as u8, 4, 1000))
+        .expect("header");
+    s.write_all(&[0; 100]).expect("a tenth of the body");
+    drop(s);
+    assert_no_leaks(&board);
+    assert!(board.log().contains("mid-frame"), "{}", board.log());
+}
+
+#[test]
+fn a_truncated_frame_then_silence_is_cut_off() {
+    let board = board();
+    let mut s = raw(&board);
+    hello(&mut s);
+    s.write_all(&protocol::encode_header(Kind::StartChn as u8, 2, 4))
+        .expect("header");
+    s.write_all(&[0, 0]).expect("half the body");
+    let t0 = Instant::now();
+    let (_, status, body) = recv(&mut s);
+    assert_eq!(status, Status::Protocol as u8);
+    assert!(
+        refusal(&body).contains("truncated frame"),
+        "{}",
+        refusal(&body)
+    );
+    assert!(t0.elapsed() < Duration::from_secs(8));
+    assert!(closed(&mut s));
+    assert_no_leaks(&board);
+}
+
+#[test]
+fn a_second_client_is_turned_away_while_one_is_served() {
+    let board = board();
+    let first = client(&board);
+    hold_channel(&first, 1);
+    let quick = HwOptions {
+        busy_wait: Duration::from_millis(300),
+        ..HwOptions::default()
+    };
+    let e = HwClient::connect(board.url(), quick).expect_err("the board is busy");
+    assert!(matches!(e, HwError::Busy { .. }), "{e}");
+    assert!(e.to_string().contains("one client at a time"), "{e}");
+    // The first client did not notice.
+    assert_eq!(first.query_status(1).map(|s| s.cur_packs), Ok(0));
+    assert!(first.stats().expect("stats").turned_away >= 1);
+    drop(first);
+    // Once it is gone the second gets in, and channel 1 is free again.
+    let second = HwClient::connect(board.url(), quick).expect("served now");
+    hold_channel(&second, 1);
+}
+
+#[test]
+fn a_board_that_dies_gives_a_clear_error_not_a_hang() {
+    let mut board = board();
+    let c = client(&board);
+    hold_channel(&c, 0);
+    drop(std::mem::replace(
+        &mut board,
+        EmulatedBoard::start(0).expect("another"),
+    ));
+    let t0 = Instant::now();
+    let mut packs = Vec::new();
+    // A wait for ever on a dead board ends at once, with the fault on record.
+    assert_eq!(c.get_stream(0, 1, -1, &mut packs), Err(VencError::Unexist));
+    let fault = c.backend_fault().expect("recorded");
+    assert!(
+        fault.contains("lost") || fault.contains("closed"),
+        "{fault}"
+    );
+    // Later calls fail at once with the same fault.
+    assert_eq!(c.start_chn(0), Err(VencError::Unexist));
+    let mut buf = [0; 16];
+    let e = c.read_mem(0x1000, &mut buf).expect_err("dead");
+    assert!(
+        e.to_string().contains("lost") || e.to_string().contains("closed"),
+        "{e}"
+    );
+    assert!(t0.elapsed() < Duration::from_secs(2));
+}
+
+#[test]
+fn a_silent_board_times_out() {
+    // Accepts connections and never says a word.
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("tcp://{}", listener.local_addr().expect("addr"));
+    let keep = std::thread::spawn(move || listener.accept().map(|(s, _)| s));
+    let opts = HwOptions {
+        reply_timeout: Duration::from_millis(300),
+        ..HwOptions::default()
+    };
+    let t0 = Instant::now();
+    let e = HwClient::connect(&url, opts).expect_err("silent");
+    assert!(
+        matches!(
+            e,
+            HwError::Silent {
+                request: "HELLO",
+                ..
+            }
+        ),
+        "{e}"
+    );
+    assert!(
+        e.to_string().contains("did not answer HELLO within 0.3 s"),
+        "{e}"
+    );
+    assert!(t0.elapsed() < Duration::from_secs(2));
+    drop(keep.join());
+}
+
+#[test]
+fn frames_go_up_and_packs_come_down_unchanged() {
+    // A frame bigger than one WRITE_MEM chunk crosses in pieces and reads back byte for byte.
+    let board = board();
+    let c = client(&board);
+    let size = (1 << 20) * 3 + 12345;
+    let pool = c.create_pool(size as u64, 1).expect("pool");
+    let block = c.get_block(pool).expect("block");
+    let data: Vec<u8> = (0..size).map(|i| (i * 7 % 251) as u8).collect();
+    c.write_mem(block, &data).expect("upload");
+    let mut back = vec![0; size];
+    c.read_mem(block, &mut back).expect("download");
+    assert!(back == data, "round trip changed bytes");
+    // Outside any block: the board's BadAddress, over the whole range asked for.
+    let e = c.read_mem(block + size as u64 + (1 << 24), &mut back[..64]);
+    assert!(
+        matches!(e, Err(venc_core::MemError::BadAddress { len: 64, .. })),
+        "{e:?}"
+    );
+    assert!(
+        c.backend_fault().is_none(),
+        "a board's error is not a fault"
+    );
+}
