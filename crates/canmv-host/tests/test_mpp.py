@@ -1,0 +1,120 @@
+"""The raw MPI bindings (``kd_mpi_venc_*``, ``kd_mpi_vb_*``, ``kd_mpi_sys_mmap``) a star import of
+``media.vencoder`` brings, as the board agent uses them: results and every error path."""
+
+import unittest
+
+import canmv_host
+
+canmv_host.install()
+
+import uctypes  # noqa: E402
+from media.vencoder import *  # noqa: E402,F403
+
+W, H = 320, 240
+INVALID_CHNID = 0xA0098002 - (1 << 32)  # the binding's negative int
+ILLEGAL_PARAM = 0xA0098003 - (1 << 32)
+NOT_PERM = 0xA0098009 - (1 << 32)
+NOTREADY = 0xA0098010 - (1 << 32)
+
+
+def chn_attr(mode=1):
+    a = k_venc_chn_attr()  # noqa: F405
+    a.venc_attr.type, a.venc_attr.pic_width, a.venc_attr.pic_height = K_PT_H264, W, H  # noqa: F405
+    a.venc_attr.profile = VENC_PROFILE_H264_MAIN  # noqa: F405
+    a.rc_attr.rc_mode = mode
+    cbr = a.rc_attr.cbr
+    cbr.gop, cbr.src_frame_rate, cbr.dst_frame_rate, cbr.bit_rate = 30, 30, 30, 1000
+    return a
+
+
+class RawMpi(unittest.TestCase):
+    def pool(self, size, count):
+        cfg = k_vb_pool_config()  # noqa: F405
+        cfg.blk_size, cfg.blk_cnt, cfg.mode = size, count, VB_REMAP_MODE_NOCACHE  # noqa: F405
+        pool = kd_mpi_vb_create_pool(cfg)  # noqa: F405
+        self.assertGreaterEqual(pool, 0)
+        self.addCleanup(kd_mpi_vb_destory_pool, pool)  # noqa: F405
+        return pool
+
+    def test_a_frame_goes_in_and_a_stream_comes_out(self):
+        out = self.pool(ALIGN_UP(W * H * 3 // 4, 0x1000), 4)  # noqa: F405
+        self.assertEqual(kd_mpi_venc_attach_vb_pool(1, out), 0)  # noqa: F405
+        self.assertEqual(kd_mpi_venc_create_chn(1, chn_attr()), 0)  # noqa: F405
+        self.assertEqual(kd_mpi_venc_enable_idr(1, True), 0)  # noqa: F405
+        self.assertEqual(kd_mpi_venc_start_chn(1), 0)  # noqa: F405
+        frames = self.pool(ALIGN_UP(W * H * 3 // 2, 0x1000), 1)
+        handle = kd_mpi_vb_get_block(frames, W * H * 3 // 2, "")  # noqa: F405
+        phys = kd_mpi_vb_handle_to_phyaddr(handle)  # noqa: F405
+        virt = kd_mpi_sys_mmap(phys, W * H * 3 // 2)  # noqa: F405
+        self.assertNotEqual(virt, 0)
+        uctypes.bytearray_at(virt, W * H * 3 // 2)[:] = bytes([90]) * (W * H * 3 // 2)
+        self.assertEqual(bytes(uctypes.bytearray_at(virt, 4)), bytes([90]) * 4)
+        self.assertEqual(kd_mpi_sys_munmap(virt, W * H * 3 // 2), 0)  # noqa: F405
+        f = k_video_frame_info()  # noqa: F405
+        f.v_frame.width, f.v_frame.height, f.v_frame.pixel_format = W, H, 31
+        f.v_frame.phys_addr[0], f.v_frame.phys_addr[1] = phys, phys + W * H
+        f.v_frame.pts = 33
+        self.assertEqual(kd_mpi_venc_send_frame(1, f, 1000), 0)  # noqa: F405
+        stream = k_venc_stream()  # noqa: F405
+        descs = bytearray(32 * 4)
+        stream.pack, stream.pack_cnt = uctypes.addressof(descs), 4
+        got = NOTREADY
+        for _ in range(200):
+            got = kd_mpi_venc_get_stream(1, stream, 50)  # noqa: F405
+            st = k_venc_chn_status()  # noqa: F405
+            kd_mpi_venc_query_status(1, st)  # noqa: F405
+            if got == 0 and stream.pack_cnt == 2 or st.cur_packs == 0 and got == 0:
+                break
+        self.assertEqual(got, 0)
+        kinds = [stream._pack[i].type for i in range(stream.pack_cnt)]
+        self.assertEqual(kinds[0], K_VENC_HEADER)  # noqa: F405
+        pack = stream._pack[stream.pack_cnt - 1]
+        view = kd_mpi_sys_mmap(pack.phys_addr, pack.len)  # noqa: F405
+        self.assertEqual(bytes(uctypes.bytearray_at(view, 4)), b"\0\0\0\1")
+        kd_mpi_sys_munmap(view, pack.len)  # noqa: F405
+        self.assertEqual(kd_mpi_venc_release_stream(1, stream), 0)  # noqa: F405
+        self.assertEqual(kd_mpi_vb_release_block(handle), 0)  # noqa: F405
+        self.assertEqual(kd_mpi_venc_stop_chn(1), 0)  # noqa: F405
+        self.assertEqual(kd_mpi_venc_detach_vb_pool(1), 0)  # noqa: F405
+        self.assertEqual(kd_mpi_venc_destroy_chn(1), 0)  # noqa: F405
+
+    def test_error_paths_return_the_mpi_codes(self):
+        self.assertEqual(kd_mpi_venc_start_chn(4), INVALID_CHNID)  # noqa: F405
+        self.assertEqual(kd_mpi_venc_start_chn(-1), INVALID_CHNID)  # noqa: F405
+        self.assertEqual(kd_mpi_venc_stop_chn(2), NOT_PERM)  # noqa: F405
+        self.assertEqual(kd_mpi_venc_create_chn(2, chn_attr(mode=9)), ILLEGAL_PARAM)  # noqa: F405
+        st = k_venc_chn_status()  # noqa: F405
+        self.assertNotEqual(kd_mpi_venc_query_status(7, st), 0)  # noqa: F405
+        stream = k_venc_stream()  # noqa: F405
+        stream.pack_cnt = 1
+        self.assertEqual(kd_mpi_venc_get_stream(2, stream, 0), NOTREADY)  # noqa: F405
+
+    def test_memory_and_pool_errors(self):
+        self.assertEqual(kd_mpi_sys_mmap(0x10, 16), 0)  # noqa: F405  not media memory
+        self.assertEqual(kd_mpi_sys_munmap(0x1234, 16), -1)  # noqa: F405
+        self.assertEqual(kd_mpi_vb_get_block(987654, 0, ""), VB_INVALID_HANDLE)  # noqa: F405
+        self.assertEqual(kd_mpi_vb_release_block(0x10), -1)  # noqa: F405
+        self.assertEqual(kd_mpi_vb_destory_pool(987654), -1)  # noqa: F405
+        cfg = k_vb_pool_config()  # noqa: F405
+        # The binding returns -1 (the firmware's vencoder.py compares private_poolid with -1).
+        self.assertEqual(kd_mpi_vb_create_pool(cfg), -1)  # noqa: F405  size 0
+        pool = self.pool(4096, 1)
+        self.assertGreaterEqual(kd_mpi_vb_get_block(pool, 4096, ""), 0)  # noqa: F405
+        self.assertEqual(kd_mpi_vb_get_block(pool, 4096, ""), VB_INVALID_HANDLE)  # noqa: F405
+
+    def test_structs_refuse_unknown_fields_and_wrong_types(self):
+        a = k_venc_chn_attr()  # noqa: F405
+        with self.assertRaises(AttributeError):
+            a.venc_attr.width = 3  # the field is pic_width
+        with self.assertRaises(AttributeError):
+            a.rc_attr.cbr = 1  # a nested struct, not a scalar
+        with self.assertRaises(TypeError):
+            kd_mpi_venc_create_chn(0, object())  # noqa: F405
+        with self.assertRaises(TypeError):
+            kd_mpi_venc_query_status(0, k_venc_stream())  # noqa: F405
+        with self.assertRaises(TypeError):
+            kd_mpi_venc_send_frame(0, b"short", 0)  # noqa: F405
+
+
+if __name__ == "__main__":
+    unittest.main()
