@@ -132,7 +132,7 @@ pub enum FrameError {
         /// The limit.
         max: u32,
     },
-    /// A body shorter than its fields.
+    /// A body shorter than its fields (`len`: the whole body's length).
     #[error("{kind} reply of {len} bytes is too short")]
     Short {
         /// The request.
@@ -221,6 +221,7 @@ impl Body {
 #[derive(Debug)]
 pub struct Reader<'a> {
     data: &'a [u8],
+    total: usize,
     kind: &'static str,
 }
 
@@ -229,6 +230,7 @@ impl<'a> Reader<'a> {
     pub fn new(data: &'a [u8], kind: Kind) -> Self {
         Self {
             data,
+            total: data.len(),
             kind: kind.name(),
         }
     }
@@ -237,7 +239,7 @@ impl<'a> Reader<'a> {
         if self.data.len() < n {
             return Err(FrameError::Short {
                 kind: self.kind,
-                len: self.data.len(),
+                len: self.total,
             });
         }
         let (head, rest) = self.data.split_at(n);

@@ -308,3 +308,115 @@ fn frames_go_up_and_packs_come_down_unchanged() {
         "a board's error is not a fault"
     );
 }
+
+/// A peer that says HELLO properly, then answers each request with the next scripted reply
+/// (status byte + body, and whether to repeat the request's sequence number).
+fn scripted_board(replies: Vec<(Vec<u8>, bool)>) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("tcp://{}", listener.local_addr().expect("addr"));
+    std::thread::spawn(move || {
+        let Ok((mut s, _)) = listener.accept() else {
+            return;
+        };
+        let answer = |s: &mut TcpStream, body: &[u8], same_seq: bool| -> Option<()> {
+            let mut head = [0; HEADER_SIZE];
+            s.read_exact(&mut head).ok()?;
+            let h = protocol::decode_header(&head, protocol::MAX_PAYLOAD).ok()?;
+            let mut skip = vec![0; h.len as usize];
+            s.read_exact(&mut skip).ok()?;
+            let seq = if same_seq { h.seq } else { h.seq + 7 };
+            let len = u32::try_from(body.len()).ok()?;
+            s.write_all(&protocol::encode_header(h.kind | 0x80, seq, len))
+                .ok()?;
+            s.write_all(body).ok()
+        };
+        let hello = Body::default()
+            .u8(0)
+            .u16(1)
+            .u32(protocol::MAX_PAYLOAD)
+            .u8(0)
+            .u16(4)
+            .bytes(b"fake")
+            .u16(4)
+            .bytes(b"k230")
+            .u16(1)
+            .bytes(b"1")
+            .0;
+        if answer(&mut s, &hello, true).is_none() {
+            return;
+        }
+        for (body, same_seq) in replies {
+            if answer(&mut s, &body, same_seq).is_none() {
+                return;
+            }
+        }
+    });
+    url
+}
+
+#[test]
+fn a_board_that_breaks_the_protocol_is_a_fault_not_an_answer() {
+    // A code from another module is passed on as ILLEGAL_PARAM, and is not a fault.
+    let vb_code = Body::default().u8(Status::Venc as u8).u32(0xA003_8001).0;
+    let c = HwClient::connect(&scripted_board(vec![(vb_code, true)]), HwOptions::default())
+        .expect("hello");
+    assert_eq!(
+        c.info().backend_name(),
+        "hw",
+        "a board that says it is not emulated"
+    );
+    assert_eq!(c.start_chn(0), Err(VencError::IllegalParam));
+    assert!(c.backend_fault().is_none());
+
+    let cases: Vec<(Vec<u8>, bool, &str)> = vec![
+        (
+            Body::default().u8(0).0,
+            false,
+            "reply type 0x92 #9 to request #2",
+        ),
+        (
+            Body::default()
+                .u8(Status::Mem as u8)
+                .u8(1)
+                .u64(0)
+                .u64(0)
+                .u16(0)
+                .0,
+            true,
+            "memory error to a VENC request",
+        ),
+        (
+            Body::default()
+                .u8(Status::Protocol as u8)
+                .u8(0)
+                .u16(4)
+                .bytes(b"nope")
+                .0,
+            true,
+            "refused START_CHN: nope",
+        ),
+        (Body::default().u8(9).0, true, "unknown status 9"),
+    ];
+    for (body, same_seq, why) in cases {
+        let c = HwClient::connect(
+            &scripted_board(vec![(body, same_seq)]),
+            HwOptions::default(),
+        )
+        .expect("hello");
+        assert_eq!(c.start_chn(0), Err(VencError::Unexist), "{why}");
+        let fault = c.backend_fault().expect("a fault");
+        assert!(fault.contains(why), "{fault} lacks {why}");
+        // Sticky: the next call fails at once without a round trip.
+        assert_eq!(c.stop_chn(0), Err(VencError::Unexist));
+    }
+    // A QUERY_STATUS reply too short for its fields.
+    let short = Body::default().u8(0).u32(1).0;
+    let c = HwClient::connect(&scripted_board(vec![(short, true)]), HwOptions::default())
+        .expect("hello");
+    assert_eq!(c.query_status(0), Err(VencError::Unexist));
+    let fault = c.backend_fault().expect("fault");
+    assert!(
+        fault.contains("QUERY_STATUS reply of 4 bytes is too short"),
+        "{fault}"
+    );
+}
