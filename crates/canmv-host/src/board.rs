@@ -15,6 +15,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use venc_core::cstruct::{Scalar, VIDEO_FRAME_INFO_FIELDS, VIDEO_FRAME_INFO_SIZE};
 use venc_core::{Encoder, Personality};
 use venc_sim::source::{FrameSource, ImageSequence, Looping, SourceError, Y4mSource};
+use venc_sim::timing::{BoardProfile, VpuTiming};
 use venc_sim::vicap::{Fit, SensorSource, Timing};
 use venc_sim::{SimOptions, Simulator};
 
@@ -122,6 +123,11 @@ impl Board {
         Self {
             sim: Simulator::shared(SimOptions {
                 codec_threads: threads,
+                // `--timing realtime` paces the whole board: the sensor and the VPU.
+                timing: match timing {
+                    Timing::Realtime => VpuTiming::Realtime(BoardProfile::K230),
+                    Timing::Fast => VpuTiming::Fast,
+                },
                 ..SimOptions::default()
             }),
             personality,

@@ -13,6 +13,7 @@ use std::sync::Arc;
 use venc_core::consts;
 use venc_sim::pipeline::{EncodeJob, EncodeSummary, UvPlacement, run_example1, run_example2};
 use venc_sim::source::{FrameSource, TestPattern, Y4mSource};
+use venc_sim::timing::{BoardProfile, VpuTiming};
 use venc_sim::vicap::{Fit, SensorSource, Timing};
 use venc_sim::{SimOptions, Simulator};
 
@@ -57,8 +58,20 @@ enum BackendArg {
     Hw,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize)]
+enum VpuTimingArg {
+    /// Encode as fast as this machine can.
+    Fast,
+    /// Pace the simulated VPU as the K230's (8 MP@20 fps shared by all channels): the board's
+    /// latency and backpressure.
+    Realtime,
+}
+
 #[derive(clap::Args, Debug)]
 struct EncodeArgs {
+    /// The simulated VPU's pace (the timing model: venc_sim::timing).
+    #[arg(long, value_enum, default_value = "fast")]
+    vpu_timing: VpuTimingArg,
     /// Where to encode: the simulator, or a board through its agent (`--board`).
     #[arg(long, value_enum, default_value = "sim")]
     backend: BackendArg,
@@ -350,6 +363,10 @@ fn open_backend(args: &EncodeArgs) -> Result<(Option<venc_hw::EmulatedBoard>, Op
             let sim = Simulator::shared(SimOptions {
                 strict: args.strict,
                 codec_threads: args.threads,
+                timing: match args.vpu_timing {
+                    VpuTimingArg::Fast => VpuTiming::Fast,
+                    VpuTimingArg::Realtime => VpuTiming::Realtime(BoardProfile::K230),
+                },
             });
             let mpi: Arc<dyn venc_core::Mpi> = sim.clone();
             let opened = Opened {
@@ -360,8 +377,11 @@ fn open_backend(args: &EncodeArgs) -> Result<(Option<venc_hw::EmulatedBoard>, Op
             Ok((None, opened))
         }
         BackendArg::Hw => {
-            if args.strict || args.threads != 1 {
-                return Err("--strict and --threads configure the simulator, not a board".into());
+            if args.strict || args.threads != 1 || args.vpu_timing != VpuTimingArg::Fast {
+                return Err(
+                    "--strict, --threads and --vpu-timing configure the simulator, not a board"
+                        .into(),
+                );
             }
             if args.bind {
                 return Err("--bind needs the simulator's sensor: --backend sim".into());

@@ -11,6 +11,7 @@ pub mod oracle;
 pub mod pipeline;
 pub mod source;
 pub mod sys;
+pub mod timing;
 pub mod venc;
 pub mod vicap;
 
@@ -30,6 +31,8 @@ pub struct SimOptions {
     /// openh264 threads per channel. 1 is deterministic and the default; more threads split the
     /// picture into that many slices (still deterministic: load balancing is off).
     pub codec_threads: u16,
+    /// The VPU's pace: `Fast` (default) or `Realtime` with a board profile ([`timing`]).
+    pub timing: timing::VpuTiming,
 }
 
 impl Default for SimOptions {
@@ -37,6 +40,7 @@ impl Default for SimOptions {
         Self {
             strict: false,
             codec_threads: 1,
+            timing: timing::VpuTiming::Fast,
         }
     }
 }
@@ -47,6 +51,8 @@ pub struct Simulator {
     channels: Vec<Arc<Channel>>,
     pub(crate) binds: sys::BindTable,
     opts: SimOptions,
+    /// The one encoder the channels share (booked only in `realtime`).
+    vpu: timing::VpuClock,
 }
 
 impl std::fmt::Debug for Simulator {
@@ -73,6 +79,7 @@ impl Simulator {
                 .collect(),
             binds: sys::BindTable::default(),
             opts,
+            vpu: timing::VpuClock::default(),
         }
     }
 
@@ -144,7 +151,11 @@ impl Mpi for Simulator {
     }
 
     fn start_chn(&self, chn: Chn) -> Result<(), VencError> {
-        self.chn(chn)?.start(&self.mem)
+        let pacing = match self.opts.timing {
+            timing::VpuTiming::Fast => None,
+            timing::VpuTiming::Realtime(profile) => Some((profile, self.vpu.clone())),
+        };
+        self.chn(chn)?.start(&self.mem, pacing)
     }
 
     fn stop_chn(&self, chn: Chn) -> Result<(), VencError> {

@@ -15,6 +15,7 @@ use venc_sim::pipeline::EncodeJob;
 const TWO_THREADS: SimOptions = SimOptions {
     strict: false,
     codec_threads: 2,
+    timing: venc_sim::timing::VpuTiming::Fast,
 };
 
 /// Bit rate over a 10-second (300-frame) 720p clip, in kbps of video time.

@@ -13,6 +13,7 @@ use super::ring::PackRing;
 use crate::SimOptions;
 use crate::codec::{self, CodecEngine, EncodedPicture, Picture};
 use crate::mmz::MediaMemory;
+use crate::timing::{BoardProfile, VpuClock};
 use log::{debug, info, warn};
 use serde::Serialize;
 use std::collections::VecDeque;
@@ -260,7 +261,12 @@ impl Channel {
         Ok(())
     }
 
-    pub(crate) fn start(self: &Arc<Self>, mem: &Arc<MediaMemory>) -> Result<(), VencError> {
+    /// Starts the worker; `pacing` (realtime) makes it take each picture's modeled VPU time.
+    pub(crate) fn start(
+        self: &Arc<Self>,
+        mem: &Arc<MediaMemory>,
+        pacing: Option<(BoardProfile, VpuClock)>,
+    ) -> Result<(), VencError> {
         let mut st = self.lock();
         if st.phase != Phase::Created {
             warn!("venc ch{} state {:?} error: start_chn", self.id, st.phase);
@@ -276,7 +282,7 @@ impl Channel {
         let mem = Arc::clone(mem);
         let handle = std::thread::Builder::new()
             .name(format!("venc-ch{}", self.id))
-            .spawn(move || ch.run_worker(&mem, engine, attr, generation))
+            .spawn(move || ch.run_worker(&mem, engine, attr, generation, pacing))
             .map_err(|_| VencError::NoMem)?;
         *self.worker.lock().unwrap_or_else(relock) = Some(handle);
         Ok(())
@@ -470,6 +476,7 @@ impl Channel {
         mut engine: Box<dyn CodecEngine>,
         attr: ChnAttr,
         generation: u64,
+        pacing: Option<(BoardProfile, VpuClock)>,
     ) {
         let (w, h) = (attr.width, attr.height);
         let (cw, ch) = (w / 2, h / 2);
@@ -501,6 +508,8 @@ impl Channel {
                 }
             };
             self.space_cv.notify_one();
+            // Realtime: the VPU takes the picture now, or when it finishes the one before.
+            let due = pacing.as_ref().map(|(p, vpu)| vpu.book(p, w, h));
             let y_len = y_size(w, h);
             let uv_len = uv_size(w, h);
             let read = mem.with_two(
@@ -529,6 +538,14 @@ impl Channel {
                     continue;
                 }
                 Ok(Ok(())) => {}
+            }
+            if let Some(due) = due {
+                let wait = due.saturating_duration_since(Instant::now());
+                if !wait.is_zero() {
+                    drop(st);
+                    std::thread::sleep(wait);
+                    st = self.lock();
+                }
             }
             if st.generation != generation {
                 return;
