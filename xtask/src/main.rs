@@ -13,6 +13,9 @@
 //! - `bench`: raw codec vs the simulator's Encoder table, then the criterion benches.
 //! - `bench-python`: the Python front's 720p SendFrame loop vs the same loop in Rust (`bench`
 //!   runs it too).
+//! - `bench-compare [--board tcp://HOST:PORT]`: backend × codec × size (fps, latency, kbps, PSNR,
+//!   ratios to the raw codec and to the hardware), into `BENCHMARKS.md`, `docs/bench-compare.svg`
+//!   and `target/bench-compare.json`; without a board the emulated board stands in, labeled.
 //! - `python`: build the Python front into the venv `target/py` with pip (maturin backend) and
 //!   run its tests; `test` runs it after the Rust tests.
 //! - `canmv`: install the Python front if needed, then `canmv-run` with the given arguments.
@@ -62,6 +65,16 @@ enum Cmd {
     },
     /// Python front vs the same loop in Rust (720p H.264 SendFrame loop, fps ratio).
     BenchPython,
+    /// Simulator vs raw codec vs hardware (emulated board and datasheet model without --board):
+    /// writes BENCHMARKS.md's section, docs/bench-compare.svg, target/bench-compare.json.
+    BenchCompare {
+        /// A board's agent, `tcp://HOST:PORT`.
+        #[arg(long)]
+        board: Option<String>,
+        /// Frames per pass.
+        #[arg(long, default_value_t = 90)]
+        frames: u32,
+    },
     /// Run the benchmarks (release builds).
     Bench {
         /// Only the raw-vs-sim table, not the criterion micro-benchmarks.
@@ -284,6 +297,27 @@ fn main() -> ExitCode {
             })
         }
         Cmd::BenchPython => deps().and_then(|()| bench_python()),
+        Cmd::BenchCompare { board, frames } => {
+            deps().and_then(|()| install_python_front()).and_then(|()| {
+                let mut cmd = release_run("venc-benches", Some("bench-compare"));
+                cmd.args([
+                    "--json",
+                    "target/bench-compare.json",
+                    "--markdown",
+                    "BENCHMARKS.md",
+                ])
+                .args([
+                    "--plot",
+                    "docs/bench-compare.svg",
+                    "--frames",
+                    &frames.to_string(),
+                ]);
+                if let Some(url) = board {
+                    cmd.args(["--board", &url]);
+                }
+                run(&mut cmd)
+            })
+        }
         Cmd::Canmv { args } => deps()
             .and_then(|()| install_python_front())
             .and_then(|()| run(Command::new(venv_bin("canmv-run")).args(args))),

@@ -1,0 +1,700 @@
+//! `bench-compare`: backend × codec × size in one run — fps, per-frame latency, bit rate, PSNR —
+//! with the simulator's ratio to the raw codec and to the hardware figures at hand (a board when
+//! `--board` is given, else the emulated board and the K230 datasheet model, each labeled).
+//! Writes `target/bench-compare.json`, a section of `BENCHMARKS.md` and an SVG plot.
+//!
+//! Method (also written into BENCHMARKS.md): the same pre-rendered pattern frames (the tests'
+//! built-in pattern) cycled; fps from a pipelined pass (up to 6 frames in flight, as a sensor's
+//! buffers allow); latency from a second pass with one frame in flight (SendFrame → its pack out
+//! of GetStream; raw: one encode call); kbps at the channel's 30 fps; PSNR of Y against the
+//! source after an independent decode (openh264 / ffmpeg).
+
+use clap::Parser;
+use serde::Serialize;
+use std::cell::RefCell;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use venc_benches::{Frames, attr};
+use venc_core::bitstream::Codec;
+use venc_core::{Encoder, Mpi};
+use venc_hw::{EmulatedBoard, HwClient, HwOptions};
+use venc_sim::codec::{EncodedPicture, Picture, engine_for};
+use venc_sim::oracle;
+use venc_sim::pipeline::{Consumer, FrameBuffers, PackEvent, UvPlacement};
+use venc_sim::timing::{BoardProfile, VpuTiming};
+use venc_sim::venc::deinterleave_uv;
+use venc_sim::{SimOptions, Simulator};
+
+#[derive(Parser, Debug)]
+#[command(about = "Simulator vs raw codec vs hardware: fps, latency, bit rate, PSNR")]
+struct Args {
+    /// A board's agent (`tcp://HOST:PORT`); without it the emulated board stands in.
+    #[arg(long)]
+    board: Option<String>,
+    /// Frames per pass.
+    #[arg(long, default_value_t = 90)]
+    frames: u32,
+    /// Codec threads (openh264 slices / libx265 WPP rows).
+    #[arg(long, default_value_t = 2)]
+    threads: u16,
+    /// Sizes.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "640x360,1280x720,1920x1080"
+    )]
+    sizes: Vec<String>,
+    /// Codecs.
+    #[arg(long, value_delimiter = ',', default_value = "h264,h265")]
+    codecs: Vec<String>,
+    /// Skip the emulated board (it needs the Python front).
+    #[arg(long)]
+    no_emulated: bool,
+    /// JSON output.
+    #[arg(long, default_value = "target/bench-compare.json")]
+    json: PathBuf,
+    /// Markdown file whose bench-compare section is replaced (created if missing).
+    #[arg(long)]
+    markdown: Option<PathBuf>,
+    /// SVG plot of fps per size and backend.
+    #[arg(long)]
+    plot: Option<PathBuf>,
+}
+
+/// One row of the table (and one JSON record: exactly these fields).
+#[derive(Debug, Clone, Serialize)]
+struct Row {
+    backend: String,
+    codec: String,
+    width: u32,
+    height: u32,
+    fps: f64,
+    p50_ms: Option<f64>,
+    p90_ms: Option<f64>,
+    p99_ms: Option<f64>,
+    kbps: Option<f64>,
+    psnr_y: Option<f64>,
+    ratio_to_raw: Option<f64>,
+}
+
+/// The frames per second the stream is for (kbps are per second of video).
+const STREAM_FPS: f64 = 30.0;
+const IN_FLIGHT: u32 = 6;
+
+fn percentile(sorted: &[f64], p: f64) -> Option<f64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    Some(sorted[rank.clamp(1, sorted.len()) - 1])
+}
+
+fn millis(mut lat: Vec<Duration>) -> Vec<f64> {
+    lat.sort();
+    lat.into_iter().map(|d| d.as_secs_f64() * 1e3).collect()
+}
+
+fn codec_name(c: Codec) -> &'static str {
+    match c {
+        Codec::H264 => "h264",
+        Codec::H265 => "h265",
+    }
+}
+
+/// PSNR of Y over the decoded stream against the frames that went in (cycled).
+fn psnr_y(codec: Codec, stream: &[u8], frames: &Frames) -> Option<f64> {
+    let (w, h) = (frames.width as usize, frames.height as usize);
+    let decoded = match codec {
+        Codec::H264 => oracle::decode_h264(stream, w, h),
+        Codec::H265 => oracle::decode_h265_ffmpeg(stream, w, h),
+    }
+    .map_err(|e| eprintln!("  decode failed: {e}"))
+    .ok()?;
+    let a: Vec<&[u8]> = decoded.iter().map(|p| p.y.as_slice()).collect();
+    let b: Vec<&[u8]> = (0..decoded.len())
+        .map(|i| frames.nv12[i % frames.nv12.len()].0.as_slice())
+        .collect();
+    Some(oracle::psnr(&a, &b))
+}
+
+struct Measured {
+    /// Frames in `stream`.
+    frames: u32,
+    fps: f64,
+    latencies_ms: Vec<f64>,
+    stream: Vec<u8>,
+}
+
+/// The codec alone on planar frames.
+fn raw(frames: &Frames, codec: Codec, threads: u16, count: u32) -> Measured {
+    let (w, h) = (frames.width, frames.height);
+    let n = (w / 2 * h / 2) as usize;
+    let planes: Vec<_> = frames
+        .nv12
+        .iter()
+        .map(|(y, uv)| {
+            let (mut u, mut v) = (vec![0; n], vec![0; n]);
+            deinterleave_uv(uv, w as usize, (h / 2) as usize, &mut u, &mut v);
+            (y.clone(), u, v)
+        })
+        .collect();
+    let mut engine = engine_for(&attr(codec, w, h).to_mpi(), threads).expect("engine");
+    let mut out = EncodedPicture::default();
+    let mut stream = Vec::new();
+    let mut lat = Vec::with_capacity(count as usize);
+    let t0 = Instant::now();
+    for i in 0..count as usize {
+        let (y, u, v) = &planes[i % planes.len()];
+        let t = Instant::now();
+        engine
+            .encode(&Picture::packed(y, u, v, w, h), false, &mut out)
+            .expect("encode");
+        lat.push(t.elapsed());
+        stream.extend_from_slice(&out.data);
+    }
+    Measured {
+        frames: count,
+        fps: f64::from(count) / t0.elapsed().as_secs_f64(),
+        latencies_ms: millis(lat),
+        stream,
+    }
+}
+
+/// The CanMV Encoder flow on any backend: frames uploaded once into its media memory.
+fn through_encoder(mpi: &Arc<dyn Mpi>, frames: &Frames, codec: Codec, count: u32) -> Measured {
+    let (w, h) = (frames.width, frames.height);
+    let bufs = FrameBuffers::new(mpi.as_ref(), w, h, frames.nv12.len() as u32).expect("buffers");
+    for (i, (y, uv)) in frames.nv12.iter().enumerate() {
+        let (ya, uva) = bufs.planes(i);
+        mpi.write_mem(ya, y).expect("upload Y");
+        mpi.write_mem(uva, uv).expect("upload UV");
+    }
+    let pass = |count, in_flight| encoder_pass(mpi, &bufs, (w, h), codec, count, in_flight);
+    let (fps, stream, _) = pass(count, IN_FLIGHT);
+    let (_, _, lat) = pass(count.min(60), 1);
+    Measured {
+        frames: count,
+        fps,
+        latencies_ms: millis(lat),
+        stream,
+    }
+}
+
+/// One pass with at most `in_flight` frames sent and not yet out: (fps, stream, latencies from
+/// SendFrame to the frame's pack out of GetStream).
+fn encoder_pass(
+    mpi: &Arc<dyn Mpi>,
+    bufs: &FrameBuffers,
+    (w, h): (u32, u32),
+    codec: Codec,
+    count: u32,
+    in_flight: u32,
+) -> (f64, Vec<u8>, Vec<Duration>) {
+    let mut enc = Encoder::new(Arc::clone(mpi));
+    enc.set_out_bufs(0, 8, w, h).expect("SetOutBufs");
+    enc.create(0, &attr(codec, w, h)).expect("Create");
+    enc.start(0).expect("Start");
+    let stream = RefCell::new(Vec::new());
+    let arrivals = RefCell::new(Vec::with_capacity(count as usize));
+    let mut consumer = Consumer::new(0, |ev: &PackEvent, bytes: &[u8]| {
+        stream.borrow_mut().extend_from_slice(bytes);
+        if ev.stream_type != venc_core::consts::K_VENC_HEADER {
+            arrivals.borrow_mut().push((ev.pts, Instant::now()));
+        }
+    });
+    let mut sends = Vec::with_capacity(count as usize);
+    let t0 = Instant::now();
+    for i in 0..count {
+        while i - consumer.frames_out() >= in_flight {
+            consumer.fetch(&mut enc, 0, -1).expect("GetStream");
+        }
+        let pts = u64::from(i) + 1;
+        let info = bufs.frame_info(i as usize, UvPlacement::Vicap, pts);
+        sends.push(Instant::now());
+        assert_eq!(enc.send_frame(0, &info, 1000), Ok(0), "SendFrame");
+        consumer.sent(pts);
+        if in_flight > 1 {
+            consumer.fetch(&mut enc, 0, -1).expect("GetStream");
+        }
+    }
+    while consumer.frames_out() < count {
+        assert!(consumer.fetch(&mut enc, 0, 5000).expect("drain"), "stalled");
+    }
+    let fps = f64::from(count) / t0.elapsed().as_secs_f64();
+    drop(consumer);
+    enc.stop(0).expect("Stop");
+    enc.destroy(0).expect("Destroy");
+    let lat = arrivals
+        .into_inner()
+        .into_iter()
+        .filter_map(|(pts, at)| {
+            let sent = sends.get(usize::try_from(pts).ok()?.checked_sub(1)?)?;
+            Some(at.saturating_duration_since(*sent))
+        })
+        .collect();
+    (fps, stream.into_inner(), lat)
+}
+
+/// Three 1280x720@30 H.264 channels on the `realtime` simulator, each sending on a 30 fps clock
+/// with one frame in flight. Returns the measured row and the model's latencies for the same
+/// send instants (one K230 encoder, first come first served).
+fn three_channels_realtime(frames: &Frames, count: u32) -> (Row, Vec<f64>, bool) {
+    let (w, h) = (frames.width, frames.height);
+    let profile = BoardProfile::K230;
+    let sim: Arc<dyn Mpi> = Simulator::shared(SimOptions {
+        timing: VpuTiming::Realtime(profile),
+        ..SimOptions::default()
+    });
+    let period = Duration::from_secs_f64(1.0 / STREAM_FPS);
+    let t0 = Instant::now() + Duration::from_millis(50);
+    let workers: Vec<_> = (0..3u32)
+        .map(|chn| {
+            let (mpi, frames) = (Arc::clone(&sim), frames.clone());
+            std::thread::spawn(move || {
+                let bufs = FrameBuffers::new(mpi.as_ref(), w, h, frames.nv12.len() as u32)
+                    .expect("buffers");
+                for (i, (y, uv)) in frames.nv12.iter().enumerate() {
+                    let (ya, uva) = bufs.planes(i);
+                    mpi.write_mem(ya, y).expect("upload");
+                    mpi.write_mem(uva, uv).expect("upload");
+                }
+                let mut enc = Encoder::new(Arc::clone(&mpi));
+                enc.set_out_bufs(i64::from(chn), 8, w, h)
+                    .expect("SetOutBufs");
+                enc.create(i64::from(chn), &attr(Codec::H264, w, h))
+                    .expect("Create");
+                enc.start(i64::from(chn)).expect("Start");
+                let mut consumer = Consumer::new(chn, |_: &PackEvent, _: &[u8]| {});
+                let mut out = Vec::with_capacity(count as usize);
+                for k in 0..count {
+                    let slot = t0 + period * k;
+                    std::thread::sleep(slot.saturating_duration_since(Instant::now()));
+                    let pts = u64::from(k) + 1;
+                    let sent = Instant::now();
+                    let info = bufs.frame_info(k as usize, UvPlacement::Vicap, pts);
+                    assert_eq!(enc.send_frame(i64::from(chn), &info, 1000), Ok(0));
+                    consumer.sent(pts);
+                    while consumer.frames_out() <= k {
+                        consumer.fetch(&mut enc, 0, -1).expect("GetStream");
+                    }
+                    out.push((sent, sent.elapsed()));
+                }
+                enc.stop(i64::from(chn)).expect("Stop");
+                enc.destroy(i64::from(chn)).expect("Destroy");
+                out
+            })
+        })
+        .collect();
+    let mut all: Vec<(Instant, Duration)> = workers
+        .into_iter()
+        .flat_map(|t| t.join().expect("channel thread"))
+        .collect();
+    let elapsed = all
+        .iter()
+        .map(|(s, l)| (*s + *l).saturating_duration_since(t0))
+        .max()
+        .unwrap_or_default();
+    all.sort_by_key(|(s, _)| *s);
+    // The model on the same arrivals: one server, FIFO, service = w*h / rate.
+    let service = profile.service_time(w, h);
+    let mut free = t0;
+    let model: Vec<Duration> = all
+        .iter()
+        .map(|(arrival, _)| {
+            let done = free.max(*arrival) + service;
+            free = done;
+            done - *arrival
+        })
+        .collect();
+    let held = all.iter().all(|(_, l)| *l < period);
+    let measured = millis(all.iter().map(|(_, l)| *l).collect());
+    let row = Row {
+        backend: "sim-realtime-3ch".into(),
+        codec: "h264".into(),
+        width: w,
+        height: h,
+        fps: f64::from(count * 3) / elapsed.as_secs_f64(),
+        p50_ms: percentile(&measured, 50.0),
+        p90_ms: percentile(&measured, 90.0),
+        p99_ms: percentile(&measured, 99.0),
+        kbps: None,
+        psnr_y: None,
+        ratio_to_raw: None,
+    };
+    (row, millis(model), held)
+}
+
+fn row(backend: &str, codec: Codec, frames: &Frames, m: &Measured, raw_fps: Option<f64>) -> Row {
+    let frames_in_stream = m.frames.max(1) as f64;
+    Row {
+        backend: backend.into(),
+        codec: codec_name(codec).into(),
+        width: frames.width,
+        height: frames.height,
+        fps: m.fps,
+        p50_ms: percentile(&m.latencies_ms, 50.0),
+        p90_ms: percentile(&m.latencies_ms, 90.0),
+        p99_ms: percentile(&m.latencies_ms, 99.0),
+        kbps: Some(m.stream.len() as f64 * 8.0 * STREAM_FPS / frames_in_stream / 1000.0),
+        psnr_y: psnr_y(codec, &m.stream, frames),
+        ratio_to_raw: raw_fps.map(|r| m.fps / r),
+    }
+}
+
+fn parse_size(s: &str) -> (u32, u32) {
+    let (w, h) = s.split_once('x').expect("WIDTHxHEIGHT");
+    (w.parse().expect("width"), h.parse().expect("height"))
+}
+
+fn main() {
+    let args = Args::parse();
+    let emulated = match (&args.board, args.no_emulated) {
+        (None, false) => match EmulatedBoard::start(0) {
+            Ok(b) => Some(b),
+            Err(e) => {
+                eprintln!("bench-compare: no emulated board: {e}");
+                std::process::exit(2);
+            }
+        },
+        _ => None,
+    };
+    let board_url = args
+        .board
+        .clone()
+        .or_else(|| emulated.as_ref().map(|b| b.url().to_owned()));
+    let mut rows = Vec::new();
+    let mut board_desc = None;
+    for codec in &args.codecs {
+        let codec = match codec.as_str() {
+            "h264" => Codec::H264,
+            "h265" => Codec::H265,
+            other => panic!("codec {other}: h264 or h265"),
+        };
+        for size in &args.sizes {
+            let (w, h) = parse_size(size);
+            let frames = Frames::render(w, h);
+            eprintln!("{} {w}x{h}", codec_name(codec));
+            let r = raw(&frames, codec, args.threads, args.frames);
+            let raw_fps = r.fps;
+            rows.push(row("raw", codec, &frames, &r, None));
+            for (name, timing) in [
+                ("sim", VpuTiming::Fast),
+                ("sim-realtime", VpuTiming::Realtime(BoardProfile::K230)),
+            ] {
+                let sim: Arc<dyn Mpi> = Simulator::shared(SimOptions {
+                    codec_threads: args.threads,
+                    timing,
+                    ..SimOptions::default()
+                });
+                let m = through_encoder(&sim, &frames, codec, args.frames);
+                rows.push(row(name, codec, &frames, &m, Some(raw_fps)));
+            }
+            if let Some(url) = &board_url {
+                let client = HwClient::connect(url, HwOptions::default()).expect("board");
+                board_desc = Some(client.info().to_string());
+                let name = client.info().backend_name();
+                let mpi: Arc<dyn Mpi> = Arc::new(client);
+                let m = through_encoder(&mpi, &frames, codec, args.frames);
+                rows.push(row(name, codec, &frames, &m, Some(raw_fps)));
+            }
+            let service = BoardProfile::K230.service_time(w, h).as_secs_f64() * 1e3;
+            rows.push(Row {
+                backend: "k230-model".into(),
+                codec: codec_name(codec).into(),
+                width: w,
+                height: h,
+                fps: BoardProfile::K230.max_fps(w, h),
+                p50_ms: Some(service),
+                p90_ms: Some(service),
+                p99_ms: Some(service),
+                kbps: None,
+                psnr_y: None,
+                ratio_to_raw: None,
+            });
+            for r in rows
+                .iter()
+                .rev()
+                .take(5)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+            {
+                eprintln!(
+                    "  {:<13} {:>7.1} fps  p99 {:>6.1} ms",
+                    r.backend,
+                    r.fps,
+                    r.p99_ms.unwrap_or(0.0)
+                );
+            }
+        }
+    }
+    let (three, model, held) = three_channels_realtime(&Frames::render(1280, 720), 90);
+    rows.push(three.clone());
+    let model_p99 = percentile(&model, 99.0).unwrap_or(0.0);
+    let model_p50 = percentile(&model, 50.0).unwrap_or(0.0);
+    eprintln!(
+        "3 x 1280x720@30 realtime: {:.1} fps total, p50 {:.1} ms (model {model_p50:.1}), p99 {:.1} ms (model {model_p99:.1}), real time {}",
+        three.fps,
+        three.p50_ms.unwrap_or(0.0),
+        three.p99_ms.unwrap_or(0.0),
+        if held { "held" } else { "NOT held" }
+    );
+    if let Some(dir) = args.json.parent() {
+        std::fs::create_dir_all(dir).expect("json dir");
+    }
+    std::fs::write(
+        &args.json,
+        serde_json::to_string_pretty(&rows).expect("json"),
+    )
+    .expect("json");
+    eprintln!("wrote {}", args.json.display());
+    let scenario = Scenario {
+        model_p50,
+        model_p99,
+        held,
+        row: three,
+    };
+    if let Some(path) = &args.plot {
+        plot(&rows, path);
+        eprintln!("wrote {}", path.display());
+    }
+    if let Some(path) = &args.markdown {
+        let section = markdown(&rows, &scenario, &args, board_desc.as_deref());
+        let old = std::fs::read_to_string(path).unwrap_or_default();
+        std::fs::write(path, replace_section(&old, &section)).expect("markdown");
+        eprintln!("wrote {}", path.display());
+    }
+}
+
+struct Scenario {
+    model_p50: f64,
+    model_p99: f64,
+    held: bool,
+    row: Row,
+}
+
+const BEGIN: &str = "<!-- bench-compare: begin (written by `cargo xtask bench-compare`) -->";
+const END: &str = "<!-- bench-compare: end -->";
+
+fn replace_section(old: &str, section: &str) -> String {
+    match (old.find(BEGIN), old.find(END)) {
+        (Some(a), Some(b)) if a < b => {
+            format!(
+                "{}{BEGIN}\n{section}{END}{}",
+                &old[..a],
+                &old[b + END.len()..]
+            )
+        }
+        _ => format!("{old}\n{BEGIN}\n{section}{END}\n"),
+    }
+}
+
+fn opt(v: Option<f64>, digits: usize) -> String {
+    v.map_or_else(|| "—".into(), |x| format!("{x:.digits$}"))
+}
+
+fn markdown(rows: &[Row], sc: &Scenario, args: &Args, board: Option<&str>) -> String {
+    use std::fmt::Write as _;
+    let sys = venc_conformance_free_system();
+    let mut md = String::new();
+    let _ = writeln!(
+        md,
+        "## Simulator vs codec vs hardware (`cargo xtask bench-compare`)\n"
+    );
+    let _ = writeln!(
+        md,
+        "Run {} on {sys}, release build, {} frames per pass, {} codec threads.\n",
+        date(),
+        args.frames,
+        args.threads
+    );
+    let _ = writeln!(
+        md,
+        "Backends: **raw** the codec engine alone on planar frames; **sim** the CanMV flow on the \
+         simulator (`fast`); **sim-realtime** the same with the VPU paced as the K230's \
+         (`venc_sim::timing`, 8 MP@20 fps = 165.9 Mpx/s shared by all channels); {}; \
+         **k230-model** the datasheet figure (8MP@20fps, facts §4) as fps and per-picture time, \
+         not a measurement.\n",
+        match board {
+            Some(b) if b.starts_with("EMULATED") => format!(
+                "**hw-emulated** the CanMV flow through venc-hw's client over TCP to the board \
+                 agent running on the simulator under `canmv-run` ({b}) — *not a K230*; **hw**: \
+                 not run (no board here)"
+            ),
+            Some(b) => format!("**hw** a K230 board: {b}"),
+            None => "no board column (`--no-emulated`)".into(),
+        }
+    );
+    let _ = writeln!(
+        md,
+        "Method: the tests' built-in pattern, 6 distinct frames cycled; fps from a pipelined pass \
+         (≤ 6 frames in flight); latency p50/p90/p99 from a second pass with one frame in flight \
+         (SendFrame → the frame's pack out of GetStream; raw: one encode call); kbps per second of \
+         30 fps video against the 4000 kbps CBR target; PSNR of Y after an independent decode \
+         (openh264 for H.264, ffmpeg for H.265). Limits: one 2-vCPU VM, one run (no repeats), \
+         pattern content (easy to code), the emulated board shares the CPU with the client.\n"
+    );
+    let _ = writeln!(
+        md,
+        "| codec | size | backend | fps | p50 ms | p90 ms | p99 ms | kbps | PSNR-Y dB | /raw | /hw |"
+    );
+    let _ = writeln!(md, "|---|---|---|---|---|---|---|---|---|---|---|");
+    for r in rows.iter().filter(|r| r.backend != "sim-realtime-3ch") {
+        let hw = rows.iter().find(|o| {
+            o.codec == r.codec
+                && o.width == r.width
+                && (o.backend == "hw" || o.backend == "hw-emulated")
+        });
+        let model = rows
+            .iter()
+            .find(|o| o.codec == r.codec && o.width == r.width && o.backend == "k230-model");
+        let to_hw = match (r.backend.as_str(), hw, model) {
+            ("sim", Some(hw), Some(m)) => format!(
+                "{:.2} ({}), {:.2} (model)",
+                r.fps / hw.fps,
+                hw.backend,
+                r.fps / m.fps
+            ),
+            ("sim", None, Some(m)) => format!("{:.2} (model)", r.fps / m.fps),
+            _ => "—".into(),
+        };
+        let _ = writeln!(
+            md,
+            "| {} | {}x{} | {} | {:.1} | {} | {} | {} | {} | {} | {} | {} |",
+            r.codec,
+            r.width,
+            r.height,
+            r.backend,
+            r.fps,
+            opt(r.p50_ms, 1),
+            opt(r.p90_ms, 1),
+            opt(r.p99_ms, 1),
+            opt(r.kbps, 0),
+            opt(r.psnr_y, 1),
+            opt(r.ratio_to_raw, 3),
+            to_hw
+        );
+    }
+    let r = &sc.row;
+    let within = r
+        .p99_ms
+        .map(|p| (p - sc.model_p99).abs() / sc.model_p99 * 100.0);
+    let _ = writeln!(
+        md,
+        "\nThree 1280x720@30 H.264 channels at once on `sim-realtime` (90 frames each, sent on a \
+         30 fps clock, one in flight per channel): {:.1} fps in all; latency p50 {} ms (model \
+         {:.1}), p99 {} ms (model {:.1}, {} off); real time {}. The model's figures replay the \
+         same send instants through one K230 encoder.\n",
+        r.fps,
+        opt(r.p50_ms, 1),
+        sc.model_p50,
+        opt(r.p99_ms, 1),
+        sc.model_p99,
+        within.map_or_else(|| "—".into(), |w| format!("{w:.0} %")),
+        if sc.held {
+            "held (every frame out within its 33 ms slot)"
+        } else {
+            "**not held**"
+        }
+    );
+    let _ = writeln!(
+        md,
+        "Plot: [bench-compare.svg](docs/bench-compare.svg). Raw records: `target/bench-compare.json`.\n"
+    );
+    md
+}
+
+fn date() -> String {
+    std::process::Command::new("date")
+        .arg("+%Y-%m-%d")
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_else(|| "?".into())
+}
+
+/// CPU model and count, for the report header.
+fn venc_conformance_free_system() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split_once(':'))
+                .map(|(_, v)| v.trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let n = std::thread::available_parallelism().map_or(1, |n| n.get());
+    format!("{n} × {cpu}")
+}
+
+fn plot(rows: &[Row], path: &std::path::Path) {
+    use plotters::prelude::*;
+    let root = SVGBackend::new(path, (960, 420)).into_drawing_area();
+    root.fill(&WHITE).expect("plot");
+    let panels = root.split_evenly((1, 2));
+    let backends = [
+        "raw",
+        "sim",
+        "sim-realtime",
+        "hw-emulated",
+        "hw",
+        "k230-model",
+    ];
+    for (area, codec) in panels.iter().zip(["h264", "h265"]) {
+        let of_codec: Vec<&Row> = rows.iter().filter(|r| r.codec == codec).collect();
+        let top = of_codec.iter().map(|r| r.fps).fold(10.0, f64::max) * 1.1;
+        let mut chart = ChartBuilder::on(area)
+            .caption(format!("{codec}: fps by size"), ("sans-serif", 18))
+            .margin(10)
+            .x_label_area_size(30)
+            .y_label_area_size(45)
+            .build_cartesian_2d(0f64..2.2f64, 0f64..top)
+            .expect("chart");
+        chart
+            .configure_mesh()
+            .x_labels(3)
+            .x_label_formatter(&|x| {
+                ["640x360", "1280x720", "1920x1080"]
+                    .get(x.round() as usize)
+                    .map_or(String::new(), |s| (*s).to_owned())
+            })
+            .y_desc("fps")
+            .draw()
+            .expect("mesh");
+        for (i, b) in backends.iter().enumerate() {
+            let pts: Vec<(f64, f64)> = of_codec
+                .iter()
+                .filter(|r| r.backend == *b)
+                .map(|r| {
+                    let x = match r.width {
+                        640 => 0.0,
+                        1280 => 1.0,
+                        _ => 2.0,
+                    };
+                    (x, r.fps)
+                })
+                .collect();
+            if pts.is_empty() {
+                continue;
+            }
+            let color = Palette99::pick(i).to_rgba();
+            chart
+                .draw_series(LineSeries::new(pts.clone(), color.stroke_width(2)))
+                .expect("series")
+                .label(*b)
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], color));
+            chart
+                .draw_series(pts.into_iter().map(|p| Circle::new(p, 3, color.filled())))
+                .expect("points");
+        }
+        chart
+            .configure_series_labels()
+            .background_style(WHITE.mix(0.8))
+            .border_style(BLACK)
+            .draw()
+            .expect("legend");
+    }
+    root.present().expect("plot");
+}
