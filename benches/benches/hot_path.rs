@@ -1,5 +1,6 @@
-//! Micro-benchmarks of the simulator's hot path: NV12 de-interleave, pack splitting, and encode
-//! throughput through the `Encoder` vs the raw codec.
+//! Micro-benchmarks of the simulator's hot path: NV12 de-interleave, pack splitting, encode
+//! throughput per codec × size through the `Encoder` vs the raw codec, and three channels at
+//! once. Frames are the tests' built-in pattern.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
@@ -47,17 +48,50 @@ fn pack_split(c: &mut Criterion) {
     });
 }
 
-fn encode_720p(c: &mut Criterion) {
-    let f = Frames::render(1280, 720);
-    let raw = RawRig::new(f.clone(), Codec::H264, 1);
-    let sim = SimRig::new(f, Codec::H264, 1);
-    let mut g = c.benchmark_group("encode_720p_30_frames");
+/// Raw codec vs the Encoder API, per codec and size (10 frames per iteration, 2 threads).
+fn encode_per_codec_and_size(c: &mut Criterion) {
+    for codec in [Codec::H264, Codec::H265] {
+        for (w, h) in [(640, 360), (1280, 720), (1920, 1080)] {
+            let f = Frames::render(w, h);
+            let raw = RawRig::new(f.clone(), codec, 2);
+            let sim = SimRig::new(f, codec, 2);
+            let name = format!("encode_{codec:?}_{w}x{h}_10_frames").to_lowercase();
+            let mut g = c.benchmark_group(name);
+            g.sample_size(10);
+            g.throughput(Throughput::Elements(10));
+            g.bench_function("raw", |b| b.iter(|| raw.run(10)));
+            g.bench_function("encoder_api", |b| b.iter(|| sim.run(10)));
+            g.finish();
+        }
+    }
+}
+
+/// Three 720p H.264 encodes at once (three simulators, one channel each: the same three worker
+/// threads sharing the cores as three channels of one board).
+fn three_channels(c: &mut Criterion) {
+    let rigs: Vec<SimRig> = (0..3)
+        .map(|_| SimRig::new(Frames::render(1280, 720), Codec::H264, 1))
+        .collect();
+    let mut g = c.benchmark_group("three_channels_720p_h264_10_frames_each");
     g.sample_size(10);
     g.throughput(Throughput::Elements(30));
-    g.bench_function("raw_openh264", |b| b.iter(|| raw.run(30)));
-    g.bench_function("sim_encoder", |b| b.iter(|| sim.run(30)));
+    g.bench_function("encoder_api", |b| {
+        b.iter(|| {
+            std::thread::scope(|s| {
+                for rig in &rigs {
+                    s.spawn(|| rig.run(10));
+                }
+            })
+        })
+    });
     g.finish();
 }
 
-criterion_group!(benches, nv12_deinterleave, pack_split, encode_720p);
+criterion_group!(
+    benches,
+    nv12_deinterleave,
+    pack_split,
+    encode_per_codec_and_size,
+    three_channels
+);
 criterion_main!(benches);
