@@ -93,19 +93,26 @@ impl RawRig {
 
     /// Encodes `count` frames with a fresh encoder.
     pub fn run(&self, count: u32) -> Measured {
+        let mut bytes = 0u64;
+        let start = Instant::now();
+        self.encode_each(count, |_, data| bytes += data.len() as u64);
+        measured(count, start, bytes)
+    }
+
+    /// Encodes `count` frames with a fresh encoder, handing each call's duration and output
+    /// to `each`.
+    pub fn encode_each(&self, count: u32, mut each: impl FnMut(std::time::Duration, &[u8])) {
         let (w, h) = (self.width, self.height);
         let mut engine =
             engine_for(&attr(self.codec, w, h).to_mpi(), self.threads).expect("engine");
         let mut out = EncodedPicture::default();
-        let mut bytes = 0u64;
-        let start = Instant::now();
         for i in 0..count as usize {
             let (y, u, v) = &self.planes[i % self.planes.len()];
             let pic = Picture::packed(y, u, v, w, h);
+            let t = Instant::now();
             engine.encode(&pic, false, &mut out).expect("encode");
-            bytes += out.data.len() as u64;
+            each(t.elapsed(), &out.data);
         }
-        measured(count, start, bytes)
     }
 }
 

@@ -15,15 +15,13 @@ use std::cell::RefCell;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use venc_benches::{Frames, attr};
+use venc_benches::{Frames, RawRig, attr};
 use venc_core::bitstream::Codec;
 use venc_core::{Encoder, Mpi};
 use venc_hw::{EmulatedBoard, HwClient, HwOptions};
-use venc_sim::codec::{EncodedPicture, Picture, engine_for};
 use venc_sim::oracle;
 use venc_sim::pipeline::{Consumer, FrameBuffers, PackEvent, UvPlacement};
 use venc_sim::timing::{BoardProfile, VpuTiming};
-use venc_sim::venc::deinterleave_uv;
 use venc_sim::{SimOptions, Simulator};
 
 #[derive(Parser, Debug)]
@@ -126,33 +124,16 @@ struct Measured {
     stream: Vec<u8>,
 }
 
-/// The codec alone on planar frames.
+/// The codec alone on planar frames (de-interleaved up front).
 fn raw(frames: &Frames, codec: Codec, threads: u16, count: u32) -> Measured {
-    let (w, h) = (frames.width, frames.height);
-    let n = (w / 2 * h / 2) as usize;
-    let planes: Vec<_> = frames
-        .nv12
-        .iter()
-        .map(|(y, uv)| {
-            let (mut u, mut v) = (vec![0; n], vec![0; n]);
-            deinterleave_uv(uv, w as usize, (h / 2) as usize, &mut u, &mut v);
-            (y.clone(), u, v)
-        })
-        .collect();
-    let mut engine = engine_for(&attr(codec, w, h).to_mpi(), threads).expect("engine");
-    let mut out = EncodedPicture::default();
+    let rig = RawRig::new(frames.clone(), codec, threads);
     let mut stream = Vec::new();
     let mut lat = Vec::with_capacity(count as usize);
     let t0 = Instant::now();
-    for i in 0..count as usize {
-        let (y, u, v) = &planes[i % planes.len()];
-        let t = Instant::now();
-        engine
-            .encode(&Picture::packed(y, u, v, w, h), false, &mut out)
-            .expect("encode");
-        lat.push(t.elapsed());
-        stream.extend_from_slice(&out.data);
-    }
+    rig.encode_each(count, |took, data| {
+        lat.push(took);
+        stream.extend_from_slice(data);
+    });
     Measured {
         frames: count,
         fps: f64::from(count) / t0.elapsed().as_secs_f64(),
@@ -496,7 +477,8 @@ fn opt(v: Option<f64>, digits: usize) -> String {
 
 fn markdown(rows: &[Row], sc: &Scenario, args: &Args, board: Option<&str>) -> String {
     use std::fmt::Write as _;
-    let sys = venc_conformance_free_system();
+    let sys = venc_conformance::report::System::current();
+    let sys = format!("{} × {}", sys.cpus, sys.cpu_model);
     let mut md = String::new();
     let _ = writeln!(
         md,
@@ -612,21 +594,6 @@ fn date() -> String {
         .ok()
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
         .unwrap_or_else(|| "?".into())
-}
-
-/// CPU model and count, for the report header.
-fn venc_conformance_free_system() -> String {
-    let cpu = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("model name"))
-                .and_then(|l| l.split_once(':'))
-                .map(|(_, v)| v.trim().to_owned())
-        })
-        .unwrap_or_else(|| "unknown CPU".into());
-    let n = std::thread::available_parallelism().map_or(1, |n| n.get());
-    format!("{n} × {cpu}")
 }
 
 fn plot(rows: &[Row], path: &std::path::Path) {
