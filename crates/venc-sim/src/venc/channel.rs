@@ -9,6 +9,7 @@
 //!   free; otherwise one by one as the consumer releases blocks.
 //! - Each pack occupies one output block of the attached pool until it is released.
 
+use super::nv12::deinterleave_uv;
 use super::ring::PackRing;
 use crate::SimOptions;
 use crate::codec::{self, CodecEngine, EncodedPicture, Picture};
@@ -454,9 +455,10 @@ impl Channel {
     }
 
     pub(crate) fn release_stream(&self, pack_cnt: u32) -> Result<(), VencError> {
-        let mut st = self.lock();
-        let mut freed = Vec::new();
-        let n = st.ring.release(pack_cnt, &mut freed);
+        let mut guard = self.lock();
+        let st = &mut *guard;
+        // Straight into the free list: no per-release allocation.
+        let n = st.ring.release(pack_cnt, &mut st.free_blocks);
         if n < pack_cnt {
             st.stats.over_releases += 1;
             warn!(
@@ -464,8 +466,7 @@ impl Channel {
                 self.id
             );
         }
-        st.free_blocks.extend(freed);
-        drop(st);
+        drop(guard);
         self.block_cv.notify_all();
         Ok(())
     }
@@ -482,7 +483,14 @@ impl Channel {
         let (cw, ch) = (w / 2, h / 2);
         let mut u = vec![0u8; (cw * ch) as usize];
         let mut v = vec![0u8; (cw * ch) as usize];
-        let mut encoded = EncodedPicture::default();
+        // Room for the largest picture that can be placed (a header and a picture pack, each at
+        // most one output block), reserved once so a big IDR does not reallocate mid-stream.
+        // Only the pages written are resident.
+        let most = self.lock().block_size.saturating_mul(2);
+        let mut encoded = EncodedPicture {
+            data: Vec::with_capacity(usize::try_from(most).unwrap_or(0)),
+            idr: false,
+        };
         let mut rate_control = FrameRateControl::for_attr(&attr);
         let live = |s: &State| s.generation == generation && s.phase == Phase::Started;
         loop {
@@ -714,20 +722,6 @@ fn check_frame(
         }
     }
     Ok(())
-}
-
-/// NV12 → planar: splits interleaved UV rows (stride `width`) into U and V planes.
-pub fn deinterleave_uv(uv: &[u8], width: usize, rows: usize, u: &mut [u8], v: &mut [u8]) {
-    let cw = width / 2;
-    for r in 0..rows {
-        let src = &uv[r * width..r * width + 2 * cw];
-        let du = &mut u[r * cw..(r + 1) * cw];
-        let dv = &mut v[r * cw..(r + 1) * cw];
-        for ((pair, a), b) in src.chunks_exact(2).zip(du.iter_mut()).zip(dv.iter_mut()) {
-            *a = pair[0];
-            *b = pair[1];
-        }
-    }
 }
 
 /// Frame-rate control ahead of the encoder: of every `src` frames in, `dst` go on, spread evenly,

@@ -1,7 +1,9 @@
 //! VENC channels: the firmware's state machine, input queue, worker ("the VPU") and pack ring.
 
 mod channel;
+pub mod nv12;
 pub mod ring;
 
 pub(crate) use channel::Channel;
-pub use channel::{ChannelStats, Phase, deinterleave_uv};
+pub use channel::{ChannelStats, Phase};
+pub use nv12::deinterleave_uv;

@@ -130,11 +130,11 @@ impl PackRing {
     }
 
     /// Releases up to `n` handed-out packs in FIFO order; returns their blocks.
-    pub fn release(&mut self, n: u32, freed: &mut Vec<u64>) -> u32 {
+    pub fn release(&mut self, n: u32, freed: &mut impl Extend<u64>) -> u32 {
         let n = self.outstanding().min(n);
         for _ in 0..n {
             let r = self.release;
-            freed.push(self.slot(r).block);
+            freed.extend([self.slot(r).block]);
             self.release += 1;
         }
         n
