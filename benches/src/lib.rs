@@ -192,8 +192,19 @@ impl SimRig {
 
 /// Peak resident set size of this process (VmHWM), in MiB.
 pub fn peak_rss_mib() -> Option<f64> {
+    status_mib("VmHWM:")
+}
+
+/// Resets this process's peak RSS to its current RSS (`5` into `/proc/self/clear_refs`, Linux
+/// 4.0+) and returns that RSS in MiB, so a later [`peak_rss_mib`] measures only what came after.
+pub fn reset_peak_rss() -> Option<f64> {
+    std::fs::write("/proc/self/clear_refs", "5").ok()?;
+    status_mib("VmRSS:")
+}
+
+fn status_mib(field: &str) -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
     let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib / 1024.0)
 }

@@ -4,9 +4,13 @@
 //! Each configuration runs in a fresh child process (this binary with `--one`), so its peak RSS
 //! is its own. Each pair runs `BENCH_REPS` times (default 3), alternating, and the median is
 //! reported. Prints a Markdown table; `--json FILE` also writes the median rows.
+//!
+//! Memory per channel: the child resets its peak RSS once the frames sit in media memory (the
+//! sensor's buffers, there before any channel), so peak minus that baseline is what one
+//! channel (or one raw encoder) added: codec state, worker, output blocks, pack copies.
 
 use std::process::Command;
-use venc_benches::{Frames, Measured, RawRig, SimRig, peak_rss_mib};
+use venc_benches::{Frames, Measured, RawRig, SimRig, peak_rss_mib, reset_peak_rss};
 use venc_core::bitstream::Codec;
 
 fn parse_codec(s: &str) -> Codec {
@@ -33,20 +37,25 @@ struct Row {
     threads: u16,
     measured: Measured,
     peak_rss_mib: Option<f64>,
+    /// Peak RSS minus the RSS once the frames were loaded: one channel's (or encoder's) own.
+    channel_rss_mib: Option<f64>,
 }
 
 fn one(codec: Codec, path: &str, w: u32, h: u32, threads: u16, frames: u32) {
     let f = Frames::render(w, h);
     // A warm-up run keeps first-touch page faults out of the timed one.
-    let measured = if path == "raw" {
+    let (measured, base) = if path == "raw" {
         let rig = RawRig::new(f, codec, threads);
+        let base = reset_peak_rss();
         rig.run(5);
-        rig.run(frames)
+        (rig.run(frames), base)
     } else {
         let rig = SimRig::new(f, codec, threads);
+        let base = reset_peak_rss();
         rig.run(5);
-        rig.run(frames)
+        (rig.run(frames), base)
     };
+    let peak = peak_rss_mib();
     let row = Row {
         codec: codec_name(codec).into(),
         path: path.into(),
@@ -54,7 +63,8 @@ fn one(codec: Codec, path: &str, w: u32, h: u32, threads: u16, frames: u32) {
         height: h,
         threads,
         measured,
-        peak_rss_mib: peak_rss_mib(),
+        peak_rss_mib: peak,
+        channel_rss_mib: peak.zip(base).map(|(p, b)| p - b),
     };
     println!("{}", serde_json::to_string(&row).expect("json"));
 }
@@ -93,9 +103,9 @@ fn main() {
         _ => vec![Codec::H264, Codec::H265],
     };
     println!(
-        "| codec | size | threads | raw codec fps | sim Encoder fps | sim/raw | raw peak RSS MiB | sim peak RSS MiB |"
+        "| codec | size | threads | raw codec fps | sim Encoder fps | sim/raw | raw peak RSS MiB | sim peak RSS MiB | raw encoder MiB | sim channel MiB |"
     );
-    println!("|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|");
     for (codec, (w, h)) in codecs
         .iter()
         .flat_map(|&c| [(1280u32, 720u32), (1920, 1080)].map(|s| (c, s)))
@@ -123,7 +133,7 @@ fn main() {
                 v.swap_remove(v.len() / 2)
             });
             println!(
-                "| {} | {}x{} | {} | {:.1} | {:.1} | {:.3} | {:.0} | {:.0} |",
+                "| {} | {}x{} | {} | {:.1} | {:.1} | {:.3} | {:.0} | {:.0} | {:.0} | {:.0} |",
                 codec_name(codec),
                 w,
                 h,
@@ -133,6 +143,8 @@ fn main() {
                 sim.measured.fps / raw.measured.fps,
                 raw.peak_rss_mib.unwrap_or(f64::NAN),
                 sim.peak_rss_mib.unwrap_or(f64::NAN),
+                raw.channel_rss_mib.unwrap_or(f64::NAN),
+                sim.channel_rss_mib.unwrap_or(f64::NAN),
             );
             rows.push(raw);
             rows.push(sim);
