@@ -36,16 +36,17 @@ struct Args {
     /// Codec threads (openh264 slices / libx265 WPP rows).
     #[arg(long, default_value_t = 2)]
     threads: u16,
-    /// Sizes.
+    /// Sizes (WIDTHxHEIGHT within the K230's limits, even height).
     #[arg(
         long,
         value_delimiter = ',',
-        default_value = "640x360,1280x720,1920x1080"
+        default_value = "640x360,1280x720,1920x1080",
+        value_parser = parse_size
     )]
-    sizes: Vec<String>,
+    sizes: Vec<(u32, u32)>,
     /// Codecs.
-    #[arg(long, value_delimiter = ',', default_value = "h264,h265")]
-    codecs: Vec<String>,
+    #[arg(long, value_delimiter = ',', default_value = "h264,h265", value_parser = parse_codec)]
+    codecs: Vec<Codec>,
     /// Times the raw and sim passes alternate (the median-fps pass of each is reported).
     #[arg(long, default_value_t = 3)]
     reps: u32,
@@ -440,13 +441,40 @@ fn row(backend: &str, codec: Codec, frames: &Frames, m: &Measured, raw_fps: Opti
     }
 }
 
-fn parse_size(s: &str) -> (u32, u32) {
-    let (w, h) = s.split_once('x').expect("WIDTHxHEIGHT");
-    (w.parse().expect("width"), h.parse().expect("height"))
+fn parse_size(s: &str) -> Result<(u32, u32), String> {
+    let bad = || format!("size {s:?}: expected WIDTHxHEIGHT, e.g. 1280x720");
+    let (w, h) = s.split_once('x').ok_or_else(bad)?;
+    let (w, h) = (w.parse().map_err(|_| bad())?, h.parse().map_err(|_| bad())?);
+    venc_core::K230.check_size(w, h)?;
+    if h % 2 != 0 {
+        return Err(format!("size {s:?}: NV12 needs an even height"));
+    }
+    Ok((w, h))
+}
+
+fn parse_codec(s: &str) -> Result<Codec, String> {
+    match s {
+        "h264" => Ok(Codec::H264),
+        "h265" => Ok(Codec::H265),
+        other => Err(format!("codec {other:?}: h264 or h265")),
+    }
 }
 
 fn main() {
     let args = Args::parse();
+    // Every codec x size must open before anything is measured: a refusal is an answer, not a
+    // panic half-way through the run.
+    for &codec in &args.codecs {
+        for &(w, h) in &args.sizes {
+            if let Err((code, why)) = venc_sim::codec::engine_for(&attr(codec, w, h).to_mpi(), 1) {
+                eprintln!(
+                    "bench-compare: {} {w}x{h}: {code}: {why}",
+                    codec_name(codec)
+                );
+                std::process::exit(2);
+            }
+        }
+    }
     let emulated = match (&args.board, args.no_emulated) {
         (None, false) => match EmulatedBoard::start(0) {
             Ok(b) => Some(b),
@@ -468,14 +496,8 @@ fn main() {
     } else {
         &args.codecs[..]
     };
-    for codec in codecs {
-        let codec = match codec.as_str() {
-            "h264" => Codec::H264,
-            "h265" => Codec::H265,
-            other => panic!("codec {other}: h264 or h265"),
-        };
-        for size in &args.sizes {
-            let (w, h) = parse_size(size);
+    for &codec in codecs {
+        for &(w, h) in &args.sizes {
             let frames = Frames::render(w, h);
             eprintln!("{} {w}x{h}", codec_name(codec));
             // Raw and sim alternate after a warm-up each, so a slow spell hits both.
