@@ -39,6 +39,19 @@ impl Frames {
             nv12,
         }
     }
+
+    /// Lays the frames out in a backend's media memory as VICAP would and writes them there
+    /// once, as a sensor would have.
+    pub fn upload(&self, mpi: &dyn Mpi) -> FrameBuffers {
+        let (w, h) = (self.width, self.height);
+        let bufs = FrameBuffers::new(mpi, w, h, self.nv12.len() as u32).expect("frame buffers");
+        for (i, (y, uv)) in self.nv12.iter().enumerate() {
+            let (ya, uva) = bufs.planes(i);
+            mpi.write_mem(ya, y).expect("upload Y");
+            mpi.write_mem(uva, uv).expect("upload UV");
+        }
+        bufs
+    }
 }
 
 /// Result of one timed loop.
@@ -144,12 +157,7 @@ impl SimRig {
             codec_threads: threads,
             ..SimOptions::default()
         });
-        let bufs = FrameBuffers::new(sim.as_ref(), w, h, DISTINCT_FRAMES).expect("buffers");
-        for (i, (y, uv)) in frames.nv12.iter().enumerate() {
-            let (ya, uva) = bufs.planes(i);
-            sim.write_mem(ya, y).expect("write");
-            sim.write_mem(uva, uv).expect("write");
-        }
+        let bufs = frames.upload(sim.as_ref());
         Self {
             codec,
             sim,

@@ -169,18 +169,11 @@ impl EncoderRig {
     }
 
     fn on_channel(mpi: Arc<dyn Mpi>, frames: &Frames, codec: Codec, chn: u32) -> Self {
-        let (w, h) = (frames.width, frames.height);
-        let bufs =
-            FrameBuffers::new(mpi.as_ref(), w, h, frames.nv12.len() as u32).expect("buffers");
-        for (i, (y, uv)) in frames.nv12.iter().enumerate() {
-            let (ya, uva) = bufs.planes(i);
-            mpi.write_mem(ya, y).expect("upload Y");
-            mpi.write_mem(uva, uv).expect("upload UV");
-        }
+        let bufs = frames.upload(mpi.as_ref());
         Self {
             mpi,
             bufs,
-            size: (w, h),
+            size: (frames.width, frames.height),
             codec,
             chn,
         }
@@ -326,13 +319,7 @@ fn three_channels_realtime(frames: &Frames, count: u32) -> Scenario {
         .map(|chn| {
             let (mpi, frames) = (Arc::clone(&sim), frames.clone());
             std::thread::spawn(move || {
-                let bufs = FrameBuffers::new(mpi.as_ref(), w, h, frames.nv12.len() as u32)
-                    .expect("buffers");
-                for (i, (y, uv)) in frames.nv12.iter().enumerate() {
-                    let (ya, uva) = bufs.planes(i);
-                    mpi.write_mem(ya, y).expect("upload");
-                    mpi.write_mem(uva, uv).expect("upload");
-                }
+                let bufs = frames.upload(mpi.as_ref());
                 let mut enc = Encoder::new(Arc::clone(&mpi));
                 enc.set_out_bufs(i64::from(chn), 8, w, h)
                     .expect("SetOutBufs");
