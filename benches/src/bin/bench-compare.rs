@@ -315,42 +315,45 @@ fn three_channels_realtime(frames: &Frames, count: u32) -> Scenario {
     });
     let period = Duration::from_secs_f64(1.0 / STREAM_FPS);
     let t0 = Instant::now() + Duration::from_millis(50);
-    let workers: Vec<_> = (0..3u32)
-        .map(|chn| {
-            let (mpi, frames) = (Arc::clone(&sim), frames.clone());
-            std::thread::spawn(move || {
-                let bufs = frames.upload(mpi.as_ref());
-                let mut enc = Encoder::new(Arc::clone(&mpi));
-                enc.set_out_bufs(i64::from(chn), 8, w, h)
-                    .expect("SetOutBufs");
-                enc.create(i64::from(chn), &attr(Codec::H264, w, h))
-                    .expect("Create");
-                enc.start(i64::from(chn)).expect("Start");
-                let mut consumer = Consumer::new(chn, |_: &PackEvent, _: &[u8]| {});
-                let mut out = Vec::with_capacity(count as usize);
-                for k in 0..count {
-                    let slot = t0 + period * k;
-                    std::thread::sleep(slot.saturating_duration_since(Instant::now()));
-                    let pts = u64::from(k) + 1;
-                    let sent = Instant::now();
-                    let info = bufs.frame_info(k as usize, UvPlacement::Vicap, pts);
-                    assert_eq!(enc.send_frame(i64::from(chn), &info, 1000), Ok(0));
-                    consumer.sent(pts);
-                    while consumer.frames_out() <= k {
-                        consumer.fetch(&mut enc, 0, -1).expect("GetStream");
+    // Scoped: the channels borrow the frames (each uploads them into its own buffers).
+    let mut all: Vec<(Instant, Duration, u32)> = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..3u32)
+            .map(|chn| {
+                let mpi = Arc::clone(&sim);
+                s.spawn(move || {
+                    let bufs = frames.upload(mpi.as_ref());
+                    let mut enc = Encoder::new(Arc::clone(&mpi));
+                    enc.set_out_bufs(i64::from(chn), 8, w, h)
+                        .expect("SetOutBufs");
+                    enc.create(i64::from(chn), &attr(Codec::H264, w, h))
+                        .expect("Create");
+                    enc.start(i64::from(chn)).expect("Start");
+                    let mut consumer = Consumer::new(chn, |_: &PackEvent, _: &[u8]| {});
+                    let mut out = Vec::with_capacity(count as usize);
+                    for k in 0..count {
+                        let slot = t0 + period * k;
+                        std::thread::sleep(slot.saturating_duration_since(Instant::now()));
+                        let pts = u64::from(k) + 1;
+                        let sent = Instant::now();
+                        let info = bufs.frame_info(k as usize, UvPlacement::Vicap, pts);
+                        assert_eq!(enc.send_frame(i64::from(chn), &info, 1000), Ok(0));
+                        consumer.sent(pts);
+                        while consumer.frames_out() <= k {
+                            consumer.fetch(&mut enc, 0, -1).expect("GetStream");
+                        }
+                        out.push((sent, sent.elapsed(), k));
                     }
-                    out.push((sent, sent.elapsed(), k));
-                }
-                enc.stop(i64::from(chn)).expect("Stop");
-                enc.destroy(i64::from(chn)).expect("Destroy");
-                out
+                    enc.stop(i64::from(chn)).expect("Stop");
+                    enc.destroy(i64::from(chn)).expect("Destroy");
+                    out
+                })
             })
-        })
-        .collect();
-    let mut all: Vec<(Instant, Duration, u32)> = workers
-        .into_iter()
-        .flat_map(|t| t.join().expect("channel thread"))
-        .collect();
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|t| t.join().expect("channel thread"))
+            .collect()
+    });
     let elapsed = all
         .iter()
         .map(|(s, l, _)| (*s + *l).saturating_duration_since(t0))

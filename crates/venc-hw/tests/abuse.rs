@@ -8,7 +8,7 @@
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::time::{Duration, Instant};
-use venc_core::{ChnAttr, Mpi, RcAttr, VencError, consts};
+use venc_core::{ChnAttr, ChnAttrStr, Mpi, VencError, consts};
 use venc_hw::protocol::{self, Body, HEADER_SIZE, Kind, Reader, Status};
 use venc_hw::{EmulatedBoard, HwClient, HwError, HwOptions};
 
@@ -25,19 +25,11 @@ fn client(board: &EmulatedBoard) -> HwClient {
 }
 
 fn attr() -> ChnAttr {
-    ChnAttr {
-        payload: consts::K_PT_H264,
-        width: 320,
-        height: 240,
-        profile: consts::VENC_PROFILE_H264_MAIN,
-        rc: RcAttr::Cbr {
-            gop: 30,
-            stats_time: 0,
-            src_frame_rate: 30,
-            dst_frame_rate: 30,
-            bit_rate: 1000,
-        },
+    ChnAttrStr {
+        bit_rate: 1000,
+        ..ChnAttrStr::new(consts::K_PT_H264, consts::VENC_PROFILE_H264_MAIN, 320, 240)
     }
+    .to_mpi()
 }
 
 /// A session that holds channel `chn` started, with a pool attached.

@@ -8,9 +8,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
-use venc_core::{
-    ChnAttr, ChnAttrStr, Encoder, Mpi, Pack, RcAttr, StreamData, VideoFrameInfo, align_up, consts,
-};
+use venc_core::{ChnAttrStr, Encoder, Mpi, Pack, StreamData, VideoFrameInfo, align_up, consts};
 use venc_sim::{SimOptions, Simulator};
 
 struct Counting;
@@ -46,19 +44,12 @@ fn started(sim: &Simulator, payload: u32, profile: u32) -> VideoFrameInfo {
         .create_pool(align_up(u64::from(W * H), 4096), 8)
         .unwrap();
     sim.attach_vb_pool(0, pool).unwrap();
-    let attr = ChnAttr {
-        payload,
-        width: W,
-        height: H,
-        profile,
-        rc: RcAttr::Cbr {
-            gop: 10,
-            stats_time: 0,
-            src_frame_rate: 30,
-            dst_frame_rate: 30,
-            bit_rate: 2000,
-        },
-    };
+    let attr = ChnAttrStr {
+        gop_len: 10,
+        bit_rate: 2000,
+        ..ChnAttrStr::new(payload, profile, W, H)
+    }
+    .to_mpi();
     sim.create_chn(0, &attr).unwrap();
     sim.start_chn(0).unwrap();
     input_frame(sim)

@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 use std::time::{Duration, Instant};
-use venc_core::{ChnAttr, Mpi, RcAttr, VideoFrameInfo, align_up, consts};
+use venc_core::{ChnAttrStr, Mpi, VideoFrameInfo, align_up, consts};
 use venc_sim::timing::{BoardProfile, VpuTiming};
 use venc_sim::{SimOptions, Simulator};
 
@@ -24,19 +24,11 @@ fn started(sim: &Simulator, chn: u32) -> VideoFrameInfo {
         .create_pool(align_up(u64::from(W * H), 4096), 16)
         .unwrap();
     sim.attach_vb_pool(chn, pool).unwrap();
-    let attr = ChnAttr {
-        payload: consts::K_PT_H264,
-        width: W,
-        height: H,
-        profile: consts::VENC_PROFILE_H264_MAIN,
-        rc: RcAttr::Cbr {
-            gop: 30,
-            stats_time: 0,
-            src_frame_rate: 30,
-            dst_frame_rate: 30,
-            bit_rate: 1000,
-        },
-    };
+    let attr = ChnAttrStr {
+        bit_rate: 1000,
+        ..ChnAttrStr::new(consts::K_PT_H264, consts::VENC_PROFILE_H264_MAIN, W, H)
+    }
+    .to_mpi();
     sim.create_chn(chn, &attr).unwrap();
     sim.start_chn(chn).unwrap();
     let frames = sim
