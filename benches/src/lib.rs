@@ -6,9 +6,9 @@ use venc_core::bitstream::Codec;
 use venc_core::consts;
 use venc_core::layout::{uv_size, y_size};
 use venc_core::{ChnAttrStr, Encoder, Mpi};
-use venc_sim::codec::{EncodedPicture, Picture, engine_for};
-use venc_sim::pipeline::{Consumer, FrameBuffers, PackEvent, UvPlacement};
-use venc_sim::source::TestPattern;
+use venc_sim::codec::{EncodedPicture, Engines, Picture, engine_for};
+use venc_harness::{Consumer, FrameBuffers, PackEvent, UvPlacement};
+use venc_harness::source::TestPattern;
 use venc_sim::venc::deinterleave_uv;
 use venc_sim::{SimOptions, Simulator};
 
@@ -117,7 +117,7 @@ impl RawRig {
     pub fn encode_each(&self, count: u32, mut each: impl FnMut(std::time::Duration, &[u8])) {
         let (w, h) = (self.width, self.height);
         let mut engine =
-            engine_for(&attr(self.codec, w, h).to_mpi(), self.threads).expect("engine");
+            engine_for(&attr(self.codec, w, h).to_mpi(), self.threads, Engines::Real).expect("engine");
         let mut out = EncodedPicture::default();
         for i in 0..count as usize {
             let (y, u, v) = &self.planes[i % self.planes.len()];
@@ -180,14 +180,14 @@ impl SimRig {
         for i in 0..count as usize {
             // The frames are never rewritten here, but keep no more in flight than buffers, as a
             // real producer must (the VPU reads input asynchronously).
-            while i as u32 - consumer.frames_out() >= self.bufs.count() {
+            while i as u32 - consumer.summary().frames_received() >= self.bufs.count() {
                 assert!(consumer.fetch(&mut enc, 0, -1).expect("GetStream"));
             }
             let info = self.bufs.frame_info(i, UvPlacement::Vicap, i as u64);
             assert_eq!(enc.send_frame(0, &info, 1000), Ok(0));
             assert!(consumer.fetch(&mut enc, 0, -1).expect("GetStream"));
         }
-        while consumer.frames_out() < count {
+        while consumer.summary().frames_received() < count {
             assert!(consumer.fetch(&mut enc, 0, 2000).expect("drain"));
         }
         let bytes = consumer.summary().bytes;

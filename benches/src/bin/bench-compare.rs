@@ -19,8 +19,8 @@ use venc_benches::{Frames, RawRig, attr};
 use venc_core::bitstream::Codec;
 use venc_core::{Encoder, Mpi};
 use venc_hw::{EmulatedBoard, HwClient, HwOptions};
-use venc_sim::oracle;
-use venc_sim::pipeline::{Consumer, FrameBuffers, PackEvent, UvPlacement};
+use venc_harness::oracle;
+use venc_harness::{Consumer, FrameBuffers, PackEvent, UvPlacement};
 use venc_sim::timing::{BoardProfile, VpuTiming};
 use venc_sim::{SimOptions, Simulator};
 
@@ -115,10 +115,7 @@ fn codec_name(c: Codec) -> &'static str {
 /// PSNR of Y over the decoded stream against the frames that went in (cycled).
 fn psnr_y(codec: Codec, stream: &[u8], frames: &Frames) -> Option<f64> {
     let (w, h) = (frames.width as usize, frames.height as usize);
-    let decoded = match codec {
-        Codec::H264 => oracle::decode_h264(stream, w, h),
-        Codec::H265 => oracle::decode_h265_ffmpeg(stream, w, h),
-    }
+    let decoded = oracle::decode(codec, stream, w, h)
     .map_err(|e| eprintln!("  decode failed: {e}"))
     .ok()?;
     let a: Vec<&[u8]> = decoded.iter().map(|p| p.y.as_slice()).collect();
@@ -224,7 +221,7 @@ fn encoder_pass(rig: &EncoderRig, count: u32, in_flight: u32) -> (f64, Vec<u8>, 
     let mut sends = Vec::with_capacity(count as usize);
     let t0 = Instant::now();
     for i in 0..count {
-        while i - consumer.frames_out() >= in_flight {
+        while i - consumer.summary().frames_received() >= in_flight {
             consumer.fetch(&mut enc, 0, -1).expect("GetStream");
         }
         let pts = u64::from(i) + 1;
@@ -236,7 +233,7 @@ fn encoder_pass(rig: &EncoderRig, count: u32, in_flight: u32) -> (f64, Vec<u8>, 
             consumer.fetch(&mut enc, 0, -1).expect("GetStream");
         }
     }
-    while consumer.frames_out() < count {
+    while consumer.summary().frames_received() < count {
         assert!(consumer.fetch(&mut enc, 0, 5000).expect("drain"), "stalled");
     }
     let fps = f64::from(count) / t0.elapsed().as_secs_f64();
@@ -338,7 +335,7 @@ fn three_channels_realtime(frames: &Frames, count: u32) -> Scenario {
                         let info = bufs.frame_info(k as usize, UvPlacement::Vicap, pts);
                         assert_eq!(enc.send_frame(i64::from(chn), &info, 1000), Ok(0));
                         consumer.sent(pts);
-                        while consumer.frames_out() <= k {
+                        while consumer.summary().frames_received() <= k {
                             consumer.fetch(&mut enc, 0, -1).expect("GetStream");
                         }
                         out.push((sent, sent.elapsed(), k));
@@ -456,7 +453,7 @@ fn main() {
     // panic half-way through the run.
     for &codec in &args.codecs {
         for &(w, h) in &args.sizes {
-            if let Err((code, why)) = venc_sim::codec::engine_for(&attr(codec, w, h).to_mpi(), 1) {
+            if let Err((code, why)) = venc_sim::codec::engine_for(&attr(codec, w, h).to_mpi(), 1, venc_sim::codec::Engines::Real) {
                 eprintln!(
                     "bench-compare: {} {w}x{h}: {code}: {why}",
                     codec_name(codec)

@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use venc_core::cstruct::{Scalar, VIDEO_FRAME_INFO_FIELDS, VIDEO_FRAME_INFO_SIZE};
 use venc_core::{Encoder, Personality};
-use venc_sim::source::{FrameSource, ImageSequence, Looping, SourceError, Y4mSource};
+use venc_harness::source::{FrameSource, ImageSequence, Looping, SourceError, Y4mSource};
 use venc_sim::timing::{BoardProfile, VpuTiming};
 use venc_sim::vicap::{Fit, SensorSource, Timing};
 use venc_sim::{SimOptions, Simulator};

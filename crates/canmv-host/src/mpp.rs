@@ -11,8 +11,7 @@ use crate::board;
 use crate::wait;
 use pyo3::prelude::*;
 use std::sync::Arc;
-use venc_core::consts::{K_VENC_RC_MODE_CBR, K_VENC_RC_MODE_FIXQP, K_VENC_RC_MODE_MJPEG_FIXQP};
-use venc_core::consts::{K_VENC_RC_MODE_VBR, VB_INVALID_POOLID};
+use venc_core::consts::VB_INVALID_POOLID;
 use venc_core::{ChnAttr, Mpi, Pack, RcAttr, VencError};
 
 /// `mp_obj_get_int` into a `k_u32`: a negative channel arrives huge, as on the board.
@@ -42,37 +41,9 @@ pub fn venc_create_chn(
     rc_mode: u32,
     rc: [u32; 6],
 ) -> i64 {
-    let [gop, stats_time, src_frame_rate, dst_frame_rate, a, b] = rc;
-    let rc = match rc_mode {
-        K_VENC_RC_MODE_CBR => RcAttr::Cbr {
-            gop,
-            stats_time,
-            src_frame_rate,
-            dst_frame_rate,
-            bit_rate: a,
-        },
-        K_VENC_RC_MODE_VBR => RcAttr::Vbr {
-            gop,
-            stats_time,
-            src_frame_rate,
-            dst_frame_rate,
-            max_bit_rate: b,
-            bit_rate: a,
-        },
-        K_VENC_RC_MODE_FIXQP => RcAttr::FixQp {
-            gop,
-            src_frame_rate,
-            dst_frame_rate,
-            i_qp: a,
-            p_qp: b,
-        },
-        K_VENC_RC_MODE_MJPEG_FIXQP => RcAttr::MjpegFixQp {
-            src_frame_rate,
-            dst_frame_rate,
-            q_factor: a,
-        },
-        // Not a `k_venc_rc_mode`; the simulator's answer (D-027).
-        _ => return VencError::IllegalParam.as_canmv_int(),
+    // Not a `k_venc_rc_mode`: the simulator's answer (D-027).
+    let Ok(rc) = RcAttr::from_words(rc_mode, rc) else {
+        return VencError::IllegalParam.as_canmv_int();
     };
     let attr = ChnAttr {
         payload,

@@ -11,8 +11,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use venc_core::consts;
-use venc_sim::pipeline::{EncodeJob, EncodeSummary, UvPlacement, run_example1, run_example2};
-use venc_sim::source::{FrameSource, TestPattern, Y4mSource};
+use venc_harness::{EncodeJob, EncodeSummary, UvPlacement, run_example2};
+use venc_sim::example1::run_example1;
+use venc_harness::source::{FrameSource, TestPattern, Y4mSource};
 use venc_sim::timing::{BoardProfile, VpuTiming};
 use venc_sim::vicap::{Fit, SensorSource, Timing};
 use venc_sim::{SimOptions, Simulator};
@@ -165,6 +166,8 @@ struct Report<'a> {
     source: String,
     #[serde(flatten)]
     summary: EncodeSummary,
+    /// What the sensor did, for a bound run (`null` for SendFrame).
+    sensor: Option<venc_sim::vicap::SensorStats>,
 }
 
 fn codec_for(args: &EncodeArgs) -> Result<CodecArg, String> {
@@ -242,7 +245,7 @@ fn encode(args: &EncodeArgs) -> Result<(), String> {
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let mut write_err = None;
-    let on_pack = |ev: &venc_sim::pipeline::PackEvent, bytes: &[u8]| {
+    let on_pack = |ev: &venc_harness::PackEvent, bytes: &[u8]| {
         if write_err.is_none() {
             write_err = out.write_all(bytes).err();
         }
@@ -275,15 +278,19 @@ fn encode(args: &EncodeArgs) -> Result<(), String> {
             .simulator
             .ok_or("--bind needs the simulator's sensor: --backend sim")?;
         run_example1(sim, &job, sensor_source, timing, on_pack)
+            .map(|(summary, sensor)| (summary, Some(sensor)))
+            .map_err(|e| e.to_string())
     } else {
         run_example2(Arc::clone(&mpi.mpi), &job, source.as_mut(), on_pack)
+            .map(|summary| (summary, None))
+            .map_err(|e| e.to_string())
     };
     bar.finish_and_clear();
     // A board that vanished answers every call with an error: say what happened to it.
     if let Some(fault) = mpi.mpi.backend_fault() {
         return Err(fault);
     }
-    let summary = summary.map_err(|e| e.to_string())?;
+    let (summary, sensor) = summary?;
     if let Some(e) = write_err {
         return Err(format!("{}: {e}", args.output.display()));
     }
@@ -310,6 +317,7 @@ fn encode(args: &EncodeArgs) -> Result<(), String> {
             .as_ref()
             .map_or_else(|| "test pattern".to_string(), |p| p.display().to_string()),
         summary,
+        sensor,
     };
     if args.json {
         let text = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;
@@ -367,6 +375,7 @@ fn open_backend(args: &EncodeArgs) -> Result<(Option<venc_hw::EmulatedBoard>, Op
                     VpuTimingArg::Fast => VpuTiming::Fast,
                     VpuTimingArg::Realtime => VpuTiming::Realtime(BoardProfile::K230),
                 },
+                ..SimOptions::default()
             });
             let mpi: Arc<dyn venc_core::Mpi> = sim.clone();
             let opened = Opened {

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 use venc_core::bitstream::{Codec, NalKind, annexb_units};
-use venc_sim::oracle::{decode_h264, pattern_planes, psnr_yuv};
+use venc_harness::oracle::{decode, pattern_planes, psnr_yuv};
 
 fn tmp(name: &str) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("venc-cli");
@@ -64,7 +64,7 @@ fn default_pattern_encodes_to_a_playable_file_with_a_json_summary() {
     assert_eq!(json["p_packs"], 38);
     let stream = std::fs::read(&out_path).unwrap();
     assert_eq!(json["bytes"], stream.len());
-    let decoded = decode_h264(&stream, 800, 480).unwrap();
+    let decoded = decode(Codec::H264, &stream, 800, 480).unwrap();
     assert_eq!(decoded.len(), 40);
     let (y, _, _) = psnr_yuv(&decoded, &pattern_planes(800, 480, 40));
     assert!(y >= 35.0, "{y}");
@@ -161,7 +161,7 @@ fn dst_fps_below_fps_drops_frames_evenly_and_reports_them() {
     assert_eq!(json["frames_sent"], 40);
     assert_eq!(json["frames_out"], 20);
     assert_eq!(json["frames_dropped"], 20);
-    let decoded = decode_h264(&std::fs::read(&out_path).unwrap(), 800, 480).unwrap();
+    let decoded = decode(Codec::H264, &std::fs::read(&out_path).unwrap(), 800, 480).unwrap();
     assert_eq!(decoded.len(), 20);
     // The kept frames are the even ones: frame k of the output is pattern frame 2k.
     let even: Vec<_> = pattern_planes(800, 480, 40)
@@ -226,7 +226,7 @@ fn y4m_input_is_encoded_at_its_own_size() {
         json["frames_out"], 12,
         "a source that ends early ends the run"
     );
-    let decoded = decode_h264(&std::fs::read(&out_path).unwrap(), 320, 240).unwrap();
+    let decoded = decode(Codec::H264, &std::fs::read(&out_path).unwrap(), 320, 240).unwrap();
     let (y, u, v) = psnr_yuv(&decoded, &pattern_planes(320, 240, 12));
     assert!(y >= 35.0 && u >= 35.0 && v >= 35.0, "{y} {u} {v}");
     fails_with(
@@ -341,7 +341,7 @@ fn hw_backend_on_the_emulated_board_writes_the_simulator_s_bytes() {
     venc_json(&[&common[..], &["-o", sim.to_str().unwrap()]].concat());
     let (a, b) = (std::fs::read(&hw).unwrap(), std::fs::read(&sim).unwrap());
     assert!(a == b, "the board path changed the stream");
-    assert_eq!(decode_h264(&a, 320, 240).unwrap().len(), 20);
+    assert_eq!(decode(Codec::H264, &a, 320, 240).unwrap().len(), 20);
 }
 
 #[test]

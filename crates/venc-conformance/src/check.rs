@@ -16,7 +16,7 @@ use venc_core::bitstream::{
     Codec, NalKind, annexb_units, h264_pps_cabac, parse_h264_sps, parse_h265_sps,
 };
 use venc_core::{PackType, consts};
-use venc_sim::oracle::{self, Yuv};
+use venc_harness::oracle::{self, Yuv};
 
 /// Checks that always hold for any pack a channel produced (L2 grammar and SPS).
 pub fn grammar(s: &ChannelStream) -> Result<(), String> {

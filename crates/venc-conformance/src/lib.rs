@@ -8,6 +8,7 @@
 //!
 //! The rules the cases cover are in `docs/contract.md`.
 
+pub mod backends;
 pub mod case;
 pub mod check;
 pub mod exec;

@@ -76,90 +76,6 @@ pub trait Backend: Send + Sync {
     fn describe(&self) -> String;
 }
 
-/// The simulator as a backend.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SimBackend {
-    /// Simulator options (defaults: lenient, one codec thread).
-    pub opts: venc_sim::SimOptions,
-}
-
-impl Backend for SimBackend {
-    fn name(&self) -> &str {
-        "sim"
-    }
-
-    fn open(&self) -> Result<Arc<dyn Mpi>, String> {
-        Ok(venc_sim::Simulator::shared(self.opts))
-    }
-
-    fn describe(&self) -> String {
-        format!(
-            "venc-sim {} (H.264: openh264; H.265: {})",
-            env!("CARGO_PKG_VERSION"),
-            venc_sim::codec::h265_library().unwrap_or_else(|e| e.to_string())
-        )
-    }
-}
-
-/// A K230 board (or the emulated board) through `venc-hw`'s client: one TCP session per case;
-/// the agent cleans up a session's channels when it ends, which resets the board.
-#[derive(Debug, Clone)]
-pub struct HwBackend {
-    url: String,
-    opts: venc_hw::HwOptions,
-    info: venc_hw::BoardInfo,
-}
-
-impl HwBackend {
-    /// Connects once to learn what the board is (a K230 or the emulated board).
-    pub fn connect(url: &str) -> Result<Self, String> {
-        let opts = venc_hw::HwOptions::default();
-        let client = venc_hw::HwClient::connect(url, opts).map_err(|e| e.to_string())?;
-        let info = client.info().clone();
-        drop(client);
-        Ok(Self {
-            url: url.to_owned(),
-            opts,
-            info,
-        })
-    }
-
-    /// What the agent said in HELLO.
-    pub fn info(&self) -> &venc_hw::BoardInfo {
-        &self.info
-    }
-}
-
-impl Backend for HwBackend {
-    fn name(&self) -> &str {
-        self.info.backend_name()
-    }
-
-    fn open(&self) -> Result<Arc<dyn Mpi>, String> {
-        let client = venc_hw::HwClient::connect(&self.url, self.opts).map_err(|e| e.to_string())?;
-        Ok(Arc::new(client))
-    }
-
-    fn describe(&self) -> String {
-        self.info.to_string()
-    }
-}
-
-/// A backend by name: `sim`, or `hw` with a board address (`tcp://HOST:PORT`).
-pub fn backend_by_name(name: &str, board: Option<&str>) -> Result<Box<dyn Backend>, String> {
-    match (name, board) {
-        ("sim", None) => Ok(Box::new(SimBackend::default())),
-        ("sim", Some(_)) => Err("--board applies to the hw backend, not to sim".into()),
-        ("hw", Some(url)) => Ok(Box::new(HwBackend::connect(url)?)),
-        ("hw", None) => Err(
-            "the hw backend needs a board: --board tcp://HOST:PORT (no board at hand: \
-             `cargo xtask board-emulator` starts the emulated one)"
-                .into(),
-        ),
-        (other, _) => Err(format!("unknown backend {other:?}: `sim` or `hw`")),
-    }
-}
-
 /// A case's result on one backend.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CaseResult {
@@ -537,22 +453,5 @@ mod tests {
             "{r:?}"
         );
         assert!(!r.as_expected());
-    }
-
-    #[test]
-    fn unknown_backend_is_refused() {
-        assert!(backend_by_name("sim", None).is_ok());
-        let e = backend_by_name("hw", None).err().expect("no board given");
-        assert!(e.contains("--board tcp://HOST:PORT"), "{e}");
-        let e = backend_by_name("sim", Some("tcp://127.0.0.1:1"))
-            .err()
-            .expect("sim has no board");
-        assert!(e.contains("--board applies"), "{e}");
-        let e = backend_by_name("qemu", None).err().expect("unknown");
-        assert!(e.contains("unknown backend"), "{e}");
-        let e = backend_by_name("hw", Some("udp://x:1"))
-            .err()
-            .expect("not tcp");
-        assert!(e.contains("expected tcp://HOST:PORT"), "{e}");
     }
 }

@@ -95,6 +95,9 @@ pub const VB_INVALID_POOLID: u32 = u32::MAX;
 
 /// `k_vicap_chn_attr.alignment` used by every CanMV example: 2^12 = 4096 bytes.
 pub const VICAP_ALIGNMENT_4K: u32 = 12;
+/// NV12 buffers a sensor channel owns: CanMV's default (facts §3.3). Example 2's loop lays out
+/// as many for SendFrame.
+pub const SENSOR_BUFFERS: u32 = 6;
 
 /// CanMV `ChnAttrStr` defaults (facts §1.1, CANMV-NEW).
 pub mod defaults {

@@ -7,6 +7,7 @@
 //! This crate depends on no codec and no backend.
 
 pub mod bitstream;
+pub mod codec;
 pub mod consts;
 pub mod cstruct;
 pub mod encoder;
@@ -20,6 +21,6 @@ pub use error::VencError;
 pub use layout::{align_up, uv_offset};
 pub use limits::{K230, Limits};
 pub use mpi::{
-    Chn, ChnAttr, ChnStatus, MemError, Mpi, Pack, PackType, PoolId, RcAttr, VideoFrameInfo,
-    in_slices,
+    Chn, ChnAttr, ChnStatus, MemError, Mpi, Pack, PackType, PoolId, RcAttr, RcWords,
+    UnknownPackType, UnknownRcMode, VideoFrameInfo, in_slices,
 };

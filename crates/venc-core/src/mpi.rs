@@ -69,6 +69,113 @@ pub enum RcAttr {
     },
 }
 
+/// The six rate-control words of [`RcAttr::to_words`]: gop, stats_time, src fps, dst fps, then
+/// bit_rate/0 (CBR), bit_rate/max_bit_rate (VBR), i_qp/p_qp (FIXQP), q_factor/0 (MJPEG).
+pub type RcWords = [u32; 6];
+
+/// A `k_venc_rc_mode` value that is not CBR, VBR, FIXQP or MJPEG_FIXQP.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("rate-control mode {0} is not CBR (1), VBR (2), FIXQP (3) or MJPEG_FIXQP (4)")]
+pub struct UnknownRcMode(pub u32);
+
+impl RcAttr {
+    /// `rc_mode` and the six words, as the board protocol and the firmware's `mpp` bindings
+    /// carry them (members a mode does not have are 0).
+    pub const fn to_words(&self) -> (u32, RcWords) {
+        use crate::consts::{
+            K_VENC_RC_MODE_CBR, K_VENC_RC_MODE_FIXQP, K_VENC_RC_MODE_MJPEG_FIXQP,
+            K_VENC_RC_MODE_VBR,
+        };
+        match *self {
+            Self::Cbr {
+                gop,
+                stats_time,
+                src_frame_rate,
+                dst_frame_rate,
+                bit_rate,
+            } => (
+                K_VENC_RC_MODE_CBR,
+                [gop, stats_time, src_frame_rate, dst_frame_rate, bit_rate, 0],
+            ),
+            Self::Vbr {
+                gop,
+                stats_time,
+                src_frame_rate,
+                dst_frame_rate,
+                max_bit_rate,
+                bit_rate,
+            } => (
+                K_VENC_RC_MODE_VBR,
+                [
+                    gop,
+                    stats_time,
+                    src_frame_rate,
+                    dst_frame_rate,
+                    bit_rate,
+                    max_bit_rate,
+                ],
+            ),
+            Self::FixQp {
+                gop,
+                src_frame_rate,
+                dst_frame_rate,
+                i_qp,
+                p_qp,
+            } => (
+                K_VENC_RC_MODE_FIXQP,
+                [gop, 0, src_frame_rate, dst_frame_rate, i_qp, p_qp],
+            ),
+            Self::MjpegFixQp {
+                src_frame_rate,
+                dst_frame_rate,
+                q_factor,
+            } => (
+                K_VENC_RC_MODE_MJPEG_FIXQP,
+                [0, 0, src_frame_rate, dst_frame_rate, q_factor, 0],
+            ),
+        }
+    }
+
+    /// The attributes `mode` and `words` describe; an unknown mode is an error.
+    pub const fn from_words(mode: u32, words: RcWords) -> Result<Self, UnknownRcMode> {
+        use crate::consts::{
+            K_VENC_RC_MODE_CBR, K_VENC_RC_MODE_FIXQP, K_VENC_RC_MODE_MJPEG_FIXQP,
+            K_VENC_RC_MODE_VBR,
+        };
+        let [gop, stats_time, src_frame_rate, dst_frame_rate, a, b] = words;
+        Ok(match mode {
+            K_VENC_RC_MODE_CBR => Self::Cbr {
+                gop,
+                stats_time,
+                src_frame_rate,
+                dst_frame_rate,
+                bit_rate: a,
+            },
+            K_VENC_RC_MODE_VBR => Self::Vbr {
+                gop,
+                stats_time,
+                src_frame_rate,
+                dst_frame_rate,
+                bit_rate: a,
+                max_bit_rate: b,
+            },
+            K_VENC_RC_MODE_FIXQP => Self::FixQp {
+                gop,
+                src_frame_rate,
+                dst_frame_rate,
+                i_qp: a,
+                p_qp: b,
+            },
+            K_VENC_RC_MODE_MJPEG_FIXQP => Self::MjpegFixQp {
+                src_frame_rate,
+                dst_frame_rate,
+                q_factor: a,
+            },
+            other => return Err(UnknownRcMode(other)),
+        })
+    }
+}
+
 /// Channel attributes (`k_venc_chn_attr`). Fields are raw `k_u32` values on purpose: a backend
 /// must be able to receive (and reject) anything a program can pass.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -133,6 +240,16 @@ impl PackType {
         }
     }
 
+    /// The pack type with MPI value `code`; any other value is an error, never P.
+    pub const fn from_code(code: u32) -> Result<Self, UnknownPackType> {
+        match code {
+            crate::consts::K_VENC_P_FRAME => Ok(Self::P),
+            crate::consts::K_VENC_I_FRAME => Ok(Self::I),
+            crate::consts::K_VENC_HEADER => Ok(Self::Header),
+            other => Err(UnknownPackType(other)),
+        }
+    }
+
     /// Short name for traces and reports.
     pub const fn name(self) -> &'static str {
         match self {
@@ -142,6 +259,11 @@ impl PackType {
         }
     }
 }
+
+/// A `k_venc_pack_type` value outside P (1), I (2) and HEADER (3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("pack type {0} is not P (1), I (2) or HEADER (3)")]
+pub struct UnknownPackType(pub u32);
 
 impl fmt::Display for PackType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -336,6 +458,65 @@ pub fn in_slices<T, E>(
             Err(e) if e == retry_on && more_time => between()?,
             other => return Ok(other),
         }
+    }
+}
+
+#[cfg(test)]
+mod conversion_tests {
+    use super::*;
+    use crate::consts;
+
+    #[test]
+    fn pack_types_round_trip_and_unknown_values_are_errors() {
+        for t in [PackType::P, PackType::I, PackType::Header] {
+            assert_eq!(PackType::from_code(t.code()), Ok(t));
+        }
+        for bad in [0, 4, 7, u32::MAX] {
+            assert_eq!(PackType::from_code(bad), Err(UnknownPackType(bad)));
+        }
+        assert!(UnknownPackType(4).to_string().contains("pack type 4"));
+    }
+
+    #[test]
+    fn rate_control_round_trips_through_words_and_unknown_modes_are_errors() {
+        let all = [
+            RcAttr::Cbr {
+                gop: 30,
+                stats_time: 0,
+                src_frame_rate: 30,
+                dst_frame_rate: 25,
+                bit_rate: 4000,
+            },
+            RcAttr::Vbr {
+                gop: 60,
+                stats_time: 2,
+                src_frame_rate: 30,
+                dst_frame_rate: 30,
+                max_bit_rate: 6000,
+                bit_rate: 3000,
+            },
+            RcAttr::FixQp {
+                gop: 10,
+                src_frame_rate: 30,
+                dst_frame_rate: 15,
+                i_qp: 28,
+                p_qp: 31,
+            },
+            RcAttr::MjpegFixQp {
+                src_frame_rate: 30,
+                dst_frame_rate: 30,
+                q_factor: 75,
+            },
+        ];
+        for rc in all {
+            let (mode, words) = rc.to_words();
+            assert_eq!(RcAttr::from_words(mode, words), Ok(rc));
+        }
+        let (mode, words) = all[1].to_words();
+        assert_eq!(mode, consts::K_VENC_RC_MODE_VBR);
+        assert_eq!(words[4..], [3000, 6000], "bit_rate then max_bit_rate");
+        assert_eq!(RcAttr::from_words(0, words), Err(UnknownRcMode(0)));
+        assert_eq!(RcAttr::from_words(5, words), Err(UnknownRcMode(5)));
     }
 }
 

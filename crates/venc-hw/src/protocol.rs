@@ -5,7 +5,7 @@
 //! numbers, statuses and body layouts below are the document's tables.
 
 use std::fmt;
-use venc_core::{ChnAttr, ChnStatus, Pack, PackType, RcAttr, VideoFrameInfo};
+use venc_core::{ChnAttr, ChnStatus, Pack, PackType, VideoFrameInfo};
 
 /// Protocol version both sides must speak.
 pub const PROTOCOL: u8 = 1;
@@ -140,6 +140,9 @@ pub enum FrameError {
         /// Bytes received.
         len: usize,
     },
+    /// A field holds a value the protocol does not define.
+    #[error("malformed reply: {0}")]
+    Malformed(String),
 }
 
 /// Encodes a header.
@@ -311,54 +314,7 @@ pub mod mem_kind {
 /// words (gop, stats_time, src fps, dst fps, a, b; a/b = bit_rate/max_bit_rate for VBR,
 /// bit_rate/0 for CBR, i_qp/p_qp for FIXQP, q_factor/0 for MJPEG).
 pub fn create_chn_body(chn: u32, attr: &ChnAttr) -> Vec<u8> {
-    let (mode, words) = match attr.rc {
-        RcAttr::Cbr {
-            gop,
-            stats_time,
-            src_frame_rate,
-            dst_frame_rate,
-            bit_rate,
-        } => (
-            venc_core::consts::K_VENC_RC_MODE_CBR,
-            [gop, stats_time, src_frame_rate, dst_frame_rate, bit_rate, 0],
-        ),
-        RcAttr::Vbr {
-            gop,
-            stats_time,
-            src_frame_rate,
-            dst_frame_rate,
-            max_bit_rate,
-            bit_rate,
-        } => (
-            venc_core::consts::K_VENC_RC_MODE_VBR,
-            [
-                gop,
-                stats_time,
-                src_frame_rate,
-                dst_frame_rate,
-                bit_rate,
-                max_bit_rate,
-            ],
-        ),
-        RcAttr::FixQp {
-            gop,
-            src_frame_rate,
-            dst_frame_rate,
-            i_qp,
-            p_qp,
-        } => (
-            venc_core::consts::K_VENC_RC_MODE_FIXQP,
-            [gop, 0, src_frame_rate, dst_frame_rate, i_qp, p_qp],
-        ),
-        RcAttr::MjpegFixQp {
-            src_frame_rate,
-            dst_frame_rate,
-            q_factor,
-        } => (
-            venc_core::consts::K_VENC_RC_MODE_MJPEG_FIXQP,
-            [0, 0, src_frame_rate, dst_frame_rate, q_factor, 0],
-        ),
-    };
+    let (mode, words) = attr.rc.to_words();
     let mut b = Body::default()
         .u32(chn)
         .u32(attr.payload)
@@ -406,11 +362,8 @@ pub fn read_packs(r: &mut Reader<'_>, out: &mut Vec<Pack>) -> Result<(), FrameEr
         let phys_addr = r.u64()?;
         let len = r.u32()?;
         let pts = r.u64()?;
-        let pack_type = match r.u32()? {
-            venc_core::consts::K_VENC_HEADER => PackType::Header,
-            venc_core::consts::K_VENC_I_FRAME => PackType::I,
-            _ => PackType::P,
-        };
+        let pack_type = PackType::from_code(r.u32()?)
+            .map_err(|e| FrameError::Malformed(e.to_string()))?;
         out.push(Pack {
             phys_addr,
             len,
@@ -516,7 +469,7 @@ mod tests {
             width: 640,
             height: 360,
             profile: 1,
-            rc: RcAttr::Vbr {
+            rc: venc_core::RcAttr::Vbr {
                 gop: 30,
                 stats_time: 1,
                 src_frame_rate: 30,
@@ -550,5 +503,15 @@ mod tests {
         assert_eq!(packs.len(), 1);
         assert_eq!(packs[0].pack_type, PackType::I);
         assert_eq!(packs[0].len, 9);
+    }
+
+    #[test]
+    fn a_pack_type_the_mpi_does_not_define_is_malformed_never_p() {
+        let body = Body::default().u32(1).u64(0x1000).u32(9).u64(5).u32(7).0;
+        let mut packs = Vec::new();
+        let e = read_packs(&mut Reader::new(&body, Kind::GetStream), &mut packs)
+            .expect_err("type 7");
+        assert!(matches!(&e, FrameError::Malformed(m) if m.contains("pack type 7")), "{e}");
+        assert!(packs.is_empty());
     }
 }

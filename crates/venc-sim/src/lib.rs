@@ -3,13 +3,14 @@
 //! A simulator of the K230 VENC as CanMV programs see it: media memory addressed by physical
 //! address ([`mmz`]), four channels with the firmware's state machine, 30-deep input queues, a
 //! worker per started channel standing in for the VPU, 30-pack output rings ([`venc`]), and real
-//! H.264 from openh264 ([`codec`]). [`Simulator`] implements [`venc_core::Mpi`].
+//! H.264 from openh264 and H.265 from libx265 ([`codec`]), the sensor ([`vicap`]) and its binding
+//! ([`sys`]), and the manual's Example 1 ([`example1`]). [`Simulator`] implements
+//! [`venc_core::Mpi`]. What drives and checks any backend (frame sources, Example 2, oracles,
+//! the null engine) is in `venc-harness`.
 
 pub mod codec;
+pub mod example1;
 pub mod mmz;
-pub mod oracle;
-pub mod pipeline;
-pub mod source;
 pub mod sys;
 pub mod timing;
 pub mod venc;
@@ -33,6 +34,8 @@ pub struct SimOptions {
     pub codec_threads: u16,
     /// The VPU's pace: `Fast` (default) or `Realtime` with a board profile ([`timing`]).
     pub timing: timing::VpuTiming,
+    /// The codec engines: the real ones (default) or the null engine for fast contract tests.
+    pub engines: codec::Engines,
 }
 
 impl Default for SimOptions {
@@ -41,6 +44,7 @@ impl Default for SimOptions {
             strict: false,
             codec_threads: 1,
             timing: timing::VpuTiming::Fast,
+            engines: codec::Engines::Real,
         }
     }
 }

@@ -12,7 +12,7 @@
 //! (`release_pic_pts`), or dropped it.
 
 use crate::Simulator;
-use crate::source::{FrameSource, SourceError, TestPattern, scale_nv12};
+use venc_harness::source::{FrameSource, SourceError, TestPattern, scale_nv12};
 use crate::sys::{ModChn, SENSOR_CHANNELS};
 use log::{info, warn};
 use serde::Serialize;
@@ -31,8 +31,7 @@ pub const CAM_CHN_ID_2: u32 = 2;
 /// `Sensor.YUV420SP` (NV12).
 #[doc(alias = "Sensor.YUV420SP")]
 pub const YUV420SP: u32 = consts::PIXEL_FORMAT_YUV_SEMIPLANAR_420;
-/// Output buffers per channel (CanMV's default, facts §3.3).
-pub const SENSOR_BUFFERS: u32 = 6;
+pub use venc_core::consts::SENSOR_BUFFERS;
 /// Smallest frame side `set_framesize` accepts.
 pub const MIN_SIDE: u32 = 64;
 /// How long fast mode waits for a buffer before it gives the frame up (and logs it).
@@ -587,7 +586,7 @@ impl Inner {
     }
 
     fn pts(&self, tick: u64) -> u64 {
-        (tick + 1) * 1_000_000 / u64::from(self.opts.fps)
+        venc_harness::frame_pts(tick, self.opts.fps)
     }
 
     fn due(&self, st: &State, tick: u64) -> Instant {

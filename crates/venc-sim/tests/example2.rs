@@ -10,8 +10,8 @@ use venc_core::consts::*;
 use venc_core::encoder::{
     H264_PROFILE_BASELINE, H264_PROFILE_HIGH, H264_PROFILE_MAIN, H265_PROFILE_MAIN,
 };
-use venc_sim::oracle::{decode_h264, pattern_planes, psnr_yuv};
-use venc_sim::pipeline::{EncodeJob, UvPlacement};
+use venc_harness::oracle::{decode, pattern_planes, psnr_yuv};
+use venc_harness::{EncodeJob, UvPlacement};
 
 const W: u32 = 800;
 const H: u32 = 480;
@@ -78,8 +78,8 @@ fn manual_fallback_uv_offset_decodes_but_chroma_collapses() {
     job.uv = UvPlacement::ManualFallback;
     let bad = run(&job);
     let src = pattern_planes(W, H, frames);
-    let good_dec = decode_h264(&good.stream, W as usize, H as usize).unwrap();
-    let bad_dec = decode_h264(&bad.stream, W as usize, H as usize).unwrap();
+    let good_dec = decode(Codec::H264, &good.stream, W as usize, H as usize).unwrap();
+    let bad_dec = decode(Codec::H264, &bad.stream, W as usize, H as usize).unwrap();
     assert_eq!(bad_dec.len(), frames as usize, "still decodes");
     let (gy, gu, gv) = psnr_yuv(&good_dec, &src);
     let (by, bu, bv) = psnr_yuv(&bad_dec, &src);
@@ -109,7 +109,7 @@ fn sps_profile_idc_and_entropy_for_each_profile() {
             (idc, cabac, 320, 240),
             "profile {profile}"
         );
-        let decoded = decode_h264(&run.stream, 320, 240).unwrap();
+        let decoded = decode(Codec::H264, &run.stream, 320, 240).unwrap();
         assert_eq!(decoded.len(), 5);
     }
 }
@@ -164,5 +164,5 @@ fn two_codec_threads_are_deterministic_too() {
         [NalKind::IdrSlice, NalKind::IdrSlice],
         "two slices, one pack"
     );
-    assert_eq!(decode_h264(&a.stream, 640, 360).unwrap().len(), 40);
+    assert_eq!(decode(Codec::H264, &a.stream, 640, 360).unwrap().len(), 40);
 }

@@ -5,7 +5,7 @@ use std::time::Duration;
 use venc_core::consts::*;
 use venc_core::encoder::H264_PROFILE_MAIN;
 use venc_core::{ChnAttrStr, Encoder, Mpi, Personality, StreamData};
-use venc_sim::pipeline::{FrameBuffers, UvPlacement};
+use venc_harness::{FrameBuffers, UvPlacement};
 use venc_sim::{SimOptions, Simulator};
 
 /// Sends `frames` frames with a GOP of 4, waits for them all, then collects what successive

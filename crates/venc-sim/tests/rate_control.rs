@@ -9,13 +9,14 @@ use venc_core::bitstream::Codec;
 use venc_core::consts::*;
 use venc_core::encoder::{H264_PROFILE_MAIN, H265_PROFILE_MAIN};
 use venc_sim::SimOptions;
-use venc_sim::oracle::decode;
-use venc_sim::pipeline::EncodeJob;
+use venc_harness::oracle::decode;
+use venc_harness::EncodeJob;
 
 const TWO_THREADS: SimOptions = SimOptions {
     strict: false,
     codec_threads: 2,
     timing: venc_sim::timing::VpuTiming::Fast,
+    engines: venc_sim::codec::Engines::Real,
 };
 
 /// Bit rate over a 10-second (300-frame) 720p clip, in kbps of video time.

@@ -11,9 +11,10 @@ use venc_core::bitstream::{Codec, NalKind};
 use venc_core::consts::*;
 use venc_core::encoder::{H264_PROFILE_MAIN, H265_PROFILE_MAIN, Personality};
 use venc_core::{CanMvError, ChnAttrStr, Encoder, StreamData, VencError};
-use venc_sim::oracle::{decode, pattern_planes, psnr, psnr_yuv};
-use venc_sim::pipeline::{EncodeJob, PackEvent, run_example1};
-use venc_sim::source::ImageSequence;
+use venc_harness::oracle::{decode, pattern_planes, psnr, psnr_yuv};
+use venc_harness::{EncodeJob, PackEvent};
+use venc_sim::example1::run_example1;
+use venc_harness::source::ImageSequence;
 use venc_sim::sys::{MediaError, MediaManager};
 use venc_sim::vicap::*;
 use venc_sim::{SimOptions, Simulator};
@@ -64,7 +65,7 @@ fn bound_run(payload: u32, profile: u32, frames: u32) -> Run {
     let job = EncodeJob::example2(payload, profile, 800, 480, frames);
     let sim = Simulator::shared(SimOptions::default());
     let (mut stream, mut packs) = (Vec::new(), Vec::new());
-    let summary = run_example1(sim, &job, SensorSource::Pattern, Timing::Fast, |ev, b| {
+    let (summary, sensor) = run_example1(sim, &job, SensorSource::Pattern, Timing::Fast, |ev, b| {
         stream.extend_from_slice(b);
         packs.push((*ev, b.to_vec()));
     })
@@ -73,6 +74,7 @@ fn bound_run(payload: u32, profile: u32, frames: u32) -> Run {
         stream,
         packs,
         summary,
+        sensor: Some(sensor),
     }
 }
 
@@ -80,7 +82,7 @@ fn bound_run(payload: u32, profile: u32, frames: u32) -> Run {
 fn example1_bound_800x480_200_frames_decode_with_board_pack_grammar() {
     let run = bound_run(K_PT_H264, H264_PROFILE_MAIN, 200);
     check_run(Codec::H264, &run, 800, 480, 200, 35.0);
-    let stats = run.summary.sensor.unwrap();
+    let stats = run.sensor.expect("a bound run has sensor stats");
     assert_eq!((stats.frames_delivered, stats.dropped_no_buffer), (200, 0));
 }
 
@@ -392,6 +394,7 @@ fn bound_input_faster_than_a_slow_consumer_drops_and_counts_never_corrupts() {
             let ev = PackEvent {
                 get_index: 0,
                 stream_type: data.stream_type[k],
+                pack_type: venc_core::PackType::from_code(data.stream_type[k]).unwrap(),
                 size: data.data_size[k],
                 pts: data.pts[k],
             };

@@ -4,9 +4,9 @@
 use std::sync::Arc;
 use venc_core::bitstream::{Codec, NalKind, parse_h264_sps, split_annexb};
 use venc_core::consts::*;
-use venc_sim::oracle::{decode, pattern_planes, psnr_yuv};
-use venc_sim::pipeline::{EncodeJob, EncodeSummary, PackEvent, run_example2};
-use venc_sim::source::TestPattern;
+use venc_harness::oracle::{decode, pattern_planes, psnr_yuv};
+use venc_harness::{EncodeJob, EncodeSummary, PackEvent, run_example2};
+use venc_harness::source::TestPattern;
 use venc_sim::{SimOptions, Simulator};
 
 /// One Example 2 run on a fresh simulator: the stream, every pack event, the summary.
@@ -14,6 +14,8 @@ pub struct Run {
     pub stream: Vec<u8>,
     pub packs: Vec<(PackEvent, Vec<u8>)>,
     pub summary: EncodeSummary,
+    /// What the sensor did, for a bound (Example 1) run.
+    pub sensor: Option<venc_sim::vicap::SensorStats>,
 }
 
 pub fn run(job: &EncodeJob) -> Run {
@@ -34,6 +36,7 @@ pub fn run_with(job: &EncodeJob, opts: SimOptions) -> Run {
         stream,
         packs,
         summary,
+        sensor: None,
     }
 }
 

@@ -3,7 +3,9 @@
 //! looping).
 
 use std::io::Read;
-use std::path::{Path, PathBuf};
+#[cfg(feature = "images")]
+use std::path::Path;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -256,6 +258,8 @@ impl<R: Read> FrameSource for Y4mSource<R> {
 
 /// Still images (PNG, JPEG, BMP) shown one per frame, in order; converted to NV12 with the
 /// BT.601 limited-range matrix, as a camera's YUV output is. All images must share one size.
+/// (Feature `images`.)
+#[cfg(feature = "images")]
 #[derive(Debug, Clone)]
 pub struct ImageSequence {
     paths: Vec<PathBuf>,
@@ -265,8 +269,10 @@ pub struct ImageSequence {
 }
 
 /// Compared lower-cased.
+#[cfg(feature = "images")]
 const IMAGE_EXTENSIONS: [&str; 4] = ["png", "jpg", "jpeg", "bmp"];
 
+#[cfg(feature = "images")]
 impl ImageSequence {
     /// The images of a folder, sorted by file name (files with other extensions are skipped).
     pub fn from_dir(dir: &Path) -> Result<Self, SourceError> {
@@ -348,6 +354,7 @@ pub fn rgb_to_nv12(rgb: &[u8], width: u32, height: u32, y: &mut [u8], uv: &mut [
     }
 }
 
+#[cfg(feature = "images")]
 impl FrameSource for ImageSequence {
     fn width(&self) -> u32 {
         self.width
@@ -534,6 +541,7 @@ mod tests {
         assert_eq!(same, src);
     }
 
+    #[cfg(feature = "images")]
     #[test]
     fn image_sequences_read_in_order_and_refuse_mixed_sizes() {
         let dir = std::env::temp_dir().join(format!("venc-img-{}", std::process::id()));

@@ -5,26 +5,21 @@
 //! It talks to the backend only through [`Mpi`] and the [`Encoder`] facade, so it runs on any
 //! backend. The CLI, the tests and the benchmarks all drive encoding through here.
 
-use crate::Simulator;
+use crate::frame_pts;
+use crate::poll::{Poll, poll_until};
 use crate::source::{FrameSource, SourceError};
-use crate::sys::MediaManager;
-use crate::vicap::{
-    CAM_CHN_ID_0, Sensor, SensorError, SensorOptions, SensorSource, SensorStats, Timing, YUV420SP,
-};
 use serde::Serialize;
 use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use venc_core::encoder::StreamData;
 use venc_core::layout::{uv_offset, uv_size, vicap_block_size, y_size};
-use venc_core::{CanMvError, ChnAttrStr, Encoder, Mpi, VideoFrameInfo, consts};
+use venc_core::{CanMvError, ChnAttrStr, Encoder, Mpi, PackType, VideoFrameInfo, consts};
 
 /// How long one GetStream waits before the consumer looks at the channel status.
-const POLL_MS: i32 = 20;
+pub const POLL_MS: i32 = 20;
 /// How long the consumer waits without any progress before it calls the channel stalled.
-const STALL_LIMIT: Duration = Duration::from_secs(10);
-
-pub use crate::vicap::SENSOR_BUFFERS;
+pub const STALL_LIMIT: Duration = Duration::from_secs(10);
 
 /// Where the UV plane is put relative to Y.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -50,12 +45,6 @@ pub struct EncodeJob {
     pub uv: UvPlacement,
 }
 
-impl EncodeSummary {
-    fn frames_out(&self) -> u32 {
-        self.i_packs + self.p_packs
-    }
-}
-
 impl EncodeJob {
     /// The manual's Example 2 settings for a codec payload at a size.
     pub fn example2(payload: u32, profile: u32, width: u32, height: u32, frames: u32) -> Self {
@@ -76,6 +65,8 @@ pub struct PackEvent {
     pub get_index: u32,
     /// `stream_type` (1 P, 2 I, 3 HEADER).
     pub stream_type: u32,
+    /// The same, checked: a value outside the three is an error before any event is made.
+    pub pack_type: PackType,
     /// `data_size`.
     pub size: u32,
     /// `pts`.
@@ -103,10 +94,26 @@ pub struct EncodeSummary {
     pub seconds: f64,
     /// Frames out per second.
     pub fps: f64,
-    /// Average bit rate in kbps at the channel's dst frame rate.
+    /// Average bit rate in kbps over the stream's play time (frames out at the dst frame rate).
     pub kbps: f64,
-    /// What the sensor did, for a bound run.
-    pub sensor: Option<SensorStats>,
+}
+
+impl EncodeSummary {
+    /// Frames that came back so far (I + P packs).
+    pub fn frames_received(&self) -> u32 {
+        self.i_packs + self.p_packs
+    }
+
+    /// Fills the totals at the end of a run: `frames_out`, `seconds`, `fps`, and `kbps` over the
+    /// output's play time, `frames_out / dst_frame_rate` (what a player sees and what the CBR
+    /// budget is spent over). The one rate formula for every loop.
+    pub fn finish(&mut self, seconds: f64, dst_frame_rate: u32) {
+        self.frames_out = self.frames_received();
+        self.seconds = seconds;
+        self.fps = f64::from(self.frames_out) / seconds.max(1e-9);
+        let play_secs = f64::from(self.frames_out) / f64::from(dst_frame_rate.max(1));
+        self.kbps = self.bytes as f64 * 8.0 / 1000.0 / play_secs.max(1e-9);
+    }
 }
 
 /// Why a run stopped.
@@ -136,12 +143,12 @@ pub enum PipelineError {
     /// The frame source failed.
     #[error(transparent)]
     Source(#[from] SourceError),
-    /// The sensor refused a call.
-    #[error("Sensor: {0}")]
-    Sensor(#[from] SensorError),
-    /// MediaManager refused a call.
-    #[error("MediaManager: {0}")]
-    Media(#[from] crate::sys::MediaError),
+    /// A pack of a type the MPI does not define.
+    #[error("GetStream: {0}")]
+    PackType(#[from] venc_core::mpi::UnknownPackType),
+    /// Setting up what feeds the encoder failed (a sensor, a link: the caller's own error).
+    #[error("{0}")]
+    Setup(String),
     /// Nothing came back for a long time while frames were outstanding (where the board's
     /// GetStream(-1) would block forever).
     #[error(
@@ -156,7 +163,8 @@ pub enum PipelineError {
     },
 }
 
-fn canmv(call: &'static str) -> impl FnOnce(CanMvError) -> PipelineError {
+/// Wraps what an `Encoder` method raised, naming the method.
+pub fn canmv(call: &'static str) -> impl FnOnce(CanMvError) -> PipelineError {
     move |err| PipelineError::CanMv { call, err }
 }
 
@@ -193,6 +201,11 @@ impl FrameBuffers {
         })
     }
 
+    /// The picture size the buffers are laid out for.
+    pub fn size(&self) -> (u32, u32) {
+        (self.width, self.height)
+    }
+
     /// Number of buffers.
     pub fn count(&self) -> u32 {
         self.y_addrs.len() as u32
@@ -224,6 +237,19 @@ impl FrameBuffers {
     }
 }
 
+/// Where a [`Consumer`] puts each pack it read: any `FnMut(&PackEvent, &[u8])`, or a type of
+/// the caller's that keeps them.
+pub trait PackSink {
+    /// One pack, its bytes read by address before its release.
+    fn pack(&mut self, event: &PackEvent, bytes: &[u8]);
+}
+
+impl<F: FnMut(&PackEvent, &[u8])> PackSink for F {
+    fn pack(&mut self, event: &PackEvent, bytes: &[u8]) {
+        self(event, bytes);
+    }
+}
+
 /// The consumer side of the loop: GetStream, read every pack by address, ReleaseStream; keeps
 /// the pack and byte counts in an [`EncodeSummary`].
 #[derive(Debug)]
@@ -237,8 +263,9 @@ pub struct Consumer<F> {
     on_pack: F,
 }
 
-impl<F: FnMut(&PackEvent, &[u8])> Consumer<F> {
+impl<F: PackSink> Consumer<F> {
     /// A consumer of channel `chn`; `on_pack` gets each pack's bytes.
+    #[doc(alias = "GetStream")]
     pub fn new(chn: u32, on_pack: F) -> Self {
         Self {
             chn: i64::from(chn),
@@ -255,9 +282,19 @@ impl<F: FnMut(&PackEvent, &[u8])> Consumer<F> {
         &self.summary
     }
 
-    /// Frames (I and P packs) received so far.
-    pub fn frames_out(&self) -> u32 {
-        self.summary.frames_out()
+    /// The counts, taken out at the end of a run.
+    pub fn into_summary(self) -> EncodeSummary {
+        self.summary
+    }
+
+    /// The sink the packs went to.
+    pub fn sink_mut(&mut self) -> &mut F {
+        &mut self.on_pack
+    }
+
+    /// The channel this consumer reads.
+    pub fn chn(&self) -> u32 {
+        self.chn as u32
     }
 
     /// Records a frame sent with `pts` (pts must increase from frame to frame).
@@ -295,39 +332,40 @@ impl<F: FnMut(&PackEvent, &[u8])> Consumer<F> {
         get_index: u32,
     ) -> Result<(), PipelineError> {
         let before = self.pending.len();
-        let mut quiet_since = Instant::now();
-        let mut released_polls = 0;
-        while self.pending.len() >= before && before > 0 {
-            if self.fetch(enc, get_index, POLL_MS)? {
-                quiet_since = Instant::now();
-                released_polls = 0;
-                continue;
-            }
-            let front = self.pending.front().copied().unwrap_or(u64::MAX);
-            let status =
-                mpi.query_status(self.chn as u32)
-                    .map_err(|code| PipelineError::Status {
-                        call: "QueryStatus",
-                        status: -1,
-                        code: Some(code),
-                    })?;
-            if status.cur_packs == 0 && status.release_pic_pts >= front {
-                released_polls += 1;
-                if released_polls >= 2 {
-                    self.pending.pop_front();
-                    self.summary.frames_dropped += 1;
-                }
-            } else {
-                released_polls = 0;
-            }
-            if quiet_since.elapsed() > STALL_LIMIT {
-                return Err(PipelineError::Stalled {
-                    pending: self.pending.len(),
-                    waited: quiet_since.elapsed(),
-                });
-            }
+        if before == 0 {
+            return Ok(());
         }
-        Ok(())
+        let mut released_polls = 0;
+        poll_until(
+            STALL_LIMIT,
+            Duration::ZERO,
+            || {
+                if self.pending.len() < before {
+                    return Ok(Poll::Done);
+                }
+                if self.fetch(enc, get_index, POLL_MS)? {
+                    released_polls = 0;
+                    return Ok(Poll::Progress);
+                }
+                let front = self.pending.front().copied().unwrap_or(u64::MAX);
+                let status = query_status(mpi, self.chn as u32)?;
+                if status.cur_packs == 0 && status.release_pic_pts >= front {
+                    released_polls += 1;
+                    if released_polls >= 2 {
+                        self.pending.pop_front();
+                        self.summary.frames_dropped += 1;
+                    }
+                } else {
+                    released_polls = 0;
+                }
+                Ok(Poll::Idle)
+            },
+            // Stalled means nothing was accounted for: exactly `before` frames are pending.
+            |waited| PipelineError::Stalled {
+                pending: before,
+                waited,
+            },
+        )
     }
 
     /// One GetStream/ReleaseStream round. `Ok(false)` when GetStream timed out (NOTREADY);
@@ -357,22 +395,24 @@ impl<F: FnMut(&PackEvent, &[u8])> Consumer<F> {
             let size = self.stream.data_size[k];
             enc.read_mapped(self.stream.data[k], u64::from(size), &mut self.bytes)
                 .map_err(canmv("bytearray_at"))?;
+            let stream_type = self.stream.stream_type[k];
             let ev = PackEvent {
                 get_index,
-                stream_type: self.stream.stream_type[k],
+                stream_type,
+                pack_type: PackType::from_code(stream_type)?,
                 size,
                 pts: self.stream.pts[k],
             };
-            match ev.stream_type {
-                consts::K_VENC_HEADER => self.summary.header_packs += 1,
-                consts::K_VENC_I_FRAME => self.summary.i_packs += 1,
-                _ => self.summary.p_packs += 1,
+            match ev.pack_type {
+                PackType::Header => self.summary.header_packs += 1,
+                PackType::I => self.summary.i_packs += 1,
+                PackType::P => self.summary.p_packs += 1,
             }
             if ev.stream_type != consts::K_VENC_HEADER {
                 self.account(ev.pts);
             }
             self.summary.bytes += u64::from(size);
-            (self.on_pack)(&ev, &self.bytes);
+            self.on_pack.pack(&ev, &self.bytes);
         }
         enc.release_stream(self.chn, &self.stream)
             .map_err(canmv("ReleaseStream"))?;
@@ -396,7 +436,7 @@ pub fn run_example2(
 ) -> Result<EncodeSummary, PipelineError> {
     let (w, h) = (job.attr.pic_width, job.attr.pic_height);
     let chn = i64::from(job.chn);
-    let buffers = FrameBuffers::new(mpi.as_ref(), w, h, SENSOR_BUFFERS)?;
+    let buffers = FrameBuffers::new(mpi.as_ref(), w, h, consts::SENSOR_BUFFERS)?;
     let mut enc = Encoder::new(Arc::clone(&mpi));
     let mut consumer = Consumer::new(job.chn, on_pack);
     let started = Instant::now();
@@ -410,8 +450,7 @@ pub fn run_example2(
         &mut consumer,
         &mut stage,
     );
-    let mut summary = consumer.summary;
-    summary.seconds = started.elapsed().as_secs_f64();
+    let seconds = started.elapsed().as_secs_f64();
     // Tear down what was set up, even after an error: the next run must find the channel free.
     let stopped = match stage {
         Stage::Started => enc.stop(chn).map(drop).map_err(canmv("Stop")),
@@ -425,10 +464,8 @@ pub fn run_example2(
     result?;
     stopped?;
     destroyed?;
-    summary.frames_out = summary.frames_out();
-    summary.fps = f64::from(summary.frames_out) / summary.seconds.max(1e-9);
-    let video_secs = f64::from(summary.frames_out) / f64::from(job.attr.dst_frame_rate.max(1));
-    summary.kbps = summary.bytes as f64 * 8.0 / 1000.0 / video_secs.max(1e-9);
+    let mut summary = consumer.into_summary();
+    summary.finish(seconds, job.attr.dst_frame_rate);
     Ok(summary)
 }
 
@@ -440,7 +477,7 @@ enum Stage {
     Started,
 }
 
-fn drive<F: FnMut(&PackEvent, &[u8])>(
+fn drive<F: PackSink>(
     mpi: &Arc<dyn Mpi>,
     enc: &mut Encoder,
     job: &EncodeJob,
@@ -459,7 +496,6 @@ fn drive<F: FnMut(&PackEvent, &[u8])>(
     *stage = Stage::Started;
     let mut y = vec![0u8; y_size(w, h) as usize];
     let mut uv = vec![0u8; uv_size(w, h) as usize];
-    let fps = u64::from(job.attr.src_frame_rate.max(1));
     for i in 0..job.frames {
         if !source.next_frame(&mut y, &mut uv)? {
             break;
@@ -472,8 +508,7 @@ fn drive<F: FnMut(&PackEvent, &[u8])>(
         let (y_addr, uv_addr) = buffers.planes(i as usize);
         mpi.write_mem(y_addr, &y)?;
         mpi.write_mem(uv_addr, &uv)?;
-        // pts start one frame in, so no frame has the "nothing released yet" pts of 0.
-        let pts = u64::from(i + 1) * 1_000_000 / fps;
+        let pts = frame_pts(u64::from(i), job.attr.src_frame_rate);
         let info = buffers.frame_info(i as usize, job.uv, pts);
         let status = enc
             .send_frame(chn, &info, consts::defaults::SEND_FRAME_TIMEOUT_MS)
@@ -495,125 +530,11 @@ fn drive<F: FnMut(&PackEvent, &[u8])>(
     Ok(())
 }
 
-/// Runs the manual's Example 1 on `sim`: a sensor bound to the encoder with
-/// `MediaManager.link`, no SendFrame. The sensor delivers `job.frames` frames from `source` at
-/// `job.attr.src_frame_rate`, paced by `timing`; every pack goes to `on_pack`. Ends when every
-/// delivered frame is accounted for (its pack arrived or the channel released it unencoded).
-pub fn run_example1(
-    sim: Arc<Simulator>,
-    job: &EncodeJob,
-    source: SensorSource,
-    timing: Timing,
-    on_pack: impl FnMut(&PackEvent, &[u8]),
-) -> Result<EncodeSummary, PipelineError> {
-    let (w, h) = (job.attr.pic_width, job.attr.pic_height);
-    let chn = i64::from(job.chn);
-    let sensor = Sensor::new(
-        Arc::clone(&sim),
-        0,
-        source,
-        SensorOptions {
-            fps: job.attr.src_frame_rate,
-            timing,
-            frame_limit: Some(u64::from(job.frames)),
-            ..SensorOptions::default()
-        },
-    );
-    sensor.reset()?;
-    sensor.set_framesize(w, h, CAM_CHN_ID_0, consts::VICAP_ALIGNMENT_4K)?;
-    sensor.set_pixformat(YUV420SP, CAM_CHN_ID_0)?;
-    let mpi: Arc<dyn Mpi> = sim.clone();
-    let mut enc = Encoder::new(Arc::clone(&mpi));
-    enc.set_out_bufs(chn, job.out_bufs, w, h)
-        .map_err(canmv("SetOutBufs"))?;
-    let media = MediaManager::new(Arc::clone(&sim), enc.personality());
-    let link = media.link(
-        sensor.bind_info(CAM_CHN_ID_0).src,
-        (consts::VIDEO_ENCODE_MOD_ID, consts::VENC_DEV_ID, job.chn),
-    )?;
-    media.init()?;
-    let mut consumer = Consumer::new(job.chn, on_pack);
-    let started = Instant::now();
-    let mut result = enc
-        .create(chn, &job.attr)
-        .map(drop)
-        .map_err(canmv("Create"));
-    let created = result.is_ok();
-    if created {
-        result = enc.start(chn).map(drop).map_err(canmv("Start"));
-    }
-    if result.is_ok() {
-        result = sensor
-            .run()
-            .map_err(PipelineError::from)
-            .and_then(|()| drain_bound(&sensor, mpi.as_ref(), &mut enc, &mut consumer, job));
-    }
-    // Teardown in the manual's order: sensor, link, encoder, media manager.
-    sensor.stop();
-    drop(link);
-    let stopped = if created {
-        enc.stop(chn).map(drop)
-    } else {
-        Ok(())
-    };
-    let destroyed = if created {
-        enc.destroy(chn).map(drop)
-    } else {
-        Ok(())
-    };
-    media.deinit();
-    let mut summary = consumer.summary;
-    summary.seconds = started.elapsed().as_secs_f64();
-    result?;
-    stopped.map_err(canmv("Stop"))?;
-    destroyed.map_err(canmv("Destroy"))?;
-    let stats = sensor.stats();
-    summary.frames_sent = stats.frames_delivered as u32;
-    summary.frames_out = summary.frames_out();
-    summary.frames_dropped = (stats.frames_captured - u64::from(summary.frames_out)) as u32;
-    summary.sensor = Some(stats);
-    summary.fps = f64::from(summary.frames_out) / summary.seconds.max(1e-9);
-    let video_secs = f64::from(job.frames) / f64::from(job.attr.src_frame_rate.max(1));
-    summary.kbps = summary.bytes as f64 * 8.0 / 1000.0 / video_secs.max(1e-9);
-    Ok(summary)
-}
-
-/// Fetches until the sensor has passed `job.frames` frame times and the encoder has released
-/// the last frame it was given with nothing left in the ring; fails after [`STALL_LIMIT`]
-/// without progress.
-fn drain_bound<F: FnMut(&PackEvent, &[u8])>(
-    sensor: &Sensor,
-    mpi: &dyn Mpi,
-    enc: &mut Encoder,
-    consumer: &mut Consumer<F>,
-    job: &EncodeJob,
-) -> Result<(), PipelineError> {
-    let mut quiet_since = Instant::now();
-    let mut get_index = 0;
-    loop {
-        if consumer.fetch(enc, get_index, POLL_MS)? {
-            get_index += 1;
-            quiet_since = Instant::now();
-            continue;
-        }
-        let stats = sensor.stats();
-        let status = mpi
-            .query_status(job.chn)
-            .map_err(|code| PipelineError::Status {
-                call: "QueryStatus",
-                status: -1,
-                code: Some(code),
-            })?;
-        let all_ticked = stats.frames_captured >= u64::from(job.frames);
-        if all_ticked && status.cur_packs == 0 && status.release_pic_pts >= stats.last_pts_delivered
-        {
-            return Ok(());
-        }
-        if quiet_since.elapsed() > STALL_LIMIT {
-            return Err(PipelineError::Stalled {
-                pending: (stats.frames_delivered - u64::from(consumer.frames_out())) as usize,
-                waited: quiet_since.elapsed(),
-            });
-        }
-    }
+/// `kd_mpi_venc_query_status` as a pipeline step.
+pub fn query_status(mpi: &dyn Mpi, chn: u32) -> Result<venc_core::ChnStatus, PipelineError> {
+    mpi.query_status(chn).map_err(|code| PipelineError::Status {
+        call: "QueryStatus",
+        status: -1,
+        code: Some(code),
+    })
 }

@@ -1,0 +1,986 @@
+//! Runs one case's steps against a backend, through [`Mpi`] and the CanMV [`Encoder`] only.
+//!
+//! The result is a trace (one line per step, with nothing backend-specific in it: no addresses,
+//! sizes or timings), the first failed expectation if any, and each channel's collected stream
+//! for the oracles in [`crate::check`].
+
+mod actual;
+
+use crate::case::{
+    Address, AttrOverride, Case, CodecName, Content, Expect, RcName, ReadFrom, Setup, Step,
+    UvPlace,
+};
+use actual::Actual;
+use std::collections::BTreeMap;
+use std::fmt::{self, Write as _};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use venc_core::layout::{uv_size, y_size};
+use venc_core::{
+    ChnAttr, ChnAttrStr, Encoder, Mpi, Pack, PackType, Personality, RcAttr, StreamData, VencError,
+    VideoFrameInfo, consts,
+};
+use venc_harness::poll::{Poll, poll_until};
+use venc_harness::source::TestPattern;
+use venc_harness::{Consumer, FrameBuffers, PackEvent, PackSink, UvPlacement, frame_pts};
+
+/// How long helpers wait for a backend before giving up.
+const PATIENCE: Duration = Duration::from_secs(20);
+/// Poll period of the waiting helpers.
+const POLL: Duration = Duration::from_millis(2);
+
+/// A pack collected from a channel.
+#[derive(Debug, Clone)]
+pub struct CollectedPack {
+    /// HEADER, I or P.
+    pub pack_type: PackType,
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+    /// Its pts.
+    pub pts: u64,
+}
+
+/// What one channel produced and was fed.
+#[derive(Debug, Clone)]
+pub struct ChannelStream {
+    /// The attributes of the channel's last successful create.
+    pub attr: ChnAttrStr,
+    /// Packs in the order they were taken.
+    pub packs: Vec<CollectedPack>,
+    /// pts → pattern frame index of every frame sent.
+    pub sent: BTreeMap<u64, u32>,
+}
+
+impl ChannelStream {
+    /// The codec of the channel.
+    pub fn codec(&self) -> Option<venc_core::bitstream::Codec> {
+        venc_core::bitstream::Codec::from_payload(self.attr.payload_type)
+    }
+
+    /// The I and P packs (one per encoded frame).
+    pub fn frames(&self) -> impl Iterator<Item = &CollectedPack> {
+        self.packs
+            .iter()
+            .filter(|p| p.pack_type != PackType::Header)
+    }
+
+    /// The stream as one Annex-B byte string.
+    pub fn bytes(&self) -> Vec<u8> {
+        self.packs.iter().flat_map(|p| p.bytes.clone()).collect()
+    }
+}
+
+/// How the steps went.
+#[derive(Debug, Default)]
+pub struct Execution {
+    /// One line per step and per checked stream.
+    pub trace: Vec<String>,
+    /// The first expectation that did not hold.
+    pub failure: Option<String>,
+    /// Set when the backend answered NOT_SUPPORT where the case needed the feature.
+    pub not_supported: Option<String>,
+    /// Streams by channel.
+    pub streams: BTreeMap<u32, ChannelStream>,
+}
+
+
+/// Input frame buffers of one channel: the harness's VICAP layout, and the frame each holds.
+#[derive(Debug)]
+struct Frames {
+    buffers: FrameBuffers,
+    /// pts of the frame each buffer holds until the encoder releases it.
+    held: Vec<Option<u64>>,
+    sent: u32,
+}
+
+/// Packs a channel's [`Consumer`] read, until the executor files them into the stream.
+#[derive(Debug, Default)]
+struct Collected(Vec<CollectedPack>);
+
+impl PackSink for Collected {
+    fn pack(&mut self, event: &PackEvent, bytes: &[u8]) {
+        self.0.push(CollectedPack {
+            pack_type: event.pack_type,
+            bytes: bytes.to_vec(),
+            pts: event.pts,
+        });
+    }
+}
+
+/// Per-channel bookkeeping of the executor.
+#[derive(Debug)]
+struct Chan {
+    attr: Option<ChnAttrStr>,
+    started: bool,
+    frames: Option<Frames>,
+    /// What the case's own `GetStream` steps fill and `ReleaseStream`/`ReadPack` read.
+    stream_data: StreamData,
+    /// Example 2's consumer, for the loops (`Drain`, `Stream`).
+    consumer: Consumer<Collected>,
+    /// pts of the last frame sent while the channel was started (what `WaitReleased` awaits).
+    last_pts: Option<u64>,
+}
+
+impl Chan {
+    fn new(chn: u32) -> Self {
+        Self {
+            attr: None,
+            started: false,
+            frames: None,
+            stream_data: StreamData::new(),
+            consumer: Consumer::new(chn, Collected::default()),
+            last_pts: None,
+        }
+    }
+}
+
+/// Runs a case's steps on a fresh backend.
+pub struct Executor<'a> {
+    mpi: Arc<dyn Mpi>,
+    setup: &'a Setup,
+    encoders: Vec<Encoder>,
+    chans: BTreeMap<u32, Chan>,
+    out: Execution,
+    scratch: Vec<Pack>,
+    /// The step being run, as the trace shows it.
+    current: String,
+}
+
+impl fmt::Debug for Executor<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Executor")
+            .field("backend", &self.mpi.backend_name())
+            .finish_non_exhaustive()
+    }
+}
+
+type StepResult = Result<(), String>;
+
+impl<'a> Executor<'a> {
+    /// An executor for `case` over `mpi` (which must be fresh: no channel, no pool).
+    pub fn new(mpi: Arc<dyn Mpi>, case: &'a Case) -> Self {
+        let personality: Personality = case.setup.personality.0;
+        Self {
+            encoders: vec![Encoder::with_personality(Arc::clone(&mpi), personality)],
+            mpi,
+            setup: &case.setup,
+            chans: BTreeMap::new(),
+            out: Execution::default(),
+            scratch: Vec::new(),
+            current: String::new(),
+        }
+    }
+
+    /// Runs every step, stopping at the first failed expectation.
+    pub fn run(mut self, steps: &[Step]) -> Execution {
+        for (i, step) in steps.iter().enumerate() {
+            if let Err(why) = self.step(step) {
+                self.out.failure = Some(format!("step {} ({}): {why}", i + 1, self.current));
+                break;
+            }
+            if self.out.not_supported.is_some() {
+                break;
+            }
+        }
+        // Packs taken from channels that were never created belong to no stream.
+        self.out.streams.retain(|_, s| s.attr.payload_type != 0);
+        self.out
+    }
+
+    /// Names the step being run (the trace's left-hand side) and returns the name.
+    fn at(&mut self, what: String) -> String {
+        self.current.clone_from(&what);
+        what
+    }
+
+    /// One step: its trace label and its run, side by side, so a new step is one arm here.
+    fn step(&mut self, step: &Step) -> StepResult {
+        match *step {
+            Step::SetOutBufs {
+                chn,
+                bufs,
+                size,
+                expect,
+            } => {
+                let mut what = format!("SetOutBufs({chn}");
+                if let Some(b) = bufs {
+                    let _ = write!(what, ", {b}");
+                }
+                if let Some([w, h]) = size {
+                    let _ = write!(what, ", {w}x{h}");
+                }
+                let what = self.at(what + ")");
+                let [w, h] = size.unwrap_or([self.setup.width, self.setup.height]);
+                let bufs = bufs.unwrap_or(self.setup.out_bufs);
+                let r = self.encoder().set_out_bufs(chn, bufs, w, h);
+                self.check(what, &Actual::from_facade(r), expect)
+            }
+            Step::Create { chn, attr, expect } => {
+                let what = self.at(format!("Create({chn}{})", overrides(&attr)));
+                let a = self.attr(&attr);
+                let actual = Actual::from_facade(self.encoder().create(chn, &a));
+                if actual == Actual::Ok {
+                    self.created(chn as u32, a);
+                }
+                self.check(what, &actual, expect)
+            }
+            Step::Start { chn, expect } => {
+                let what = self.at(format!("Start({chn})"));
+                let r = self.encoder().start(chn);
+                self.lifecycle(what, chn, r.map(drop), Some(true), expect)
+            }
+            Step::Stop { chn, expect } => {
+                let what = self.at(format!("Stop({chn})"));
+                let r = self.encoder().stop(chn);
+                self.lifecycle(what, chn, r.map(drop), Some(false), expect)
+            }
+            Step::Destroy { chn, expect } => {
+                let what = self.at(format!("Destroy({chn})"));
+                let r = self.encoder().destroy(chn);
+                self.lifecycle(what, chn, r.map(drop), Some(false), expect)
+            }
+            Step::SendFrame {
+                chn,
+                count,
+                timeout,
+                uv,
+                content,
+                address,
+                frame_size,
+                expect,
+            } => {
+                let mut what = format!("SendFrame({chn}, timeout={timeout})");
+                if count != 1 {
+                    let _ = write!(what, " x{count}");
+                }
+                if uv != UvPlace::Vicap {
+                    let _ = write!(what, " uv={uv:?}");
+                }
+                if content != Content::Pattern {
+                    let _ = write!(what, " content={content:?}");
+                }
+                if address != Address::Buffer {
+                    let _ = write!(what, " address={address:?}");
+                }
+                if let Some([w, h]) = frame_size {
+                    let _ = write!(what, " frame={w}x{h}");
+                }
+                let what = self.at(what);
+                let mut actual = Actual::Ok;
+                for i in 0..count {
+                    let frame = self.next_frame(chn as u32, uv, content, address, frame_size)?;
+                    let r = self.encoder().send_frame(chn, &frame, timeout);
+                    actual = r.map_or_else(Actual::from_canmv, Actual::from_status);
+                    if actual != Actual::Ok && i + 1 < count {
+                        return Err(format!("frame {} of {count} -> {actual}", i + 1));
+                    }
+                }
+                self.check(what, &actual, expect)
+            }
+            Step::GetStream {
+                chn,
+                timeout,
+                ref packs,
+                expect,
+            } => {
+                let what = self.at(format!("GetStream({chn}, timeout={timeout})"));
+                self.get_stream(what, chn, timeout, packs.as_deref(), expect)
+            }
+            Step::ReleaseStream {
+                chn,
+                pack_cnt,
+                expect,
+            } => {
+                let what = self.at(match pack_cnt {
+                    Some(n) => format!("ReleaseStream({chn}, pack_cnt={n})"),
+                    None => format!("ReleaseStream({chn})"),
+                });
+                let mut sd = std::mem::take(&mut self.chan(chn as u32).stream_data);
+                if let Some(n) = pack_cnt {
+                    sd.pack_cnt = n;
+                }
+                let r = self.encoder().release_stream(chn, &sd);
+                self.chan(chn as u32).stream_data = sd;
+                self.check(what, &Actual::from_facade(r), expect)
+            }
+            Step::ReadPack {
+                chn,
+                slot,
+                from,
+                expect,
+            } => {
+                let what = self.at(format!("bytearray_at({chn}, {from:?}[{slot}])"));
+                let sd = &self.chan(chn as u32).stream_data;
+                let (addr, size) = match from {
+                    ReadFrom::Data => (sd.data[slot], sd.data_size[slot]),
+                    ReadFrom::PhyAddr => (sd.phy_addr[slot], sd.data_size[slot]),
+                };
+                let r = self.encoder().bytearray_at(addr, u64::from(size));
+                self.check(what, &Actual::from_facade(r), expect)
+            }
+            Step::Drain { chn, frames } => {
+                let what = self.at(format!("Drain({chn}, {frames} frames)"));
+                self.drain(chn as u32, frames)?;
+                self.ok(what)
+            }
+            Step::Stream {
+                ref chns,
+                frames,
+                uv,
+            } => {
+                let mut what = format!("Stream({chns:?}, {frames} frames each");
+                if uv != UvPlace::Vicap {
+                    let _ = write!(what, ", uv={uv:?}");
+                }
+                let what = self.at(what + ")");
+                self.stream_loop(chns, frames, uv)?;
+                self.ok(what)
+            }
+            Step::WaitPacks { chn, packs } => {
+                let what = self.at(format!("WaitPacks({chn}, {packs})"));
+                let have = std::cell::Cell::new(0);
+                poll_until(
+                    PATIENCE,
+                    POLL,
+                    || {
+                        have.set(self.mpi.query_status(chn).map_err(|e| e.to_string())?.cur_packs);
+                        Ok(if have.get() >= packs { Poll::Done } else { Poll::Idle })
+                    },
+                    |waited| {
+                        let have = have.get();
+                        format!("only {have} packs after {waited:?}, waited for {packs}")
+                    },
+                )?;
+                self.ok(what)
+            }
+            Step::WaitReleased { chn } => {
+                let what = self.at(format!("WaitReleased({chn})"));
+                if let Some(pts) = self.chans.get(&chn).and_then(|c| c.last_pts) {
+                    self.wait_released(chn, pts)?;
+                }
+                self.ok(what)
+            }
+            Step::NewEncoder => {
+                let what = self.at("Encoder()".into());
+                let p = self.encoder().personality();
+                self.encoders
+                    .push(Encoder::with_personality(Arc::clone(&self.mpi), p));
+                self.out.trace.push(what);
+                Ok(())
+            }
+            Step::MpiCreate { chn, attr, expect } => {
+                let what = self.at(format!("kd_mpi_venc_create_chn({chn}{})", overrides(&attr)));
+                let a = self.attr(&attr);
+                let r = self.mpi.create_chn(chn, &with_rc(attr.rc, &a.to_mpi()));
+                if r.is_ok() {
+                    self.created(chn, a);
+                }
+                self.check(what, &Actual::from_mpi(r), expect)
+            }
+            Step::MpiStart { chn, expect } => {
+                let what = self.at(format!("kd_mpi_venc_start_chn({chn})"));
+                let r = self.mpi.start_chn(chn);
+                self.lifecycle(what, chn.into(), r, Some(true), expect)
+            }
+            Step::MpiStop { chn, expect } => {
+                let what = self.at(format!("kd_mpi_venc_stop_chn({chn})"));
+                let r = self.mpi.stop_chn(chn);
+                self.lifecycle(what, chn.into(), r, Some(false), expect)
+            }
+            Step::MpiDestroy { chn, expect } => {
+                let what = self.at(format!("kd_mpi_venc_destroy_chn({chn})"));
+                let r = self.mpi.destroy_chn(chn);
+                self.check(what, &Actual::from_mpi(r), expect)
+            }
+            Step::MpiEnableIdr {
+                chn,
+                enable,
+                expect,
+            } => {
+                let what = self.at(format!("kd_mpi_venc_enable_idr({chn}, {enable})"));
+                let r = self.mpi.enable_idr(chn, enable);
+                self.check(what, &Actual::from_mpi(r), expect)
+            }
+            Step::MpiRequestIdr { chn, expect } => {
+                let what = self.at(format!("kd_mpi_venc_request_idr({chn})"));
+                let r = self.mpi.request_idr(chn);
+                self.check(what, &Actual::from_mpi(r), expect)
+            }
+            Step::MpiQueryStatus {
+                chn,
+                cur_packs,
+                release_pic_pts,
+                expect,
+            } => {
+                let what = self.at(format!("kd_mpi_venc_query_status({chn})"));
+                self.query_status(what, chn, cur_packs, release_pic_pts, expect)
+            }
+            Step::MpiGetStream {
+                chn,
+                max_packs,
+                timeout,
+                got,
+                took_ms,
+                expect,
+            } => {
+                let what = self.at(format!(
+                    "kd_mpi_venc_get_stream({chn}, {max_packs}, {timeout})"
+                ));
+                self.mpi_get_stream(what, chn, (max_packs, timeout), got, took_ms, expect)
+            }
+            Step::MpiReleaseStream { chn, count, expect } => {
+                let what = self.at(format!("kd_mpi_venc_release_stream({chn}, {count})"));
+                let r = self.mpi.release_stream(chn, count);
+                self.check(what, &Actual::from_mpi(r), expect)
+            }
+            Step::MpiSendFrame {
+                chn,
+                timeout,
+                expect,
+            } => {
+                let what = self.at(format!("kd_mpi_venc_send_frame({chn}, timeout={timeout})"));
+                let frame =
+                    self.next_frame(chn, UvPlace::Vicap, Content::Pattern, Address::Buffer, None)?;
+                let r = self.mpi.send_frame(chn, &frame, timeout);
+                self.check(what, &Actual::from_mpi(r), expect)
+            }
+        }
+    }
+
+    fn encoder(&mut self) -> &mut Encoder {
+        let last = self.encoders.len() - 1;
+        &mut self.encoders[last]
+    }
+
+    fn chan(&mut self, chn: u32) -> &mut Chan {
+        self.chans.entry(chn).or_insert_with(|| Chan::new(chn))
+    }
+
+    fn stream(&mut self, chn: u32) -> &mut ChannelStream {
+        let attr = self.chans.get(&chn).and_then(|c| c.attr);
+        self.out
+            .streams
+            .entry(chn)
+            .or_insert_with(|| ChannelStream {
+                attr: attr.unwrap_or_else(|| ChnAttrStr::new(0, 0, 0, 0)),
+                packs: Vec::new(),
+                sent: BTreeMap::new(),
+            })
+    }
+
+    /// Records the call and compares it with the expectation.
+    fn check(&mut self, what: String, actual: &Actual, expect: Expect) -> StepResult {
+        self.out.trace.push(format!("{what} -> {actual}"));
+        if actual.matches(expect) {
+            return Ok(());
+        }
+        if let Actual::Code(VencError::NotSupport, _) = actual {
+            if expect == Expect::Ok {
+                self.out.not_supported = Some(format!("{what}: the backend answered NOT_SUPPORT"));
+                return Ok(());
+            }
+        }
+        Err(format!("expected {expect}, got {actual}"))
+    }
+
+    /// A helper step that has no result of its own: it either did its job or failed.
+    fn ok(&mut self, what: String) -> StepResult {
+        self.out.trace.push(format!("{what} -> ok"));
+        Ok(())
+    }
+
+    fn attr(&self, o: &AttrOverride) -> ChnAttrStr {
+        let s = self.setup;
+        let codec = o.codec.unwrap_or(s.codec);
+        let profile = o.profile_value.unwrap_or_else(|| {
+            o.profile
+                .or(s
+                    .profile
+                    .filter(|_| o.codec.is_none() || o.codec == Some(s.codec)))
+                .map_or(
+                    match codec {
+                        CodecName::H264 => consts::VENC_PROFILE_H264_BASELINE,
+                        CodecName::H265 => consts::VENC_PROFILE_H265_MAIN,
+                    },
+                    |p| p.value(codec),
+                )
+        });
+        let mut a = ChnAttrStr::new(
+            o.payload.unwrap_or(codec.payload()),
+            profile,
+            o.width.unwrap_or(s.width),
+            o.height.unwrap_or(s.height),
+        );
+        a.gop_len = o.gop.unwrap_or(s.gop);
+        a.bit_rate = o.bitrate.unwrap_or(s.bitrate);
+        a.src_frame_rate = o.src_fps.unwrap_or(s.src_fps);
+        a.dst_frame_rate = o.dst_fps.unwrap_or(s.dst_fps);
+        a
+    }
+
+    /// Start/Stop/Destroy, through the facade or the MPI: on success the channel is (not)
+    /// started. An MPI error comes as its code, a facade one as the facade's exception.
+    fn lifecycle<E: Into<LifecycleError>>(
+        &mut self,
+        what: String,
+        chn: i64,
+        r: Result<(), E>,
+        started: Option<bool>,
+        expect: Expect,
+    ) -> StepResult {
+        let actual = match r.map_err(Into::into) {
+            Ok(()) => Actual::Ok,
+            Err(LifecycleError::Facade(e)) => Actual::from_canmv(e),
+            Err(LifecycleError::Mpi(code)) => Actual::Code(code, None),
+        };
+        if actual == Actual::Ok {
+            if let Some(started) = started {
+                self.chan(chn as u32).started = started;
+            }
+        }
+        self.check(what, &actual, expect)
+    }
+
+    fn created(&mut self, chn: u32, attr: ChnAttrStr) {
+        let c = self.chan(chn);
+        c.attr = Some(attr);
+        c.started = false;
+        // New buffers for the new attributes; the old pool stays allocated, as a program's would.
+        c.frames = None;
+        c.last_pts = None;
+        // A re-created channel starts a new stream.
+        self.out.streams.insert(
+            chn,
+            ChannelStream {
+                attr,
+                packs: Vec::new(),
+                sent: BTreeMap::new(),
+            },
+        );
+    }
+
+    /// The case's own `GetStream`: the packs are read through their mappings and kept in the
+    /// channel's `StreamData` for `ReadPack` and `ReleaseStream`.
+    fn get_stream(
+        &mut self,
+        what: String,
+        chn: i64,
+        timeout: i32,
+        want: Option<&[String]>,
+        expect: Expect,
+    ) -> StepResult {
+        let mut sd = std::mem::take(&mut self.chan(chn as u32).stream_data);
+        let actual = match self.encoder().get_stream(chn, &mut sd, timeout) {
+            Ok(0) => Actual::Ok,
+            Ok(v) => Actual::Ret(i64::from(v)),
+            Err(e) => Actual::from_canmv(e),
+        };
+        let got = if actual == Actual::Ok {
+            self.take_stream_data(chn as u32, &sd)
+        } else {
+            Ok(Vec::new())
+        };
+        self.chan(chn as u32).stream_data = sd;
+        let types = got?.iter().map(|t| t.name()).collect::<Vec<_>>();
+        let shown = if actual == Actual::Ok {
+            format!("{actual} [{}]", types.join(" "))
+        } else {
+            actual.to_string()
+        };
+        self.out.trace.push(format!("{what} -> {shown}"));
+        if !actual.matches(expect) {
+            return Err(format!("expected {expect}, got {actual}"));
+        }
+        match want {
+            Some(want) if want != types => Err(format!("expected packs {want:?}, got {types:?}")),
+            _ => Ok(()),
+        }
+    }
+
+    /// Reads the packs a facade `GetStream` handed out through their mappings.
+    fn take_stream_data(&mut self, chn: u32, sd: &StreamData) -> Result<Vec<PackType>, String> {
+        let n = (sd.pack_cnt as usize).min(consts::VENC_PACK_CNT_MAX);
+        let mut collected = Vec::with_capacity(n);
+        for i in 0..n {
+            let bytes = self
+                .encoder()
+                .bytearray_at(sd.data[i], u64::from(sd.data_size[i]))
+                .map_err(|e| format!("pack {i}: {e}"))?;
+            let pack_type =
+                PackType::from_code(sd.stream_type[i]).map_err(|e| format!("pack {i}: {e}"))?;
+            collected.push(CollectedPack {
+                pack_type,
+                bytes,
+                pts: sd.pts[i],
+            });
+        }
+        let types = collected.iter().map(|p| p.pack_type).collect();
+        self.stream(chn).packs.extend(collected);
+        Ok(types)
+    }
+
+    fn query_status(
+        &mut self,
+        what: String,
+        chn: u32,
+        cur_packs: Option<u32>,
+        release_pic_pts: Option<u64>,
+        expect: Expect,
+    ) -> StepResult {
+        let r = self.mpi.query_status(chn);
+        let mut shown = String::new();
+        if let Ok(st) = &r {
+            if cur_packs.is_some() {
+                let _ = write!(shown, " cur_packs={}", st.cur_packs);
+            }
+            if release_pic_pts.is_some() {
+                let _ = write!(shown, " release_pic_pts={}", st.release_pic_pts);
+            }
+        }
+        let actual = Actual::from_mpi(r.map(drop));
+        self.out.trace.push(format!("{what} -> {actual}{shown}"));
+        if !actual.matches(expect) {
+            return Err(format!("expected {expect}, got {actual}"));
+        }
+        let Ok(st) = r else { return Ok(()) };
+        if let Some(want) = cur_packs.filter(|&w| w != st.cur_packs) {
+            return Err(format!("cur_packs {} instead of {want}", st.cur_packs));
+        }
+        if let Some(want) = release_pic_pts.filter(|&w| w != st.release_pic_pts) {
+            return Err(format!(
+                "release_pic_pts {} instead of {want}",
+                st.release_pic_pts
+            ));
+        }
+        Ok(())
+    }
+
+    fn mpi_get_stream(
+        &mut self,
+        what: String,
+        chn: u32,
+        (max_packs, timeout): (u32, i32),
+        got: Option<u32>,
+        took_ms: Option<[u64; 2]>,
+        expect: Expect,
+    ) -> StepResult {
+        let mut packs = std::mem::take(&mut self.scratch);
+        let t0 = Instant::now();
+        let r = self.mpi.get_stream(chn, max_packs, timeout, &mut packs);
+        let took = t0.elapsed().as_millis() as u64;
+        let actual = Actual::from_mpi(r);
+        let mut collected = Vec::new();
+        if actual == Actual::Ok {
+            for p in &packs {
+                let mut bytes = vec![0; p.len as usize];
+                self.mpi
+                    .read_mem(p.phys_addr, &mut bytes)
+                    .map_err(|e| format!("pack unreadable: {e}"))?;
+                collected.push(CollectedPack {
+                    pack_type: p.pack_type,
+                    bytes,
+                    pts: p.pts,
+                });
+            }
+        }
+        self.scratch = packs;
+        let types: Vec<_> = collected.iter().map(|p| p.pack_type.name()).collect();
+        let shown = if actual == Actual::Ok {
+            format!("{actual} [{}]", types.join(" "))
+        } else {
+            actual.to_string()
+        };
+        self.out.trace.push(format!("{what} -> {shown}"));
+        let n = collected.len() as u32;
+        self.stream(chn).packs.extend(collected);
+        if !actual.matches(expect) {
+            return Err(format!("expected {expect}, got {actual}"));
+        }
+        if let Some(want) = got.filter(|&w| w != n) {
+            return Err(format!("{n} packs delivered instead of {want}"));
+        }
+        if let Some([lo, hi]) = took_ms.filter(|&[lo, hi]| took < lo || took > hi) {
+            return Err(format!("the call took {took} ms, outside {lo}..={hi} ms"));
+        }
+        Ok(())
+    }
+
+    /// One round of Example 2's consumer on a channel (GetStream with `timeout`, read every
+    /// pack by address, ReleaseStream); the packs go to the channel's stream. `Ok(false)` when
+    /// nothing was ready.
+    fn fetch(&mut self, chn: u32, timeout: i32) -> Result<bool, String> {
+        let last = self.encoders.len() - 1;
+        let enc = &mut self.encoders[last];
+        let chan = self.chans.entry(chn).or_insert_with(|| Chan::new(chn));
+        let got = chan
+            .consumer
+            .fetch(enc, 0, timeout)
+            .map_err(|e| e.to_string())?;
+        let packs = std::mem::take(&mut chan.consumer.sink_mut().0);
+        self.stream(chn).packs.extend(packs);
+        Ok(got)
+    }
+
+    fn frames_received(&self, chn: u32) -> u32 {
+        self.out
+            .streams
+            .get(&chn)
+            .map_or(0, |st| st.frames().count() as u32)
+    }
+
+    /// Example 2's consumer loop until `frames` more I/P packs arrived.
+    fn drain(&mut self, chn: u32, frames: u32) -> StepResult {
+        let target = self.frames_received(chn) + frames;
+        poll_until(
+            PATIENCE,
+            Duration::ZERO,
+            || {
+                let got = self.fetch(chn, 1000)?;
+                Ok(if self.frames_received(chn) >= target {
+                    Poll::Done
+                } else if got {
+                    Poll::Progress
+                } else {
+                    Poll::Idle
+                })
+            },
+            |waited| format!("fewer than {frames} frames, then nothing for {waited:?}"),
+        )
+    }
+
+    /// Takes and releases whatever is queued on a channel right now (GetStream with timeout 0).
+    fn consume(&mut self, chn: u32) -> Result<u32, String> {
+        let mut taken = 0;
+        while self
+            .mpi
+            .query_status(chn)
+            .map_err(|e| e.to_string())?
+            .cur_packs
+            > 0
+        {
+            let before = self.out.streams.get(&chn).map_or(0, |s| s.packs.len());
+            if !self.fetch(chn, 0)? {
+                break;
+            }
+            taken += (self.out.streams.get(&chn).map_or(0, |s| s.packs.len()) - before) as u32;
+        }
+        Ok(taken)
+    }
+
+    /// Waits until the encoder released the frame `pts` of a channel, consuming its packs
+    /// meanwhile (the encoder needs its output blocks back to go on).
+    fn consume_until_released(&mut self, chn: u32, pts: u64) -> StepResult {
+        let mpi = Arc::clone(&self.mpi);
+        poll_until(
+            PATIENCE,
+            POLL,
+            || {
+                let done = mpi.query_status(chn).map_err(|e| e.to_string())?.release_pic_pts >= pts;
+                if self.consume(chn)? > 0 {
+                    return Ok(Poll::Progress);
+                }
+                Ok(if done { Poll::Done } else { Poll::Idle })
+            },
+            |_| format!("ch{chn}: frame pts {pts} never released"),
+        )
+    }
+
+    /// Example 2's loop over several channels; see [`Step::Stream`].
+    fn stream_loop(&mut self, chns: &[i64], frames: u32, uv: UvPlace) -> StepResult {
+        let count = self.setup.frame_bufs.max(1);
+        for _ in 0..frames {
+            for &chn in chns {
+                let c = chn as u32;
+                // The buffer about to be reused must have been released by the encoder.
+                let held = self
+                    .chans
+                    .get(&c)
+                    .and_then(|ch| ch.frames.as_ref())
+                    .and_then(|f| f.held[(f.sent % count) as usize]);
+                if let Some(pts) = held {
+                    self.consume_until_released(c, pts)?;
+                }
+                let frame = self.next_frame(c, uv, Content::Pattern, Address::Buffer, None)?;
+                match self.encoder().send_frame(chn, &frame, 1000) {
+                    Ok(0) => {}
+                    other => return Err(format!("ch{c}: SendFrame -> {other:?}")),
+                }
+                self.consume(c)?;
+            }
+        }
+        for &chn in chns {
+            let c = chn as u32;
+            if let Some(pts) = self.chans.get(&c).and_then(|ch| ch.last_pts) {
+                self.consume_until_released(c, pts)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn wait_released(&self, chn: u32, pts: u64) -> StepResult {
+        let last = std::cell::Cell::new(0);
+        poll_until(
+            PATIENCE,
+            POLL,
+            || {
+                let st = self.mpi.query_status(chn).map_err(|e| e.to_string())?;
+                last.set(st.release_pic_pts);
+                Ok(if st.release_pic_pts >= pts {
+                    Poll::Done
+                } else {
+                    Poll::Idle
+                })
+            },
+            |waited| {
+                let last = last.get();
+                format!("frame pts {pts} not released after {waited:?} (last released {last})")
+            },
+        )
+    }
+
+    /// Fills the next input buffer of a channel and describes it as a program would.
+    fn next_frame(
+        &mut self,
+        chn: u32,
+        uv: UvPlace,
+        content: Content,
+        address: Address,
+        frame_size: Option<[u32; 2]>,
+    ) -> Result<VideoFrameInfo, String> {
+        let attr = self.chans.get(&chn).and_then(|c| c.attr);
+        let attr = attr.unwrap_or_else(|| self.attr(&AttrOverride::default()));
+        let count = self.setup.frame_bufs.max(1);
+        if self.chan(chn).frames.is_none() {
+            let (w, h) = (attr.pic_width, attr.pic_height);
+            let buffers = FrameBuffers::new(self.mpi.as_ref(), w, h, count)
+                .map_err(|e| format!("input buffers: {e}"))?;
+            self.chan(chn).frames = Some(Frames {
+                buffers,
+                held: vec![None; count as usize],
+                sent: 0,
+            });
+        }
+        let started = self.chan(chn).started;
+        let (index, t, buf_pts) = {
+            let f = self.chan(chn).frames.as_ref().ok_or("no frame buffers")?;
+            let index = match content {
+                Content::Pattern => (f.sent % count) as usize,
+                Content::Static => 0,
+            };
+            (index, f.sent, f.held[index])
+        };
+        let pts = frame_pts(u64::from(t), attr.src_frame_rate);
+        let pattern_frame = match content {
+            Content::Pattern => t,
+            Content::Static => 0,
+        };
+        if content == Content::Pattern {
+            if let Some(p) = buf_pts {
+                self.wait_released(chn, p)?;
+            }
+        }
+        let mpi = Arc::clone(&self.mpi);
+        let f = self.chan(chn).frames.as_mut().ok_or("no frame buffers")?;
+        let (fw, fh) = f.buffers.size();
+        let (y_addr, uv_addr) = f.buffers.planes(index);
+        if content == Content::Pattern || t == 0 {
+            let (mut y, mut uvp) = (
+                vec![0u8; y_size(fw, fh) as usize],
+                vec![0u8; uv_size(fw, fh) as usize],
+            );
+            TestPattern::render(fw, fh, pattern_frame, &mut y, &mut uvp);
+            mpi.write_mem(y_addr, &y)
+                .and_then(|()| mpi.write_mem(uv_addr, &uvp))
+                .map_err(|e| format!("frame buffer: {e}"))?;
+        }
+        f.sent += 1;
+        // Only frames a started channel queues are ever released; others are dropped at once.
+        f.held[index] = (content == Content::Pattern && started).then_some(pts);
+        let placement = match uv {
+            UvPlace::Vicap => UvPlacement::Vicap,
+            UvPlace::Packed => UvPlacement::ManualFallback,
+        };
+        let mut info = f.buffers.frame_info(index, placement, pts);
+        match address {
+            Address::Buffer => {}
+            Address::Misaligned => {
+                info.phys_addr[0] += 64;
+                info.phys_addr[1] += 64;
+            }
+            Address::Unmapped => {
+                let far = f.buffers.y_addrs.iter().max().copied().unwrap_or(0) + (1 << 30);
+                info.phys_addr = [far, far + y_size(fw, fh), 0];
+            }
+        }
+        [info.width, info.height] = frame_size.unwrap_or([fw, fh]);
+        // The case's frames carry no pool id, as a program filling the struct by hand.
+        info.pool_id = 0;
+        if started {
+            self.stream(chn).sent.insert(pts, pattern_frame);
+            self.chan(chn).last_pts = Some(pts);
+        }
+        Ok(info)
+    }
+}
+
+/// What a lifecycle call raised: a facade exception or an MPI code.
+#[derive(Debug)]
+enum LifecycleError {
+    Facade(venc_core::CanMvError),
+    Mpi(VencError),
+}
+
+impl From<venc_core::CanMvError> for LifecycleError {
+    fn from(e: venc_core::CanMvError) -> Self {
+        Self::Facade(e)
+    }
+}
+
+impl From<VencError> for LifecycleError {
+    fn from(code: VencError) -> Self {
+        Self::Mpi(code)
+    }
+}
+
+/// The CBR attributes `attr` with the rate-control mode a case names (VBR at the same rate,
+/// FIXQP at QP 30/32), through the one words conversion.
+fn with_rc(rc: Option<RcName>, attr: &ChnAttr) -> ChnAttr {
+    let (mode, words) = attr.rc.to_words();
+    let [gop, stats_time, src, dst, bit_rate, _] = words;
+    let rc = match rc {
+        None | Some(RcName::Cbr) => return *attr,
+        Some(RcName::Vbr) => RcAttr::from_words(
+            consts::K_VENC_RC_MODE_VBR,
+            [gop, stats_time, src, dst, bit_rate, bit_rate],
+        ),
+        Some(RcName::Fixqp) => {
+            RcAttr::from_words(consts::K_VENC_RC_MODE_FIXQP, [gop, 0, src, dst, 30, 32])
+        }
+    };
+    debug_assert_eq!(mode, consts::K_VENC_RC_MODE_CBR, "cases start from CBR");
+    ChnAttr {
+        rc: rc.unwrap_or(attr.rc),
+        ..*attr
+    }
+}
+
+fn overrides(a: &AttrOverride) -> String {
+    let mut s = String::new();
+    let mut put = |k: &str, v: Option<String>| {
+        if let Some(v) = v {
+            let _ = write!(s, ", {k}={v}");
+        }
+    };
+    put("codec", a.codec.map(|c| format!("{c:?}")));
+    put("payload", a.payload.map(|v| v.to_string()));
+    put("profile", a.profile.map(|v| format!("{v:?}")));
+    put("profile_value", a.profile_value.map(|v| v.to_string()));
+    put("width", a.width.map(|v| v.to_string()));
+    put("height", a.height.map(|v| v.to_string()));
+    put("gop", a.gop.map(|v| v.to_string()));
+    put("bitrate", a.bitrate.map(|v| v.to_string()));
+    put("src_fps", a.src_fps.map(|v| v.to_string()));
+    put("dst_fps", a.dst_fps.map(|v| v.to_string()));
+    put("rc", a.rc.map(|v| format!("{v:?}")));
+    s
+}
