@@ -87,6 +87,18 @@ impl Simulator {
         }
     }
 
+    /// The null backend: a fresh board whose channels encode with the null engine
+    /// ([`codec::Engines::Null`]). Every rule of the channel machine holds (states, queues,
+    /// rings, blocks, pack grammar); the pictures are not coded, so contract tests run at the
+    /// machine's speed, not the codec's.
+    #[doc(alias = "NullMpi")]
+    pub fn null() -> Arc<Self> {
+        Self::shared(SimOptions {
+            engines: codec::Engines::Null,
+            ..SimOptions::default()
+        })
+    }
+
     /// A fresh board behind an `Arc<dyn Mpi>`, as the `Encoder` facade takes it.
     pub fn shared(opts: SimOptions) -> Arc<Self> {
         Arc::new(Self::new(opts))
