@@ -6,9 +6,9 @@ use venc_core::bitstream::Codec;
 use venc_core::consts;
 use venc_core::layout::{uv_size, y_size};
 use venc_core::{ChnAttrStr, Encoder, Mpi};
-use venc_sim::codec::{EncodedPicture, Engines, Picture, engine_for};
-use venc_harness::{Consumer, FrameBuffers, PackEvent, UvPlacement};
 use venc_harness::source::TestPattern;
+use venc_harness::{Consumer, FrameBuffers, PackEvent, UvPlacement};
+use venc_sim::codec::{EncodedPicture, Engines, Picture, engine_for};
 use venc_sim::venc::deinterleave_uv;
 use venc_sim::{SimOptions, Simulator};
 
@@ -116,8 +116,12 @@ impl RawRig {
     /// to `each`.
     pub fn encode_each(&self, count: u32, mut each: impl FnMut(std::time::Duration, &[u8])) {
         let (w, h) = (self.width, self.height);
-        let mut engine =
-            engine_for(&attr(self.codec, w, h).to_mpi(), self.threads, Engines::Real).expect("engine");
+        let mut engine = engine_for(
+            &attr(self.codec, w, h).to_mpi(),
+            self.threads,
+            Engines::Real,
+        )
+        .expect("engine");
         let mut out = EncodedPicture::default();
         for i in 0..count as usize {
             let (y, u, v) = &self.planes[i % self.planes.len()];

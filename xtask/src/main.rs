@@ -20,6 +20,8 @@
 //!   run its tests; `test` runs it after the Rust tests.
 //! - `canmv`: install the Python front if needed, then `canmv-run` with the given arguments.
 
+mod tidy;
+
 use clap::{Parser, Subcommand};
 use std::process::{Command, ExitCode};
 

@@ -18,9 +18,9 @@ use std::time::{Duration, Instant};
 use venc_benches::{Frames, RawRig, attr};
 use venc_core::bitstream::Codec;
 use venc_core::{Encoder, Mpi};
-use venc_hw::{EmulatedBoard, HwClient, HwOptions};
 use venc_harness::oracle;
 use venc_harness::{Consumer, FrameBuffers, PackEvent, UvPlacement};
+use venc_hw::{EmulatedBoard, HwClient, HwOptions};
 use venc_sim::timing::{BoardProfile, VpuTiming};
 use venc_sim::{SimOptions, Simulator};
 
@@ -116,8 +116,8 @@ fn codec_name(c: Codec) -> &'static str {
 fn psnr_y(codec: Codec, stream: &[u8], frames: &Frames) -> Option<f64> {
     let (w, h) = (frames.width as usize, frames.height as usize);
     let decoded = oracle::decode(codec, stream, w, h)
-    .map_err(|e| eprintln!("  decode failed: {e}"))
-    .ok()?;
+        .map_err(|e| eprintln!("  decode failed: {e}"))
+        .ok()?;
     let a: Vec<&[u8]> = decoded.iter().map(|p| p.y.as_slice()).collect();
     let b: Vec<&[u8]> = (0..decoded.len())
         .map(|i| frames.nv12[i % frames.nv12.len()].0.as_slice())
@@ -453,7 +453,11 @@ fn main() {
     // panic half-way through the run.
     for &codec in &args.codecs {
         for &(w, h) in &args.sizes {
-            if let Err((code, why)) = venc_sim::codec::engine_for(&attr(codec, w, h).to_mpi(), 1, venc_sim::codec::Engines::Real) {
+            if let Err((code, why)) = venc_sim::codec::engine_for(
+                &attr(codec, w, h).to_mpi(),
+                1,
+                venc_sim::codec::Engines::Real,
+            ) {
                 eprintln!(
                     "bench-compare: {} {w}x{h}: {code}: {why}",
                     codec_name(codec)

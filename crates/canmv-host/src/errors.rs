@@ -1,12 +1,11 @@
 //! Python exceptions as the firmware raises them.
 
+use crate::board::{MediaError, SensorError};
 use pyo3::exceptions::{
     PyAssertionError, PyBaseException, PyIndexError, PyOSError, PyRuntimeError, PyValueError,
 };
 use pyo3::prelude::*;
 use venc_core::CanMvError;
-use venc_sim::sys::MediaError;
-use venc_sim::vicap::SensorError;
 
 pyo3::create_exception!(
     _native,

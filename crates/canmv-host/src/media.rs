@@ -1,12 +1,12 @@
 //! `media.media.MediaManager`: init/deinit and links between the sensor and the encoder.
 
 use crate::board::{self, Board};
+use crate::board::{Link, MediaManager};
 use crate::errors;
 use pyo3::exceptions::{PyAssertionError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use std::sync::{Arc, Mutex, PoisonError};
 use venc_core::Personality;
-use venc_sim::sys::{Link, MediaManager};
 
 fn manager() -> MediaManager {
     let board = board::current();

@@ -23,7 +23,7 @@ fn status(r: Result<(), VencError>) -> i64 {
     r.map_or_else(|e| e.as_canmv_int(), |()| 0)
 }
 
-fn sim() -> Arc<venc_sim::Simulator> {
+fn sim() -> Arc<board::Simulator> {
     Arc::clone(&board::current().sim)
 }
 

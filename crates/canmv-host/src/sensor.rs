@@ -1,15 +1,16 @@
 //! `media.sensor`: the `Sensor` class and the images `snapshot()` returns.
 
 use crate::board::{self, Board};
+use crate::board::{
+    CAM_CHN_ID_0, CAM_CHN_ID_1, CAM_CHN_ID_2, SENSOR_CHANNELS, SENSOR_DEVICES, Sensor, SensorImage,
+    SensorOptions, YUV420SP,
+};
 use crate::errors::{self, value_error};
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 use std::sync::Arc;
 use venc_core::consts;
-use venc_sim::vicap::{
-    CAM_CHN_ID_0, CAM_CHN_ID_1, CAM_CHN_ID_2, Sensor, SensorImage, SensorOptions, YUV420SP,
-};
 
 /// CanMV's default sensor: the camera connector the CanMV boards use (`Sensor()` = CSI2).
 const DEFAULT_SENSOR_ID: u32 = 2;
@@ -51,10 +52,10 @@ impl PySensor {
     #[new]
     #[pyo3(signature = (id = DEFAULT_SENSOR_ID, width = 1920, height = 1080, fps = 30))]
     fn new(id: u32, width: u32, height: u32, fps: u32) -> PyResult<Self> {
-        if id >= venc_sim::sys::SENSOR_DEVICES {
+        if id >= SENSOR_DEVICES {
             return Err(value_error(format!(
                 "sensor id {id} out of range 0 ~ {}",
-                venc_sim::sys::SENSOR_DEVICES - 1
+                SENSOR_DEVICES - 1
             )));
         }
         if fps == 0 || fps > 240 {
@@ -238,7 +239,7 @@ pub fn add_constants(m: &Bound<'_, PyModule>) -> PyResult<()> {
     c.set_item("CAM_CHN_ID_0", CAM_CHN_ID_0)?;
     c.set_item("CAM_CHN_ID_1", CAM_CHN_ID_1)?;
     c.set_item("CAM_CHN_ID_2", CAM_CHN_ID_2)?;
-    c.set_item("CAM_CHN_ID_MAX", venc_sim::sys::SENSOR_CHANNELS)?;
+    c.set_item("CAM_CHN_ID_MAX", SENSOR_CHANNELS)?;
     c.set_item("CAMERA_MOD_ID", consts::CAMERA_MOD_ID)?;
     c.set_item("CAM_DEFAULT_SENSOR", DEFAULT_SENSOR_ID)?;
     m.add("SENSOR_CONSTANTS", c)

@@ -1,5 +1,6 @@
 //! `media.vencoder`: the `Encoder` class and `uctypes.bytearray_at` over pack mappings.
 
+use crate::board::Phase;
 use crate::board::{self, Board};
 use crate::errors::{self, canmv};
 use crate::wait;
@@ -9,7 +10,6 @@ use pyo3::types::{PyByteArray, PyBytes, PyDict};
 use std::sync::{Arc, Mutex, PoisonError};
 use venc_core::consts::{self, VENC_PACK_CNT_MAX};
 use venc_core::{ChnAttrStr, Encoder, Pack, StreamData, VencError, VideoFrameInfo};
-use venc_sim::venc::Phase;
 
 /// `media.vencoder.Encoder`: CanMV's class over the simulator (see `venc_core::Encoder` for the
 /// firmware behaviour it mirrors).

@@ -3,8 +3,8 @@
 use clap::{Args, ValueEnum};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use venc_conformance::case::conformance_dir;
 use venc_conformance::backends::backend_by_name;
+use venc_conformance::case::conformance_dir;
 use venc_conformance::{Backend, Expectations, Outcome, Report, Selection, load_dir, run_suite};
 
 /// Report formats.

@@ -10,8 +10,8 @@
 use libtest_mimic::{Arguments, Failed, Trial};
 use std::path::PathBuf;
 use std::sync::Arc;
-use venc_conformance::case::conformance_dir;
 use venc_conformance::backends::backend_by_name;
+use venc_conformance::case::conformance_dir;
 use venc_conformance::{Backend, Expectations, Outcome, contract_rules, load_dir, run_case};
 
 fn main() {

@@ -143,4 +143,3 @@ pub trait CodecEngine: Send {
         out: &mut EncodedPicture,
     ) -> Result<(), CodecError>;
 }
-

@@ -17,8 +17,7 @@ pub mod source;
 
 pub use example2::{
     Consumer, EncodeJob, EncodeSummary, FrameBuffers, PackEvent, PackSink, PipelineError,
-    UvPlacement,
-    run_example2,
+    UvPlacement, run_example2,
 };
 
 /// The pts of input frame `n` (0-based) at `fps`, in µs: `(n + 1) · 10⁶ / fps`.

@@ -282,7 +282,13 @@ fn h265_ptl(b: &mut Bits, cfg: &EngineConfig) {
 
 fn h265_vps(cfg: &EngineConfig) -> Vec<u8> {
     let mut b = Bits::default();
-    b.u(4, 0).bit(true).bit(true).u(6, 0).u(3, 0).bit(true).u(16, 0xffff);
+    b.u(4, 0)
+        .bit(true)
+        .bit(true)
+        .u(6, 0)
+        .u(3, 0)
+        .bit(true)
+        .u(16, 0xffff);
     h265_ptl(&mut b, cfg);
     b.bit(true).ue(1).ue(0).ue(0); // ordering info: 2 pictures buffered, no reorder
     b.u(6, 0).ue(0).bit(false).bit(false); // one layer set, no timing, no extension
@@ -311,7 +317,13 @@ fn h265_sps(cfg: &EngineConfig) -> Vec<u8> {
 
 fn h265_pps() -> Vec<u8> {
     let mut b = Bits::default();
-    b.ue(0).ue(0).bit(false).bit(false).u(3, 0).bit(false).bit(false);
+    b.ue(0)
+        .ue(0)
+        .bit(false)
+        .bit(false)
+        .u(3, 0)
+        .bit(false)
+        .bit(false);
     b.ue(0).ue(0).se(0).bit(false).bit(false).bit(false); // refs, QP 26, no CU QP delta
     b.se(0).se(0).bit(false).bit(false).bit(false).bit(false); // chroma offsets, weights
     b.bit(false).bit(false).bit(false).bit(false); // tiles, WPP, filters across slices
@@ -360,8 +372,12 @@ mod tests {
         let n = (cfg.width * cfg.height) as usize;
         let (y, c) = (vec![0; n], vec![0; n / 4]);
         let mut out = EncodedPicture::default();
-        e.encode(&Picture::packed(&y, &c, &c, cfg.width, cfg.height), force, &mut out)
-            .expect("encode");
+        e.encode(
+            &Picture::packed(&y, &c, &c, cfg.width, cfg.height),
+            force,
+            &mut out,
+        )
+        .expect("encode");
         out
     }
 

@@ -160,8 +160,14 @@ mod tests {
 
     #[test]
     fn a_missing_decoder_fails_instead_of_skipping() {
-        let e = decode_with("ffmpeg-not-installed", Codec::H264, &[0, 0, 0, 1, 0x67], 64, 64)
-            .expect_err("no such program");
+        let e = decode_with(
+            "ffmpeg-not-installed",
+            Codec::H264,
+            &[0, 0, 0, 1, 0x67],
+            64,
+            64,
+        )
+        .expect_err("no such program");
         assert!(e.contains("apt-get install -y ffmpeg"), "{e}");
     }
 }

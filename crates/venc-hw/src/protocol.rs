@@ -362,8 +362,8 @@ pub fn read_packs(r: &mut Reader<'_>, out: &mut Vec<Pack>) -> Result<(), FrameEr
         let phys_addr = r.u64()?;
         let len = r.u32()?;
         let pts = r.u64()?;
-        let pack_type = PackType::from_code(r.u32()?)
-            .map_err(|e| FrameError::Malformed(e.to_string()))?;
+        let pack_type =
+            PackType::from_code(r.u32()?).map_err(|e| FrameError::Malformed(e.to_string()))?;
         out.push(Pack {
             phys_addr,
             len,
@@ -509,9 +509,12 @@ mod tests {
     fn a_pack_type_the_mpi_does_not_define_is_malformed_never_p() {
         let body = Body::default().u32(1).u64(0x1000).u32(9).u64(5).u32(7).0;
         let mut packs = Vec::new();
-        let e = read_packs(&mut Reader::new(&body, Kind::GetStream), &mut packs)
-            .expect_err("type 7");
-        assert!(matches!(&e, FrameError::Malformed(m) if m.contains("pack type 7")), "{e}");
+        let e =
+            read_packs(&mut Reader::new(&body, Kind::GetStream), &mut packs).expect_err("type 7");
+        assert!(
+            matches!(&e, FrameError::Malformed(m) if m.contains("pack type 7")),
+            "{e}"
+        );
         assert!(packs.is_empty());
     }
 }

@@ -140,10 +140,7 @@ fn drain_bound<F: venc_harness::PackSink>(
                 Poll::Idle
             })
         },
-        |waited| PipelineError::Stalled {
-            pending: 0,
-            waited,
-        },
+        |waited| PipelineError::Stalled { pending: 0, waited },
     );
     // A stall names the frames delivered and not yet back.
     result.map_err(|e| match e {

@@ -12,7 +12,6 @@
 //! (`release_pic_pts`), or dropped it.
 
 use crate::Simulator;
-use venc_harness::source::{FrameSource, SourceError, TestPattern, scale_nv12};
 use crate::sys::{ModChn, SENSOR_CHANNELS};
 use log::{info, warn};
 use serde::Serialize;
@@ -21,6 +20,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 use venc_core::layout::{align_up, uv_offset, uv_size, vicap_block_size, y_size};
 use venc_core::{MemError, Mpi, PoolId, VideoFrameInfo, consts};
+use venc_harness::source::{FrameSource, SourceError, TestPattern, scale_nv12};
 
 /// `CAM_CHN_ID_0..2`.
 pub const CAM_CHN_ID_0: u32 = 0;

@@ -9,8 +9,8 @@ use std::time::Duration;
 use venc_core::consts::*;
 use venc_core::encoder::{H264_PROFILE_MAIN, H265_PROFILE_MAIN};
 use venc_core::{CanMvError, ChnAttrStr, Encoder, Mpi, Personality, StreamData, VencError};
-use venc_harness::{FrameBuffers, UvPlacement};
 use venc_harness::source::TestPattern;
+use venc_harness::{FrameBuffers, UvPlacement};
 use venc_sim::{SimOptions, Simulator};
 
 const W: u32 = 320;

@@ -177,7 +177,10 @@ fn the_facade_per_personality_on_the_null_backend() {
         for (p, want) in [(Personality::CanMvNew, new), (Personality::CanMvV1, v1)] {
             let got = scenario(&Simulator::null(), p);
             if got != want {
-                wrong.push(format!("{name} [{}]:\n  want {want}\n  got  {got}", p.name()));
+                wrong.push(format!(
+                    "{name} [{}]:\n  want {want}\n  got  {got}",
+                    p.name()
+                ));
             }
         }
     }

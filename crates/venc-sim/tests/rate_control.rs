@@ -8,9 +8,9 @@ use support::*;
 use venc_core::bitstream::Codec;
 use venc_core::consts::*;
 use venc_core::encoder::{H264_PROFILE_MAIN, H265_PROFILE_MAIN};
-use venc_sim::SimOptions;
-use venc_harness::oracle::decode;
 use venc_harness::EncodeJob;
+use venc_harness::oracle::decode;
+use venc_sim::SimOptions;
 
 const TWO_THREADS: SimOptions = SimOptions {
     strict: false,

@@ -12,9 +12,9 @@ use venc_core::consts::*;
 use venc_core::encoder::{H264_PROFILE_MAIN, H265_PROFILE_MAIN, Personality};
 use venc_core::{CanMvError, ChnAttrStr, Encoder, StreamData, VencError};
 use venc_harness::oracle::{decode, pattern_planes, psnr, psnr_yuv};
+use venc_harness::source::ImageSequence;
 use venc_harness::{EncodeJob, PackEvent};
 use venc_sim::example1::run_example1;
-use venc_harness::source::ImageSequence;
 use venc_sim::sys::{MediaError, MediaManager};
 use venc_sim::vicap::*;
 use venc_sim::{SimOptions, Simulator};
@@ -65,11 +65,12 @@ fn bound_run(payload: u32, profile: u32, frames: u32) -> Run {
     let job = EncodeJob::example2(payload, profile, 800, 480, frames);
     let sim = Simulator::shared(SimOptions::default());
     let (mut stream, mut packs) = (Vec::new(), Vec::new());
-    let (summary, sensor) = run_example1(sim, &job, SensorSource::Pattern, Timing::Fast, |ev, b| {
-        stream.extend_from_slice(b);
-        packs.push((*ev, b.to_vec()));
-    })
-    .unwrap();
+    let (summary, sensor) =
+        run_example1(sim, &job, SensorSource::Pattern, Timing::Fast, |ev, b| {
+            stream.extend_from_slice(b);
+            packs.push((*ev, b.to_vec()));
+        })
+        .unwrap();
     Run {
         stream,
         packs,

@@ -71,7 +71,12 @@ mod tests {
 mod without_sim {
     #[test]
     fn a_backend_left_out_of_the_build_is_named_as_such() {
-        let e = super::backend_by_name("sim", None).err().expect("not built");
-        assert!(e.contains("not in this build") && e.contains("feature `sim`"), "{e}");
+        let e = super::backend_by_name("sim", None)
+            .err()
+            .expect("not built");
+        assert!(
+            e.contains("not in this build") && e.contains("feature `sim`"),
+            "{e}"
+        );
     }
 }

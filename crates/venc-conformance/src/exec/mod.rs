@@ -7,8 +7,7 @@
 mod actual;
 
 use crate::case::{
-    Address, AttrOverride, Case, CodecName, Content, Expect, RcName, ReadFrom, Setup, Step,
-    UvPlace,
+    Address, AttrOverride, Case, CodecName, Content, Expect, RcName, ReadFrom, Setup, Step, UvPlace,
 };
 use actual::Actual;
 use std::collections::BTreeMap;
@@ -82,7 +81,6 @@ pub struct Execution {
     /// Streams by channel.
     pub streams: BTreeMap<u32, ChannelStream>,
 }
-
 
 /// Input frame buffers of one channel: the harness's VICAP layout, and the frame each holds.
 #[derive(Debug)]
@@ -343,8 +341,17 @@ impl<'a> Executor<'a> {
                     PATIENCE,
                     POLL,
                     || {
-                        have.set(self.mpi.query_status(chn).map_err(|e| e.to_string())?.cur_packs);
-                        Ok(if have.get() >= packs { Poll::Done } else { Poll::Idle })
+                        have.set(
+                            self.mpi
+                                .query_status(chn)
+                                .map_err(|e| e.to_string())?
+                                .cur_packs,
+                        );
+                        Ok(if have.get() >= packs {
+                            Poll::Done
+                        } else {
+                            Poll::Idle
+                        })
                     },
                     |waited| {
                         let have = have.get();
@@ -775,7 +782,11 @@ impl<'a> Executor<'a> {
             PATIENCE,
             POLL,
             || {
-                let done = mpi.query_status(chn).map_err(|e| e.to_string())?.release_pic_pts >= pts;
+                let done = mpi
+                    .query_status(chn)
+                    .map_err(|e| e.to_string())?
+                    .release_pic_pts
+                    >= pts;
                 if self.consume(chn)? > 0 {
                     return Ok(Poll::Progress);
                 }

@@ -5,8 +5,8 @@ pub mod openh264;
 #[cfg(feature = "x265")]
 pub mod x265;
 
-pub use venc_core::codec::{CodecEngine, CodecError, EncodedPicture, EngineConfig, Picture};
 use venc_core::bitstream::Codec;
+pub use venc_core::codec::{CodecEngine, CodecError, EncodedPicture, EngineConfig, Picture};
 use venc_core::{ChnAttr, VencError, consts};
 
 /// Which engines a simulator's channels encode with.

@@ -208,8 +208,8 @@ impl Channel {
                 ));
             }
         }
-        let engine =
-            codec::engine_for(attr, opts.codec_threads, opts.engines).map_err(|(code, why)| reject(code, why))?;
+        let engine = codec::engine_for(attr, opts.codec_threads, opts.engines)
+            .map_err(|(code, why)| reject(code, why))?;
         let mut st = self.lock();
         if st.phase != Phase::Idle {
             // Lost a race with another create while the engine was being built.

@@ -5,8 +5,8 @@ use std::sync::Arc;
 use venc_core::bitstream::{Codec, NalKind, parse_h264_sps, split_annexb};
 use venc_core::consts::*;
 use venc_harness::oracle::{decode, pattern_planes, psnr_yuv};
-use venc_harness::{EncodeJob, EncodeSummary, PackEvent, run_example2};
 use venc_harness::source::TestPattern;
+use venc_harness::{EncodeJob, EncodeSummary, PackEvent, run_example2};
 use venc_sim::{SimOptions, Simulator};
 
 /// One Example 2 run on a fresh simulator: the stream, every pack event, the summary.

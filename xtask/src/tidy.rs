@@ -1,0 +1,208 @@
+//! Tidy tests, in the rust-analyzer manner: the layering invariants of `ARCHITECTURE.md`,
+//! checked against the source tree and the dependency graph instead of only written down.
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+    use std::process::Command;
+
+    /// A crate (or folder) that must not name some other crates in code.
+    struct Layer {
+        /// Files under this folder (from the workspace root).
+        under: &'static str,
+        /// Paths that must not appear in code lines (`venc_sim` matches `venc_sim::…`).
+        never: &'static [&'static str],
+        /// Files allowed to name them anyway: the one seam where the layer meets them.
+        seams: &'static [&'static str],
+        /// The invariant, for the failure message.
+        why: &'static str,
+    }
+
+    const LAYERS: &[Layer] = &[
+        Layer {
+            under: "crates/venc-core",
+            never: &[
+                "venc_sim",
+                "venc_hw",
+                "venc_harness",
+                "venc_conformance",
+                "openh264",
+            ],
+            seams: &[],
+            why: "the contract depends on no backend, no harness and no codec",
+        },
+        Layer {
+            under: "crates/venc-harness",
+            never: &["venc_sim", "venc_hw", "venc_conformance", "openh264"],
+            seams: &[],
+            why: "the harness is backend-neutral and links no codec",
+        },
+        Layer {
+            under: "crates/venc-hw",
+            never: &["venc_sim", "venc_harness", "openh264"],
+            seams: &[],
+            why: "the board backend links no codec and needs no simulator",
+        },
+        Layer {
+            under: "crates/venc-sim/src",
+            never: &["venc_hw", "venc_conformance"],
+            seams: &[],
+            why: "the simulator is one backend; it knows no other and not the suite",
+        },
+        Layer {
+            under: "crates/venc-conformance",
+            never: &["venc_sim"],
+            seams: &["crates/venc-conformance/src/backends/sim.rs"],
+            why: "a case never knows its backend: the simulator is reached through its adapter",
+        },
+        Layer {
+            under: "crates/venc-conformance/src",
+            never: &["venc_hw"],
+            seams: &["crates/venc-conformance/src/backends/hw.rs"],
+            why: "a case never knows its backend: the board is reached through its adapter",
+        },
+        Layer {
+            under: "crates/canmv-host/src",
+            never: &["venc_sim"],
+            seams: &["crates/canmv-host/src/board.rs"],
+            why: "the Python front meets the simulator in its board module only",
+        },
+    ];
+
+    fn root() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .expect("xtask sits in the workspace")
+            .to_path_buf()
+    }
+
+    fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                rust_files(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+
+    /// `(file, line number, line)` of every code line under `layer` that names a forbidden path.
+    fn reaches(root: &Path, layer: &Layer) -> Vec<String> {
+        let mut files = Vec::new();
+        rust_files(&root.join(layer.under), &mut files);
+        assert!(!files.is_empty(), "{}: no Rust files (moved?)", layer.under);
+        let mut found = Vec::new();
+        for file in files {
+            let rel = file
+                .strip_prefix(root)
+                .unwrap_or(&file)
+                .to_string_lossy()
+                .replace('\\', "/");
+            if layer.seams.contains(&rel.as_str()) {
+                continue;
+            }
+            let text = std::fs::read_to_string(&file).unwrap_or_default();
+            for (n, line) in text.lines().enumerate() {
+                let code = line.trim_start();
+                if code.starts_with("//") {
+                    continue;
+                }
+                if let Some(name) = layer.never.iter().find(|name| names(code, name)) {
+                    found.push(format!("{rel}:{}: names {name}: {}", n + 1, code.trim()));
+                }
+            }
+        }
+        found
+    }
+
+    /// Whether `code` names the crate `name` (a whole identifier, not a longer one).
+    fn names(code: &str, name: &str) -> bool {
+        code.match_indices(name).any(|(at, _)| {
+            let before = code[..at].chars().next_back();
+            let after = code[at + name.len()..].chars().next();
+            let ident = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+            !ident(before) && !ident(after)
+        })
+    }
+
+    #[test]
+    fn no_crate_reaches_past_its_layer() {
+        let root = root();
+        let mut wrong = Vec::new();
+        for layer in LAYERS {
+            for hit in reaches(&root, layer) {
+                wrong.push(format!("{hit}\n    ({})", layer.why));
+            }
+        }
+        assert!(wrong.is_empty(), "layering broken:\n{}", wrong.join("\n"));
+    }
+
+    #[test]
+    fn the_layer_check_sees_what_it_must() {
+        assert!(names("use venc_sim::Simulator;", "venc_sim"));
+        assert!(names("venc_sim::codec::h265_library()", "venc_sim"));
+        assert!(!names("use my_venc_sim_helpers;", "venc_sim"));
+        assert!(!names("let venc_simulated = 1;", "venc_sim"));
+        // A seam is the only exception: the adapter itself names the simulator.
+        let root = root();
+        let without_seam = Layer {
+            seams: &[],
+            ..LAYERS[4]
+        };
+        assert!(
+            reaches(&root, &without_seam)
+                .iter()
+                .any(|hit| hit.starts_with("crates/venc-conformance/src/backends/sim.rs")),
+            "the sim adapter must show up when it is not allowed"
+        );
+    }
+
+    /// The normal (linked) dependencies of a package, by name, as cargo resolves them.
+    fn linked(package: &str, features: &[&str]) -> Vec<String> {
+        let out = Command::new(env!("CARGO"))
+            .current_dir(root())
+            .args(["tree", "-p", package, "-e", "normal", "--prefix", "none"])
+            .args(features)
+            .output()
+            .expect("cargo tree runs");
+        assert!(
+            out.status.success(),
+            "cargo tree -p {package}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|l| l.split_whitespace().next())
+            .map(str::to_owned)
+            .collect()
+    }
+
+    const CODEC_CRATES: &[&str] = &["venc-sim", "openh264", "openh264-sys2"];
+
+    #[test]
+    fn a_board_only_build_links_no_codec() {
+        for (package, features) in [
+            ("venc-hw", &[][..]),
+            (
+                "venc-conformance",
+                &["--no-default-features", "--features", "hw"][..],
+            ),
+            ("venc-harness", &[][..]),
+        ] {
+            let deps = linked(package, features);
+            assert!(deps.iter().any(|d| d == package), "{package}: {deps:?}");
+            let codecs: Vec<_> = deps
+                .iter()
+                .filter(|d| CODEC_CRATES.contains(&d.as_str()))
+                .collect();
+            assert!(codecs.is_empty(), "{package} {features:?} links {codecs:?}");
+        }
+        // The check can fail: the full suite does link the simulator's codecs.
+        let full = linked("venc-conformance", &[]);
+        assert!(full.iter().any(|d| d == "openh264-sys2"), "{full:?}");
+    }
+}
