@@ -498,7 +498,8 @@ impl Channel {
                 let mut st = self.lock();
                 loop {
                     if !live(&st) {
-                        // Hand the engine back so nothing leaks; a restart needs a re-create.
+                        // The engine, taken at start, is dropped with this worker: a restart
+                        // needs a re-create, which builds a new one.
                         return;
                     }
                     if let Some(f) = st.input.pop_front() {

@@ -1,0 +1,65 @@
+//! Buffer accounting of a sensor output channel: six NV12 buffers in media memory, and which
+//! encoders still hold each one. A buffer is reused only when every encoder it went to has
+//! released its frame (`release_pic_pts`), or is no longer started.
+
+use super::{Inner, SENSOR_BUFFERS, SensorError};
+use crate::Simulator;
+use venc_core::layout::{uv_offset, vicap_block_size};
+use venc_core::{Mpi, PoolId};
+
+/// One of the sensor's three output channels (`CAM_CHN_ID_n`): its format and its buffers.
+pub(super) struct OutputChannel {
+    pub(super) width: u32,
+    pub(super) height: u32,
+    pub(super) alignment: u32,
+    pub(super) pixfmt: Option<u32>,
+    pub(super) pool: Option<PoolId>,
+    pub(super) blocks: Vec<u64>,
+    pub(super) next_slot: usize,
+    /// Per buffer: the encoders it was pushed to and the pts they must release.
+    pub(super) held: Vec<Vec<(u32, u64)>>,
+}
+
+impl OutputChannel {
+    pub(super) fn uv_offset(&self) -> u64 {
+        uv_offset(self.width, self.height, self.alignment)
+    }
+}
+
+impl OutputChannel {
+    /// Makes the channel's buffers, once: a pool sized so the UV plane fits at its VICAP
+    /// offset (D-013), and its blocks.
+    pub(super) fn allocate(&mut self, sim: &Simulator) -> Result<(), SensorError> {
+        if self.pool.is_some() {
+            return Ok(());
+        }
+        let size = vicap_block_size(self.width, self.height, self.alignment);
+        let pool = sim.create_pool(size, SENSOR_BUFFERS)?;
+        self.blocks = (0..SENSOR_BUFFERS)
+            .map(|_| sim.get_block(pool))
+            .collect::<Result<_, _>>()?;
+        self.held = vec![Vec::new(); SENSOR_BUFFERS as usize];
+        self.pool = Some(pool);
+        Ok(())
+    }
+
+    /// Records that encoder `venc` took the frame `pts` from buffer `slot`.
+    pub(super) fn hold(&mut self, slot: usize, venc: u32, pts: u64) {
+        self.held[slot].push((venc, pts));
+    }
+}
+
+impl Inner {
+    /// Whether buffer `slot` of a channel is free: every encoder it went to released it.
+    pub(super) fn slot_free(&self, chn: &OutputChannel, slot: usize) -> bool {
+        chn.held[slot].iter().all(|&(venc, pts)| {
+            self.sim
+                .query_status(venc)
+                .is_ok_and(|s| s.release_pic_pts >= pts)
+                || !matches!(
+                    self.sim.channel_phase(venc),
+                    Ok(crate::venc::Phase::Started)
+                )
+        })
+    }
+}

@@ -1,0 +1,140 @@
+//! The capture thread and its pacing: one pass per frame time of the virtual clock, each
+//! configured and bound channel's frame pushed into its encoders.
+
+use super::{FAST_BUFFER_WAIT, Inner, SENSOR_BUFFERS, SENSOR_CHANNELS, State, Timing, relock};
+use crate::sys::ModChn;
+use log::warn;
+use std::sync::MutexGuard;
+use std::time::{Duration, Instant};
+use venc_core::consts;
+
+impl Inner {
+    fn period(&self) -> Duration {
+        Duration::from_secs_f64(1.0 / f64::from(self.opts.fps))
+    }
+
+    pub(super) fn pts(&self, tick: u64) -> u64 {
+        venc_harness::frame_pts(tick, self.opts.fps)
+    }
+
+    pub(super) fn due(&self, st: &State, tick: u64) -> Instant {
+        st.started_at + self.period().mul_f64(tick as f64)
+    }
+
+    /// The capture thread: one pass per frame time while running.
+    pub(super) fn capture(&self, generation: u64) {
+        let live = |st: &State| st.running && st.generation == generation;
+        loop {
+            let mut st = self.lock();
+            if !live(&st) {
+                return;
+            }
+            if self.opts.frame_limit.is_some_and(|n| st.tick >= n) {
+                drop(self.wake.wait(st).unwrap_or_else(relock));
+                continue;
+            }
+            let tick = st.tick;
+            if self.opts.timing == Timing::Realtime {
+                let wait = self
+                    .due(&st, tick)
+                    .saturating_duration_since(Instant::now());
+                if !wait.is_zero() {
+                    drop(self.wake.wait_timeout(st, wait).unwrap_or_else(relock));
+                    continue;
+                }
+            }
+            let bound: Vec<(usize, Vec<ModChn>)> = (0..SENSOR_CHANNELS as usize)
+                .filter(|&c| st.chans[c].as_ref().is_some_and(|c| c.pixfmt.is_some()))
+                .map(|c| {
+                    let src = ModChn {
+                        mod_id: consts::CAMERA_MOD_ID,
+                        dev: self.dev,
+                        chn: c as u32,
+                    };
+                    (c, self.sim.binds.destinations(src))
+                })
+                .filter(|(_, d)| !d.is_empty())
+                .collect();
+            if bound.is_empty() && self.opts.timing == Timing::Fast {
+                // Nothing to feed: the virtual clock stands still until a link appears.
+                drop(
+                    self.wake
+                        .wait_timeout(st, Duration::from_millis(5))
+                        .unwrap_or_else(relock),
+                );
+                continue;
+            }
+            for (c, dests) in bound {
+                st = match self.deliver(st, generation, c, tick, &dests) {
+                    Some(st) => st,
+                    None => return,
+                };
+            }
+            st.tick += 1;
+            st.stats.frames_captured += 1;
+        }
+    }
+
+    /// Delivers tick `tick` of channel `c` to its encoders. `None` when stopped meanwhile.
+    fn deliver<'a>(
+        &'a self,
+        mut st: MutexGuard<'a, State>,
+        generation: u64,
+        c: usize,
+        tick: u64,
+        dests: &[ModChn],
+    ) -> Option<MutexGuard<'a, State>> {
+        let waited = Instant::now();
+        loop {
+            let chn = st.chans[c].as_ref()?;
+            if self.slot_free(chn, chn.next_slot) {
+                break;
+            }
+            if self.opts.timing == Timing::Realtime || waited.elapsed() > FAST_BUFFER_WAIT {
+                st.stats.dropped_no_buffer += 1;
+                warn!(
+                    "vicap dev{} chn{c}: no free buffer (all {SENSOR_BUFFERS} held by the encoder): frame pts {} dropped",
+                    self.dev,
+                    self.pts(tick)
+                );
+                return Some(st);
+            }
+            st = self
+                .wake
+                .wait_timeout(st, Duration::from_millis(1))
+                .unwrap_or_else(relock)
+                .0;
+            if !(st.running && st.generation == generation) {
+                return None;
+            }
+        }
+        let image = match self.fill(&mut st, c, tick) {
+            Ok(image) => image,
+            Err(e) => {
+                warn!("vicap dev{} chn{c}: {e}; capture stops", self.dev);
+                st.running = false;
+                return None;
+            }
+        };
+        let slot = (st.chans[c].as_ref()?.next_slot + SENSOR_BUFFERS as usize - 1)
+            % SENSOR_BUFFERS as usize;
+        let info = image.frame_info();
+        for d in dests {
+            match self.sim.push_bound(d.chn, &info) {
+                Ok(true) => {
+                    st.stats.frames_delivered += 1;
+                    st.stats.last_pts_delivered = info.pts;
+                    if let Some(chn) = st.chans[c].as_mut() {
+                        chn.hold(slot, d.chn, info.pts);
+                    }
+                }
+                Ok(false) => st.stats.dropped_by_encoder += 1,
+                Err(e) => {
+                    st.stats.dropped_by_encoder += 1;
+                    warn!("vicap dev{} chn{c} -> venc {}: {e}", self.dev, d.chn);
+                }
+            }
+        }
+        Some(st)
+    }
+}
