@@ -166,3 +166,23 @@ fn two_codec_threads_are_deterministic_too() {
     );
     assert_eq!(decode(Codec::H264, &a.stream, 640, 360).unwrap().len(), 40);
 }
+
+#[test]
+fn example2_on_the_null_backend_keeps_the_board_pack_grammar() {
+    for (payload, profile) in [
+        (K_PT_H264, H264_PROFILE_BASELINE),
+        (K_PT_H264, H264_PROFILE_HIGH),
+        (K_PT_H265, H265_PROFILE_MAIN),
+    ] {
+        let job = EncodeJob::example2(payload, profile, 640, 360, 70);
+        let run = run_with(
+            &job,
+            venc_sim::SimOptions {
+                engines: venc_sim::codec::Engines::Null,
+                ..venc_sim::SimOptions::default()
+            },
+        );
+        check_grammar(Codec::from_payload(payload).unwrap(), &run, 640, 360, 70);
+        assert!(run.stream.len() < 70 * 1000, "tiny: {} bytes", run.stream.len());
+    }
+}
