@@ -183,6 +183,10 @@ fn example2_on_the_null_backend_keeps_the_board_pack_grammar() {
             },
         );
         check_grammar(Codec::from_payload(payload).unwrap(), &run, 640, 360, 70);
-        assert!(run.stream.len() < 70 * 1000, "tiny: {} bytes", run.stream.len());
+        assert!(
+            run.stream.len() < 70 * 1000,
+            "tiny: {} bytes",
+            run.stream.len()
+        );
     }
 }

@@ -162,10 +162,10 @@ pub fn check_grammar(codec: Codec, run: &Run, w: u32, h: u32, frames: u32) {
     }
 }
 
-
 /// Checks a run as the board guarantees it: pack grammar (HEADER + I every 30 frames, P between,
 /// pts = input pts), the HEADER's parameter sets, the SPS size (and H.265 profile), an
-/// independent decode of every frame, and PSNR against the pattern.pub fn check_run(codec: Codec, run: &Run, w: u32, h: u32, frames: u32, min_psnr_y: f64) {
+/// independent decode of every frame, and PSNR against the pattern.
+pub fn check_run(codec: Codec, run: &Run, w: u32, h: u32, frames: u32, min_psnr_y: f64) {
     check_grammar(codec, run, w, h, frames);
     let decoded = decode(codec, &run.stream, w as usize, h as usize).unwrap();
     assert_eq!(
