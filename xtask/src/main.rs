@@ -3,7 +3,8 @@
 //! - `deps`: install the system packages the build and tests need (nasm, pkg-config,
 //!   libx265-dev, ffmpeg) with apt-get when root, otherwise print the exact command.
 //! - `demo`: encode the built-in pattern on the simulator to `out.264` (the README's first command).
-//! - `test`: deps, then formatting, clippy (also on `venc-sim` without feature `x265`) and every
+//! - `test`: deps, then formatting, clippy (also on `venc-sim` without feature `x265`, and on
+//!   the board-only suite: `venc-conformance --no-default-features --features hw`) and every
 //!   test of the workspace (the README's second command; `.ci/run` calls it).
 //! - `conformance`: `venc conformance` on the simulator and on the emulated board (the hw
 //!   column), reports in `target/conformance/` (extra arguments replace the defaults). `test`
@@ -283,6 +284,20 @@ fn main() -> ExitCode {
             // The library as a dependency sees it: without feature `x265` (no GPL code).
             .and_then(|()| {
                 run(cargo().args(["clippy", "-p", "venc-sim", "--lib", "--", "-D", "warnings"]))
+            })
+            // The suite as a board-only program assembles it: no simulator, no codec.
+            .and_then(|()| {
+                run(cargo().args([
+                    "clippy",
+                    "-p",
+                    "venc-conformance",
+                    "--no-default-features",
+                    "--features",
+                    "hw",
+                    "--",
+                    "-D",
+                    "warnings",
+                ]))
             })
             // venc-hw's tests start the emulated board, which runs on the Python front.
             .and_then(|()| install_python_front())

@@ -679,7 +679,7 @@ fn markdown(rows: &[Row], sc: &Scenario, args: &Args, board: Option<&str>) -> St
          (≤ 6 frames in flight); latency p50/p90/p99 from a second pass with one frame in flight \
          (SendFrame → the frame's pack out of GetStream; raw: one encode call); kbps per second of \
          30 fps video against the 4000 kbps CBR target; PSNR of Y after an independent decode \
-         (openh264 for H.264, ffmpeg for H.265). raw and sim: {} warm-up frames each, then {} \
+         (ffmpeg, both codecs). raw and sim: {} warm-up frames each, then {} \
          alternating passes, the median-fps pass shown, sim's /raw the median of the passes' \
          paired ratios; sim-realtime and the board: one pass. \
          Limits: one 2-vCPU VM, pattern content (easy to code), the emulated board shares the \

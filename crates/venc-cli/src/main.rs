@@ -252,7 +252,7 @@ fn encode(args: &EncodeArgs) -> Result<(), String> {
         if args.verbose {
             println!("stream size:  {} stream type:  {}", ev.size, ev.stream_type);
         }
-        if ev.stream_type != consts::K_VENC_HEADER {
+        if ev.pack_type != venc_core::PackType::Header {
             bar.inc(1);
         }
     };

@@ -4,8 +4,8 @@
 //!   follows a HEADER, a P pack never an IDR; Annex-B with 4-byte start codes; the SPS matches
 //!   the channel (profile, size, 4:2:0 8-bit, a level big enough for the picture); frame count,
 //!   IDR positions and header policy as the case expects.
-//! - L3, an independent decoder (openh264's decoder for H.264, ffmpeg for H.265): one picture per
-//!   encoded frame, PSNR against the source frames the packs' pts name.
+//! - L3, an independent decoder (ffmpeg's, for both codecs: see `venc_harness::oracle`): one
+//!   picture per encoded frame, PSNR against the source frames the packs' pts name.
 //! - Rate: the average bit rate over the frames, against the channel's `bit_rate`.
 //!
 //! L1 (return codes) is the executor's; L4 (determinism) is the runner's.

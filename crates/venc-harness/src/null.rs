@@ -178,10 +178,15 @@ fn h264_level(mbs: u32) -> u64 {
         (36864, 51),
         (139_264, 60),
     ];
-    LEVELS
+    smallest_level(&LEVELS, u64::from(mbs), 62)
+}
+
+/// The first `(limit, level_idc)` of a level table whose limit holds `size`, else `top`.
+fn smallest_level<L: Into<u64> + Copy>(table: &[(L, u64)], size: u64, top: u64) -> u64 {
+    table
         .iter()
-        .find(|&&(max_fs, _)| mbs <= max_fs)
-        .map_or(62, |&(_, level)| level)
+        .find(|&&(limit, _)| size <= limit.into())
+        .map_or(top, |&(_, level)| level)
 }
 
 fn h264_sps(cfg: &EngineConfig) -> Vec<u8> {
@@ -265,10 +270,7 @@ fn h265_level(samples: u64) -> u64 {
         (8_912_896, 150),
         (35_651_584, 180),
     ];
-    LEVELS
-        .iter()
-        .find(|&&(max_ps, _)| samples <= max_ps)
-        .map_or(186, |&(_, level)| level)
+    smallest_level(&LEVELS, samples, 186)
 }
 
 /// `profile_tier_level(1, 0)`: Main, Main tier, progressive frames.
