@@ -1,6 +1,6 @@
 //! Micro-benchmarks of the simulator's hot path: NV12 de-interleave, pack splitting, encode
-//! throughput per codec × size through the `Encoder` vs the raw codec, and three channels at
-//! once. Frames are the tests' built-in pattern.
+//! throughput per codec × size through the `Encoder` vs the raw codec, three channels at
+//! once, and the null engine against openh264. Frames are the tests' built-in pattern.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
@@ -87,11 +87,39 @@ fn three_channels(c: &mut Criterion) {
     g.finish();
 }
 
+/// What a picture costs the null engine against openh264 (1080p, 10 pictures per iteration):
+/// the speed-up the null backend's contract tests get.
+fn null_engine(c: &mut Criterion) {
+    use venc_sim::codec::{EncodedPicture, Engines, Picture, engine_for};
+    let f = Frames::render(1920, 1080);
+    let n = 960 * 540;
+    let (mut u, mut v) = (vec![0u8; n], vec![0u8; n]);
+    deinterleave_uv(&f.nv12[0].1, 1920, 540, &mut u, &mut v);
+    let attr = venc_core::ChnAttrStr::new(96, 1, 1920, 1080).to_mpi();
+    let mut g = c.benchmark_group("engine_1080p_h264_10_pictures");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(10));
+    for (name, engines) in [("openh264", Engines::Real), ("null", Engines::Null)] {
+        let mut e = engine_for(&attr, 1, engines).expect("engine");
+        let mut out = EncodedPicture::default();
+        let pic = Picture::packed(&f.nv12[0].0, &u, &v, 1920, 1080);
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                for _ in 0..10 {
+                    e.encode(black_box(&pic), false, &mut out).expect("encode");
+                }
+            })
+        });
+    }
+    g.finish();
+}
+
 criterion_group!(
     benches,
     nv12_deinterleave,
     pack_split,
     encode_per_codec_and_size,
-    three_channels
+    three_channels,
+    null_engine
 );
 criterion_main!(benches);
