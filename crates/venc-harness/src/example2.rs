@@ -146,9 +146,6 @@ pub enum PipelineError {
     /// A pack of a type the MPI does not define.
     #[error("GetStream: {0}")]
     PackType(#[from] venc_core::mpi::UnknownPackType),
-    /// Setting up what feeds the encoder failed (a sensor, a link: the caller's own error).
-    #[error("{0}")]
-    Setup(String),
     /// Nothing came back for a long time while frames were outstanding (where the board's
     /// GetStream(-1) would block forever).
     #[error(
