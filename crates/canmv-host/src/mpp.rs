@@ -16,7 +16,7 @@ use venc_core::{ChnAttr, Mpi, Pack, RcAttr, VencError};
 
 /// `mp_obj_get_int` into a `k_u32`: a negative channel arrives huge, as on the board.
 fn chn_of(chn: i64) -> u32 {
-    chn as u32
+    venc_core::mpi::chn_from_int(chn)
 }
 
 fn status(r: Result<(), VencError>) -> i64 {

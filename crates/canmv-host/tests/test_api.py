@@ -380,6 +380,16 @@ class MediaBuffers(Board):
         del bufs
         MediaManager.Buffer.get(4096)  # freed when the objects went
 
+    def test_freed_buffers_are_media_memory_again(self):
+        """A long-lived script: 64 MiB got and freed 100 times, three windows' worth."""
+        for i in range(100):
+            buf = MediaManager.Buffer.get(64 << 20)
+            vencoder.uctypes.bytearray_at(buf.virt_addr, 4)[:] = bytes([i, 0, 0, 0])
+            stale = buf.virt_addr
+            buf.__del__()
+            with self.assertRaises(canmv_host.MemoryFault):
+                vencoder.uctypes.bytearray_at(stale, 4)  # freed just now: still a fault
+
 
 class SensorAndLinks(Board):
     def test_sensor_errors(self):

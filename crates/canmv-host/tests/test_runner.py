@@ -116,6 +116,13 @@ class ExitStatus(unittest.TestCase):
             done = run_canmv(write_script(tmp, "import sys\nsys.exit(7)\n"), sdcard=tmp)
             self.assertEqual(done.returncode, 7)
 
+    def test_sys_exit_with_a_message_prints_it_and_fails(self):
+        with TempDir() as tmp:
+            done = run_canmv(write_script(tmp, "import sys\nsys.exit('camera not found')\n"),
+                             sdcard=tmp)
+            self.assertEqual(done.returncode, 1)
+            self.assertIn("camera not found", done.stderr)
+
 
 class Sdcard(unittest.TestCase):
     def test_sdcard_paths_land_in_the_folder(self):

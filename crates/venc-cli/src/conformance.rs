@@ -1,5 +1,6 @@
 //! `venc conformance`: the conformance suite on a backend, with reports.
 
+use crate::out::Failure;
 use clap::{Args, ValueEnum};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -59,7 +60,7 @@ pub struct ConformanceArgs {
 }
 
 /// Runs (or merges) and writes reports; `Ok(false)` when an outcome was not the expected one.
-pub fn run(args: &ConformanceArgs) -> Result<bool, String> {
+pub fn run(args: &ConformanceArgs) -> Result<bool, Failure> {
     let report = if args.merge.is_empty() {
         run_cases(args)?
     } else {
@@ -186,7 +187,7 @@ fn run_on(
     Ok(Report::recounted(report))
 }
 
-fn write_reports(report: &Report, formats: &[Format], out: Option<&Path>) -> Result<(), String> {
+fn write_reports(report: &Report, formats: &[Format], out: Option<&Path>) -> Result<(), Failure> {
     if let Some(dir) = out {
         std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     }
@@ -202,7 +203,7 @@ fn write_reports(report: &Report, formats: &[Format], out: Option<&Path>) -> Res
                 std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
                 eprintln!("wrote {}", path.display());
             }
-            None => println!("{text}"),
+            None => crate::out::say!("{text}")?,
         }
     }
     Ok(())

@@ -1,9 +1,11 @@
 //! `venc`: encode on the simulated K230 VENC through the CanMV `Encoder` API.
 
 mod conformance;
+mod out;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use out::{CreatedFile, Failure, say};
 use serde::Serialize;
 use std::fs::File;
 use std::io::{BufReader, BufWriter, IsTerminal, Write};
@@ -89,8 +91,8 @@ struct EncodeArgs {
     /// Picture size WIDTHxHEIGHT (width a multiple of 16). Default 800x480, or the Y4M's size.
     #[arg(long, value_parser = parse_size)]
     size: Option<(u32, u32)>,
-    /// Frames to encode.
-    #[arg(long, default_value_t = 200)]
+    /// Frames to encode (at least 1).
+    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..))]
     frames: u32,
     /// GOP length (an IDR, with its HEADER pack, every N frames).
     #[arg(long, default_value_t = consts::defaults::GOP_LEN)]
@@ -98,12 +100,13 @@ struct EncodeArgs {
     /// CBR target in kbps.
     #[arg(long, default_value_t = consts::defaults::BIT_RATE_KBPS)]
     bitrate: u32,
-    /// Input frame rate (`src_frame_rate`).
-    #[arg(long, default_value_t = consts::defaults::SRC_FRAME_RATE)]
+    /// Input frame rate (`src_frame_rate`), 1..=1000000: pts are in µs, so above a million
+    /// frames per second two frames would share a timestamp.
+    #[arg(long, default_value_t = consts::defaults::SRC_FRAME_RATE, value_parser = frame_rate)]
     fps: u32,
     /// Encoded frame rate (`dst_frame_rate`, default = --fps); below --fps, frames are dropped
     /// evenly before the encoder, as the MPP's frame-rate control does.
-    #[arg(long)]
+    #[arg(long, value_parser = frame_rate)]
     dst_fps: Option<u32>,
     /// VENC channel (0..3).
     #[arg(long, default_value_t = 0)]
@@ -151,6 +154,20 @@ fn parse_size(s: &str) -> Result<(u32, u32), String> {
     Ok((num(w)?, num(h)?))
 }
 
+/// A frame rate whose frames get distinct µs timestamps.
+fn frame_rate(s: &str) -> Result<u32, String> {
+    let fps: u32 = s
+        .parse()
+        .map_err(|_| format!("'{s}' is not a whole number"))?;
+    if !(1..=venc_harness::MAX_FRAME_RATE).contains(&fps) {
+        return Err(format!(
+            "{fps} fps is outside 1..={} (pts are in µs: faster frames would share one)",
+            venc_harness::MAX_FRAME_RATE
+        ));
+    }
+    Ok(fps)
+}
+
 #[derive(Serialize)]
 struct Report<'a> {
     output: &'a Path,
@@ -194,7 +211,7 @@ fn codec_for(args: &EncodeArgs) -> Result<CodecArg, String> {
     }
 }
 
-fn encode(args: &EncodeArgs) -> Result<(), String> {
+fn encode(args: &EncodeArgs) -> Result<(), Failure> {
     let codec = codec_for(args)?;
     let mut source: Box<dyn FrameSource + Send> = match &args.input {
         Some(path) => {
@@ -233,7 +250,7 @@ fn encode(args: &EncodeArgs) -> Result<(), String> {
     // The client (declared last) is dropped first and says BYE while the emulator still runs.
     let (_emulator, mpi) = open_backend(args)?;
 
-    let file = File::create(&args.output).map_err(|e| format!("{}: {e}", args.output.display()))?;
+    let (created, file) = CreatedFile::create(&args.output)?;
     let mut out = BufWriter::new(file);
     let bar = if std::io::stderr().is_terminal() && !args.verbose && !args.json {
         ProgressBar::with_draw_target(Some(u64::from(args.frames)), ProgressDrawTarget::stderr())
@@ -245,12 +262,13 @@ fn encode(args: &EncodeArgs) -> Result<(), String> {
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let mut write_err = None;
+    let mut say_err = None;
     let on_pack = |ev: &venc_harness::PackEvent, bytes: &[u8]| {
         if write_err.is_none() {
             write_err = out.write_all(bytes).err();
         }
-        if args.verbose {
-            println!("stream size:  {} stream type:  {}", ev.size, ev.stream_type);
+        if args.verbose && say_err.is_none() {
+            say_err = say!("stream size:  {} stream type:  {}", ev.size, ev.stream_type).err();
         }
         if ev.pack_type != venc_core::PackType::Header {
             bar.inc(1);
@@ -288,14 +306,18 @@ fn encode(args: &EncodeArgs) -> Result<(), String> {
     bar.finish_and_clear();
     // A board that vanished answers every call with an error: say what happened to it.
     if let Some(fault) = mpi.mpi.backend_fault() {
-        return Err(fault);
+        return Err(fault.into());
     }
     let (summary, sensor) = summary?;
+    if let Some(failure) = say_err {
+        return Err(failure);
+    }
     if let Some(e) = write_err {
-        return Err(format!("{}: {e}", args.output.display()));
+        return Err(format!("{}: {e}", args.output.display()).into());
     }
     out.flush()
         .map_err(|e| format!("{}: {e}", args.output.display()))?;
+    created.keep();
 
     let report = Report {
         output: &args.output,
@@ -321,7 +343,7 @@ fn encode(args: &EncodeArgs) -> Result<(), String> {
     };
     if args.json {
         let text = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;
-        println!("{text}");
+        say!("{text}")?;
     } else {
         let profile = match codec {
             CodecArg::H264 => format!("{:?}", args.profile),
@@ -334,7 +356,7 @@ fn encode(args: &EncodeArgs) -> Result<(), String> {
                 summary.frames_sent
             ),
         };
-        println!(
+        say!(
             "{}: {} frames{dropped} ({}x{}, {:?} {profile}) -> {} packs: {} HEADER, {} I, {} P; {} bytes, {:.0} kbps; {:.1} fps",
             args.output.display(),
             summary.frames_out,
@@ -348,7 +370,7 @@ fn encode(args: &EncodeArgs) -> Result<(), String> {
             summary.bytes,
             summary.kbps,
             summary.fps
-        );
+        )?;
     }
     Ok(())
 }
@@ -442,7 +464,8 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
+        Err(Failure::ReaderGone) => ExitCode::from(141),
+        Err(Failure::Error(e)) => {
             eprintln!("venc: error: {e}");
             ExitCode::FAILURE
         }

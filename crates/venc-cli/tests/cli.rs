@@ -417,3 +417,84 @@ fn hw_backend_arguments_fail_clearly() {
         "--board applies to the hw backend",
     );
 }
+
+#[test]
+fn a_reader_that_goes_away_ends_the_run_quietly_with_sigpipe_s_status() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let out_path = tmp("pipe.264");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_venc"))
+        .args(["encode", "-v", "--frames", "60", "--size", "320x240", "-o"])
+        .arg(&out_path)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    // The pipe's read end is closed here, as `| head -c 16` does.
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(141), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(first.starts_with(b"stream size:"));
+}
+
+#[test]
+fn a_full_stdout_is_an_error_not_a_panic() {
+    let file = std::fs::OpenOptions::new().write(true).open("/dev/full");
+    let Ok(full) = file else {
+        eprintln!("no /dev/full here: nothing to check");
+        return;
+    };
+    let out = Command::new(env!("CARGO_BIN_EXE_venc"))
+        .args(["encode", "--frames", "3", "--size", "320x240", "-o"])
+        .arg(tmp("full.264"))
+        .stdout(full)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("stdout: No space left on device"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn arguments_that_cannot_be_honoured_fail_before_any_frame() {
+    let o = tmp("refused.264");
+    let o = o.to_str().unwrap();
+    fails_with(&["encode", "--frames", "0", "-o", o], "0 is not in 1..");
+    fails_with(
+        &["encode", "--fps", "100000000", "--frames", "10", "-o", o],
+        "pts are in µs",
+    );
+    fails_with(
+        &["encode", "--dst-fps", "0", "-o", o],
+        "outside 1..=1000000",
+    );
+}
+
+#[test]
+fn a_failed_run_names_its_cause_and_leaves_no_output_file() {
+    let path = tmp("failed.264");
+    let _ = std::fs::remove_file(&path);
+    let o = path.to_str().unwrap();
+    fails_with(
+        &["encode", "--size", "0x0", "-o", o],
+        "width 0 outside 128..=4096",
+    );
+    assert!(!path.exists(), "an empty file was left behind");
+    fails_with(
+        &["encode", "--bitrate", "4294967295", "-o", o],
+        "bit_rate 4294967295 kbps is above it",
+    );
+    assert!(!path.exists(), "an empty file was left behind");
+    // The highest bit rate openh264 takes still encodes.
+    let ok = venc(&["encode", "--bitrate", "288000", "--frames", "2", "-o", o]);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert!(path.exists());
+}

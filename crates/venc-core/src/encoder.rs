@@ -295,7 +295,7 @@ impl Encoder {
         if chn > i64::from(consts::VENC_MAX_CHN_NUMS) - 1 {
             return Err(CanMvError::ValueError { method, chn });
         }
-        Ok(chn as u32)
+        Ok(crate::mpi::chn_from_int(chn))
     }
 
     fn os(message: &'static str) -> impl FnOnce(VencError) -> CanMvError {

@@ -10,6 +10,30 @@ use std::fmt;
 /// A VENC channel number as the MPI takes it (`k_u32`: a negative Python int arrives huge).
 pub type Chn = u32;
 
+/// The channel a program's integer becomes on its way to the MPI's `k_u32`.
+///
+/// A negative number reaches C as a huge `k_u32`, so the MPI answers INVALID_CHNID (the
+/// firmware's facade has no lower bound, VENC-CHN-003). A plain cast would keep the low 32 bits
+/// and turn −2³² + k into channel k; whether the board's int conversion does that is not known,
+/// so every negative number is taken as `u32::MAX` (the safe side, D-031), with a warning where
+/// the two readings differ.
+pub fn chn_from_int(chn: i64) -> Chn {
+    match u32::try_from(chn) {
+        Ok(c) => c,
+        Err(_) => {
+            if chn < 0 && (chn as u32) < crate::consts::VENC_MAX_CHN_NUMS {
+                log::warn!(
+                    "channel {chn} is negative: taken as 0x{:X} (INVALID_CHNID); a board whose \
+                     int conversion keeps the low 32 bits would use channel {} (D-031)",
+                    u32::MAX,
+                    chn as u32
+                );
+            }
+            u32::MAX
+        }
+    }
+}
+
 /// A VB pool id (`kd_mpi_vb_create_pool`); [`crate::consts::VB_INVALID_POOLID`] when none.
 pub type PoolId = u32;
 
@@ -465,6 +489,15 @@ pub fn in_slices<T, E>(
 mod conversion_tests {
     use super::*;
     use crate::consts;
+
+    #[test]
+    fn negative_channels_never_wrap_onto_a_real_one() {
+        assert_eq!(chn_from_int(3), 3);
+        assert_eq!(chn_from_int(-1), u32::MAX);
+        assert_eq!(chn_from_int(-(1 << 32) + 2), u32::MAX, "not channel 2");
+        assert_eq!(chn_from_int(i64::MIN), u32::MAX);
+        assert_eq!(chn_from_int(1 << 32), u32::MAX);
+    }
 
     #[test]
     fn pack_types_round_trip_and_unknown_values_are_errors() {

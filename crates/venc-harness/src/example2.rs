@@ -143,6 +143,9 @@ pub enum PipelineError {
     /// The frame source failed.
     #[error(transparent)]
     Source(#[from] SourceError),
+    /// The job cannot run as asked.
+    #[error("{0}")]
+    Job(String),
     /// A pack of a type the MPI does not define.
     #[error("GetStream: {0}")]
     PackType(#[from] venc_core::mpi::UnknownPackType),
@@ -431,21 +434,28 @@ pub fn run_example2(
     source: &mut dyn FrameSource,
     on_pack: impl FnMut(&PackEvent, &[u8]),
 ) -> Result<EncodeSummary, PipelineError> {
-    let (w, h) = (job.attr.pic_width, job.attr.pic_height);
     let chn = i64::from(job.chn);
-    let buffers = FrameBuffers::new(mpi.as_ref(), w, h, consts::SENSOR_BUFFERS)?;
+    // Frames are told apart by pts; above this rate two would share one and the accounting
+    // would take queued frames for done ones.
+    if !(1..=crate::MAX_FRAME_RATE).contains(&job.attr.src_frame_rate) {
+        return Err(PipelineError::Job(format!(
+            "src_frame_rate {} outside 1..={}: frames need distinct µs pts",
+            job.attr.src_frame_rate,
+            crate::MAX_FRAME_RATE
+        )));
+    }
     let mut enc = Encoder::new(Arc::clone(&mpi));
     let mut consumer = Consumer::new(job.chn, on_pack);
     let started = Instant::now();
     let mut stage = Stage::Configured;
+    let mut input_pool = None;
     let result = drive(
         &mpi,
         &mut enc,
         job,
-        &buffers,
         source,
         &mut consumer,
-        &mut stage,
+        (&mut stage, &mut input_pool),
     );
     let seconds = started.elapsed().as_secs_f64();
     // Tear down what was set up, even after an error: the next run must find the channel free.
@@ -457,7 +467,9 @@ pub fn run_example2(
         Stage::Created | Stage::Started => enc.destroy(chn).map(drop).map_err(canmv("Destroy")),
         Stage::Configured => Ok(()),
     };
-    let _ = mpi.destroy_pool(buffers.pool);
+    if let Some(pool) = input_pool {
+        let _ = mpi.destroy_pool(pool);
+    }
     result?;
     stopped?;
     destroyed?;
@@ -474,14 +486,15 @@ enum Stage {
     Started,
 }
 
+/// SetOutBufs, Create, Start, then the input buffers and the loop. `stage` and `input_pool`
+/// tell the caller what to tear down, whatever happened.
 fn drive<F: PackSink>(
     mpi: &Arc<dyn Mpi>,
     enc: &mut Encoder,
     job: &EncodeJob,
-    buffers: &FrameBuffers,
     source: &mut dyn FrameSource,
     consumer: &mut Consumer<F>,
-    stage: &mut Stage,
+    (stage, input_pool): (&mut Stage, &mut Option<u32>),
 ) -> Result<(), PipelineError> {
     let (w, h) = (job.attr.pic_width, job.attr.pic_height);
     let chn = consumer.chn;
@@ -491,6 +504,9 @@ fn drive<F: PackSink>(
     *stage = Stage::Created;
     enc.start(chn).map_err(canmv("Start"))?;
     *stage = Stage::Started;
+    // After Create, so a size the VPU refuses fails there, with the board's code.
+    let buffers = FrameBuffers::new(mpi.as_ref(), w, h, consts::SENSOR_BUFFERS)?;
+    *input_pool = Some(buffers.pool);
     let mut y = vec![0u8; y_size(w, h) as usize];
     let mut uv = vec![0u8; uv_size(w, h) as usize];
     for i in 0..job.frames {

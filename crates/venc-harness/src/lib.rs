@@ -20,6 +20,9 @@ pub use example2::{
     UvPlacement, run_example2,
 };
 
+/// The fastest frame rate whose frames get distinct µs timestamps from [`frame_pts`].
+pub const MAX_FRAME_RATE: u32 = 1_000_000;
+
 /// The pts of input frame `n` (0-based) at `fps`, in µs: `(n + 1) · 10⁶ / fps`.
 ///
 /// Frames start one frame time in, so no frame carries the "nothing released yet" pts 0 of

@@ -3,6 +3,12 @@
 //!
 //! Invariant: a read or write must fall inside one block; blocks never overlap; a block's bytes
 //! are behind its own lock, so the codec can read a plane in place while other blocks are written.
+//!
+//! Address ranges are reused, through a quarantine: a freed range stays unmapped (a stale
+//! address fails) until [`QUARANTINE_BYTES`] of newer frees push it out, or until an allocation
+//! finds no other room; only then does first-fit hand it out again. So a long-lived process never
+//! runs out of its window by freeing and allocating, and a use-after-free of anything freed
+//! recently is still an error, not a read of someone else's data.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Arc, PoisonError, RwLock};
@@ -13,6 +19,8 @@ use venc_core::{K230, MemError, PoolId};
 pub const MMZ_BASE: u64 = 0x1000_0000;
 /// Size of the simulated media-memory window (the K230 boards carry 512 MiB to 2 GiB).
 pub const MMZ_SIZE: u64 = 2 << 30;
+/// Freed bytes held back from reuse, newest first out last (a quarter of the window).
+pub const QUARANTINE_BYTES: u64 = MMZ_SIZE / 4;
 
 #[derive(Debug)]
 struct Block {
@@ -30,14 +38,83 @@ struct Pool {
     free: VecDeque<u64>,
 }
 
-#[derive(Debug, Default)]
+/// The window's address ranges: free (reusable), quarantined (freed, not yet reusable), and
+/// what is mapped in between.
+#[derive(Debug)]
+struct Ranges {
+    /// Free ranges by start address, coalesced: `start -> len`.
+    free: BTreeMap<u64, u64>,
+    /// Freed ranges, oldest first.
+    quarantine: VecDeque<(u64, u64)>,
+    quarantined: u64,
+}
+
+impl Ranges {
+    fn new() -> Self {
+        Self {
+            free: BTreeMap::from([(MMZ_BASE, MMZ_SIZE)]),
+            quarantine: VecDeque::new(),
+            quarantined: 0,
+        }
+    }
+
+    /// The lowest free range that holds `span` bytes, taken out of the free list.
+    fn first_fit(&mut self, span: u64) -> Option<u64> {
+        let (&start, &len) = self.free.iter().find(|&(_, &len)| len >= span)?;
+        self.free.remove(&start);
+        if len > span {
+            self.free.insert(start + span, len - span);
+        }
+        Some(start)
+    }
+
+    /// Takes `span` bytes: from the free list, else by releasing the quarantine oldest first.
+    fn take(&mut self, span: u64) -> Option<u64> {
+        loop {
+            if let Some(addr) = self.first_fit(span) {
+                return Some(addr);
+            }
+            let (addr, len) = self.quarantine.pop_front()?;
+            self.quarantined -= len;
+            self.release(addr, len);
+        }
+    }
+
+    /// A range freed: quarantined, and the oldest ranges past the limit become free.
+    fn retire(&mut self, addr: u64, len: u64) {
+        self.quarantine.push_back((addr, len));
+        self.quarantined += len;
+        while self.quarantined > QUARANTINE_BYTES {
+            let Some((a, l)) = self.quarantine.pop_front() else {
+                break;
+            };
+            self.quarantined -= l;
+            self.release(a, l);
+        }
+    }
+
+    /// Puts a range back on the free list, merged with its neighbours.
+    fn release(&mut self, mut addr: u64, mut len: u64) {
+        if let Some((&prev, &prev_len)) = self.free.range(..addr).next_back() {
+            if prev + prev_len == addr {
+                self.free.remove(&prev);
+                addr = prev;
+                len += prev_len;
+            }
+        }
+        if let Some(next_len) = self.free.remove(&(addr + len)) {
+            len += next_len;
+        }
+        self.free.insert(addr, len);
+    }
+}
+
+#[derive(Debug)]
 struct Map {
     blocks: BTreeMap<u64, Arc<Block>>,
     pools: HashMap<PoolId, Pool>,
-    next_addr: u64,
+    ranges: Ranges,
     next_pool: PoolId,
-    /// Freed address ranges are not reused: a stale address stays invalid, which makes
-    /// use-after-free show up as an error instead of silently reading new data.
     bytes_mapped: u64,
 }
 
@@ -62,8 +139,11 @@ impl MediaMemory {
     pub fn new() -> Self {
         Self {
             map: RwLock::new(Map {
-                next_addr: MMZ_BASE,
-                ..Map::default()
+                blocks: BTreeMap::new(),
+                pools: HashMap::new(),
+                ranges: Ranges::new(),
+                next_pool: 0,
+                bytes_mapped: 0,
             }),
         }
     }
@@ -72,15 +152,18 @@ impl MediaMemory {
         if size == 0 {
             return Err(MemError::Invalid("block size 0".into()));
         }
-        let span = align_up(size, K230.block_align);
-        if map.next_addr + span > MMZ_BASE + MMZ_SIZE {
-            return Err(MemError::Invalid(format!(
-                "media memory exhausted: {} MiB mapped, {size} more bytes asked",
-                map.bytes_mapped >> 20
-            )));
-        }
-        let addr = map.next_addr;
-        map.next_addr += span;
+        let exhausted = || {
+            MemError::Invalid(format!(
+                "media memory exhausted: {} MiB of {} MiB mapped, {size} more bytes asked",
+                map.bytes_mapped >> 20,
+                MMZ_SIZE >> 20
+            ))
+        };
+        let span = size
+            .checked_next_multiple_of(K230.block_align)
+            .filter(|&s| s <= MMZ_SIZE)
+            .ok_or_else(exhausted)?;
+        let addr = map.ranges.take(span).ok_or_else(exhausted)?;
         map.bytes_mapped += span;
         let bytes = vec![0u8; size as usize].into_boxed_slice();
         map.blocks.insert(
@@ -95,6 +178,12 @@ impl MediaMemory {
         Ok(addr)
     }
 
+    /// A block's range leaves the map: into the quarantine, reusable later.
+    fn unmap(map: &mut Map, addr: u64, span: u64) {
+        map.bytes_mapped -= span;
+        map.ranges.retire(addr, span);
+    }
+
     /// `kd_mpi_sys_mmz_alloc`: one standalone 4 KiB-aligned block.
     pub fn alloc(&self, size: u64) -> Result<u64, MemError> {
         let mut map = self.map.write().unwrap_or_else(lock_err);
@@ -106,8 +195,9 @@ impl MediaMemory {
         let mut map = self.map.write().unwrap_or_else(lock_err);
         match map.blocks.get(&addr) {
             Some(b) if b.pool.is_none() => {
-                map.bytes_mapped -= align_up(b.size, K230.block_align);
+                let span = align_up(b.size, K230.block_align);
                 map.blocks.remove(&addr);
+                Self::unmap(&mut map, addr, span);
                 Ok(())
             }
             _ => Err(MemError::BadAddress { addr, len: 0 }),
@@ -129,8 +219,10 @@ impl MediaMemory {
             match Self::alloc_block(&mut map, blk_size, Some(id)) {
                 Ok(a) => blocks.push(a),
                 Err(e) => {
+                    let span = align_up(blk_size, K230.block_align);
                     for a in blocks {
                         map.blocks.remove(&a);
+                        Self::unmap(&mut map, a, span);
                     }
                     return Err(e);
                 }
@@ -152,14 +244,14 @@ impl MediaMemory {
     pub fn destroy_pool(&self, pool: PoolId) -> Result<(), MemError> {
         let mut map = self.map.write().unwrap_or_else(lock_err);
         let p = map.pools.remove(&pool).ok_or(MemError::NoPool(pool))?;
-        for a in &p.blocks {
-            map.blocks.remove(a);
-            map.bytes_mapped -= align_up(p.blk_size, K230.block_align);
+        let span = align_up(p.blk_size, K230.block_align);
+        for &a in &p.blocks {
+            map.blocks.remove(&a);
+            Self::unmap(&mut map, a, span);
         }
         Ok(())
     }
 
-    /// Block size and every block address of a pool.
     /// VB pools that exist now.
     pub fn pool_count(&self) -> usize {
         self.map.read().unwrap_or_else(lock_err).pools.len()
@@ -309,5 +401,59 @@ mod tests {
     fn address_space_is_finite() {
         let m = MediaMemory::new();
         assert!(m.alloc(MMZ_SIZE + 1).is_err());
+    }
+
+    #[test]
+    fn freed_ranges_come_back_after_the_quarantine_and_stale_addresses_still_fail() {
+        let m = MediaMemory::new();
+        // 64 MiB get/free, 100 times: far more than the window, as a long-lived script does.
+        let mut seen = Vec::new();
+        for _ in 0..100 {
+            let a = m.alloc(64 << 20).expect("room after frees");
+            seen.push(a);
+            m.free(a).unwrap();
+            let mut b = [0u8; 1];
+            assert!(m.read(a, &mut b).is_err(), "freed just now: stale");
+        }
+        assert_eq!(m.bytes_mapped(), 0);
+        // The first addresses are reused only once a quarter of the window was freed after them.
+        let first_reuse = seen
+            .iter()
+            .skip(1)
+            .position(|&a| a == seen[0])
+            .expect("reused");
+        assert!(
+            (first_reuse as u64 + 1) * (64 << 20) > QUARANTINE_BYTES,
+            "reused after {first_reuse} frees"
+        );
+        // Pools too: 40 × 128 MiB created and destroyed, two and a half windows' worth.
+        for _ in 0..40 {
+            let p = m.create_pool(8 << 20, 16).unwrap();
+            m.destroy_pool(p).unwrap();
+        }
+        // A 1 GiB pool freed leaves room for another, even with the quarantine full.
+        let big = m.create_pool(64 << 20, 16).unwrap();
+        m.destroy_pool(big).unwrap();
+        let again = m.create_pool(64 << 20, 30).unwrap();
+        m.destroy_pool(again).unwrap();
+    }
+
+    #[test]
+    fn the_window_is_the_limit_and_free_neighbours_merge() {
+        let m = MediaMemory::new();
+        let half = m.alloc(MMZ_SIZE / 2).unwrap();
+        let quarter = m.alloc(MMZ_SIZE / 4).unwrap();
+        let rest = m.alloc(MMZ_SIZE / 4).unwrap();
+        let e = m.alloc(4096).expect_err("full");
+        assert!(e.to_string().contains("exhausted"), "{e}");
+        m.free(half).unwrap();
+        m.free(quarter).unwrap();
+        // Three quarters freed in two ranges that touch: one allocation of that size fits.
+        let big = m.alloc(MMZ_SIZE / 4 * 3).expect("merged");
+        assert_eq!(big, half);
+        m.free(big).unwrap();
+        m.free(rest).unwrap();
+        assert!(m.alloc(u64::MAX).is_err(), "no overflow");
+        assert_eq!(m.alloc(MMZ_SIZE).unwrap(), MMZ_BASE);
     }
 }

@@ -101,13 +101,16 @@ fn set_out_bufs_after_init(sim: &Arc<Simulator>, p: Personality) -> String {
     r
 }
 
-/// Create on channel 4, then on channel -1 (a huge `k_u32` in C).
+/// Create on channel 4, then on channel -1 (a huge `k_u32` in C), then on -2³² (whose low 32
+/// bits are channel 0: still INVALID_CHNID, D-031).
 fn create_bad_channels(sim: &Arc<Simulator>, p: Personality) -> String {
     let mut enc = Encoder::with_personality(sim.clone(), p);
+    enc.set_out_bufs(0, 8, W, H).unwrap();
     format!(
-        "{} / {}",
+        "{} / {} / {}",
         seen(enc.create(4, &attr(30))),
-        seen(enc.create(-1, &attr(30)))
+        seen(enc.create(-1, &attr(30))),
+        seen(enc.create(-(1 << 32), &attr(30)))
     )
 }
 
@@ -124,6 +127,7 @@ fn start_out_of_order(sim: &Arc<Simulator>, p: Personality) -> String {
 type Scenario = fn(&Arc<Simulator>, Personality) -> String;
 
 const BAD_CHANNELS: &str = "raise ValueError: ('venc Create, chn id: ', 4, ' out of range 0 ~ 3') \
+     / raise OSError: mpi venc create chn failed. [K_ERR_VENC_INVALID_CHNID (0xA0098002)] \
      / raise OSError: mpi venc create chn failed. [K_ERR_VENC_INVALID_CHNID (0xA0098002)]";
 const START_TWICE: &str = "raise OSError: mpi venc start failed. [K_ERR_VENC_NOT_PERM (0xA0098009)] \
      / raise OSError: mpi venc start failed. [K_ERR_VENC_NOT_PERM (0xA0098009)]";
@@ -157,7 +161,7 @@ const TABLE: &[(&str, Scenario, &str, &str)] = &[
         "raise AssertionError: SetOutBufs after MediaManager.init(): buffers must be configured first",
     ),
     (
-        "a channel past 3 is a ValueError, a negative one reaches the MPI as INVALID_CHNID",
+        "a channel past 3 is a ValueError, a negative one (even -2^32) reaches the MPI as INVALID_CHNID",
         create_bad_channels,
         BAD_CHANNELS,
         BAD_CHANNELS,

@@ -107,7 +107,12 @@ def run(script, script_args=(), sdcard="sdcard", source="pattern", firmware="can
         _report(e, os.fspath(script))
         status = EXIT_INTERRUPTED
     except SystemExit as e:
-        status = e.code if isinstance(e.code, int) else (0 if e.code is None else EXIT_EXCEPTION)
+        if e.code is None or isinstance(e.code, int):
+            status = e.code or 0
+        else:
+            # sys.exit("message"): the message goes to stderr and the status is 1, as Python does.
+            print(e.code, file=sys.stderr)
+            status = EXIT_EXCEPTION
     except BaseException as e:  # noqa: BLE001 - whatever the script raised is reported
         _report(e, os.fspath(script))
         status = EXIT_EXCEPTION

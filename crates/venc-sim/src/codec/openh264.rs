@@ -51,6 +51,14 @@ impl std::fmt::Debug for OpenH264Engine {
 // SAFETY: the encoder instance is owned by this value and only used through `&mut self`.
 unsafe impl Send for OpenH264Engine {}
 
+/// MaxFS of level 5.2, openh264's highest (ITU-T H.264 Table A-1).
+const LEVEL_52_MAX_MBS: u32 = 36_864;
+
+/// The highest bit rate openh264 takes, in kbps: level 5.2's MaxBR (240,000) × 1.2, the NAL
+/// factor, for every profile (measured: 288,000 is taken, 288,001 refused, at Baseline, Main and
+/// High).
+const MAX_KBPS: u32 = 288_000;
+
 fn err(message: impl Into<String>) -> CodecError {
     CodecError {
         codec: Codec::H264,
@@ -96,6 +104,20 @@ impl OpenH264Engine {
                 .GetDefaultParams
                 .ok_or_else(|| err("vtable lacks GetDefaultParams"))?;
             get_default(engine.enc, &raw mut p);
+        }
+        // Name what is out of openh264's range before it answers a bare "invalid argument".
+        let mbs = cfg.width.div_ceil(16) * cfg.height.div_ceil(16);
+        if mbs > LEVEL_52_MAX_MBS {
+            return Err(err(format!(
+                "openh264 encodes up to level 5.2 ({LEVEL_52_MAX_MBS} macroblocks); {}x{} has {mbs}",
+                cfg.width, cfg.height
+            )));
+        }
+        if cfg.bit_rate_kbps > MAX_KBPS {
+            return Err(err(format!(
+                "openh264 encodes up to level 5.2 ({MAX_KBPS} kbps); bit_rate {} kbps is above it",
+                cfg.bit_rate_kbps
+            )));
         }
         let bps = (u64::from(cfg.bit_rate_kbps) * 1000).min(i32::MAX as u64) as c_int;
         p.iUsageType = sys::CAMERA_VIDEO_REAL_TIME;
@@ -152,8 +174,9 @@ impl OpenH264Engine {
         };
         if rc != 0 {
             return Err(err(format!(
-                "openh264 rejected {}x{} (InitializeExt returned {rc}); it encodes up to level 5.2 (max 36864 macroblocks)",
-                cfg.width, cfg.height
+                "openh264 rejected {}x{} at {} kbps (InitializeExt returned {rc}); it encodes up \
+                 to level 5.2: {LEVEL_52_MAX_MBS} macroblocks, {} kbps",
+                cfg.width, cfg.height, cfg.bit_rate_kbps, MAX_KBPS,
             )));
         }
         Ok(engine)

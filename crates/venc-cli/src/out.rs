@@ -1,0 +1,87 @@
+//! What the command writes besides the stream: standard output as a pipe's writer sees it, and
+//! an output file that a failed run does not leave behind.
+
+use std::fmt;
+use std::io::{ErrorKind, Write};
+use std::path::{Path, PathBuf};
+
+/// Why a command stopped.
+#[derive(Debug)]
+pub enum Failure {
+    /// Something went wrong: said on stderr, exit status 1.
+    Error(String),
+    /// Whoever read standard output went away (`venc … | head`): the command ends quietly
+    /// with the status a process killed by SIGPIPE has in a shell (141), as coreutils do.
+    ReaderGone,
+}
+
+impl From<String> for Failure {
+    fn from(e: String) -> Self {
+        Self::Error(e)
+    }
+}
+
+impl From<&str> for Failure {
+    fn from(e: &str) -> Self {
+        Self::Error(e.to_owned())
+    }
+}
+
+/// Writes one line to standard output; a closed pipe is [`Failure::ReaderGone`], any other
+/// failure (a full disk, `/dev/full`) an error naming stdout. Never panics as `println!` does.
+pub fn line(args: fmt::Arguments<'_>) -> Result<(), Failure> {
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_fmt(args)
+        .and_then(|()| stdout.write_all(b"\n"))
+        .and_then(|()| stdout.flush())
+        .map_err(|e| match e.kind() {
+            ErrorKind::BrokenPipe => Failure::ReaderGone,
+            _ => Failure::Error(format!("stdout: {e}")),
+        })
+}
+
+/// `println!` that returns a [`Failure`] instead of panicking.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        $crate::out::line(format_args!($($arg)*))
+    };
+}
+pub(crate) use say;
+
+/// An output file this run created: removed again unless the run [`keep`](Self::keep)s it, so a
+/// failure leaves no empty or partial file behind.
+#[derive(Debug)]
+pub struct CreatedFile {
+    path: PathBuf,
+    keep: bool,
+}
+
+impl CreatedFile {
+    /// Creates `path` (truncating it).
+    pub fn create(path: &Path) -> Result<(Self, std::fs::File), String> {
+        let file = std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        Ok((
+            Self {
+                path: path.to_owned(),
+                keep: false,
+            },
+            file,
+        ))
+    }
+
+    /// The run succeeded: the file stays.
+    pub fn keep(mut self) {
+        self.keep = true;
+    }
+}
+
+impl Drop for CreatedFile {
+    fn drop(&mut self) {
+        // Character devices and pipes (`-o /dev/stdout`) are not ours to remove.
+        let regular = std::fs::metadata(&self.path).is_ok_and(|m| m.is_file());
+        if !self.keep && regular {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
