@@ -321,6 +321,23 @@ pub fn board_info(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     Ok(info)
 }
 
+/// What VENC channel `chn` did with its frames, as a dict of counters (`frames_encoded`,
+/// `dropped_*`, `packs_overwritten`, …; see `venc_sim::venc::ChannelStats`) plus
+/// `frames_dropped`, their sum. A simulator call: the board has no such module.
+#[pyfunction]
+pub fn channel_stats(py: Python<'_>, chn: i64) -> PyResult<Bound<'_, PyDict>> {
+    let stats = current()
+        .sim
+        .channel_stats(venc_core::chn_from_int(chn))
+        .map_err(|e| value_error(format!("channel_stats({chn}): {e}")))?;
+    let out = PyDict::new(py);
+    for (name, value) in stats.fields() {
+        out.set_item(name, value)?;
+    }
+    out.set_item("frames_dropped", stats.frames_dropped())?;
+    Ok(out)
+}
+
 /// How many `bytearray_at` reads faulted since `configure()` (a crash on the board).
 #[pyfunction]
 pub fn memory_faults() -> u64 {

@@ -13,6 +13,7 @@
 
 mod board;
 mod errors;
+mod logging;
 mod media;
 mod mpp;
 mod sensor;
@@ -27,6 +28,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(board::configure, m)?)?;
     m.add_function(wrap_pyfunction!(board::board_info, m)?)?;
     m.add_function(wrap_pyfunction!(board::memory_faults, m)?)?;
+    m.add_function(wrap_pyfunction!(board::channel_stats, m)?)?;
+    m.add_function(wrap_pyfunction!(logging::init_log, m)?)?;
     m.add_function(wrap_pyfunction!(board::query_status, m)?)?;
     m.add_function(wrap_pyfunction!(board::frame_info_layout, m)?)?;
     m.add_function(wrap_pyfunction!(venc::bytearray_at, m)?)?;

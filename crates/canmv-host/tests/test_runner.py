@@ -97,6 +97,33 @@ class ExitStatus(unittest.TestCase):
             self.assertEqual(done.returncode, 0, done.stderr)
             self.assertIn("ValueError: shown", done.stdout)
 
+    def test_drops_are_logged_and_counted_for_the_script(self):
+        with TempDir() as tmp:
+            script = write_script(tmp, """
+                import canmv_host
+                from media.vencoder import *
+                enc = Encoder()
+                enc.SetOutBufs(0, 8, 320, 240)
+                enc.Create(0, ChnAttrStr(enc.PAYLOAD_TYPE_H264, enc.H264_PROFILE_MAIN, 320, 240))
+                frame = k_video_frame_info()
+                frame.v_frame.width, frame.v_frame.height = 320, 240
+                for _ in range(3):
+                    assert enc.SendFrame(0, frame) == 0   # not started: dropped, 0 returned
+                stats = canmv_host.channel_stats(0)
+                print("dropped", stats["dropped_not_started"], stats["frames_dropped"])
+                enc.Destroy(0)
+            """)
+            told = run_canmv(script, sdcard=tmp, extra=["--log", "info"])
+            self.assertEqual(told.returncode, 0, told.stderr)
+            self.assertIn("dropped 3 3", told.stdout)
+            self.assertEqual(told.stderr.count("not started"), 3, told.stderr)
+            quiet = run_canmv(script, sdcard=tmp)  # --log warn: these drops are info
+            self.assertIn("dropped 3 3", quiet.stdout)
+            self.assertNotIn("not started", quiet.stderr)
+            bad = run_canmv(script, sdcard=tmp, extra=["--log", "loud"])
+            self.assertEqual(bad.returncode, 2)
+            self.assertIn("--log", bad.stderr)
+
     def test_caught_memory_fault_still_fails_the_run(self):
         with TempDir() as tmp:
             script = write_script(tmp, """

@@ -185,6 +185,8 @@ struct Report<'a> {
     summary: EncodeSummary,
     /// What the sensor did, for a bound run (`null` for SendFrame).
     sensor: Option<venc_sim::vicap::SensorStats>,
+    /// What the channel did with every frame (the simulator's counters; `null` on a board).
+    channel_stats: Option<venc_sim::venc::ChannelStats>,
 }
 
 fn codec_for(args: &EncodeArgs) -> Result<CodecArg, String> {
@@ -294,6 +296,7 @@ fn encode(args: &EncodeArgs) -> Result<(), Failure> {
         };
         let sim = mpi
             .simulator
+            .clone()
             .ok_or("--bind needs the simulator's sensor: --backend sim")?;
         run_example1(sim, &job, sensor_source, timing, on_pack)
             .map(|(summary, sensor)| (summary, Some(sensor)))
@@ -340,6 +343,10 @@ fn encode(args: &EncodeArgs) -> Result<(), Failure> {
             .map_or_else(|| "test pattern".to_string(), |p| p.display().to_string()),
         summary,
         sensor,
+        channel_stats: mpi
+            .simulator
+            .as_ref()
+            .and_then(|sim| sim.channel_stats(args.chn).ok()),
     };
     if args.json {
         let text = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;

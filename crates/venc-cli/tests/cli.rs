@@ -161,6 +161,11 @@ fn dst_fps_below_fps_drops_frames_evenly_and_reports_them() {
     assert_eq!(json["frames_sent"], 40);
     assert_eq!(json["frames_out"], 20);
     assert_eq!(json["frames_dropped"], 20);
+    // The channel's own counters say why: frame-rate control, nothing else.
+    let stats = &json["channel_stats"];
+    assert_eq!(stats["frames_encoded"], 20);
+    assert_eq!(stats["dropped_frame_rate"], 20);
+    assert_eq!(stats["dropped_at_stop"], 0);
     let decoded = decode(Codec::H264, &std::fs::read(&out_path).unwrap(), 800, 480).unwrap();
     assert_eq!(decoded.len(), 20);
     // The kept frames are the even ones: frame k of the output is pattern frame 2k.

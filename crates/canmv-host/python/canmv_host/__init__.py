@@ -6,15 +6,19 @@
     canmv_host.configure(firmware="canmv-new", source="pattern")
     canmv_host.install()          # media.*, uctypes, os.exitpoint, sys.print_exception
     from media.vencoder import *  # now the firmware's modules import as on the board
+
+A script can read what a channel did with its frames, which the board only prints on its
+console: ``canmv_host.channel_stats(0)["frames_dropped"]`` (the board has no such module).
 """
 
-from ._native import MemoryFault, board_info, configure, query_status
+from ._native import MemoryFault, board_info, channel_stats, configure, query_status
 from .env import FIRMWARE_DIR, install
 
 __all__ = [
     "FIRMWARE_DIR",
     "MemoryFault",
     "board_info",
+    "channel_stats",
     "configure",
     "install",
     "query_status",

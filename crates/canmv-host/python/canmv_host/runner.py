@@ -58,6 +58,13 @@ def _parser():
     p.add_argument(
         "--codec-threads", type=int, default=1, help="encoder threads per channel (default 1)"
     )
+    p.add_argument(
+        "--log",
+        default="warn",
+        choices=["off", "error", "warn", "info", "debug"],
+        help="the simulator's console on stderr: warn (default) shows dropped frames, full "
+        "rings and refused calls; info adds every frame dropped before Start",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no banner on stderr")
     return p
 
@@ -71,13 +78,14 @@ def _report(exc, script):
 
 
 def run(script, script_args=(), sdcard="sdcard", source="pattern", firmware="canmv-new",
-        timing="fast", codec_threads=1, quiet=True):
+        timing="fast", codec_threads=1, quiet=True, log="warn"):
     """Runs ``script`` and returns the exit status (see the module doc)."""
     script = Path(script)
     if not script.is_file():
         print(f"canmv-run: {script}: no such script", file=sys.stderr)
         return EXIT_USAGE
     try:
+        _native.init_log(log)
         _native.configure(
             firmware=firmware, source=source, timing=timing, codec_threads=codec_threads
         )
@@ -139,6 +147,7 @@ def main(argv=None):
         timing=args.timing,
         codec_threads=args.codec_threads,
         quiet=args.quiet,
+        log=args.log,
     )
 
 

@@ -71,6 +71,38 @@ pub struct ChannelStats {
     pub over_releases: u64,
 }
 
+impl ChannelStats {
+    /// Every counter by name, in declaration order: what scripts (`canmv_host.channel_stats`)
+    /// and reports show.
+    pub fn fields(&self) -> [(&'static str, u64); 13] {
+        [
+            ("frames_queued", self.frames_queued),
+            ("frames_encoded", self.frames_encoded),
+            ("dropped_not_started", self.dropped_not_started),
+            ("dropped_input_overflow", self.dropped_input_overflow),
+            ("dropped_at_stop", self.dropped_at_stop),
+            ("dropped_frame_rate", self.dropped_frame_rate),
+            ("dropped_oversize", self.dropped_oversize),
+            ("dropped_codec_error", self.dropped_codec_error),
+            ("packs_produced", self.packs_produced),
+            ("packs_overwritten", self.packs_overwritten),
+            ("misaligned_frames", self.misaligned_frames),
+            ("size_mismatch_frames", self.size_mismatch_frames),
+            ("over_releases", self.over_releases),
+        ]
+    }
+
+    /// Frames let go of without a pack, whatever the reason.
+    pub fn frames_dropped(&self) -> u64 {
+        self.dropped_not_started
+            + self.dropped_input_overflow
+            + self.dropped_at_stop
+            + self.dropped_frame_rate
+            + self.dropped_oversize
+            + self.dropped_codec_error
+    }
+}
+
 pub(crate) struct State {
     phase: Phase,
     attr: Option<ChnAttr>,
