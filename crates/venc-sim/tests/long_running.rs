@@ -8,12 +8,12 @@ use venc_sim::mmz::MMZ_SIZE;
 
 #[test]
 fn channel_lifecycles_at_1080p_never_run_out_of_media_memory() {
-    // Each cycle maps SetOutBufs' 8 output blocks (~12 MiB at 1080p): 400 cycles map ~4.7 GiB,
-    // over twice the window. Without reuse the 172nd cycle failed with NOBUF.
+    // Each cycle maps SetOutBufs' 8 output blocks (~12 MiB at 1080p): 1,000 cycles map ~12 GiB,
+    // six windows. Without reuse the 172nd cycle failed with NOBUF.
     let sim = Simulator::null();
     let mut enc = Encoder::new(sim.clone());
     let attr = ChnAttrStr::new(K_PT_H264, H264_PROFILE_MAIN, 1920, 1080);
-    for cycle in 0..400 {
+    for cycle in 0..1000 {
         let step = |r: Result<i32, venc_core::CanMvError>, what: &str| {
             r.unwrap_or_else(|e| panic!("cycle {cycle}: {what}: {e}"))
         };
