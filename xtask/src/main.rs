@@ -19,6 +19,9 @@
 //!   and `target/bench-compare.json`; without a board the emulated board stands in, labeled.
 //! - `python`: build the Python front into the venv `target/py` with pip (maturin backend) and
 //!   run its tests; `test` runs it after the Rust tests.
+//! - `fuzz [--cases N]`: the fuzz targets (Y4M, board replies, case files; mutated corpus
+//!   inputs and arbitrary bytes) with a million inputs per property, in release; CI runs them
+//!   with a few thousand as part of `test`.
 //! - `canmv`: install the Python front if needed, then `canmv-run` with the given arguments.
 
 mod tidy;
@@ -68,6 +71,13 @@ enum Cmd {
     },
     /// Python front vs the same loop in Rust (720p H.264 SendFrame loop, fps ratio).
     BenchPython,
+    /// Run every fuzz target (Y4M, board replies, case files) with many inputs, in release, and
+    /// print inputs per second.
+    Fuzz {
+        /// Inputs per property (each target has one to four).
+        #[arg(long, default_value_t = 1_000_000)]
+        cases: u64,
+    },
     /// Simulator vs raw codec vs hardware (emulated board and datasheet model without --board):
     /// writes BENCHMARKS.md's section, docs/bench-compare.svg, target/bench-compare.json.
     BenchCompare {
@@ -253,6 +263,34 @@ fn bench_python() -> Result<(), String> {
         .arg(venv_bin("canmv-run")))
 }
 
+/// The fuzz targets: (package, test).
+const FUZZ_TARGETS: &[(&str, &str)] = &[
+    ("venc-harness", "fuzz_y4m"),
+    ("venc-hw", "fuzz_protocol"),
+    ("venc-conformance", "fuzz_case"),
+];
+
+fn fuzz(cases: u64) -> Result<(), String> {
+    let mut table = Vec::new();
+    for &(package, test) in FUZZ_TARGETS {
+        let t0 = std::time::Instant::now();
+        run(cargo()
+            .args(["test", "--release", "-p", package, "--test", test])
+            .env("FUZZ_CASES", cases.to_string()))?;
+        table.push((test, t0.elapsed()));
+    }
+    println!("| target | inputs per property | wall time | inputs/s per property |");
+    println!("|---|---|---|---|");
+    for (test, took) in table {
+        let rate = cases as f64 / took.as_secs_f64().max(1e-9);
+        println!(
+            "| {test} | {cases} | {:.1} s | {rate:.0} |",
+            took.as_secs_f64()
+        );
+    }
+    Ok(())
+}
+
 fn cargo() -> Command {
     Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
 }
@@ -314,6 +352,7 @@ fn main() -> ExitCode {
             })
         }
         Cmd::BenchPython => deps().and_then(|()| bench_python()),
+        Cmd::Fuzz { cases } => fuzz(cases),
         Cmd::BenchCompare { board, frames } => {
             deps().and_then(|()| install_python_front()).and_then(|()| {
                 let mut cmd = release_run("venc-benches", Some("bench-compare"));

@@ -617,16 +617,21 @@ impl Case {
             message,
         };
         let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
-        let case: Case = toml::from_str(&text).map_err(|e| err(e.to_string()))?;
         let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
-        if case.id != stem {
-            return Err(err(format!("id {:?} differs from the file name", case.id)));
+        Self::parse(&text, stem).map_err(err)
+    }
+
+    /// Parses a case from its text; its id must be `id`.
+    pub fn parse(text: &str, id: &str) -> Result<Self, String> {
+        let case: Case = toml::from_str(text).map_err(|e| e.to_string())?;
+        if case.id != id {
+            return Err(format!("id {:?} differs from the file name", case.id));
         }
         if case.rules.is_empty() {
-            return Err(err("a case must cover at least one rule".into()));
+            return Err("a case must cover at least one rule".into());
         }
         if case.steps.is_empty() {
-            return Err(err("a case needs steps".into()));
+            return Err("a case needs steps".into());
         }
         Ok(case)
     }

@@ -10,6 +10,7 @@
 //! stays free of openh264 and libx265.
 
 pub mod example2;
+pub mod mutate;
 pub mod null;
 pub mod oracle;
 pub mod poll;
