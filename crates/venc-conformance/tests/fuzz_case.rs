@@ -6,7 +6,7 @@ use proptest::prelude::*;
 use proptest::test_runner::Config;
 use venc_conformance::Case;
 use venc_conformance::case::conformance_dir;
-use venc_harness::mutate::{Edit, cases, corpus, mutate};
+use venc_harness::mutate::{cases, corpus, edits, mutate};
 
 /// Read once: a million inputs must not read 78 files each.
 fn seeds() -> &'static [(String, Vec<u8>)] {
@@ -24,13 +24,6 @@ fn parse(name: &str, bytes: &[u8]) -> Result<(), TestCaseError> {
         prop_assert!(!e.is_empty());
     }
     Ok(())
-}
-
-fn edits() -> impl Strategy<Value = Vec<Edit>> {
-    prop::collection::vec(
-        (any::<usize>(), any::<u8>(), 0u8..5).prop_map(|(at, byte, op)| Edit { at, byte, op }),
-        0..6,
-    )
 }
 
 #[test]

@@ -14,6 +14,16 @@ pub struct Edit {
     pub op: u8,
 }
 
+/// Up to five edits anywhere (feature `fuzz`): the strategy every fuzz target draws from.
+#[cfg(feature = "fuzz")]
+pub fn edits() -> impl proptest::strategy::Strategy<Value = Vec<Edit>> {
+    use proptest::prelude::*;
+    prop::collection::vec(
+        (any::<usize>(), any::<u8>(), 0u8..5).prop_map(|(at, byte, op)| Edit { at, byte, op }),
+        0..6,
+    )
+}
+
 /// `seed` with `edits` applied in order.
 pub fn mutate(seed: &[u8], edits: &[Edit]) -> Vec<u8> {
     let mut out = seed.to_vec();

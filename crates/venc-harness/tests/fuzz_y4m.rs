@@ -5,7 +5,7 @@
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 use std::path::Path;
-use venc_harness::mutate::{Edit, cases, corpus, mutate};
+use venc_harness::mutate::{cases, corpus, edits, mutate};
 use venc_harness::source::{FrameSource, Y4mSource};
 
 /// Read once: a million inputs must not read the corpus each.
@@ -14,13 +14,6 @@ fn seeds() -> &'static [(String, Vec<u8>)] {
     SEEDS.get_or_init(|| {
         corpus(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/fuzz/y4m"))
     })
-}
-
-fn edits() -> impl Strategy<Value = Vec<Edit>> {
-    prop::collection::vec(
-        (any::<usize>(), any::<u8>(), 0u8..5).prop_map(|(at, byte, op)| Edit { at, byte, op }),
-        0..6,
-    )
 }
 
 /// Reads up to four frames; every outcome is fine but a panic or a short frame.

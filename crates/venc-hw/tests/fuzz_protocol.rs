@@ -6,7 +6,7 @@
 
 use proptest::prelude::*;
 use proptest::test_runner::Config;
-use venc_harness::mutate::{Edit, cases, mutate};
+use venc_harness::mutate::{cases, edits, mutate};
 use venc_hw::BoardInfo;
 use venc_hw::protocol::{
     Body, HEADER_SIZE, Kind, MAX_PAYLOAD, Reader, decode_header, encode_header, read_packs,
@@ -58,13 +58,6 @@ fn parse(kind: Kind, body: &[u8]) {
             read_packs(&mut r, &mut packs).map(|()| assert!(packs.len() <= body.len() / 24))
         }
     };
-}
-
-fn edits() -> impl Strategy<Value = Vec<Edit>> {
-    prop::collection::vec(
-        (any::<usize>(), any::<u8>(), 0u8..5).prop_map(|(at, byte, op)| Edit { at, byte, op }),
-        0..6,
-    )
 }
 
 #[test]
