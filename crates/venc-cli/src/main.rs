@@ -14,6 +14,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use venc_core::consts;
 use venc_harness::source::{FrameSource, TestPattern, Y4mSource};
+use venc_harness::trace::{self, TracingMpi};
 use venc_harness::{EncodeJob, EncodeSummary, UvPlacement, run_example2};
 use venc_sim::example1::run_example1;
 use venc_sim::timing::{BoardProfile, VpuTiming};
@@ -38,6 +39,21 @@ enum Command {
     Encode(EncodeArgs),
     /// Run the conformance suite (conformance/cases) on a backend and write reports.
     Conformance(conformance::ConformanceArgs),
+    /// Call traces (`venc encode --trace FILE`).
+    #[command(subcommand)]
+    Trace(TraceCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum TraceCommand {
+    /// Where two traces first differ in behaviour (calls, channels, result codes, pack types;
+    /// not addresses, sizes, times or polls). Exit 0 when they agree, 1 when they differ.
+    Diff {
+        /// The first trace (JSON lines).
+        first: PathBuf,
+        /// The second trace.
+        second: PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize)]
@@ -140,6 +156,10 @@ struct EncodeArgs {
     /// Print the summary as JSON.
     #[arg(long)]
     json: bool,
+    /// Write every MPI call (JSON lines: time, channel, call, arguments, result, duration) to
+    /// FILE, for the simulator and a board alike; compare two with `venc trace diff`.
+    #[arg(long, value_name = "FILE")]
+    trace: Option<PathBuf>,
 }
 
 fn parse_size(s: &str) -> Result<(u32, u32), String> {
@@ -251,6 +271,23 @@ fn encode(args: &EncodeArgs) -> Result<(), Failure> {
     }
     // The client (declared last) is dropped first and says BYE while the emulator still runs.
     let (_emulator, mpi) = open_backend(args)?;
+    let tracer = match &args.trace {
+        Some(_) if args.bind => {
+            return Err(
+                "--trace records SendFrame runs (Example 2); the bound sensor of --bind \
+                        feeds the encoder inside the simulator"
+                    .into(),
+            );
+        }
+        Some(path) => {
+            let file = File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            Some(Arc::new(TracingMpi::new(
+                Arc::clone(&mpi.mpi),
+                BufWriter::new(file),
+            )))
+        }
+        None => None,
+    };
 
     let (created, file) = CreatedFile::create(&args.output)?;
     let mut out = BufWriter::new(file);
@@ -302,7 +339,11 @@ fn encode(args: &EncodeArgs) -> Result<(), Failure> {
             .map(|(summary, sensor)| (summary, Some(sensor)))
             .map_err(|e| e.to_string())
     } else {
-        run_example2(Arc::clone(&mpi.mpi), &job, source.as_mut(), on_pack)
+        let backend: Arc<dyn venc_core::Mpi> = match &tracer {
+            Some(t) => t.clone(),
+            None => Arc::clone(&mpi.mpi),
+        };
+        run_example2(backend, &job, source.as_mut(), on_pack)
             .map(|summary| (summary, None))
             .map_err(|e| e.to_string())
     };
@@ -310,6 +351,10 @@ fn encode(args: &EncodeArgs) -> Result<(), Failure> {
     // A board that vanished answers every call with an error: say what happened to it.
     if let Some(fault) = mpi.mpi.backend_fault() {
         return Err(fault.into());
+    }
+    if let (Some(t), Some(path)) = (&tracer, &args.trace) {
+        t.finish()
+            .map_err(|e| format!("trace {}: {e}", path.display()))?;
     }
     let (summary, sensor) = summary?;
     if let Some(failure) = say_err {
@@ -451,11 +496,32 @@ fn open_backend(args: &EncodeArgs) -> Result<(Option<venc_hw::EmulatedBoard>, Op
     }
 }
 
+/// `venc trace diff`: says where two traces first differ, or that they agree.
+fn trace_diff(first: &Path, second: &Path) -> Result<(), Failure> {
+    let read = |p: &Path| -> Result<_, Failure> {
+        let text = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
+        trace::parse(&text).map_err(|e| Failure::Error(format!("{}: {e}", p.display())))
+    };
+    let (a, b) = (read(first)?, read(second)?);
+    match trace::diff(&a, &b) {
+        None => say!(
+            "the traces agree in behaviour ({} and {} calls)",
+            a.len(),
+            b.len()
+        ),
+        Some(d) => Err(Failure::Error(format!(
+            "the traces differ: {d} ({} / {})",
+            first.display(),
+            second.display()
+        ))),
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // Conformance cases provoke the simulator's warnings on purpose; show errors only.
     let default_level = match cli.command {
-        Command::Encode(_) => "warn",
+        Command::Encode(_) | Command::Trace(_) => "warn",
         Command::Conformance(_) => "error",
     };
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or(default_level))
@@ -463,6 +529,7 @@ fn main() -> ExitCode {
         .init();
     let result = match &cli.command {
         Command::Encode(args) => encode(args),
+        Command::Trace(TraceCommand::Diff { first, second }) => trace_diff(first, second),
         Command::Conformance(args) => match conformance::run(args) {
             Ok(true) => Ok(()),
             Ok(false) => Err("conformance: some outcomes were not the expected ones".into()),

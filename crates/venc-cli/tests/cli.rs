@@ -503,3 +503,65 @@ fn a_failed_run_names_its_cause_and_leaves_no_output_file() {
     );
     assert!(path.exists());
 }
+
+#[test]
+fn traces_of_one_program_on_two_backends_agree_and_a_changed_program_differs() {
+    let run = |name: &str, extra: &[&str]| {
+        let trace = tmp(name);
+        let out = tmp(&format!("{name}.264"));
+        let mut args = vec!["encode", "--frames", "24", "--size", "320x240", "--trace"];
+        args.push(trace.to_str().unwrap());
+        args.extend_from_slice(extra);
+        args.extend(["-o", out.to_str().unwrap()]);
+        let o = venc(&args);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        trace
+    };
+    let sim = run("sim.jsonl", &[]);
+    // Every line is one call with its result.
+    let text = std::fs::read_to_string(&sim).unwrap();
+    let first: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    for field in ["t_us", "dur_us", "call", "args", "result"] {
+        assert!(first.get(field).is_some(), "{field} missing: {first}");
+    }
+    assert!(text.contains("\"call\":\"kd_mpi_venc_send_frame\""));
+    let board = run("board.jsonl", &["--backend", "hw", "--board", "emulated"]);
+    let same = venc(&[
+        "trace",
+        "diff",
+        sim.to_str().unwrap(),
+        board.to_str().unwrap(),
+    ]);
+    assert!(
+        same.status.success(),
+        "{}",
+        String::from_utf8_lossy(&same.stderr)
+    );
+    assert!(String::from_utf8_lossy(&same.stdout).contains("agree in behaviour"));
+    let gop = run("gop8.jsonl", &["--gop", "8"]);
+    fails_with(
+        &[
+            "trace",
+            "diff",
+            sim.to_str().unwrap(),
+            gop.to_str().unwrap(),
+        ],
+        "pack ch0 HEADER",
+    );
+    fails_with(
+        &["trace", "diff", sim.to_str().unwrap(), "/nonexistent.jsonl"],
+        "/nonexistent.jsonl",
+    );
+    let o = tmp("bound.264");
+    fails_with(
+        &[
+            "encode",
+            "--bind",
+            "--trace",
+            sim.to_str().unwrap(),
+            "-o",
+            o.to_str().unwrap(),
+        ],
+        "--trace records SendFrame runs",
+    );
+}

@@ -15,6 +15,7 @@ pub mod null;
 pub mod oracle;
 pub mod poll;
 pub mod source;
+pub mod trace;
 
 pub use example2::{
     Consumer, EncodeJob, EncodeSummary, FrameBuffers, PackEvent, PackSink, PipelineError,

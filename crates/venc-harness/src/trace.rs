@@ -1,0 +1,476 @@
+//! Call traces: every MPI call a program makes, on any backend, as JSON lines, and a diff that
+//! says where two traces first differ in behaviour.
+//!
+//! [`TracingMpi`] wraps a backend (`Arc<dyn Mpi>`: the simulator or the board client alike) and
+//! writes one line per call: `{"t_us", "dur_us", "call", "chn", "args", "result", "packs"}`.
+//! [`diff`] compares behaviour only — which calls, on which channel, with which result code,
+//! and the types of the packs that came out — not addresses, sizes or times, and not the polls
+//! whose count depends on timing (a GetStream that found nothing, a query of the status, memory
+//! reads and writes, releases), so a simulator run and a board run of the same program compare.
+
+use serde::{Deserialize, Serialize};
+use std::io::Write;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Instant;
+use venc_core::{Chn, ChnAttr, ChnStatus, MemError, Mpi, Pack, PoolId, VencError, VideoFrameInfo};
+
+/// One traced call.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// Microseconds from the first call.
+    pub t_us: u64,
+    /// How long the call took, µs.
+    pub dur_us: u64,
+    /// The MPI function (`kd_mpi_venc_send_frame`, …).
+    pub call: String,
+    /// The channel, for VENC calls.
+    #[serde(default)]
+    pub chn: Option<u32>,
+    /// The other arguments.
+    #[serde(default)]
+    pub args: serde_json::Value,
+    /// `ok`, or the error (`K_ERR_VENC_BUSY`, a media-memory message).
+    pub result: String,
+    /// The types of the packs a successful get_stream returned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub packs: Option<Vec<String>>,
+}
+
+/// A backend that writes every call to `out` before answering it.
+pub struct TracingMpi<W: Write + Send> {
+    inner: Arc<dyn Mpi>,
+    out: Mutex<TraceOut<W>>,
+    t0: Instant,
+}
+
+struct TraceOut<W> {
+    writer: W,
+    /// The first write error: later lines are not written, [`TracingMpi::finish`] reports it.
+    failed: Option<std::io::Error>,
+}
+
+impl<W: Write + Send> std::fmt::Debug for TracingMpi<W> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TracingMpi")
+            .field("backend", &self.inner.backend_name())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<W: Write + Send> TracingMpi<W> {
+    /// Traces every call to `inner` into `out`.
+    pub fn new(inner: Arc<dyn Mpi>, out: W) -> Self {
+        Self {
+            inner,
+            out: Mutex::new(TraceOut {
+                writer: out,
+                failed: None,
+            }),
+            t0: Instant::now(),
+        }
+    }
+
+    /// Flushes the trace; the first write error of the run, if any.
+    pub fn finish(&self) -> std::io::Result<()> {
+        let mut out = self.out.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(e) = out.failed.take() {
+            return Err(e);
+        }
+        out.writer.flush()
+    }
+
+    fn record<T>(
+        &self,
+        call: &str,
+        chn: Option<Chn>,
+        args: serde_json::Value,
+        started: Instant,
+        result: &Result<T, String>,
+        packs: Option<Vec<String>>,
+    ) {
+        let event = Event {
+            t_us: started.duration_since(self.t0).as_micros() as u64,
+            dur_us: started.elapsed().as_micros() as u64,
+            call: call.to_owned(),
+            chn,
+            args,
+            result: match result {
+                Ok(_) => "ok".into(),
+                Err(e) => e.clone(),
+            },
+            packs,
+        };
+        let mut out = self.out.lock().unwrap_or_else(PoisonError::into_inner);
+        if out.failed.is_some() {
+            return;
+        }
+        let line = serde_json::to_string(&event).unwrap_or_default();
+        if let Err(e) = writeln!(out.writer, "{line}") {
+            out.failed = Some(e);
+        }
+    }
+
+    /// Runs a VENC call and records it.
+    fn venc<T>(
+        &self,
+        call: &str,
+        chn: Chn,
+        args: serde_json::Value,
+        f: impl FnOnce() -> Result<T, VencError>,
+    ) -> Result<T, VencError> {
+        let started = Instant::now();
+        let r = f();
+        let shown = r.as_ref().map(|_| ()).map_err(|e| e.name().to_owned());
+        self.record(call, Some(chn), args, started, &shown, None);
+        r
+    }
+
+    /// Runs a media-memory call and records it.
+    fn mem<T>(
+        &self,
+        call: &str,
+        args: serde_json::Value,
+        f: impl FnOnce() -> Result<T, MemError>,
+    ) -> Result<T, MemError> {
+        let started = Instant::now();
+        let r = f();
+        let shown = r.as_ref().map(|_| ()).map_err(ToString::to_string);
+        self.record(call, None, args, started, &shown, None);
+        r
+    }
+}
+
+impl<W: Write + Send> Mpi for TracingMpi<W> {
+    fn backend_name(&self) -> &str {
+        self.inner.backend_name()
+    }
+    fn media_inited(&self) -> bool {
+        self.inner.media_inited()
+    }
+    fn backend_fault(&self) -> Option<String> {
+        self.inner.backend_fault()
+    }
+    fn create_chn(&self, chn: Chn, attr: &ChnAttr) -> Result<(), VencError> {
+        let args = serde_json::to_value(attr).unwrap_or_default();
+        self.venc("kd_mpi_venc_create_chn", chn, args, || {
+            self.inner.create_chn(chn, attr)
+        })
+    }
+    fn destroy_chn(&self, chn: Chn) -> Result<(), VencError> {
+        self.venc(
+            "kd_mpi_venc_destroy_chn",
+            chn,
+            serde_json::Value::Null,
+            || self.inner.destroy_chn(chn),
+        )
+    }
+    fn start_chn(&self, chn: Chn) -> Result<(), VencError> {
+        self.venc(
+            "kd_mpi_venc_start_chn",
+            chn,
+            serde_json::Value::Null,
+            || self.inner.start_chn(chn),
+        )
+    }
+    fn stop_chn(&self, chn: Chn) -> Result<(), VencError> {
+        self.venc("kd_mpi_venc_stop_chn", chn, serde_json::Value::Null, || {
+            self.inner.stop_chn(chn)
+        })
+    }
+    fn enable_idr(&self, chn: Chn, enable: bool) -> Result<(), VencError> {
+        let args = serde_json::json!({ "enable": enable });
+        self.venc("kd_mpi_venc_enable_idr", chn, args, || {
+            self.inner.enable_idr(chn, enable)
+        })
+    }
+    fn request_idr(&self, chn: Chn) -> Result<(), VencError> {
+        self.venc(
+            "kd_mpi_venc_request_idr",
+            chn,
+            serde_json::Value::Null,
+            || self.inner.request_idr(chn),
+        )
+    }
+    fn query_status(&self, chn: Chn) -> Result<ChnStatus, VencError> {
+        let started = Instant::now();
+        let r = self.inner.query_status(chn);
+        let args = match &r {
+            Ok(st) => serde_json::to_value(st).unwrap_or_default(),
+            Err(_) => serde_json::Value::Null,
+        };
+        let shown = r.as_ref().map(|_| ()).map_err(|e| e.name().to_owned());
+        self.record(
+            "kd_mpi_venc_query_status",
+            Some(chn),
+            args,
+            started,
+            &shown,
+            None,
+        );
+        r
+    }
+    fn send_frame(
+        &self,
+        chn: Chn,
+        frame: &VideoFrameInfo,
+        timeout_ms: i32,
+    ) -> Result<(), VencError> {
+        let args = serde_json::json!({
+            "timeout": timeout_ms,
+            "width": frame.width,
+            "height": frame.height,
+            "pts": frame.pts,
+            "phys_addr": frame.phys_addr,
+        });
+        self.venc("kd_mpi_venc_send_frame", chn, args, || {
+            self.inner.send_frame(chn, frame, timeout_ms)
+        })
+    }
+    fn get_stream(
+        &self,
+        chn: Chn,
+        max_packs: u32,
+        timeout_ms: i32,
+        out: &mut Vec<Pack>,
+    ) -> Result<(), VencError> {
+        let started = Instant::now();
+        let r = self.inner.get_stream(chn, max_packs, timeout_ms, out);
+        let args = serde_json::json!({ "max_packs": max_packs, "timeout": timeout_ms });
+        let packs = r
+            .is_ok()
+            .then(|| out.iter().map(|p| p.pack_type.name().to_owned()).collect());
+        let shown = r.as_ref().map(|_| ()).map_err(|e| e.name().to_owned());
+        self.record(
+            "kd_mpi_venc_get_stream",
+            Some(chn),
+            args,
+            started,
+            &shown,
+            packs,
+        );
+        r
+    }
+    fn release_stream(&self, chn: Chn, pack_cnt: u32) -> Result<(), VencError> {
+        let args = serde_json::json!({ "pack_cnt": pack_cnt });
+        self.venc("kd_mpi_venc_release_stream", chn, args, || {
+            self.inner.release_stream(chn, pack_cnt)
+        })
+    }
+    fn attach_vb_pool(&self, chn: Chn, pool: PoolId) -> Result<(), VencError> {
+        let args = serde_json::json!({ "pool": pool });
+        self.venc("kd_mpi_venc_attach_vb_pool", chn, args, || {
+            self.inner.attach_vb_pool(chn, pool)
+        })
+    }
+    fn detach_vb_pool(&self, chn: Chn) -> Result<(), VencError> {
+        self.venc(
+            "kd_mpi_venc_detach_vb_pool",
+            chn,
+            serde_json::Value::Null,
+            || self.inner.detach_vb_pool(chn),
+        )
+    }
+    fn create_pool(&self, blk_size: u64, blk_cnt: u32) -> Result<PoolId, MemError> {
+        let args = serde_json::json!({ "blk_size": blk_size, "blk_cnt": blk_cnt });
+        self.mem("kd_mpi_vb_create_pool", args, || {
+            self.inner.create_pool(blk_size, blk_cnt)
+        })
+    }
+    fn destroy_pool(&self, pool: PoolId) -> Result<(), MemError> {
+        let args = serde_json::json!({ "pool": pool });
+        self.mem("kd_mpi_vb_destory_pool", args, || {
+            self.inner.destroy_pool(pool)
+        })
+    }
+    fn get_block(&self, pool: PoolId) -> Result<u64, MemError> {
+        let args = serde_json::json!({ "pool": pool });
+        self.mem("kd_mpi_vb_get_block", args, || self.inner.get_block(pool))
+    }
+    fn release_block(&self, phys_addr: u64) -> Result<(), MemError> {
+        let args = serde_json::json!({ "phys_addr": phys_addr });
+        self.mem("kd_mpi_vb_release_block", args, || {
+            self.inner.release_block(phys_addr)
+        })
+    }
+    fn read_mem(&self, phys_addr: u64, buf: &mut [u8]) -> Result<(), MemError> {
+        let args = serde_json::json!({ "phys_addr": phys_addr, "len": buf.len() });
+        self.mem("read_mem", args, || self.inner.read_mem(phys_addr, buf))
+    }
+    fn write_mem(&self, phys_addr: u64, data: &[u8]) -> Result<(), MemError> {
+        let args = serde_json::json!({ "phys_addr": phys_addr, "len": data.len() });
+        self.mem("write_mem", args, || self.inner.write_mem(phys_addr, data))
+    }
+}
+
+/// What a trace says a program did, without what depends on timing or on the backend's
+/// addresses: the calls that are not polls, in order, with their results; then, channel by
+/// channel, the types of the packs that came out. (When a pack arrives relative to the calls
+/// around it depends on the backend's speed, so packs are compared as each channel's stream.)
+fn behaviour(events: &[(usize, Event)]) -> Vec<(usize, String)> {
+    let mut calls = Vec::new();
+    let mut packs: std::collections::BTreeMap<u32, Vec<(usize, String)>> = Default::default();
+    for (line, e) in events {
+        let chn = e.chn.map_or(String::new(), |c| format!(" ch{c}"));
+        let poll = match e.call.as_str() {
+            "kd_mpi_venc_get_stream" => e.result == "K_ERR_VENC_NOTREADY" || e.packs.is_some(),
+            "kd_mpi_venc_query_status"
+            | "kd_mpi_venc_release_stream"
+            | "read_mem"
+            | "write_mem" => e.result == "ok",
+            _ => false,
+        };
+        for p in e.packs.iter().flatten() {
+            packs
+                .entry(e.chn.unwrap_or(u32::MAX))
+                .or_default()
+                .push((*line, format!("pack{chn} {p}")));
+        }
+        if !poll {
+            calls.push((*line, format!("{}{chn} -> {}", e.call, e.result)));
+        }
+    }
+    calls.extend(packs.into_values().flatten());
+    calls
+}
+
+/// Where two traces first differ in behaviour.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Difference {
+    /// Line in the first trace (1-based; 0 past its end) and what happened there.
+    pub left: (usize, Option<String>),
+    /// The same in the second trace.
+    pub right: (usize, Option<String>),
+}
+
+impl std::fmt::Display for Difference {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let side = |(line, what): &(usize, Option<String>)| match what {
+            Some(w) => format!("line {line}: {w}"),
+            None => "its end".to_owned(),
+        };
+        write!(
+            f,
+            "first trace {}; second trace {}",
+            side(&self.left),
+            side(&self.right)
+        )
+    }
+}
+
+/// Parses a JSON-lines trace; a line that is not an [`Event`] is an error naming it.
+pub fn parse(text: &str) -> Result<Vec<(usize, Event)>, String> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| {
+            serde_json::from_str(l)
+                .map(|e| (i + 1, e))
+                .map_err(|e| format!("line {}: {e}", i + 1))
+        })
+        .collect()
+}
+
+/// The first behavioural difference between two traces, or `None` when they agree.
+pub fn diff(a: &[(usize, Event)], b: &[(usize, Event)]) -> Option<Difference> {
+    let (a, b) = (behaviour(a), behaviour(b));
+    let at = |v: &[(usize, String)], i: usize| match v.get(i) {
+        Some((line, what)) => (*line, Some(what.clone())),
+        None => (0, None),
+    };
+    (0..a.len().max(b.len()))
+        .find(|&i| a.get(i).map(|x| &x.1) != b.get(i).map(|x| &x.1))
+        .map(|i| Difference {
+            left: at(&a, i),
+            right: at(&b, i),
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(call: &str, chn: Option<u32>, result: &str, packs: Option<&[&str]>) -> Event {
+        Event {
+            t_us: 0,
+            dur_us: 0,
+            call: call.into(),
+            chn,
+            args: serde_json::Value::Null,
+            result: result.into(),
+            packs: packs.map(|p| p.iter().map(|s| (*s).to_owned()).collect()),
+        }
+    }
+
+    #[test]
+    fn polls_and_grouping_do_not_count_codes_and_pack_types_do() {
+        let a = vec![
+            (1, ev("kd_mpi_venc_start_chn", Some(0), "ok", None)),
+            (
+                2,
+                ev(
+                    "kd_mpi_venc_get_stream",
+                    Some(0),
+                    "K_ERR_VENC_NOTREADY",
+                    None,
+                ),
+            ),
+            (
+                3,
+                ev(
+                    "kd_mpi_venc_get_stream",
+                    Some(0),
+                    "ok",
+                    Some(&["HEADER", "I"]),
+                ),
+            ),
+            (4, ev("kd_mpi_venc_query_status", Some(0), "ok", None)),
+        ];
+        let b = vec![
+            (1, ev("kd_mpi_venc_start_chn", Some(0), "ok", None)),
+            (
+                2,
+                ev("kd_mpi_venc_get_stream", Some(0), "ok", Some(&["HEADER"])),
+            ),
+            (
+                3,
+                ev(
+                    "kd_mpi_venc_get_stream",
+                    Some(0),
+                    "K_ERR_VENC_NOTREADY",
+                    None,
+                ),
+            ),
+            (
+                4,
+                ev(
+                    "kd_mpi_venc_get_stream",
+                    Some(0),
+                    "K_ERR_VENC_NOTREADY",
+                    None,
+                ),
+            ),
+            (5, ev("kd_mpi_venc_get_stream", Some(0), "ok", Some(&["I"]))),
+        ];
+        assert_eq!(diff(&a, &b), None);
+        let mut c = b.clone();
+        c[4].1.packs = Some(vec!["P".into()]);
+        let d = diff(&a, &c).expect("differs");
+        assert_eq!(d.left, (3, Some("pack ch0 I".into())));
+        assert_eq!(d.right, (5, Some("pack ch0 P".into())));
+        // A pack that comes before or after the next call is the same stream.
+        let mut early = a.clone();
+        early.swap(0, 2);
+        assert_eq!(diff(&a, &early), None);
+        let mut e = a.clone();
+        e[0].1.result = "K_ERR_VENC_NOT_PERM".into();
+        assert!(diff(&a, &e).is_some());
+        assert_eq!(diff(&a, &a[..1]).expect("shorter").right, (0, None));
+    }
+
+    #[test]
+    fn a_line_that_is_not_an_event_is_named() {
+        let e = parse("{\"t_us\":0}\n").expect_err("missing fields");
+        assert!(e.starts_with("line 1:"), "{e}");
+        assert!(parse("\n\n").expect("blank lines").is_empty());
+    }
+}
