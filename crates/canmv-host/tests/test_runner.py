@@ -111,11 +111,16 @@ class ExitStatus(unittest.TestCase):
                     assert enc.SendFrame(0, frame) == 0   # not started: dropped, 0 returned
                 stats = canmv_host.channel_stats(0)
                 print("dropped", stats["dropped_not_started"], stats["frames_dropped"])
+                try:
+                    canmv_host.channel_stats(4)
+                except ValueError as e:
+                    print("refused:", e)
                 enc.Destroy(0)
             """)
             told = run_canmv(script, sdcard=tmp, extra=["--log", "info"])
             self.assertEqual(told.returncode, 0, told.stderr)
             self.assertIn("dropped 3 3", told.stdout)
+            self.assertIn("refused: channel_stats(4)", told.stdout)
             self.assertEqual(told.stderr.count("not started"), 3, told.stderr)
             quiet = run_canmv(script, sdcard=tmp)  # --log warn: these drops are info
             self.assertIn("dropped 3 3", quiet.stdout)
