@@ -214,7 +214,7 @@ fn encoder_pass(rig: &EncoderRig, count: u32, in_flight: u32) -> (f64, Vec<u8>, 
     let arrivals = RefCell::new(Vec::with_capacity(count as usize));
     let mut consumer = Consumer::new(chn, |ev: &PackEvent, bytes: &[u8]| {
         stream.borrow_mut().extend_from_slice(bytes);
-        if ev.stream_type != venc_core::consts::K_VENC_HEADER {
+        if ev.pack_type != venc_core::PackType::Header {
             arrivals.borrow_mut().push((ev.pts, Instant::now()));
         }
     });

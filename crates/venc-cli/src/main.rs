@@ -307,7 +307,12 @@ fn encode(args: &EncodeArgs) -> Result<(), Failure> {
             write_err = out.write_all(bytes).err();
         }
         if args.verbose && say_err.is_none() {
-            say_err = say!("stream size:  {} stream type:  {}", ev.size, ev.stream_type).err();
+            say_err = say!(
+                "stream size:  {} stream type:  {}",
+                ev.size,
+                ev.stream_type()
+            )
+            .err();
         }
         if ev.pack_type != venc_core::PackType::Header {
             bar.inc(1);

@@ -63,14 +63,20 @@ impl EncodeJob {
 pub struct PackEvent {
     /// Index of the `GetStream` call that returned it.
     pub get_index: u32,
-    /// `stream_type` (1 P, 2 I, 3 HEADER).
-    pub stream_type: u32,
-    /// The same, checked: a value outside the three is an error before any event is made.
+    /// HEADER, I or P (checked: a `stream_type` outside the three is an error before any
+    /// event is made).
     pub pack_type: PackType,
     /// `data_size`.
     pub size: u32,
     /// `pts`.
     pub pts: u64,
+}
+
+impl PackEvent {
+    /// `stream_type` as the firmware numbers it (1 P, 2 I, 3 HEADER).
+    pub const fn stream_type(&self) -> u32 {
+        self.pack_type.code()
+    }
 }
 
 /// Totals of one run.
@@ -292,11 +298,6 @@ impl<F: PackSink> Consumer<F> {
         &mut self.on_pack
     }
 
-    /// The channel this consumer reads.
-    pub fn chn(&self) -> u32 {
-        self.chn as u32
-    }
-
     /// Records a frame sent with `pts` (pts must increase from frame to frame).
     pub fn sent(&mut self, pts: u64) {
         self.summary.frames_sent += 1;
@@ -395,11 +396,9 @@ impl<F: PackSink> Consumer<F> {
             let size = self.stream.data_size[k];
             enc.read_mapped(self.stream.data[k], u64::from(size), &mut self.bytes)
                 .map_err(canmv("bytearray_at"))?;
-            let stream_type = self.stream.stream_type[k];
             let ev = PackEvent {
                 get_index,
-                stream_type,
-                pack_type: PackType::from_code(stream_type)?,
+                pack_type: PackType::from_code(self.stream.stream_type[k])?,
                 size,
                 pts: self.stream.pts[k],
             };
@@ -408,7 +407,7 @@ impl<F: PackSink> Consumer<F> {
                 PackType::I => self.summary.i_packs += 1,
                 PackType::P => self.summary.p_packs += 1,
             }
-            if ev.stream_type != consts::K_VENC_HEADER {
+            if ev.pack_type != PackType::Header {
                 self.account(ev.pts);
             }
             self.summary.bytes += u64::from(size);

@@ -156,7 +156,7 @@ fn two_codec_threads_are_deterministic_too() {
     let first_i = &a
         .packs
         .iter()
-        .find(|(ev, _)| ev.stream_type == K_VENC_I_FRAME)
+        .find(|(ev, _)| ev.stream_type() == K_VENC_I_FRAME)
         .unwrap()
         .1;
     assert_eq!(

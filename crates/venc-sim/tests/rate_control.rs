@@ -71,7 +71,7 @@ fn dst_below_src_drops_frames_evenly_and_keeps_the_rate_over_video_time() {
         let pts: Vec<u64> = run
             .packs
             .iter()
-            .filter(|(ev, _)| ev.stream_type != K_VENC_HEADER)
+            .filter(|(ev, _)| ev.stream_type() != K_VENC_HEADER)
             .map(|(ev, _)| ev.pts)
             .collect();
         let even: Vec<u64> = (0..150u64).map(|k| (2 * k + 1) * 1_000_000 / 30).collect();

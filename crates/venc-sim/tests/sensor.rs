@@ -394,7 +394,6 @@ fn bound_input_faster_than_a_slow_consumer_drops_and_counts_never_corrupts() {
                 .unwrap();
             let ev = PackEvent {
                 get_index: 0,
-                stream_type: data.stream_type[k],
                 pack_type: venc_core::PackType::from_code(data.stream_type[k]).unwrap(),
                 size: data.data_size[k],
                 pts: data.pts[k],
@@ -411,7 +410,7 @@ fn bound_input_faster_than_a_slow_consumer_drops_and_counts_never_corrupts() {
     let venc = sim.channel_stats(0).unwrap();
     let frames: Vec<&(PackEvent, Vec<u8>)> = packs
         .iter()
-        .filter(|(e, _)| e.stream_type != K_VENC_HEADER)
+        .filter(|(e, _)| e.stream_type() != K_VENC_HEADER)
         .collect();
     eprintln!(
         "sensor {sensor:?}\nvenc {venc:?}\n{} frames out",

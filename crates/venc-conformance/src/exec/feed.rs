@@ -5,8 +5,8 @@ use super::{Chan, CollectedPack, Executor, PATIENCE, POLL, StepResult};
 use crate::case::{Address, AttrOverride, Content, UvPlace};
 use std::sync::Arc;
 use std::time::Duration;
-use venc_core::VideoFrameInfo;
 use venc_core::layout::{uv_size, y_size};
+use venc_core::{ChnStatus, VideoFrameInfo};
 use venc_harness::poll::{Poll, poll_until};
 use venc_harness::source::TestPattern;
 use venc_harness::{FrameBuffers, PackEvent, PackSink, UvPlacement, frame_pts};
@@ -151,23 +151,36 @@ impl Executor<'_> {
         Ok(())
     }
 
-    pub(super) fn wait_released(&self, chn: u32, pts: u64) -> StepResult {
-        let last = std::cell::Cell::new(0);
+    /// Polls a channel's status until `done` holds; after [`PATIENCE`] the error is `stalled`
+    /// of the last status seen and the time waited.
+    pub(super) fn wait_status(
+        &self,
+        chn: u32,
+        done: impl Fn(&ChnStatus) -> bool,
+        stalled: impl FnOnce(ChnStatus, Duration) -> String,
+    ) -> StepResult {
+        let last = std::cell::Cell::new(ChnStatus::default());
         poll_until(
             PATIENCE,
             POLL,
             || {
                 let st = self.mpi.query_status(chn).map_err(|e| e.to_string())?;
-                last.set(st.release_pic_pts);
-                Ok(if st.release_pic_pts >= pts {
-                    Poll::Done
-                } else {
-                    Poll::Idle
-                })
+                last.set(st);
+                Ok(if done(&st) { Poll::Done } else { Poll::Idle })
             },
-            |waited| {
-                let last = last.get();
-                format!("frame pts {pts} not released after {waited:?} (last released {last})")
+            |waited| stalled(last.get(), waited),
+        )
+    }
+
+    pub(super) fn wait_released(&self, chn: u32, pts: u64) -> StepResult {
+        self.wait_status(
+            chn,
+            |st| st.release_pic_pts >= pts,
+            |st, waited| {
+                format!(
+                    "frame pts {pts} not released after {waited:?} (last released {})",
+                    st.release_pic_pts
+                )
             },
         )
     }

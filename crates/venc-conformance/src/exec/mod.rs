@@ -22,7 +22,6 @@ use venc_core::{
     consts,
 };
 use venc_harness::Consumer;
-use venc_harness::poll::{Poll, poll_until};
 
 /// How long helpers wait for a backend before giving up.
 const PATIENCE: Duration = Duration::from_secs(20);
@@ -314,25 +313,11 @@ impl<'a> Executor<'a> {
             }
             Step::WaitPacks { chn, packs } => {
                 let what = self.at(format!("WaitPacks({chn}, {packs})"));
-                let have = std::cell::Cell::new(0);
-                poll_until(
-                    PATIENCE,
-                    POLL,
-                    || {
-                        have.set(
-                            self.mpi
-                                .query_status(chn)
-                                .map_err(|e| e.to_string())?
-                                .cur_packs,
-                        );
-                        Ok(if have.get() >= packs {
-                            Poll::Done
-                        } else {
-                            Poll::Idle
-                        })
-                    },
-                    |waited| {
-                        let have = have.get();
+                self.wait_status(
+                    chn,
+                    |st| st.cur_packs >= packs,
+                    |st, waited| {
+                        let have = st.cur_packs;
                         format!("only {have} packs after {waited:?}, waited for {packs}")
                     },
                 )?;

@@ -99,7 +99,7 @@ pub fn check_grammar(codec: Codec, run: &Run, w: u32, h: u32, frames: u32) {
     let mut expect_header = true;
     for (ev, bytes) in &run.packs {
         let kinds = kinds(codec, bytes);
-        match ev.stream_type {
+        match ev.stream_type() {
             K_VENC_HEADER => {
                 assert!(expect_header, "HEADER before frame {frame} out of place");
                 assert_eq!(kinds, header_kinds, "HEADER holds the parameter sets only");
