@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use venc_core::cstruct::{Scalar, VIDEO_FRAME_INFO_FIELDS, VIDEO_FRAME_INFO_SIZE};
-use venc_core::{Encoder, Personality};
+use venc_core::{Encoder, FaultSpec, Mpi, Personality};
 use venc_harness::source::{FrameSource, ImageSequence, Looping, SourceError, Y4mSource};
 use venc_sim::SimOptions;
 use venc_sim::timing::{BoardProfile, VpuTiming};
@@ -129,10 +129,17 @@ const BUFFER_MMAP_BASE: u64 = 0x3e_0000_0000;
 pub const MAX_MEDIA_BUFFERS: usize = 16;
 
 impl Board {
-    fn new(personality: Personality, source: SourceSpec, timing: Timing, threads: u16) -> Self {
+    fn new(
+        personality: Personality,
+        source: SourceSpec,
+        timing: Timing,
+        threads: u16,
+        fault_seed: u64,
+    ) -> Self {
         Self {
             sim: Simulator::shared(SimOptions {
                 codec_threads: threads,
+                fault_seed,
                 // `--timing realtime` paces the whole board: the sensor and the VPU.
                 timing: match timing {
                     Timing::Realtime => VpuTiming::Realtime(BoardProfile::K230),
@@ -252,6 +259,7 @@ pub fn current() -> Arc<Board> {
             SourceSpec::Pattern,
             Timing::Fast,
             1,
+            0,
         ))
     }))
 }
@@ -266,11 +274,18 @@ pub fn note_memory_fault() {
     MEMORY_FAULTS.fetch_add(1, Ordering::Relaxed);
 }
 
-/// `configure(firmware="canmv-new", source="pattern", timing="fast", codec_threads=1)`: a new
-/// board. Files are opened once here, so a bad `source` fails now with a clear error.
+/// `configure(firmware="canmv-new", source="pattern", timing="fast", codec_threads=1,
+/// fault_seed=0)`: a new board. Files are opened once here, so a bad `source` fails now with a
+/// clear error.
 #[pyfunction]
-#[pyo3(signature = (firmware = "canmv-new", source = "pattern", timing = "fast", codec_threads = 1))]
-pub fn configure(firmware: &str, source: &str, timing: &str, codec_threads: u16) -> PyResult<()> {
+#[pyo3(signature = (firmware = "canmv-new", source = "pattern", timing = "fast", codec_threads = 1, fault_seed = 0))]
+pub fn configure(
+    firmware: &str,
+    source: &str,
+    timing: &str,
+    codec_threads: u16,
+    fault_seed: u64,
+) -> PyResult<()> {
     let personality = Personality::from_name(firmware).ok_or_else(|| {
         value_error(format!(
             "unknown firmware {firmware:?}: use canmv-new (the manual's) or canmv-v1.0"
@@ -296,6 +311,7 @@ pub fn configure(firmware: &str, source: &str, timing: &str, codec_threads: u16)
         source,
         timing,
         codec_threads,
+        fault_seed,
     )));
     MEMORY_FAULTS.store(0, Ordering::Relaxed);
     Ok(())
@@ -335,6 +351,35 @@ pub fn channel_stats(py: Python<'_>, chn: i64) -> PyResult<Bound<'_, PyDict>> {
         out.set_item(name, value)?;
     }
     out.set_item("frames_dropped", stats.frames_dropped())?;
+    Ok(out)
+}
+
+/// `inject_fault("KIND[:ARG][@WHEN]")`: arms a fault on the simulated board
+/// (`venc_core::fault`); a spec that does not parse raises `ValueError` saying why.
+#[pyfunction]
+pub fn inject_fault(spec: &str) -> PyResult<()> {
+    let spec: FaultSpec = spec
+        .parse()
+        .map_err(|e: venc_core::fault::BadFaultSpec| value_error(e.to_string()))?;
+    current()
+        .sim
+        .inject_fault(&spec)
+        .map_err(|e| value_error(format!("inject_fault({spec}): {e}")))
+}
+
+/// `disarm_faults()`: no armed fault strikes any more (the counts stay).
+#[pyfunction]
+pub fn disarm_faults() {
+    current().sim.faults().disarm_all();
+}
+
+/// `faults_injected()`: how many times each fault kind struck, as a dict by kind name.
+#[pyfunction]
+pub fn faults_injected(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
+    let out = PyDict::new(py);
+    for (name, n) in current().sim.faults_injected() {
+        out.set_item(name, n)?;
+    }
     Ok(out)
 }
 

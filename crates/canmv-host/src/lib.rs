@@ -29,6 +29,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(board::board_info, m)?)?;
     m.add_function(wrap_pyfunction!(board::memory_faults, m)?)?;
     m.add_function(wrap_pyfunction!(board::channel_stats, m)?)?;
+    m.add_function(wrap_pyfunction!(board::inject_fault, m)?)?;
+    m.add_function(wrap_pyfunction!(board::disarm_faults, m)?)?;
+    m.add_function(wrap_pyfunction!(board::faults_injected, m)?)?;
     m.add_function(wrap_pyfunction!(logging::init_log, m)?)?;
     m.add_function(wrap_pyfunction!(board::query_status, m)?)?;
     m.add_function(wrap_pyfunction!(board::frame_info_layout, m)?)?;

@@ -7,12 +7,13 @@ use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use out::{CreatedFile, Failure, say};
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufReader, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
-use venc_core::consts;
+use venc_core::{FaultSpec, consts};
 use venc_harness::source::{FrameSource, TestPattern, Y4mSource};
 use venc_harness::trace::{self, TracingMpi};
 use venc_harness::{EncodeJob, EncodeSummary, UvPlacement, run_example2};
@@ -160,6 +161,14 @@ struct EncodeArgs {
     /// FILE, for the simulator and a board alike; compare two with `venc trace diff`.
     #[arg(long, value_name = "FILE")]
     trace: Option<PathBuf>,
+    /// Inject a fault to see how the run copes (repeatable): get-stream-notready,
+    /// send-frame-busy, vpu-stall:MS, drop-frame, ring-overflow, mem-exhausted or link-drop,
+    /// then @next (default), @every=N or @P%. Each one that strikes is logged and counted.
+    #[arg(long, value_name = "KIND[:ARG][@WHEN]")]
+    fault: Vec<FaultSpec>,
+    /// Seed of the @P% fault triggers, so a run repeats.
+    #[arg(long, default_value_t = 0)]
+    fault_seed: u64,
 }
 
 fn parse_size(s: &str) -> Result<(u32, u32), String> {
@@ -207,6 +216,8 @@ struct Report<'a> {
     sensor: Option<venc_sim::vicap::SensorStats>,
     /// What the channel did with every frame (the simulator's counters; `null` on a board).
     channel_stats: Option<venc_sim::venc::ChannelStats>,
+    /// How many times each injected fault kind struck (on a board: the client's own only).
+    faults_injected: BTreeMap<&'static str, u64>,
 }
 
 fn codec_for(args: &EncodeArgs) -> Result<CodecArg, String> {
@@ -288,6 +299,15 @@ fn encode(args: &EncodeArgs) -> Result<(), Failure> {
         }
         None => None,
     };
+    let calls: Arc<dyn venc_core::Mpi> = match &tracer {
+        Some(t) => t.clone(),
+        None => Arc::clone(&mpi.mpi),
+    };
+    for spec in &args.fault {
+        calls
+            .inject_fault(spec)
+            .map_err(|e| format!("--fault {spec}: the backend refused it: {e}"))?;
+    }
 
     let (created, file) = CreatedFile::create(&args.output)?;
     let mut out = BufWriter::new(file);
@@ -344,11 +364,7 @@ fn encode(args: &EncodeArgs) -> Result<(), Failure> {
             .map(|(summary, sensor)| (summary, Some(sensor)))
             .map_err(|e| e.to_string())
     } else {
-        let backend: Arc<dyn venc_core::Mpi> = match &tracer {
-            Some(t) => t.clone(),
-            None => Arc::clone(&mpi.mpi),
-        };
-        run_example2(backend, &job, source.as_mut(), on_pack)
+        run_example2(Arc::clone(&calls), &job, source.as_mut(), on_pack)
             .map(|summary| (summary, None))
             .map_err(|e| e.to_string())
     };
@@ -397,6 +413,7 @@ fn encode(args: &EncodeArgs) -> Result<(), Failure> {
             .simulator
             .as_ref()
             .and_then(|sim| sim.channel_stats(args.chn).ok()),
+        faults_injected: calls.faults_injected().into_iter().collect(),
     };
     if args.json {
         let text = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;
@@ -454,6 +471,7 @@ fn open_backend(args: &EncodeArgs) -> Result<(Option<venc_hw::EmulatedBoard>, Op
                     VpuTimingArg::Fast => VpuTiming::Fast,
                     VpuTimingArg::Realtime => VpuTiming::Realtime(BoardProfile::K230),
                 },
+                fault_seed: args.fault_seed,
                 ..SimOptions::default()
             });
             let mpi: Arc<dyn venc_core::Mpi> = sim.clone();
@@ -465,9 +483,14 @@ fn open_backend(args: &EncodeArgs) -> Result<(Option<venc_hw::EmulatedBoard>, Op
             Ok((None, opened))
         }
         BackendArg::Hw => {
-            if args.strict || args.threads != 1 || args.vpu_timing != VpuTimingArg::Fast {
+            if args.strict
+                || args.threads != 1
+                || args.vpu_timing != VpuTimingArg::Fast
+                || args.fault_seed != 0
+            {
                 return Err(
-                    "--strict, --threads and --vpu-timing configure the simulator, not a board"
+                    "--strict, --threads, --vpu-timing and --fault-seed configure the \
+                     simulator, not a board"
                         .into(),
                 );
             }

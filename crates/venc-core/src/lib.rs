@@ -12,12 +12,14 @@ pub mod consts;
 pub mod cstruct;
 pub mod encoder;
 pub mod error;
+pub mod fault;
 pub mod layout;
 pub mod limits;
 pub mod mpi;
 
 pub use encoder::{BlockingCall, CanMvError, ChnAttrStr, Encoder, Personality, StreamData};
 pub use error::VencError;
+pub use fault::{FaultKind, FaultSpec, Faults};
 pub use layout::{align_up, uv_offset};
 pub use limits::{K230, Limits};
 pub use mpi::{

@@ -378,6 +378,22 @@ pub trait Mpi: Send + Sync {
         None
     }
 
+    /// Arms a fault ([`crate::fault`]): off unless a user asks for it.
+    ///
+    /// # For implementations
+    /// Act the kind out at its [`crate::fault::FaultPoint`] through a [`crate::Faults`], or
+    /// refuse with [`VencError::NotSupport`] (the default) when the backend cannot; never arm a
+    /// fault that will not strike.
+    fn inject_fault(&self, spec: &crate::FaultSpec) -> Result<(), VencError> {
+        let _ = spec;
+        Err(VencError::NotSupport)
+    }
+
+    /// How many times each fault kind struck, by name ([`crate::Faults::injected`]).
+    fn faults_injected(&self) -> [(&'static str, u64); 7] {
+        crate::FaultKind::ALL.map(|k| (k.name(), 0))
+    }
+
     /// `kd_mpi_venc_create_chn`.
     #[doc(alias = "kd_mpi_venc_create_chn")]
     fn create_chn(&self, chn: Chn, attr: &ChnAttr) -> Result<(), VencError>;

@@ -150,6 +150,18 @@ impl<W: Write + Send> Mpi for TracingMpi<W> {
     fn backend_fault(&self) -> Option<String> {
         self.inner.backend_fault()
     }
+    fn inject_fault(&self, spec: &venc_core::FaultSpec) -> Result<(), VencError> {
+        // Traced, so a diff of two runs shows where one was given a fault and the other not.
+        let started = Instant::now();
+        let r = self.inner.inject_fault(spec);
+        let shown = r.map_err(|e| e.name().to_owned());
+        let args = serde_json::json!({ "spec": spec.to_string() });
+        self.record("inject_fault", None, args, started, &shown, None);
+        r
+    }
+    fn faults_injected(&self) -> [(&'static str, u64); 7] {
+        self.inner.faults_injected()
+    }
     fn create_chn(&self, chn: Chn, attr: &ChnAttr) -> Result<(), VencError> {
         let args = serde_json::to_value(attr).unwrap_or_default();
         self.venc("kd_mpi_venc_create_chn", chn, args, || {

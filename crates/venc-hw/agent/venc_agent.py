@@ -38,6 +38,9 @@ ENABLE_IDR, REQUEST_IDR, QUERY_STATUS, SEND_FRAME = 0x14, 0x15, 0x16, 0x17
 GET_STREAM, RELEASE_STREAM, ATTACH_VB_POOL, DETACH_VB_POOL = 0x18, 0x19, 0x1A, 0x1B
 CREATE_POOL, DESTROY_POOL, GET_BLOCK, RELEASE_BLOCK = 0x20, 0x21, 0x22, 0x23
 READ_MEM, WRITE_MEM = 0x24, 0x25
+INJECT_FAULT = 0x30
+K_ERR_VENC_NOT_SUPPORT = 0xA0098008
+K_ERR_VENC_ILLEGAL_PARAM = 0xA0098003
 
 # Reply statuses.
 OK, VENC_ERR, MEM_ERR, PROTO_ERR, BUSY = 0, 1, 2, 3, 4
@@ -114,6 +117,7 @@ class Session:
         self.pools = {}  # pool id -> block size
         self.blocks = {}  # phys addr -> handle
         self.greeted = False
+        self.faults = False  # whether this client armed a fault (emulated board only)
         self.last = time.time()
 
     # ---- framing ----
@@ -239,6 +243,12 @@ class Session:
         for pool in sorted(self.pools):
             kd_mpi_vb_destory_pool(pool)  # noqa: F405
         self.channels, self.blocks, self.pools = {}, {}, {}
+        if self.faults:
+            # A session's faults end with it, as its channels do.
+            import canmv_host
+
+            canmv_host.disarm_faults()
+            self.faults = False
 
     # ---- requests ----
 
@@ -427,6 +437,24 @@ class Session:
                 return self.mem(MEM_BAD_ADDRESS, phys, n, "0x%x+%d is not media memory" % (phys, n))
             uctypes.bytearray_at(virt, n)[:] = data
             kd_mpi_sys_munmap(virt, n)  # noqa: F405
+            return OK, b""
+        if kind == INJECT_FAULT:
+            (n,), rest = self.args(p, "<H")
+            if len(rest) != n:
+                raise ProtocolError("fault spec of %d bytes, %d announced" % (len(rest), n))
+            spec = bytes(rest).decode()
+            try:
+                import canmv_host  # the emulated board's simulator; a K230 has no fault controls
+            except ImportError:
+                log("fault", spec, "refused: this board has no fault injection")
+                return VENC_ERR, struct.pack("<I", K_ERR_VENC_NOT_SUPPORT)
+            try:
+                canmv_host.inject_fault(spec)
+            except ValueError as e:
+                log("fault", spec, "refused:", e)
+                return VENC_ERR, struct.pack("<I", K_ERR_VENC_ILLEGAL_PARAM)
+            self.faults = True
+            log("fault", spec, "armed for client", self.peer)
             return OK, b""
         raise ProtocolError("unknown request type 0x%02x" % kind)
 

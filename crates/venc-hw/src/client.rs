@@ -17,6 +17,7 @@ use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream, ToSocketAddrs};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
+use venc_core::fault::{FaultPoint, FaultSpec, Faults};
 use venc_core::{
     Chn, ChnAttr, ChnStatus, MemError, Mpi, Pack, PoolId, VencError, VideoFrameInfo, in_slices,
 };
@@ -142,6 +143,8 @@ pub struct HwClient {
     opts: HwOptions,
     conn: Mutex<Conn>,
     fault: Mutex<Option<HwError>>,
+    /// Call-level faults, acted out here (a `link-drop` really closes the connection).
+    faults: Faults,
 }
 
 #[derive(Debug)]
@@ -317,6 +320,7 @@ impl HwClient {
                         opts,
                         conn: Mutex::new(conn),
                         fault: Mutex::new(None),
+                        faults: Faults::default(),
                     });
                 }
                 Err(e) => last = Some(e),
@@ -352,6 +356,18 @@ impl HwClient {
     fn call(&self, kind: Kind, body: &[u8], wait_ms: i32) -> Result<Reply, HwError> {
         if let Some(f) = self.fault() {
             return Err(f);
+        }
+        if self
+            .faults
+            .strike(FaultPoint::Call, format_args!("{}", kind.name()))
+            .is_some()
+        {
+            // A real loss: the socket closes and the agent cleans up the session.
+            return Err(self.fail(HwError::Lost {
+                url: self.info.url.clone(),
+                request: kind.name(),
+                why: "link dropped by an injected fault".into(),
+            }));
         }
         let bound = self.opts.reply_timeout
             + Duration::from_millis(u64::from(wait_ms.max(0).unsigned_abs()));
@@ -506,6 +522,27 @@ impl Mpi for HwClient {
         self.fault().map(|e| e.to_string())
     }
 
+    /// The call-level kinds (`get-stream-notready`, `send-frame-busy`, `link-drop`) are acted
+    /// out by this client, at the program's call; the device-side ones are the board's (the
+    /// emulated board arms them in its simulator; a K230 answers NOT_SUPPORT).
+    fn inject_fault(&self, spec: &FaultSpec) -> Result<(), VencError> {
+        if !spec.kind.is_device_side() {
+            self.faults.arm(*spec);
+            return Ok(());
+        }
+        let text = spec.to_string();
+        let body = Body::default()
+            .u16(text.len() as u16)
+            .bytes(text.as_bytes())
+            .0;
+        self.venc(Kind::InjectFault, &body, 0).map(drop)
+    }
+
+    /// The client's own strikes (the call-level kinds); the board's are in its log.
+    fn faults_injected(&self) -> [(&'static str, u64); 7] {
+        self.faults.injected()
+    }
+
     fn create_chn(&self, chn: Chn, attr: &ChnAttr) -> Result<(), VencError> {
         let body = protocol::create_chn_body(chn, attr);
         self.venc(Kind::CreateChn, &body, 0).map(drop)
@@ -544,6 +581,13 @@ impl Mpi for HwClient {
         frame: &VideoFrameInfo,
         timeout_ms: i32,
     ) -> Result<(), VencError> {
+        let place = format_args!("send_frame ch{chn} pts {}", frame.pts);
+        if let Some(code) = self
+            .faults
+            .strike_call(FaultPoint::SendFrame, timeout_ms, place)
+        {
+            return Err(code);
+        }
         let sent: Result<_, ()> = in_slices(
             timeout_ms,
             self.opts.slice_ms,
@@ -565,6 +609,13 @@ impl Mpi for HwClient {
         out: &mut Vec<Pack>,
     ) -> Result<(), VencError> {
         out.clear();
+        let place = format_args!("get_stream ch{chn}");
+        if let Some(code) = self
+            .faults
+            .strike_call(FaultPoint::GetStream, timeout_ms, place)
+        {
+            return Err(code);
+        }
         // The ring holds 30 packs; asking for more than the agent's 64 changes nothing.
         let max_packs = max_packs.min(MAX_PACKS);
         let got: Result<_, ()> = in_slices(

@@ -68,6 +68,9 @@ pub enum Kind {
     ReadMem = 0x24,
     /// Writes media memory: frame upload.
     WriteMem = 0x25,
+    /// Arms a device-side fault ([`venc_core::fault`]) on an emulated board; a K230 answers
+    /// NOT_SUPPORT.
+    InjectFault = 0x30,
 }
 
 impl Kind {
@@ -100,6 +103,7 @@ impl Kind {
             Self::ReleaseBlock => "RELEASE_BLOCK",
             Self::ReadMem => "READ_MEM",
             Self::WriteMem => "WRITE_MEM",
+            Self::InjectFault => "INJECT_FAULT",
         }
     }
 }

@@ -17,8 +17,9 @@ pub mod venc;
 pub mod vicap;
 
 use mmz::MediaMemory;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use venc::{Channel, ChannelStats, Phase};
+use venc_core::fault::{FaultPoint, FaultSpec, Faults};
 use venc_core::{
     Chn, ChnAttr, ChnStatus, K230, MemError, Mpi, Pack, PoolId, VencError, VideoFrameInfo,
 };
@@ -36,6 +37,8 @@ pub struct SimOptions {
     pub timing: timing::VpuTiming,
     /// The codec engines: the real ones (default) or the null engine for fast contract tests.
     pub engines: codec::Engines,
+    /// Seeds the generator of `P%` fault triggers ([`venc_core::fault`]), so a run repeats.
+    pub fault_seed: u64,
 }
 
 impl Default for SimOptions {
@@ -45,6 +48,7 @@ impl Default for SimOptions {
             codec_threads: 1,
             timing: timing::VpuTiming::Fast,
             engines: codec::Engines::Real,
+            fault_seed: 0,
         }
     }
 }
@@ -57,6 +61,10 @@ pub struct Simulator {
     opts: SimOptions,
     /// The one encoder the channels share (booked only in `realtime`).
     vpu: timing::VpuClock,
+    /// Faults a user armed; none by default.
+    faults: Arc<Faults>,
+    /// Set when an injected `link-drop` strikes: the board is gone for the program.
+    link_lost: OnceLock<String>,
 }
 
 impl std::fmt::Debug for Simulator {
@@ -76,11 +84,14 @@ impl Default for Simulator {
 impl Simulator {
     /// A fresh board.
     pub fn new(opts: SimOptions) -> Self {
+        let faults = Arc::new(Faults::new(opts.fault_seed));
         Self {
-            mem: Arc::new(MediaMemory::new()),
+            mem: Arc::new(MediaMemory::with_faults(Arc::clone(&faults))),
             channels: (0..K230.channels)
-                .map(|i| Arc::new(Channel::new(i)))
+                .map(|i| Arc::new(Channel::new(i, Arc::clone(&faults))))
                 .collect(),
+            faults,
+            link_lost: OnceLock::new(),
             binds: sys::BindTable::default(),
             opts,
             vpu: timing::VpuClock::default(),
@@ -112,6 +123,40 @@ impl Simulator {
     /// The options this board was built with.
     pub fn options(&self) -> SimOptions {
         self.opts
+    }
+
+    /// The faults armed on this board ([`venc_core::fault`]).
+    pub fn faults(&self) -> &Arc<Faults> {
+        &self.faults
+    }
+
+    /// Whether the program still reaches the board: an injected `link-drop` ends that, and
+    /// every later call answers as a board client does after losing its board.
+    fn reach(&self, call: &str) -> Result<(), String> {
+        if let Some(why) = self.link_lost.get() {
+            return Err(why.clone());
+        }
+        if self
+            .faults
+            .strike(FaultPoint::Call, format_args!("{call}"))
+            .is_some()
+        {
+            let why = format!("link to the simulated board dropped during {call} (injected fault)");
+            return Err(self.link_lost.get_or_init(|| why).clone());
+        }
+        Ok(())
+    }
+
+    /// A VENC call's channel, once the board is known to be reachable.
+    fn venc(&self, call: &str, chn: Chn) -> Result<&Arc<Channel>, VencError> {
+        self.reach(call).map_err(|_| VencError::Unexist)?;
+        self.chn(chn)
+    }
+
+    /// A memory call's check that the board is reachable.
+    fn mem(&self, call: &str) -> Result<&MediaMemory, MemError> {
+        self.reach(call).map_err(MemError::Invalid)?;
+        Ok(&self.mem)
     }
 
     fn chn(&self, chn: Chn) -> Result<&Arc<Channel>, VencError> {
@@ -158,12 +203,25 @@ impl Mpi for Simulator {
         self.binds.media_inited()
     }
 
+    fn backend_fault(&self) -> Option<String> {
+        self.link_lost.get().cloned()
+    }
+
+    fn inject_fault(&self, spec: &FaultSpec) -> Result<(), VencError> {
+        self.faults.arm(*spec);
+        Ok(())
+    }
+
+    fn faults_injected(&self) -> [(&'static str, u64); 7] {
+        self.faults.injected()
+    }
+
     fn create_chn(&self, chn: Chn, attr: &ChnAttr) -> Result<(), VencError> {
-        self.chn(chn)?.create(attr, &self.opts)
+        self.venc("create_chn", chn)?.create(attr, &self.opts)
     }
 
     fn destroy_chn(&self, chn: Chn) -> Result<(), VencError> {
-        self.chn(chn)?.destroy()
+        self.venc("destroy_chn", chn)?.destroy()
     }
 
     fn start_chn(&self, chn: Chn) -> Result<(), VencError> {
@@ -171,23 +229,23 @@ impl Mpi for Simulator {
             timing::VpuTiming::Fast => None,
             timing::VpuTiming::Realtime(profile) => Some((profile, self.vpu.clone())),
         };
-        self.chn(chn)?.start(&self.mem, pacing)
+        self.venc("start_chn", chn)?.start(&self.mem, pacing)
     }
 
     fn stop_chn(&self, chn: Chn) -> Result<(), VencError> {
-        self.chn(chn)?.stop()
+        self.venc("stop_chn", chn)?.stop()
     }
 
     fn enable_idr(&self, chn: Chn, enable: bool) -> Result<(), VencError> {
-        self.chn(chn)?.enable_idr(enable)
+        self.venc("enable_idr", chn)?.enable_idr(enable)
     }
 
     fn request_idr(&self, chn: Chn) -> Result<(), VencError> {
-        self.chn(chn)?.request_idr()
+        self.venc("request_idr", chn)?.request_idr()
     }
 
     fn query_status(&self, chn: Chn) -> Result<ChnStatus, VencError> {
-        Ok(self.chn(chn)?.query_status())
+        Ok(self.venc("query_status", chn)?.query_status())
     }
 
     fn send_frame(
@@ -196,7 +254,7 @@ impl Mpi for Simulator {
         frame: &VideoFrameInfo,
         timeout_ms: i32,
     ) -> Result<(), VencError> {
-        self.chn(chn)?
+        self.venc("send_frame", chn)?
             .send_frame(&self.mem, frame, timeout_ms, self.opts.strict)
     }
 
@@ -207,44 +265,44 @@ impl Mpi for Simulator {
         timeout_ms: i32,
         out: &mut Vec<Pack>,
     ) -> Result<(), VencError> {
-        self.chn(chn)
-            .map_err(|_| VencError::InvalidChnId)?
+        self.venc("get_stream", chn)?
             .get_stream(max_packs, timeout_ms, out)
     }
 
     fn release_stream(&self, chn: Chn, pack_cnt: u32) -> Result<(), VencError> {
-        self.chn(chn)?.release_stream(pack_cnt)
+        self.venc("release_stream", chn)?.release_stream(pack_cnt)
     }
 
     fn attach_vb_pool(&self, chn: Chn, pool: PoolId) -> Result<(), VencError> {
-        self.chn(chn)?.attach_pool(&self.mem, pool)
+        self.venc("attach_vb_pool", chn)?
+            .attach_pool(&self.mem, pool)
     }
 
     fn detach_vb_pool(&self, chn: Chn) -> Result<(), VencError> {
-        self.chn(chn)?.detach_pool()
+        self.venc("detach_vb_pool", chn)?.detach_pool()
     }
 
     fn create_pool(&self, blk_size: u64, blk_cnt: u32) -> Result<PoolId, MemError> {
-        self.mem.create_pool(blk_size, blk_cnt)
+        self.mem("vb_create_pool")?.create_pool(blk_size, blk_cnt)
     }
 
     fn destroy_pool(&self, pool: PoolId) -> Result<(), MemError> {
-        self.mem.destroy_pool(pool)
+        self.mem("vb_destroy_pool")?.destroy_pool(pool)
     }
 
     fn get_block(&self, pool: PoolId) -> Result<u64, MemError> {
-        self.mem.get_block(pool)
+        self.mem("vb_get_block")?.get_block(pool)
     }
 
     fn release_block(&self, phys_addr: u64) -> Result<(), MemError> {
-        self.mem.release_block(phys_addr)
+        self.mem("vb_release_block")?.release_block(phys_addr)
     }
 
     fn read_mem(&self, phys_addr: u64, buf: &mut [u8]) -> Result<(), MemError> {
-        self.mem.read(phys_addr, buf)
+        self.mem("read_mem")?.read(phys_addr, buf)
     }
 
     fn write_mem(&self, phys_addr: u64, data: &[u8]) -> Result<(), MemError> {
-        self.mem.write(phys_addr, data)
+        self.mem("write_mem")?.write(phys_addr, data)
     }
 }

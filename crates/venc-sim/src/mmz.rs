@@ -12,6 +12,7 @@
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Arc, PoisonError, RwLock};
+use venc_core::fault::{FaultPoint, Faults};
 use venc_core::layout::align_up;
 use venc_core::{K230, MemError, PoolId};
 
@@ -122,6 +123,8 @@ struct Map {
 #[derive(Debug)]
 pub struct MediaMemory {
     map: RwLock<Map>,
+    /// Armed `mem-exhausted` faults strike allocations here.
+    faults: Arc<Faults>,
 }
 
 impl Default for MediaMemory {
@@ -137,7 +140,13 @@ fn lock_err<T>(e: PoisonError<T>) -> T {
 impl MediaMemory {
     /// An empty address space.
     pub fn new() -> Self {
+        Self::with_faults(Arc::default())
+    }
+
+    /// An empty address space whose allocations answer the board's armed faults.
+    pub fn with_faults(faults: Arc<Faults>) -> Self {
         Self {
+            faults,
             map: RwLock::new(Map {
                 blocks: BTreeMap::new(),
                 pools: HashMap::new(),
@@ -145,6 +154,19 @@ impl MediaMemory {
                 next_pool: 0,
                 bytes_mapped: 0,
             }),
+        }
+    }
+
+    /// The error an armed `mem-exhausted` fault gives an allocation of `size` bytes, if one strikes.
+    fn injected_exhaustion(&self, size: u64, what: &str) -> Result<(), MemError> {
+        match self
+            .faults
+            .strike(FaultPoint::Alloc, format_args!("{what} of {size} bytes"))
+        {
+            Some(_) => Err(MemError::Invalid(format!(
+                "media memory exhausted (injected fault): {size} more bytes asked"
+            ))),
+            None => Ok(()),
         }
     }
 
@@ -186,6 +208,7 @@ impl MediaMemory {
 
     /// `kd_mpi_sys_mmz_alloc`: one standalone 4 KiB-aligned block.
     pub fn alloc(&self, size: u64) -> Result<u64, MemError> {
+        self.injected_exhaustion(size, "mmz_alloc")?;
         let mut map = self.map.write().unwrap_or_else(lock_err);
         Self::alloc_block(&mut map, size, None)
     }
@@ -212,6 +235,10 @@ impl MediaMemory {
                 K230.max_blocks_per_pool
             )));
         }
+        self.injected_exhaustion(
+            blk_size.saturating_mul(u64::from(blk_cnt)),
+            "vb_create_pool",
+        )?;
         let mut map = self.map.write().unwrap_or_else(lock_err);
         let id = map.next_pool;
         let mut blocks = Vec::with_capacity(blk_cnt as usize);

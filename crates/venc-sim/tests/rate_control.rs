@@ -17,6 +17,7 @@ const TWO_THREADS: SimOptions = SimOptions {
     codec_threads: 2,
     timing: venc_sim::timing::VpuTiming::Fast,
     engines: venc_sim::codec::Engines::Real,
+    fault_seed: 0,
 };
 
 /// Bit rate over a 10-second (300-frame) 720p clip, in kbps of video time.

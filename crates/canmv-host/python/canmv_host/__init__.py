@@ -9,9 +9,22 @@
 
 A script can read what a channel did with its frames, which the board only prints on its
 console: ``canmv_host.channel_stats(0)["frames_dropped"]`` (the board has no such module).
+
+A script (or ``canmv-run --fault``) can make the simulated board fail on purpose, to test its
+error handling: ``canmv_host.inject_fault("get-stream-notready@every=5")``; see
+``canmv-run --help`` for the kinds, ``canmv_host.faults_injected()`` for what struck.
 """
 
-from ._native import MemoryFault, board_info, channel_stats, configure, query_status
+from ._native import (
+    MemoryFault,
+    board_info,
+    channel_stats,
+    configure,
+    disarm_faults,
+    faults_injected,
+    inject_fault,
+    query_status,
+)
 from .env import FIRMWARE_DIR, install
 
 __all__ = [
@@ -20,6 +33,9 @@ __all__ = [
     "board_info",
     "channel_stats",
     "configure",
+    "disarm_faults",
+    "faults_injected",
+    "inject_fault",
     "install",
     "query_status",
 ]

@@ -65,6 +65,18 @@ def _parser():
         help="the simulator's console on stderr: warn (default) shows dropped frames, full "
         "rings and refused calls; info adds every frame dropped before Start",
     )
+    p.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="KIND[:ARG][@WHEN]",
+        help="inject a fault to test the script's error handling (repeatable): get-stream-notready, "
+        "send-frame-busy, vpu-stall:MS, drop-frame, ring-overflow, mem-exhausted or link-drop, "
+        "@next (default), @every=N or @P%%; each one that strikes is logged",
+    )
+    p.add_argument(
+        "--fault-seed", type=int, default=0, help="seed of the @P%% fault triggers (default 0)"
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no banner on stderr")
     return p
 
@@ -78,7 +90,7 @@ def _report(exc, script):
 
 
 def run(script, script_args=(), sdcard="sdcard", source="pattern", firmware="canmv-new",
-        timing="fast", codec_threads=1, quiet=True, log="warn"):
+        timing="fast", codec_threads=1, quiet=True, log="warn", faults=(), fault_seed=0):
     """Runs ``script`` and returns the exit status (see the module doc)."""
     script = Path(script)
     if not script.is_file():
@@ -87,8 +99,11 @@ def run(script, script_args=(), sdcard="sdcard", source="pattern", firmware="can
     try:
         _native.init_log(log)
         _native.configure(
-            firmware=firmware, source=source, timing=timing, codec_threads=codec_threads
+            firmware=firmware, source=source, timing=timing, codec_threads=codec_threads,
+            fault_seed=fault_seed,
         )
+        for spec in faults:
+            _native.inject_fault(spec)
     except (ValueError, OverflowError) as e:
         print(f"canmv-run: {e}", file=sys.stderr)
         return EXIT_USAGE
@@ -125,6 +140,9 @@ def run(script, script_args=(), sdcard="sdcard", source="pattern", firmware="can
         _report(e, os.fspath(script))
         status = EXIT_EXCEPTION
     sys.stdout.flush()
+    struck = [f"{name} {n}" for name, n in _native.faults_injected().items() if n]
+    if struck:
+        print(f"canmv-run: faults injected: {', '.join(struck)}", file=sys.stderr)
     faults = _native.memory_faults()
     if faults:
         print(
@@ -148,6 +166,8 @@ def main(argv=None):
         codec_threads=args.codec_threads,
         quiet=args.quiet,
         log=args.log,
+        faults=args.fault,
+        fault_seed=args.fault_seed,
     )
 
 

@@ -22,6 +22,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 use venc_core::bitstream::{Codec, NalKind, annexb_units};
+use venc_core::fault::{FaultKind, FaultPoint, Faults};
 use venc_core::layout::{uv_size, y_size};
 use venc_core::{
     ChnAttr, ChnStatus, K230, Pack, PackType, PoolId, VencError, VideoFrameInfo, consts,
@@ -59,6 +60,8 @@ pub struct ChannelStats {
     pub dropped_oversize: u64,
     /// Frames the codec failed on, or whose planes were unmapped before the worker read them.
     pub dropped_codec_error: u64,
+    /// Frames dropped by an injected `drop-frame` fault ([`venc_core::fault`]).
+    pub dropped_injected: u64,
     /// Packs written into the ring.
     pub packs_produced: u64,
     /// Packs overwritten on a full ring (`stream queue overflow`).
@@ -74,7 +77,7 @@ pub struct ChannelStats {
 impl ChannelStats {
     /// Every counter by name, in declaration order: what scripts (`canmv_host.channel_stats`)
     /// and reports show.
-    pub fn fields(&self) -> [(&'static str, u64); 13] {
+    pub fn fields(&self) -> [(&'static str, u64); 14] {
         [
             ("frames_queued", self.frames_queued),
             ("frames_encoded", self.frames_encoded),
@@ -84,6 +87,7 @@ impl ChannelStats {
             ("dropped_frame_rate", self.dropped_frame_rate),
             ("dropped_oversize", self.dropped_oversize),
             ("dropped_codec_error", self.dropped_codec_error),
+            ("dropped_injected", self.dropped_injected),
             ("packs_produced", self.packs_produced),
             ("packs_overwritten", self.packs_overwritten),
             ("misaligned_frames", self.misaligned_frames),
@@ -100,6 +104,7 @@ impl ChannelStats {
             + self.dropped_frame_rate
             + self.dropped_oversize
             + self.dropped_codec_error
+            + self.dropped_injected
     }
 }
 
@@ -136,6 +141,8 @@ pub(crate) struct Channel {
     /// Worker waits here for a free output block.
     block_cv: Condvar,
     worker: Mutex<Option<JoinHandle<()>>>,
+    /// The board's armed faults.
+    faults: Arc<Faults>,
 }
 
 fn relock<T>(e: PoisonError<T>) -> T {
@@ -143,9 +150,10 @@ fn relock<T>(e: PoisonError<T>) -> T {
 }
 
 impl Channel {
-    pub(crate) fn new(id: u32) -> Self {
+    pub(crate) fn new(id: u32, faults: Arc<Faults>) -> Self {
         Self {
             id,
+            faults,
             state: Mutex::new(State {
                 phase: Phase::Idle,
                 attr: None,
@@ -388,6 +396,15 @@ impl Channel {
         timeout_ms: i32,
         strict: bool,
     ) -> Result<(), VencError> {
+        let place = format_args!("venc ch{} send_frame pts {}", self.id, frame.pts);
+        if let Some(code) = self
+            .faults
+            .strike_call(FaultPoint::SendFrame, timeout_ms, place)
+        {
+            // As a full queue answers: the frame is still the caller's.
+            warn!("venc ch{}: VENC_BUSY (input queue full)", self.id);
+            return Err(code);
+        }
         self.enqueue(mem, frame, timeout_ms, strict).map(drop)
     }
 
@@ -455,6 +472,14 @@ impl Channel {
         out: &mut Vec<Pack>,
     ) -> Result<(), VencError> {
         out.clear();
+        let place = format_args!("venc ch{} get_stream", self.id);
+        if let Some(code) = self
+            .faults
+            .strike_call(FaultPoint::GetStream, timeout_ms, place)
+        {
+            // The packs stay in the ring for the next call.
+            return Err(code);
+        }
         let mut st = self.lock();
         if st.ring.queued() == 0 {
             if timeout_ms == 0 {
@@ -549,6 +574,23 @@ impl Channel {
                 }
             };
             self.space_cv.notify_one();
+            let place = format_args!("venc ch{} VPU taking pts {}", self.id, frame.pts);
+            match self.faults.strike(FaultPoint::Encode, place) {
+                Some(FaultKind::VpuStall { ms }) => {
+                    std::thread::sleep(Duration::from_millis(u64::from(ms)));
+                }
+                Some(_) => {
+                    let mut st = self.lock();
+                    st.stats.dropped_injected += 1;
+                    st.last_release_pts = frame.pts;
+                    warn!(
+                        "venc ch{}: frame pts {} dropped (injected fault)",
+                        self.id, frame.pts
+                    );
+                    continue;
+                }
+                None => {}
+            }
             // Realtime: the VPU takes the picture now, or when it finishes the one before.
             let due = pacing.as_ref().map(|(p, vpu)| vpu.book(p, w, h));
             let y_len = y_size(w, h);
@@ -659,10 +701,18 @@ impl Channel {
                 st.free_blocks.push_back(block);
                 return st;
             }
-            if let Some(lost) = st
+            let place = format_args!("venc ch{} placing a {pack_type} pack", self.id);
+            let forced =
+                st.ring.held() > 0 && self.faults.strike(FaultPoint::PackPlaced, place).is_some();
+            let forced_loss = if forced {
+                st.ring.overwrite_oldest()
+            } else {
+                None
+            };
+            let full_loss = st
                 .ring
-                .push(pack_type, block, bytes.len() as u32, pts, block)
-            {
+                .push(pack_type, block, bytes.len() as u32, pts, block);
+            for lost in forced_loss.into_iter().chain(full_loss) {
                 let (rel, rp, wp) = lost.pointers;
                 warn!(
                     "venc ch{}: stream queue overflow output_rrelease:{rel} output_rp:{rp} output_wp:{wp}",

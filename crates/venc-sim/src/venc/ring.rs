@@ -83,22 +83,11 @@ impl PackRing {
         pts: u64,
         block: u64,
     ) -> Option<Overwritten> {
-        let mut lost = None;
-        if self.write - self.release == self.depth() {
-            let pointers = (self.release, self.read, self.write);
-            let oldest = self.release;
-            let block = self.slot(oldest).block;
-            let was_queued = self.read == self.release;
-            self.release += 1;
-            if self.read < self.release {
-                self.read = self.release;
-            }
-            lost = Some(Overwritten {
-                block,
-                was_queued,
-                pointers,
-            });
-        }
+        let lost = if self.held() == self.depth() {
+            self.overwrite_oldest()
+        } else {
+            None
+        };
         let w = self.write;
         let slot = self.slot(w);
         let pts = if pack_type == PackType::Header {
@@ -117,6 +106,32 @@ impl PackRing {
         };
         self.write += 1;
         lost
+    }
+
+    /// Packs in the ring, queued or handed out and not yet released.
+    pub fn held(&self) -> u64 {
+        self.write - self.release
+    }
+
+    /// Gives up the oldest pack, handed out or not, as a full ring does to make room: its
+    /// block is returned to be reused (`None` on an empty ring).
+    pub fn overwrite_oldest(&mut self) -> Option<Overwritten> {
+        if self.held() == 0 {
+            return None;
+        }
+        let pointers = (self.release, self.read, self.write);
+        let oldest = self.release;
+        let block = self.slot(oldest).block;
+        let was_queued = self.read == self.release;
+        self.release += 1;
+        if self.read < self.release {
+            self.read = self.release;
+        }
+        Some(Overwritten {
+            block,
+            was_queued,
+            pointers,
+        })
     }
 
     /// Hands out up to `max` queued packs, oldest first.
