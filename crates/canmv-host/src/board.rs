@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use venc_core::cstruct::{Scalar, VIDEO_FRAME_INFO_FIELDS, VIDEO_FRAME_INFO_SIZE};
+use venc_core::fault::{FaultPoint, Faults};
 use venc_core::{Encoder, FaultSpec, Mpi, Personality};
 use venc_harness::source::{FrameSource, ImageSequence, Looping, SourceError, Y4mSource};
 use venc_sim::SimOptions;
@@ -98,6 +99,9 @@ fn open_file(path: &Path) -> Result<Box<dyn FrameSource + Send>, SourceError> {
 pub struct Board {
     /// The simulator.
     pub sim: Arc<Simulator>,
+    /// The call-level faults (`get-stream-notready`, `send-frame-busy`), acted out where the
+    /// script's call is, not on each slice of its wait ([`crate::wait::program_call`]).
+    pub call_faults: Faults,
     /// Which firmware's Python modules the scripts see.
     pub personality: Personality,
     /// What sensors see.
@@ -147,6 +151,7 @@ impl Board {
                 },
                 ..SimOptions::default()
             }),
+            call_faults: Faults::new(fault_seed),
             personality,
             source,
             timing,
@@ -361,7 +366,15 @@ pub fn inject_fault(spec: &str) -> PyResult<()> {
     let spec: FaultSpec = spec
         .parse()
         .map_err(|e: venc_core::fault::BadFaultSpec| value_error(e.to_string()))?;
-    current()
+    let board = current();
+    if matches!(
+        spec.kind.point(),
+        FaultPoint::GetStream | FaultPoint::SendFrame
+    ) {
+        board.call_faults.arm(spec);
+        return Ok(());
+    }
+    board
         .sim
         .inject_fault(&spec)
         .map_err(|e| value_error(format!("inject_fault({spec}): {e}")))
@@ -370,15 +383,19 @@ pub fn inject_fault(spec: &str) -> PyResult<()> {
 /// `disarm_faults()`: no armed fault strikes any more (the counts stay).
 #[pyfunction]
 pub fn disarm_faults() {
-    current().sim.faults().disarm_all();
+    let board = current();
+    board.call_faults.disarm_all();
+    board.sim.faults().disarm_all();
 }
 
 /// `faults_injected()`: how many times each fault kind struck, as a dict by kind name.
 #[pyfunction]
 pub fn faults_injected(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
+    let board = current();
     let out = PyDict::new(py);
-    for (name, n) in current().sim.faults_injected() {
-        out.set_item(name, n)?;
+    let at_calls = board.call_faults.injected();
+    for ((name, n), (_, m)) in board.sim.faults_injected().into_iter().zip(at_calls) {
+        out.set_item(name, n + m)?;
     }
     Ok(out)
 }

@@ -12,6 +12,7 @@ use crate::wait;
 use pyo3::prelude::*;
 use std::sync::Arc;
 use venc_core::consts::VB_INVALID_POOLID;
+use venc_core::fault::FaultPoint;
 use venc_core::{ChnAttr, Mpi, Pack, RcAttr, VencError};
 
 /// `mp_obj_get_int` into a `k_u32`: a negative channel arrives huge, as on the board.
@@ -109,13 +110,10 @@ pub fn venc_send_frame(py: Python<'_>, chn: i64, frame: &[u8], timeout: i32) -> 
         .map_err(|e| pyo3::exceptions::PyTypeError::new_err(e.to_string()))?;
     let board = board::current();
     let sim = Arc::clone(&board.sim);
-    let sent = wait::sliced(
-        py,
-        board.releases_gil(),
-        timeout,
-        VencError::Busy,
-        |slice| sim.send_frame(chn_of(chn), &info, slice),
-    )?;
+    let chn = chn_of(chn);
+    let sent = wait::program_call(py, &board, FaultPoint::SendFrame, timeout, chn, |slice| {
+        sim.send_frame(chn, &info, slice)
+    })?;
     Ok(status(sent))
 }
 
@@ -135,13 +133,10 @@ pub fn venc_get_stream(
     let board = board::current();
     let sim = Arc::clone(&board.sim);
     let mut packs: Vec<Pack> = Vec::new();
-    let got = wait::sliced(
-        py,
-        board.releases_gil(),
-        timeout,
-        VencError::NotReady,
-        |slice| sim.get_stream(chn_of(chn), max_packs, slice, &mut packs),
-    )?;
+    let chn = chn_of(chn);
+    let got = wait::program_call(py, &board, FaultPoint::GetStream, timeout, chn, |slice| {
+        sim.get_stream(chn, max_packs, slice, &mut packs)
+    })?;
     let list = packs
         .iter()
         .map(|p| (p.phys_addr, p.len, p.pts, p.pack_type.code()))

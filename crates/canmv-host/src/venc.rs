@@ -9,7 +9,8 @@ use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyDict};
 use std::sync::{Arc, Mutex, PoisonError};
 use venc_core::consts::{self, VENC_PACK_CNT_MAX};
-use venc_core::{ChnAttrStr, Encoder, Pack, StreamData, VencError, VideoFrameInfo};
+use venc_core::fault::FaultPoint;
+use venc_core::{ChnAttrStr, Encoder, Pack, StreamData, VideoFrameInfo};
 
 /// `media.vencoder.Encoder`: CanMV's class over the simulator (see `venc_core::Encoder` for the
 /// firmware behaviour it mirrors).
@@ -147,11 +148,12 @@ impl PyEncoder {
             .map_err(|e| canmv(py, e))?;
         let info = frame_info(frame)?;
         let mpi = Arc::clone(&self.board.sim);
-        let sent = wait::sliced(
+        let sent = wait::program_call(
             py,
-            self.board.releases_gil(),
+            &self.board,
+            FaultPoint::SendFrame,
             call.timeout_ms,
-            VencError::Busy,
+            call.chn,
             |slice| venc_core::Mpi::send_frame(mpi.as_ref(), call.chn, &info, slice),
         )?;
         self.with(|e| e.finish_send_frame(sent))
@@ -178,11 +180,12 @@ impl PyEncoder {
         // Taken, not locked across the wait: another thread's GetStream gets a fresh list.
         let mut packs =
             std::mem::take(&mut *self.packs.lock().unwrap_or_else(PoisonError::into_inner));
-        let got = wait::sliced(
+        let got = wait::program_call(
             py,
-            self.board.releases_gil(),
+            &self.board,
+            FaultPoint::GetStream,
             call.timeout_ms,
-            VencError::NotReady,
+            call.chn,
             |slice| {
                 venc_core::Mpi::get_stream(mpi.as_ref(), call.chn, call.count, slice, &mut packs)
             },

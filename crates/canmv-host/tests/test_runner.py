@@ -129,6 +129,46 @@ class ExitStatus(unittest.TestCase):
             self.assertEqual(bad.returncode, 2)
             self.assertIn("--log", bad.stderr)
 
+    def test_injected_faults_reach_the_script_and_are_reported(self):
+        with TempDir() as tmp:
+            script = write_script(tmp, """
+                import canmv_host
+                from media.vencoder import *
+                from media.media import *
+                enc = Encoder()
+                enc.SetOutBufs(0, 8, 320, 240)
+                enc.Create(0, ChnAttrStr(enc.PAYLOAD_TYPE_H264, enc.H264_PROFILE_MAIN, 320, 240))
+                enc.Start(0)
+                sd = StreamData()
+                # GetStream(-1) cannot time out on the board; an injected NOTREADY answers at once.
+                print("get_stream", enc.GetStream(0, sd))
+                try:
+                    canmv_host.inject_fault("vpu-stall")
+                except ValueError as e:
+                    print("refused:", e)
+                canmv_host.inject_fault("mem-exhausted")
+                try:
+                    MediaManager.Buffer.get(1 << 20)
+                except RuntimeError as e:
+                    print("buffer:", e)
+                print("struck", canmv_host.faults_injected()["get-stream-notready"],
+                      canmv_host.faults_injected()["mem-exhausted"])
+                enc.Stop(0)
+                enc.Destroy(0)
+            """)
+            done = run_canmv(script, sdcard=tmp, extra=["--fault", "get-stream-notready@next"])
+            self.assertEqual(done.returncode, 0, done.stderr)
+            self.assertIn("get_stream -1", done.stdout)
+            self.assertIn("refused: fault `vpu-stall`: vpu-stall needs a duration", done.stdout)
+            self.assertIn("buffer: media memory exhausted (injected fault)", done.stdout)
+            self.assertIn("struck 1 1", done.stdout)
+            self.assertIn("fault injected: get-stream-notready@next", done.stderr)
+            self.assertIn("canmv-run: faults injected: get-stream-notready 1, mem-exhausted 1",
+                          done.stderr)
+            bad = run_canmv(script, sdcard=tmp, extra=["--fault", "gremlins"])
+            self.assertEqual(bad.returncode, 2)
+            self.assertIn("unknown kind `gremlins`", bad.stderr)
+
     def test_caught_memory_fault_still_fails_the_run(self):
         with TempDir() as tmp:
             script = write_script(tmp, """

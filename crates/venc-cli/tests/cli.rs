@@ -565,3 +565,86 @@ fn traces_of_one_program_on_two_backends_agree_and_a_changed_program_differs() {
         "--trace records SendFrame runs",
     );
 }
+
+#[test]
+fn injected_faults_change_what_the_run_sees_and_are_counted_in_the_summary() {
+    let out_path = tmp("faulty.264");
+    let json = venc_json(&[
+        "encode",
+        "--size",
+        "320x240",
+        "--frames",
+        "9",
+        "--fault",
+        "drop-frame@every=3",
+        "--json",
+        "-o",
+        out_path.to_str().unwrap(),
+    ]);
+    assert_eq!(json["frames_sent"], 9);
+    assert_eq!(json["frames_out"], 6);
+    assert_eq!(json["channel_stats"]["dropped_injected"], 3);
+    assert_eq!(json["faults_injected"]["drop-frame"], 3);
+    assert_eq!(json["faults_injected"]["send-frame-busy"], 0);
+    let decoded = decode(Codec::H264, &std::fs::read(&out_path).unwrap(), 320, 240).unwrap();
+    assert_eq!(decoded.len(), 6);
+
+    // Without --fault nothing strikes.
+    let clean = venc_json(&[
+        "encode",
+        "--size",
+        "320x240",
+        "--frames",
+        "9",
+        "--json",
+        "-o",
+        out_path.to_str().unwrap(),
+    ]);
+    assert_eq!(clean["frames_out"], 9);
+    assert!(
+        clean["faults_injected"]
+            .as_object()
+            .unwrap()
+            .values()
+            .all(|n| n == 0)
+    );
+
+    // A fault the run cannot absorb ends it with the code the program saw, logged as injected.
+    let out = venc(&[
+        "encode",
+        "--frames",
+        "5",
+        "--fault",
+        "send-frame-busy",
+        "-o",
+        out_path.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("K_ERR_VENC_BUSY") && err.contains("fault injected: send-frame-busy@next"),
+        "{err}"
+    );
+    assert!(!out_path.exists(), "a failed run leaves no output");
+
+    fails_with(
+        &["encode", "--fault", "drop-frame@every=0"],
+        "whole number ≥ 1",
+    );
+    fails_with(
+        &["encode", "--fault", "gremlins"],
+        "unknown kind `gremlins`",
+    );
+    fails_with(
+        &[
+            "encode",
+            "--backend",
+            "hw",
+            "--board",
+            "tcp://127.0.0.1:9",
+            "--fault-seed",
+            "3",
+        ],
+        "--fault-seed configure the simulator",
+    );
+}

@@ -337,13 +337,12 @@ impl Faults {
         Some(spec.kind)
     }
 
-    /// Strikes a program's `get_stream` or `send_frame` call: if a fault strikes, waits as that
-    /// call would before timing out (`timeout_ms`; 0 and −1 not at all: an injected fault never
-    /// blocks forever) and returns the code to answer with: NOTREADY or BUSY.
-    pub fn strike_call(
+    /// Strikes a program's `get_stream` or `send_frame` call and returns the code an injected
+    /// fault answers it with (NOTREADY or BUSY), without waiting: for a front that waits out
+    /// the call's timeout itself, in slices.
+    pub fn strike_code(
         &self,
         point: FaultPoint,
-        timeout_ms: i32,
         place: fmt::Arguments<'_>,
     ) -> Option<crate::VencError> {
         let code = match point {
@@ -351,7 +350,18 @@ impl Faults {
             FaultPoint::SendFrame => crate::VencError::Busy,
             _ => return None,
         };
-        self.strike(point, place)?;
+        self.strike(point, place).map(|_| code)
+    }
+
+    /// [`Faults::strike_code`], then waits as the call would before timing out (`timeout_ms`;
+    /// 0 and −1 not at all: an injected fault never blocks forever).
+    pub fn strike_call(
+        &self,
+        point: FaultPoint,
+        timeout_ms: i32,
+        place: fmt::Arguments<'_>,
+    ) -> Option<crate::VencError> {
+        let code = self.strike_code(point, place)?;
         if let Ok(ms) = u64::try_from(timeout_ms) {
             std::thread::sleep(std::time::Duration::from_millis(ms));
         }
