@@ -8,7 +8,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::BufReader;
+use std::io::{BufReader, BufWriter};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
@@ -16,6 +16,7 @@ use venc_core::cstruct::{Scalar, VIDEO_FRAME_INFO_FIELDS, VIDEO_FRAME_INFO_SIZE}
 use venc_core::fault::{FaultPoint, Faults};
 use venc_core::{Encoder, FaultSpec, Mpi, Personality};
 use venc_harness::source::{FrameSource, ImageSequence, Looping, SourceError, Y4mSource};
+use venc_harness::trace::TracingMpi;
 use venc_sim::SimOptions;
 use venc_sim::timing::{BoardProfile, VpuTiming};
 use venc_sim::vicap::{Fit, SensorSource, Timing};
@@ -95,10 +96,14 @@ fn open_file(path: &Path) -> Result<Box<dyn FrameSource + Send>, SourceError> {
 }
 
 /// One simulated board and what lives on it.
-#[derive(Debug)]
 pub struct Board {
     /// The simulator.
     pub sim: Arc<Simulator>,
+    /// The MPI as the script's calls reach it: the simulator, or a trace over it
+    /// (`canmv-run --trace`). Calls the script does not make (status checks for warnings,
+    /// memory the front reads for itself) go to `sim`.
+    pub mpi: Arc<dyn Mpi>,
+    tracer: Option<Tracer>,
     /// The call-level faults (`get-stream-notready`, `send-frame-busy`), acted out where the
     /// script's call is, not on each slice of its wait ([`crate::wait::program_call`]).
     pub call_faults: Faults,
@@ -129,6 +134,20 @@ struct Mapping {
 /// pack mappings of `venc_core::encoder::MMAP_BASE`).
 const BUFFER_MMAP_BASE: u64 = 0x3e_0000_0000;
 
+impl std::fmt::Debug for Board {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Board")
+            .field("personality", &self.personality)
+            .field("source", &self.source)
+            .field("timing", &self.timing)
+            .field("traced", &self.tracer.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The call trace of `canmv-run --trace`.
+type Tracer = Arc<TracingMpi<BufWriter<File>>>;
+
 /// Live `MediaManager.Buffer`s at most (`MAX_MEDIA_BUFFER_POOLS`, facts §3.2).
 pub const MAX_MEDIA_BUFFERS: usize = 16;
 
@@ -139,18 +158,27 @@ impl Board {
         timing: Timing,
         threads: u16,
         fault_seed: u64,
+        trace: Option<BufWriter<File>>,
     ) -> Self {
+        let sim = Simulator::shared(SimOptions {
+            codec_threads: threads,
+            fault_seed,
+            // `--timing realtime` paces the whole board: the sensor and the VPU.
+            timing: match timing {
+                Timing::Realtime => VpuTiming::Realtime(BoardProfile::K230),
+                Timing::Fast => VpuTiming::Fast,
+            },
+            ..SimOptions::default()
+        });
+        let tracer = trace.map(|out| Arc::new(TracingMpi::new(sim.clone(), out)));
+        let mpi: Arc<dyn Mpi> = match &tracer {
+            Some(t) => t.clone(),
+            None => sim.clone(),
+        };
         Self {
-            sim: Simulator::shared(SimOptions {
-                codec_threads: threads,
-                fault_seed,
-                // `--timing realtime` paces the whole board: the sensor and the VPU.
-                timing: match timing {
-                    Timing::Realtime => VpuTiming::Realtime(BoardProfile::K230),
-                    Timing::Fast => VpuTiming::Fast,
-                },
-                ..SimOptions::default()
-            }),
+            sim,
+            mpi,
+            tracer,
             call_faults: Faults::new(fault_seed),
             personality,
             source,
@@ -159,6 +187,11 @@ impl Board {
             buffers: Mutex::new(BTreeMap::new()),
             next_buffer_virt: AtomicU64::new(BUFFER_MMAP_BASE),
         }
+    }
+
+    /// Flushes the call trace, if any; a trace that could not be written is an error naming why.
+    pub fn finish_trace(&self) -> std::io::Result<()> {
+        self.tracer.as_ref().map_or(Ok(()), |t| t.finish())
     }
 
     /// Allocates a media buffer of `size` bytes and maps it: (virtual, physical) addresses.
@@ -265,6 +298,7 @@ pub fn current() -> Arc<Board> {
             Timing::Fast,
             1,
             0,
+            None,
         ))
     }))
 }
@@ -280,16 +314,18 @@ pub fn note_memory_fault() {
 }
 
 /// `configure(firmware="canmv-new", source="pattern", timing="fast", codec_threads=1,
-/// fault_seed=0)`: a new board. Files are opened once here, so a bad `source` fails now with a
-/// clear error.
+/// fault_seed=0, trace=None)`: a new board. Files are opened once here, so a bad `source` or
+/// `trace` path fails now with a clear error. `trace` names a file that receives every MPI call
+/// the script makes, as JSON lines (`venc trace diff` compares two).
 #[pyfunction]
-#[pyo3(signature = (firmware = "canmv-new", source = "pattern", timing = "fast", codec_threads = 1, fault_seed = 0))]
+#[pyo3(signature = (firmware = "canmv-new", source = "pattern", timing = "fast", codec_threads = 1, fault_seed = 0, trace = None))]
 pub fn configure(
     firmware: &str,
     source: &str,
     timing: &str,
     codec_threads: u16,
     fault_seed: u64,
+    trace: Option<PathBuf>,
 ) -> PyResult<()> {
     let personality = Personality::from_name(firmware).ok_or_else(|| {
         value_error(format!(
@@ -311,12 +347,21 @@ pub fn configure(
         )));
     }
     let source = SourceSpec::parse(source).map_err(value_error)?;
+    let trace = match trace {
+        Some(path) => {
+            Some(BufWriter::new(File::create(&path).map_err(|e| {
+                value_error(format!("trace {}: {e}", path.display()))
+            })?))
+        }
+        None => None,
+    };
     *slot() = Some(Arc::new(Board::new(
         personality,
         source,
         timing,
         codec_threads,
         fault_seed,
+        trace,
     )));
     MEMORY_FAULTS.store(0, Ordering::Relaxed);
     Ok(())
@@ -378,6 +423,15 @@ pub fn inject_fault(spec: &str) -> PyResult<()> {
         .sim
         .inject_fault(&spec)
         .map_err(|e| value_error(format!("inject_fault({spec}): {e}")))
+}
+
+/// `finish_trace()`: writes out the call trace; `OSError` naming the file's trouble if it could
+/// not be written (a full disk, say).
+#[pyfunction]
+pub fn finish_trace() -> PyResult<()> {
+    current()
+        .finish_trace()
+        .map_err(|e| pyo3::exceptions::PyOSError::new_err(format!("trace: {e}")))
 }
 
 /// `disarm_faults()`: no armed fault strikes any more (the counts stay).

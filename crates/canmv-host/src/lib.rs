@@ -30,6 +30,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(board::memory_faults, m)?)?;
     m.add_function(wrap_pyfunction!(board::channel_stats, m)?)?;
     m.add_function(wrap_pyfunction!(board::inject_fault, m)?)?;
+    m.add_function(wrap_pyfunction!(board::finish_trace, m)?)?;
     m.add_function(wrap_pyfunction!(board::disarm_faults, m)?)?;
     m.add_function(wrap_pyfunction!(board::faults_injected, m)?)?;
     m.add_function(wrap_pyfunction!(logging::init_log, m)?)?;

@@ -24,8 +24,9 @@ fn status(r: Result<(), VencError>) -> i64 {
     r.map_or_else(|e| e.as_canmv_int(), |()| 0)
 }
 
-fn sim() -> Arc<board::Simulator> {
-    Arc::clone(&board::current().sim)
+/// The MPI as the script's calls reach it (traced under `canmv-run --trace`).
+fn mpi() -> Arc<dyn Mpi> {
+    Arc::clone(&board::current().mpi)
 }
 
 /// `kd_mpi_venc_create_chn` with the fields of `k_venc_chn_attr` (`rc` = gop, stats_time,
@@ -53,49 +54,49 @@ pub fn venc_create_chn(
         profile,
         rc,
     };
-    status(sim().create_chn(chn_of(chn), &attr))
+    status(mpi().create_chn(chn_of(chn), &attr))
 }
 
 /// `kd_mpi_venc_destroy_chn`.
 #[pyfunction]
 #[doc(alias = "kd_mpi_venc_destroy_chn")]
 pub fn venc_destroy_chn(chn: i64) -> i64 {
-    status(sim().destroy_chn(chn_of(chn)))
+    status(mpi().destroy_chn(chn_of(chn)))
 }
 
 /// `kd_mpi_venc_start_chn`.
 #[pyfunction]
 #[doc(alias = "kd_mpi_venc_start_chn")]
 pub fn venc_start_chn(chn: i64) -> i64 {
-    status(sim().start_chn(chn_of(chn)))
+    status(mpi().start_chn(chn_of(chn)))
 }
 
 /// `kd_mpi_venc_stop_chn`.
 #[pyfunction]
 #[doc(alias = "kd_mpi_venc_stop_chn")]
 pub fn venc_stop_chn(chn: i64) -> i64 {
-    status(sim().stop_chn(chn_of(chn)))
+    status(mpi().stop_chn(chn_of(chn)))
 }
 
 /// `kd_mpi_venc_enable_idr`.
 #[pyfunction]
 #[doc(alias = "kd_mpi_venc_enable_idr")]
 pub fn venc_enable_idr(chn: i64, enable: bool) -> i64 {
-    status(sim().enable_idr(chn_of(chn), enable))
+    status(mpi().enable_idr(chn_of(chn), enable))
 }
 
 /// `kd_mpi_venc_request_idr`.
 #[pyfunction]
 #[doc(alias = "kd_mpi_venc_request_idr")]
 pub fn venc_request_idr(chn: i64) -> i64 {
-    status(sim().request_idr(chn_of(chn)))
+    status(mpi().request_idr(chn_of(chn)))
 }
 
 /// `kd_mpi_venc_query_status`: (status, cur_packs, release_pic_pts, end_of_stream).
 #[pyfunction]
 #[doc(alias = "kd_mpi_venc_query_status")]
 pub fn venc_query_status(chn: i64) -> (i64, u32, u64, bool) {
-    match sim().query_status(chn_of(chn)) {
+    match mpi().query_status(chn_of(chn)) {
         Ok(s) => (0, s.cur_packs, s.release_pic_pts, s.end_of_stream),
         Err(e) => (e.as_canmv_int(), 0, 0, false),
     }
@@ -109,7 +110,7 @@ pub fn venc_send_frame(py: Python<'_>, chn: i64, frame: &[u8], timeout: i32) -> 
     let info = venc_core::VideoFrameInfo::from_c_bytes(frame)
         .map_err(|e| pyo3::exceptions::PyTypeError::new_err(e.to_string()))?;
     let board = board::current();
-    let sim = Arc::clone(&board.sim);
+    let sim = Arc::clone(&board.mpi);
     let chn = chn_of(chn);
     let sent = wait::program_call(py, &board, FaultPoint::SendFrame, timeout, chn, |slice| {
         sim.send_frame(chn, &info, slice)
@@ -131,7 +132,7 @@ pub fn venc_get_stream(
     timeout: i32,
 ) -> PyResult<(i64, Vec<PackDesc>)> {
     let board = board::current();
-    let sim = Arc::clone(&board.sim);
+    let sim = Arc::clone(&board.mpi);
     let mut packs: Vec<Pack> = Vec::new();
     let chn = chn_of(chn);
     let got = wait::program_call(py, &board, FaultPoint::GetStream, timeout, chn, |slice| {
@@ -148,28 +149,28 @@ pub fn venc_get_stream(
 #[pyfunction]
 #[doc(alias = "kd_mpi_venc_release_stream")]
 pub fn venc_release_stream(chn: i64, pack_cnt: u32) -> i64 {
-    status(sim().release_stream(chn_of(chn), pack_cnt))
+    status(mpi().release_stream(chn_of(chn), pack_cnt))
 }
 
 /// `kd_mpi_venc_attach_vb_pool`.
 #[pyfunction]
 #[doc(alias = "kd_mpi_venc_attach_vb_pool")]
 pub fn venc_attach_vb_pool(chn: i64, pool: i64) -> i64 {
-    status(sim().attach_vb_pool(chn_of(chn), pool as u32))
+    status(mpi().attach_vb_pool(chn_of(chn), pool as u32))
 }
 
 /// `kd_mpi_venc_detach_vb_pool`.
 #[pyfunction]
 #[doc(alias = "kd_mpi_venc_detach_vb_pool")]
 pub fn venc_detach_vb_pool(chn: i64) -> i64 {
-    status(sim().detach_vb_pool(chn_of(chn)))
+    status(mpi().detach_vb_pool(chn_of(chn)))
 }
 
 /// `kd_mpi_vb_create_pool`: the pool id, or `VB_INVALID_POOLID` as -1.
 #[pyfunction]
 #[doc(alias = "kd_mpi_vb_create_pool")]
 pub fn vb_create_pool(blk_size: u64, blk_cnt: u32) -> i64 {
-    sim()
+    mpi()
         .create_pool(blk_size, blk_cnt)
         .map_or(i64::from(VB_INVALID_POOLID as i32), i64::from)
 }
@@ -178,7 +179,7 @@ pub fn vb_create_pool(blk_size: u64, blk_cnt: u32) -> i64 {
 #[pyfunction]
 #[doc(alias = "kd_mpi_vb_destory_pool")]
 pub fn vb_destroy_pool(pool: i64) -> i64 {
-    sim().destroy_pool(pool as u32).map_or(-1, |()| 0)
+    mpi().destroy_pool(pool as u32).map_or(-1, |()| 0)
 }
 
 /// `kd_mpi_vb_get_block` then `kd_mpi_vb_handle_to_phyaddr`: a block's physical address, which
@@ -186,7 +187,7 @@ pub fn vb_destroy_pool(pool: i64) -> i64 {
 #[pyfunction]
 #[doc(alias = "kd_mpi_vb_get_block")]
 pub fn vb_get_block(pool: i64) -> i64 {
-    sim()
+    mpi()
         .get_block(pool as u32)
         .ok()
         .and_then(|a| i64::try_from(a).ok())
@@ -197,7 +198,7 @@ pub fn vb_get_block(pool: i64) -> i64 {
 #[pyfunction]
 #[doc(alias = "kd_mpi_vb_release_block")]
 pub fn vb_release_block(handle: i64) -> i64 {
-    sim().release_block(handle as u64).map_or(-1, |()| 0)
+    mpi().release_block(handle as u64).map_or(-1, |()| 0)
 }
 
 /// `kd_mpi_sys_mmap(phys, len)`: a virtual address `uctypes.bytearray_at` reads and writes

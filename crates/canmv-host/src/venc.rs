@@ -93,7 +93,7 @@ impl PyEncoder {
     #[new]
     fn new() -> Self {
         let board = board::current();
-        let mpi: Arc<dyn venc_core::Mpi> = board.sim.clone();
+        let mpi = Arc::clone(&board.mpi);
         let core = Arc::new(Mutex::new(Encoder::with_personality(
             mpi,
             board.personality,
@@ -147,7 +147,7 @@ impl PyEncoder {
             .with(|e| e.begin_send_frame(chn, timeout))
             .map_err(|e| canmv(py, e))?;
         let info = frame_info(frame)?;
-        let mpi = Arc::clone(&self.board.sim);
+        let mpi = Arc::clone(&self.board.mpi);
         let sent = wait::program_call(
             py,
             &self.board,
@@ -176,7 +176,7 @@ impl PyEncoder {
         if call.timeout_ms < 0 {
             warn_if_nothing_can_come(py, &self.board, call.chn)?;
         }
-        let mpi = Arc::clone(&self.board.sim);
+        let mpi = Arc::clone(&self.board.mpi);
         // Taken, not locked across the wait: another thread's GetStream gets a fresh list.
         let mut packs =
             std::mem::take(&mut *self.packs.lock().unwrap_or_else(PoisonError::into_inner));

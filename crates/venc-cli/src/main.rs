@@ -283,13 +283,6 @@ fn encode(args: &EncodeArgs) -> Result<(), Failure> {
     // The client (declared last) is dropped first and says BYE while the emulator still runs.
     let (_emulator, mpi) = open_backend(args)?;
     let tracer = match &args.trace {
-        Some(_) if args.bind => {
-            return Err(
-                "--trace records SendFrame runs (Example 2); the bound sensor of --bind \
-                        feeds the encoder inside the simulator"
-                    .into(),
-            );
-        }
         Some(path) => {
             let file = File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
             Some(Arc::new(TracingMpi::new(
@@ -360,9 +353,16 @@ fn encode(args: &EncodeArgs) -> Result<(), Failure> {
             .simulator
             .clone()
             .ok_or("--bind needs the simulator's sensor: --backend sim")?;
-        run_example1(sim, &job, sensor_source, timing, on_pack)
-            .map(|(summary, sensor)| (summary, Some(sensor)))
-            .map_err(|e| e.to_string())
+        run_example1(
+            sim,
+            Arc::clone(&calls),
+            &job,
+            sensor_source,
+            timing,
+            on_pack,
+        )
+        .map(|(summary, sensor)| (summary, Some(sensor)))
+        .map_err(|e| e.to_string())
     } else {
         run_example2(Arc::clone(&calls), &job, source.as_mut(), on_pack)
             .map(|summary| (summary, None))

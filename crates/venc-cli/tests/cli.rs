@@ -552,18 +552,90 @@ fn traces_of_one_program_on_two_backends_agree_and_a_changed_program_differs() {
         &["trace", "diff", sim.to_str().unwrap(), "/nonexistent.jsonl"],
         "/nonexistent.jsonl",
     );
-    let o = tmp("bound.264");
+    // A bound run is traced too: the program's calls, no SendFrame (the sensor feeds the VENC).
+    let bound = run("bound.jsonl", &["--bind"]);
+    let text = std::fs::read_to_string(&bound).unwrap();
+    assert!(
+        text.contains("\"call\":\"kd_mpi_venc_get_stream\""),
+        "{text}"
+    );
+    assert!(!text.contains("kd_mpi_venc_send_frame"), "{text}");
     fails_with(
         &[
-            "encode",
-            "--bind",
-            "--trace",
+            "trace",
+            "diff",
             sim.to_str().unwrap(),
-            "-o",
-            o.to_str().unwrap(),
+            bound.to_str().unwrap(),
         ],
-        "--trace records SendFrame runs",
+        "the traces differ",
     );
+}
+
+#[test]
+fn canmv_run_traces_the_script_s_calls_and_a_fault_shows_in_the_diff() {
+    let runner = venc_hw::emulator::canmv_run().unwrap();
+    let script =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/canmv/stream_venc.py");
+    let run = |name: &str, extra: &[&str]| {
+        let trace = tmp(name);
+        let card = tmp(&format!("{name}.card"));
+        let o = Command::new(&runner)
+            .args([
+                "-q",
+                "--sdcard",
+                card.to_str().unwrap(),
+                "--trace",
+                trace.to_str().unwrap(),
+            ])
+            .args(extra)
+            .arg(&script)
+            .args(["--", "/sdcard/s.264", "12"])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        trace
+    };
+    let first = run("script1.jsonl", &[]);
+    let text = std::fs::read_to_string(&first).unwrap();
+    for call in [
+        "kd_mpi_venc_create_chn",
+        "kd_mpi_venc_send_frame",
+        "kd_mpi_venc_get_stream",
+    ] {
+        assert!(
+            text.contains(&format!("\"call\":\"{call}\"")),
+            "{call} missing"
+        );
+    }
+    let again = run("script2.jsonl", &[]);
+    let same = venc(&[
+        "trace",
+        "diff",
+        first.to_str().unwrap(),
+        again.to_str().unwrap(),
+    ]);
+    assert!(
+        same.status.success(),
+        "{}",
+        String::from_utf8_lossy(&same.stdout)
+    );
+    let dropped = run("script3.jsonl", &["--fault", "drop-frame@every=4"]);
+    fails_with(
+        &[
+            "trace",
+            "diff",
+            first.to_str().unwrap(),
+            dropped.to_str().unwrap(),
+        ],
+        "the traces differ",
+    );
+    let o = Command::new(&runner)
+        .args(["-q", "--trace", "/nonexistent/dir/t.jsonl"])
+        .arg(&script)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("/nonexistent/dir/t.jsonl"));
 }
 
 #[test]

@@ -29,11 +29,13 @@ pub enum Example1Error {
 }
 
 /// Runs the manual's Example 1 on `sim`: a sensor bound to the encoder with
-/// `MediaManager.link`, no SendFrame. The sensor delivers `job.frames` frames from `source` at
+/// `MediaManager.link`, no SendFrame. The program's encoder calls go through `calls`: `sim`
+/// itself, or a wrapper over it (a call trace, `venc encode --bind --trace`). The sensor delivers `job.frames` frames from `source` at
 /// `job.attr.src_frame_rate`, paced by `timing`; every pack goes to `on_pack`; the sensor's statistics come back beside the counts. Ends when every
 /// delivered frame is accounted for (its pack arrived or the channel released it unencoded).
 pub fn run_example1(
     sim: Arc<Simulator>,
+    calls: Arc<dyn Mpi>,
     job: &EncodeJob,
     source: SensorSource,
     timing: Timing,
@@ -55,7 +57,7 @@ pub fn run_example1(
     sensor.reset()?;
     sensor.set_framesize(w, h, CAM_CHN_ID_0, consts::VICAP_ALIGNMENT_4K)?;
     sensor.set_pixformat(YUV420SP, CAM_CHN_ID_0)?;
-    let mpi: Arc<dyn Mpi> = sim.clone();
+    let mpi = calls;
     let mut enc = Encoder::new(Arc::clone(&mpi));
     enc.set_out_bufs(chn, job.out_bufs, w, h)
         .map_err(canmv("SetOutBufs"))?;

@@ -65,12 +65,18 @@ fn bound_run(payload: u32, profile: u32, frames: u32) -> Run {
     let job = EncodeJob::example2(payload, profile, 800, 480, frames);
     let sim = Simulator::shared(SimOptions::default());
     let (mut stream, mut packs) = (Vec::new(), Vec::new());
-    let (summary, sensor) =
-        run_example1(sim, &job, SensorSource::Pattern, Timing::Fast, |ev, b| {
+    let (summary, sensor) = run_example1(
+        sim.clone(),
+        sim,
+        &job,
+        SensorSource::Pattern,
+        Timing::Fast,
+        |ev, b| {
             stream.extend_from_slice(b);
             packs.push((*ev, b.to_vec()));
-        })
-        .unwrap();
+        },
+    )
+    .unwrap();
     Run {
         stream,
         packs,

@@ -77,6 +77,12 @@ def _parser():
     p.add_argument(
         "--fault-seed", type=int, default=0, help="seed of the @P%% fault triggers (default 0)"
     )
+    p.add_argument(
+        "--trace",
+        metavar="FILE",
+        help="write every MPI call the script makes to FILE (JSON lines: time, channel, call, "
+        "arguments, result, duration); `venc trace diff A B` says where two runs first differ",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no banner on stderr")
     return p
 
@@ -90,7 +96,8 @@ def _report(exc, script):
 
 
 def run(script, script_args=(), sdcard="sdcard", source="pattern", firmware="canmv-new",
-        timing="fast", codec_threads=1, quiet=True, log="warn", faults=(), fault_seed=0):
+        timing="fast", codec_threads=1, quiet=True, log="warn", faults=(), fault_seed=0,
+        trace=None):
     """Runs ``script`` and returns the exit status (see the module doc)."""
     script = Path(script)
     if not script.is_file():
@@ -100,7 +107,7 @@ def run(script, script_args=(), sdcard="sdcard", source="pattern", firmware="can
         _native.init_log(log)
         _native.configure(
             firmware=firmware, source=source, timing=timing, codec_threads=codec_threads,
-            fault_seed=fault_seed,
+            fault_seed=fault_seed, trace=trace,
         )
         for spec in faults:
             _native.inject_fault(spec)
@@ -140,6 +147,11 @@ def run(script, script_args=(), sdcard="sdcard", source="pattern", firmware="can
         _report(e, os.fspath(script))
         status = EXIT_EXCEPTION
     sys.stdout.flush()
+    try:
+        _native.finish_trace()
+    except OSError as e:
+        print(f"canmv-run: --trace {trace}: {e}", file=sys.stderr)
+        status = status or EXIT_EXCEPTION
     struck = [f"{name} {n}" for name, n in _native.faults_injected().items() if n]
     if struck:
         print(f"canmv-run: faults injected: {', '.join(struck)}", file=sys.stderr)
@@ -168,6 +180,7 @@ def main(argv=None):
         log=args.log,
         faults=args.fault,
         fault_seed=args.fault_seed,
+        trace=args.trace,
     )
 
 
