@@ -23,6 +23,8 @@
 //!   inputs and arbitrary bytes) with a million inputs per property, in release; CI runs them
 //!   with a few thousand as part of `test`.
 //! - `canmv`: install the Python front if needed, then `canmv-run` with the given arguments.
+//! - `soak [ARGS]`: the long soak (10⁶ frames over four channels, 10⁵ channel lifecycles, 10⁶
+//!   media buffers) printing resident memory as a table; CI runs 10⁴ of each in `test`.
 
 mod tidy;
 
@@ -77,6 +79,12 @@ enum Cmd {
         /// Inputs per property (each target has one to four).
         #[arg(long, default_value_t = 1_000_000)]
         cases: u64,
+    },
+    /// The long soak: 10⁶ frames, 10⁵ channel lifecycles, 10⁶ media buffers, with the resident
+    /// memory printed (extra arguments go to the soak program: --frames, --cycles, …).
+    Soak {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
     },
     /// Simulator vs raw codec vs hardware (emulated board and datasheet model without --board):
     /// writes BENCHMARKS.md's section, docs/bench-compare.svg, target/bench-compare.json.
@@ -353,6 +361,9 @@ fn main() -> ExitCode {
         }
         Cmd::BenchPython => deps().and_then(|()| bench_python()),
         Cmd::Fuzz { cases } => fuzz(cases),
+        Cmd::Soak { args } => {
+            deps().and_then(|()| run(release_run("venc-benches", Some("soak")).args(args)))
+        }
         Cmd::BenchCompare { board, frames } => {
             deps().and_then(|()| install_python_front()).and_then(|()| {
                 let mut cmd = release_run("venc-benches", Some("bench-compare"));

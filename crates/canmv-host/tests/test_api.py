@@ -381,14 +381,22 @@ class MediaBuffers(Board):
         MediaManager.Buffer.get(4096)  # freed when the objects went
 
     def test_freed_buffers_are_media_memory_again(self):
-        """A long-lived script: 64 MiB got and freed 100 times, three windows' worth."""
-        for i in range(100):
+        """A long-lived script: 64 MiB got and freed 10,000 times (312 windows' worth), with
+        the process's resident memory flat after the first hundred."""
+        def rss_kib():
+            with open("/proc/self/statm") as f:
+                return int(f.read().split()[1]) * 4
+        for i in range(10_000):
             buf = MediaManager.Buffer.get(64 << 20)
-            vencoder.uctypes.bytearray_at(buf.virt_addr, 4)[:] = bytes([i, 0, 0, 0])
+            vencoder.uctypes.bytearray_at(buf.virt_addr, 4)[:] = bytes([i % 256, 0, 0, 0])
             stale = buf.virt_addr
             buf.__del__()
-            with self.assertRaises(canmv_host.MemoryFault):
-                vencoder.uctypes.bytearray_at(stale, 4)  # freed just now: still a fault
+            if i % 1000 == 0:
+                with self.assertRaises(canmv_host.MemoryFault):
+                    vencoder.uctypes.bytearray_at(stale, 4)  # freed just now: still a fault
+            if i == 100:
+                warm = rss_kib()
+        self.assertLess(rss_kib() - warm, 4096, "grew by MiBs over 10,000 get/free")
 
 
 class SensorAndLinks(Board):
