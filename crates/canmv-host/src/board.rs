@@ -384,6 +384,8 @@ pub fn board_info(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     info.set_item("codec_threads", board.sim.options().codec_threads)?;
     info.set_item("simulator", env!("CARGO_PKG_VERSION"))?;
     info.set_item("h265", cfg!(feature = "x265"))?;
+    // Channel numbers whose board reading is unknown (D-031), taken as INVALID_CHNID.
+    info.set_item("wrapping_channels", venc_core::wrapping_channel_count())?;
     Ok(info)
 }
 

@@ -169,6 +169,23 @@ class ExitStatus(unittest.TestCase):
             self.assertEqual(bad.returncode, 2)
             self.assertIn("unknown kind `gremlins`", bad.stderr)
 
+    def test_a_channel_whose_board_reading_is_unknown_is_counted_at_the_end(self):
+        with TempDir() as tmp:
+            script = write_script(tmp, """
+                from media.vencoder import *
+                enc = Encoder()
+                try:
+                    enc.SetOutBufs(-(1 << 32) + 2, 8, 320, 240)
+                except BaseException as e:
+                    print("refused", type(e).__name__)
+            """)
+            done = run_canmv(script, sdcard=tmp)
+            self.assertEqual(done.returncode, 0, done.stderr)
+            self.assertIn("refused", done.stdout)
+            self.assertIn("canmv-run: 1 negative channel number(s) taken as INVALID_CHNID",
+                          done.stderr)
+            self.assertIn("D-031", done.stderr)
+
     def test_caught_memory_fault_still_fails_the_run(self):
         with TempDir() as tmp:
             script = write_script(tmp, """

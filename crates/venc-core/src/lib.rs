@@ -25,4 +25,5 @@ pub use limits::{K230, Limits};
 pub use mpi::{
     Chn, ChnAttr, ChnStatus, MemError, Mpi, Pack, PackType, PoolId, RcAttr, RcWords,
     UnknownPackType, UnknownRcMode, VideoFrameInfo, chn_from_int, in_slices,
+    wrapping_channel_count,
 };

@@ -10,6 +10,15 @@ use std::fmt;
 /// A VENC channel number as the MPI takes it (`k_u32`: a negative Python int arrives huge).
 pub type Chn = u32;
 
+static WRAPPING_CHANNELS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// How many channel numbers [`chn_from_int`] took as INVALID_CHNID where a board keeping the
+/// low 32 bits would have used a real channel (D-031), since the process started: the unknown
+/// is counted, not only warned about.
+pub fn wrapping_channel_count() -> u64 {
+    WRAPPING_CHANNELS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// The channel a program's integer becomes on its way to the MPI's `k_u32`.
 ///
 /// A negative number reaches C as a huge `k_u32`, so the MPI answers INVALID_CHNID (the
@@ -22,6 +31,7 @@ pub fn chn_from_int(chn: i64) -> Chn {
         Ok(c) => c,
         Err(_) => {
             if chn < 0 && (chn as u32) < crate::consts::VENC_MAX_CHN_NUMS {
+                WRAPPING_CHANNELS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 log::warn!(
                     "channel {chn} is negative: taken as 0x{:X} (INVALID_CHNID); a board whose \
                      int conversion keeps the low 32 bits would use channel {} (D-031)",
@@ -510,7 +520,9 @@ mod conversion_tests {
     fn negative_channels_never_wrap_onto_a_real_one() {
         assert_eq!(chn_from_int(3), 3);
         assert_eq!(chn_from_int(-1), u32::MAX);
+        let before = wrapping_channel_count();
         assert_eq!(chn_from_int(-(1 << 32) + 2), u32::MAX, "not channel 2");
+        assert!(wrapping_channel_count() > before, "the unknown is counted");
         assert_eq!(chn_from_int(i64::MIN), u32::MAX);
         assert_eq!(chn_from_int(1 << 32), u32::MAX);
     }

@@ -357,18 +357,6 @@ impl HwClient {
         if let Some(f) = self.fault() {
             return Err(f);
         }
-        if self
-            .faults
-            .strike(FaultPoint::Call, format_args!("{}", kind.name()))
-            .is_some()
-        {
-            // A real loss: the socket closes and the agent cleans up the session.
-            return Err(self.fail(HwError::Lost {
-                url: self.info.url.clone(),
-                request: kind.name(),
-                why: "link dropped by an injected fault".into(),
-            }));
-        }
         let bound = self.opts.reply_timeout
             + Duration::from_millis(u64::from(wait_ms.max(0).unsigned_abs()));
         let url = self.info.url.clone();
@@ -475,6 +463,38 @@ impl HwClient {
         }
     }
 
+    /// Where an armed `link-drop` strikes: once per MPI call of the program (not per request
+    /// of a sliced wait or a chunked copy). A real loss: the socket closes and the agent cleans
+    /// up the session.
+    fn reach(&self, call: &'static str) -> Result<(), HwError> {
+        if let Some(f) = self.fault() {
+            return Err(f);
+        }
+        if self
+            .faults
+            .strike(FaultPoint::Call, format_args!("{call}"))
+            .is_some()
+        {
+            return Err(self.fail(HwError::Lost {
+                url: self.info.url.clone(),
+                request: call,
+                why: "link dropped by an injected fault".into(),
+            }));
+        }
+        Ok(())
+    }
+
+    /// [`HwClient::reach`] for a VENC call.
+    fn reach_venc(&self, call: &'static str) -> Result<(), VencError> {
+        self.reach(call).map_err(|_| VencError::Unexist)
+    }
+
+    /// [`HwClient::reach`] for a memory call.
+    fn reach_mem(&self, call: &'static str) -> Result<(), MemError> {
+        self.reach(call)
+            .map_err(|e| MemError::Invalid(e.to_string()))
+    }
+
     fn chn_only(&self, kind: Kind, chn: Chn) -> Result<(), VencError> {
         self.venc(kind, &Body::default().u32(chn).0, 0).map(drop)
     }
@@ -544,32 +564,39 @@ impl Mpi for HwClient {
     }
 
     fn create_chn(&self, chn: Chn, attr: &ChnAttr) -> Result<(), VencError> {
+        self.reach_venc("create_chn")?;
         let body = protocol::create_chn_body(chn, attr);
         self.venc(Kind::CreateChn, &body, 0).map(drop)
     }
 
     fn destroy_chn(&self, chn: Chn) -> Result<(), VencError> {
+        self.reach_venc("destroy_chn")?;
         self.chn_only(Kind::DestroyChn, chn)
     }
 
     fn start_chn(&self, chn: Chn) -> Result<(), VencError> {
+        self.reach_venc("start_chn")?;
         self.chn_only(Kind::StartChn, chn)
     }
 
     fn stop_chn(&self, chn: Chn) -> Result<(), VencError> {
+        self.reach_venc("stop_chn")?;
         self.chn_only(Kind::StopChn, chn)
     }
 
     fn enable_idr(&self, chn: Chn, enable: bool) -> Result<(), VencError> {
+        self.reach_venc("enable_idr")?;
         let body = Body::default().u32(chn).u8(u8::from(enable)).0;
         self.venc(Kind::EnableIdr, &body, 0).map(drop)
     }
 
     fn request_idr(&self, chn: Chn) -> Result<(), VencError> {
+        self.reach_venc("request_idr")?;
         self.chn_only(Kind::RequestIdr, chn)
     }
 
     fn query_status(&self, chn: Chn) -> Result<ChnStatus, VencError> {
+        self.reach_venc("query_status")?;
         let body = self.venc(Kind::QueryStatus, &Body::default().u32(chn).0, 0)?;
         self.parse(Kind::QueryStatus, &body, protocol::read_status)
             .map_err(|_| VencError::Unexist)
@@ -581,6 +608,7 @@ impl Mpi for HwClient {
         frame: &VideoFrameInfo,
         timeout_ms: i32,
     ) -> Result<(), VencError> {
+        self.reach_venc("send_frame")?;
         let place = format_args!("send_frame ch{chn} pts {}", frame.pts);
         if let Some(code) = self
             .faults
@@ -608,6 +636,7 @@ impl Mpi for HwClient {
         timeout_ms: i32,
         out: &mut Vec<Pack>,
     ) -> Result<(), VencError> {
+        self.reach_venc("get_stream")?;
         out.clear();
         let place = format_args!("get_stream ch{chn}");
         if let Some(code) = self
@@ -634,20 +663,24 @@ impl Mpi for HwClient {
     }
 
     fn release_stream(&self, chn: Chn, pack_cnt: u32) -> Result<(), VencError> {
+        self.reach_venc("release_stream")?;
         let body = Body::default().u32(chn).u32(pack_cnt).0;
         self.venc(Kind::ReleaseStream, &body, 0).map(drop)
     }
 
     fn attach_vb_pool(&self, chn: Chn, pool: PoolId) -> Result<(), VencError> {
+        self.reach_venc("attach_vb_pool")?;
         let body = Body::default().u32(chn).u32(pool).0;
         self.venc(Kind::AttachVbPool, &body, 0).map(drop)
     }
 
     fn detach_vb_pool(&self, chn: Chn) -> Result<(), VencError> {
+        self.reach_venc("detach_vb_pool")?;
         self.chn_only(Kind::DetachVbPool, chn)
     }
 
     fn create_pool(&self, blk_size: u64, blk_cnt: u32) -> Result<PoolId, MemError> {
+        self.reach_mem("vb_create_pool")?;
         let body = Body::default().u64(blk_size).u32(blk_cnt).0;
         let reply = self.mem(Kind::CreatePool, &body, (0, 0))?;
         self.parse(Kind::CreatePool, &reply, |r| r.u32())
@@ -655,23 +688,27 @@ impl Mpi for HwClient {
     }
 
     fn destroy_pool(&self, pool: PoolId) -> Result<(), MemError> {
+        self.reach_mem("vb_destroy_pool")?;
         self.mem(Kind::DestroyPool, &Body::default().u32(pool).0, (0, 0))
             .map(drop)
     }
 
     fn get_block(&self, pool: PoolId) -> Result<u64, MemError> {
+        self.reach_mem("vb_get_block")?;
         let reply = self.mem(Kind::GetBlock, &Body::default().u32(pool).0, (0, 0))?;
         self.parse(Kind::GetBlock, &reply, |r| r.u64())
             .map_err(|e| MemError::Invalid(e.to_string()))
     }
 
     fn release_block(&self, phys_addr: u64) -> Result<(), MemError> {
+        self.reach_mem("vb_release_block")?;
         let body = Body::default().u64(phys_addr).0;
         self.mem(Kind::ReleaseBlock, &body, (phys_addr, 0))
             .map(drop)
     }
 
     fn read_mem(&self, phys_addr: u64, buf: &mut [u8]) -> Result<(), MemError> {
+        self.reach_mem("read_mem")?;
         let range = (phys_addr, buf.len() as u64);
         let step = self.chunk();
         for (i, part) in buf.chunks_mut(step).enumerate() {
@@ -692,6 +729,7 @@ impl Mpi for HwClient {
     }
 
     fn write_mem(&self, phys_addr: u64, data: &[u8]) -> Result<(), MemError> {
+        self.reach_mem("write_mem")?;
         let range = (phys_addr, data.len() as u64);
         let step = self.chunk();
         let mut body = Vec::with_capacity(8 + step.min(data.len()));

@@ -152,6 +152,11 @@ def run(script, script_args=(), sdcard="sdcard", source="pattern", firmware="can
     except OSError as e:
         print(f"canmv-run: --trace {trace}: {e}", file=sys.stderr)
         status = status or EXIT_EXCEPTION
+    wrapped = _native.board_info()["wrapping_channels"]
+    if wrapped:
+        print(f"canmv-run: {wrapped} negative channel number(s) taken as INVALID_CHNID; a board "
+              "that keeps the low 32 bits would have used a real channel (docs/divergences.md "
+              "D-031)", file=sys.stderr)
     struck = [f"{name} {n}" for name, n in _native.faults_injected().items() if n]
     if struck:
         print(f"canmv-run: faults injected: {', '.join(struck)}", file=sys.stderr)
