@@ -174,15 +174,18 @@ class ExitStatus(unittest.TestCase):
             script = write_script(tmp, """
                 from media.vencoder import *
                 enc = Encoder()
+                chn = -(1 << 32) + 2  # channel 2 if the board kept the low 32 bits
+                enc.SetOutBufs(chn, 8, 320, 240)
                 try:
-                    enc.SetOutBufs(-(1 << 32) + 2, 8, 320, 240)
-                except BaseException as e:
-                    print("refused", type(e).__name__)
+                    enc.Create(chn, ChnAttrStr(enc.PAYLOAD_TYPE_H264, enc.H264_PROFILE_MAIN,
+                                               320, 240))
+                except OSError as e:
+                    print("refused", e)
             """)
             done = run_canmv(script, sdcard=tmp)
             self.assertEqual(done.returncode, 0, done.stderr)
-            self.assertIn("refused", done.stdout)
-            self.assertIn("canmv-run: 1 negative channel number(s) taken as INVALID_CHNID",
+            self.assertIn("refused mpi venc create chn failed", done.stdout)
+            self.assertIn("canmv-run: 2 negative channel number(s) taken as INVALID_CHNID",
                           done.stderr)
             self.assertIn("D-031", done.stderr)
 
