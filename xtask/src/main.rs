@@ -275,6 +275,7 @@ fn bench_python() -> Result<(), String> {
 const FUZZ_TARGETS: &[(&str, &str)] = &[
     ("venc-harness", "fuzz_y4m"),
     ("venc-hw", "fuzz_protocol"),
+    ("venc-hw", "fuzz_agent"),
     ("venc-conformance", "fuzz_case"),
 ];
 

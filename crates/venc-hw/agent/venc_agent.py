@@ -41,6 +41,7 @@ READ_MEM, WRITE_MEM = 0x24, 0x25
 INJECT_FAULT = 0x30
 K_ERR_VENC_NOT_SUPPORT = 0xA0098008
 K_ERR_VENC_ILLEGAL_PARAM = 0xA0098003
+CALL_LEVEL_FAULTS = ("get-stream-notready", "send-frame-busy", "link-drop")
 
 # Reply statuses.
 OK, VENC_ERR, MEM_ERR, PROTO_ERR, BUSY = 0, 1, 2, 3, 4
@@ -442,7 +443,16 @@ class Session:
             (n,), rest = self.args(p, "<H")
             if len(rest) != n:
                 raise ProtocolError("fault spec of %d bytes, %d announced" % (len(rest), n))
-            spec = bytes(rest).decode()
+            try:
+                spec = bytes(rest).decode()
+            except UnicodeError:
+                raise ProtocolError("fault spec is not UTF-8")
+            kind_name = spec.split("@")[0].split(":")[0].strip()
+            if kind_name in CALL_LEVEL_FAULTS:
+                # The client acts these out at the program's call; armed here, a link-drop would
+                # outlive the session and cut every later client off.
+                log("fault", spec, "refused: a call-level fault is the client's to act out")
+                return VENC_ERR, struct.pack("<I", K_ERR_VENC_ILLEGAL_PARAM)
             try:
                 import canmv_host  # the emulated board's simulator; a K230 has no fault controls
             except ImportError:

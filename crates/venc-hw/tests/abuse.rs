@@ -5,19 +5,18 @@
 //!
 //! Needs the Python front (`cargo xtask python`); `cargo xtask test` installs it first.
 
+mod support;
+
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::time::{Duration, Instant};
+use support::{closed, hello, raw, recv, refusal, send};
 use venc_core::{ChnAttr, ChnAttrStr, Mpi, VencError, consts};
-use venc_hw::protocol::{self, Body, HEADER_SIZE, Kind, Reader, Status};
+use venc_hw::protocol::{self, Body, HEADER_SIZE, Kind, Status};
 use venc_hw::{EmulatedBoard, HwClient, HwError, HwOptions};
 
 fn board() -> EmulatedBoard {
     EmulatedBoard::start(0).unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn addr(board: &EmulatedBoard) -> String {
-    board.url().trim_start_matches("tcp://").to_owned()
 }
 
 fn client(board: &EmulatedBoard) -> HwClient {
@@ -48,53 +47,6 @@ fn assert_no_leaks(board: &EmulatedBoard) {
     }
     let stats = c.stats().expect("stats");
     assert_eq!(stats.channels, 4, "{stats:?}");
-}
-
-fn raw(board: &EmulatedBoard) -> TcpStream {
-    let s = TcpStream::connect(addr(board)).expect("connect");
-    s.set_read_timeout(Some(Duration::from_secs(10)))
-        .expect("timeout");
-    s
-}
-
-fn send(s: &mut TcpStream, kind: u8, seq: u32, body: &[u8]) {
-    let len = u32::try_from(body.len()).expect("small");
-    s.write_all(&protocol::encode_header(kind, seq, len))
-        .expect("header");
-    s.write_all(body).expect("body");
-}
-
-/// Reads one reply: (type, status, body after the status).
-fn recv(s: &mut TcpStream) -> (u8, u8, Vec<u8>) {
-    let mut head = [0; HEADER_SIZE];
-    s.read_exact(&mut head).expect("reply header");
-    let h = protocol::decode_header(&head, protocol::MAX_PAYLOAD).expect("a valid header");
-    let mut body = vec![0; h.len as usize];
-    s.read_exact(&mut body).expect("reply body");
-    (h.kind, body[0], body[1..].to_vec())
-}
-
-fn hello(s: &mut TcpStream) {
-    send(
-        s,
-        Kind::Hello as u8,
-        1,
-        &Body::default().u16(1).bytes(b"abuse").0,
-    );
-    let (kind, status, _) = recv(s);
-    assert_eq!((kind, status), (Kind::Hello.reply(), Status::Ok as u8));
-}
-
-/// The agent's message in a PROTOCOL error reply.
-fn refusal(body: &[u8]) -> String {
-    let mut r = Reader::new(body, Kind::Hello);
-    let _closing = r.u8().expect("flag");
-    r.string().expect("message")
-}
-
-fn closed(s: &mut TcpStream) -> bool {
-    let mut b = [0; 1];
-    matches!(s.read(&mut b), Ok(0) | Err(_))
 }
 
 #[test]
@@ -411,4 +363,50 @@ fn a_board_that_breaks_the_protocol_is_a_fault_not_an_answer() {
         fault.contains("QUERY_STATUS reply of 4 bytes is too short"),
         "{fault}"
     );
+}
+
+#[test]
+fn fault_requests_the_board_cannot_take_are_refused_and_the_board_stays_whole() {
+    let board = board();
+    let mut s = raw(&board);
+    hello(&mut s);
+    let inject = |s: &mut TcpStream, seq, spec: &[u8]| {
+        let n = u16::try_from(spec.len()).expect("short");
+        send(
+            s,
+            Kind::InjectFault as u8,
+            seq,
+            &Body::default().u16(n).bytes(spec).0,
+        );
+        recv(s)
+    };
+    let illegal = VencError::IllegalParam.code().to_le_bytes().to_vec();
+    // A spec the simulator refuses, and the call-level kinds (the client's to act out).
+    for (seq, spec) in [
+        (2, &b"gremlins"[..]),
+        (3, b"link-drop@next"),
+        (4, b"send-frame-busy"),
+    ] {
+        let (_, status, body) = inject(&mut s, seq, spec);
+        assert_eq!(
+            (status, body),
+            (Status::Venc as u8, illegal.clone()),
+            "{spec:?}"
+        );
+    }
+    // A length that disagrees with the bytes, and bytes that are not text: protocol errors.
+    send(
+        &mut s,
+        Kind::InjectFault as u8,
+        5,
+        &Body::default().u16(9).bytes(b"drop").0,
+    );
+    let (_, status, body) = recv(&mut s);
+    assert_eq!(status, Status::Protocol as u8);
+    assert!(refusal(&body).contains("9 announced"), "{}", refusal(&body));
+    let (_, status, _) = inject(&mut s, 6, &[0xff, 0xfe]);
+    assert_eq!(status, Status::Protocol as u8);
+    drop(s);
+    // The board is whole: a new session makes channels, and none of the above armed anything.
+    assert_no_leaks(&board);
 }
