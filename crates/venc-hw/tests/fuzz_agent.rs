@@ -136,11 +136,13 @@ proptest! {
 
     #[test]
     fn arbitrary_request_types_and_bodies_get_a_reply(
-        kind in any::<u8>(),
+        kind in any::<u8>().prop_map(|k| {
+            // HELLO twice and INJECT_FAULT are not the fuzz's business (module doc): moved to
+            // unknown types rather than rejected, so a million inputs never run out of rejects.
+            if k == Kind::Hello as u8 || k == Kind::InjectFault as u8 { k | 0x40 } else { k }
+        }),
         body in prop::collection::vec(any::<u8>(), 0..64),
     ) {
-        // HELLO twice and INJECT_FAULT are not the fuzz's business (module doc).
-        prop_assume!(kind != Kind::Hello as u8 && kind != Kind::InjectFault as u8);
         let mut body = body;
         unblock(kind, &mut body);
         exchange(kind, &body)?;
