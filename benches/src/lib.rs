@@ -63,11 +63,13 @@ pub struct Measured {
     pub bytes: u64,
 }
 
-/// Example 2's attributes for a codec: H.264 Main or H.265 Main.
+/// Example 2's attributes for a codec: H.264 Main, H.265 Main or JPEG (q 45).
 pub fn attr(codec: Codec, w: u32, h: u32) -> ChnAttrStr {
     match codec {
         Codec::H264 => ChnAttrStr::new(consts::K_PT_H264, consts::VENC_PROFILE_H264_MAIN, w, h),
         Codec::H265 => ChnAttrStr::new(consts::K_PT_H265, consts::VENC_PROFILE_H265_MAIN, w, h),
+        // As CanMV scripts pass it: the profile is copied, not read.
+        Codec::Jpeg => ChnAttrStr::new(consts::K_PT_JPEG, consts::VENC_PROFILE_H264_MAIN, w, h),
     }
 }
 

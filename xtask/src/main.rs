@@ -1,6 +1,6 @@
 //! `cargo xtask`: every repository chore.
 //!
-//! - `deps`: install the system packages the build and tests need (nasm, pkg-config,
+//! - `deps`: install the system packages the build and tests need (nasm, cmake, pkg-config,
 //!   libx265-dev, ffmpeg) with apt-get when root, otherwise print the exact command.
 //! - `demo`: encode the built-in pattern on the simulator to `out.264` (the README's first command).
 //! - `test`: deps, then formatting, clippy (also on `venc-sim` without feature `x265`, and on
@@ -105,10 +105,12 @@ enum Cmd {
 }
 
 /// Debian packages the build and tests need, each with a command that succeeds once it is there:
-/// nasm for openh264's assembly, libx265 (found by pkg-config) for H.265, ffmpeg as the
-/// independent HEVC decoder of the tests.
+/// nasm for openh264's and libjpeg-turbo's assembly, cmake to build libjpeg-turbo 3 (Debian 12
+/// ships TurboJPEG 2), libx265 (found by pkg-config) for H.265, ffmpeg as the independent
+/// decoder of the tests.
 const SYSTEM_PACKAGES: &[(&str, &[&str])] = &[
     ("nasm", &["nasm", "-v"]),
+    ("cmake", &["cmake", "--version"]),
     ("pkg-config", &["pkg-config", "--version"]),
     ("libx265-dev", &["pkg-config", "--exists", "x265"]),
     ("ffmpeg", &["ffmpeg", "-version"]),

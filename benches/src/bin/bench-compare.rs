@@ -105,13 +105,6 @@ fn millis(mut lat: Vec<Duration>) -> Vec<f64> {
     lat.into_iter().map(|d| d.as_secs_f64() * 1e3).collect()
 }
 
-fn codec_name(c: Codec) -> &'static str {
-    match c {
-        Codec::H264 => "h264",
-        Codec::H265 => "h265",
-    }
-}
-
 /// PSNR of Y over the decoded stream against the frames that went in (cycled).
 fn psnr_y(codec: Codec, stream: &[u8], frames: &Frames) -> Option<f64> {
     let (w, h) = (frames.width as usize, frames.height as usize);
@@ -415,7 +408,7 @@ fn row(backend: &str, codec: Codec, frames: &Frames, m: &Measured, raw_fps: Opti
     let frames_in_stream = m.frames.max(1) as f64;
     Row {
         backend: backend.into(),
-        codec: codec_name(codec).into(),
+        codec: Codec::name(codec).into(),
         width: frames.width,
         height: frames.height,
         fps: m.fps,
@@ -460,7 +453,7 @@ fn main() {
             ) {
                 eprintln!(
                     "bench-compare: {} {w}x{h}: {code}: {why}",
-                    codec_name(codec)
+                    Codec::name(codec)
                 );
                 std::process::exit(2);
             }
@@ -490,7 +483,7 @@ fn main() {
     for &codec in codecs {
         for &(w, h) in &args.sizes {
             let frames = Frames::render(w, h);
-            eprintln!("{} {w}x{h}", codec_name(codec));
+            eprintln!("{} {w}x{h}", Codec::name(codec));
             // Raw and sim alternate after a warm-up each, so a slow spell hits both.
             let rig = RawRig::new(frames.clone(), codec, args.threads);
             let sim: Arc<dyn Mpi> = Simulator::shared(SimOptions {
@@ -531,7 +524,7 @@ fn main() {
             let service = BoardProfile::K230.service_time(w, h).as_secs_f64() * 1e3;
             rows.push(Row {
                 backend: "k230-model".into(),
-                codec: codec_name(codec).into(),
+                codec: Codec::name(codec).into(),
                 width: w,
                 height: h,
                 fps: BoardProfile::K230.max_fps(w, h),

@@ -14,18 +14,7 @@ use venc_benches::{Frames, Measured, RawRig, SimRig, peak_rss_mib, reset_peak_rs
 use venc_core::bitstream::Codec;
 
 fn parse_codec(s: &str) -> Codec {
-    match s {
-        "h264" => Codec::H264,
-        "h265" => Codec::H265,
-        other => panic!("codec {other}"),
-    }
-}
-
-fn codec_name(c: Codec) -> &'static str {
-    match c {
-        Codec::H264 => "h264",
-        Codec::H265 => "h265",
-    }
+    Codec::from_name(s).unwrap_or_else(|| panic!("codec {s}"))
 }
 
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -57,7 +46,7 @@ fn one(codec: Codec, path: &str, w: u32, h: u32, threads: u16, frames: u32) {
     };
     let peak = peak_rss_mib();
     let row = Row {
-        codec: codec_name(codec).into(),
+        codec: Codec::name(codec).into(),
         path: path.into(),
         width: w,
         height: h,
@@ -116,7 +105,7 @@ fn main() {
             for _ in 0..reps {
                 for (k, path) in ["raw", "sim"].into_iter().enumerate() {
                     let out = Command::new(&exe)
-                        .args(["--one", codec_name(codec), path])
+                        .args(["--one", Codec::name(codec), path])
                         .args([w, h, u32::from(threads), frames].map(|v| v.to_string()))
                         .output()
                         .expect("child");
@@ -134,7 +123,7 @@ fn main() {
             });
             println!(
                 "| {} | {}x{} | {} | {:.1} | {:.1} | {:.3} | {:.0} | {:.0} | {:.0} | {:.0} |",
-                codec_name(codec),
+                Codec::name(codec),
                 w,
                 h,
                 threads,

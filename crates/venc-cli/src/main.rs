@@ -61,6 +61,8 @@ enum TraceCommand {
 enum CodecArg {
     H264,
     H265,
+    /// Motion JPEG: one JFIF picture per frame, concatenated.
+    Jpeg,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize)]
@@ -99,7 +101,8 @@ struct EncodeArgs {
     /// emulated board for this run.
     #[arg(long, value_name = "URL")]
     board: Option<String>,
-    /// Codec; by default taken from the output suffix (.264 / .265), as the manual's examples do.
+    /// Codec; by default taken from the output suffix (.264 / .265 as the manual's examples do;
+    /// .mjpeg, .mjpg or .jpg for JPEG, written as concatenated pictures: MJPEG).
     #[arg(long, value_enum)]
     codec: Option<CodecArg>,
     /// H.264 profile (H.265 is always Main).
@@ -114,9 +117,13 @@ struct EncodeArgs {
     /// GOP length (an IDR, with its HEADER pack, every N frames).
     #[arg(long, default_value_t = consts::defaults::GOP_LEN)]
     gop: u32,
-    /// CBR target in kbps.
+    /// CBR target in kbps (H.264, H.265).
     #[arg(long, default_value_t = consts::defaults::BIT_RATE_KBPS)]
     bitrate: u32,
+    /// JPEG quality (`mjpeg_quality_factor`, the channel's `q_factor`), 1..=99.
+    #[arg(long, default_value_t = consts::defaults::MJPEG_QUALITY_FACTOR,
+          value_parser = clap::value_parser!(u32).range(1..=99))]
+    quality: u32,
     /// Input frame rate (`src_frame_rate`), 1..=1000000: pts are in µs, so above a million
     /// frames per second two frames would share a timestamp.
     #[arg(long, default_value_t = consts::defaults::SRC_FRAME_RATE, value_parser = frame_rate)]
@@ -131,7 +138,7 @@ struct EncodeArgs {
     /// Input Y4M file (8-bit 4:2:0); without it, the built-in moving test pattern.
     #[arg(long)]
     input: Option<PathBuf>,
-    /// Output file (.264 or .265).
+    /// Output file (.264, .265, or .mjpeg / .mjpg / .jpg).
     #[arg(short, long, default_value = "out.264")]
     output: PathBuf,
     /// Put UV at Y + w*h as the manual's fallback branch does (wrong chroma unless w*h % 4096 == 0).
@@ -229,6 +236,7 @@ fn codec_for(args: &EncodeArgs) -> Result<CodecArg, String> {
     let from_suffix = match suffix {
         "264" => Some(CodecArg::H264),
         "265" => Some(CodecArg::H265),
+        "mjpeg" | "mjpg" | "jpg" | "jpeg" => Some(CodecArg::Jpeg),
         _ => None,
     };
     match (args.codec, from_suffix) {
@@ -238,7 +246,7 @@ fn codec_for(args: &EncodeArgs) -> Result<CodecArg, String> {
         (Some(c), _) => Ok(c),
         (None, Some(s)) => Ok(s),
         (None, None) => Err(format!(
-            "cannot tell the codec from '{}': use a .264 or .265 suffix, as the manual's examples do, or --codec",
+            "cannot tell the codec from '{}': use a .264 or .265 suffix, as the manual's examples do, .mjpeg for JPEG, or --codec",
             args.output.display()
         )),
     }
@@ -265,6 +273,8 @@ fn encode(args: &EncodeArgs) -> Result<(), Failure> {
     let (w, h) = (source.width(), source.height());
     let (payload, profile) = match (codec, args.profile) {
         (CodecArg::H265, _) => (consts::K_PT_H265, consts::VENC_PROFILE_H265_MAIN),
+        // CanMV scripts pass H264_PROFILE_MAIN for JPEG; the firmware copies it unread.
+        (CodecArg::Jpeg, _) => (consts::K_PT_JPEG, consts::VENC_PROFILE_H264_MAIN),
         (CodecArg::H264, ProfileArg::Baseline) => {
             (consts::K_PT_H264, consts::VENC_PROFILE_H264_BASELINE)
         }
@@ -275,6 +285,7 @@ fn encode(args: &EncodeArgs) -> Result<(), Failure> {
     job.chn = args.chn;
     job.attr.gop_len = args.gop;
     job.attr.bit_rate = args.bitrate;
+    job.attr.mjpeg_quality_factor = args.quality;
     job.attr.src_frame_rate = args.fps;
     job.attr.dst_frame_rate = args.dst_fps.unwrap_or(args.fps);
     if args.manual_uv_offset {
@@ -402,6 +413,7 @@ fn encode(args: &EncodeArgs) -> Result<(), Failure> {
             (Some(board), _) => board.clone(),
             (None, CodecArg::H264) => "openh264 (built from source by openh264-sys2)".into(),
             (None, CodecArg::H265) => venc_sim::codec::h265_library().unwrap_or_else(|e| e),
+            (None, CodecArg::Jpeg) => venc_sim::codec::jpeg::LIBRARY.into(),
         },
         source: args
             .input
@@ -422,6 +434,7 @@ fn encode(args: &EncodeArgs) -> Result<(), Failure> {
         let profile = match codec {
             CodecArg::H264 => format!("{:?}", args.profile),
             CodecArg::H265 => "Main".into(),
+            CodecArg::Jpeg => format!("q {}", args.quality),
         };
         let dropped = match summary.frames_dropped {
             0 => String::new(),

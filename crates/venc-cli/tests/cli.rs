@@ -720,3 +720,42 @@ fn injected_faults_change_what_the_run_sees_and_are_counted_in_the_summary() {
         "--fault-seed configure the simulator",
     );
 }
+
+#[test]
+fn jpeg_follows_the_output_suffix_one_i_pack_per_picture() {
+    let run = |name: &str, quality: &str| {
+        let out_path = tmp(name);
+        let json = venc_json(&[
+            "encode",
+            "--size",
+            "320x240",
+            "--frames",
+            "12",
+            "--quality",
+            quality,
+            "--json",
+            "-o",
+            out_path.to_str().unwrap(),
+        ]);
+        (json, std::fs::read(&out_path).unwrap())
+    };
+    let (json, stream) = run("q45.mjpeg", "45");
+    assert_eq!(json["codec"], "Jpeg");
+    assert_eq!(
+        (&json["header_packs"], &json["i_packs"], &json["p_packs"]),
+        (&0.into(), &12.into(), &0.into())
+    );
+    let decoded = decode(Codec::Jpeg, &stream, 320, 240).unwrap();
+    assert_eq!(decoded.len(), 12);
+    let (y, _, _) = psnr_yuv(&decoded, &pattern_planes(320, 240, 12));
+    assert!(y >= 30.0, "{y}");
+    // Quality is the channel's q_factor: higher keeps more.
+    let (_, fine) = run("q90.jpg", "90");
+    let (_, coarse) = run("q10.jpg", "10");
+    assert!(fine.len() > stream.len() && stream.len() > coarse.len());
+    fails_with(&["encode", "--quality", "100", "-o", "x.mjpeg"], "100");
+    fails_with(
+        &["encode", "--codec", "jpeg", "-o", "x.264"],
+        "does not match",
+    );
+}

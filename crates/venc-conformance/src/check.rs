@@ -21,6 +21,9 @@ use venc_harness::oracle::{self, Yuv};
 /// Checks that always hold for any pack a channel produced (L2 grammar and SPS).
 pub fn grammar(s: &ChannelStream) -> Result<(), String> {
     let codec = s.codec().ok_or("the channel has no video codec")?;
+    if codec == Codec::Jpeg {
+        return jpeg_grammar(s);
+    }
     // Whether an I pack follows a HEADER depends on enable_idr: checked per case.
     for (i, p) in s.packs.iter().enumerate() {
         let at = |m: String| format!("pack {i} ({}): {m}", p.pack_type);
@@ -42,6 +45,7 @@ pub fn grammar(s: &ChannelStream) -> Result<(), String> {
                 let need: &[NalKind] = match codec {
                     Codec::H264 => &[NalKind::Sps, NalKind::Pps],
                     Codec::H265 => &[NalKind::Vps, NalKind::Sps, NalKind::Pps],
+                    Codec::Jpeg => &[],
                 };
                 if let Some(k) = need.iter().find(|k| !kinds.contains(k)) {
                     return Err(at(format!("has no {k:?}")));
@@ -61,6 +65,22 @@ pub fn grammar(s: &ChannelStream) -> Result<(), String> {
                     return Err(at(format!("is not all non-IDR slices: {kinds:?}")));
                 }
             }
+        }
+    }
+    Ok(())
+}
+
+/// A JPEG channel's packs: each one whole picture typed I, `SOI` … `EOI` (facts: one pack per
+/// picture). Its size and content are the decoder's to check (L3).
+fn jpeg_grammar(s: &ChannelStream) -> Result<(), String> {
+    for (i, p) in s.packs.iter().enumerate() {
+        if p.pack_type != PackType::I {
+            return Err(format!("pack {i} is {}, a JPEG pack is I", p.pack_type));
+        }
+        if !p.bytes.starts_with(&[0xFF, 0xD8]) || !p.bytes.ends_with(&[0xFF, 0xD9]) {
+            return Err(format!(
+                "pack {i} is not one whole JPEG picture (SOI … EOI)"
+            ));
         }
     }
     Ok(())
@@ -132,6 +152,7 @@ fn check_sps(codec: Codec, s: &ChannelStream, header: &[u8]) -> Result<(), Strin
                 ));
             }
         }
+        Codec::Jpeg => return Err("a JPEG channel has no SPS".into()),
     }
     Ok(())
 }

@@ -15,6 +15,8 @@ pub enum Codec {
     H264,
     /// H.265 / HEVC.
     H265,
+    /// JPEG (baseline JFIF pictures, one per pack; not Annex-B).
+    Jpeg,
 }
 
 impl Codec {
@@ -23,8 +25,25 @@ impl Codec {
         match payload {
             crate::consts::K_PT_H264 => Some(Self::H264),
             crate::consts::K_PT_H265 => Some(Self::H265),
+            crate::consts::K_PT_JPEG => Some(Self::Jpeg),
             _ => None,
         }
+    }
+
+    /// Its short name in reports and on command lines: `h264`, `h265`, `jpeg`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::H264 => "h264",
+            Self::H265 => "h265",
+            Self::Jpeg => "jpeg",
+        }
+    }
+
+    /// The codec of a short name ([`Codec::name`]).
+    pub fn from_name(name: &str) -> Option<Self> {
+        [Self::H264, Self::H265, Self::Jpeg]
+            .into_iter()
+            .find(|c| c.name() == name)
     }
 
     /// NAL unit type from the first header byte(s).
@@ -33,6 +52,7 @@ impl Codec {
         Some(match self {
             Self::H264 => first & 0x1f,
             Self::H265 => (first >> 1) & 0x3f,
+            Self::Jpeg => return None,
         })
     }
 

@@ -68,11 +68,56 @@ pub struct EngineConfig {
     pub frame_rate: f32,
     /// Encoder threads (1 = single-threaded, deterministic).
     pub threads: u16,
+    /// JPEG `q_factor` (1..=99); 0 for H.264 and H.265.
+    pub quality: u32,
 }
 
 impl EngineConfig {
     /// The engine settings for channel attributes; `Err` is what `create_chn` returns.
     pub fn from_attr(attr: &ChnAttr, threads: u16) -> Result<Self, (VencError, String)> {
+        let jpeg = attr.payload == crate::consts::K_PT_JPEG;
+        if let RcAttr::MjpegFixQp {
+            src_frame_rate,
+            dst_frame_rate,
+            q_factor,
+        } = attr.rc
+        {
+            if !jpeg {
+                return Err((
+                    VencError::NotSupport,
+                    format!(
+                        "MJPEG_FIXQP rate control on payload {}: it is JPEG's",
+                        attr.payload
+                    ),
+                ));
+            }
+            if !(1..=99).contains(&q_factor) {
+                return Err((
+                    VencError::IllegalParam,
+                    format!("q_factor {q_factor} outside 1..=99"),
+                ));
+            }
+            check_rates(src_frame_rate, dst_frame_rate)?;
+            return Ok(Self {
+                width: attr.width,
+                height: attr.height,
+                profile: attr.profile,
+                gop: 1,
+                bit_rate_kbps: 0,
+                frame_rate: dst_frame_rate as f32,
+                threads: threads.max(1),
+                quality: q_factor,
+            });
+        }
+        if jpeg {
+            return Err((
+                VencError::NotSupport,
+                format!(
+                    "rate control {:?} on JPEG: the VPU's JPEG takes MJPEG_FIXQP only",
+                    attr.rc
+                ),
+            ));
+        }
         let RcAttr::Cbr {
             gop,
             src_frame_rate,
@@ -95,14 +140,7 @@ impl EngineConfig {
         if bit_rate == 0 {
             return Err((VencError::IllegalParam, "bit_rate 0 kbps".into()));
         }
-        if src_frame_rate == 0 || dst_frame_rate == 0 || dst_frame_rate > src_frame_rate {
-            return Err((
-                VencError::IllegalParam,
-                format!(
-                    "frame rates src {src_frame_rate} / dst {dst_frame_rate}: need 0 < dst <= src"
-                ),
-            ));
-        }
+        check_rates(src_frame_rate, dst_frame_rate)?;
         Ok(Self {
             width: attr.width,
             height: attr.height,
@@ -111,8 +149,19 @@ impl EngineConfig {
             bit_rate_kbps: bit_rate,
             frame_rate: dst_frame_rate as f32,
             threads: threads.max(1),
+            quality: 0,
         })
     }
+}
+
+fn check_rates(src: u32, dst: u32) -> Result<(), (VencError, String)> {
+    if src == 0 || dst == 0 || dst > src {
+        return Err((
+            VencError::IllegalParam,
+            format!("frame rates src {src} / dst {dst}: need 0 < dst <= src"),
+        ));
+    }
+    Ok(())
 }
 
 /// A codec engine error.

@@ -14,6 +14,8 @@ pub struct Limits {
     pub min_height: u32,
     /// Upper bound of the height range.
     pub max_height: u32,
+    /// JPEG's largest width and height (its smallest are H.264's).
+    pub jpeg_max_side: u32,
     /// Width alignment every CanMV example and `Sensor.set_framesize` apply.
     pub width_align: u32,
     /// Channels shared by H.264, H.265 and JPEG.
@@ -38,6 +40,7 @@ pub const K230: Limits = Limits {
     max_width: 4096,
     min_height: 64,
     max_height: 4096,
+    jpeg_max_side: 8192,
     width_align: 16,
     channels: crate::consts::VENC_MAX_CHN_NUMS,
     input_queue_depth: 30,
@@ -51,16 +54,41 @@ pub const K230: Limits = Limits {
 impl Limits {
     /// Whether `width`×`height` is an encodable H.264/H.265 picture size.
     pub fn check_size(&self, width: u32, height: u32) -> Result<(), String> {
-        if !(self.min_width..=self.max_width).contains(&width) {
+        self.check_size_up_to(width, height, self.max_width, self.max_height)
+    }
+
+    /// Whether `width`×`height` is an encodable picture size for `codec` (JPEG goes to 8192).
+    pub fn check_size_for(
+        &self,
+        codec: crate::bitstream::Codec,
+        width: u32,
+        height: u32,
+    ) -> Result<(), String> {
+        match codec {
+            crate::bitstream::Codec::Jpeg => {
+                self.check_size_up_to(width, height, self.jpeg_max_side, self.jpeg_max_side)
+            }
+            _ => self.check_size(width, height),
+        }
+    }
+
+    fn check_size_up_to(
+        &self,
+        width: u32,
+        height: u32,
+        max_width: u32,
+        max_height: u32,
+    ) -> Result<(), String> {
+        if !(self.min_width..=max_width).contains(&width) {
             return Err(format!(
-                "width {width} outside {}..={}",
-                self.min_width, self.max_width
+                "width {width} outside {}..={max_width}",
+                self.min_width
             ));
         }
-        if !(self.min_height..=self.max_height).contains(&height) {
+        if !(self.min_height..=max_height).contains(&height) {
             return Err(format!(
-                "height {height} outside {}..={}",
-                self.min_height, self.max_height
+                "height {height} outside {}..={max_height}",
+                self.min_height
             ));
         }
         if width % self.width_align != 0 {

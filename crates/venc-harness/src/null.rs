@@ -90,6 +90,14 @@ impl CodecEngine for NullEngine {
                 let header = if idr { [19 << 1, 1] } else { [1 << 1, 1] };
                 put_nal(&mut out.data, &header, &h265_slice(idr, self.frame_num));
             }
+            Codec::Jpeg => {
+                // A JPEG picture costs the real engine little; the simulator uses it even for
+                // the null backend.
+                return Err(CodecError {
+                    codec: Codec::Jpeg,
+                    message: "the null engine writes H.264 and H.265 only".into(),
+                });
+            }
         }
         self.frame_num += 1;
         Ok(())
@@ -365,6 +373,7 @@ mod tests {
                 bit_rate_kbps: 1000,
                 frame_rate: 30.0,
                 threads: 1,
+                quality: 0,
             },
         )
     }

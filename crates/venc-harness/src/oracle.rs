@@ -20,7 +20,8 @@ pub struct Yuv {
     pub v: Vec<u8>,
 }
 
-/// Decodes an Annex-B stream of either codec with its independent decoder.
+/// Decodes an Annex-B stream (H.264, H.265) or concatenated JPEG pictures (MJPEG) with an
+/// independent decoder.
 pub fn decode(
     codec: Codec,
     stream: &[u8],
@@ -40,15 +41,18 @@ pub fn decode_with(
     width: usize,
     height: usize,
 ) -> Result<Vec<Yuv>, String> {
-    let format = match codec {
-        Codec::H264 => "h264",
-        Codec::H265 => "hevc",
+    // JPEG's samples are full range (JFIF): read back as `yuvj420p`, the same planes with no
+    // range conversion, so they compare with the NV12 bytes that went in.
+    let (format, pix_fmt) = match codec {
+        Codec::H264 => ("h264", "yuv420p"),
+        Codec::H265 => ("hevc", "yuv420p"),
+        Codec::Jpeg => ("mjpeg", "yuvj420p"),
     };
     use std::io::{Read, Write};
     use std::process::{Command, Stdio};
     let mut child = Command::new(program)
         .args(["-hide_banner", "-v", "error", "-f", format, "-i", "pipe:0"])
-        .args(["-f", "rawvideo", "-pix_fmt", "yuv420p", "pipe:1"])
+        .args(["-f", "rawvideo", "-pix_fmt", pix_fmt, "pipe:1"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

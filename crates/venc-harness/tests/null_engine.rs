@@ -19,6 +19,7 @@ fn stream(width: u32, height: u32, frames: u32, gop: u32) -> Vec<u8> {
             bit_rate_kbps: 1000,
             frame_rate: 30.0,
             threads: 1,
+            quality: 0,
         },
     );
     let n = (width * height) as usize;

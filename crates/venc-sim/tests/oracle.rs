@@ -13,6 +13,7 @@ fn stream(codec: Codec) -> Vec<u8> {
     let (payload, profile) = match codec {
         Codec::H264 => (consts::K_PT_H264, consts::VENC_PROFILE_H264_MAIN),
         Codec::H265 => (consts::K_PT_H265, consts::VENC_PROFILE_H265_MAIN),
+        Codec::Jpeg => (consts::K_PT_JPEG, consts::VENC_PROFILE_H264_MAIN),
     };
     let attr = ChnAttrStr::new(payload, profile, 320, 240);
     let mut engine = engine_for(&attr.to_mpi(), 1, Engines::Real).expect("engine");
@@ -43,4 +44,21 @@ fn ffmpeg_decodes_a_good_stream_and_rejects_damage() {
         // A size the stream does not have cannot be a whole number of pictures.
         assert!(decode(codec, &stream, 336, 240).is_err(), "{codec:?}");
     }
+}
+
+#[test]
+fn ffmpeg_decodes_jpeg_pictures_and_rejects_damage() {
+    let stream = stream(Codec::Jpeg);
+    let decoded = decode(Codec::Jpeg, &stream, 320, 240).expect("decodes");
+    assert_eq!(decoded.len(), 10);
+    let (y, u, v) = psnr_yuv(&decoded, &pattern_planes(320, 240, 10));
+    eprintln!("JPEG q45 320x240: Y {y:.2} dB, U {u:.2} dB, V {v:.2} dB");
+    assert!(y > 30.0 && u > 30.0 && v > 30.0, "{y} {u} {v}");
+    // A picture cut short: the decoder reports it.
+    let e = decode(Codec::Jpeg, &stream[..stream.len() / 20], 320, 240).expect_err("cut");
+    assert!(!e.is_empty());
+    assert!(
+        decode(Codec::Jpeg, &stream, 336, 240).is_err(),
+        "another size"
+    );
 }

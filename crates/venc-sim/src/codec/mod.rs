@@ -1,6 +1,7 @@
 //! Codec engines behind one narrow trait: planar 4:2:0 pictures in, Annex-B bytes plus the
 //! picture type out. Engines know nothing of channels, packs or media memory.
 
+pub mod jpeg;
 pub mod openh264;
 #[cfg(feature = "x265")]
 pub mod x265;
@@ -29,6 +30,12 @@ pub fn engine_for(
     let codec = check_profile(attr)?;
     let cfg = EngineConfig::from_attr(attr, threads)?;
     match (engines, codec) {
+        // JPEG costs the real library little: the null backend encodes real pictures too.
+        (_, Codec::Jpeg) => {
+            let engine =
+                jpeg::JpegEngine::new(&cfg).map_err(|e| (VencError::NotSupport, e.to_string()))?;
+            Ok(Box::new(engine))
+        }
         (Engines::Null, codec) => Ok(Box::new(venc_harness::null::NullEngine::new(codec, &cfg))),
         (Engines::Real, Codec::H264) => {
             let engine = openh264::OpenH264Engine::new(&cfg)
@@ -74,10 +81,9 @@ fn check_profile(attr: &ChnAttr) -> Result<Codec, (VencError, String)> {
                 format!("profile {p} is not an H.265 profile"),
             )),
         },
-        consts::K_PT_JPEG => Err((
-            VencError::NotSupport,
-            "JPEG is not modeled by the simulator".into(),
-        )),
+        // The firmware copies `profile` unchanged for JPEG (scripts pass H264_PROFILE_MAIN);
+        // the VPU's JPEG has no profiles.
+        consts::K_PT_JPEG => Ok(Codec::Jpeg),
         p => Err((VencError::IllegalParam, format!("unknown payload type {p}"))),
     }
 }

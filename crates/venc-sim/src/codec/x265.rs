@@ -475,6 +475,7 @@ mod tests {
             bit_rate_kbps: 500,
             frame_rate: 30.0,
             threads: 1,
+            quality: 0,
         }
     }
 

@@ -235,8 +235,8 @@ impl Channel {
             ));
         }
         let codec = Codec::from_payload(attr.payload);
-        if codec.is_some() {
-            K230.check_size(attr.width, attr.height)
+        if let Some(codec) = codec {
+            K230.check_size_for(codec, attr.width, attr.height)
                 .map_err(|why| reject(VencError::IllegalParam, why))?;
             if attr.height % 2 != 0 {
                 return Err(reject(
@@ -651,10 +651,20 @@ impl Channel {
         pts: u64,
     ) -> MutexGuard<'a, State> {
         let codec = st.codec;
-        // One pass: where the parameter sets end, and whether the picture is an IDR.
-        let mut split = encoded.data.len();
-        let mut is_idr = false;
-        for unit in annexb_units(&encoded.data) {
+        // One pass: where the parameter sets end, and whether the picture is an IDR. A JPEG
+        // picture is one pack typed I, whole (facts: `get_output`, mvx format 5).
+        let mut split = if codec == Codec::Jpeg {
+            0
+        } else {
+            encoded.data.len()
+        };
+        let mut is_idr = codec == Codec::Jpeg;
+        let units = if codec == Codec::Jpeg {
+            None
+        } else {
+            Some(annexb_units(&encoded.data))
+        };
+        for unit in units.into_iter().flatten() {
             let kind = codec.classify(unit.data);
             if !kind.is_parameter_set() && split == encoded.data.len() {
                 split = unit.offset;

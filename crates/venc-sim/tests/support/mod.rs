@@ -93,6 +93,7 @@ pub fn check_grammar(codec: Codec, run: &Run, w: u32, h: u32, frames: u32) {
     let header_kinds: &[NalKind] = match codec {
         Codec::H264 => &[NalKind::Sps, NalKind::Pps],
         Codec::H265 => &[NalKind::Vps, NalKind::Sps, NalKind::Pps],
+        Codec::Jpeg => panic!("check_grammar is for Annex-B streams"),
     };
 
     let mut frame = 0u64;
@@ -159,6 +160,7 @@ pub fn check_grammar(codec: Codec, run: &Run, w: u32, h: u32, frames: u32) {
                 "Main, 4:2:0, 8-bit, the channel's size"
             );
         }
+        Codec::Jpeg => unreachable!("rejected above"),
     }
 }
 
