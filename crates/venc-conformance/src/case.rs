@@ -385,6 +385,22 @@ pub enum Step {
         #[serde(default)]
         expect: Expect,
     },
+    /// `kd_mpi_venc_request_chn`: `expect = "ret=N"` names the channel handed out.
+    #[serde(rename = "mpi.request_chn")]
+    MpiRequestChn {
+        /// Expected result.
+        #[serde(default)]
+        expect: Expect,
+    },
+    /// `kd_mpi_venc_release_chn`.
+    #[serde(rename = "mpi.release_chn")]
+    MpiReleaseChn {
+        /// Channel.
+        chn: u32,
+        /// Expected result.
+        #[serde(default)]
+        expect: Expect,
+    },
     /// `kd_mpi_venc_start_chn`.
     #[serde(rename = "mpi.start_chn")]
     MpiStart {

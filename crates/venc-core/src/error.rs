@@ -136,8 +136,13 @@ impl VencError {
             ],
             Self::Exist => &["kd_mpi_venc_create_chn (simulator; the firmware does not check)"],
             Self::NullPtr => &["kd_mpi_venc_create_chn (attr == NULL; impossible through Rust)"],
-            Self::NotSupport => &["kd_mpi_venc_create_chn", "kd_mpi_venc_send_frame"],
+            Self::NotSupport => &[
+                "kd_mpi_venc_create_chn",
+                "kd_mpi_venc_send_frame",
+                "kd_mpi_venc_request_chn / release_chn (firmware without the binding)",
+            ],
             Self::NotPerm => &[
+                "kd_mpi_venc_release_chn (simulator: never requested, or still created)",
                 "kd_mpi_venc_start_chn",
                 "kd_mpi_venc_stop_chn",
                 "kd_mpi_venc_destroy_chn",
@@ -145,7 +150,11 @@ impl VencError {
                 "kd_mpi_venc_detach_vb_pool",
             ],
             Self::NoMem => &["kd_mpi_venc_start_chn (simulator: worker thread not spawned)"],
-            Self::NoBuf => &["kd_mpi_venc_create_chn", "kd_mpi_venc_attach_vb_pool"],
+            Self::NoBuf => &[
+                "kd_mpi_venc_create_chn",
+                "kd_mpi_venc_attach_vb_pool",
+                "kd_mpi_venc_request_chn (simulator: no free channel)",
+            ],
             Self::BufEmpty => {
                 &["the kernel's get_stream timeout (the user wrapper turns it into NOTREADY)"]
             }

@@ -451,6 +451,23 @@ pub trait Mpi: Send + Sync {
     /// `kd_mpi_venc_detach_vb_pool`.
     #[doc(alias = "kd_mpi_venc_detach_vb_pool")]
     fn detach_vb_pool(&self, chn: Chn) -> Result<(), VencError>;
+    /// `kd_mpi_venc_request_chn` (CanMV MPP only, not the SDK): the driver hands out a free
+    /// channel, which the caller then creates, and gives back with `release_chn`.
+    ///
+    /// # For implementations
+    /// Hand out the lowest channel that is neither requested nor created, or fail when none is
+    /// (the simulator: NOBUF, D-036); a backend whose firmware has no such call answers
+    /// [`VencError::NotSupport`] (the default).
+    #[doc(alias = "kd_mpi_venc_request_chn")]
+    fn request_chn(&self) -> Result<Chn, VencError> {
+        Err(VencError::NotSupport)
+    }
+    /// `kd_mpi_venc_release_chn`: gives a requested channel back, once it is destroyed.
+    #[doc(alias = "kd_mpi_venc_release_chn")]
+    fn release_chn(&self, chn: Chn) -> Result<(), VencError> {
+        let _ = chn;
+        Err(VencError::NotSupport)
+    }
 
     /// `kd_mpi_vb_create_pool`: `blk_cnt` blocks of `blk_size` bytes, 4 KiB aligned.
     #[doc(alias = "kd_mpi_vb_create_pool")]

@@ -162,6 +162,22 @@ impl<W: Write + Send> Mpi for TracingMpi<W> {
     fn faults_injected(&self) -> [(&'static str, u64); 7] {
         self.inner.faults_injected()
     }
+    fn request_chn(&self) -> Result<Chn, VencError> {
+        let started = Instant::now();
+        let r = self.inner.request_chn();
+        let shown = r.map(drop).map_err(|e| e.name().to_owned());
+        let args = serde_json::json!({ "chn": r.ok() });
+        self.record("kd_mpi_venc_request_chn", None, args, started, &shown, None);
+        r
+    }
+    fn release_chn(&self, chn: Chn) -> Result<(), VencError> {
+        self.venc(
+            "kd_mpi_venc_release_chn",
+            chn,
+            serde_json::Value::Null,
+            || self.inner.release_chn(chn),
+        )
+    }
     fn create_chn(&self, chn: Chn, attr: &ChnAttr) -> Result<(), VencError> {
         let args = serde_json::to_value(attr).unwrap_or_default();
         self.venc("kd_mpi_venc_create_chn", chn, args, || {

@@ -36,6 +36,7 @@ HELLO, BYE, STATS = 0x01, 0x02, 0x03
 CREATE_CHN, DESTROY_CHN, START_CHN, STOP_CHN = 0x10, 0x11, 0x12, 0x13
 ENABLE_IDR, REQUEST_IDR, QUERY_STATUS, SEND_FRAME = 0x14, 0x15, 0x16, 0x17
 GET_STREAM, RELEASE_STREAM, ATTACH_VB_POOL, DETACH_VB_POOL = 0x18, 0x19, 0x1A, 0x1B
+REQUEST_CHN, RELEASE_CHN = 0x1C, 0x1D
 CREATE_POOL, DESTROY_POOL, GET_BLOCK, RELEASE_BLOCK = 0x20, 0x21, 0x22, 0x23
 READ_MEM, WRITE_MEM = 0x24, 0x25
 INJECT_FAULT = 0x30
@@ -117,6 +118,7 @@ class Session:
         self.channels = {}  # chn -> True once this client named it (created, attached, …)
         self.pools = {}  # pool id -> block size
         self.blocks = {}  # phys addr -> handle
+        self.requested = set()  # channels this client requested and has not released
         self.greeted = False
         self.faults = False  # whether this client armed a fault (emulated board only)
         self.last = time.time()
@@ -243,7 +245,9 @@ class Session:
             kd_mpi_vb_release_block(handle)  # noqa: F405
         for pool in sorted(self.pools):
             kd_mpi_vb_destory_pool(pool)  # noqa: F405
-        self.channels, self.blocks, self.pools = {}, {}, {}
+        for chn in sorted(self.requested):
+            kd_mpi_venc_release_chn(chn)  # noqa: F405 - only firmware that has it fills the set
+        self.channels, self.blocks, self.pools, self.requested = {}, {}, {}, set()
         if self.faults:
             # A session's faults end with it, as its channels do.
             import canmv_host
@@ -439,6 +443,29 @@ class Session:
             uctypes.bytearray_at(virt, n)[:] = data
             kd_mpi_sys_munmap(virt, n)  # noqa: F405
             return OK, b""
+        if kind == REQUEST_CHN:
+            self.exact(p, "")
+            try:
+                request, u32_ptr = kd_mpi_venc_request_chn, k_u32_ptr  # noqa: F405
+            except NameError:
+                # Firmware before the no-chn generation has no such binding.
+                return VENC_ERR, struct.pack("<I", K_ERR_VENC_NOT_SUPPORT)
+            ptr = u32_ptr()
+            ret = request(ptr)
+            if u32(ret) != 0:
+                return self.venc(ret)
+            self.requested.add(ptr.value)
+            return OK, struct.pack("<I", ptr.value)
+        if kind == RELEASE_CHN:
+            (chn,) = self.exact(p, "<I")
+            try:
+                release = kd_mpi_venc_release_chn  # noqa: F405
+            except NameError:
+                return VENC_ERR, struct.pack("<I", K_ERR_VENC_NOT_SUPPORT)
+            ret = release(chn)
+            if u32(ret) == 0:
+                self.requested.discard(chn)
+            return self.venc(ret)
         if kind == INJECT_FAULT:
             (n,), rest = self.args(p, "<H")
             if len(rest) != n:

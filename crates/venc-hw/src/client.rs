@@ -668,6 +668,18 @@ impl Mpi for HwClient {
         self.venc(Kind::ReleaseStream, &body, 0).map(drop)
     }
 
+    fn request_chn(&self) -> Result<Chn, VencError> {
+        self.reach_venc("request_chn")?;
+        let body = self.venc(Kind::RequestChn, &[], 0)?;
+        self.parse(Kind::RequestChn, &body, |r| r.u32())
+            .map_err(|_| VencError::Unexist)
+    }
+
+    fn release_chn(&self, chn: Chn) -> Result<(), VencError> {
+        self.reach_venc("release_chn")?;
+        self.chn_only(Kind::ReleaseChn, chn)
+    }
+
     fn attach_vb_pool(&self, chn: Chn, pool: PoolId) -> Result<(), VencError> {
         self.reach_venc("attach_vb_pool")?;
         let body = Body::default().u32(chn).u32(pool).0;

@@ -56,6 +56,10 @@ pub enum Kind {
     AttachVbPool = 0x1A,
     /// `kd_mpi_venc_detach_vb_pool`.
     DetachVbPool = 0x1B,
+    /// `kd_mpi_venc_request_chn` (CanMV MPP; firmware without the binding answers NOT_SUPPORT).
+    RequestChn = 0x1C,
+    /// `kd_mpi_venc_release_chn`.
+    ReleaseChn = 0x1D,
     /// `kd_mpi_vb_create_pool`.
     CreatePool = 0x20,
     /// `kd_mpi_vb_destory_pool`.
@@ -97,6 +101,8 @@ impl Kind {
             Self::ReleaseStream => "RELEASE_STREAM",
             Self::AttachVbPool => "ATTACH_VB_POOL",
             Self::DetachVbPool => "DETACH_VB_POOL",
+            Self::RequestChn => "REQUEST_CHN",
+            Self::ReleaseChn => "RELEASE_CHN",
             Self::CreatePool => "CREATE_POOL",
             Self::DestroyPool => "DESTROY_POOL",
             Self::GetBlock => "GET_BLOCK",

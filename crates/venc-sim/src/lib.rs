@@ -273,6 +273,22 @@ impl Mpi for Simulator {
         self.venc("release_stream", chn)?.release_stream(pack_cnt)
     }
 
+    fn request_chn(&self) -> Result<Chn, VencError> {
+        self.reach("request_chn").map_err(|_| VencError::Unexist)?;
+        let free = self.channels.iter().find(|ch| ch.try_request());
+        match free {
+            Some(ch) => Ok(ch.id()),
+            None => {
+                log::warn!("venc: request_chn: every channel is requested or created (D-036)");
+                Err(VencError::NoBuf)
+            }
+        }
+    }
+
+    fn release_chn(&self, chn: Chn) -> Result<(), VencError> {
+        self.venc("release_chn", chn)?.release()
+    }
+
     fn attach_vb_pool(&self, chn: Chn, pool: PoolId) -> Result<(), VencError> {
         self.venc("attach_vb_pool", chn)?
             .attach_pool(&self.mem, pool)

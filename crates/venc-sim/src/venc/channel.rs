@@ -117,6 +117,8 @@ pub(crate) struct State {
     idr_requested: bool,
     header_sent: bool,
     pool: Option<PoolId>,
+    /// Handed out by `request_chn` and not yet released.
+    requested: bool,
     block_size: u64,
     free_blocks: VecDeque<u64>,
     input: VecDeque<VideoFrameInfo>,
@@ -163,6 +165,7 @@ impl Channel {
                 idr_requested: false,
                 header_sent: false,
                 pool: None,
+                requested: false,
                 block_size: 0,
                 free_blocks: VecDeque::new(),
                 input: VecDeque::with_capacity(K230.input_queue_depth),
@@ -178,6 +181,11 @@ impl Channel {
             block_cv: Condvar::new(),
             worker: Mutex::new(None),
         }
+    }
+
+    /// The channel number.
+    pub(crate) fn id(&self) -> u32 {
+        self.id
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -280,6 +288,37 @@ impl Channel {
             "venc ch{}: created {:?} {}x{} profile {}",
             self.id, st.codec, attr.width, attr.height, attr.profile
         );
+        Ok(())
+    }
+
+    /// `request_chn`'s test and set: takes the channel if nobody requested or created it.
+    pub(crate) fn try_request(&self) -> bool {
+        let mut st = self.lock();
+        if st.requested || st.phase != Phase::Idle {
+            return false;
+        }
+        st.requested = true;
+        true
+    }
+
+    /// `release_chn`: a requested channel, once destroyed, is free again.
+    pub(crate) fn release(&self) -> Result<(), VencError> {
+        let mut st = self.lock();
+        if !st.requested {
+            warn!(
+                "venc ch{}: release_chn of a channel never requested",
+                self.id
+            );
+            return Err(VencError::NotPerm);
+        }
+        if st.phase != Phase::Idle {
+            warn!(
+                "venc ch{}: release_chn while {:?}: destroy it first (D-036)",
+                self.id, st.phase
+            );
+            return Err(VencError::NotPerm);
+        }
+        st.requested = false;
         Ok(())
     }
 
