@@ -278,7 +278,7 @@ impl Board {
 
     /// Whether blocking calls release the GIL (newest firmware) or hold it (v1.0).
     pub fn releases_gil(&self) -> bool {
-        self.personality == Personality::CanMvNew
+        self.personality.is_2025_or_later()
     }
 }
 
@@ -329,7 +329,7 @@ pub fn configure(
 ) -> PyResult<()> {
     let personality = Personality::from_name(firmware).ok_or_else(|| {
         value_error(format!(
-            "unknown firmware {firmware:?}: use canmv-new (the manual's) or canmv-v1.0"
+            "unknown firmware {firmware:?}: use canmv-new (the manual's), canmv-v1.0, or canmv-nochn (the newest: Create requests the channel)"
         ))
     })?;
     let timing = match timing {

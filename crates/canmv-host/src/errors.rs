@@ -50,6 +50,9 @@ pub fn canmv(py: Python<'_>, err: CanMvError) -> PyErr {
         ),
         CanMvError::BadAddress { addr, len } => memory_fault(addr, len),
         CanMvError::AssertionError { message } => PyAssertionError::new_err(message),
+        CanMvError::NotRequested { method } => {
+            PyValueError::new_err(format!("venc {method}, chn not requested yet"))
+        }
     }
 }
 

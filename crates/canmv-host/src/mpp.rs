@@ -152,6 +152,23 @@ pub fn venc_release_stream(chn: i64, pack_cnt: u32) -> i64 {
     status(mpi().release_stream(chn_of(chn), pack_cnt))
 }
 
+/// `kd_mpi_venc_request_chn`: (status, channel).
+#[pyfunction]
+#[doc(alias = "kd_mpi_venc_request_chn")]
+pub fn venc_request_chn() -> (i64, u32) {
+    match mpi().request_chn() {
+        Ok(chn) => (0, chn),
+        Err(e) => (e.as_canmv_int(), 0),
+    }
+}
+
+/// `kd_mpi_venc_release_chn`.
+#[pyfunction]
+#[doc(alias = "kd_mpi_venc_release_chn")]
+pub fn venc_release_chn(chn: i64) -> i64 {
+    status(mpi().release_chn(chn_of(chn)))
+}
+
 /// `kd_mpi_venc_attach_vb_pool`.
 #[pyfunction]
 #[doc(alias = "kd_mpi_venc_attach_vb_pool")]
@@ -233,6 +250,8 @@ pub fn add_functions(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(venc_get_stream, m)?)?;
     m.add_function(wrap_pyfunction!(venc_release_stream, m)?)?;
     m.add_function(wrap_pyfunction!(venc_attach_vb_pool, m)?)?;
+    m.add_function(wrap_pyfunction!(venc_request_chn, m)?)?;
+    m.add_function(wrap_pyfunction!(venc_release_chn, m)?)?;
     m.add_function(wrap_pyfunction!(venc_detach_vb_pool, m)?)?;
     m.add_function(wrap_pyfunction!(vb_create_pool, m)?)?;
     m.add_function(wrap_pyfunction!(vb_destroy_pool, m)?)?;

@@ -12,10 +12,21 @@ use venc_core::consts::{self, VENC_PACK_CNT_MAX};
 use venc_core::fault::FaultPoint;
 use venc_core::{ChnAttrStr, Encoder, Pack, StreamData, VideoFrameInfo};
 
+/// The method names the no-chn generation's `ValueError` can name.
+const NOCHN_METHODS: [&str; 7] = [
+    "Start",
+    "GetStream",
+    "ReleaseStream",
+    "SendFrame",
+    "Stop",
+    "Destroy",
+    "Create",
+];
+
 /// `media.vencoder.Encoder`: CanMV's class over the simulator (see `venc_core::Encoder` for the
 /// firmware behaviour it mirrors).
 #[derive(Debug)]
-#[pyclass(name = "Encoder", module = "media.vencoder")]
+#[pyclass(name = "Encoder", module = "media.vencoder", subclass)]
 #[doc(alias = "Encoder")]
 pub struct PyEncoder {
     board: Arc<Board>,
@@ -120,18 +131,22 @@ impl PyEncoder {
             .map_err(|e| canmv(py, e))
     }
 
-    /// `Create(chn, chnAttr)`.
+    /// `Create(chn, chnAttr)`. Like SetOutBufs, Start, ReleaseStream, Stop and Destroy it returns
+    /// None, as every firmware from v0.3 on does (errors raise; firmware facts §1.1).
     #[pyo3(name = "Create")]
-    fn create(&self, py: Python<'_>, chn: i64, chn_attr: &Bound<'_, PyAny>) -> PyResult<i32> {
+    fn create(&self, py: Python<'_>, chn: i64, chn_attr: &Bound<'_, PyAny>) -> PyResult<()> {
         let attr = read_chn_attr(chn_attr)?;
         self.with(|e| e.create(chn, &attr))
+            .map(drop)
             .map_err(|e| canmv(py, e))
     }
 
     /// `Start(chn)`.
     #[pyo3(name = "Start")]
-    fn start(&self, py: Python<'_>, chn: i64) -> PyResult<i32> {
-        self.with(|e| e.start(chn)).map_err(|e| canmv(py, e))
+    fn start(&self, py: Python<'_>, chn: i64) -> PyResult<()> {
+        self.with(|e| e.start(chn))
+            .map(drop)
+            .map_err(|e| canmv(py, e))
     }
 
     /// `SendFrame(chn, frame, timeout=1000)`: 0 or the raw status as a negative int.
@@ -219,7 +234,7 @@ impl PyEncoder {
         py: Python<'_>,
         chn: i64,
         stream_data: &Bound<'_, PyAny>,
-    ) -> PyResult<i32> {
+    ) -> PyResult<()> {
         let mut sd = StreamData::new();
         sd.pack_cnt = stream_data.getattr("pack_cnt")?.extract()?;
         let data = stream_data.getattr("data")?;
@@ -231,19 +246,66 @@ impl PyEncoder {
             }
         }
         self.with(|e| e.release_stream(chn, &sd))
+            .map(drop)
             .map_err(|e| canmv(py, e))
     }
 
     /// `Stop(chn)`.
     #[pyo3(name = "Stop")]
-    fn stop(&self, py: Python<'_>, chn: i64) -> PyResult<i32> {
-        self.with(|e| e.stop(chn)).map_err(|e| canmv(py, e))
+    fn stop(&self, py: Python<'_>, chn: i64) -> PyResult<()> {
+        self.with(|e| e.stop(chn))
+            .map(drop)
+            .map_err(|e| canmv(py, e))
     }
 
     /// `Destroy(chn)`.
     #[pyo3(name = "Destroy")]
-    fn destroy(&self, py: Python<'_>, chn: i64) -> PyResult<i32> {
-        self.with(|e| e.destroy(chn)).map_err(|e| canmv(py, e))
+    fn destroy(&self, py: Python<'_>, chn: i64) -> PyResult<()> {
+        self.with(|e| e.destroy(chn))
+            .map(drop)
+            .map_err(|e| canmv(py, e))
+    }
+
+    /// `encoder.chn` of the no-chn generation's class: the requested channel, or -1.
+    fn _requested_chn(&self) -> i64 {
+        self.with(|e| e.requested_chn())
+    }
+
+    /// The requested channel for a no-chn method, or its `ValueError`.
+    fn _chn_for(&self, py: Python<'_>, method: &str) -> PyResult<i64> {
+        let method = NOCHN_METHODS
+            .iter()
+            .copied()
+            .find(|m| *m == method)
+            .ok_or_else(|| PyTypeError::new_err(format!("no Encoder method {method:?}")))?;
+        self.with(|e| e.chn_for(method)).map_err(|e| canmv(py, e))
+    }
+
+    /// `SetOutBufs(buf_num, width, height)` of the no-chn generation.
+    fn _set_out_bufs_unbound(
+        &self,
+        py: Python<'_>,
+        buf_num: u32,
+        width: u32,
+        height: u32,
+    ) -> PyResult<()> {
+        self.with(|e| e.set_out_bufs_unbound(buf_num, width, height))
+            .map_err(|e| canmv(py, e))
+    }
+
+    /// `Create(chnAttr)` of the no-chn generation: requests the channel.
+    fn _create_requested(&self, py: Python<'_>, chn_attr: &Bound<'_, PyAny>) -> PyResult<()> {
+        let attr = read_chn_attr(chn_attr)?;
+        self.with(|e| e.create_requested(&attr))
+            .map(drop)
+            .map_err(|e| canmv(py, e))
+    }
+
+    /// `Destroy()` of the no-chn generation: releases the channel.
+    fn _destroy_requested(&self, py: Python<'_>) -> PyResult<()> {
+        self.with(|e| e.destroy_requested())
+            .map(drop)
+            .map_err(|e| canmv(py, e))
     }
 
     fn __repr__(&self) -> String {

@@ -26,6 +26,17 @@ class ProjectExamples(unittest.TestCase):
                 seen = probe(card / out)
                 self.assertEqual(seen, {"codec": codec, "size": size, "frames": FRAMES})
 
+    def test_the_newest_firmware_s_example_decodes_for_every_codec(self):
+        for out, codec in (("n.264", "h264"), ("n.265", "hevc"), ("n.mjpeg", "mjpeg")):
+            with self.subTest(out=out), TempDir() as card:
+                done = run_canmv(EXAMPLES / "nochn" / "stream_venc.py", "/sdcard/" + out,
+                                 str(FRAMES), sdcard=card, firmware="canmv-nochn")
+                self.assertEqual(done.returncode, 0, done.stderr)
+                self.assertIn("requested channel 0", done.stdout)
+                self.assertIn(f"frames: {FRAMES} chn after Destroy: -1", done.stdout)
+                seen = probe(card / out)
+                self.assertEqual(seen, {"codec": codec, "size": (640, 360), "frames": FRAMES})
+
     def test_file_source_feeds_the_sensor(self):
         with TempDir() as tmp:
             # A 2-frame Y4M at another size: looped and scaled to the channel.

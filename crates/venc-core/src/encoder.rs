@@ -23,6 +23,10 @@ pub enum Personality {
     /// CanMV v1.0 (`b6a2bb3`): `pack_cnt` forced to 1, `GetStream` waits a fixed 1000 ms and raises
     /// `OSError`, `SendFrame` raises, no `enable_idr` (so the header comes once).
     CanMvV1,
+    /// The newest firmware (after 2026-07, firmware facts §1.3): no channel argument anywhere;
+    /// `Create(attr)` requests a channel (`kd_mpi_venc_request_chn`) and keeps it in
+    /// `encoder.chn`, `Destroy()` releases it; otherwise as [`Personality::CanMvNew`].
+    CanMvNoChn,
 }
 
 impl Personality {
@@ -31,14 +35,28 @@ impl Personality {
         match self {
             Self::CanMvNew => "canmv-new",
             Self::CanMvV1 => "canmv-v1.0",
+            Self::CanMvNoChn => "canmv-nochn",
         }
     }
 
+    /// Every personality, oldest first.
+    pub const ALL: [Self; 3] = [Self::CanMvV1, Self::CanMvNew, Self::CanMvNoChn];
+
     /// Parses [`Personality::name`].
     pub fn from_name(name: &str) -> Option<Self> {
-        [Self::CanMvNew, Self::CanMvV1]
-            .into_iter()
-            .find(|p| p.name() == name)
+        Self::ALL.into_iter().find(|p| p.name() == name)
+    }
+
+    /// Whether this is a 2025-or-later firmware: `enable_idr` in Create, `pack_cnt = cur_packs`,
+    /// GetStream returns -1, SendFrame returns the raw status, private pools, the GIL released
+    /// while waiting (firmware facts §1.1).
+    pub const fn is_2025_or_later(self) -> bool {
+        matches!(self, Self::CanMvNew | Self::CanMvNoChn)
+    }
+
+    /// Whether `Create` requests its channel (no channel argument anywhere).
+    pub const fn requests_channels(self) -> bool {
+        matches!(self, Self::CanMvNoChn)
     }
 }
 
@@ -76,6 +94,12 @@ pub enum CanMvError {
         /// What was asserted.
         message: &'static str,
     },
+    /// `ValueError("venc <Method>, chn not requested yet")`: the no-chn generation before
+    /// `Create` or after `Destroy`.
+    NotRequested {
+        /// The method called.
+        method: &'static str,
+    },
 }
 
 impl fmt::Display for CanMvError {
@@ -95,6 +119,9 @@ impl fmt::Display for CanMvError {
                 "bytearray_at(0x{addr:x}, {len}): address not mapped (a memory fault on the board)"
             ),
             Self::AssertionError { message } => write!(f, "AssertionError: {message}"),
+            Self::NotRequested { method } => {
+                write!(f, "ValueError: venc {method}, chn not requested yet")
+            }
         }
     }
 }
@@ -223,6 +250,8 @@ pub struct Encoder {
     next_virt: u64,
     packs: Vec<Pack>,
     last_mpi_error: Option<VencError>,
+    /// `encoder.chn` of the no-chn generation: the channel `Create` requested, -1 without one.
+    requested: i64,
 }
 
 impl fmt::Debug for Encoder {
@@ -272,6 +301,7 @@ impl Encoder {
             next_virt: MMAP_BASE,
             packs: Vec::with_capacity(32),
             last_mpi_error: None,
+            requested: -1,
         }
     }
 
@@ -316,6 +346,15 @@ impl Encoder {
         Self::check_chn("create", chn)?;
         // v0.7–v1.x add the pool to MediaManager's config, which asserts it is not inited yet;
         // the newest firmware's pools are private, so the order no longer matters (facts §3.2).
+        self.make_private_pool(buf_num, width, height)
+    }
+
+    fn make_private_pool(
+        &mut self,
+        buf_num: u32,
+        width: u32,
+        height: u32,
+    ) -> Result<(), CanMvError> {
         if self.personality == Personality::CanMvV1 && self.mpi.media_inited() {
             return Err(CanMvError::AssertionError {
                 message: "SetOutBufs after MediaManager.init(): buffers must be configured first",
@@ -341,7 +380,7 @@ impl Encoder {
             .create_chn(c, &attr.to_mpi())
             .map_err(Self::os("mpi venc create chn failed."))?;
         let is_video = matches!(attr.payload_type, consts::K_PT_H264 | consts::K_PT_H265);
-        if is_video && self.personality == Personality::CanMvNew {
+        if is_video && self.personality.is_2025_or_later() {
             self.mpi
                 .enable_idr(c, true)
                 .map_err(Self::os("mpi venc enable idr failed."))?;
@@ -379,7 +418,7 @@ impl Encoder {
     pub fn begin_send_frame(&self, chn: i64, timeout_ms: i32) -> Result<BlockingCall, CanMvError> {
         let chn = Self::check_chn("SendFrame", chn)?;
         let timeout_ms = match self.personality {
-            Personality::CanMvNew => timeout_ms,
+            Personality::CanMvNew | Personality::CanMvNoChn => timeout_ms,
             Personality::CanMvV1 => consts::defaults::SEND_FRAME_TIMEOUT_MS,
         };
         Ok(BlockingCall {
@@ -396,7 +435,7 @@ impl Encoder {
             Err(e) => {
                 self.last_mpi_error = Some(e);
                 match self.personality {
-                    Personality::CanMvNew => Ok(e.as_canmv_int()),
+                    Personality::CanMvNew | Personality::CanMvNoChn => Ok(e.as_canmv_int()),
                     Personality::CanMvV1 => Err(Self::os("mpi venc send frame failed.")(e)),
                 }
             }
@@ -434,7 +473,9 @@ impl Encoder {
             .query_status(chn)
             .map_err(Self::os("mpi venc query status failed."))?;
         let (count, timeout_ms) = match self.personality {
-            Personality::CanMvNew => (status.cur_packs.max(1), timeout_ms),
+            Personality::CanMvNew | Personality::CanMvNoChn => {
+                (status.cur_packs.max(1), timeout_ms)
+            }
             Personality::CanMvV1 => (1, 1000),
         };
         Ok(BlockingCall {
@@ -454,7 +495,7 @@ impl Encoder {
         if let Err(e) = got {
             self.last_mpi_error = Some(e);
             return match self.personality {
-                Personality::CanMvNew => Ok(-1),
+                Personality::CanMvNew | Personality::CanMvNoChn => Ok(-1),
                 Personality::CanMvV1 => Err(Self::os("mpi venc get stream failed.")(e)),
             };
         }
@@ -508,6 +549,79 @@ impl Encoder {
         self.mpi
             .destroy_chn(c)
             .map_err(Self::os("mpi venc destroy failed."))?;
+        if self.private_poolid != consts::VB_INVALID_POOLID {
+            let _ = self.mpi.destroy_pool(self.private_poolid);
+            self.private_poolid = consts::VB_INVALID_POOLID;
+        }
+        Ok(0)
+    }
+
+    /// `encoder.chn` (the no-chn generation): the channel `Create` requested, or -1.
+    #[doc(alias = "chn")]
+    pub fn requested_chn(&self) -> i64 {
+        self.requested
+    }
+
+    /// The requested channel for a no-chn method, or its `ValueError` before `Create` and after
+    /// `Destroy`. The other methods then take it as their `chn`.
+    pub fn chn_for(&self, method: &'static str) -> Result<i64, CanMvError> {
+        if self.requested < 0 {
+            return Err(CanMvError::NotRequested { method });
+        }
+        Ok(self.requested)
+    }
+
+    /// `Encoder.SetOutBufs(buf_num, width, height)` of the no-chn generation: the private pool,
+    /// no channel.
+    #[doc(alias = "SetOutBufs")]
+    pub fn set_out_bufs_unbound(
+        &mut self,
+        buf_num: u32,
+        width: u32,
+        height: u32,
+    ) -> Result<(), CanMvError> {
+        self.make_private_pool(buf_num, width, height)
+    }
+
+    /// `Encoder.Create(chnAttr)` of the no-chn generation: request a channel, attach the private
+    /// pool (unchecked), create; a failed create releases the channel again. No guard against a
+    /// second Create: it requests another channel and forgets the first (firmware behaviour).
+    #[doc(alias = "Create")]
+    #[doc(alias = "kd_mpi_venc_request_chn")]
+    pub fn create_requested(&mut self, attr: &ChnAttrStr) -> Result<i32, CanMvError> {
+        let chn = self
+            .mpi
+            .request_chn()
+            .map_err(Self::os("mpi venc request chn failed."))?;
+        self.requested = i64::from(chn);
+        let _ = self.mpi.attach_vb_pool(chn, self.private_poolid);
+        if let Err(code) = self.mpi.create_chn(chn, &attr.to_mpi()) {
+            let _ = self.mpi.release_chn(chn);
+            self.requested = -1;
+            return Err(Self::os("mpi venc create chn failed.")(code));
+        }
+        if matches!(attr.payload_type, consts::K_PT_H264 | consts::K_PT_H265) {
+            self.mpi
+                .enable_idr(chn, true)
+                .map_err(Self::os("mpi venc enable idr failed."))?;
+        }
+        Ok(0)
+    }
+
+    /// `Encoder.Destroy()` of the no-chn generation: destroy, release the channel, free the
+    /// private pool; `encoder.chn` is -1 again.
+    #[doc(alias = "Destroy")]
+    #[doc(alias = "kd_mpi_venc_release_chn")]
+    pub fn destroy_requested(&mut self) -> Result<i32, CanMvError> {
+        let chn = self.chn_for("Destroy")?;
+        let c = crate::mpi::chn_from_int(chn);
+        self.mpi
+            .destroy_chn(c)
+            .map_err(Self::os("mpi venc destroy failed."))?;
+        self.mpi
+            .release_chn(c)
+            .map_err(Self::os("mpi venc release chn failed."))?;
+        self.requested = -1;
         if self.private_poolid != consts::VB_INVALID_POOLID {
             let _ = self.mpi.destroy_pool(self.private_poolid);
             self.private_poolid = consts::VB_INVALID_POOLID;

@@ -164,7 +164,7 @@ impl MediaManager {
                 info!("buffer pool : {}", self.sim.memory().pool_count());
                 Ok(())
             }
-            Personality::CanMvNew => {
+            Personality::CanMvNew | Personality::CanMvNoChn => {
                 info!("deprecated function");
                 Ok(())
             }

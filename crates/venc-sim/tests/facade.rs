@@ -190,3 +190,42 @@ fn the_facade_per_personality_on_the_null_backend() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+#[test]
+fn the_no_chn_generation_requests_its_channel_and_gives_it_back() {
+    let sim = Simulator::null();
+    let mpi: Arc<dyn Mpi> = sim.clone();
+    let mut enc = Encoder::with_personality(Arc::clone(&mpi), Personality::CanMvNoChn);
+    assert_eq!(enc.requested_chn(), -1);
+    assert_eq!(
+        seen(enc.chn_for("Start")),
+        "raise ValueError: venc Start, chn not requested yet"
+    );
+    assert_eq!(
+        seen(enc.destroy_requested()),
+        "raise ValueError: venc Destroy, chn not requested yet"
+    );
+    // A program that took channel 0 by number: the request skips it.
+    let mut by_number = Encoder::new(Arc::clone(&mpi));
+    by_number.set_out_bufs(0, 8, W, H).unwrap();
+    by_number.create(0, &attr(30)).unwrap();
+    enc.set_out_bufs_unbound(8, W, H).unwrap();
+    assert_eq!(seen(enc.create_requested(&attr(30))), "0");
+    assert_eq!(enc.requested_chn(), 1);
+    let chn = enc.chn_for("Start").unwrap();
+    assert_eq!(seen(enc.start(chn)), "0");
+    assert_eq!(seen(enc.stop(chn)), "0");
+    assert_eq!(seen(enc.destroy_requested()), "0");
+    assert_eq!(enc.requested_chn(), -1);
+    assert_eq!(sim.channel_phase(1).unwrap(), venc_sim::venc::Phase::Idle);
+    // A create that fails gives the channel back at once.
+    let mut bad = Encoder::with_personality(Arc::clone(&mpi), Personality::CanMvNoChn);
+    bad.set_out_bufs_unbound(8, W, H).unwrap();
+    let odd = ChnAttrStr::new(K_PT_H264, H264_PROFILE_MAIN, W, 241);
+    assert_eq!(
+        seen(bad.create_requested(&odd)),
+        "raise OSError: mpi venc create chn failed. [K_ERR_VENC_ILLEGAL_PARAM (0xA0098003)]"
+    );
+    assert_eq!(bad.requested_chn(), -1);
+    assert_eq!(mpi.request_chn(), Ok(1), "channel 1 is free again");
+}

@@ -46,8 +46,11 @@ def _parser():
     p.add_argument(
         "--firmware",
         default="canmv-new",
-        choices=["canmv-new", "canmv-v1.0"],
-        help="which firmware's Python modules to behave like (default: canmv-new, the manual's)",
+        choices=["canmv-new", "canmv-v1.0", "canmv-nochn"],
+        help="which firmware's Python modules to behave like: canmv-new (default; the manual's, "
+        "2025 to mid-2026 images: Encoder methods take a channel), canmv-v1.0 (2024-08 v1.0 "
+        "images: GetStream raises, pack_cnt 1), canmv-nochn (images after 2026-07: "
+        "Create(attr) requests the channel, encoder.chn)",
     )
     p.add_argument(
         "--timing",

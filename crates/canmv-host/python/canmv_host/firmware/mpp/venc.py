@@ -107,3 +107,21 @@ def kd_mpi_venc_attach_vb_pool(chn, pool):
 
 def kd_mpi_venc_detach_vb_pool(chn):
     return _native.venc_detach_vb_pool(chn)
+
+
+# Only the no-chn generation's bindings have these (firmware facts §1.4).
+if _native.board_info()["firmware"] == "canmv-nochn":
+    from mpp.common_struct import k_u32_ptr
+
+    def kd_mpi_venc_request_chn(chn_ptr):
+        """Requests a free channel; its number goes into ``chn_ptr.value``."""
+        _expect(chn_ptr, k_u32_ptr, "kd_mpi_venc_request_chn")
+        ret, chn = _native.venc_request_chn()
+        if ret == 0:
+            chn_ptr.value = chn
+        return ret
+
+    def kd_mpi_venc_release_chn(chn):
+        return _native.venc_release_chn(chn)
+
+    __all__ += ["kd_mpi_venc_request_chn", "kd_mpi_venc_release_chn"]
