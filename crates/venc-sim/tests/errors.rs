@@ -336,12 +336,13 @@ fn bad_attributes_are_rejected_at_create() {
             VencError::NotSupport,
         ),
         (
-            "jpeg",
+            "jpeg quality 0",
             ChnAttrStr {
                 payload_type: K_PT_JPEG,
+                mjpeg_quality_factor: 0,
                 ..base
             },
-            VencError::NotSupport,
+            VencError::IllegalParam,
         ),
         (
             "4096x4096 beyond openh264",
