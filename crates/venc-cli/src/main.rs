@@ -128,8 +128,8 @@ struct EncodeArgs {
     /// frames per second two frames would share a timestamp.
     #[arg(long, default_value_t = consts::defaults::SRC_FRAME_RATE, value_parser = frame_rate)]
     fps: u32,
-    /// Encoded frame rate (`dst_frame_rate`, default = --fps); below --fps, frames are dropped
-    /// evenly before the encoder, as the MPP's frame-rate control does.
+    /// The channel's `dst_frame_rate` (default = --fps). The K230 kernel never reads it (D-009):
+    /// every frame is encoded at --fps whatever this says, here as on the board.
     #[arg(long, value_parser = frame_rate)]
     dst_fps: Option<u32>,
     /// VENC channel (0..3).
@@ -438,10 +438,7 @@ fn encode(args: &EncodeArgs) -> Result<(), Failure> {
         };
         let dropped = match summary.frames_dropped {
             0 => String::new(),
-            n => format!(
-                " ({n} of {} dropped by frame-rate control)",
-                summary.frames_sent
-            ),
+            n => format!(" ({n} of {} dropped)", summary.frames_sent),
         };
         say!(
             "{}: {} frames{dropped} ({}x{}, {:?} {profile}) -> {} packs: {} HEADER, {} I, {} P; {} bytes, {:.0} kbps; {:.1} fps",

@@ -366,7 +366,7 @@ pub enum Step {
         packs: u32,
     },
     /// Polls `query_status` until the last frame sent on the channel was released (encoded or
-    /// dropped by frame-rate control); fails after 20 s.
+    /// dropped); fails after 20 s.
     WaitReleased {
         /// Channel.
         chn: u32,

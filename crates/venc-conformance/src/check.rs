@@ -257,7 +257,7 @@ pub fn expectations(s: &ChannelStream, e: &StreamExpect) -> Result<Vec<String>, 
     ));
     if let Some(tol) = e.bitrate_tolerance {
         let bytes: usize = s.packs.iter().map(|p| p.bytes.len()).sum();
-        let fps = f64::from(s.attr.dst_frame_rate.max(1));
+        let fps = f64::from(s.attr.src_frame_rate.max(1));
         let kbps = bytes as f64 * 8.0 / 1000.0 / (frames.len() as f64 / fps);
         let target = f64::from(s.attr.bit_rate);
         let dev = (kbps - target) / target;

@@ -78,7 +78,7 @@ impl EngineConfig {
         let jpeg = attr.payload == crate::consts::K_PT_JPEG;
         if let RcAttr::MjpegFixQp {
             src_frame_rate,
-            dst_frame_rate,
+            dst_frame_rate: _,
             q_factor,
         } = attr.rc
         {
@@ -97,14 +97,14 @@ impl EngineConfig {
                     format!("q_factor {q_factor} outside 1..=99"),
                 ));
             }
-            check_rates(src_frame_rate, dst_frame_rate)?;
+            check_rate(src_frame_rate)?;
             return Ok(Self {
                 width: attr.width,
                 height: attr.height,
                 profile: attr.profile,
                 gop: 1,
                 bit_rate_kbps: 0,
-                frame_rate: dst_frame_rate as f32,
+                frame_rate: src_frame_rate as f32,
                 threads: threads.max(1),
                 quality: q_factor,
             });
@@ -121,7 +121,7 @@ impl EngineConfig {
         let RcAttr::Cbr {
             gop,
             src_frame_rate,
-            dst_frame_rate,
+            dst_frame_rate: _,
             bit_rate,
             ..
         } = attr.rc
@@ -140,26 +140,25 @@ impl EngineConfig {
         if bit_rate == 0 {
             return Err((VencError::IllegalParam, "bit_rate 0 kbps".into()));
         }
-        check_rates(src_frame_rate, dst_frame_rate)?;
+        check_rate(src_frame_rate)?;
         Ok(Self {
             width: attr.width,
             height: attr.height,
             profile: attr.profile,
             gop,
             bit_rate_kbps: bit_rate,
-            frame_rate: dst_frame_rate as f32,
+            frame_rate: src_frame_rate as f32,
             threads: threads.max(1),
             quality: 0,
         })
     }
 }
 
-fn check_rates(src: u32, dst: u32) -> Result<(), (VencError, String)> {
-    if src == 0 || dst == 0 || dst > src {
-        return Err((
-            VencError::IllegalParam,
-            format!("frame rates src {src} / dst {dst}: need 0 < dst <= src"),
-        ));
+/// The encoder's frame rate is `src_frame_rate` (the kernel hands it to the VPU as Q16;
+/// `dst_frame_rate` is never read, D-009). 0 is refused: what the VPU does with it is unknown.
+fn check_rate(src: u32) -> Result<(), (VencError, String)> {
+    if src == 0 {
+        return Err((VencError::IllegalParam, "src_frame_rate 0".into()));
     }
     Ok(())
 }

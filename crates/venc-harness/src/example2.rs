@@ -86,7 +86,7 @@ pub struct EncodeSummary {
     pub frames_sent: u32,
     /// Frames that came back (I + P packs).
     pub frames_out: u32,
-    /// Frames the channel let go of without a pack (frame-rate control, codec failure).
+    /// Frames the channel let go of without a pack (codec failure, an injected drop, …).
     pub frames_dropped: u32,
     /// HEADER packs.
     pub header_packs: u32,
@@ -111,13 +111,14 @@ impl EncodeSummary {
     }
 
     /// Fills the totals at the end of a run: `frames_out`, `seconds`, `fps`, and `kbps` over the
-    /// output's play time, `frames_out / dst_frame_rate` (what a player sees and what the CBR
-    /// budget is spent over). The one rate formula for every loop.
-    pub fn finish(&mut self, seconds: f64, dst_frame_rate: u32) {
+    /// output's play time, `frames_out / frame_rate` with the channel's `src_frame_rate`, the
+    /// rate the encoder is given (what a player sees and what the CBR budget is spent over;
+    /// `dst_frame_rate` is never read, D-009). The one rate formula for every loop.
+    pub fn finish(&mut self, seconds: f64, frame_rate: u32) {
         self.frames_out = self.frames_received();
         self.seconds = seconds;
         self.fps = f64::from(self.frames_out) / seconds.max(1e-9);
-        let play_secs = f64::from(self.frames_out) / f64::from(dst_frame_rate.max(1));
+        let play_secs = f64::from(self.frames_out) / f64::from(frame_rate.max(1));
         self.kbps = self.bytes as f64 * 8.0 / 1000.0 / play_secs.max(1e-9);
     }
 }
@@ -473,7 +474,7 @@ pub fn run_example2(
     stopped?;
     destroyed?;
     let mut summary = consumer.into_summary();
-    summary.finish(seconds, job.attr.dst_frame_rate);
+    summary.finish(seconds, job.attr.src_frame_rate);
     Ok(summary)
 }
 

@@ -107,7 +107,7 @@ pub fn run_example1(
     destroyed.map_err(canmv("Destroy"))?;
     let stats = sensor.stats();
     let mut summary = consumer.into_summary();
-    summary.finish(seconds, job.attr.dst_frame_rate);
+    summary.finish(seconds, job.attr.src_frame_rate);
     summary.frames_sent = stats.frames_delivered as u32;
     summary.frames_dropped = (stats.frames_captured - u64::from(summary.frames_out)) as u32;
     Ok((summary, stats))

@@ -312,14 +312,6 @@ fn bad_attributes_are_rejected_at_create() {
             VencError::IllegalParam,
         ),
         (
-            "dst > src fps",
-            ChnAttrStr {
-                dst_frame_rate: 60,
-                ..base
-            },
-            VencError::IllegalParam,
-        ),
-        (
             "src fps 0",
             ChnAttrStr {
                 src_frame_rate: 0,

@@ -54,8 +54,6 @@ pub struct ChannelStats {
     pub dropped_input_overflow: u64,
     /// Frames still queued or in flight when the channel stopped.
     pub dropped_at_stop: u64,
-    /// Frames dropped by frame-rate control (`dst_frame_rate` < `src_frame_rate`).
-    pub dropped_frame_rate: u64,
     /// Frames whose encoded size exceeded the output block size.
     pub dropped_oversize: u64,
     /// Frames the codec failed on, or whose planes were unmapped before the worker read them.
@@ -77,14 +75,13 @@ pub struct ChannelStats {
 impl ChannelStats {
     /// Every counter by name, in declaration order: what scripts (`canmv_host.channel_stats`)
     /// and reports show.
-    pub fn fields(&self) -> [(&'static str, u64); 14] {
+    pub fn fields(&self) -> [(&'static str, u64); 13] {
         [
             ("frames_queued", self.frames_queued),
             ("frames_encoded", self.frames_encoded),
             ("dropped_not_started", self.dropped_not_started),
             ("dropped_input_overflow", self.dropped_input_overflow),
             ("dropped_at_stop", self.dropped_at_stop),
-            ("dropped_frame_rate", self.dropped_frame_rate),
             ("dropped_oversize", self.dropped_oversize),
             ("dropped_codec_error", self.dropped_codec_error),
             ("dropped_injected", self.dropped_injected),
@@ -101,7 +98,6 @@ impl ChannelStats {
         self.dropped_not_started
             + self.dropped_input_overflow
             + self.dropped_at_stop
-            + self.dropped_frame_rate
             + self.dropped_oversize
             + self.dropped_codec_error
             + self.dropped_injected
@@ -587,7 +583,6 @@ impl Channel {
             data: Vec::with_capacity(usize::try_from(most).unwrap_or(0)),
             idr: false,
         };
-        let mut rate_control = FrameRateControl::for_attr(&attr);
         let live = |s: &State| s.generation == generation && s.phase == Phase::Started;
         loop {
             let (frame, force_idr) = {
@@ -598,14 +593,8 @@ impl Channel {
                         // needs a re-create, which builds a new one.
                         return;
                     }
+                    // Every frame is encoded: the kernel never reads `dst_frame_rate` (D-009).
                     if let Some(f) = st.input.pop_front() {
-                        if !rate_control.admit() {
-                            // Released unencoded; the next frame is taken as a new input.
-                            st.stats.dropped_frame_rate += 1;
-                            st.last_release_pts = f.pts;
-                            self.space_cv.notify_one();
-                            continue;
-                        }
                         let force = std::mem::take(&mut st.idr_requested);
                         break (f, force);
                     }
@@ -854,75 +843,4 @@ fn check_frame(
         }
     }
     Ok(())
-}
-
-/// Frame-rate control ahead of the encoder: of every `src` frames in, `dst` go on, spread evenly,
-/// the first frame always kept (see `docs/divergences.md` D-017: the MPP's exact pattern is
-/// not published).
-#[derive(Debug, Clone, Copy)]
-struct FrameRateControl {
-    src: u32,
-    dst: u32,
-    credit: u32,
-}
-
-impl FrameRateControl {
-    fn for_attr(attr: &ChnAttr) -> Self {
-        let (src, dst) = match attr.rc {
-            venc_core::RcAttr::Cbr {
-                src_frame_rate,
-                dst_frame_rate,
-                ..
-            } => (
-                src_frame_rate.max(1),
-                dst_frame_rate.clamp(1, src_frame_rate.max(1)),
-            ),
-            _ => (1, 1),
-        };
-        Self {
-            src,
-            dst,
-            credit: src - dst,
-        }
-    }
-
-    /// Whether the next input frame is encoded.
-    fn admit(&mut self) -> bool {
-        self.credit += self.dst;
-        if self.credit >= self.src {
-            self.credit -= self.src;
-            true
-        } else {
-            false
-        }
-    }
-}
-
-#[cfg(test)]
-mod rate_tests {
-    use super::*;
-
-    fn pattern(src: u32, dst: u32, n: usize) -> String {
-        let mut frc = FrameRateControl {
-            src,
-            dst,
-            credit: src - dst,
-        };
-        (0..n)
-            .map(|_| if frc.admit() { 'E' } else { '.' })
-            .collect()
-    }
-
-    #[test]
-    fn keeps_dst_of_every_src_frames_evenly() {
-        assert_eq!(pattern(30, 30, 6), "EEEEEE");
-        assert_eq!(pattern(30, 15, 6), "E.E.E.");
-        assert_eq!(pattern(30, 10, 6), "E..E..");
-        assert_eq!(pattern(30, 20, 6), "E.EE.E");
-        for (src, dst) in [(30, 1), (30, 7), (30, 29), (25, 24), (60, 25)] {
-            let p = pattern(src, dst, src as usize * 4);
-            assert_eq!(p.matches('E').count(), dst as usize * 4, "{src}/{dst}: {p}");
-            assert!(p.starts_with('E'));
-        }
-    }
 }
