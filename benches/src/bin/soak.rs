@@ -80,53 +80,59 @@ fn main() -> Result<(), String> {
     let sim = Simulator::shared(SimOptions::default());
     let mut enc = Encoder::new(sim.clone());
     let attr = ChnAttrStr::new(payload, profile, 320, 240);
-    let (start, started) = (rss(), Instant::now());
-    let (mut warm, mut peak) = (start, start);
-    for cycle in 0..args.cycles {
-        let failed = |what: &str, e: venc_core::CanMvError| format!("cycle {cycle}: {what}: {e}");
-        enc.set_out_bufs(0, 8, 320, 240)
-            .map_err(|e| failed("SetOutBufs", e))?;
-        enc.create(0, &attr).map_err(|e| failed("Create", e))?;
-        enc.start(0).map_err(|e| failed("Start", e))?;
-        enc.stop(0).map_err(|e| failed("Stop", e))?;
-        enc.destroy(0).map_err(|e| failed("Destroy", e))?;
-        if cycle == args.cycles / 100 {
-            warm = rss();
-        }
-        if cycle % 1000 == 0 {
-            peak = peak.max(rss());
-        }
-    }
-    println!(
-        "| channel lifecycles, {codec} 320x240 | {} | {:.1} | {} MiB | {} MiB | {} MiB | {} MiB | – |",
+    repeat(
+        &format!("channel lifecycles, {codec} 320x240"),
         args.cycles,
-        started.elapsed().as_secs_f64(),
-        mib(start),
-        mib(warm),
-        mib(peak.max(rss())),
-        mib(rss())
-    );
+        1000,
+        |cycle| {
+            let failed =
+                |what: &str, e: venc_core::CanMvError| format!("cycle {cycle}: {what}: {e}");
+            enc.set_out_bufs(0, 8, 320, 240)
+                .map_err(|e| failed("SetOutBufs", e))?;
+            enc.create(0, &attr).map_err(|e| failed("Create", e))?;
+            enc.start(0).map_err(|e| failed("Start", e))?;
+            enc.stop(0).map_err(|e| failed("Stop", e))?;
+            enc.destroy(0).map_err(|e| failed("Destroy", e))?;
+            Ok(())
+        },
+    )?;
 
     let mem = sim.memory();
+    repeat(
+        "64 MiB media buffers got and freed",
+        args.buffers,
+        10_000,
+        |i| {
+            let failed = |e: venc_core::MemError| format!("buffer {i}: {e}");
+            let addr = mem.alloc(64 << 20).map_err(failed)?;
+            mem.write(addr, &i.to_le_bytes()).map_err(failed)?;
+            mem.free(addr).map_err(failed)
+        },
+    )?;
+    Ok(())
+}
+
+/// Runs `step` `count` times and prints its table row: the resident set at the start, once
+/// 1 % of the steps are done (warm), its highest (read every `sample_every` steps) and at the end.
+fn repeat(
+    what: &str,
+    count: u32,
+    sample_every: u32,
+    mut step: impl FnMut(u32) -> Result<(), String>,
+) -> Result<(), String> {
     let (start, started) = (rss(), Instant::now());
     let (mut warm, mut peak) = (start, start);
-    for i in 0..args.buffers {
-        let addr = mem
-            .alloc(64 << 20)
-            .map_err(|e| format!("buffer {i}: {e}"))?;
-        mem.write(addr, &i.to_le_bytes())
-            .map_err(|e| format!("buffer {i}: {e}"))?;
-        mem.free(addr).map_err(|e| format!("buffer {i}: {e}"))?;
-        if i == args.buffers / 100 {
+    for i in 0..count {
+        step(i)?;
+        if i == count / 100 {
             warm = rss();
         }
-        if i % 10_000 == 0 {
+        if i % sample_every == 0 {
             peak = peak.max(rss());
         }
     }
     println!(
-        "| 64 MiB media buffers got and freed | {} | {:.1} | {} MiB | {} MiB | {} MiB | {} MiB | – |",
-        args.buffers,
+        "| {what} | {count} | {:.1} | {} MiB | {} MiB | {} MiB | {} MiB | – |",
         started.elapsed().as_secs_f64(),
         mib(start),
         mib(warm),

@@ -549,11 +549,16 @@ impl Encoder {
         self.mpi
             .destroy_chn(c)
             .map_err(Self::os("mpi venc destroy failed."))?;
+        self.free_private_pool();
+        Ok(0)
+    }
+
+    /// Destroy's last step: the private pool goes, unchecked (firmware behaviour).
+    fn free_private_pool(&mut self) {
         if self.private_poolid != consts::VB_INVALID_POOLID {
             let _ = self.mpi.destroy_pool(self.private_poolid);
             self.private_poolid = consts::VB_INVALID_POOLID;
         }
-        Ok(0)
     }
 
     /// `encoder.chn` (the no-chn generation): the channel `Create` requested, or -1.
@@ -622,10 +627,7 @@ impl Encoder {
             .release_chn(c)
             .map_err(Self::os("mpi venc release chn failed."))?;
         self.requested = -1;
-        if self.private_poolid != consts::VB_INVALID_POOLID {
-            let _ = self.mpi.destroy_pool(self.private_poolid);
-            self.private_poolid = consts::VB_INVALID_POOLID;
-        }
+        self.free_private_pool();
         Ok(0)
     }
 
