@@ -217,7 +217,29 @@ impl Mpi for Simulator {
     }
 
     fn create_chn(&self, chn: Chn, attr: &ChnAttr) -> Result<(), VencError> {
-        self.venc("create_chn", chn)?.create(attr, &self.opts)
+        let channel = self.venc("create_chn", chn)?;
+        // Two live channels on one output pool write their packs into the same blocks: what the
+        // board does then is unknown (D-037), so say so loudly, count it, refuse when strict.
+        let shared = channel.attached_pool().and_then(|pool| {
+            self.channels
+                .iter()
+                .filter(|other| other.id() != chn)
+                .find(|other| other.live_pool() == Some(pool))
+                .map(|other| (pool, other.id()))
+        });
+        if let Some((pool, other)) = shared {
+            log::warn!(
+                "venc ch{chn}: create_chn on output pool {pool}, which channel {other} also writes                  its packs into: one Encoder object used for several channels shares its one                  private pool; the streams will overwrite each other (D-037)"
+            );
+            if self.opts.strict {
+                return Err(VencError::IllegalParam);
+            }
+        }
+        channel.create(attr, &self.opts)?;
+        if shared.is_some() {
+            channel.note_shared_pool();
+        }
+        Ok(())
     }
 
     fn destroy_chn(&self, chn: Chn) -> Result<(), VencError> {

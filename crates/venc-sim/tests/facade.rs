@@ -229,3 +229,34 @@ fn the_no_chn_generation_requests_its_channel_and_gives_it_back() {
     assert_eq!(bad.requested_chn(), -1);
     assert_eq!(mpi.request_chn(), Ok(1), "channel 1 is free again");
 }
+
+#[test]
+fn one_encoder_for_two_channels_shares_its_pool_loudly_and_strict_mode_refuses() {
+    for strict in [false, true] {
+        let sim = Simulator::shared(venc_sim::SimOptions {
+            strict,
+            engines: venc_sim::codec::Engines::Null,
+            ..venc_sim::SimOptions::default()
+        });
+        let mut enc = Encoder::new(sim.clone());
+        enc.set_out_bufs(0, 8, W, H).unwrap();
+        assert_eq!(seen(enc.create(0, &attr(30))), "0");
+        // The same Encoder: its one private pool goes to channel 1 too (D-012, D-037).
+        let second = seen(enc.create(1, &attr(30)));
+        if strict {
+            assert_eq!(
+                second,
+                "raise OSError: mpi venc create chn failed. [K_ERR_VENC_ILLEGAL_PARAM (0xA0098003)]"
+            );
+        } else {
+            assert_eq!(second, "0");
+            assert_eq!(sim.channel_stats(1).unwrap().shared_pool_creates, 1);
+        }
+        assert_eq!(sim.channel_stats(0).unwrap().shared_pool_creates, 0);
+        // A second Encoder has its own pool: nothing shared.
+        let mut other = Encoder::new(sim.clone());
+        other.set_out_bufs(2, 8, W, H).unwrap();
+        assert_eq!(seen(other.create(2, &attr(30))), "0");
+        assert_eq!(sim.channel_stats(2).unwrap().shared_pool_creates, 0);
+    }
+}

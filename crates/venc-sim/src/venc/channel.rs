@@ -70,12 +70,15 @@ pub struct ChannelStats {
     pub size_mismatch_frames: u64,
     /// `release_stream` asked for more packs than were handed out.
     pub over_releases: u64,
+    /// Created on an output pool another live channel writes its packs into (one `Encoder`
+    /// object for several channels, D-037).
+    pub shared_pool_creates: u64,
 }
 
 impl ChannelStats {
     /// Every counter by name, in declaration order: what scripts (`canmv_host.channel_stats`)
     /// and reports show.
-    pub fn fields(&self) -> [(&'static str, u64); 13] {
+    pub fn fields(&self) -> [(&'static str, u64); 14] {
         [
             ("frames_queued", self.frames_queued),
             ("frames_encoded", self.frames_encoded),
@@ -90,6 +93,7 @@ impl ChannelStats {
             ("misaligned_frames", self.misaligned_frames),
             ("size_mismatch_frames", self.size_mismatch_frames),
             ("over_releases", self.over_releases),
+            ("shared_pool_creates", self.shared_pool_creates),
         ]
     }
 
@@ -201,6 +205,26 @@ impl Channel {
 
     pub(crate) fn stats(&self) -> ChannelStats {
         self.lock().stats
+    }
+
+    /// The output pool of a channel that is created (or started, or stopped), if any.
+    pub(crate) fn live_pool(&self) -> Option<PoolId> {
+        let st = self.lock();
+        if st.phase == Phase::Idle {
+            None
+        } else {
+            st.pool
+        }
+    }
+
+    /// The output pool attached now, created or not.
+    pub(crate) fn attached_pool(&self) -> Option<PoolId> {
+        self.lock().pool
+    }
+
+    /// Counts a create on a pool another live channel uses.
+    pub(crate) fn note_shared_pool(&self) {
+        self.lock().stats.shared_pool_creates += 1;
     }
 
     pub(crate) fn attach_pool(&self, mem: &MediaMemory, pool: PoolId) -> Result<(), VencError> {
