@@ -111,6 +111,30 @@ class NoChnGeneration(unittest.TestCase):
                     self.assertEqual(done.stdout.split(), ["binding", "False", "False",
                                                           "TypeError"] + ["None"] * 5)
 
+    def test_a_script_for_the_other_generation_gets_a_hint_naming_the_firmware(self):
+        with TempDir() as tmp:
+            nochn_style = write_script(tmp, """
+                from media.vencoder import *
+                Encoder().SetOutBufs(8, 320, 240)
+            """, name="nochn_style.py")
+            chn_style = write_script(tmp, """
+                from media.vencoder import *
+                Encoder().Start(0)
+            """, name="chn_style.py")
+            for script, firmware, hint in (
+                (nochn_style, "canmv-new", "try --firmware canmv-nochn"),
+                (chn_style, "canmv-nochn", "try --firmware canmv-new"),
+            ):
+                with self.subTest(firmware=firmware):
+                    done = run_canmv(script, sdcard=tmp, firmware=firmware)
+                    self.assertEqual(done.returncode, 1)
+                    self.assertIn("TypeError: Encoder.", done.stderr)
+                    self.assertIn(hint, done.stderr)
+            # Other errors get no hint.
+            other = write_script(tmp, "raise TypeError('not an Encoder call')\n", name="o.py")
+            done = run_canmv(other, sdcard=tmp)
+            self.assertNotIn("try --firmware", done.stderr)
+
 
 if __name__ == "__main__":
     unittest.main()

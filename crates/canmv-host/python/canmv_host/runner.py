@@ -98,6 +98,25 @@ def _report(exc, script):
     traceback.print_exception(type(exc), exc, tb or exc.__traceback__)
 
 
+_ENCODER_METHODS = ("SetOutBufs", "Create", "Start", "SendFrame", "GetStream", "ReleaseStream",
+                    "Stop", "Destroy")
+
+
+def _generation_hint(exc, firmware):
+    """For a TypeError from an ``Encoder`` method's argument count: the ``--firmware`` whose
+    signatures the script was written for (channel arguments came and went, facts §1.1)."""
+    if not isinstance(exc, TypeError):
+        return None
+    text = str(exc)
+    if "positional argument" not in text or not any(m + "()" in text for m in _ENCODER_METHODS):
+        return None
+    if firmware == "canmv-nochn":
+        return ("this script passes channel numbers to Encoder methods, as firmware up to "
+                "mid-2026 does: try --firmware canmv-new (or canmv-v1.0 for 2024 images)")
+    return ("this script calls Encoder methods without a channel, as the newest firmware "
+            "(after 2026-07) does: try --firmware canmv-nochn")
+
+
 def run(script, script_args=(), sdcard="sdcard", source="pattern", firmware="canmv-new",
         timing="fast", codec_threads=1, quiet=True, log="warn", faults=(), fault_seed=0,
         trace=None):
@@ -148,6 +167,9 @@ def run(script, script_args=(), sdcard="sdcard", source="pattern", firmware="can
             status = EXIT_EXCEPTION
     except BaseException as e:  # noqa: BLE001 - whatever the script raised is reported
         _report(e, os.fspath(script))
+        hint = _generation_hint(e, firmware)
+        if hint:
+            print(f"canmv-run: {hint}", file=sys.stderr)
         status = EXIT_EXCEPTION
     sys.stdout.flush()
     try:

@@ -17,46 +17,43 @@ from canmv_host._cstruct import new_struct as _new_struct
 
 globals().update(_native.VENCODER_CONSTANTS)
 
-
-
-class _NoChnEncoder(_native.Encoder):
-    """The newest firmware's ``Encoder`` (firmware facts §1.3): no channel argument; ``Create``
-    requests one and keeps it in ``encoder.chn``, ``Destroy`` releases it. Only the signatures
-    live here; what each call does is the simulator's facade (``venc_core::Encoder``)."""
-
-    @property
-    def chn(self):
-        return self._requested_chn()
-
-    def SetOutBufs(self, buf_num, width, height):
-        self._set_out_bufs_unbound(buf_num, width, height)
-
-    def Create(self, chnAttr):
-        self._create_requested(chnAttr)
-
-    def Start(self):
-        _native.Encoder.Start(self, self._chn_for("Start"))
-
-    def GetStream(self, streamData, timeout=-1):
-        return _native.Encoder.GetStream(self, self._chn_for("GetStream"), streamData, timeout)
-
-    def ReleaseStream(self, streamData):
-        _native.Encoder.ReleaseStream(self, self._chn_for("ReleaseStream"), streamData)
-
-    def SendFrame(self, frame, timeout=1000):
-        return _native.Encoder.SendFrame(self, self._chn_for("SendFrame"), frame, timeout)
-
-    def Stop(self):
-        _native.Encoder.Stop(self, self._chn_for("Stop"))
-
-    def Destroy(self):
-        self._destroy_requested()
-
-
 if _native.board_info()["firmware"] == "canmv-nochn":
     from mpp.common_struct import *  # noqa: F403  (only the newest vencoder imports it)
 
-    Encoder = _NoChnEncoder
+    class Encoder(_native.Encoder):
+        """The newest firmware's ``Encoder`` (firmware facts §1.3): no channel argument; ``Create``
+        requests one and keeps it in ``encoder.chn``, ``Destroy`` releases it. Only the signatures
+        live here; what each call does is the simulator's facade (``venc_core::Encoder``)."""
+
+        @property
+        def chn(self):
+            return self._requested_chn()
+
+        def SetOutBufs(self, buf_num, width, height):
+            self._set_out_bufs_unbound(buf_num, width, height)
+
+        def Create(self, chnAttr):
+            self._create_requested(chnAttr)
+
+        def Start(self):
+            _native.Encoder.Start(self, self._chn_for("Start"))
+
+        def GetStream(self, streamData, timeout=-1):
+            chn = self._chn_for("GetStream")
+            return _native.Encoder.GetStream(self, chn, streamData, timeout)
+
+        def ReleaseStream(self, streamData):
+            _native.Encoder.ReleaseStream(self, self._chn_for("ReleaseStream"), streamData)
+
+        def SendFrame(self, frame, timeout=1000):
+            return _native.Encoder.SendFrame(self, self._chn_for("SendFrame"), frame, timeout)
+
+        def Stop(self):
+            _native.Encoder.Stop(self, self._chn_for("Stop"))
+
+        def Destroy(self):
+            self._destroy_requested()
+
 else:
     Encoder = _native.Encoder
 
