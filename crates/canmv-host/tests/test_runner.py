@@ -189,6 +189,20 @@ class ExitStatus(unittest.TestCase):
                           done.stderr)
             self.assertIn("D-031", done.stderr)
 
+    def test_a_trace_that_cannot_be_written_fails_the_run_naming_it(self):
+        with TempDir() as tmp:
+            script = write_script(tmp, """
+                from media.vencoder import *
+                enc = Encoder()
+                enc.SetOutBufs(0, 8, 320, 240)
+                print("ran")
+            """)
+            done = run_canmv(script, sdcard=tmp, extra=["--trace", "/dev/full"])
+            self.assertIn("ran", done.stdout)
+            self.assertEqual(done.returncode, 1, done.stderr)
+            self.assertIn("canmv-run: --trace /dev/full:", done.stderr)
+            self.assertIn("No space left on device", done.stderr)
+
     def test_caught_memory_fault_still_fails_the_run(self):
         with TempDir() as tmp:
             script = write_script(tmp, """

@@ -534,6 +534,22 @@ fn traces_of_one_program_on_two_backends_agree_and_a_changed_program_differs() {
         String::from_utf8_lossy(&same.stderr)
     );
     assert!(String::from_utf8_lossy(&same.stdout).contains("agree in behaviour"));
+    // An armed fault is itself a traced call, so two runs differ where one was given it.
+    let faulty = run("fault.jsonl", &["--fault", "drop-frame@every=1000"]);
+    let text = std::fs::read_to_string(&faulty).unwrap();
+    assert!(
+        text.contains("\"call\":\"inject_fault\"") && text.contains("drop-frame@every=1000"),
+        "{text}"
+    );
+    fails_with(
+        &[
+            "trace",
+            "diff",
+            sim.to_str().unwrap(),
+            faulty.to_str().unwrap(),
+        ],
+        "inject_fault",
+    );
     let gop = run("gop8.jsonl", &["--gop", "8"]);
     fails_with(
         &[

@@ -53,11 +53,6 @@ impl Personality {
     pub const fn is_2025_or_later(self) -> bool {
         matches!(self, Self::CanMvNew | Self::CanMvNoChn)
     }
-
-    /// Whether `Create` requests its channel (no channel argument anywhere).
-    pub const fn requests_channels(self) -> bool {
-        matches!(self, Self::CanMvNoChn)
-    }
 }
 
 /// What a CanMV program sees go wrong: the Python exception type and its message.

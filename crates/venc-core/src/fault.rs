@@ -373,11 +373,6 @@ impl Faults {
         let counts = self.inner().injected;
         FaultKind::ALL.map(|k| (k.name(), counts[k.index()]))
     }
-
-    /// The faults armed now (spent `next` faults included), as written.
-    pub fn armed(&self) -> Vec<FaultSpec> {
-        self.inner().armed.iter().map(|a| a.spec).collect()
-    }
 }
 
 #[cfg(test)]

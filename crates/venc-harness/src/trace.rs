@@ -110,7 +110,7 @@ impl<W: Write + Send> TracingMpi<W> {
         }
     }
 
-    /// Runs a VENC call and records it.
+    /// Runs a VENC call on channel `chn` and records it.
     fn venc<T>(
         &self,
         call: &str,
@@ -118,10 +118,21 @@ impl<W: Write + Send> TracingMpi<W> {
         args: serde_json::Value,
         f: impl FnOnce() -> Result<T, VencError>,
     ) -> Result<T, VencError> {
+        self.traced(call, Some(chn), args, f)
+    }
+
+    /// Runs a call that answers with a VENC code and records it.
+    fn traced<T>(
+        &self,
+        call: &str,
+        chn: Option<Chn>,
+        args: serde_json::Value,
+        f: impl FnOnce() -> Result<T, VencError>,
+    ) -> Result<T, VencError> {
         let started = Instant::now();
         let r = f();
         let shown = r.as_ref().map(|_| ()).map_err(|e| e.name().to_owned());
-        self.record(call, Some(chn), args, started, &shown, None);
+        self.record(call, chn, args, started, &shown, None);
         r
     }
 
@@ -152,12 +163,8 @@ impl<W: Write + Send> Mpi for TracingMpi<W> {
     }
     fn inject_fault(&self, spec: &venc_core::FaultSpec) -> Result<(), VencError> {
         // Traced, so a diff of two runs shows where one was given a fault and the other not.
-        let started = Instant::now();
-        let r = self.inner.inject_fault(spec);
-        let shown = r.map_err(|e| e.name().to_owned());
         let args = serde_json::json!({ "spec": spec.to_string() });
-        self.record("inject_fault", None, args, started, &shown, None);
-        r
+        self.traced("inject_fault", None, args, || self.inner.inject_fault(spec))
     }
     fn faults_injected(&self) -> [(&'static str, u64); 7] {
         self.inner.faults_injected()

@@ -52,6 +52,12 @@ pub fn canmv_run() -> Result<PathBuf, String> {
 impl EmulatedBoard {
     /// Starts the agent on 127.0.0.1, on `port` (0: any free port), and waits until it listens.
     pub fn start(port: u16) -> Result<Self, String> {
+        Self::start_with(port, &[])
+    }
+
+    /// [`EmulatedBoard::start`] with `canmv-run` options, e.g. `["--firmware", "canmv-nochn"]`
+    /// for a board on another firmware generation.
+    pub fn start_with(port: u16, canmv_run_args: &[&str]) -> Result<Self, String> {
         let runner = canmv_run()?;
         let dir = tempfile::tempdir().map_err(|e| format!("temporary directory: {e}"))?;
         let script = dir.path().join("venc_agent.py");
@@ -59,6 +65,7 @@ impl EmulatedBoard {
         let mut child = Command::new(&runner)
             .arg("--sdcard")
             .arg(dir.path().join("sdcard"))
+            .args(canmv_run_args)
             .arg(&script)
             .args(["--", "--host", "127.0.0.1", "--port", &port.to_string()])
             .env("PYTHONUNBUFFERED", "1")

@@ -31,3 +31,32 @@ fn two_hundred_sessions_each_mapping_512_mib_never_run_the_board_out_of_memory()
         // board reset, as for a program that crashed.
     }
 }
+
+#[test]
+fn on_the_newest_firmware_channels_are_requested_and_a_session_gives_them_back() {
+    let board = EmulatedBoard::start_with(0, &["--firmware", "canmv-nochn"])
+        .unwrap_or_else(|e| panic!("{e}"));
+    let connect = || HwClient::connect(board.url(), HwOptions::default()).expect("connect");
+    let c = connect();
+    assert_eq!(c.request_chn(), Ok(0));
+    assert_eq!(c.request_chn(), Ok(1));
+    assert_eq!(c.release_chn(0), Ok(()));
+    assert_eq!(
+        c.release_chn(0),
+        Err(venc_core::VencError::NotPerm),
+        "not requested any more"
+    );
+    assert_eq!(c.request_chn(), Ok(0));
+    // Ended without releasing: the agent gives both channels back.
+    drop(c);
+    let c = connect();
+    assert_eq!(
+        c.request_chn(),
+        Ok(0),
+        "the last session's channels came back"
+    );
+    for chn in 1..4 {
+        assert_eq!(c.request_chn(), Ok(chn));
+    }
+    assert_eq!(c.request_chn(), Err(venc_core::VencError::NoBuf));
+}

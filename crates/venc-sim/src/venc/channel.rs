@@ -705,24 +705,20 @@ impl Channel {
         let codec = st.codec;
         // One pass: where the parameter sets end, and whether the picture is an IDR. A JPEG
         // picture is one pack typed I, whole (facts: `get_output`, mvx format 5).
-        let mut split = if codec == Codec::Jpeg {
-            0
+        let (split, is_idr) = if codec == Codec::Jpeg {
+            (0, true)
         } else {
-            encoded.data.len()
-        };
-        let mut is_idr = codec == Codec::Jpeg;
-        let units = if codec == Codec::Jpeg {
-            None
-        } else {
-            Some(annexb_units(&encoded.data))
-        };
-        for unit in units.into_iter().flatten() {
-            let kind = codec.classify(unit.data);
-            if !kind.is_parameter_set() && split == encoded.data.len() {
-                split = unit.offset;
+            let mut split = encoded.data.len();
+            let mut is_idr = false;
+            for unit in annexb_units(&encoded.data) {
+                let kind = codec.classify(unit.data);
+                if !kind.is_parameter_set() && split == encoded.data.len() {
+                    split = unit.offset;
+                }
+                is_idr |= kind == NalKind::IdrSlice;
             }
-            is_idr |= kind == NalKind::IdrSlice;
-        }
+            (split, is_idr)
+        };
         let (params, picture) = encoded.data.split_at(split);
         let with_header = encoded.idr && (st.idr_enabled || !st.header_sent) && !params.is_empty();
         let header = with_header.then_some((PackType::Header, params));
