@@ -48,7 +48,7 @@ def main():
     encoder = Encoder()
     encoder.SetOutBufs(CHN, 8, WIDTH, HEIGHT)
     MediaManager.init()
-    encoder.Create(CHN, ChnAttrStr(payload, profile, WIDTH, HEIGHT, gopLen=25, bitRate=1500))
+    encoder.Create(CHN, ChnAttrStr(payload, profile, WIDTH, HEIGHT, bit_rate=1500, gopLen=25))
     encoder.Start(CHN)
     sensor.run()
 

@@ -14,7 +14,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use venc_core::cstruct::{Scalar, VIDEO_FRAME_INFO_FIELDS, VIDEO_FRAME_INFO_SIZE};
 use venc_core::fault::{FaultPoint, Faults};
-use venc_core::{Encoder, FaultSpec, Mpi, Personality};
+use venc_core::{
+    Encoder, FaultSpec, GetStreamStyle, Mpi, Personality, SendFrameStyle, Traits,
+};
 use venc_harness::source::{FrameSource, ImageSequence, Looping, SourceError, Y4mSource};
 use venc_harness::trace::TracingMpi;
 use venc_sim::SimOptions;
@@ -276,9 +278,9 @@ impl Board {
         all.iter().filter_map(Weak::upgrade).collect()
     }
 
-    /// Whether blocking calls release the GIL (newest firmware) or hold it (v1.0).
+    /// Whether blocking calls release the GIL (2026 firmware) or hold it (v1.0, 2025).
     pub fn releases_gil(&self) -> bool {
-        self.personality.is_2025_or_later()
+        self.personality.traits().releases_gil
     }
 }
 
@@ -328,8 +330,13 @@ pub fn configure(
     trace: Option<PathBuf>,
 ) -> PyResult<()> {
     let personality = Personality::from_name(firmware).ok_or_else(|| {
+        let known: Vec<String> = Personality::ALL
+            .iter()
+            .map(|p| format!("{} ({})", p.name(), p.images()))
+            .collect();
         value_error(format!(
-            "unknown firmware {firmware:?}: use canmv-new (the manual's), canmv-v1.0, or canmv-nochn (the newest: Create requests the channel)"
+            "unknown firmware {firmware:?}: use one of {}",
+            known.join(", ")
         ))
     })?;
     let timing = match timing {
@@ -373,6 +380,7 @@ pub fn board_info(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     let board = current();
     let info = PyDict::new(py);
     info.set_item("firmware", board.personality.name())?;
+    info.set_item("traits", traits_dict(py, board.personality.traits())?)?;
     info.set_item("source", board.source.describe())?;
     info.set_item(
         "timing",
@@ -387,6 +395,29 @@ pub fn board_info(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     // Channel numbers whose board reading is unknown (D-031), taken as INVALID_CHNID.
     info.set_item("wrapping_channels", venc_core::wrapping_channel_count())?;
     Ok(info)
+}
+
+/// The generation's traits, for the firmware's Python modules (which signatures to present).
+fn traits_dict(py: Python<'_>, t: Traits) -> PyResult<Bound<'_, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("takes_chn", t.takes_chn)?;
+    let send_frame = match t.send_frame {
+        SendFrameStyle::Absent => "absent",
+        SendFrameStyle::Raises => "raises",
+        SendFrameStyle::ReturnsStatus => "status",
+    };
+    d.set_item("send_frame", send_frame)?;
+    d.set_item("send_frame_timeout", t.send_frame_timeout)?;
+    d.set_item(
+        "get_stream_timeout",
+        t.get_stream == GetStreamStyle::TimeoutReturnsCode,
+    )?;
+    d.set_item("jpeg", t.jpeg)?;
+    d.set_item("rate_attrs", t.rate_attrs)?;
+    d.set_item("stream_phy_addr", t.stream_phy_addr)?;
+    d.set_item("link_destroy", t.link_destroy)?;
+    d.set_item("snapshot_dump_frame", t.snapshot_dump_frame)?;
+    Ok(d)
 }
 
 /// What VENC channel `chn` did with its frames, as a dict of counters (`frames_encoded`,

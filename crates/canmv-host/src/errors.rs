@@ -2,7 +2,8 @@
 
 use crate::board::{MediaError, SensorError};
 use pyo3::exceptions::{
-    PyAssertionError, PyBaseException, PyIndexError, PyOSError, PyRuntimeError, PyValueError,
+    PyAssertionError, PyAttributeError, PyBaseException, PyIndexError, PyOSError, PyRuntimeError,
+    PyValueError,
 };
 use pyo3::prelude::*;
 use venc_core::CanMvError;
@@ -53,6 +54,9 @@ pub fn canmv(py: Python<'_>, err: CanMvError) -> PyErr {
         CanMvError::NotRequested { method } => {
             PyValueError::new_err(format!("venc {method}, chn not requested yet"))
         }
+        CanMvError::NoSuchMethod { method } => PyAttributeError::new_err(format!(
+            "'Encoder' object has no attribute '{method}'"
+        )),
     }
 }
 

@@ -49,6 +49,11 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<media::PyLinker>()?;
     m.add_class::<media::PyMediaBuffer>()?;
     m.add("MemoryFault", m.py().get_type::<errors::MemoryFault>())?;
+    let firmwares: Vec<(&str, &str)> = venc_core::Personality::ALL
+        .iter()
+        .map(|p| (p.name(), p.images()))
+        .collect();
+    m.add("FIRMWARES", firmwares)?;
     mpp::add_functions(m)?;
     venc::add_constants(m)?;
     sensor::add_constants(m)?;

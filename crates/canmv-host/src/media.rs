@@ -6,7 +6,7 @@ use crate::errors;
 use pyo3::exceptions::{PyAssertionError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use std::sync::{Arc, Mutex, PoisonError};
-use venc_core::Personality;
+use venc_core::OutBufPools;
 
 fn manager() -> MediaManager {
     let board = board::current();
@@ -90,13 +90,13 @@ impl PyMediaBuffer {
 
 #[pymethods]
 impl PyMediaBuffer {
-    /// `MediaManager.Buffer.get(size)`. v1.x firmware needs `MediaManager.init()` first.
+    /// `MediaManager.Buffer.get(size)`. v0.7 … 2025 firmware needs `MediaManager.init()` first.
     #[staticmethod]
     #[pyo3(signature = (size, pool_id = None))]
     fn get(size: u64, pool_id: Option<u32>) -> PyResult<Self> {
         let _ = pool_id; // buffers come from the simulator's own allocator
         let board = board::current();
-        if board.personality == Personality::CanMvV1
+        if board.personality.traits().out_bufs == OutBufPools::MediaConfig
             && !venc_core::Mpi::media_inited(board.sim.as_ref())
         {
             return Err(PyAssertionError::new_err(

@@ -10,7 +10,9 @@ use pyo3::types::{PyByteArray, PyBytes, PyDict};
 use std::sync::{Arc, Mutex, PoisonError};
 use venc_core::consts::{self, VENC_PACK_CNT_MAX};
 use venc_core::fault::FaultPoint;
-use venc_core::{ChnAttrStr, Encoder, Pack, StreamData, VideoFrameInfo};
+use venc_core::{
+    ChnAttrStr, Encoder, GetStreamStyle, Pack, SendFrameStyle, StreamData, Traits, VideoFrameInfo,
+};
 
 /// The method names the no-chn generation's `ValueError` can name.
 const NOCHN_METHODS: [&str; 7] = [
@@ -35,19 +37,26 @@ pub struct PyEncoder {
     packs: Mutex<Vec<Pack>>,
 }
 
-fn read_chn_attr(attr: &Bound<'_, PyAny>) -> PyResult<ChnAttrStr> {
+/// The attributes `Create` reads. Before 2025-02 the firmware's `Create` fixes the bit rate
+/// (4000 kbit/s) and frame rates (30/30) whatever the object holds (K@v1.0 `vencoder.py`).
+fn read_chn_attr(attr: &Bound<'_, PyAny>, traits: Traits) -> PyResult<ChnAttrStr> {
     let get = |name: &str| -> PyResult<u32> { attr.getattr(name)?.extract() };
-    Ok(ChnAttrStr {
-        payload_type: get("payload_type")?,
-        profile: get("profile")?,
-        pic_width: get("pic_width")?,
-        pic_height: get("pic_height")?,
-        gop_len: get("gop_len")?,
-        bit_rate: get("bit_rate")?,
-        src_frame_rate: get("src_frame_rate")?,
-        dst_frame_rate: get("dst_frame_rate")?,
-        mjpeg_quality_factor: get("mjpeg_quality_factor")?,
-    })
+    let mut out = ChnAttrStr::new(
+        get("payload_type")?,
+        get("profile")?,
+        get("pic_width")?,
+        get("pic_height")?,
+    );
+    out.gop_len = get("gop_len")?;
+    if traits.rate_attrs {
+        out.bit_rate = get("bit_rate")?;
+        out.src_frame_rate = get("src_frame_rate")?;
+        out.dst_frame_rate = get("dst_frame_rate")?;
+    }
+    if traits.jpeg {
+        out.mjpeg_quality_factor = get("mjpeg_quality_factor")?;
+    }
+    Ok(out)
 }
 
 /// The bytes of a `k_video_frame_info`: the struct `k_video_frame_info()` makes, or any
@@ -135,7 +144,7 @@ impl PyEncoder {
     /// None, as every firmware from v0.3 on does (errors raise; firmware facts §1.1).
     #[pyo3(name = "Create")]
     fn create(&self, py: Python<'_>, chn: i64, chn_attr: &Bound<'_, PyAny>) -> PyResult<()> {
-        let attr = read_chn_attr(chn_attr)?;
+        let attr = read_chn_attr(chn_attr, self.board.personality.traits())?;
         self.with(|e| e.create(chn, &attr))
             .map(drop)
             .map_err(|e| canmv(py, e))
@@ -149,7 +158,8 @@ impl PyEncoder {
             .map_err(|e| canmv(py, e))
     }
 
-    /// `SendFrame(chn, frame, timeout=1000)`: 0 or the raw status as a negative int.
+    /// `SendFrame(chn, frame, timeout=1000)`: 0 or the raw status as a negative int (from
+    /// 2025-07-24); None or `OSError` before; `AttributeError` before v1.0.
     #[pyo3(name = "SendFrame", signature = (chn, frame, timeout = consts::defaults::SEND_FRAME_TIMEOUT_MS))]
     fn send_frame(
         &self,
@@ -157,7 +167,7 @@ impl PyEncoder {
         chn: i64,
         frame: &Bound<'_, PyAny>,
         timeout: i32,
-    ) -> PyResult<i64> {
+    ) -> PyResult<Option<i64>> {
         let call = self
             .with(|e| e.begin_send_frame(chn, timeout))
             .map_err(|e| canmv(py, e))?;
@@ -171,8 +181,11 @@ impl PyEncoder {
             call.chn,
             |slice| venc_core::Mpi::send_frame(mpi.as_ref(), call.chn, &info, slice),
         )?;
-        self.with(|e| e.finish_send_frame(sent))
-            .map_err(|e| canmv(py, e))
+        let code = self
+            .with(|e| e.finish_send_frame(sent))
+            .map_err(|e| canmv(py, e))?;
+        let returns = self.board.personality.traits().send_frame == SendFrameStyle::ReturnsStatus;
+        Ok(returns.then_some(code))
     }
 
     /// `GetStream(chn, streamData, timeout=-1)`: 0, or -1 when no stream came in time.
@@ -183,7 +196,7 @@ impl PyEncoder {
         chn: i64,
         stream_data: &Bound<'_, PyAny>,
         timeout: i32,
-    ) -> PyResult<i32> {
+    ) -> PyResult<Option<i32>> {
         let call = self
             .with(|e| e.begin_get_stream(chn, timeout))
             .map_err(|e| canmv(py, e))?;
@@ -207,24 +220,33 @@ impl PyEncoder {
         )?;
         let mut out = StreamData::new();
         let result = self.with(|e| e.finish_get_stream(got, &packs, &mut out));
+        let traits = self.board.personality.traits();
         if result != Ok(-1) {
             // The firmware fills the lists pack by pack, so an IndexError leaves 12 filled.
             let filled = packs.len().min(VENC_PACK_CNT_MAX);
             stream_data.setattr("pack_cnt", packs.len())?;
-            let lists = ["data", "data_size", "stream_type", "pts", "phy_addr"]
-                .map(|name| stream_data.getattr(name));
-            let [data, size, kind, pts, phy] = lists;
-            let (data, size, kind, pts, phy) = (data?, size?, kind?, pts?, phy?);
+            let lists = ["data", "data_size", "stream_type", "pts"].map(|n| stream_data.getattr(n));
+            let [data, size, kind, pts] = lists;
+            let (data, size, kind, pts) = (data?, size?, kind?, pts?);
+            // v0.7's StreamData has no phy_addr list, and its GetStream fills none.
+            let phy = match traits.stream_phy_addr {
+                true => Some(stream_data.getattr("phy_addr")?),
+                false => None,
+            };
             for i in 0..filled {
                 data.set_item(i, out.data[i])?;
                 size.set_item(i, out.data_size[i])?;
                 kind.set_item(i, out.stream_type[i])?;
                 pts.set_item(i, out.pts[i])?;
-                phy.set_item(i, out.phy_addr[i])?;
+                if let Some(phy) = &phy {
+                    phy.set_item(i, out.phy_addr[i])?;
+                }
             }
         }
         *self.packs.lock().unwrap_or_else(PoisonError::into_inner) = packs;
-        result.map_err(|e| canmv(py, e))
+        let code = result.map_err(|e| canmv(py, e))?;
+        // Before 2025-04-08 GetStream returns None (and raises on failure).
+        Ok((traits.get_stream == GetStreamStyle::TimeoutReturnsCode).then_some(code))
     }
 
     /// `ReleaseStream(chn, streamData)`: unmaps `pack_cnt` slots, releases `pack_cnt` packs.
@@ -295,7 +317,7 @@ impl PyEncoder {
 
     /// `Create(chnAttr)` of the no-chn generation: requests the channel.
     fn _create_requested(&self, py: Python<'_>, chn_attr: &Bound<'_, PyAny>) -> PyResult<()> {
-        let attr = read_chn_attr(chn_attr)?;
+        let attr = read_chn_attr(chn_attr, self.board.personality.traits())?;
         self.with(|e| e.create_requested(&attr))
             .map(drop)
             .map_err(|e| canmv(py, e))

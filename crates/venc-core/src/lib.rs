@@ -17,7 +17,10 @@ pub mod layout;
 pub mod limits;
 pub mod mpi;
 
-pub use encoder::{BlockingCall, CanMvError, ChnAttrStr, Encoder, Personality, StreamData};
+pub use encoder::{
+    BlockingCall, CanMvError, ChnAttrStr, Encoder, GetStreamStyle, IdeChannel, OutBufPools,
+    Personality, SendFrameStyle, StreamData, Traits,
+};
 pub use error::VencError;
 pub use fault::{FaultKind, FaultSpec, Faults};
 pub use layout::{align_up, uv_offset};

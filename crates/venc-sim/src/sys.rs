@@ -9,7 +9,7 @@ use log::{info, warn};
 use serde::Serialize;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
-use venc_core::{Personality, consts};
+use venc_core::{OutBufPools, Personality, consts};
 
 /// `MAX_MEDIA_LINK_COUNT` of CanMV's `media.py` (facts §3.2).
 pub const MAX_MEDIA_LINK_COUNT: usize = 8;
@@ -154,17 +154,17 @@ impl MediaManager {
         Self { sim, personality }
     }
 
-    /// `MediaManager.init()`. v1.x sets up the buffer pools and refuses a second call; the
+    /// `MediaManager.init()`. v0.7 … 2025 set up the buffer pools and refuses a second call; the
     /// newest firmware only prints "deprecated function" (pools are private since).
     pub fn init(&self) -> Result<(), MediaError> {
         let was = self.sim.binds.media_inited.swap(true, Ordering::AcqRel);
-        match self.personality {
-            Personality::CanMvV1 if was => Err(MediaError::AlreadyInited),
-            Personality::CanMvV1 => {
+        match self.personality.traits().out_bufs {
+            OutBufPools::MediaConfig if was => Err(MediaError::AlreadyInited),
+            OutBufPools::MediaConfig => {
                 info!("buffer pool : {}", self.sim.memory().pool_count());
                 Ok(())
             }
-            Personality::CanMvNew | Personality::CanMvNoChn => {
+            OutBufPools::Private => {
                 info!("deprecated function");
                 Ok(())
             }

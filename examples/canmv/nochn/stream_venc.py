@@ -34,7 +34,7 @@ def main():
 
     encoder = Encoder()
     encoder.SetOutBufs(8, WIDTH, HEIGHT)
-    encoder.Create(ChnAttrStr(payload, profile, WIDTH, HEIGHT, gopLen=25, bitRate=1500))
+    encoder.Create(ChnAttrStr(payload, profile, WIDTH, HEIGHT, bit_rate=1500, gopLen=25))
     print("requested channel", encoder.chn)
     encoder.Start()
     sensor.run()

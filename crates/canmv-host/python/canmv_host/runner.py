@@ -46,11 +46,10 @@ def _parser():
     p.add_argument(
         "--firmware",
         default="canmv-new",
-        choices=["canmv-new", "canmv-v1.0", "canmv-nochn"],
-        help="which firmware's Python modules to behave like: canmv-new (default; the manual's, "
-        "2025 to mid-2026 images: Encoder methods take a channel), canmv-v1.0 (2024-08 v1.0 "
-        "images: GetStream raises, pack_cnt 1), canmv-nochn (images after 2026-07: "
-        "Create(attr) requests the channel, encoder.chn)",
+        choices=[name for name, _ in _native.FIRMWARES],
+        help="which firmware's Python modules to behave like, by the image you flashed: "
+        + "; ".join(f"{name}: {images}" for name, images in _native.FIRMWARES)
+        + " (default canmv-new)",
     )
     p.add_argument(
         "--timing",
@@ -101,18 +100,41 @@ def _report(exc, script):
 _ENCODER_METHODS = ("SetOutBufs", "Create", "Start", "SendFrame", "GetStream", "ReleaseStream",
                     "Stop", "Destroy")
 
+# What arrived when (firmware facts §1.1, §2): a name a script uses, and the oldest
+# --firmware that has it.
+_ARRIVALS = (
+    ("'mjpeg_quality_factor'", "canmv-2025-08"),
+    ("'PAYLOAD_TYPE_JPEG'", "canmv-2025-08"),
+    ("'bit_rate'", "canmv-2025-04"),
+    ("'src_frame_rate'", "canmv-2025-04"),
+    ("'dst_frame_rate'", "canmv-2025-04"),
+    ("'dump_frame'", "canmv-2025-04"),
+    ("'destroy'", "canmv-2025-04"),
+    ("'SendFrame'", "canmv-v1.0"),
+)
+
 
 def _generation_hint(exc, firmware):
-    """For a TypeError from an ``Encoder`` method's argument count: the ``--firmware`` whose
-    signatures the script was written for (channel arguments came and went, facts §1.1)."""
+    """For an error that says the script was written for another generation (an ``Encoder``
+    method's argument count, a keyword or a name that came later): the ``--firmware`` to try."""
+    text = str(exc)
+    if isinstance(exc, (TypeError, AttributeError)):
+        for name, oldest in _ARRIVALS:
+            if name in text:
+                return (f"{name.strip(chr(39))} is not in this firmware ({firmware}); it arrived "
+                        f"with --firmware {oldest}: try that or a later one")
     if not isinstance(exc, TypeError):
         return None
-    text = str(exc)
     if "positional argument" not in text or not any(m + "()" in text for m in _ENCODER_METHODS):
         return None
     if firmware == "canmv-nochn":
         return ("this script passes channel numbers to Encoder methods, as firmware up to "
-                "mid-2026 does: try --firmware canmv-new (or canmv-v1.0 for 2024 images)")
+                "mid-2026 does: try --firmware canmv-new (or canmv-2025-08, canmv-2025-04, "
+                "canmv-v1.0 for older images)")
+    if "were given" in text and ("GetStream()" in text or "SendFrame()" in text):
+        return ("this script passes a timeout that this firmware's GetStream/SendFrame does not "
+                "take: GetStream's came with --firmware canmv-2025-04, SendFrame's with "
+                "canmv-2025-08")
     return ("this script calls Encoder methods without a channel, as the newest firmware "
             "(after 2026-07) does: try --firmware canmv-nochn")
 

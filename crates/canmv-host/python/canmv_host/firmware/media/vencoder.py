@@ -17,7 +17,21 @@ from canmv_host._cstruct import new_struct as _new_struct
 
 globals().update(_native.VENCODER_CONSTANTS)
 
-if _native.board_info()["firmware"] == "canmv-nochn":
+_TRAITS = _native.board_info()["traits"]
+
+
+class _Absent:
+    """A name this generation's firmware does not have: reading it raises AttributeError, so
+    ``hasattr`` is False and a script probing for it takes its fallback, as on the board."""
+
+    def __set_name__(self, owner, name):
+        self._name = name
+
+    def __get__(self, obj, owner=None):
+        raise AttributeError("type object 'Encoder' has no attribute '%s'" % self._name)
+
+
+if not _TRAITS["takes_chn"]:
     from mpp.common_struct import *  # noqa: F403  (only the newest vencoder imports it)
 
     class Encoder(_native.Encoder):
@@ -55,7 +69,25 @@ if _native.board_info()["firmware"] == "canmv-nochn":
             self._destroy_requested()
 
 else:
-    Encoder = _native.Encoder
+
+    class Encoder(_native.Encoder):
+        """``Encoder`` of the generations that take a channel (firmware facts §1.1): v0.7 to
+        mid-2026. The signatures are this image's; the behaviour is the facade's."""
+
+        if not _TRAITS["get_stream_timeout"]:
+
+            def GetStream(self, chn, streamData):
+                return _native.Encoder.GetStream(self, chn, streamData)
+
+        if _TRAITS["send_frame"] == "absent":
+            SendFrame = _Absent()
+        elif not _TRAITS["send_frame_timeout"]:
+
+            def SendFrame(self, chn, frame):
+                return _native.Encoder.SendFrame(self, chn, frame)
+
+        if not _TRAITS["jpeg"]:
+            PAYLOAD_TYPE_JPEG = _Absent()
 
 
 def ALIGN_UP(x, a):
@@ -63,30 +95,52 @@ def ALIGN_UP(x, a):
     return (x + a - 1) & ~(a - 1)
 
 
-class ChnAttrStr:
-    """Channel attributes, with the newest firmware's defaults (facts §1.1)."""
+if _TRAITS["jpeg"]:
 
-    def __init__(
-        self,
-        payloadType,
-        profile,
-        picWidth,
-        picHeight,
-        gopLen=30,
-        bitRate=4000,
-        srcFrameRate=30,
-        dstFrameRate=30,
-        mjpegQualityFactor=45,
-    ):
-        self.payload_type = payloadType
-        self.profile = profile
-        self.pic_width = picWidth
-        self.pic_height = picHeight
-        self.gop_len = gopLen
-        self.bit_rate = bitRate
-        self.src_frame_rate = srcFrameRate
-        self.dst_frame_rate = dstFrameRate
-        self.mjpeg_quality_factor = mjpegQualityFactor
+    class ChnAttrStr:
+        """Channel attributes (2025-07-28 on, facts §1.1): no validation; scripts may change the
+        attributes after construction."""
+
+        def __init__(self, payloadType, profile, picWidth, picHeight, bit_rate=4000, gopLen=30,
+                     src_frame_rate=30, dst_frame_rate=30, mjpeg_quality_factor=45):
+            self.payload_type = payloadType
+            self.profile = profile
+            self.pic_width = picWidth
+            self.pic_height = picHeight
+            self.gop_len = gopLen
+            self.bit_rate = bit_rate
+            self.src_frame_rate = src_frame_rate
+            self.dst_frame_rate = dst_frame_rate
+            self.mjpeg_quality_factor = mjpeg_quality_factor
+
+elif _TRAITS["rate_attrs"]:
+
+    class ChnAttrStr:
+        """Channel attributes (2025-02 to 2025-07-27): bit rate and frame rates, no JPEG."""
+
+        def __init__(self, payloadType, profile, picWidth, picHeight, bit_rate=4000, gopLen=30,
+                     src_frame_rate=30, dst_frame_rate=30):
+            self.payload_type = payloadType
+            self.profile = profile
+            self.pic_width = picWidth
+            self.pic_height = picHeight
+            self.gop_len = gopLen
+            self.bit_rate = bit_rate
+            self.src_frame_rate = src_frame_rate
+            self.dst_frame_rate = dst_frame_rate
+
+else:
+
+    class ChnAttrStr:
+        """Channel attributes (v0.7, v1.0): the GOP is the only choice; Create uses the
+        firmware's fixed bit rate and frame rates."""
+
+        def __init__(self, payloadType, profile, picWidth, picHeight, gopLen=30):
+            self.payload_type = payloadType
+            self.profile = profile
+            self.pic_width = picWidth
+            self.pic_height = picHeight
+            self.gop_len = gopLen
 
 
 class StreamData:
@@ -97,7 +151,8 @@ class StreamData:
         self.data_size = [0 for _ in range(0, VENC_PACK_CNT_MAX)]  # noqa: F821
         self.stream_type = [0 for _ in range(0, VENC_PACK_CNT_MAX)]  # noqa: F821
         self.pts = [0 for _ in range(0, VENC_PACK_CNT_MAX)]  # noqa: F821
-        self.phy_addr = [0 for _ in range(0, VENC_PACK_CNT_MAX)]  # noqa: F821
+        if _TRAITS["stream_phy_addr"]:  # from v1.0
+            self.phy_addr = [0 for _ in range(0, VENC_PACK_CNT_MAX)]  # noqa: F821
         self.pack_cnt = 0
 
 
