@@ -26,7 +26,9 @@ use venc_sim::vicap::{Fit, SensorSource, Timing};
 // The simulator's parts the other modules wrap. This module is the one place the Python front
 // meets `venc-sim` (a tidy test holds it to that), so a board of another kind changes here.
 pub use venc_sim::Simulator;
-pub use venc_sim::sys::{Link, MediaError, MediaManager, SENSOR_CHANNELS, SENSOR_DEVICES};
+pub use venc_sim::sys::{
+    Link, MediaError, MediaManager, ModChn, SENSOR_CHANNELS, SENSOR_DEVICES,
+};
 pub use venc_sim::venc::Phase;
 pub use venc_sim::vicap::{
     CAM_CHN_ID_0, CAM_CHN_ID_1, CAM_CHN_ID_2, Sensor, SensorError, SensorImage, SensorOptions,
@@ -121,6 +123,10 @@ pub struct Board {
     /// Live mappings of media memory: `MediaManager.Buffer`s and `kd_mpi_sys_mmap` ranges.
     buffers: Mutex<BTreeMap<u64, Mapping>>,
     next_buffer_virt: AtomicU64,
+    /// Every `MediaManager.link` made and not destroyed. The firmware keeps its linkers in a
+    /// list, so `del link` only drops a name; `destroy()` or `MediaManager.deinit()` unbinds
+    /// (firmware facts §2).
+    links: Mutex<Vec<Link>>,
 }
 
 /// A virtual range over media memory.
@@ -188,7 +194,26 @@ impl Board {
             encoders: Mutex::new(Vec::new()),
             buffers: Mutex::new(BTreeMap::new()),
             next_buffer_virt: AtomicU64::new(BUFFER_MMAP_BASE),
+            links: Mutex::new(Vec::new()),
         }
+    }
+
+    /// Keeps a new link for the board's lifetime, as the firmware's list does.
+    pub fn keep_link(&self, link: Link) {
+        lock(&self.links).push(link);
+    }
+
+    /// Unbinds the link `src` → `dst` (`link.destroy()`); false if it is no longer bound.
+    pub fn destroy_link(&self, src: ModChn, dst: ModChn) -> bool {
+        let mut links = lock(&self.links);
+        let before = links.len();
+        links.retain(|l| (l.src(), l.dst()) != (src, dst));
+        links.len() != before
+    }
+
+    /// Unbinds every link (`MediaManager.deinit()`, and the firmware's teardown of a script).
+    pub fn destroy_links(&self) {
+        lock(&self.links).clear();
     }
 
     /// Flushes the call trace, if any; a trace that could not be written is an error naming why.
@@ -305,9 +330,9 @@ pub fn current() -> Arc<Board> {
     }))
 }
 
-/// Locks an encoder's state, surviving a panic in another thread.
-pub fn lock(encoder: &Mutex<Encoder>) -> MutexGuard<'_, Encoder> {
-    encoder.lock().unwrap_or_else(PoisonError::into_inner)
+/// Locks an encoder's state (or any of the board's), surviving a panic in another thread.
+pub fn lock<T>(state: &Mutex<T>) -> MutexGuard<'_, T> {
+    state.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Counts a read the board would have faulted on.

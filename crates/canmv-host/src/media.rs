@@ -1,7 +1,7 @@
 //! `media.media.MediaManager`: init/deinit and links between the sensor and the encoder.
 
 use crate::board::{self, Board};
-use crate::board::{Link, MediaManager};
+use crate::board::{MediaManager, ModChn};
 use crate::errors;
 use pyo3::exceptions::{PyAssertionError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -19,10 +19,12 @@ pub fn media_init() -> PyResult<()> {
     manager().init().map_err(errors::media)
 }
 
-/// `MediaManager.deinit(force=False)`.
+/// `MediaManager.deinit(force=False)`: also unbinds every link still kept.
 #[pyfunction]
 pub fn media_deinit() {
-    manager().deinit();
+    let board = board::current();
+    board.destroy_links();
+    MediaManager::new(board.sim.clone(), board.personality).deinit();
 }
 
 fn mod_chn(which: &str, value: &Bound<'_, PyAny>) -> PyResult<(u32, u32, u32)> {
@@ -34,35 +36,57 @@ fn mod_chn(which: &str, value: &Bound<'_, PyAny>) -> PyResult<(u32, u32, u32)> {
     })
 }
 
-/// `MediaManager.link(src, dst)`: binds; the returned linker unbinds when deleted (`del link`).
+/// `MediaManager.link(src, dst)`: binds. The board keeps the link (as the firmware's list
+/// does), so dropping the returned handle unbinds nothing; `destroy()` or `deinit()` does.
 #[pyfunction]
 pub fn media_link(src: &Bound<'_, PyAny>, dst: &Bound<'_, PyAny>) -> PyResult<PyLinker> {
     let (src, dst) = (mod_chn("src", src)?, mod_chn("dst", dst)?);
+    let board = board::current();
     let link = manager().link(src, dst).map_err(errors::media)?;
-    Ok(PyLinker {
-        link: Mutex::new(Some(link)),
-    })
+    let (src, dst) = (link.src(), link.dst());
+    board.keep_link(link);
+    Ok(PyLinker { board, src, dst })
 }
 
-/// A live link (`MediaManager.linker`).
+/// A link the board keeps (`MediaManager.linker`); the firmware's Python classes around it
+/// decide which methods a script sees.
 #[derive(Debug)]
 #[pyclass(name = "linker", module = "media.media")]
 pub struct PyLinker {
-    link: Mutex<Option<Link>>,
+    board: Arc<Board>,
+    src: ModChn,
+    dst: ModChn,
 }
 
 #[pymethods]
 impl PyLinker {
-    /// Unbinds now (the firmware's `del link` path, callable by hand).
-    fn unlink(&self) {
-        drop(self.link.lock().map(|mut l| l.take()));
+    /// `(mod, dev, chn)` of the source.
+    #[getter]
+    fn src(&self) -> (u32, u32, u32) {
+        (self.src.mod_id, self.src.dev, self.src.chn)
+    }
+
+    /// `(mod, dev, chn)` of the destination.
+    #[getter]
+    fn dst(&self) -> (u32, u32, u32) {
+        (self.dst.mod_id, self.dst.dev, self.dst.chn)
+    }
+
+    /// Unbinds: true, or false (and the firmware's console line) when it was no longer bound.
+    fn destroy(&self, py: Python<'_>) -> PyResult<bool> {
+        if self.board.destroy_link(self.src, self.dst) {
+            return Ok(true);
+        }
+        let print = py.import("builtins")?.getattr("print")?;
+        print.call1((format!(
+            "vb unbind failed {}",
+            venc_core::VencError::Unexist.code()
+        ),))?;
+        Ok(false)
     }
 
     fn __repr__(&self) -> String {
-        match self.link.lock().ok().as_deref().and_then(Option::as_ref) {
-            Some(l) => format!("<linker {} -> {}>", l.src(), l.dst()),
-            None => "<linker (unlinked)>".into(),
-        }
+        format!("<linker {} -> {}>", self.src, self.dst)
     }
 }
 

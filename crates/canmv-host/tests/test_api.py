@@ -475,9 +475,16 @@ class SensorAndLinks(Board):
         link = MediaManager.link(src, dst)
         with self.assertRaises(RuntimeError):
             MediaManager.link(src, dst)  # double bind
-        del link
-        again = MediaManager.link(src, dst)  # `del link` unbound it
-        del again
+        del link  # drops the name only: the firmware keeps its linkers in a list
+        with self.assertRaises(RuntimeError):
+            MediaManager.link(src, dst)
+        MediaManager.deinit()  # unbinds what is left
+        again = MediaManager.link(src, dst)
+        self.assertEqual((again.src, again.dst), (src, dst))
+        self.assertTrue(again.destroy())
+        self.assertFalse(again.destroy())  # repeatable; says "vb unbind failed"
+        third = MediaManager.link(src, dst)
+        self.assertTrue(third.destroy())
         self.assertIs(media_media.MediaManager, MediaManager)
 
 
