@@ -31,8 +31,8 @@ pub use venc_sim::sys::{
 };
 pub use venc_sim::venc::Phase;
 pub use venc_sim::vicap::{
-    CAM_CHN_ID_0, CAM_CHN_ID_1, CAM_CHN_ID_2, Sensor, SensorError, SensorImage, SensorOptions,
-    YUV420SP,
+    CAM_CHN_ID_0, CAM_CHN_ID_1, CAM_CHN_ID_2, Crop, GRAYSCALE, RGB565, RGB888, RGBP888, Rect,
+    Sensor, SensorError, SensorImage, SensorOptions, YUV420SP,
 };
 
 /// What the sensors of this board see.
@@ -73,6 +73,14 @@ impl SourceSpec {
                 fit: Fit::Scale,
             },
         })
+    }
+
+    /// `pattern` or `file`, for the sensor's name.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Pattern => "pattern",
+            Self::File(_) => "file",
+        }
     }
 
     fn describe(&self) -> String {
@@ -127,6 +135,8 @@ pub struct Board {
     /// list, so `del link` only drops a name; `destroy()` or `MediaManager.deinit()` unbinds
     /// (firmware facts §2).
     links: Mutex<Vec<Link>>,
+    /// CSI buses with a `Sensor` on them (until its `stop()`).
+    sensor_buses: Mutex<Vec<u32>>,
 }
 
 /// A virtual range over media memory.
@@ -195,7 +205,23 @@ impl Board {
             buffers: Mutex::new(BTreeMap::new()),
             next_buffer_virt: AtomicU64::new(BUFFER_MMAP_BASE),
             links: Mutex::new(Vec::new()),
+            sensor_buses: Mutex::new(Vec::new()),
         }
+    }
+
+    /// Takes CSI bus `id` for a new `Sensor`; false if one is there already.
+    pub fn claim_sensor_bus(&self, id: u32) -> bool {
+        let mut buses = lock(&self.sensor_buses);
+        if buses.contains(&id) {
+            return false;
+        }
+        buses.push(id);
+        true
+    }
+
+    /// Frees bus `id` (`sensor.stop()`).
+    pub fn free_sensor_bus(&self, id: u32) {
+        lock(&self.sensor_buses).retain(|&b| b != id);
     }
 
     /// Keeps a new link for the board's lifetime, as the firmware's list does.

@@ -70,7 +70,7 @@ pub fn memory_fault(addr: u64, len: u64) -> PyErr {
 }
 
 /// Drops the `"AssertionError: "`-style prefix the simulator's messages carry.
-fn message(text: String) -> String {
+pub fn message(text: String) -> String {
     match text.split_once(": ") {
         Some((kind, rest)) if kind.ends_with("Error") => rest.to_owned(),
         _ => text,
@@ -85,6 +85,7 @@ pub fn sensor(err: SensorError) -> PyErr {
         | SensorError::BadChannel(_)
         | SensorError::SizeOutOfRange { .. }
         | SensorError::BadAlignment(_)
+        | SensorError::BadCrop { .. }
         | SensorError::NotConfigured(_) => PyAssertionError::new_err(text),
         _ => PyRuntimeError::new_err(text),
     }

@@ -2,35 +2,130 @@
 
 use crate::board::{self, Board};
 use crate::board::{
-    CAM_CHN_ID_0, CAM_CHN_ID_1, CAM_CHN_ID_2, SENSOR_CHANNELS, SENSOR_DEVICES, Sensor, SensorImage,
-    SensorOptions, YUV420SP,
+    CAM_CHN_ID_0, CAM_CHN_ID_1, CAM_CHN_ID_2, Crop, GRAYSCALE, RGB565, RGB888, RGBP888, Rect,
+    SENSOR_CHANNELS, SENSOR_DEVICES, Sensor, SensorError, SensorImage, SensorOptions, YUV420SP,
 };
 use crate::errors::{self, value_error};
-use pyo3::exceptions::PyRuntimeError;
+use pyo3::exceptions::{
+    PyAssertionError, PyOSError, PyRuntimeError, PySystemExit, PyTypeError,
+};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict};
-use std::sync::Arc;
-use venc_core::consts;
+use pyo3::types::{PyBool, PyBytes, PyDict};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+use venc_core::consts::{self, SENSOR_BUFFERS};
+use venc_sim::vicap::MIN_SIDE;
 
 /// CanMV's default sensor: the camera connector the CanMV boards use (`Sensor()` = CSI2).
 const DEFAULT_SENSOR_ID: u32 = 2;
 
-/// `Sensor.QVGA`, `VGA`, `HD`, `FHD`: named frame sizes. The firmware's enum values are not in
-/// the facts; these are the simulator's, and only their sizes matter to a script.
+/// `Sensor.<NAME>` frame sizes: name, enum value, width, height (firmware facts §2).
 const FRAME_SIZES: &[(&str, u32, u32, u32)] = &[
-    ("QVGA", 100, 320, 240),
-    ("VGA", 101, 640, 480),
-    ("HD", 102, 1280, 720),
-    ("FHD", 103, 1920, 1080),
+    ("QQCIF", 0, 88, 72),
+    ("QCIF", 1, 176, 144),
+    ("CIF", 2, 352, 288),
+    ("QSIF", 3, 176, 120),
+    ("SIF", 4, 352, 240),
+    ("QQVGA", 5, 160, 120),
+    ("QVGA", 6, 320, 240),
+    ("VGA", 7, 640, 480),
+    ("HQQVGA", 8, 120, 80),
+    ("HQVGA", 9, 240, 160),
+    ("HVGA", 10, 480, 320),
+    ("B64X64", 11, 64, 64),
+    ("B128X64", 12, 128, 64),
+    ("B128X128", 13, 128, 128),
+    ("B160X160", 14, 160, 160),
+    ("B320X320", 15, 320, 320),
+    ("QQVGA2", 16, 128, 160),
+    ("WVGA", 17, 720, 480),
+    ("WVGA2", 18, 752, 480),
+    ("SVGA", 19, 800, 600),
+    ("XGA", 20, 1024, 768),
+    ("WXGA", 21, 1280, 768),
+    ("SXGA", 22, 1280, 1024),
+    ("SXGAM", 23, 1280, 960),
+    ("UXGA", 24, 1600, 1200),
+    ("HD", 25, 1280, 720),
+    ("FHD", 26, 1920, 1080),
+    ("QHD", 27, 2560, 1440),
+    ("QXGA", 28, 2048, 1536),
+    ("WQXGA", 29, 2560, 1600),
+    ("WQXGA2", 30, 2592, 1944),
 ];
+/// `Sensor.FRAME_SIZE_INVAILD` (sic): the default, which maps to 0x0.
+const FRAME_SIZE_INVAILD: u32 = 31;
+/// The largest output per channel: chn0 3072x2160, chn1/2 1920x1080 (VF §3.3).
+const CHANNEL_CAPS: [(u32, u32); 3] = [(3072, 2160), (1920, 1080), (1920, 1080)];
+/// `snapshot(auto_reboot=True)`: this many failures within the window reboot the board.
+const SNAPSHOT_FAILURE_LIMIT: usize = 3;
+const SNAPSHOT_FAILURE_WINDOW: Duration = Duration::from_millis(10_000);
 
-/// `media.sensor.Sensor` on the simulator.
+/// `media.sensor.Sensor` on the simulator. The firmware's Python module (`sensor.py`) gives
+/// `snapshot` its generation's signature over `_snapshot` / `_snapshot_frame`.
 #[derive(Debug)]
-#[pyclass(name = "Sensor", module = "media.sensor")]
+#[pyclass(name = "Sensor", module = "media.sensor", subclass)]
 #[doc(alias = "media.sensor.Sensor")]
 pub struct PySensor {
     board: Arc<Board>,
     sensor: Sensor,
+    id: u32,
+    ran: AtomicBool,
+    failures: Mutex<Vec<Instant>>,
+}
+
+impl PySensor {
+    fn print(py: Python<'_>, line: String) -> PyResult<()> {
+        py.import("builtins")?.getattr("print")?.call1((line,))?;
+        Ok(())
+    }
+
+    /// `reset()` must come first (AssertionError `should call reset() first`).
+    fn check_reset(&self) -> PyResult<()> {
+        if !self.sensor.is_reset() {
+            return Err(errors::sensor(SensorError::NotReset));
+        }
+        Ok(())
+    }
+
+    fn check_chn(chn: u32) -> PyResult<()> {
+        if chn >= SENSOR_CHANNELS {
+            return Err(errors::sensor(SensorError::BadChannel(chn)));
+        }
+        Ok(())
+    }
+
+    fn snapshot_image(&self, py: Python<'_>, chn: u32, auto_reboot: bool) -> PyResult<SensorImage> {
+        Self::check_chn(chn)?;
+        self.check_reset()?;
+        let taken = if self.board.releases_gil() {
+            py.detach(|| self.sensor.snapshot(chn))
+        } else {
+            self.sensor.snapshot(chn)
+        };
+        taken.or_else(|e| {
+            let now = Instant::now();
+            let mut failures = self.failures.lock().unwrap_or_else(PoisonError::into_inner);
+            failures.retain(|t| now.duration_since(*t) < SNAPSHOT_FAILURE_WINDOW);
+            failures.push(now);
+            if auto_reboot && failures.len() >= SNAPSHOT_FAILURE_LIMIT {
+                Self::print(py, format!(
+                    "sensor({}) snapshot chn({chn}) failed {SNAPSHOT_FAILURE_LIMIT} times in 10 s, rebooting...",
+                    self.id
+                ))?;
+                // machine.reset(): the board reboots, the script is gone.
+                return Err(PySystemExit::new_err(
+                    "machine.reset(): snapshot(auto_reboot=True) rebooted the board",
+                ));
+            }
+            Err(PyRuntimeError::new_err(format!(
+                "sensor({}) snapshot chn({chn}) failed(-1): {}",
+                self.id,
+                errors::message(e.to_string())
+            )))
+        })
+    }
 }
 
 #[pymethods]
@@ -38,31 +133,52 @@ impl PySensor {
     #[classattr]
     const YUV420SP: u32 = YUV420SP;
     #[classattr]
-    const RGB888: u32 = consts::PIXEL_FORMAT_RGB_888;
+    const RGB888: u32 = RGB888;
     #[classattr]
-    const QVGA: u32 = FRAME_SIZES[0].1;
+    const RGBP888: u32 = RGBP888;
     #[classattr]
-    const VGA: u32 = FRAME_SIZES[1].1;
+    const RGB565: u32 = RGB565;
     #[classattr]
-    const HD: u32 = FRAME_SIZES[2].1;
+    const GRAYSCALE: u32 = GRAYSCALE;
     #[classattr]
-    const FHD: u32 = FRAME_SIZES[3].1;
+    const FRAME_SIZE_INVAILD: u32 = FRAME_SIZE_INVAILD;
 
-    /// `Sensor(id=2, width=1920, height=1080, fps=30)`: the acquisition window and frame rate.
+    /// `Sensor(id=2, width=1920, height=1080, fps=60, type=None, force=False)`: keywords only,
+    /// as the firmware's `__init__(self, **kwargs)`. The fps default is the firmware's (60);
+    /// the Sensor manual says 30.
     #[new]
-    #[pyo3(signature = (id = DEFAULT_SENSOR_ID, width = 1920, height = 1080, fps = 30))]
-    fn new(id: u32, width: u32, height: u32, fps: u32) -> PyResult<Self> {
+    #[pyo3(signature = (*, id = DEFAULT_SENSOR_ID, width = 1920, height = 1080, fps = 60, r#type = None, force = false))]
+    fn new(
+        py: Python<'_>,
+        id: u32,
+        width: u32,
+        height: u32,
+        fps: u32,
+        r#type: Option<u32>,
+        force: bool,
+    ) -> PyResult<Self> {
+        let _ = force; // the firmware's re-probe flag; the simulated sensor is always found
         if id >= SENSOR_DEVICES {
-            return Err(value_error(format!(
-                "sensor id {id} out of range 0 ~ {}",
-                SENSOR_DEVICES - 1
+            return Err(PyAssertionError::new_err(format!("invaild sensor id {id}")));
+        }
+        // The modes a real sensor offers are a list; the simulated one takes any sane mode.
+        let window_ok = (64..=4096).contains(&width) && (64..=2160).contains(&height);
+        if fps == 0 || fps > 240 || !window_ok {
+            return Err(PyRuntimeError::new_err(format!(
+                "Can not found sensor on {id} (the simulated sensor offers 64x64 ~ 4096x2160 at 1 ~ 240 fps; asked {width}x{height}@{fps})"
             )));
         }
-        if fps == 0 || fps > 240 {
-            return Err(value_error(format!("sensor fps {fps} outside 1 ~ 240")));
-        }
         let board = board::current();
-        let source = board.source.sensor_source().map_err(value_error)?;
+        if !board.claim_sensor_bus(id) {
+            return Err(PyOSError::new_err(format!("sensor({id}) is already inited.")));
+        }
+        let source = match board.source.sensor_source() {
+            Ok(s) => s,
+            Err(e) => {
+                board.free_sensor_bus(id);
+                return Err(value_error(e));
+            }
+        };
         let opts = SensorOptions {
             fps,
             timing: board.timing,
@@ -70,8 +186,19 @@ impl PySensor {
             max_height: height,
             frame_limit: None,
         };
+        Self::print(py, format!(
+            "find sensor sim_{}, type {}, output {width}x{height}@{fps}",
+            board.source.kind(),
+            r#type.unwrap_or(0)
+        ))?;
         let sensor = Sensor::new(Arc::clone(&board.sim), id, source, opts);
-        Ok(Self { board, sensor })
+        Ok(Self {
+            board,
+            sensor,
+            id,
+            ran: AtomicBool::new(false),
+            failures: Mutex::new(Vec::new()),
+        })
     }
 
     /// `reset()`.
@@ -79,41 +206,71 @@ impl PySensor {
         self.sensor.reset().map_err(errors::sensor)
     }
 
-    /// `set_framesize(framesize=None, chn=CAM_CHN_ID_0, alignment=0, width=, height=)`.
-    #[pyo3(signature = (framesize = None, chn = CAM_CHN_ID_0, alignment = 0, width = None, height = None))]
+    /// `set_framesize(framesize=FRAME_SIZE_INVAILD, chn=CAM_CHN_ID_0, alignment=0, crop=None,
+    /// **kwargs)`: the size from `w=`/`h=` or `width=`/`height=` (a pair counts only if both
+    /// are given), else from the enum.
+    #[pyo3(signature = (framesize = FRAME_SIZE_INVAILD, chn = CAM_CHN_ID_0, alignment = 0, crop = None, **kwargs))]
     fn set_framesize(
         &self,
         py: Python<'_>,
-        framesize: Option<u32>,
+        framesize: u32,
         chn: u32,
         alignment: u32,
-        width: Option<u32>,
-        height: Option<u32>,
+        crop: Option<&Bound<'_, PyAny>>,
+        kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<()> {
-        let (w, h) = match (framesize, width, height) {
-            (None, Some(w), Some(h)) => (w, h),
-            (Some(code), None, None) => FRAME_SIZES
-                .iter()
-                .find(|f| f.1 == code)
-                .map(|f| (f.2, f.3))
-                .ok_or_else(|| value_error(format!("unknown framesize {code}")))?,
-            _ => {
-                return Err(value_error(
-                    "set_framesize: give framesize, or width and height",
-                ));
+        let pair = |a: &str, b: &str| -> PyResult<Option<(u32, u32)>> {
+            let Some(kw) = kwargs else { return Ok(None) };
+            match (kw.get_item(a)?, kw.get_item(b)?) {
+                (Some(w), Some(h)) => Ok(Some((w.extract()?, h.extract()?))),
+                _ => Ok(None),
             }
         };
-        let (aw, ah) = self
-            .sensor
-            .set_framesize(w, h, chn, alignment)
+        let (w, h) = match (pair("w", "h")?, pair("width", "height")?) {
+            (Some(size), _) | (None, Some(size)) => size,
+            (None, None) => FRAME_SIZES
+                .iter()
+                .find(|f| f.1 == framesize)
+                .map_or((0, 0), |f| (f.2, f.3)),
+        };
+        self.check_reset()?;
+        Self::check_chn(chn)?;
+        let aligned = w.next_multiple_of(16);
+        if aligned != w {
+            Self::print(py, format!(
+                "Warning: sensor({}) chn({chn}) set_framesize align up width to {aligned}",
+                self.id
+            ))?;
+        }
+        let (win_w, win_h) = self.sensor.window();
+        let (cap_w, cap_h) = CHANNEL_CAPS[chn as usize];
+        let invalid = |what: &str, v: u32| {
+            PyAssertionError::new_err(format!(
+                "sensor({}) chn({chn}) set_framesize invaild {what}({v})",
+                self.id
+            ))
+        };
+        if !(MIN_SIDE..=win_w.min(cap_w)).contains(&aligned) {
+            return Err(invalid("width", aligned));
+        }
+        if !(MIN_SIDE..=win_h.min(cap_h)).contains(&h) {
+            return Err(invalid("height", h));
+        }
+        self.sensor
+            .set_framesize(aligned, h, chn, alignment)
             .map_err(errors::sensor)?;
-        if (aw, ah) != (w, h) {
-            // The firmware aligns the width up to 16 and says so on the console.
-            let print = py.import("builtins")?.getattr("print")?;
-            print.call1((format!(
-                "Warning: sensor({}) chn({chn}) width {w} is aligned up to {aw}",
-                self.sensor.bind_info(chn).src.dev
-            ),))?;
+        if let Some(crop) = crop {
+            let crop = if let Ok(on) = crop.cast::<PyBool>() {
+                on.is_true().then_some(Crop::Centred)
+            } else {
+                let (x, y, w, h): (u32, u32, u32, u32) = crop.extract().map_err(|_| {
+                    PyTypeError::new_err("set_framesize: crop must be True or (x, y, w, h)")
+                })?;
+                Some(Crop::Window(Rect { x, y, w, h }))
+            };
+            if let Some(crop) = crop {
+                self.sensor.set_crop(chn, crop).map_err(errors::sensor)?;
+            }
         }
         Ok(())
     }
@@ -126,7 +283,20 @@ impl PySensor {
             .map_err(errors::sensor)
     }
 
-    /// `bind_info(x=0, y=0, chn=CAM_CHN_ID_0)`: `{'src': (CAMERA_MOD_ID, dev, chn)}`.
+    /// `width(chn=0)`: the channel's width (0 until set); `chn=None`: the sensor's.
+    #[pyo3(signature = (chn = Some(CAM_CHN_ID_0)))]
+    fn width(&self, chn: Option<u32>) -> PyResult<u32> {
+        self.size(chn).map(|s| s.0)
+    }
+
+    /// `height(chn=0)`.
+    #[pyo3(signature = (chn = Some(CAM_CHN_ID_0)))]
+    fn height(&self, chn: Option<u32>) -> PyResult<u32> {
+        self.size(chn).map(|s| s.1)
+    }
+
+    /// `bind_info(x=0, y=0, chn=CAM_CHN_ID_0)`: `{'src': (CAMERA_MOD_ID, dev, chn),
+    /// 'rect': (x, y, width, height), 'pix_format': fmt}`.
     #[pyo3(signature = (x = 0, y = 0, chn = CAM_CHN_ID_0))]
     fn bind_info<'py>(
         &self,
@@ -135,41 +305,112 @@ impl PySensor {
         y: u32,
         chn: u32,
     ) -> PyResult<Bound<'py, PyDict>> {
-        // The window offset only matters to the display; the simulator has none.
-        let _ = (x, y);
+        self.check_reset()?;
+        Self::check_chn(chn)?;
         let src = self.sensor.bind_info(chn).src;
+        let (w, h, fmt) = self.sensor.channel(chn).unwrap_or((0, 0, None));
         let info = PyDict::new(py);
         info.set_item("src", (src.mod_id, src.dev, src.chn))?;
+        info.set_item("rect", (x, y, w, h))?;
+        info.set_item("pix_format", fmt.unwrap_or(0))?;
         Ok(info)
     }
 
+    /// `set_hmirror(enable)`: applied at the next `run()`.
+    fn set_hmirror(&self, enable: bool) -> PyResult<()> {
+        self.check_reset()?;
+        self.sensor.set_mirror(Some(enable), None);
+        Ok(())
+    }
+
+    /// `set_vflip(enable)`: applied at the next `run()`.
+    fn set_vflip(&self, enable: bool) -> PyResult<()> {
+        self.check_reset()?;
+        self.sensor.set_mirror(None, Some(enable));
+        Ok(())
+    }
+
+    /// `get_hmirror()`.
+    fn get_hmirror(&self) -> bool {
+        self.sensor.mirror().0
+    }
+
+    /// `get_vflip()`.
+    fn get_vflip(&self) -> bool {
+        self.sensor.mirror().1
+    }
+
     /// `run()`.
-    fn run(&self) -> PyResult<()> {
-        self.sensor.run().map_err(errors::sensor)
+    fn run(&self, py: Python<'_>) -> PyResult<()> {
+        self.sensor.run().map_err(errors::sensor)?;
+        self.ran.store(true, Ordering::Relaxed);
+        let (w, h, _) = self.sensor.channel(CAM_CHN_ID_0).unwrap_or((0, 0, None));
+        Self::print(py, format!(
+            "sensor({}), mode 0, buffer_num {SENSOR_BUFFERS}, buffer_size {}",
+            self.id,
+            venc_core::layout::vicap_block_size(w, h, 0)
+        ))
     }
 
-    /// `stop()`.
-    fn stop(&self, py: Python<'_>) {
-        py.detach(|| self.sensor.stop());
-    }
-
-    /// `snapshot(chn=CAM_CHN_ID_0)`: the next frame, in one of the channel's buffers.
-    #[pyo3(signature = (chn = CAM_CHN_ID_0))]
-    fn snapshot(&self, py: Python<'_>, chn: u32) -> PyResult<PyImage> {
-        let image = if self.board.releases_gil() {
-            py.detach(|| self.sensor.snapshot(chn))
-        } else {
-            self.sensor.snapshot(chn)
+    /// `stop()`: stops streaming and frees the bus (a new `Sensor` can then be made).
+    fn stop(&self, py: Python<'_>) -> PyResult<()> {
+        if !self.ran.load(Ordering::Relaxed) {
+            Self::print(py, "warning: sensor not call run()".into())?;
         }
-        .map_err(errors::sensor)?;
+        py.detach(|| self.sensor.stop());
+        self.board.free_sensor_bus(self.id);
+        Ok(())
+    }
+
+    /// The next frame of `chn` as an image (`snapshot(chn)`).
+    #[pyo3(signature = (chn = CAM_CHN_ID_0, timeout = 1000, auto_reboot = false))]
+    fn _snapshot(&self, py: Python<'_>, chn: u32, timeout: i32, auto_reboot: bool) -> PyResult<PyImage> {
+        let _ = timeout; // frames come at the sensor's pace; a wait is never longer than one
+        let image = self.snapshot_image(py, chn, auto_reboot)?;
         Ok(PyImage {
             board: Arc::clone(&self.board),
             image,
         })
     }
 
+    /// The next frame of `chn` as the bytes of its `k_video_frame_info` (`dump_frame=True`).
+    #[pyo3(signature = (chn = CAM_CHN_ID_0, timeout = 1000, auto_reboot = false))]
+    fn _snapshot_frame<'py>(
+        &self,
+        py: Python<'py>,
+        chn: u32,
+        timeout: i32,
+        auto_reboot: bool,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        let _ = timeout;
+        let image = self.snapshot_image(py, chn, auto_reboot)?;
+        let mut info = image.frame_info();
+        info.mod_id = consts::CAMERA_MOD_ID;
+        Ok(PyBytes::new(py, &info.to_c_bytes()))
+    }
+
     fn __repr__(&self) -> String {
-        format!("<Sensor on venc-sim, source {:?}>", self.board.source)
+        format!("<Sensor {} on venc-sim, source {:?}>", self.id, self.board.source)
+    }
+}
+
+impl PySensor {
+    fn size(&self, chn: Option<u32>) -> PyResult<(u32, u32)> {
+        match chn {
+            None => Ok(self.sensor.window()),
+            Some(chn) => {
+                self.check_reset()?;
+                Self::check_chn(chn)?;
+                Ok(self.sensor.channel(chn).map_or((0, 0), |(w, h, _)| (w, h)))
+            }
+        }
+    }
+}
+
+impl Drop for PySensor {
+    fn drop(&mut self) {
+        // `__del__` calls stop(is_del=True): the bus is free again.
+        self.board.free_sensor_bus(self.id);
     }
 }
 
@@ -191,21 +432,27 @@ impl PyImage {
     fn height(&self) -> u32 {
         self.image.height()
     }
-    /// `format()`: `Sensor.YUV420SP`.
+    /// `format()`: the channel's `Sensor.*` format.
     fn format(&self) -> u32 {
-        YUV420SP
+        self.image.format()
     }
-    /// `size()`: bytes of the picture (Y + UV).
+    /// `size()`: bytes of the picture in its format.
     fn size(&self) -> u64 {
-        venc_core::layout::y_size(self.image.width(), self.image.height())
-            + venc_core::layout::uv_size(self.image.width(), self.image.height())
+        let area = venc_core::layout::y_size(self.image.width(), self.image.height());
+        match self.image.format() {
+            RGB888 | RGBP888 => area * 3,
+            RGB565 => area * 2,
+            GRAYSCALE => area,
+            _ => area + venc_core::layout::uv_size(self.image.width(), self.image.height()),
+        }
     }
-    /// `phyaddr(plane=0)`: the Y plane, or 1 for the UV plane where VICAP put it.
+    /// `phyaddr(plane=0)`: plane 0, or the UV plane (1) where VICAP put it, or RGBP888's G
+    /// and B planes (1, 2).
     #[pyo3(signature = (plane = 0))]
     fn phyaddr(&self, plane: u32) -> PyResult<u64> {
         self.image
             .phyaddr(plane)
-            .ok_or_else(|| value_error(format!("phyaddr: plane {plane} outside 0 ~ 1 (NV12)")))
+            .ok_or_else(|| value_error(format!("phyaddr: this image has no plane {plane}")))
     }
     /// `poolid()`.
     fn poolid(&self) -> u32 {
@@ -225,9 +472,10 @@ impl PyImage {
     }
     fn __repr__(&self) -> String {
         format!(
-            "<Image {}x{} YUV420SP at 0x{:x}>",
+            "<Image {}x{} format {} at 0x{:x}>",
             self.image.width(),
             self.image.height(),
+            self.image.format(),
             self.image.phyaddr(0).unwrap_or(0)
         )
     }
@@ -242,5 +490,11 @@ pub fn add_constants(m: &Bound<'_, PyModule>) -> PyResult<()> {
     c.set_item("CAM_CHN_ID_MAX", SENSOR_CHANNELS)?;
     c.set_item("CAMERA_MOD_ID", consts::CAMERA_MOD_ID)?;
     c.set_item("CAM_DEFAULT_SENSOR", DEFAULT_SENSOR_ID)?;
+    let sizes = PyDict::new(m.py());
+    for (name, code, _, _) in FRAME_SIZES {
+        sizes.set_item(*name, *code)?;
+    }
+    sizes.set_item("FRAME_SIZE_INVAILD", FRAME_SIZE_INVAILD)?;
+    m.add("SENSOR_FRAME_SIZES", sizes)?;
     m.add("SENSOR_CONSTANTS", c)
 }

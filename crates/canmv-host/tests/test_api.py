@@ -409,18 +409,26 @@ class SensorAndLinks(Board):
             s.set_framesize(width=32, height=32)
         with self.assertRaises(AssertionError):
             s.set_framesize(width=W, height=H, alignment=13)
-        with self.assertRaises(RuntimeError):
+        with self.assertRaisesRegex(RuntimeError, r"sensor\(2\) snapshot chn\(0\) failed"):
             s.snapshot()  # not running
-        with self.assertRaises(ValueError):
+        with self.assertRaisesRegex(AssertionError, "invaild sensor id 7"):
             Sensor(id=7)
+        with self.assertRaisesRegex(OSError, r"sensor\(2\) is already inited\."):
+            Sensor()  # the bus is taken until stop()
+        with contextlib.redirect_stdout(io.StringIO()) as said:
+            s.stop()
+        self.assertIn("warning: sensor not call run()", said.getvalue())
+        Sensor().stop()  # the bus is free again
 
     def test_host_argument_errors(self):
         s = Sensor()
         s.reset()
-        with self.assertRaises(ValueError):
-            s.set_framesize()  # neither a framesize nor width and height
-        with self.assertRaises(ValueError):
+        with self.assertRaisesRegex(AssertionError, r"invaild width\(0\)"):
+            s.set_framesize()  # FRAME_SIZE_INVAILD maps to 0x0
+        with self.assertRaisesRegex(AssertionError, r"invaild width\(0\)"):
             s.set_framesize(999)
+        with self.assertRaisesRegex(AssertionError, r"invaild width\(0\)"):
+            s.set_framesize(width=W)  # a lone width falls back to the enum
         s.set_framesize(Sensor.VGA)
         s.set_pixformat(Sensor.YUV420SP)
         s.run()
@@ -429,7 +437,7 @@ class SensorAndLinks(Board):
         with self.assertRaises(ValueError):
             img.phyaddr(2)  # NV12 has two planes
         s.stop()
-        with self.assertRaises(ValueError):
+        with self.assertRaisesRegex(RuntimeError, "Can not found sensor on 2"):
             Sensor(fps=0)
         for bad in ({"firmware": "canmv-0.1"}, {"timing": "slow"}, {"codec_threads": 0}):
             with self.assertRaises(ValueError):
@@ -442,7 +450,8 @@ class SensorAndLinks(Board):
         s.reset()
         with contextlib.redirect_stdout(io.StringIO()) as said:
             s.set_framesize(width=810, height=H, alignment=12)
-        self.assertIn("aligned up to 816", said.getvalue())
+        self.assertIn("Warning: sensor(2) chn(0) set_framesize align up width to 816",
+                      said.getvalue())
         s.set_pixformat(Sensor.YUV420SP)
         s.run()
         img = s.snapshot()
@@ -463,6 +472,7 @@ class SensorAndLinks(Board):
 
     def test_link_errors(self):
         s = Sensor()
+        s.reset()
         src = s.bind_info()["src"]
         self.assertEqual(src[0], media_sensor.CAMERA_MOD_ID)
         dst = (vencoder.VIDEO_ENCODE_MOD_ID, vencoder.VENC_DEV_ID, 0)

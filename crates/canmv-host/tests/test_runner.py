@@ -245,7 +245,8 @@ class Sdcard(unittest.TestCase):
             done = run_canmv(script, sdcard=card)
             self.assertEqual(done.returncode, 0, done.stderr)
             self.assertEqual((card / "examples" / "x.txt").read_text(), "on the card")
-            self.assertIn("['examples', 'new']", done.stdout)
+            # The image's folders (facts §6) and the script's own.
+        self.assertIn("['examples', 'libs', 'new', 'res']", done.stdout)
             self.assertIn("11", done.stdout)
 
 

@@ -1,43 +1,135 @@
-"""The MicroPython and CanMV environment a script expects, installed into CPython.
+"""The MicroPython and CanMV runtime a script expects, installed into CPython (firmware facts §6).
 
-- ``media.vencoder``, ``media.sensor``, ``media.media``, ``uctypes`` (from ``firmware/``);
-- ``os.exitpoint`` and its flags, ``sys.print_exception``;
-- MicroPython's ``time.ticks_ms/ticks_us/ticks_diff/ticks_add/sleep_ms/sleep_us`` and
-  ``time.clock()``;
-- paths under ``/sdcard`` mapped to a folder on the PC.
+- the firmware's modules (``media.*``, ``mpp.*``, ``uctypes``, ``image``, ``machine``) from
+  ``firmware/``;
+- MicroPython's names: ``u``-prefixed modules (``utime``, ``urandom``, ``uos``, …), the
+  ``micropython`` module and a built-in ``const``, ``gc.mem_free``/``mem_alloc``,
+  ``sys.print_exception``;
+- ``time`` as scripts see it: ``ticks_*``, ``sleep_ms``/``sleep_us``, ``clock()``, and
+  ``time.time()`` an int (the board's RTC seconds);
+- ``os.exitpoint`` with the board's semantics, and the stop request behind it (the IDE's stop
+  button here is ``canmv-run --run-for``/``--max-frames``, see :func:`request_stop`);
+- the board's paths ``/sdcard`` and ``/data`` mapped to folders on the PC, for ``open``,
+  ``os.*`` and imports through ``sys.path``.
 """
 
+import _thread
 import builtins
+import gc
+import importlib.abc
+import importlib.machinery
 import os
 import sys
+import threading
 import time
 import traceback
+import types
 from pathlib import Path
 
 FIRMWARE_DIR = Path(__file__).parent / "firmware"
 
-# Values are the simulator's: the facts do not give the firmware's, and scripts only pass
-# them back to os.exitpoint.
+# os.EXITPOINT_* (S `port/mp_modules/modos.c:110-125`).
 EXITPOINT_DISABLE = 0
 EXITPOINT_ENABLE = 1
 EXITPOINT_ENABLE_SLEEP = 2
 
-_state = {"installed": False, "sdcard": None, "exitpoint": EXITPOINT_DISABLE}
+# The MicroPython heap gc.mem_free/mem_alloc report on: the simulator's figure, not a board's.
+HEAP_BYTES = 16 << 20
+
+# How long a stop waits for a script whose exitpoint flag holds it before interrupting anyway.
+STOP_GRACE_S = 10.0
+
+_ROOTS = ("/sdcard", "/data")
+_state = {"installed": False, "roots": {}}
+_flags = threading.local()
+_stop = {"requested": False, "why": None, "delivered": False, "lock": threading.Lock()}
+
+
+def _flag():
+    return getattr(_flags, "value", EXITPOINT_DISABLE)
+
+
+# ---- the stop request (the IDE's stop button) and os.exitpoint -------------------------------
+
+def request_stop(why):
+    """Asks the script to stop, as the IDE's stop button does: a KeyboardInterrupt reaches the
+    main thread at once if its exitpoint flag is DISABLE (0), at its next ``os.exitpoint()`` or
+    sleep if ENABLE, at its next ``os.exitpoint()`` only if ENABLE_SLEEP (facts §6). A script
+    that never gets there is interrupted after :data:`STOP_GRACE_S` seconds, with a note."""
+    with _stop["lock"]:
+        if _stop["requested"]:
+            return
+        _stop["requested"], _stop["why"] = True, why
+    main_flag = _main_flag["value"]
+    if main_flag == EXITPOINT_DISABLE:
+        _deliver()
+        return
+
+    def grace():
+        time.sleep(STOP_GRACE_S)
+        with _stop["lock"]:
+            late = not _stop["delivered"]
+        if late:
+            print(f"canmv-run: the script reached no os.exitpoint() within {STOP_GRACE_S:.0f} s "
+                  f"of the stop ({why}); interrupting it", file=sys.stderr)
+            _deliver()
+
+    threading.Thread(target=grace, name="canmv-stop-grace", daemon=True).start()
+
+
+# The main thread's flag, readable from the thread that requests the stop.
+_main_flag = {"value": EXITPOINT_DISABLE}
+
+
+def _deliver():
+    with _stop["lock"]:
+        if _stop["delivered"]:
+            return
+        _stop["delivered"] = True
+    _thread.interrupt_main()
+
+
+def close_stop():
+    """After the script: no stop is delivered any more."""
+    with _stop["lock"]:
+        _stop["delivered"] = True
+
+
+def stop_reason():
+    """Why the script was asked to stop (``--run-for``, ``--max-frames``), or None."""
+    return _stop["why"] if _stop["requested"] else None
+
+
+def _take_pending(at_sleep):
+    """Raises KeyboardInterrupt in the main thread if a held stop may be delivered here."""
+    if threading.current_thread() is not threading.main_thread() or not _stop["requested"]:
+        return
+    flag = _flag()
+    if flag == EXITPOINT_ENABLE_SLEEP and at_sleep:
+        return
+    with _stop["lock"]:
+        if _stop["delivered"]:
+            return
+        _stop["delivered"] = True
+    raise KeyboardInterrupt
 
 
 def _exitpoint(flag=None):
-    """``os.exitpoint([flag])``: on the board, where the IDE's stop button is honoured. Ctrl-C
-    raises KeyboardInterrupt on its own here; a flag is remembered, as the board does."""
-    if flag is not None:
-        _state["exitpoint"] = int(flag)
+    """``os.exitpoint([flag])``: with a flag, sets this thread's flag and returns the old one
+    (flag 0 also delivers a pending stop); without, delivers a pending stop."""
+    if flag is None:
+        _take_pending(at_sleep=False)
         return None
-    return False
+    old = _flag()
+    _flags.value = int(flag)
+    if threading.current_thread() is threading.main_thread():
+        _main_flag["value"] = int(flag)
+    if int(flag) == EXITPOINT_DISABLE:
+        _take_pending(at_sleep=False)
+    return old
 
 
-def _print_exception(exc, file=None):
-    """``sys.print_exception(exc, file=sys.stdout)``."""
-    traceback.print_exception(type(exc), exc, exc.__traceback__, file=file or sys.stdout)
-
+# ---- time --------------------------------------------------------------------------------
 
 class _Clock:
     """``time.clock()``: frames per second between ``tick()`` calls."""
@@ -45,45 +137,155 @@ class _Clock:
     def __init__(self):
         self._last = None
         self._fps = 0.0
+        self._total = 0.0
+        self._ticks = 0
 
     def tick(self):
         now = time.perf_counter()
         if self._last is not None and now > self._last:
             self._fps = 1.0 / (now - self._last)
+            self._total += now - self._last
+            self._ticks += 1
         self._last = now
 
     def fps(self):
         return self._fps
+
+    def avg(self):
+        """Mean milliseconds between ticks."""
+        return 1000.0 * self._total / self._ticks if self._ticks else 0.0
+
+    def reset(self):
+        self.__init__()
 
 
 def _ticks(scale):
     return lambda: int(time.monotonic_ns() // scale) & 0x3FFF_FFFF
 
 
-def _patch_time():
-    time.ticks_ms = _ticks(1_000_000)
-    time.ticks_us = _ticks(1_000)
-    time.ticks_cpu = _ticks(1)
-    time.ticks_diff = lambda new, old: ((new - old + 0x2000_0000) & 0x3FFF_FFFF) - 0x2000_0000
-    time.ticks_add = lambda t, delta: (t + delta) & 0x3FFF_FFFF
-    time.sleep_ms = lambda ms: time.sleep(ms / 1000)
-    time.sleep_us = lambda us: time.sleep(us / 1_000_000)
-    time.clock = _Clock
+def _sleep(seconds):
+    """A sleep the stop request can end (a sleep is an exit point under ENABLE)."""
+    deadline = time.monotonic() + max(0.0, seconds)
+    while True:
+        _take_pending(at_sleep=True)
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return
+        time.sleep(min(left, 0.05))
 
 
-def sdcard_path(path):
-    """The PC path for a board path: ``/sdcard/x`` → ``SDCARD/x``; other paths unchanged."""
-    root = _state["sdcard"]
-    if root is None or not isinstance(path, str):
+def _board_time_module():
+    """The ``time`` module scripts import: CPython's plus MicroPython's names, with ``time()``
+    an int. The host's own modules keep CPython's ``time``."""
+    board = types.ModuleType("time", "time as the CanMV firmware has it")
+    for name in dir(time):
+        if not name.startswith("__"):
+            setattr(board, name, getattr(time, name))
+    board.ticks_ms = _ticks(1_000_000)
+    board.ticks_us = _ticks(1_000)
+    board.ticks_cpu = _ticks(1)
+    board.ticks_diff = lambda new, old: ((new - old + 0x2000_0000) & 0x3FFF_FFFF) - 0x2000_0000
+    board.ticks_add = lambda t, delta: (t + delta) & 0x3FFF_FFFF
+    board.sleep = _sleep
+    board.sleep_ms = lambda ms: _sleep(ms / 1000)
+    board.sleep_us = lambda us: _sleep(us / 1_000_000)
+    board.time = lambda: int(time.time())
+    board.clock = _Clock
+    return board
+
+
+# ---- MicroPython modules -------------------------------------------------------------------
+
+def _micropython_module():
+    mp = types.ModuleType("micropython", "MicroPython's micropython module (the parts scripts use)")
+    mp.const = lambda value: value
+    mp.opt_level = lambda level=None: 0 if level is None else None
+    mp.alloc_emergency_exception_buf = lambda size: None
+    mp.heap_lock = lambda: 0
+    mp.heap_unlock = lambda: 0
+    mp.kbd_intr = lambda char: None
+    mp.stack_use = lambda: 0
+
+    def mem_info(verbose=None):
+        print(f"stack: 0 out of 65536\nGC: total: {HEAP_BYTES}, used: {_mem_alloc()}, "
+              f"free: {_mem_free()}")
+
+    mp.mem_info = mem_info
+    mp.qstr_info = lambda verbose=None: print("qstr pool: n_pool=0, n_qstr=0")
+    return mp
+
+
+def _mem_alloc():
+    # CPython's live blocks stand for the script's heap use; capped at the modeled heap.
+    return min(HEAP_BYTES, sys.getallocatedblocks() * 32)
+
+
+def _mem_free():
+    return HEAP_BYTES - _mem_alloc()
+
+
+def _print_exception(exc, file=None):
+    """``sys.print_exception(exc, file=sys.stdout)``."""
+    traceback.print_exception(type(exc), exc, exc.__traceback__, file=file or sys.stdout)
+
+
+_U_MODULES = {
+    "uos": "os", "urandom": "random", "ustruct": "struct", "ujson": "json", "ure": "re",
+    "ubinascii": "binascii", "ucollections": "collections", "uio": "io", "uselect": "select",
+    "usocket": "socket", "uhashlib": "hashlib", "uerrno": "errno", "uzlib": "zlib",
+    "uheapq": "heapq", "uarray": "array", "uasyncio": "asyncio", "ussl": "ssl",
+    "utime": "time",
+}
+
+
+class _UModules(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """``import urandom`` and friends: MicroPython's ``u``-names for the CPython modules."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name in _U_MODULES:
+            return importlib.machinery.ModuleSpec(name, self)
+        return None
+
+    def create_module(self, spec):
+        target = _U_MODULES[spec.name]
+        return sys.modules[target] if target == "time" else importlib.import_module(target)
+
+    def exec_module(self, module):
+        pass
+
+
+# ---- the board's paths -------------------------------------------------------------------
+
+def board_path(path):
+    """The PC path for a board path: ``/sdcard/x`` → ``SDCARD/x``, ``/data/x`` → ``DATA/x``;
+    other paths unchanged."""
+    if not isinstance(path, str):
         return path
-    if path == "/sdcard" or path.startswith("/sdcard/"):
-        return os.fspath(Path(root) / path[len("/sdcard") :].lstrip("/"))
+    for root, folder in _state["roots"].items():
+        if path == root or path.startswith(root + "/"):
+            return os.fspath(Path(folder) / path[len(root):].lstrip("/"))
     return path
+
+
+sdcard_path = board_path  # the name the first versions exported
+
+
+class _BoardPaths(importlib.abc.MetaPathFinder):
+    """Imports through ``sys.path`` entries that are board paths (``/sdcard/libs``), looked up
+    in the mapped folders."""
+
+    def find_spec(self, name, path=None, target=None):
+        if path is not None:
+            return None
+        mapped = [board_path(p) for p in sys.path if isinstance(p, str) and board_path(p) != p]
+        if not mapped:
+            return None
+        return importlib.machinery.PathFinder.find_spec(name, mapped, target)
 
 
 def _mapping(fn, nargs=1):
     def mapped(*args, **kwargs):
-        args = tuple(sdcard_path(a) if i < nargs else a for i, a in enumerate(args))
+        args = tuple(board_path(a) if i < nargs else a for i, a in enumerate(args))
         return fn(*args, **kwargs)
 
     mapped.__name__ = getattr(fn, "__name__", "mapped")
@@ -91,26 +293,55 @@ def _mapping(fn, nargs=1):
     return mapped
 
 
-def _patch_sdcard():
+def _patch_paths():
     builtins.open = _mapping(builtins.open)
-    for name in ("listdir", "stat", "mkdir", "remove", "rmdir", "chdir"):
-        setattr(os, name, _mapping(getattr(os, name)))
+    for name in ("listdir", "stat", "mkdir", "remove", "rmdir", "chdir", "unlink", "ilistdir"):
+        if hasattr(os, name):
+            setattr(os, name, _mapping(getattr(os, name)))
     os.rename = _mapping(os.rename, nargs=2)
+    if not hasattr(os, "ilistdir"):
+        os.ilistdir = lambda p=".": ((n, 0x4000 if os.path.isdir(os.path.join(board_path(p), n))
+                                      else 0x8000, 0) for n in os.listdir(p))
 
 
-def install(sdcard=None):
-    """Makes the firmware's modules importable and patches ``os``, ``sys`` and ``time``.
-    With ``sdcard``, paths under ``/sdcard`` go to that folder. Safe to call twice."""
+# Folders the firmware image has (facts §6): per generation, what a script may expect.
+IMAGE_FOLDERS = {
+    "old": ("/sdcard/app", "/sdcard/app/libs", "/sdcard/app/tests", "/sdcard/res/font"),
+    "new": ("/sdcard/libs", "/sdcard/res/font", "/sdcard/examples", "/data", "/data/lib"),
+}
+SYS_PATH = {
+    "old": ("/sdcard/app", "/sdcard"),
+    "new": ("/sdcard", "/data", "/data/lib"),
+}
+
+
+def install(sdcard=None, data=None, layout="new"):
+    """Makes the firmware's modules importable and installs the runtime. With ``sdcard`` /
+    ``data``, those board paths go to the given folders, made with the image's folders of
+    ``layout`` (``old``: v0.7/v1.0, ``new``: later). Safe to call twice."""
     if sdcard is not None:
-        _state["sdcard"] = os.fspath(sdcard)
+        _state["roots"]["/sdcard"] = os.fspath(sdcard)
+    if data is not None:
+        _state["roots"]["/data"] = os.fspath(data)
+    for folder in IMAGE_FOLDERS[layout]:
+        mapped = board_path(folder)
+        if mapped != folder:
+            Path(mapped).mkdir(parents=True, exist_ok=True)
     if _state["installed"]:
         return
     _state["installed"] = True
     sys.path.insert(0, os.fspath(FIRMWARE_DIR))
+    sys.path.extend(p for p in SYS_PATH[layout] if p not in sys.path)
+    sys.meta_path.append(_BoardPaths())
+    sys.meta_path.append(_UModules())
     os.exitpoint = _exitpoint
     os.EXITPOINT_DISABLE = EXITPOINT_DISABLE
     os.EXITPOINT_ENABLE = EXITPOINT_ENABLE
     os.EXITPOINT_ENABLE_SLEEP = EXITPOINT_ENABLE_SLEEP
     sys.print_exception = _print_exception
-    _patch_time()
-    _patch_sdcard()
+    gc.mem_free = _mem_free
+    gc.mem_alloc = _mem_alloc
+    builtins.const = lambda value: value
+    sys.modules["micropython"] = _micropython_module()
+    sys.modules["time"] = _board_time_module()
+    _patch_paths()

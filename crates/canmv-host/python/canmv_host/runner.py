@@ -9,6 +9,8 @@ import argparse
 import os
 import runpy
 import sys
+import threading
+import time
 import traceback
 from pathlib import Path
 
@@ -85,6 +87,24 @@ def _parser():
         help="write every MPI call the script makes to FILE (JSON lines: time, channel, call, "
         "arguments, result, duration); `venc trace diff A B` says where two runs first differ",
     )
+    p.add_argument(
+        "--data",
+        default="data",
+        help="folder that stands for /data (default: ./data)",
+    )
+    p.add_argument(
+        "--run-for",
+        type=float,
+        metavar="SECONDS",
+        help="stop the script after SECONDS, as the IDE's stop button does: a KeyboardInterrupt "
+        "at once, or at its next os.exitpoint()/sleep if it asked for that, so its cleanup runs",
+    )
+    p.add_argument(
+        "--max-frames",
+        type=int,
+        metavar="N",
+        help="stop the script the same way once the encoder has encoded N frames (all channels)",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no banner on stderr")
     return p
 
@@ -139,13 +159,75 @@ def _generation_hint(exc, firmware):
             "(after 2026-07) does: try --firmware canmv-nochn")
 
 
+class _Limits:
+    """``--run-for`` and ``--max-frames``: a timer and a watcher that ask the script to stop
+    (:func:`env.request_stop`) when the limit is reached."""
+
+    def __init__(self, run_for, max_frames):
+        self._done = threading.Event()
+        self._threads = []
+        if run_for is not None:
+            self._start(self._after, run_for)
+        if max_frames is not None:
+            self._start(self._count, max_frames)
+
+    def _start(self, fn, arg):
+        t = threading.Thread(target=fn, args=(arg,), name="canmv-run-limit", daemon=True)
+        t.start()
+        self._threads.append(t)
+
+    def _after(self, seconds):
+        if not self._done.wait(seconds):
+            env.request_stop(f"--run-for {seconds:g}")
+
+    def _count(self, limit):
+        seen, total = {}, 0
+        while not self._done.wait(0.01):
+            for chn in range(4):
+                try:
+                    now = _native.channel_stats(chn)["frames_encoded"]
+                except ValueError:
+                    continue
+                before = seen.get(chn, 0)
+                total += now - before if now >= before else now  # re-created: counts from 0
+                seen[chn] = now
+            if total >= limit:
+                env.request_stop(f"--max-frames {limit}")
+                return
+
+    def close(self):
+        self._done.set()
+        for t in self._threads:
+            t.join(timeout=1)
+
+
+def _settle(limits):
+    """Ends the limits; a stop delivered as the script ended lands here, not in the report."""
+    for _ in range(3):
+        try:
+            env.close_stop()
+            limits.close()
+            time.sleep(0)  # lets a KeyboardInterrupt already on its way arrive here
+            return
+        except KeyboardInterrupt:
+            continue
+
+
 def run(script, script_args=(), sdcard="sdcard", source="pattern", firmware="canmv-new",
         timing="fast", codec_threads=1, quiet=True, log="warn", faults=(), fault_seed=0,
-        trace=None):
+        trace=None, data="data", run_for=None, max_frames=None):
     """Runs ``script`` and returns the exit status (see the module doc)."""
     script = Path(script)
     if not script.is_file():
         print(f"canmv-run: {script}: no such script", file=sys.stderr)
+        return EXIT_USAGE
+    if run_for is not None and not run_for > 0:
+        print(f"canmv-run: --run-for {run_for}: give a positive number of seconds",
+              file=sys.stderr)
+        return EXIT_USAGE
+    if max_frames is not None and max_frames <= 0:
+        print(f"canmv-run: --max-frames {max_frames}: give a positive number of frames",
+              file=sys.stderr)
         return EXIT_USAGE
     try:
         _native.init_log(log)
@@ -158,28 +240,34 @@ def run(script, script_args=(), sdcard="sdcard", source="pattern", firmware="can
     except (ValueError, OverflowError) as e:
         print(f"canmv-run: {e}", file=sys.stderr)
         return EXIT_USAGE
-    card = Path(sdcard)
+    card, data = Path(sdcard), Path(data)
+    layout = "old" if firmware in ("canmv-v0.7", "canmv-v1.0") else "new"
     try:
-        (card / "examples").mkdir(parents=True, exist_ok=True)
+        env.install(card, data, layout)
     except OSError as e:
-        print(f"canmv-run: --sdcard {card}: {e}", file=sys.stderr)
+        print(f"canmv-run: --sdcard {card} / --data {data}: {e}", file=sys.stderr)
         return EXIT_USAGE
-    env.install(card)
     if not quiet:
         info = _native.board_info()
         print(
             f"canmv-run: {script} on venc-sim {info['simulator']} (firmware {info['firmware']}, "
-            f"source {info['source']}, {info['timing']}); /sdcard is {card}",
+            f"source {info['source']}, {info['timing']}); /sdcard is {card}, /data is {data}",
             file=sys.stderr,
         )
     sys.argv = [os.fspath(script), *script_args]
     sys.path.insert(1, os.fspath(script.resolve().parent))
     status = 0
+    limits = _Limits(run_for, max_frames)
     try:
         runpy.run_path(os.fspath(script), run_name="__main__")
     except KeyboardInterrupt as e:
-        _report(e, os.fspath(script))
-        status = EXIT_INTERRUPTED
+        if env.stop_reason():
+            # The stop we asked for, not caught by the script: a normal end of the run.
+            print(f"canmv-run: stopped by {env.stop_reason()} (KeyboardInterrupt not caught "
+                  "by the script)", file=sys.stderr)
+        else:
+            _report(e, os.fspath(script))
+            status = EXIT_INTERRUPTED
     except SystemExit as e:
         if e.code is None or isinstance(e.code, int):
             status = e.code or 0
@@ -193,6 +281,8 @@ def run(script, script_args=(), sdcard="sdcard", source="pattern", firmware="can
         if hint:
             print(f"canmv-run: {hint}", file=sys.stderr)
         status = EXIT_EXCEPTION
+    finally:
+        _settle(limits)
     sys.stdout.flush()
     try:
         _native.finish_trace()
@@ -233,6 +323,9 @@ def main(argv=None):
         faults=args.fault,
         fault_seed=args.fault_seed,
         trace=args.trace,
+        data=args.data,
+        run_for=args.run_for,
+        max_frames=args.max_frames,
     )
 
 

@@ -4,7 +4,7 @@
 
 use super::{Inner, SENSOR_BUFFERS, SensorError};
 use crate::Simulator;
-use venc_core::layout::{uv_offset, vicap_block_size};
+use venc_core::layout::{align_up, uv_offset, vicap_block_size};
 use venc_core::{Mpi, PoolId};
 
 /// One of the sensor's three output channels (`CAM_CHN_ID_n`): its format and its buffers.
@@ -13,6 +13,7 @@ pub(super) struct OutputChannel {
     pub(super) height: u32,
     pub(super) alignment: u32,
     pub(super) pixfmt: Option<u32>,
+    pub(super) crop: Option<super::Rect>,
     pub(super) pool: Option<PoolId>,
     pub(super) blocks: Vec<u64>,
     pub(super) next_slot: usize,
@@ -33,7 +34,13 @@ impl OutputChannel {
         if self.pool.is_some() {
             return Ok(());
         }
-        let size = vicap_block_size(self.width, self.height, self.alignment);
+        let size = match self.pixfmt {
+            // RGB565 is captured as RGB888 and converted by the image (firmware facts §2).
+            Some(super::RGB888 | super::RGBP888 | super::RGB565) => {
+                align_up(u64::from(self.width) * u64::from(self.height) * 3, 4096)
+            }
+            _ => vicap_block_size(self.width, self.height, self.alignment),
+        };
         let pool = sim.create_pool(size, SENSOR_BUFFERS)?;
         self.blocks = (0..SENSOR_BUFFERS)
             .map(|_| sim.get_block(pool))

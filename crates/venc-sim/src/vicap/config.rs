@@ -79,10 +79,10 @@ impl Default for SensorOptions {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SensorError {
     /// A call before `reset()`.
-    #[error("AssertionError: sensor is not reset; call reset() first")]
+    #[error("AssertionError: should call reset() first")]
     NotReset,
     /// Channel outside `CAM_CHN_ID_0..2`.
-    #[error("AssertionError: invalid sensor channel {0} (0 ~ 2)")]
+    #[error("AssertionError: invaild chn id {0}")]
     BadChannel(u32),
     /// A frame size outside `[64, acquisition window]`.
     #[error("AssertionError: frame size {width}x{height} outside 64x64 ~ {max_w}x{max_h}")]
@@ -101,9 +101,23 @@ pub enum SensorError {
     BadAlignment(u32),
     /// A pixel format the simulator does not produce.
     #[error(
-        "pixel format {0} is not modeled: the simulated sensor outputs YUV420SP (NV12, {YUV420SP}) only"
+        "pixel format {0} is not modeled: the simulated sensor outputs YUV420SP ({YUV420SP}), RGB888 (3), RGBP888 (46), RGB565 (2) or GRAYSCALE (303)"
     )]
     PixFormat(u32),
+    /// A crop window outside the acquisition window or smaller than the output.
+    #[error(
+        "AssertionError: sensor chn({chn}) crop {rect:?} must lie in the {window:?} window and be at least the output size {out:?}"
+    )]
+    BadCrop {
+        /// Channel.
+        chn: u32,
+        /// The window asked for.
+        rect: super::Rect,
+        /// The channel's output size.
+        out: (u32, u32),
+        /// The acquisition window.
+        window: (u32, u32),
+    },
     /// A channel used before `set_framesize` / `set_pixformat`.
     #[error(
         "AssertionError: sensor channel {0} is not configured (set_framesize and set_pixformat)"

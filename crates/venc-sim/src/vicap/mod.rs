@@ -24,11 +24,13 @@ mod buffers;
 mod capture;
 mod config;
 mod image;
+mod pixels;
 mod render;
 
 use buffers::OutputChannel;
 pub use config::{Fit, SensorError, SensorOptions, SensorSource, Timing};
 pub use image::{BindInfo, SensorImage, SensorStats};
+pub use pixels::{Rect, RgbLayout, crop_nv12, mirror_nv12, nv12_to_rgb};
 
 /// `CAM_CHN_ID_0..2`.
 pub const CAM_CHN_ID_0: u32 = 0;
@@ -39,6 +41,25 @@ pub const CAM_CHN_ID_2: u32 = 2;
 /// `Sensor.YUV420SP` (NV12).
 #[doc(alias = "Sensor.YUV420SP")]
 pub const YUV420SP: u32 = consts::PIXEL_FORMAT_YUV_SEMIPLANAR_420;
+/// `Sensor.RGB888`.
+pub const RGB888: u32 = consts::PIXEL_FORMAT_RGB_888;
+/// `Sensor.RGBP888`.
+pub const RGBP888: u32 = consts::PIXEL_FORMAT_RGB_888_PLANAR;
+/// `Sensor.RGB565`: captured as RGB888; the image converts (firmware facts §2).
+pub const RGB565: u32 = consts::PIXEL_FORMAT_RGB_565;
+/// `Sensor.GRAYSCALE`: captured as YUV420SP; the image is the Y plane.
+pub const GRAYSCALE: u32 = consts::SENSOR_GRAYSCALE;
+/// The output formats a channel can have.
+pub const PIXEL_FORMATS: [u32; 5] = [YUV420SP, RGB888, RGBP888, RGB565, GRAYSCALE];
+
+/// `set_framesize(crop=...)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Crop {
+    /// `crop=True`: the largest centred window with the output's aspect ratio.
+    Centred,
+    /// `crop=(x, y, w, h)`.
+    Window(Rect),
+}
 pub use venc_core::consts::SENSOR_BUFFERS;
 /// Smallest frame side `set_framesize` accepts.
 pub const MIN_SIDE: u32 = 64;
@@ -59,6 +80,12 @@ struct State {
     native_tick: Option<u64>,
     ended: bool,
     scratch: (Vec<u8>, Vec<u8>),
+    /// A crop of the native picture, and the RGB conversion.
+    scratch2: (Vec<u8>, Vec<u8>),
+    rgb: Vec<u8>,
+    /// `set_hmirror`/`set_vflip` as set, and as applied by the last `run()`.
+    mirror: (bool, bool),
+    mirror_active: (bool, bool),
     stats: SensorStats,
 }
 
@@ -105,6 +132,10 @@ impl Sensor {
             native_tick: None,
             ended: false,
             scratch: (Vec::new(), Vec::new()),
+            scratch2: (Vec::new(), Vec::new()),
+            rgb: Vec::new(),
+            mirror: (false, false),
+            mirror_active: (false, false),
             stats: SensorStats::default(),
         };
         Self {
@@ -185,6 +216,7 @@ impl Sensor {
             height,
             alignment,
             pixfmt: None,
+            crop: None,
             pool: None,
             blocks: Vec::new(),
             next_slot: 0,
@@ -193,7 +225,7 @@ impl Sensor {
         Ok((aligned, height))
     }
 
-    /// `sensor.set_pixformat(fmt, chn)`: YUV420SP only.
+    /// `sensor.set_pixformat(fmt, chn)`: one of [`PIXEL_FORMATS`].
     pub fn set_pixformat(&self, pixformat: u32, chn: u32) -> Result<(), SensorError> {
         let mut st = self.lock();
         if !st.reset {
@@ -205,11 +237,98 @@ impl Sensor {
             .ok_or(SensorError::BadChannel(chn))?
             .as_mut()
             .ok_or(SensorError::NotConfigured(chn))?;
-        if pixformat != YUV420SP {
+        if !PIXEL_FORMATS.contains(&pixformat) {
             return Err(SensorError::PixFormat(pixformat));
+        }
+        if c.pool.is_some() && c.pixfmt != Some(pixformat) {
+            // The buffers were sized for the old format; they are made again at run().
+            if let Some(pool) = c.pool.take() {
+                let _ = self.inner.sim.destroy_pool(pool);
+            }
+            c.blocks.clear();
         }
         c.pixfmt = Some(pixformat);
         Ok(())
+    }
+
+    /// `set_framesize(..., crop=)`: which part of the acquisition window channel `chn` shows.
+    /// The window must lie inside the acquisition window and be at least the output's size.
+    pub fn set_crop(&self, chn: u32, crop: Crop) -> Result<Rect, SensorError> {
+        let mut st = self.lock();
+        let (max_w, max_h) = (self.inner.opts.max_width, self.inner.opts.max_height);
+        let c = st
+            .chans
+            .get_mut(chn as usize)
+            .ok_or(SensorError::BadChannel(chn))?
+            .as_mut()
+            .ok_or(SensorError::NotConfigured(chn))?;
+        let rect = match crop {
+            Crop::Window(r) => r,
+            Crop::Centred => {
+                // Largest window of the output's aspect ratio: w/h = c.width/c.height.
+                let (cw, ch) = (u64::from(c.width), u64::from(c.height));
+                let (w, h) = if u64::from(max_w) * ch <= u64::from(max_h) * cw {
+                    (u64::from(max_w), u64::from(max_w) * ch / cw)
+                } else {
+                    (u64::from(max_h) * cw / ch, u64::from(max_h))
+                };
+                let (w, h) = (w as u32 & !1, h as u32 & !1);
+                Rect {
+                    x: ((max_w - w) / 2) & !1,
+                    y: ((max_h - h) / 2) & !1,
+                    w,
+                    h,
+                }
+            }
+        };
+        let inside = u64::from(rect.x) + u64::from(rect.w) <= u64::from(max_w)
+            && u64::from(rect.y) + u64::from(rect.h) <= u64::from(max_h);
+        if !inside || rect.w < c.width || rect.h < c.height {
+            return Err(SensorError::BadCrop {
+                chn,
+                rect,
+                out: (c.width, c.height),
+                window: (max_w, max_h),
+            });
+        }
+        c.crop = Some(rect);
+        Ok(rect)
+    }
+
+    /// `set_hmirror(bool)` / `set_vflip(bool)`: takes effect at the next `run()`, as the
+    /// firmware applies `dev_attr.mirror` there.
+    pub fn set_mirror(&self, hmirror: Option<bool>, vflip: Option<bool>) {
+        let mut st = self.lock();
+        if let Some(h) = hmirror {
+            st.mirror.0 = h;
+        }
+        if let Some(v) = vflip {
+            st.mirror.1 = v;
+        }
+    }
+
+    /// Whether `reset()` was called.
+    pub fn is_reset(&self) -> bool {
+        self.lock().reset
+    }
+
+    /// `(get_hmirror(), get_vflip())`: as set.
+    pub fn mirror(&self) -> (bool, bool) {
+        self.lock().mirror
+    }
+
+    /// A channel's output size and format, if configured.
+    pub fn channel(&self, chn: u32) -> Option<(u32, u32, Option<u32>)> {
+        let st = self.lock();
+        st.chans
+            .get(chn as usize)?
+            .as_ref()
+            .map(|c| (c.width, c.height, c.pixfmt))
+    }
+
+    /// The acquisition window (the sensor's native output).
+    pub fn window(&self) -> (u32, u32) {
+        (self.inner.opts.max_width, self.inner.opts.max_height)
     }
 
     /// `sensor.bind_info(chn)`.
@@ -265,6 +384,7 @@ impl Sensor {
             chn.allocate(&self.inner.sim)?;
         }
         st.running = true;
+        st.mirror_active = st.mirror;
         st.generation += 1;
         st.tick = 0;
         st.ended = false;

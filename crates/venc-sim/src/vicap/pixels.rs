@@ -1,0 +1,153 @@
+//! What the ISP does to a picture before it reaches a buffer: crop, mirror and flip, and the
+//! conversion to an RGB output format. NV12 in (stride = width, U before V).
+
+/// A crop window in the acquisition window's pixels (`set_framesize(crop=(x, y, w, h))`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Rect {
+    /// Left edge.
+    pub x: u32,
+    /// Top edge.
+    pub y: u32,
+    /// Width.
+    pub w: u32,
+    /// Height.
+    pub h: u32,
+}
+
+/// Copies the window `r` of an NV12 picture of `sw` columns into `out` (Y then UV). `r`'s
+/// origin and size are rounded down to even numbers, as the chroma grid needs.
+pub fn crop_nv12((y, uv): (&[u8], &[u8]), sw: u32, r: Rect, out: (&mut Vec<u8>, &mut Vec<u8>)) {
+    let (x0, y0) = ((r.x & !1) as usize, (r.y & !1) as usize);
+    let (w, h) = ((r.w & !1) as usize, (r.h & !1) as usize);
+    let sw = sw as usize;
+    out.0.clear();
+    out.1.clear();
+    for row in y0..y0 + h {
+        out.0.extend_from_slice(&y[row * sw + x0..row * sw + x0 + w]);
+    }
+    for row in y0 / 2..(y0 + h) / 2 {
+        out.1.extend_from_slice(&uv[row * sw + x0..row * sw + x0 + w]);
+    }
+}
+
+/// Mirrors (left-right) and/or flips (top-bottom) an NV12 picture in place.
+pub fn mirror_nv12(y: &mut [u8], uv: &mut [u8], w: u32, h: u32, hmirror: bool, vflip: bool) {
+    let w = w as usize;
+    if hmirror {
+        for row in y.chunks_exact_mut(w) {
+            row.reverse();
+        }
+        for row in uv.chunks_exact_mut(w) {
+            // Reversing bytes swaps U and V in each pair; reverse pairs instead.
+            let pairs = row.len() / 2;
+            for i in 0..pairs / 2 {
+                let j = pairs - 1 - i;
+                row.swap(2 * i, 2 * j);
+                row.swap(2 * i + 1, 2 * j + 1);
+            }
+        }
+    }
+    if vflip {
+        flip_rows(y, w, h as usize);
+        flip_rows(uv, w, (h as usize).div_ceil(2));
+    }
+}
+
+fn flip_rows(plane: &mut [u8], w: usize, rows: usize) {
+    for i in 0..rows / 2 {
+        let j = rows - 1 - i;
+        let (top, bottom) = plane.split_at_mut(j * w);
+        top[i * w..(i + 1) * w].swap_with_slice(&mut bottom[..w]);
+    }
+}
+
+/// How RGB samples are laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RgbLayout {
+    /// `RGB888`: R, G, B per pixel.
+    Packed,
+    /// `RGBP888`: a whole R plane, then G, then B.
+    Planar,
+}
+
+/// NV12 (BT.601, video range) to 8-bit RGB. The K230 ISP's matrix is not in the facts; BT.601
+/// is the usual one for camera pipelines (docs/divergences.md D-039).
+pub fn nv12_to_rgb(y: &[u8], uv: &[u8], w: u32, h: u32, layout: RgbLayout, out: &mut Vec<u8>) {
+    let (w, h) = (w as usize, h as usize);
+    out.resize(w * h * 3, 0);
+    let plane = w * h;
+    for row in 0..h {
+        for col in 0..w {
+            let luma = i32::from(y[row * w + col]) - 16;
+            let c = (row / 2) * w + (col & !1);
+            let (u, v) = (i32::from(uv[c]) - 128, i32::from(uv[c + 1]) - 128);
+            let r = (298 * luma + 409 * v + 128) >> 8;
+            let g = (298 * luma - 100 * u - 208 * v + 128) >> 8;
+            let b = (298 * luma + 516 * u + 128) >> 8;
+            let px = [r, g, b].map(|s| s.clamp(0, 255) as u8);
+            match layout {
+                RgbLayout::Packed => {
+                    out[(row * w + col) * 3..(row * w + col) * 3 + 3].copy_from_slice(&px);
+                }
+                RgbLayout::Planar => {
+                    for (k, s) in px.into_iter().enumerate() {
+                        out[k * plane + row * w + col] = s;
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A 4x4 NV12 picture whose Y samples are their index and whose chroma pairs differ.
+    fn picture() -> (Vec<u8>, Vec<u8>) {
+        ((0..16).collect(), (100..108).collect())
+    }
+
+    #[test]
+    fn mirror_reverses_rows_and_keeps_chroma_pairs() {
+        let (mut y, mut uv) = picture();
+        mirror_nv12(&mut y, &mut uv, 4, 4, true, false);
+        assert_eq!(&y[..4], &[3, 2, 1, 0]);
+        assert_eq!(&uv[..4], &[102, 103, 100, 101]);
+    }
+
+    #[test]
+    fn flip_reverses_row_order() {
+        let (mut y, mut uv) = picture();
+        mirror_nv12(&mut y, &mut uv, 4, 4, false, true);
+        assert_eq!(&y[..4], &[12, 13, 14, 15]);
+        assert_eq!(&uv[..4], &[104, 105, 106, 107]);
+        let (mut y2, mut uv2) = (y.clone(), uv.clone());
+        mirror_nv12(&mut y2, &mut uv2, 4, 4, false, true);
+        assert_eq!((y2, uv2), picture());
+    }
+
+    #[test]
+    fn crop_takes_the_window() {
+        let (y, uv) = picture();
+        let (mut cy, mut cuv) = (Vec::new(), Vec::new());
+        let r = Rect { x: 2, y: 2, w: 2, h: 2 };
+        crop_nv12((&y, &uv), 4, r, (&mut cy, &mut cuv));
+        assert_eq!(cy, [10, 11, 14, 15]);
+        assert_eq!(cuv, [106, 107]);
+    }
+
+    #[test]
+    fn grey_converts_to_equal_rgb_and_planes_split() {
+        let (y, uv) = (vec![126u8; 4], vec![128u8; 2]);
+        let mut packed = Vec::new();
+        nv12_to_rgb(&y, &uv, 2, 2, RgbLayout::Packed, &mut packed);
+        assert!(packed.iter().all(|&s| s == packed[0]));
+        assert_eq!(packed[0], 128); // (126 - 16) * 298 / 256
+        let (red_y, red_uv) = (vec![81u8; 4], vec![90u8, 240]);
+        let mut planar = Vec::new();
+        nv12_to_rgb(&red_y, &red_uv, 2, 2, RgbLayout::Planar, &mut planar);
+        assert!(planar[..4].iter().all(|&r| r > 250), "{planar:?}");
+        assert!(planar[4..].iter().all(|&s| s < 5), "{planar:?}");
+    }
+}
