@@ -19,7 +19,10 @@ CANMV_RUN = Path(sys.executable).parent / "canmv-run"
 def run_canmv(script, *script_args, sdcard, firmware="canmv-new", source="pattern",
               timeout=120, extra=()):
     """Runs ``canmv-run`` in a child process; returns the CompletedProcess."""
-    cmd = [os.fspath(CANMV_RUN), "-q", "--sdcard", os.fspath(sdcard), "--firmware", firmware,
+    sdcard = Path(sdcard)
+    data = sdcard.parent / (sdcard.name + "-data")  # beside the card, never in the cwd
+    cmd = [os.fspath(CANMV_RUN), "-q", "--sdcard", os.fspath(sdcard), "--data", os.fspath(data),
+           "--firmware", firmware,
            "--source", os.fspath(source), *extra, os.fspath(script)]
     if script_args:
         cmd += ["--", *script_args]

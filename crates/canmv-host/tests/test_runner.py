@@ -246,7 +246,7 @@ class Sdcard(unittest.TestCase):
             self.assertEqual(done.returncode, 0, done.stderr)
             self.assertEqual((card / "examples" / "x.txt").read_text(), "on the card")
             # The image's folders (facts §6) and the script's own.
-        self.assertIn("['examples', 'libs', 'new', 'res']", done.stdout)
+            self.assertIn("['examples', 'libs', 'new', 'res']", done.stdout)
             self.assertIn("11", done.stdout)
 
 
