@@ -28,8 +28,8 @@ class CtrlC(unittest.TestCase):
         with TempDir() as tmp:
             script = write_script(tmp, WAITS_FOR_EVER.format(body=body))
             child = subprocess.Popen(
-                [str(CANMV_RUN), "-q", "--sdcard", str(tmp), "--firmware", firmware,
-                 str(script)],
+                [str(CANMV_RUN), "-q", "--sdcard", str(tmp), "--data", str(tmp / "data"),
+                 "--firmware", firmware, str(script)],
                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             self.assertEqual(child.stdout.readline().strip(), "waiting")
             time.sleep(0.3)  # inside GetStream(-1) by now
@@ -262,10 +262,13 @@ class BadArguments(unittest.TestCase):
                 (["--source", str(tmp / "none.png"), str(ok)], "none.png"),
                 (["--firmware", "canmv-9", str(ok)], "invalid choice"),
                 (["--codec-threads", "99", str(ok)], "codec_threads"),
+                (["--run-for", "0", str(ok)], "--run-for 0"),
+                (["--max-frames", "-3", str(ok)], "--max-frames -3"),
             ]
             for args, message in cases:
                 with self.subTest(args=args):
-                    done = subprocess.run([str(CANMV_RUN), "-q", "--sdcard", str(tmp), *args],
+                    done = subprocess.run([str(CANMV_RUN), "-q", "--sdcard", str(tmp),
+                                           "--data", str(tmp / "data"), *args],
                                           capture_output=True, text=True, timeout=60)
                     self.assertEqual(done.returncode, 2, done.stderr)
                     self.assertIn(message, done.stderr)
