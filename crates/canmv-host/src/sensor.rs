@@ -256,21 +256,27 @@ impl PySensor {
         if !(MIN_SIDE..=win_h.min(cap_h)).contains(&h) {
             return Err(invalid("height", h));
         }
+        let crop = match crop {
+            None => None,
+            Some(c) => match c.cast::<PyBool>() {
+                Ok(on) => on.is_true().then_some(Crop::Centred),
+                Err(_) => {
+                    let (x, y, w, h): (u32, u32, u32, u32) = c.extract().map_err(|_| {
+                        PyTypeError::new_err("set_framesize: crop must be True or (x, y, w, h)")
+                    })?;
+                    Some(Crop::Window(Rect { x, y, w, h }))
+                }
+            },
+        };
+        // Checked before anything changes: a refused crop leaves the channel as it was.
+        if let Some(crop) = crop {
+            Sensor::crop_rect(chn, crop, (aligned, h), (win_w, win_h)).map_err(errors::sensor)?;
+        }
         self.sensor
             .set_framesize(aligned, h, chn, alignment)
             .map_err(errors::sensor)?;
         if let Some(crop) = crop {
-            let crop = if let Ok(on) = crop.cast::<PyBool>() {
-                on.is_true().then_some(Crop::Centred)
-            } else {
-                let (x, y, w, h): (u32, u32, u32, u32) = crop.extract().map_err(|_| {
-                    PyTypeError::new_err("set_framesize: crop must be True or (x, y, w, h)")
-                })?;
-                Some(Crop::Window(Rect { x, y, w, h }))
-            };
-            if let Some(crop) = crop {
-                self.sensor.set_crop(chn, crop).map_err(errors::sensor)?;
-            }
+            self.sensor.set_crop(chn, crop).map_err(errors::sensor)?;
         }
         Ok(())
     }

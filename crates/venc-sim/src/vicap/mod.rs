@@ -208,14 +208,17 @@ impl Sensor {
         if st.running {
             return Err(SensorError::AlreadyRunning);
         }
-        if let Some(pool) = st.chans[chn as usize].take().and_then(|c| c.pool) {
+        // The format stays as set (the firmware keeps it in the channel's attributes).
+        let old = st.chans[chn as usize].take();
+        let pixfmt = old.as_ref().and_then(|c| c.pixfmt);
+        if let Some(pool) = old.and_then(|c| c.pool) {
             let _ = self.inner.sim.destroy_pool(pool);
         }
         st.chans[chn as usize] = Some(OutputChannel {
             width: aligned,
             height,
             alignment,
-            pixfmt: None,
+            pixfmt,
             crop: None,
             pool: None,
             blocks: Vec::new(),
@@ -255,22 +258,36 @@ impl Sensor {
     /// The window must lie inside the acquisition window and be at least the output's size.
     pub fn set_crop(&self, chn: u32, crop: Crop) -> Result<Rect, SensorError> {
         let mut st = self.lock();
-        let (max_w, max_h) = (self.inner.opts.max_width, self.inner.opts.max_height);
+        let window = self.window();
         let c = st
             .chans
             .get_mut(chn as usize)
             .ok_or(SensorError::BadChannel(chn))?
             .as_mut()
             .ok_or(SensorError::NotConfigured(chn))?;
+        let rect = Self::crop_rect(chn, crop, (c.width, c.height), window)?;
+        c.crop = Some(rect);
+        Ok(rect)
+    }
+
+    /// The window `crop` stands for on channel `chn` of output size `out`, checked against the
+    /// acquisition `window`: no call made, so a front can check before it changes anything.
+    pub fn crop_rect(
+        chn: u32,
+        crop: Crop,
+        out: (u32, u32),
+        window: (u32, u32),
+    ) -> Result<Rect, SensorError> {
+        let ((cw, ch), (max_w, max_h)) = (out, window);
         let rect = match crop {
             Crop::Window(r) => r,
             Crop::Centred => {
-                // Largest window of the output's aspect ratio: w/h = c.width/c.height.
-                let (cw, ch) = (u64::from(c.width), u64::from(c.height));
-                let (w, h) = if u64::from(max_w) * ch <= u64::from(max_h) * cw {
-                    (u64::from(max_w), u64::from(max_w) * ch / cw)
+                // Largest window of the output's aspect ratio: w/h = cw/ch.
+                let (cw64, ch64) = (u64::from(cw.max(1)), u64::from(ch.max(1)));
+                let (w, h) = if u64::from(max_w) * ch64 <= u64::from(max_h) * cw64 {
+                    (u64::from(max_w), u64::from(max_w) * ch64 / cw64)
                 } else {
-                    (u64::from(max_h) * cw / ch, u64::from(max_h))
+                    (u64::from(max_h) * cw64 / ch64, u64::from(max_h))
                 };
                 let (w, h) = (w as u32 & !1, h as u32 & !1);
                 Rect {
@@ -283,15 +300,14 @@ impl Sensor {
         };
         let inside = u64::from(rect.x) + u64::from(rect.w) <= u64::from(max_w)
             && u64::from(rect.y) + u64::from(rect.h) <= u64::from(max_h);
-        if !inside || rect.w < c.width || rect.h < c.height {
+        if !inside || rect.w < cw || rect.h < ch {
             return Err(SensorError::BadCrop {
                 chn,
                 rect,
-                out: (c.width, c.height),
-                window: (max_w, max_h),
+                out,
+                window,
             });
         }
-        c.crop = Some(rect);
         Ok(rect)
     }
 

@@ -68,7 +68,8 @@ impl Inner {
                 (nw, nh)
             }
         };
-        if (nw, nh) != (w, h) || chn.crop.is_some() {
+        let rendered_in_place = matches!(source, SensorSource::Pattern) && chn.crop.is_none();
+        if !rendered_in_place {
             let (src, size) = match chn.crop {
                 Some(r) => {
                     // The window is in the acquisition window's pixels; a file source of
