@@ -117,5 +117,25 @@ class Generations(unittest.TestCase):
                 self.assertEqual(seen, {**COMMON, **own})
 
 
+# A line written for a later generation, the firmware it runs on, the --firmware the hint names.
+TOO_NEW = [
+    ("ChnAttrStr(96, 1, 320, 240, bit_rate=1000)", "canmv-v1.0", "canmv-2025-04"),
+    ("Encoder.PAYLOAD_TYPE_JPEG", "canmv-2025-04", "canmv-2025-08"),
+    ("Encoder().SendFrame", "canmv-v0.7", "canmv-v1.0"),
+    ("Encoder().GetStream(0, StreamData(), 100)", "canmv-v1.0", "canmv-2025-04"),
+    ("Encoder().Create(ChnAttrStr(96, 1, 320, 240))", "canmv-new", "canmv-nochn"),
+]
+
+
+class Hints(unittest.TestCase):
+    def test_a_script_for_a_later_generation_gets_the_firmware_to_try(self):
+        for line, firmware, hint in TOO_NEW:
+            with self.subTest(line=line, firmware=firmware), TempDir() as tmp:
+                script = write_script(tmp, "from media.vencoder import *\n" + line + "\n")
+                done = run_canmv(script, sdcard=tmp, firmware=firmware)
+                self.assertEqual(done.returncode, 1, done.stderr)
+                self.assertIn(hint, done.stderr.split("canmv-run:")[-1])
+
+
 if __name__ == "__main__":
     unittest.main()
