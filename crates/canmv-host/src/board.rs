@@ -15,7 +15,8 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use venc_core::cstruct::{Scalar, VIDEO_FRAME_INFO_FIELDS, VIDEO_FRAME_INFO_SIZE};
 use venc_core::fault::{FaultPoint, Faults};
 use venc_core::{
-    Encoder, FaultSpec, GetStreamStyle, Mpi, Personality, SendFrameStyle, Traits,
+    ChnAttr, Encoder, FaultSpec, GetStreamStyle, IdeChannel, Mpi, Personality, RcAttr,
+    SendFrameStyle, Traits, VencError,
 };
 use venc_harness::source::{FrameSource, ImageSequence, Looping, SourceError, Y4mSource};
 use venc_harness::trace::TracingMpi;
@@ -137,6 +138,10 @@ pub struct Board {
     links: Mutex<Vec<Link>>,
     /// CSI buses with a `Sensor` on them (until its `stop()`).
     sensor_buses: Mutex<Vec<u32>>,
+    /// The IDE is attached (`canmv-run --ide`): the channel its preview holds, once taken.
+    ide: Option<Mutex<Option<u32>>>,
+    /// Script `Create`s refused because the IDE's preview held the channel.
+    pub ide_collisions: AtomicU64,
 }
 
 /// A virtual range over media memory.
@@ -169,6 +174,11 @@ type Tracer = Arc<TracingMpi<BufWriter<File>>>;
 /// Live `MediaManager.Buffer`s at most (`MAX_MEDIA_BUFFER_POOLS`, facts §3.2).
 pub const MAX_MEDIA_BUFFERS: usize = 16;
 
+/// The IDE preview's picture (the VO write-back frame it compresses) and JPEG quality; the
+/// facts give neither, so a VGA frame at the firmware's default quality stands in.
+const IDE_PREVIEW: (u32, u32) = (640, 480);
+const IDE_PREVIEW_QUALITY: u32 = 50;
+
 impl Board {
     fn new(
         personality: Personality,
@@ -177,6 +187,7 @@ impl Board {
         threads: u16,
         fault_seed: u64,
         trace: Option<BufWriter<File>>,
+        ide: bool,
     ) -> Self {
         let sim = Simulator::shared(SimOptions {
             codec_threads: threads,
@@ -193,7 +204,7 @@ impl Board {
             Some(t) => t.clone(),
             None => sim.clone(),
         };
-        Self {
+        let board = Self {
             sim,
             mpi,
             tracer,
@@ -206,6 +217,68 @@ impl Board {
             next_buffer_virt: AtomicU64::new(BUFFER_MMAP_BASE),
             links: Mutex::new(Vec::new()),
             sensor_buses: Mutex::new(Vec::new()),
+            ide: ide.then(|| Mutex::new(None)),
+            ide_collisions: AtomicU64::new(0),
+        };
+        if board.personality.traits().ide_channel == IdeChannel::FixedLast {
+            board.take_ide_channel();
+        }
+        board
+    }
+
+    /// The IDE's preview channel, where the IDE is attached and has taken one.
+    pub fn ide_channel(&self) -> Option<u32> {
+        self.ide.as_ref().and_then(|c| *lock(c))
+    }
+
+    /// Takes the IDE preview's channel if the IDE is attached and has none yet: channel 3 on
+    /// older firmware (`hd_jpeg_encode`), a requested one on 2026 firmware; created as the
+    /// JPEG channel the preview encodes on and started (firmware facts §1.5, D-038).
+    pub fn take_ide_channel(&self) {
+        let Some(slot) = &self.ide else { return };
+        let mut held = lock(slot);
+        if held.is_some() {
+            return;
+        }
+        let chn = match self.personality.traits().ide_channel {
+            IdeChannel::FixedLast => Ok(venc_core::consts::VENC_MAX_CHN_NUMS - 1),
+            IdeChannel::Requested => self.sim.request_chn(),
+        };
+        let attr = ChnAttr {
+            payload: venc_core::consts::K_PT_JPEG,
+            width: IDE_PREVIEW.0,
+            height: IDE_PREVIEW.1,
+            profile: 0,
+            rc: RcAttr::MjpegFixQp {
+                src_frame_rate: 30,
+                dst_frame_rate: 30,
+                q_factor: IDE_PREVIEW_QUALITY,
+            },
+        };
+        // One output block, as the firmware's preview attaches ("venc hardware use only one
+        // buffer in pool", facts §1.5).
+        let size = venc_core::layout::stream_block_size(IDE_PREVIEW.0, IDE_PREVIEW.1);
+        let taken = chn.and_then(|c| {
+            let pool = self.sim.create_pool(size, 1).map_err(|_| VencError::NoMem)?;
+            let made = self
+                .sim
+                .attach_vb_pool(c, pool)
+                .and_then(|()| self.sim.create_chn(c, &attr))
+                .and_then(|()| self.sim.start_chn(c));
+            if made.is_err() {
+                let _ = self.sim.destroy_pool(pool);
+                if self.personality.traits().ide_channel == IdeChannel::Requested {
+                    let _ = self.sim.release_chn(c);
+                }
+            }
+            made.map(|()| c)
+        });
+        match taken {
+            Ok(c) => {
+                log::warn!("IDE attached (--ide): its preview holds VENC channel {c} (JPEG)");
+                *held = Some(c);
+            }
+            Err(e) => log::warn!("IDE attached (--ide): no channel for its preview: {e}"),
         }
     }
 
@@ -352,6 +425,7 @@ pub fn current() -> Arc<Board> {
             1,
             0,
             None,
+            false,
         ))
     }))
 }
@@ -371,7 +445,7 @@ pub fn note_memory_fault() {
 /// `trace` path fails now with a clear error. `trace` names a file that receives every MPI call
 /// the script makes, as JSON lines (`venc trace diff` compares two).
 #[pyfunction]
-#[pyo3(signature = (firmware = "canmv-new", source = "pattern", timing = "fast", codec_threads = 1, fault_seed = 0, trace = None))]
+#[pyo3(signature = (firmware = "canmv-new", source = "pattern", timing = "fast", codec_threads = 1, fault_seed = 0, trace = None, ide = false))]
 pub fn configure(
     firmware: &str,
     source: &str,
@@ -379,6 +453,7 @@ pub fn configure(
     codec_threads: u16,
     fault_seed: u64,
     trace: Option<PathBuf>,
+    ide: bool,
 ) -> PyResult<()> {
     let personality = Personality::from_name(firmware).ok_or_else(|| {
         let known: Vec<String> = Personality::ALL
@@ -420,6 +495,7 @@ pub fn configure(
         codec_threads,
         fault_seed,
         trace,
+        ide,
     )));
     MEMORY_FAULTS.store(0, Ordering::Relaxed);
     Ok(())
@@ -445,6 +521,11 @@ pub fn board_info(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     info.set_item("h265", cfg!(feature = "x265"))?;
     // Channel numbers whose board reading is unknown (D-031), taken as INVALID_CHNID.
     info.set_item("wrapping_channels", venc_core::wrapping_channel_count())?;
+    info.set_item("ide_channel", board.ide_channel())?;
+    info.set_item(
+        "ide_collisions",
+        board.ide_collisions.load(Ordering::Relaxed),
+    )?;
     Ok(info)
 }
 

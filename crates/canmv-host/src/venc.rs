@@ -11,7 +11,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use venc_core::consts::{self, VENC_PACK_CNT_MAX};
 use venc_core::fault::FaultPoint;
 use venc_core::{
-    ChnAttrStr, Encoder, GetStreamStyle, Pack, SendFrameStyle, StreamData, Traits, VideoFrameInfo,
+    CanMvError, ChnAttrStr, Encoder, GetStreamStyle, Pack, SendFrameStyle, StreamData, Traits,
+    VencError, VideoFrameInfo,
 };
 
 /// The method names the no-chn generation's `ValueError` can name.
@@ -84,6 +85,23 @@ impl PyEncoder {
     fn with<T>(&self, f: impl FnOnce(&mut Encoder) -> T) -> T {
         f(&mut board::lock(&self.core))
     }
+
+    /// A `Create` the IDE's preview channel made fail: said on stderr and counted. What the
+    /// board does is not known (its kernel has no exists check, D-038); failing is the safe side.
+    fn ide_collision(&self, py: Python<'_>, why: &str) -> PyResult<()> {
+        self.board
+            .ide_collisions
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let stderr = py.import("sys")?.getattr("stderr")?;
+        stderr.call_method1(
+            "write",
+            (format!(
+                "venc-sim: Create failed: {why} (--ide); without the IDE this script would get \
+                 the channel (docs/divergences.md D-038)\n"
+            ),),
+        )?;
+        Ok(())
+    }
 }
 
 #[pymethods]
@@ -145,9 +163,11 @@ impl PyEncoder {
     #[pyo3(name = "Create")]
     fn create(&self, py: Python<'_>, chn: i64, chn_attr: &Bound<'_, PyAny>) -> PyResult<()> {
         let attr = read_chn_attr(chn_attr, self.board.personality.traits())?;
-        self.with(|e| e.create(chn, &attr))
-            .map(drop)
-            .map_err(|e| canmv(py, e))
+        let created = self.with(|e| e.create(chn, &attr));
+        if created.is_err() && self.board.ide_channel().is_some_and(|c| i64::from(c) == chn) {
+            self.ide_collision(py, &format!("channel {chn} is the one the IDE's preview holds"))?;
+        }
+        created.map(drop).map_err(|e| canmv(py, e))
     }
 
     /// `Start(chn)`.
@@ -155,7 +175,10 @@ impl PyEncoder {
     fn start(&self, py: Python<'_>, chn: i64) -> PyResult<()> {
         self.with(|e| e.start(chn))
             .map(drop)
-            .map_err(|e| canmv(py, e))
+            .map_err(|e| canmv(py, e))?;
+        // A 2026 IDE asks for its preview channel once the script's video runs (D-038).
+        self.board.take_ide_channel();
+        Ok(())
     }
 
     /// `SendFrame(chn, frame, timeout=1000)`: 0 or the raw status as a negative int (from
@@ -318,9 +341,13 @@ impl PyEncoder {
     /// `Create(chnAttr)` of the no-chn generation: requests the channel.
     fn _create_requested(&self, py: Python<'_>, chn_attr: &Bound<'_, PyAny>) -> PyResult<()> {
         let attr = read_chn_attr(chn_attr, self.board.personality.traits())?;
-        self.with(|e| e.create_requested(&attr))
-            .map(drop)
-            .map_err(|e| canmv(py, e))
+        let created = self.with(|e| e.create_requested(&attr));
+        if let (Err(CanMvError::OsError { code: VencError::NoBuf, .. }), Some(c)) =
+            (&created, self.board.ide_channel())
+        {
+            self.ide_collision(py, &format!("no channel is free: the IDE's preview holds {c}"))?;
+        }
+        created.map(drop).map_err(|e| canmv(py, e))
     }
 
     /// `Destroy()` of the no-chn generation: releases the channel.

@@ -229,7 +229,9 @@ impl Mpi for Simulator {
         });
         if let Some((pool, other)) = shared {
             log::warn!(
-                "venc ch{chn}: create_chn on output pool {pool}, which channel {other} also writes                  its packs into: one Encoder object used for several channels shares its one                  private pool; the streams will overwrite each other (D-037)"
+                "venc ch{chn}: create_chn on output pool {pool}, which channel {other} also writes \
+                 its packs into: one Encoder object used for several channels shares its one \
+                 private pool; the streams will overwrite each other (D-037)"
             );
             if self.opts.strict {
                 return Err(VencError::IllegalParam);

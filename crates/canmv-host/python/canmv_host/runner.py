@@ -88,6 +88,13 @@ def _parser():
         "arguments, result, duration); `venc trace diff A B` says where two runs first differ",
     )
     p.add_argument(
+        "--ide",
+        action="store_true",
+        help="act as if CanMV IDE were attached: its preview holds a VENC channel (channel 3 "
+        "on firmware before 2026; a requested one from 2026, taken when the script first "
+        "starts a channel), so a script that needs every channel fails as it would under the IDE",
+    )
+    p.add_argument(
         "--data",
         default="data",
         help="folder that stands for /data (default: ./data)",
@@ -215,7 +222,7 @@ def _settle(limits):
 
 def run(script, script_args=(), sdcard="sdcard", source="pattern", firmware="canmv-new",
         timing="fast", codec_threads=1, quiet=True, log="warn", faults=(), fault_seed=0,
-        trace=None, data="data", run_for=None, max_frames=None):
+        trace=None, data="data", run_for=None, max_frames=None, ide=False):
     """Runs ``script`` and returns the exit status (see the module doc)."""
     script = Path(script)
     if not script.is_file():
@@ -233,7 +240,7 @@ def run(script, script_args=(), sdcard="sdcard", source="pattern", firmware="can
         _native.init_log(log)
         _native.configure(
             firmware=firmware, source=source, timing=timing, codec_threads=codec_threads,
-            fault_seed=fault_seed, trace=trace,
+            fault_seed=fault_seed, trace=trace, ide=ide,
         )
         for spec in faults:
             _native.inject_fault(spec)
@@ -294,6 +301,10 @@ def run(script, script_args=(), sdcard="sdcard", source="pattern", firmware="can
         print(f"canmv-run: {wrapped} negative channel number(s) taken as INVALID_CHNID; a board "
               "that keeps the low 32 bits would have used a real channel (docs/divergences.md "
               "D-031)", file=sys.stderr)
+    collisions = _native.board_info()["ide_collisions"]
+    if collisions:
+        print(f"canmv-run: {collisions} Create(s) failed because the IDE's preview held the "
+              "channel (--ide; docs/divergences.md D-038)", file=sys.stderr)
     struck = [f"{name} {n}" for name, n in _native.faults_injected().items() if n]
     if struck:
         print(f"canmv-run: faults injected: {', '.join(struck)}", file=sys.stderr)
@@ -326,6 +337,7 @@ def main(argv=None):
         data=args.data,
         run_for=args.run_for,
         max_frames=args.max_frames,
+        ide=args.ide,
     )
 
 
