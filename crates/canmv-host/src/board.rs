@@ -27,9 +27,7 @@ use venc_sim::vicap::{Fit, SensorSource, Timing};
 // The simulator's parts the other modules wrap. This module is the one place the Python front
 // meets `venc-sim` (a tidy test holds it to that), so a board of another kind changes here.
 pub use venc_sim::Simulator;
-pub use venc_sim::sys::{
-    Link, MediaError, MediaManager, ModChn, SENSOR_CHANNELS, SENSOR_DEVICES,
-};
+pub use venc_sim::sys::{Link, MediaError, MediaManager, ModChn, SENSOR_CHANNELS, SENSOR_DEVICES};
 pub use venc_sim::venc::Phase;
 pub use venc_sim::vicap::{
     CAM_CHN_ID_0, CAM_CHN_ID_1, CAM_CHN_ID_2, Crop, GRAYSCALE, RGB565, RGB888, RGBP888, Rect,
@@ -259,7 +257,10 @@ impl Board {
         // buffer in pool", facts §1.5).
         let size = venc_core::layout::stream_block_size(IDE_PREVIEW.0, IDE_PREVIEW.1);
         let taken = chn.and_then(|c| {
-            let pool = self.sim.create_pool(size, 1).map_err(|_| VencError::NoMem)?;
+            let pool = self
+                .sim
+                .create_pool(size, 1)
+                .map_err(|_| VencError::NoMem)?;
             let made = self
                 .sim
                 .attach_vb_pool(c, pool)

@@ -54,9 +54,9 @@ pub fn canmv(py: Python<'_>, err: CanMvError) -> PyErr {
         CanMvError::NotRequested { method } => {
             PyValueError::new_err(format!("venc {method}, chn not requested yet"))
         }
-        CanMvError::NoSuchMethod { method } => PyAttributeError::new_err(format!(
-            "'Encoder' object has no attribute '{method}'"
-        )),
+        CanMvError::NoSuchMethod { method } => {
+            PyAttributeError::new_err(format!("'Encoder' object has no attribute '{method}'"))
+        }
     }
 }
 

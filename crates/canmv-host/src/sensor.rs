@@ -6,9 +6,7 @@ use crate::board::{
     SENSOR_CHANNELS, SENSOR_DEVICES, Sensor, SensorError, SensorImage, SensorOptions, YUV420SP,
 };
 use crate::errors::{self, value_error};
-use pyo3::exceptions::{
-    PyAssertionError, PyOSError, PyRuntimeError, PySystemExit, PyTypeError,
-};
+use pyo3::exceptions::{PyAssertionError, PyOSError, PyRuntimeError, PySystemExit, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -170,7 +168,9 @@ impl PySensor {
         }
         let board = board::current();
         if !board.claim_sensor_bus(id) {
-            return Err(PyOSError::new_err(format!("sensor({id}) is already inited.")));
+            return Err(PyOSError::new_err(format!(
+                "sensor({id}) is already inited."
+            )));
         }
         let source = match board.source.sensor_source() {
             Ok(s) => s,
@@ -186,11 +186,14 @@ impl PySensor {
             max_height: height,
             frame_limit: None,
         };
-        Self::print(py, format!(
-            "find sensor sim_{}, type {}, output {width}x{height}@{fps}",
-            board.source.kind(),
-            r#type.unwrap_or(0)
-        ))?;
+        Self::print(
+            py,
+            format!(
+                "find sensor sim_{}, type {}, output {width}x{height}@{fps}",
+                board.source.kind(),
+                r#type.unwrap_or(0)
+            ),
+        )?;
         let sensor = Sensor::new(Arc::clone(&board.sim), id, source, opts);
         Ok(Self {
             board,
@@ -237,10 +240,13 @@ impl PySensor {
         Self::check_chn(chn)?;
         let aligned = w.next_multiple_of(16);
         if aligned != w {
-            Self::print(py, format!(
-                "Warning: sensor({}) chn({chn}) set_framesize align up width to {aligned}",
-                self.id
-            ))?;
+            Self::print(
+                py,
+                format!(
+                    "Warning: sensor({}) chn({chn}) set_framesize align up width to {aligned}",
+                    self.id
+                ),
+            )?;
         }
         let (win_w, win_h) = self.sensor.window();
         let (cap_w, cap_h) = CHANNEL_CAPS[chn as usize];
@@ -351,11 +357,14 @@ impl PySensor {
         self.sensor.run().map_err(errors::sensor)?;
         self.ran.store(true, Ordering::Relaxed);
         let (w, h, _) = self.sensor.channel(CAM_CHN_ID_0).unwrap_or((0, 0, None));
-        Self::print(py, format!(
-            "sensor({}), mode 0, buffer_num {SENSOR_BUFFERS}, buffer_size {}",
-            self.id,
-            venc_core::layout::vicap_block_size(w, h, 0)
-        ))
+        Self::print(
+            py,
+            format!(
+                "sensor({}), mode 0, buffer_num {SENSOR_BUFFERS}, buffer_size {}",
+                self.id,
+                venc_core::layout::vicap_block_size(w, h, 0)
+            ),
+        )
     }
 
     /// `stop()`: stops streaming and frees the bus (a new `Sensor` can then be made).
@@ -370,7 +379,13 @@ impl PySensor {
 
     /// The next frame of `chn` as an image (`snapshot(chn)`).
     #[pyo3(signature = (chn = CAM_CHN_ID_0, timeout = 1000, auto_reboot = false))]
-    fn _snapshot(&self, py: Python<'_>, chn: u32, timeout: i32, auto_reboot: bool) -> PyResult<PyImage> {
+    fn _snapshot(
+        &self,
+        py: Python<'_>,
+        chn: u32,
+        timeout: i32,
+        auto_reboot: bool,
+    ) -> PyResult<PyImage> {
         let _ = timeout; // frames come at the sensor's pace; a wait is never longer than one
         let image = self.snapshot_image(py, chn, auto_reboot)?;
         Ok(PyImage {
@@ -396,7 +411,10 @@ impl PySensor {
     }
 
     fn __repr__(&self) -> String {
-        format!("<Sensor {} on venc-sim, source {:?}>", self.id, self.board.source)
+        format!(
+            "<Sensor {} on venc-sim, source {:?}>",
+            self.id, self.board.source
+        )
     }
 }
 

@@ -164,8 +164,16 @@ impl PyEncoder {
     fn create(&self, py: Python<'_>, chn: i64, chn_attr: &Bound<'_, PyAny>) -> PyResult<()> {
         let attr = read_chn_attr(chn_attr, self.board.personality.traits())?;
         let created = self.with(|e| e.create(chn, &attr));
-        if created.is_err() && self.board.ide_channel().is_some_and(|c| i64::from(c) == chn) {
-            self.ide_collision(py, &format!("channel {chn} is the one the IDE's preview holds"))?;
+        if created.is_err()
+            && self
+                .board
+                .ide_channel()
+                .is_some_and(|c| i64::from(c) == chn)
+        {
+            self.ide_collision(
+                py,
+                &format!("channel {chn} is the one the IDE's preview holds"),
+            )?;
         }
         created.map(drop).map_err(|e| canmv(py, e))
     }
@@ -342,10 +350,18 @@ impl PyEncoder {
     fn _create_requested(&self, py: Python<'_>, chn_attr: &Bound<'_, PyAny>) -> PyResult<()> {
         let attr = read_chn_attr(chn_attr, self.board.personality.traits())?;
         let created = self.with(|e| e.create_requested(&attr));
-        if let (Err(CanMvError::OsError { code: VencError::NoBuf, .. }), Some(c)) =
-            (&created, self.board.ide_channel())
+        if let (
+            Err(CanMvError::OsError {
+                code: VencError::NoBuf,
+                ..
+            }),
+            Some(c),
+        ) = (&created, self.board.ide_channel())
         {
-            self.ide_collision(py, &format!("no channel is free: the IDE's preview holds {c}"))?;
+            self.ide_collision(
+                py,
+                &format!("no channel is free: the IDE's preview holds {c}"),
+            )?;
         }
         created.map(drop).map_err(|e| canmv(py, e))
     }

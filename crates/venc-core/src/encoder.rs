@@ -280,7 +280,10 @@ impl fmt::Display for CanMvError {
             ),
             Self::AssertionError { message } => write!(f, "AssertionError: {message}"),
             Self::NoSuchMethod { method } => {
-                write!(f, "AttributeError: 'Encoder' object has no attribute '{method}'")
+                write!(
+                    f,
+                    "AttributeError: 'Encoder' object has no attribute '{method}'"
+                )
             }
             Self::NotRequested { method } => {
                 write!(f, "ValueError: venc {method}, chn not requested yet")
@@ -588,7 +591,9 @@ impl Encoder {
         let chn = Self::check_chn("SendFrame", chn)?;
         let traits = self.personality.traits();
         if traits.send_frame == SendFrameStyle::Absent {
-            return Err(CanMvError::NoSuchMethod { method: "SendFrame" });
+            return Err(CanMvError::NoSuchMethod {
+                method: "SendFrame",
+            });
         }
         let timeout_ms = if traits.send_frame_timeout {
             timeout_ms

@@ -1,4 +1,4 @@
-//! Firmware personalities: the same program against CanMV v1.0 and the newest firmware.
+//! Firmware personalities: the same program against every generation that takes a channel.
 #![allow(clippy::unwrap_used)]
 
 use std::time::Duration;
@@ -22,10 +22,9 @@ fn collect(personality: Personality, frames: usize) -> Vec<(u32, Vec<u32>)> {
     enc.start(0).unwrap();
     let bufs = FrameBuffers::new(sim.as_ref(), 320, 240, 6).unwrap();
     for i in 0..frames {
-        assert_eq!(
-            enc.send_frame(0, &bufs.frame_info(i, UvPlacement::Vicap, i as u64), 1000),
-            Ok(0)
-        );
+        // Straight to the MPI: v0.7 has no SendFrame (the frames could come from a camera).
+        let frame = bufs.frame_info(i, UvPlacement::Vicap, i as u64);
+        assert_eq!(sim.send_frame(0, &frame, 1000), Ok(()));
     }
     for _ in 0..2000 {
         if sim.channel_stats(0).unwrap().frames_encoded == frames as u64 {
@@ -43,24 +42,100 @@ fn collect(personality: Personality, frames: usize) -> Vec<(u32, Vec<u32>)> {
     calls
 }
 
-#[test]
-fn canmv_new_takes_every_queued_pack_and_repeats_the_header_at_each_idr() {
-    let calls = collect(Personality::CanMvNew, 6);
-    assert_eq!(calls, vec![(8, vec![3, 2, 1, 1, 1, 3, 2, 1])]);
-}
+/// Stream types per call, as each generation's GetStream hands them out (firmware facts §1.1):
+/// every queued pack (from 2025-08) or one per call; the header before every IDR (enable_idr,
+/// from 2025-03) or once.
+const PACKS: &[(Personality, &[&[u32]])] = &[
+    (
+        Personality::CanMvV07,
+        &[&[3], &[2], &[1], &[1], &[1], &[2], &[1]],
+    ),
+    (
+        Personality::CanMvV1,
+        &[&[3], &[2], &[1], &[1], &[1], &[2], &[1]],
+    ),
+    (
+        Personality::CanMv2025Apr,
+        &[&[3], &[2], &[1], &[1], &[1], &[3], &[2], &[1]],
+    ),
+    (Personality::CanMv2025Aug, &[&[3, 2, 1, 1, 1, 3, 2, 1]]),
+    (Personality::CanMvNew, &[&[3, 2, 1, 1, 1, 3, 2, 1]]),
+];
 
 #[test]
-fn canmv_v1_takes_one_pack_per_call_and_sends_the_header_once() {
-    // v1.0 never calls enable_idr: the header comes once, before the first IDR.
-    let calls = collect(Personality::CanMvV1, 6);
-    let types: Vec<u32> = calls.iter().flat_map(|(_, t)| t.clone()).collect();
-    assert!(calls.iter().all(|(n, _)| *n == 1));
-    assert_eq!(types, vec![3, 2, 1, 1, 1, 2, 1]);
+fn each_generation_hands_out_packs_as_its_firmware() {
+    for &(personality, want) in PACKS {
+        let calls = collect(personality, 6);
+        let types: Vec<&[u32]> = calls.iter().map(|(_, t)| t.as_slice()).collect();
+        assert_eq!(types, want, "{}", personality.name());
+        assert!(calls.iter().all(|(n, t)| *n as usize == t.len()));
+    }
+}
+
+/// What a refused SendFrame (a pixel format the VPU does not take) gives, and what GetStream
+/// with nothing queued gives, per generation.
+#[test]
+fn each_generation_answers_failures_as_its_firmware() {
+    use venc_core::CanMvError;
+    for personality in Personality::ALL {
+        if !personality.traits().takes_chn {
+            continue;
+        }
+        let sim = Simulator::shared(SimOptions::default());
+        let bufs = FrameBuffers::new(sim.as_ref(), 320, 240, 1).unwrap();
+        let mut frame = bufs.frame_info(0, UvPlacement::Vicap, 0);
+        frame.pixel_format = 3; // RGB888
+        let mut enc = Encoder::with_personality(sim.clone(), personality);
+        enc.set_out_bufs(0, 4, 320, 240).unwrap();
+        enc.create(0, &ChnAttrStr::new(K_PT_H264, H264_PROFILE_MAIN, 320, 240))
+            .unwrap();
+        enc.start(0).unwrap();
+        let sent = enc.send_frame(0, &frame, 10);
+        let not_support = "K_ERR_VENC_NOT_SUPPORT (0xA0098008)";
+        let want_send = match personality {
+            Personality::CanMvV07 => {
+                Err("AttributeError: 'Encoder' object has no attribute 'SendFrame'".to_string())
+            }
+            Personality::CanMvV1 | Personality::CanMv2025Apr => Err(format!(
+                "OSError: mpi venc send frame failed. [{not_support}]"
+            )),
+            _ => Ok(i64::from(0xA009_8008_u32 as i32)),
+        };
+        let got = sent.map_err(|e: CanMvError| e.to_string());
+        assert_eq!(got, want_send, "{}", personality.name());
+    }
+    // GetStream on an empty started channel: -1 at once with a timeout of 0 (from 2025-04),
+    // OSError after the fixed second (v1.0).
+    for (personality, want) in [
+        (Personality::CanMv2025Apr, Ok(-1)),
+        (Personality::CanMvNew, Ok(-1)),
+        (
+            Personality::CanMvV1,
+            Err(
+                "OSError: mpi venc get stream failed. [K_ERR_VENC_NOTREADY (0xA0098010)]"
+                    .to_string(),
+            ),
+        ),
+    ] {
+        let sim = Simulator::shared(SimOptions::default());
+        let mut enc = Encoder::with_personality(sim.clone(), personality);
+        enc.set_out_bufs(0, 4, 320, 240).unwrap();
+        enc.create(0, &ChnAttrStr::new(K_PT_H264, H264_PROFILE_MAIN, 320, 240))
+            .unwrap();
+        enc.start(0).unwrap();
+        let got = enc.get_stream(0, &mut StreamData::new(), 0);
+        assert_eq!(
+            got.map_err(|e| e.to_string()),
+            want,
+            "{}",
+            personality.name()
+        );
+    }
 }
 
 #[test]
 fn personality_names_round_trip() {
-    for p in [Personality::CanMvNew, Personality::CanMvV1] {
+    for p in Personality::ALL {
         assert_eq!(Personality::from_name(p.name()), Some(p));
     }
     assert_eq!(Personality::from_name("v9"), None);

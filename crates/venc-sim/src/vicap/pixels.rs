@@ -23,10 +23,12 @@ pub fn crop_nv12((y, uv): (&[u8], &[u8]), sw: u32, r: Rect, out: (&mut Vec<u8>, 
     out.0.clear();
     out.1.clear();
     for row in y0..y0 + h {
-        out.0.extend_from_slice(&y[row * sw + x0..row * sw + x0 + w]);
+        out.0
+            .extend_from_slice(&y[row * sw + x0..row * sw + x0 + w]);
     }
     for row in y0 / 2..(y0 + h) / 2 {
-        out.1.extend_from_slice(&uv[row * sw + x0..row * sw + x0 + w]);
+        out.1
+            .extend_from_slice(&uv[row * sw + x0..row * sw + x0 + w]);
     }
 }
 
@@ -131,7 +133,12 @@ mod tests {
     fn crop_takes_the_window() {
         let (y, uv) = picture();
         let (mut cy, mut cuv) = (Vec::new(), Vec::new());
-        let r = Rect { x: 2, y: 2, w: 2, h: 2 };
+        let r = Rect {
+            x: 2,
+            y: 2,
+            w: 2,
+            h: 2,
+        };
         crop_nv12((&y, &uv), 4, r, (&mut cy, &mut cuv));
         assert_eq!(cy, [10, 11, 14, 15]);
         assert_eq!(cuv, [106, 107]);

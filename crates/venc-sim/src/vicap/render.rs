@@ -2,7 +2,9 @@
 //! source's frame scaled to the channel's size.
 
 use super::pixels::{Rect, RgbLayout, crop_nv12, mirror_nv12, nv12_to_rgb};
-use super::{Inner, RGB565, RGB888, RGBP888, SensorError, SensorImage, SensorSource, State, YUV420SP};
+use super::{
+    Inner, RGB565, RGB888, RGBP888, SensorError, SensorImage, SensorSource, State, YUV420SP,
+};
 use log::info;
 use venc_core::consts;
 use venc_core::layout::{uv_size, y_size};
@@ -49,7 +51,13 @@ impl Inner {
                 if *native_tick != Some(tick) {
                     native.0.resize(y_size(window.0, window.1) as usize, 0);
                     native.1.resize(uv_size(window.0, window.1) as usize, 0);
-                    TestPattern::render(window.0, window.1, tick as u32, &mut native.0, &mut native.1);
+                    TestPattern::render(
+                        window.0,
+                        window.1,
+                        tick as u32,
+                        &mut native.0,
+                        &mut native.1,
+                    );
                     *native_tick = Some(tick);
                 }
                 window
@@ -76,8 +84,18 @@ impl Inner {
                     // another size is mapped proportionally.
                     let sx = |v: u32| (u64::from(v) * u64::from(nw) / u64::from(window.0)) as u32;
                     let sy = |v: u32| (u64::from(v) * u64::from(nh) / u64::from(window.1)) as u32;
-                    let r = Rect { x: sx(r.x), y: sy(r.y), w: sx(r.w), h: sy(r.h) };
-                    crop_nv12((&native.0, &native.1), nw, r, (&mut scratch2.0, &mut scratch2.1));
+                    let r = Rect {
+                        x: sx(r.x),
+                        y: sy(r.y),
+                        w: sx(r.w),
+                        h: sy(r.h),
+                    };
+                    crop_nv12(
+                        (&native.0, &native.1),
+                        nw,
+                        r,
+                        (&mut scratch2.0, &mut scratch2.1),
+                    );
                     ((&scratch2.0, &scratch2.1), (r.w & !1, r.h & !1))
                 }
                 None => ((&native.0, &native.1), (nw, nh)),
