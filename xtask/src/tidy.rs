@@ -187,6 +187,71 @@ mod tests {
             .collect()
     }
 
+    /// Code that decides by generation: a `Personality` variant compared or matched on.
+    fn decides_by_variant(code: &str) -> bool {
+        let Some(at) = code.find("Personality::CanMv") else {
+            return false;
+        };
+        let prefix = "Personality::".len();
+        let rest = &code[at + prefix..];
+        let variant_end = rest
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
+        let after = rest[variant_end..].trim_start();
+        let before = code[..at].trim_end();
+        after.starts_with("=>")
+            || after.starts_with('|')
+            || before.ends_with("==")
+            || before.ends_with("!=")
+            || before.ends_with('|')
+    }
+
+    #[test]
+    fn generations_are_asked_by_trait() {
+        let root = root();
+        let mut files = Vec::new();
+        rust_files(&root.join("crates"), &mut files);
+        let allowed = root.join("crates/venc-core/src/encoder.rs");
+        let found: Vec<String> = files
+            .iter()
+            .filter(|f| **f != allowed && f.components().all(|c| c.as_os_str() != "tests"))
+            .flat_map(|file| {
+                let text = std::fs::read_to_string(file).unwrap_or_default();
+                let rel = file
+                    .strip_prefix(&root)
+                    .unwrap_or(file)
+                    .display()
+                    .to_string();
+                text.lines()
+                    .enumerate()
+                    .filter(|(_, l)| !l.trim_start().starts_with("//"))
+                    .filter(|(_, l)| decides_by_variant(l))
+                    .map(|(n, l)| format!("{rel}:{}: {}", n + 1, l.trim()))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        assert!(
+            found.is_empty(),
+            "generation differences belong in Personality::traits() (ARCHITECTURE.md):\n{}",
+            found.join("\n")
+        );
+    }
+
+    #[test]
+    fn the_generation_check_sees_what_it_must() {
+        assert!(decides_by_variant("if p == Personality::CanMvV1 {"));
+        assert!(decides_by_variant("    Personality::CanMvNew => 3,"));
+        assert!(decides_by_variant(
+            "    Personality::CanMvV07 | Personality::CanMvV1 => x,"
+        ));
+        assert!(!decides_by_variant(
+            "personality: PersonalityName(Personality::CanMvNew),"
+        ));
+        assert!(!decides_by_variant(
+            "Encoder::with_personality(mpi, Personality::CanMvNoChn)"
+        ));
+    }
+
     const CODEC_CRATES: &[&str] = &["venc-sim", "openh264", "openh264-sys2"];
 
     #[test]
