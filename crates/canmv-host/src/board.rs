@@ -30,8 +30,8 @@ pub use venc_sim::Simulator;
 pub use venc_sim::sys::{Link, MediaError, MediaManager, ModChn, SENSOR_CHANNELS, SENSOR_DEVICES};
 pub use venc_sim::venc::Phase;
 pub use venc_sim::vicap::{
-    CAM_CHN_ID_0, CAM_CHN_ID_1, CAM_CHN_ID_2, Crop, GRAYSCALE, RGB565, RGB888, RGBP888, Rect,
-    Sensor, SensorError, SensorImage, SensorOptions, YUV420SP,
+    CAM_CHN_ID_0, CAM_CHN_ID_1, CAM_CHN_ID_2, Crop, GRAYSCALE, MIN_SIDE, RGB565, RGB888, RGBP888,
+    Rect, Sensor, SensorError, SensorImage, SensorOptions, YUV420SP,
 };
 
 /// What the sensors of this board see.

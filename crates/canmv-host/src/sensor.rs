@@ -2,8 +2,9 @@
 
 use crate::board::{self, Board};
 use crate::board::{
-    CAM_CHN_ID_0, CAM_CHN_ID_1, CAM_CHN_ID_2, Crop, GRAYSCALE, RGB565, RGB888, RGBP888, Rect,
-    SENSOR_CHANNELS, SENSOR_DEVICES, Sensor, SensorError, SensorImage, SensorOptions, YUV420SP,
+    CAM_CHN_ID_0, CAM_CHN_ID_1, CAM_CHN_ID_2, Crop, GRAYSCALE, MIN_SIDE, RGB565, RGB888, RGBP888,
+    Rect, SENSOR_CHANNELS, SENSOR_DEVICES, Sensor, SensorError, SensorImage, SensorOptions,
+    YUV420SP,
 };
 use crate::errors::{self, value_error};
 use pyo3::exceptions::{PyAssertionError, PyOSError, PyRuntimeError, PySystemExit, PyTypeError};
@@ -13,7 +14,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 use venc_core::consts::{self, SENSOR_BUFFERS};
-use venc_sim::vicap::MIN_SIDE;
 
 /// CanMV's default sensor: the camera connector the CanMV boards use (`Sensor()` = CSI2).
 const DEFAULT_SENSOR_ID: u32 = 2;
