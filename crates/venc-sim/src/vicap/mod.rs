@@ -89,6 +89,17 @@ struct State {
     stats: SensorStats,
 }
 
+impl State {
+    /// Channel `chn` once `set_framesize` configured it.
+    fn configured(&mut self, chn: u32) -> Result<&mut OutputChannel, SensorError> {
+        self.chans
+            .get_mut(chn as usize)
+            .ok_or(SensorError::BadChannel(chn))?
+            .as_mut()
+            .ok_or(SensorError::NotConfigured(chn))
+    }
+}
+
 struct Inner {
     sim: Arc<Simulator>,
     dev: u32,
@@ -234,12 +245,7 @@ impl Sensor {
         if !st.reset {
             return Err(SensorError::NotReset);
         }
-        let c = st
-            .chans
-            .get_mut(chn as usize)
-            .ok_or(SensorError::BadChannel(chn))?
-            .as_mut()
-            .ok_or(SensorError::NotConfigured(chn))?;
+        let c = st.configured(chn)?;
         if !PIXEL_FORMATS.contains(&pixformat) {
             return Err(SensorError::PixFormat(pixformat));
         }
@@ -259,12 +265,7 @@ impl Sensor {
     pub fn set_crop(&self, chn: u32, crop: Crop) -> Result<Rect, SensorError> {
         let mut st = self.lock();
         let window = self.window();
-        let c = st
-            .chans
-            .get_mut(chn as usize)
-            .ok_or(SensorError::BadChannel(chn))?
-            .as_mut()
-            .ok_or(SensorError::NotConfigured(chn))?;
+        let c = st.configured(chn)?;
         let rect = Self::crop_rect(chn, crop, (c.width, c.height), window)?;
         c.crop = Some(rect);
         Ok(rect)

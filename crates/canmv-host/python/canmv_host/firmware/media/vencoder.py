@@ -95,52 +95,50 @@ def ALIGN_UP(x, a):
     return (x + a - 1) & ~(a - 1)
 
 
+class _GopAttrs:
+    """Channel attributes of v0.7 and v1.0: the GOP is the only choice; Create uses the
+    firmware's fixed bit rate and frame rates."""
+
+    def __init__(self, payloadType, profile, picWidth, picHeight, gopLen=30):
+        self.payload_type = payloadType
+        self.profile = profile
+        self.pic_width = picWidth
+        self.pic_height = picHeight
+        self.gop_len = gopLen
+
+
+class _RateAttrs(_GopAttrs):
+    """Channel attributes of 2025-02 to 2025-07-27: bit rate (kbit/s) and frame rates, no JPEG.
+    No validation; scripts may change the attributes after construction."""
+
+    def __init__(self, payloadType, profile, picWidth, picHeight, bit_rate=4000, gopLen=30,
+                 src_frame_rate=30, dst_frame_rate=30):
+        super().__init__(payloadType, profile, picWidth, picHeight, gopLen)
+        self.bit_rate = bit_rate
+        self.src_frame_rate = src_frame_rate
+        self.dst_frame_rate = dst_frame_rate
+
+
+class _JpegAttrs(_RateAttrs):
+    """Channel attributes from 2025-07-28 (facts §1.1)."""
+
+    def __init__(self, payloadType, profile, picWidth, picHeight, bit_rate=4000, gopLen=30,
+                 src_frame_rate=30, dst_frame_rate=30, mjpeg_quality_factor=45):
+        super().__init__(payloadType, profile, picWidth, picHeight, bit_rate, gopLen,
+                         src_frame_rate, dst_frame_rate)
+        self.mjpeg_quality_factor = mjpeg_quality_factor
+
+
 if _TRAITS["jpeg"]:
-
-    class ChnAttrStr:
-        """Channel attributes (2025-07-28 on, facts §1.1): no validation; scripts may change the
-        attributes after construction."""
-
-        def __init__(self, payloadType, profile, picWidth, picHeight, bit_rate=4000, gopLen=30,
-                     src_frame_rate=30, dst_frame_rate=30, mjpeg_quality_factor=45):
-            self.payload_type = payloadType
-            self.profile = profile
-            self.pic_width = picWidth
-            self.pic_height = picHeight
-            self.gop_len = gopLen
-            self.bit_rate = bit_rate
-            self.src_frame_rate = src_frame_rate
-            self.dst_frame_rate = dst_frame_rate
-            self.mjpeg_quality_factor = mjpeg_quality_factor
-
+    ChnAttrStr = _JpegAttrs
 elif _TRAITS["rate_attrs"]:
-
-    class ChnAttrStr:
-        """Channel attributes (2025-02 to 2025-07-27): bit rate and frame rates, no JPEG."""
-
-        def __init__(self, payloadType, profile, picWidth, picHeight, bit_rate=4000, gopLen=30,
-                     src_frame_rate=30, dst_frame_rate=30):
-            self.payload_type = payloadType
-            self.profile = profile
-            self.pic_width = picWidth
-            self.pic_height = picHeight
-            self.gop_len = gopLen
-            self.bit_rate = bit_rate
-            self.src_frame_rate = src_frame_rate
-            self.dst_frame_rate = dst_frame_rate
-
+    ChnAttrStr = _RateAttrs
 else:
-
-    class ChnAttrStr:
-        """Channel attributes (v0.7, v1.0): the GOP is the only choice; Create uses the
-        firmware's fixed bit rate and frame rates."""
-
-        def __init__(self, payloadType, profile, picWidth, picHeight, gopLen=30):
-            self.payload_type = payloadType
-            self.profile = profile
-            self.pic_width = picWidth
-            self.pic_height = picHeight
-            self.gop_len = gopLen
+    ChnAttrStr = _GopAttrs
+# Named as the firmware's class, in repr and in TypeError messages.
+for _cls in (_GopAttrs, _RateAttrs, _JpegAttrs):
+    _cls.__init__.__qualname__ = "ChnAttrStr.__init__"
+ChnAttrStr.__name__ = ChnAttrStr.__qualname__ = "ChnAttrStr"
 
 
 class StreamData:
