@@ -68,6 +68,18 @@ mod tests {
             why: "a case never knows its backend: the board is reached through its adapter",
         },
         Layer {
+            under: "crates/venc-mp4/src",
+            never: &[
+                "venc_sim",
+                "venc_hw",
+                "venc_harness",
+                "venc_core",
+                "openh264",
+            ],
+            seams: &[],
+            why: "the MP4 writer is a container: it links no codec and knows no backend",
+        },
+        Layer {
             under: "crates/canmv-host/src",
             never: &["venc_sim"],
             seams: &["crates/canmv-host/src/board.rs"],

@@ -192,6 +192,11 @@ fn query() -> Result<Lib, String> {
     })
 }
 
+/// HEVC `nal_unit_type` of an IDR picture without leading pictures, as libx265 writes it.
+const H265_IDR_N_LP: u32 = 20;
+/// HEVC `nal_unit_type` of an IDR picture that may have RADL leading pictures.
+const H265_IDR_W_RADL: u8 = 19;
+
 /// The linked libx265's version and build number, e.g. `"3.5+1-f0c1022b6 (build 199)"`.
 pub fn library_version() -> Result<String, CodecError> {
     let lib = lib()?;
@@ -433,10 +438,19 @@ impl CodecEngine for X265Engine {
             let bytes = unsafe { std::slice::from_raw_parts(nal.payload, nal.size_bytes as usize) };
             // libx265 writes 3-byte start codes before slices; the VPU's packs use 4 everywhere
             // (facts §2.4), and programs read the NAL header at byte 4.
+            let header = out.data.len() + 4; // after the 4-byte start code
             if bytes.starts_with(&[0, 0, 1]) {
                 out.data.push(0);
             }
             out.data.extend_from_slice(bytes);
+            // libx265 types an IDR with no leading pictures IDR_N_LP (20); the firmware's MP4
+            // muxer opens an H.265 track only on IDR_W_RADL (19), so the VPU's IDRs are taken
+            // to be 19 (D-043). With no RADL pictures the two decode alike.
+            if nal.nal_type == H265_IDR_N_LP {
+                if let Some(b) = out.data.get_mut(header) {
+                    *b = (*b & 0x81) | (H265_IDR_W_RADL << 1);
+                }
+            }
         }
         out.idr =
             annexb_units(&out.data).any(|u| Codec::H265.classify(u.data) == NalKind::IdrSlice);

@@ -1,0 +1,224 @@
+//! Recording the simulator's packs as CanMV scripts do (firmware facts §4.4): the header packs
+//! and the first IDR as one sample, then a sample per pack, µs timestamps from the packs' pts.
+//! The files are checked by ffprobe (codec, size, frame count, duration) and decoded by ffmpeg.
+#![allow(clippy::unwrap_used)]
+
+use std::path::Path;
+use std::process::Command;
+use std::sync::Arc;
+use venc_core::consts::{K_PT_H264, K_PT_H265, VENC_PROFILE_H264_MAIN, VENC_PROFILE_H265_MAIN};
+use venc_core::{Mpi, PackType};
+use venc_harness::source::TestPattern;
+use venc_harness::{EncodeJob, run_example2};
+use venc_mp4::{CODEC_ID_H264, CODEC_ID_H265, Mp4Error, Muxer, TrackKind, Written};
+use venc_sim::{SimOptions, Simulator};
+
+/// (pack type, pts µs, bytes) of `frames` frames at 30 fps.
+fn packs(payload: u32, profile: u32, frames: u32) -> Vec<(PackType, u64, Vec<u8>)> {
+    let sim: Arc<dyn Mpi> = Simulator::shared(SimOptions::default());
+    let job = EncodeJob::example2(payload, profile, 320, 240, frames);
+    let mut out = Vec::new();
+    run_example2(sim, &job, &mut TestPattern::new(320, 240), |ev, bytes| {
+        out.push((ev.pack_type, ev.pts, bytes.to_vec()));
+    })
+    .unwrap();
+    out
+}
+
+/// Records packs as a careful script does: a header pack goes into the same sample as the IDR
+/// after it (the first sample must hold both), every picture is one sample, time stamps from
+/// the first I. Returns the samples written.
+fn record(path: &Path, codec_id: u32, packs: &[(PackType, u64, Vec<u8>)]) -> usize {
+    let mut mp4 = Muxer::create(path, false).unwrap();
+    let track = mp4
+        .create_track(TrackKind::Video {
+            width: 320,
+            height: 240,
+        })
+        .unwrap();
+    let start = packs.iter().find(|p| p.0 == PackType::I).unwrap().1;
+    let mut header = Vec::new();
+    for (kind, pts, bytes) in packs {
+        if *kind == PackType::Header {
+            header.extend_from_slice(bytes);
+            continue;
+        }
+        let sample = [std::mem::take(&mut header), bytes.clone()].concat();
+        let written = mp4.write_frame(track, codec_id, pts - start, &sample);
+        assert!(matches!(written, Ok(Written::Sample(_))), "{written:?}");
+    }
+    let n = mp4.sample_count();
+    mp4.finish().unwrap();
+    n
+}
+
+fn ffprobe(path: &Path) -> serde_json::Value {
+    let out = Command::new("ffprobe")
+        .args(["-v", "error", "-count_frames", "-show_entries"])
+        .arg("stream=codec_name,width,height,nb_read_frames,duration:format=format_name")
+        .args(["-of", "json"])
+        .arg(path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn top_level_boxes(path: &Path) -> Vec<String> {
+    let bytes = std::fs::read(path).unwrap();
+    let mut at = 0usize;
+    let mut boxes = Vec::new();
+    while at + 8 <= bytes.len() {
+        let size = u32::from_be_bytes(bytes[at..at + 4].try_into().unwrap()) as u64;
+        let kind = String::from_utf8_lossy(&bytes[at + 4..at + 8]).to_string();
+        let size = if size == 1 {
+            u64::from_be_bytes(bytes[at + 8..at + 16].try_into().unwrap())
+        } else {
+            size
+        };
+        boxes.push(kind);
+        if size < 8 {
+            break; // 0: to the end of the file (an mdat never closed)
+        }
+        at += size as usize;
+    }
+    boxes
+}
+
+#[test]
+fn recordings_of_both_codecs_play_with_every_frame_and_the_moov_in_front() {
+    let dir = tempfile::tempdir().unwrap();
+    for (payload, profile, codec_id, name) in [
+        (K_PT_H264, VENC_PROFILE_H264_MAIN, CODEC_ID_H264, "h264"),
+        (K_PT_H265, VENC_PROFILE_H265_MAIN, CODEC_ID_H265, "hevc"),
+    ] {
+        let path = dir.path().join(format!("{name}.mp4"));
+        let packs = packs(payload, profile, 60);
+        let samples = record(&path, codec_id, &packs);
+        let info = ffprobe(&path);
+        let stream = &info["streams"][0];
+        assert_eq!(stream["codec_name"], name);
+        assert_eq!(
+            (stream["width"].as_u64(), stream["height"].as_u64()),
+            (Some(320), Some(240))
+        );
+        assert_eq!(samples, 60, "{name}: one sample per picture");
+        let frames: u64 = stream["nb_read_frames"].as_str().unwrap().parse().unwrap();
+        assert_eq!(frames, 60, "{name}");
+        let duration: f64 = stream["duration"].as_str().unwrap().parse().unwrap();
+        assert!(
+            (duration - 2.0).abs() < 0.1,
+            "{name}: {duration} s for 60 frames at 30 fps"
+        );
+        let boxes = top_level_boxes(&path);
+        let moov = boxes.iter().position(|b| b == "moov").unwrap();
+        let mdat = boxes.iter().position(|b| b == "mdat").unwrap();
+        assert!(
+            moov < mdat,
+            "{name}: fast start, as MOV_FLAG_FASTSTART: {boxes:?}"
+        );
+        let decoded = Command::new("ffmpeg")
+            .args(["-v", "error", "-i"])
+            .arg(&path)
+            .args(["-f", "null", "-"])
+            .output()
+            .unwrap();
+        assert!(
+            decoded.status.success() && decoded.stderr.is_empty(),
+            "{name}: {decoded:?}"
+        );
+    }
+}
+
+#[test]
+fn the_firmwares_rules_and_refusals() {
+    let dir = tempfile::tempdir().unwrap();
+    let packs = packs(K_PT_H264, VENC_PROFILE_H264_MAIN, 3);
+    let path = dir.path().join("rules.mp4");
+    let mut mp4 = Muxer::create(&path, false).unwrap();
+    assert!(path.exists(), "create opens the file at once");
+    let video = mp4
+        .create_track(TrackKind::Video {
+            width: 320,
+            height: 240,
+        })
+        .unwrap();
+    let audio = mp4
+        .create_track(TrackKind::Audio {
+            sample_rate: 8000,
+            channels: 1,
+        })
+        .unwrap();
+    mp4.create_track(TrackKind::Video {
+        width: 1,
+        height: 1,
+    })
+    .unwrap();
+    let fourth = mp4.create_track(TrackKind::Video {
+        width: 1,
+        height: 1,
+    });
+    assert!(matches!(fourth, Err(Mp4Error::TooManyTracks)));
+    assert_eq!(fourth.unwrap_err().code(), -1);
+    // The header alone, or the IDR alone, cannot open the track.
+    let header = &packs[0].2;
+    let idr = &packs[1].2;
+    for lone in [header, idr] {
+        let refused = mp4.write_frame(video, CODEC_ID_H264, 0, lone);
+        assert!(
+            matches!(refused, Err(Mp4Error::NeedKeyFrame)),
+            "{refused:?}"
+        );
+    }
+    // A codec id the video path does not know writes nothing and returns 0.
+    assert_eq!(mp4.write_frame(video, 9, 0, idr).unwrap(), Written::Ignored);
+    let audio_write = mp4.write_frame(audio, 2, 0, &[0xd5; 320]);
+    assert!(matches!(audio_write, Err(Mp4Error::NotModeled(_))));
+    let both = [header.clone(), idr.clone()].concat();
+    assert!(matches!(
+        mp4.write_frame(video, CODEC_ID_H264, 0, &both),
+        Ok(Written::Sample(_))
+    ));
+    assert!(matches!(
+        mp4.write_frame(7, CODEC_ID_H264, 0, idr),
+        Err(Mp4Error::NoSuchTrack(7))
+    ));
+    mp4.write_frame(video, CODEC_ID_H264, 33_333, &packs[2].2)
+        .unwrap();
+    mp4.finish().unwrap();
+    assert_eq!(ffprobe(&path)["streams"][0]["nb_read_frames"], "2");
+}
+
+#[test]
+fn a_recording_never_finished_has_no_moov() {
+    let dir = tempfile::tempdir().unwrap();
+    let packs = packs(K_PT_H264, VENC_PROFILE_H264_MAIN, 2);
+    let path = dir.path().join("cut.mp4");
+    let mut mp4 = Muxer::create(&path, false).unwrap();
+    let track = mp4
+        .create_track(TrackKind::Video {
+            width: 320,
+            height: 240,
+        })
+        .unwrap();
+    let both = [packs[0].2.clone(), packs[1].2.clone()].concat();
+    mp4.write_frame(track, CODEC_ID_H264, 0, &both).unwrap();
+    drop(mp4);
+    assert!(!top_level_boxes(&path).iter().any(|b| b == "moov"));
+}
+
+#[test]
+fn bad_paths_and_fragmented_files_are_refused() {
+    let e = Muxer::create("/nonexistent-dir/x.mp4", false).unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("kd_mp4_create: output file /nonexistent-dir/x.mp4 open failed.")
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let e = Muxer::create(dir.path().join("f.mp4"), true).unwrap_err();
+    assert!(matches!(e, Mp4Error::NotModeled(_)), "{e}");
+}
