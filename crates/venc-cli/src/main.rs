@@ -2,6 +2,7 @@
 
 mod conformance;
 mod out;
+mod record;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -9,7 +10,7 @@ use out::{CreatedFile, Failure, say};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{BufReader, BufWriter, IsTerminal, Write};
+use std::io::{BufReader, BufWriter, IsTerminal};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -102,7 +103,8 @@ struct EncodeArgs {
     #[arg(long, value_name = "URL")]
     board: Option<String>,
     /// Codec; by default taken from the output suffix (.264 / .265 as the manual's examples do;
-    /// .mjpeg, .mjpg or .jpg for JPEG, written as concatenated pictures: MJPEG).
+    /// .mjpeg, .mjpg or .jpg for JPEG, written as concatenated pictures: MJPEG). A .mp4 file
+    /// holds H.264 (the default) or H.265.
     #[arg(long, value_enum)]
     codec: Option<CodecArg>,
     /// H.264 profile (H.265 is always Main).
@@ -138,7 +140,8 @@ struct EncodeArgs {
     /// Input Y4M file (8-bit 4:2:0); without it, the built-in moving test pattern.
     #[arg(long)]
     input: Option<PathBuf>,
-    /// Output file (.264, .265, or .mjpeg / .mjpg / .jpg).
+    /// Output file (.264, .265, .mjpeg / .mjpg / .jpg, or .mp4: recorded as CanMV scripts
+    /// record with the firmware's MP4 muxer, moov in front).
     #[arg(short, long, default_value = "out.264")]
     output: PathBuf,
     /// Put UV at Y + w*h as the manual's fallback branch does (wrong chroma unless w*h % 4096 == 0).
@@ -227,6 +230,12 @@ struct Report<'a> {
     faults_injected: BTreeMap<&'static str, u64>,
 }
 
+fn is_mp4(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("mp4"))
+}
+
 fn codec_for(args: &EncodeArgs) -> Result<CodecArg, String> {
     let suffix = args
         .output
@@ -239,6 +248,15 @@ fn codec_for(args: &EncodeArgs) -> Result<CodecArg, String> {
         "mjpeg" | "mjpg" | "jpg" | "jpeg" => Some(CodecArg::Jpeg),
         _ => None,
     };
+    if is_mp4(&args.output) {
+        return match args.codec.unwrap_or(CodecArg::H264) {
+            CodecArg::Jpeg => Err(
+                "an MP4 holds H.264 or H.265 (the firmware's muxer takes no JPEG): use .mjpeg"
+                    .into(),
+            ),
+            c => Ok(c),
+        };
+    }
     match (args.codec, from_suffix) {
         (Some(c), Some(s)) if c != s => Err(format!(
             "--codec {c:?} does not match the output suffix .{suffix}"
@@ -246,7 +264,7 @@ fn codec_for(args: &EncodeArgs) -> Result<CodecArg, String> {
         (Some(c), _) => Ok(c),
         (None, Some(s)) => Ok(s),
         (None, None) => Err(format!(
-            "cannot tell the codec from '{}': use a .264 or .265 suffix, as the manual's examples do, .mjpeg for JPEG, or --codec",
+            "cannot tell the codec from '{}': use a .264 or .265 suffix, as the manual's examples do, .mjpeg for JPEG, .mp4, or --codec",
             args.output.display()
         )),
     }
@@ -314,7 +332,12 @@ fn encode(args: &EncodeArgs) -> Result<(), Failure> {
     }
 
     let (created, file) = CreatedFile::create(&args.output)?;
-    let mut out = BufWriter::new(file);
+    let mut out = if is_mp4(&args.output) {
+        drop(file);
+        record::Output::mp4(&args.output, codec == CodecArg::H265, w, h)?
+    } else {
+        record::Output::Elementary(BufWriter::new(file))
+    };
     let bar = if std::io::stderr().is_terminal() && !args.verbose && !args.json {
         ProgressBar::with_draw_target(Some(u64::from(args.frames)), ProgressDrawTarget::stderr())
     } else {
@@ -328,7 +351,7 @@ fn encode(args: &EncodeArgs) -> Result<(), Failure> {
     let mut say_err = None;
     let on_pack = |ev: &venc_harness::PackEvent, bytes: &[u8]| {
         if write_err.is_none() {
-            write_err = out.write_all(bytes).err();
+            write_err = out.pack(ev, bytes).err();
         }
         if args.verbose && say_err.is_none() {
             say_err = say!(
@@ -395,7 +418,7 @@ fn encode(args: &EncodeArgs) -> Result<(), Failure> {
     if let Some(e) = write_err {
         return Err(format!("{}: {e}", args.output.display()).into());
     }
-    out.flush()
+    out.finish()
         .map_err(|e| format!("{}: {e}", args.output.display()))?;
     created.keep();
 

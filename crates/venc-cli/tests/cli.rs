@@ -103,6 +103,74 @@ fn h265_follows_the_output_suffix() {
     assert_eq!(kinds.iter().filter(|k| **k == NalKind::IdrSlice).count(), 2);
 }
 
+/// The pictures ffmpeg decodes from a file (any container), as raw yuv420p.
+fn decoded_file(path: &std::path::Path) -> Vec<u8> {
+    let out = Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(path)
+        .args(["-f", "rawvideo", "-pix_fmt", "yuv420p", "-"])
+        .output()
+        .unwrap();
+    assert!(out.status.success() && out.stderr.is_empty(), "{out:?}");
+    out.stdout
+}
+
+#[test]
+fn mp4_output_holds_the_same_pictures_as_the_elementary_stream() {
+    for (codec, bind) in [("h264", false), ("h265", false), ("h265", true)] {
+        let (es, mp4) = (
+            tmp(&format!("m-{codec}-{bind}.es")),
+            tmp(&format!("m-{codec}-{bind}.mp4")),
+        );
+        let mut args = vec![
+            "encode", "--codec", codec, "--size", "320x240", "--frames", "45", "--json",
+        ];
+        if bind {
+            args.push("--bind");
+        }
+        for out in [&es, &mp4] {
+            let mut a = args.clone();
+            a.extend(["-o", out.to_str().unwrap()]);
+            venc_json(&a);
+        }
+        let c = if codec == "h264" {
+            Codec::H264
+        } else {
+            Codec::H265
+        };
+        let es_pictures = decode(c, &std::fs::read(&es).unwrap(), 320, 240).unwrap();
+        let mp4_bytes = decoded_file(&mp4);
+        assert_eq!(es_pictures.len(), 45);
+        let flat: Vec<u8> = es_pictures
+            .iter()
+            .flat_map(|p| [p.y.as_slice(), &p.u, &p.v].concat())
+            .collect();
+        assert!(
+            flat == mp4_bytes,
+            "{codec} bind={bind}: the MP4 decodes to other pictures"
+        );
+        let probe = Command::new("ffprobe")
+            .args([
+                "-v",
+                "error",
+                "-show_entries",
+                "format=format_name,duration",
+                "-of",
+                "csv=p=0",
+            ])
+            .arg(&mp4)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&probe.stdout);
+        assert!(text.starts_with("\"mov,mp4"), "{text}");
+        let duration: f64 = text.trim().rsplit(',').next().unwrap().parse().unwrap();
+        assert!(
+            (duration - 1.5).abs() < 0.05,
+            "{codec}: {duration} s for 45 frames at 30 fps"
+        );
+    }
+}
+
 #[test]
 fn bind_runs_example1_and_writes_the_same_stream_as_send_frame() {
     let (bound, sent) = (tmp("bound.264"), tmp("sent.264"));
@@ -278,9 +346,20 @@ fn bad_arguments_fail_clearly() {
     let o = tmp("x.264");
     let o = o.to_str().unwrap();
     fails_with(
-        &["encode", "-o", tmp("x.mp4").to_str().unwrap()],
+        &["encode", "-o", tmp("x.mkv").to_str().unwrap()],
         "use a .264 or .265 suffix",
     );
+    fails_with(
+        &[
+            "encode",
+            "--codec",
+            "jpeg",
+            "-o",
+            tmp("j.mp4").to_str().unwrap(),
+        ],
+        "an MP4 holds H.264 or H.265",
+    );
+    assert!(!tmp("j.mp4").exists(), "a refused run leaves no file");
     fails_with(
         &[
             "encode",
