@@ -6,7 +6,11 @@ C struct; ``SendFrame`` decodes the same bytes with it.
 
 import struct as _struct
 
-_KINDS = {"u32": ("<I", 4, 0xFFFF_FFFF), "u64": ("<Q", 8, 0xFFFF_FFFF_FFFF_FFFF)}
+_KINDS = {
+    "u8": ("<B", 1, 0xFF),
+    "u32": ("<I", 4, 0xFFFF_FFFF),
+    "u64": ("<Q", 8, 0xFFFF_FFFF_FFFF_FFFF),
+}
 
 
 class _Array:
@@ -28,9 +32,21 @@ class _Array:
         return self._off + i * self._step
 
     def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(self._count))]
         return _struct.unpack_from(self._fmt, self._buf, self._at(i))[0]
 
     def __setitem__(self, i, value):
+        if isinstance(i, slice):
+            # uctypes takes a shorter bytes-like into the front of the array (the firmware's
+            # `file_name[:] = bytes(name, 'utf-8')`); a longer one is an error.
+            keys = range(*i.indices(self._count))
+            values = list(value)
+            if len(values) > len(keys):
+                raise ValueError("array of %d elements cannot take %d" % (len(keys), len(values)))
+            for k, v in zip(keys, values):
+                self[k] = v
+            return
         _struct.pack_into(self._fmt, self._buf, self._at(i), int(value) & self._mask)
 
     def __len__(self):

@@ -235,6 +235,7 @@ _U_MODULES = {
     "usocket": "socket", "uhashlib": "hashlib", "uerrno": "errno", "uzlib": "zlib",
     "uheapq": "heapq", "uarray": "array", "uasyncio": "asyncio", "ussl": "ssl",
     "utime": "time",
+    "umpp": "mpp",
 }
 
 

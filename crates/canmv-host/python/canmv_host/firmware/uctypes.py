@@ -14,10 +14,40 @@ from canmv_host._native import bytes_at
 __all__ = ["addressof", "bytearray_at", "bytes_at", "sizeof"]
 
 
+# Objects whose address a script took, newest last: a binding handed such an address (the
+# MP4 muxer's `frame.data = uctypes.addressof(buf)`) reads the object's bytes. Bounded, as a
+# script takes the address of a few buffers it reuses.
+_ADDRESSED = {}
+_ADDRESSED_MAX = 64
+
+
 def addressof(obj):
-    """``uctypes.addressof(obj)``: an address standing for ``obj`` (the host's object id; no
-    simulated call reads through it: ``kd_mpi_venc_get_stream`` fills ``_pack`` instead)."""
-    return id(obj)
+    """``uctypes.addressof(obj)``: an address standing for ``obj`` (the host's object id), which
+    the simulated C bindings resolve back to the object's bytes (:func:`read`)."""
+    addr = id(obj)
+    _ADDRESSED.pop(addr, None)
+    _ADDRESSED[addr] = obj
+    while len(_ADDRESSED) > _ADDRESSED_MAX:
+        _ADDRESSED.pop(next(iter(_ADDRESSED)))
+    return addr
+
+
+def read(addr, size):
+    """The ``size`` bytes a C binding reads at ``addr``: inside an object whose address the
+    script took, or simulated memory (a pack mapping, a media buffer). Memory the script does
+    not own raises ``canmv_host.MemoryFault``, as the board would crash."""
+    # An object's address is its id, not where its bytes lie, so ranges of different objects
+    # can overlap: the object whose address it is exactly wins, then the newest containing one.
+    candidates = [(addr, _ADDRESSED[addr])] if addr in _ADDRESSED else []
+    candidates += [(b, o) for b, o in reversed(_ADDRESSED.items()) if b < addr]
+    for base, obj in candidates:
+        try:
+            view = memoryview(obj).cast("B")
+        except TypeError:
+            continue
+        if addr + size <= base + len(view):
+            return bytes(view[addr - base:addr - base + size])
+    return bytes_at(addr, size)
 
 
 class _MediaBytes(bytearray):

@@ -1,6 +1,7 @@
 """``media.media`` as the CanMV firmware exports it, on venc-sim."""
 
 from canmv_host import _native
+from mpp.common_struct import k_u64_ptr  # noqa: F401  (the firmware's star imports bring it)
 from mpp.vb import *  # noqa: F403
 
 _LINK_DESTROY = _native.board_info()["traits"]["link_destroy"]
