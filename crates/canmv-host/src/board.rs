@@ -348,10 +348,10 @@ impl Board {
     /// Unmaps and frees a media buffer.
     pub fn unmap_buffer(&self, virt: u64) {
         let mut buffers = self.buffers.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(m) = buffers.remove(&virt) {
-            if m.owned {
-                let _ = self.sim.memory().free(m.phys);
-            }
+        if let Some(m) = buffers.remove(&virt)
+            && m.owned
+        {
+            let _ = self.sim.memory().free(m.phys);
         }
     }
 

@@ -91,7 +91,7 @@ impl Limits {
                 self.min_height
             ));
         }
-        if width % self.width_align != 0 {
+        if !width.is_multiple_of(self.width_align) {
             return Err(format!(
                 "width {width} is not a multiple of {}",
                 self.width_align

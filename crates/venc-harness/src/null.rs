@@ -128,7 +128,7 @@ struct Bits {
 
 impl Bits {
     fn bit(&mut self, b: bool) -> &mut Self {
-        if self.used % 8 == 0 {
+        if self.used.is_multiple_of(8) {
             self.bytes.push(0);
         }
         if b {
@@ -164,7 +164,7 @@ impl Bits {
     /// `rbsp_trailing_bits()`: a one, then zeros to the byte boundary.
     fn trailing(&mut self) -> Vec<u8> {
         self.bit(true);
-        while self.used % 8 != 0 {
+        while !self.used.is_multiple_of(8) {
             self.bit(false);
         }
         std::mem::take(&mut self.bytes)

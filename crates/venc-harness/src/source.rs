@@ -100,7 +100,7 @@ impl TestPattern {
             for (col, px) in line.iter_mut().enumerate() {
                 let c = col as u32;
                 let mut v = 40 + tri(c + 2 * t) / 2 + row_term;
-                if ((c + 3 * t) / 16 + (r + t) / 16) % 2 == 0 {
+                if ((c + 3 * t) / 16 + (r + t) / 16).is_multiple_of(2) {
                     v += 24;
                 }
                 if in_box_row && (bx..bx + box_w).contains(&c) {

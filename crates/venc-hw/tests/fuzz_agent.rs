@@ -73,10 +73,10 @@ fn unblock(kind: u8, body: &mut [u8]) {
         k if k == Kind::SendFrame as u8 => 4,
         _ => return,
     };
-    if let Some(t) = body.get_mut(at..at + 4) {
-        if i32::from_le_bytes([t[0], t[1], t[2], t[3]]) > 0 {
-            t.fill(0);
-        }
+    if let Some(t) = body.get_mut(at..at + 4)
+        && i32::from_le_bytes([t[0], t[1], t[2], t[3]]) > 0
+    {
+        t.fill(0);
     }
 }
 

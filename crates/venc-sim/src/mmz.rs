@@ -96,12 +96,12 @@ impl Ranges {
 
     /// Puts a range back on the free list, merged with its neighbours.
     fn release(&mut self, mut addr: u64, mut len: u64) {
-        if let Some((&prev, &prev_len)) = self.free.range(..addr).next_back() {
-            if prev + prev_len == addr {
-                self.free.remove(&prev);
-                addr = prev;
-                len += prev_len;
-            }
+        if let Some((&prev, &prev_len)) = self.free.range(..addr).next_back()
+            && prev + prev_len == addr
+        {
+            self.free.remove(&prev);
+            addr = prev;
+            len += prev_len;
         }
         if let Some(next_len) = self.free.remove(&(addr + len)) {
             len += next_len;

@@ -221,10 +221,10 @@ impl Executor<'_> {
             Content::Pattern => t,
             Content::Static => 0,
         };
-        if content == Content::Pattern {
-            if let Some(p) = buf_pts {
-                self.wait_released(chn, p)?;
-            }
+        if content == Content::Pattern
+            && let Some(p) = buf_pts
+        {
+            self.wait_released(chn, p)?;
         }
         let mpi = Arc::clone(&self.mpi);
         let f = self.chan(chn).frames.as_mut().ok_or("no frame buffers")?;

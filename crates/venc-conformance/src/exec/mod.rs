@@ -517,10 +517,10 @@ impl<'a> Executor<'a> {
             Err(LifecycleError::Facade(e)) => Actual::from_canmv(e),
             Err(LifecycleError::Mpi(code)) => Actual::Code(code, None),
         };
-        if actual == Actual::Ok {
-            if let Some(started) = started {
-                self.chan(chn as u32).started = started;
-            }
+        if actual == Actual::Ok
+            && let Some(started) = started
+        {
+            self.chan(chn as u32).started = started;
         }
         self.check(what, &actual, expect)
     }

@@ -224,10 +224,8 @@ impl CodecEngine for OpenH264Engine {
         // bytes at the given strides, which the channel checked; openh264 only reads them.
         let rc = unsafe {
             let vt = &**self.enc;
-            if force_idr {
-                if let Some(force) = vt.ForceIntraFrame {
-                    force(self.enc, true);
-                }
+            if force_idr && let Some(force) = vt.ForceIntraFrame {
+                force(self.enc, true);
             }
             let encode = vt
                 .EncodeFrame

@@ -446,10 +446,10 @@ impl CodecEngine for X265Engine {
             // libx265 types an IDR with no leading pictures IDR_N_LP (20); the firmware's MP4
             // muxer opens an H.265 track only on IDR_W_RADL (19), so the VPU's IDRs are taken
             // to be 19 (D-043). With no RADL pictures the two decode alike.
-            if nal.nal_type == H265_IDR_N_LP {
-                if let Some(b) = out.data.get_mut(header) {
-                    *b = (*b & 0x81) | (H265_IDR_W_RADL << 1);
-                }
+            if nal.nal_type == H265_IDR_N_LP
+                && let Some(b) = out.data.get_mut(header)
+            {
+                *b = (*b & 0x81) | (H265_IDR_W_RADL << 1);
             }
         }
         out.idr =

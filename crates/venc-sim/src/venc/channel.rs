@@ -266,7 +266,7 @@ impl Channel {
         if let Some(codec) = codec {
             K230.check_size_for(codec, attr.width, attr.height)
                 .map_err(|why| reject(VencError::IllegalParam, why))?;
-            if attr.height % 2 != 0 {
+            if !attr.height.is_multiple_of(2) {
                 return Err(reject(
                     VencError::IllegalParam,
                     format!(

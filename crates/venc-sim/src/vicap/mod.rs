@@ -207,7 +207,7 @@ impl Sensor {
         let (max_w, max_h) = (self.inner.opts.max_width, self.inner.opts.max_height);
         if !(MIN_SIDE..=max_w).contains(&aligned)
             || !(MIN_SIDE..=max_h).contains(&height)
-            || height % 2 != 0
+            || !height.is_multiple_of(2)
         {
             return Err(SensorError::SizeOutOfRange {
                 width: aligned,
