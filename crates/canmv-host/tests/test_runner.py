@@ -264,6 +264,8 @@ class BadArguments(unittest.TestCase):
                 (["--codec-threads", "99", str(ok)], "codec_threads"),
                 (["--run-for", "0", str(ok)], "--run-for 0"),
                 (["--max-frames", "-3", str(ok)], "--max-frames -3"),
+                (["--ip", "999.1.1.1", str(ok)], "--ip 999.1.1.1"),
+                (["--wifi-delay", "-1", str(ok)], "--wifi-delay -1"),
             ]
             for args, message in cases:
                 with self.subTest(args=args):

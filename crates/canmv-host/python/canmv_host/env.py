@@ -40,6 +40,10 @@ HEAP_BYTES = 16 << 20
 STOP_GRACE_S = 10.0
 
 _ROOTS = ("/sdcard", "/data")
+
+# The simulated network (`network` module): the address a connected interface reports, how
+# long a station's connect takes, whether it fails, and the networks `scan()` finds.
+NETWORK = {"ip": "127.0.0.1", "delay": 0.0, "fail": False, "ssids": ["venc-sim"]}
 _state = {"installed": False, "roots": {}}
 _flags = threading.local()
 _stop = {"requested": False, "why": None, "delivered": False, "lock": threading.Lock()}

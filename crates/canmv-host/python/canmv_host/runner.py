@@ -95,6 +95,31 @@ def _parser():
         "starts a channel), so a script that needs every channel fails as it would under the IDE",
     )
     p.add_argument(
+        "--ip",
+        default="127.0.0.1",
+        help="the address network interfaces report once connected (default 127.0.0.1: the "
+        "script's servers listen on this PC)",
+    )
+    p.add_argument(
+        "--wifi-delay",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="a station's connect() takes this long (isconnected() False meanwhile)",
+    )
+    p.add_argument(
+        "--wifi-fail",
+        action="store_true",
+        help="every WLAN connect() (and AP start) fails, to test a script's retry loop",
+    )
+    p.add_argument(
+        "--wifi-ssid",
+        action="append",
+        default=None,
+        metavar="SSID",
+        help="a network WLAN.scan() finds (repeatable; default: venc-sim)",
+    )
+    p.add_argument(
         "--data",
         default="data",
         help="folder that stands for /data (default: ./data)",
@@ -222,7 +247,7 @@ def _settle(limits):
 
 def run(script, script_args=(), sdcard="sdcard", source="pattern", firmware="canmv-new",
         timing="fast", codec_threads=1, quiet=True, log="warn", faults=(), fault_seed=0,
-        trace=None, data="data", run_for=None, max_frames=None, ide=False):
+        trace=None, data="data", run_for=None, max_frames=None, ide=False, network=None):
     """Runs ``script`` and returns the exit status (see the module doc)."""
     script = Path(script)
     if not script.is_file():
@@ -247,6 +272,18 @@ def run(script, script_args=(), sdcard="sdcard", source="pattern", firmware="can
     except (ValueError, OverflowError) as e:
         print(f"canmv-run: {e}", file=sys.stderr)
         return EXIT_USAGE
+    if network is not None:
+        import ipaddress
+
+        try:
+            ipaddress.IPv4Address(network["ip"])
+        except ValueError:
+            print(f"canmv-run: --ip {network['ip']}: not an IPv4 address", file=sys.stderr)
+            return EXIT_USAGE
+        if network["delay"] < 0:
+            print(f"canmv-run: --wifi-delay {network['delay']}: negative", file=sys.stderr)
+            return EXIT_USAGE
+        env.NETWORK.update(network)
     card, data = Path(sdcard), Path(data)
     layout = "old" if firmware in ("canmv-v0.7", "canmv-v1.0") else "new"
     try:
@@ -338,6 +375,8 @@ def main(argv=None):
         run_for=args.run_for,
         max_frames=args.max_frames,
         ide=args.ide,
+        network={"ip": args.ip, "delay": args.wifi_delay, "fail": args.wifi_fail,
+                 "ssids": args.wifi_ssid or ["venc-sim"]},
     )
 
 
