@@ -80,6 +80,18 @@ mod tests {
             why: "the MP4 writer is a container: it links no codec and knows no backend",
         },
         Layer {
+            under: "crates/venc-rtsp/src",
+            never: &[
+                "venc_sim",
+                "venc_hw",
+                "venc_harness",
+                "venc_core",
+                "openh264",
+            ],
+            seams: &[],
+            why: "the RTSP server carries packs: it links no codec and knows no backend",
+        },
+        Layer {
             under: "crates/canmv-host/src",
             never: &["venc_sim"],
             seams: &["crates/canmv-host/src/board.rs"],

@@ -1,0 +1,372 @@
+//! # venc-rtsp
+//!
+//! CanMV's `multimedia` RTSP server (`mm.rtsp_server()`, the `rtspserver_*` methods; firmware
+//! facts §3) on the PC, so that a script streaming the simulated encoder's packs serves a real
+//! RTSP stream that ffplay, VLC and GStreamer play. The board runs live555; here GStreamer's
+//! RTSP server (through gstreamer-rs) does the RTSP and RTP work: no hand-written packetizer.
+//!
+//! What the firmware's binding does, kept here (§3.1): `init` binds the port (and fails when it
+//! is taken), `createsession` mounts `/<name>` (an existing name is left as it is; sessions are
+//! process-wide, as the board's map is file-static), `start` runs the server loop on its own
+//! thread, `sendvideodata` accepts data while the session exists, with or without clients, and
+//! drops data that does not begin with a 4-byte start code, `stop` ends every session, `deinit`
+//! closes the port. Parameter sets go before every IDR (the parsers' `config-interval=-1`),
+//! H.264 and H.265 over `rtph264pay`/`rtph265pay`, MJPEG over `rtpjpegpay` (RFC 2435); RTP over
+//! UDP or interleaved on the RTSP connection, as the client asks; several clients share one
+//! stream. What crashes the board (an unknown session's URL, a session before `init`) is an
+//! error of its own kind, [`RtspError::Crash`], for the front to end the script with.
+
+use gstreamer as gst;
+use gstreamer::glib;
+use gstreamer::prelude::*;
+use gstreamer_app::AppSrc;
+use gstreamer_rtsp_server as rtsp;
+use gstreamer_rtsp_server::prelude::*;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
+use std::thread::JoinHandle;
+
+/// `multi_media_type.media_h264` / `media_h265` / `media_mjpeg`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VideoType {
+    /// `media_h264` (0).
+    H264,
+    /// `media_h265` (1).
+    H265,
+    /// `media_mjpeg` (2).
+    Mjpeg,
+}
+
+impl VideoType {
+    /// The firmware's value: 0, 1 or 2.
+    pub fn from_value(v: i64) -> Option<Self> {
+        match v {
+            0 => Some(Self::H264),
+            1 => Some(Self::H265),
+            2 => Some(Self::Mjpeg),
+            _ => None,
+        }
+    }
+
+    fn launch(self) -> &'static str {
+        // appsrc timestamps on arrival: the firmware's `timestamp` argument is stored but
+        // unused, the presentation time is when the data is taken (facts §3.1).
+        match self {
+            Self::H264 => {
+                "( appsrc name=src is-live=true do-timestamp=true format=time \
+                 caps=video/x-h264,stream-format=byte-stream ! h264parse config-interval=-1 \
+                 ! rtph264pay name=pay0 pt=96 )"
+            }
+            Self::H265 => {
+                "( appsrc name=src is-live=true do-timestamp=true format=time \
+                 caps=video/x-h265,stream-format=byte-stream ! h265parse config-interval=-1 \
+                 ! rtph265pay name=pay0 pt=96 )"
+            }
+            Self::Mjpeg => {
+                "( appsrc name=src is-live=true do-timestamp=true format=time \
+                 caps=image/jpeg ! jpegparse ! rtpjpegpay name=pay0 pt=26 )"
+            }
+        }
+    }
+}
+
+/// What went wrong.
+#[derive(Debug, thiserror::Error)]
+pub enum RtspError {
+    /// `rtspserver_init`: the port could not be bound (the firmware prints
+    /// `create rtsp server failed.` and returns -1).
+    #[error("create rtsp server failed. ({0})")]
+    InitFailed(String),
+    /// A call the board does not survive (facts §7).
+    #[error("{0}")]
+    Crash(String),
+    /// Something the simulated server does not serve (audio).
+    #[error("not modeled: {0}")]
+    NotModeled(&'static str),
+    /// GStreamer refused (a plugin missing, say).
+    #[error("gstreamer: {0}")]
+    Gst(String),
+}
+
+/// One mounted session: its URL and the source its stream is fed through, once a client made
+/// the media.
+#[derive(Debug)]
+struct Session {
+    url: String,
+    video: VideoType,
+    src: Arc<Mutex<Option<AppSrc>>>,
+}
+
+/// Sessions by name, for the whole process: the board's map is file-static, shared by every
+/// server object (facts §3.1).
+static SESSIONS: Mutex<BTreeMap<String, Session>> = Mutex::new(BTreeMap::new());
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn gst_init() -> Result<(), RtspError> {
+    static INIT: OnceLock<Result<(), String>> = OnceLock::new();
+    INIT.get_or_init(|| gst::init().map_err(|e| e.to_string()))
+        .clone()
+        .map_err(RtspError::Gst)
+}
+
+#[derive(Default)]
+struct Running {
+    server: Option<rtsp::RTSPServer>,
+    context: Option<glib::MainContext>,
+    source: Option<glib::Source>,
+    main_loop: Option<glib::MainLoop>,
+    thread: Option<JoinHandle<()>>,
+    host: String,
+    port: u16,
+}
+
+/// `mm.rtsp_server()`: one server object.
+#[derive(Default)]
+pub struct RtspServer {
+    state: Mutex<Running>,
+}
+
+impl std::fmt::Debug for RtspServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let st = lock(&self.state);
+        f.debug_struct("RtspServer")
+            .field("host", &st.host)
+            .field("port", &st.port)
+            .field("listening", &st.source.is_some())
+            .finish()
+    }
+}
+
+impl RtspServer {
+    /// A server object; nothing is bound until [`RtspServer::init`].
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// `rtspserver_init(port)`: binds `host:port` now (no second-init guard, as on the board).
+    pub fn init(&self, host: &str, port: u16) -> Result<(), RtspError> {
+        gst_init()?;
+        let server = rtsp::RTSPServer::new();
+        server.set_address(host);
+        server.set_service(&port.to_string());
+        let source = server
+            .create_source(None::<&rtsp::gio::Cancellable>)
+            .map_err(|e| RtspError::InitFailed(e.to_string()))?;
+        let context = glib::MainContext::new();
+        source.attach(Some(&context));
+        let mut st = lock(&self.state);
+        st.server = Some(server);
+        st.context = Some(context);
+        st.source = Some(source);
+        st.host = host.to_owned();
+        st.port = port;
+        Ok(())
+    }
+
+    /// The port the server listens on (the one asked for, or the one the OS chose for 0).
+    pub fn bound_port(&self) -> Option<u16> {
+        let st = lock(&self.state);
+        let port = st.server.as_ref()?.bound_port();
+        u16::try_from(port).ok()
+    }
+
+    /// `rtspserver_createsession(name, video_type, enable_audio)`: mounts `/<name>`. An
+    /// existing name is left as it is (`Ok(false)`; the firmware prints `stream session has
+    /// already been created` and returns 0).
+    pub fn create_session(
+        &self,
+        name: &str,
+        video: VideoType,
+        audio: bool,
+    ) -> Result<bool, RtspError> {
+        let st = lock(&self.state);
+        let Some(server) = st.server.as_ref() else {
+            return Err(RtspError::Crash(
+                "rtspserver_createsession before rtspserver_init: the board dereferences a \
+                 null live555 environment and crashes"
+                    .into(),
+            ));
+        };
+        if audio {
+            return Err(RtspError::NotModeled(
+                "an audio subsession (enable_audio=True, G.711 µ-law): the simulated board has \
+                 no microphone",
+            ));
+        }
+        let mut sessions = lock(&SESSIONS);
+        if sessions.contains_key(name) {
+            return Ok(false);
+        }
+        let factory = rtsp::RTSPMediaFactory::new();
+        factory.set_launch(video.launch());
+        factory.set_shared(true);
+        let slot: Arc<Mutex<Option<AppSrc>>> = Arc::default();
+        let for_media = Arc::clone(&slot);
+        factory.connect_media_configure(move |_, media| {
+            let src = media
+                .element()
+                .downcast::<gst::Bin>()
+                .ok()
+                .and_then(|bin| bin.by_name_recurse_up("src"))
+                .and_then(|e| e.downcast::<AppSrc>().ok());
+            *lock(&for_media) = src;
+        });
+        let mounts = server
+            .mount_points()
+            .ok_or_else(|| RtspError::Gst("the server has no mount points".into()))?;
+        mounts.add_factory(&format!("/{name}"), factory);
+        let url = if st.port == 554 {
+            format!("rtsp://{}/{name}", st.host)
+        } else {
+            format!("rtsp://{}:{}/{name}", st.host, st.port)
+        };
+        sessions.insert(
+            name.to_owned(),
+            Session {
+                url,
+                video,
+                src: slot,
+            },
+        );
+        Ok(true)
+    }
+
+    /// `rtspserver_start()`: the server loop, on its own thread; clients connect from now on.
+    pub fn start(&self) -> Result<(), RtspError> {
+        let mut st = lock(&self.state);
+        if st.thread.is_some() {
+            return Ok(());
+        }
+        let Some(context) = st.context.clone() else {
+            return Err(RtspError::Crash(
+                "rtspserver_start before rtspserver_init: no live555 environment".into(),
+            ));
+        };
+        let main_loop = glib::MainLoop::new(Some(&context), false);
+        let run = main_loop.clone();
+        let thread = std::thread::Builder::new()
+            .name("rtsp-server".into())
+            .spawn(move || {
+                let _ = context.with_thread_default(|| run.run());
+            })
+            .map_err(|e| RtspError::Gst(format!("server thread: {e}")))?;
+        st.main_loop = Some(main_loop);
+        st.thread = Some(thread);
+        Ok(())
+    }
+
+    /// `rtspserver_stop()`: ends every session (process-wide, as the board's) and the loop.
+    /// The mounts stay until [`RtspServer::deinit`].
+    pub fn stop(&self) {
+        for (_, session) in std::mem::take(&mut *lock(&SESSIONS)) {
+            if let Some(src) = lock(&session.src).take() {
+                let _ = src.end_of_stream();
+            }
+        }
+        let (main_loop, thread) = {
+            let mut st = lock(&self.state);
+            (st.main_loop.take(), st.thread.take())
+        };
+        if let Some(l) = main_loop {
+            l.quit();
+        }
+        if let Some(t) = thread {
+            let _ = t.join();
+        }
+    }
+
+    /// `rtspserver_deinit()`: closes the listening socket and drops the clients; nothing if
+    /// never initialised.
+    pub fn deinit(&self) {
+        self.stop();
+        let mut st = lock(&self.state);
+        if let Some(server) = st.server.take() {
+            server.client_filter(Some(&mut |_, _| rtsp::RTSPFilterResult::Remove));
+        }
+        if let Some(source) = st.source.take() {
+            source.destroy();
+        }
+        st.context = None;
+    }
+
+    /// `rtspserver_destroysession(name)`: the board erases the name from its map even when it
+    /// is not there (undefined behaviour), which is a crash here.
+    pub fn destroy_session(&self, name: &str) -> Result<(), RtspError> {
+        let removed = lock(&SESSIONS).remove(name);
+        match removed {
+            Some(session) => {
+                if let Some(src) = lock(&session.src).take() {
+                    let _ = src.end_of_stream();
+                }
+                if let Some(mounts) = lock(&self.state)
+                    .server
+                    .as_ref()
+                    .and_then(|s| s.mount_points())
+                {
+                    mounts.remove_factory(&format!("/{name}"));
+                }
+                Ok(())
+            }
+            None => Err(RtspError::Crash(format!(
+                "rtspserver_destroysession(\"{name}\"): no such session; the board erases end() \
+                 of its session map (undefined behaviour)"
+            ))),
+        }
+    }
+}
+
+/// `rtspserver_getrtspurl(name)`: the URL recorded at createsession. An unknown name is
+/// `strlen(NULL)` in the binding: a crash.
+pub fn session_url(name: &str) -> Result<String, RtspError> {
+    lock(&SESSIONS)
+        .get(name)
+        .map(|s| s.url.clone())
+        .ok_or_else(|| {
+            RtspError::Crash(format!(
+                "rtspserver_getrtspurl(\"{name}\"): no such session; the binding calls \
+                 strlen(NULL) and the board crashes"
+            ))
+        })
+}
+
+/// What `sendvideodata` did with the data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sent {
+    /// Into the stream (to whoever watches).
+    Streamed,
+    /// Taken, but no client is watching: dropped, as the board's replicator has no reader.
+    NoClient,
+    /// Not starting with a 4-byte start code: dropped silently (facts §3.2).
+    Dropped,
+}
+
+/// `rtspserver_sendvideodata(name, data, size, timestamp)`: `None` when the session does not
+/// exist (the firmware's -1), else what became of the data (0 in every case).
+pub fn send_video(name: &str, data: &[u8]) -> Option<Sent> {
+    let sessions = lock(&SESSIONS);
+    let session = sessions.get(name)?;
+    let starts = match session.video {
+        VideoType::Mjpeg => data.starts_with(&[0xFF, 0xD8]),
+        _ => data.starts_with(&[0, 0, 0, 1]),
+    };
+    if !starts {
+        return Some(Sent::Dropped);
+    }
+    let src = lock(&session.src).clone();
+    drop(sessions);
+    Some(match src {
+        Some(src) => match src.push_buffer(gst::Buffer::from_slice(data.to_vec())) {
+            Ok(_) => Sent::Streamed,
+            Err(_) => Sent::NoClient,
+        },
+        None => Sent::NoClient,
+    })
+}
+
+/// Whether a session of that name exists.
+pub fn has_session(name: &str) -> bool {
+    lock(&SESSIONS).contains_key(name)
+}

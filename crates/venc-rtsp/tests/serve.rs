@@ -1,0 +1,195 @@
+//! A real client plays what the server streams: ffmpeg (libavformat's RTSP client, no code in
+//! common with GStreamer) reads `rtsp://127.0.0.1:PORT/NAME` over TCP and UDP, H.264, H.265 and
+//! MJPEG, two at once; every loop is bounded and the server listens on loopback only.
+#![allow(clippy::unwrap_used)]
+
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+use venc_core::Mpi;
+use venc_core::consts::{
+    K_PT_H264, K_PT_H265, K_PT_JPEG, VENC_PROFILE_H264_MAIN, VENC_PROFILE_H265_MAIN,
+};
+use venc_harness::source::TestPattern;
+use venc_harness::{EncodeJob, run_example2};
+use venc_rtsp::{RtspServer, Sent, VideoType, send_video, session_url};
+use venc_sim::{SimOptions, Simulator};
+
+/// Sessions are process-wide and `stop` ends them all (as on the board): one test at a time.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// A GOP of packs (header + I + P…), as GetStream hands them out.
+fn packs(payload: u32, frames: u32) -> Vec<Vec<u8>> {
+    let sim: Arc<dyn Mpi> = Simulator::shared(SimOptions::default());
+    let profile = if payload == K_PT_H265 {
+        VENC_PROFILE_H265_MAIN
+    } else {
+        VENC_PROFILE_H264_MAIN
+    };
+    let mut job = EncodeJob::example2(payload, profile, 320, 240, frames);
+    job.attr.gop_len = 10;
+    let mut out = Vec::new();
+    run_example2(sim, &job, &mut TestPattern::new(320, 240), |_, b| {
+        out.push(b.to_vec())
+    })
+    .unwrap();
+    out
+}
+
+/// Sends the packs round and round at ~30 fps until `stop`.
+fn feed(
+    name: &'static str,
+    packs: Vec<Vec<u8>>,
+    stop: Arc<AtomicBool>,
+) -> std::thread::JoinHandle<()> {
+    std::thread::spawn(move || {
+        let end = Instant::now() + Duration::from_secs(60);
+        'outer: while Instant::now() < end {
+            for p in &packs {
+                if stop.load(Ordering::Relaxed) {
+                    break 'outer;
+                }
+                assert!(send_video(name, p).is_some());
+                std::thread::sleep(Duration::from_millis(33));
+            }
+        }
+    })
+}
+
+/// ffmpeg reads `frames` pictures from the URL; its exit status and stderr.
+fn play(url: &str, transport: &str, frames: u32) -> std::process::Child {
+    Command::new("ffmpeg")
+        .args([
+            "-v",
+            "error",
+            "-rtsp_transport",
+            transport,
+            "-timeout",
+            "10000000",
+            "-i",
+            url,
+        ])
+        .args(["-frames:v", &frames.to_string(), "-f", "null", "-"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+fn finished(mut child: std::process::Child) -> (bool, String) {
+    let end = Instant::now() + Duration::from_secs(40);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            let out = child.wait_with_output().unwrap();
+            return (
+                status.success(),
+                String::from_utf8_lossy(&out.stderr).into_owned(),
+            );
+        }
+        if Instant::now() > end {
+            let _ = child.kill();
+            return (false, "ffmpeg did not finish within 40 s".into());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn ffmpeg_plays_every_codec_over_tcp_and_udp_two_clients_at_once() {
+    let _serial = SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let server = RtspServer::new();
+    server.init("127.0.0.1", 0).unwrap();
+    let port = server.bound_port().unwrap();
+    let cases: [(&'static str, VideoType, u32); 3] = [
+        ("h264", VideoType::H264, K_PT_H264),
+        ("h265", VideoType::H265, K_PT_H265),
+        ("mjpeg", VideoType::Mjpeg, K_PT_JPEG),
+    ];
+    for (name, video, _) in cases {
+        assert!(server.create_session(name, video, false).unwrap());
+        assert!(
+            !server.create_session(name, video, false).unwrap(),
+            "a second create is a no-op"
+        );
+    }
+    assert!(
+        session_url("h264")
+            .unwrap()
+            .starts_with("rtsp://127.0.0.1:")
+    );
+    server.start().unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let feeders: Vec<_> = cases
+        .iter()
+        .map(|&(name, _, payload)| feed(name, packs(payload, 30), Arc::clone(&stop)))
+        .collect();
+    for (name, _, _) in cases {
+        let url = format!("rtsp://127.0.0.1:{port}/{name}");
+        let (tcp, udp) = (play(&url, "tcp", 20), play(&url, "udp", 20));
+        for (transport, child) in [("tcp", tcp), ("udp", udp)] {
+            let (ok, err) = finished(child);
+            assert!(ok, "{name} over {transport}: {err}");
+        }
+    }
+    stop.store(true, Ordering::Relaxed);
+    for f in feeders {
+        f.join().unwrap();
+    }
+    server.stop();
+    assert_eq!(
+        send_video("h264", &[0, 0, 0, 1, 0x65]),
+        None,
+        "after stop: -1"
+    );
+    server.deinit();
+    // The port is free again.
+    std::net::TcpListener::bind(("127.0.0.1", port)).unwrap();
+}
+
+#[test]
+fn the_firmwares_rules() {
+    let _serial = SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let server = RtspServer::new();
+    let crash = server
+        .create_session("early", VideoType::H264, false)
+        .unwrap_err();
+    assert!(matches!(crash, venc_rtsp::RtspError::Crash(_)), "{crash}");
+    server.init("127.0.0.1", 0).unwrap();
+    let port = server.bound_port().unwrap();
+    // A second server on the same port fails as live555's createNew does.
+    let other = RtspServer::new();
+    let taken = other.init("127.0.0.1", port).unwrap_err();
+    assert!(
+        taken.to_string().starts_with("create rtsp server failed."),
+        "{taken}"
+    );
+    assert!(matches!(
+        server.create_session("audio", VideoType::H264, true),
+        Err(venc_rtsp::RtspError::NotModeled(_))
+    ));
+    server
+        .create_session("rules", VideoType::H264, false)
+        .unwrap();
+    // No client yet: taken and dropped; no 4-byte start code: dropped silently.
+    assert_eq!(
+        send_video("rules", &[0, 0, 0, 1, 0x67]),
+        Some(Sent::NoClient)
+    );
+    assert_eq!(send_video("rules", &[0, 0, 1, 0x67]), Some(Sent::Dropped));
+    assert_eq!(send_video("nobody", &[0, 0, 0, 1]), None);
+    assert!(matches!(
+        session_url("nobody"),
+        Err(venc_rtsp::RtspError::Crash(_))
+    ));
+    assert!(matches!(
+        server.destroy_session("nobody"),
+        Err(venc_rtsp::RtspError::Crash(_))
+    ));
+    server.destroy_session("rules").unwrap();
+    server.deinit();
+}
