@@ -1,7 +1,8 @@
 //! `cargo xtask`: every repository chore.
 //!
 //! - `deps`: install the system packages the build and tests need (nasm, cmake, pkg-config,
-//!   libx265-dev, ffmpeg) with apt-get when root, otherwise print the exact command.
+//!   libx265-dev, ffmpeg, GStreamer's RTSP server and plugins) with apt-get when root,
+//!   otherwise print the exact command.
 //! - `demo`: encode the built-in pattern on the simulator to `out.264` (the README's first command).
 //! - `test`: deps, then formatting, clippy (also on `venc-sim` without feature `x265`, and on
 //!   the board-only suite: `venc-conformance --no-default-features --features hw`) and every
@@ -107,13 +108,38 @@ enum Cmd {
 /// Debian packages the build and tests need, each with a command that succeeds once it is there:
 /// nasm for openh264's and libjpeg-turbo's assembly, cmake to build libjpeg-turbo 3 (Debian 12
 /// ships TurboJPEG 2), libx265 (found by pkg-config) for H.265, ffmpeg as the independent
-/// decoder of the tests.
+/// decoder of the tests, GStreamer's RTSP server and the plugins its pipelines use (appsrc,
+/// the parsers, the RTP payloaders) for the RTSP server.
 const SYSTEM_PACKAGES: &[(&str, &[&str])] = &[
     ("nasm", &["nasm", "-v"]),
     ("cmake", &["cmake", "--version"]),
     ("pkg-config", &["pkg-config", "--version"]),
     ("libx265-dev", &["pkg-config", "--exists", "x265"]),
     ("ffmpeg", &["ffmpeg", "-version"]),
+    (
+        "libgstreamer1.0-dev",
+        &["pkg-config", "--exists", "gstreamer-1.0"],
+    ),
+    (
+        "libgstreamer-plugins-base1.0-dev",
+        &["pkg-config", "--exists", "gstreamer-app-1.0"],
+    ),
+    (
+        "libgstrtspserver-1.0-dev",
+        &["pkg-config", "--exists", "gstreamer-rtsp-server-1.0"],
+    ),
+    (
+        "gstreamer1.0-plugins-base",
+        &["dpkg", "-s", "gstreamer1.0-plugins-base"],
+    ),
+    (
+        "gstreamer1.0-plugins-good",
+        &["dpkg", "-s", "gstreamer1.0-plugins-good"],
+    ),
+    (
+        "gstreamer1.0-plugins-bad",
+        &["dpkg", "-s", "gstreamer1.0-plugins-bad"],
+    ),
 ];
 
 fn have(probe: &[&str]) -> bool {
