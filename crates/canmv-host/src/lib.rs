@@ -17,6 +17,7 @@ mod logging;
 mod media;
 mod mp4;
 mod mpp;
+mod rtsp;
 mod sensor;
 mod venc;
 mod wait;
@@ -49,6 +50,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(mp4::mp4_write_frame, m)?)?;
     m.add_function(wrap_pyfunction!(mp4::mp4_destroy_tracks, m)?)?;
     m.add_function(wrap_pyfunction!(mp4::mp4_destroy, m)?)?;
+    m.add_function(wrap_pyfunction!(rtsp::rtsp_url, m)?)?;
+    m.add_function(wrap_pyfunction!(rtsp::rtsp_send, m)?)?;
+    m.add_class::<rtsp::PyRtspServer>()?;
     m.add_class::<venc::PyEncoder>()?;
     m.add_class::<sensor::PySensor>()?;
     m.add_class::<sensor::PyImage>()?;

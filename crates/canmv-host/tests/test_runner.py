@@ -215,7 +215,7 @@ class ExitStatus(unittest.TestCase):
             done = run_canmv(script, sdcard=tmp)
             self.assertEqual(done.returncode, 3)
             self.assertIn("caught MemoryFault", done.stdout)
-            self.assertIn("crashes the script", done.stderr)
+            self.assertIn("what crashes the board", done.stderr)
 
     def test_sys_exit_code_passes_through(self):
         with TempDir() as tmp:

@@ -49,21 +49,21 @@ impl VideoType {
     }
 
     fn launch(self) -> &'static str {
-        // appsrc timestamps on arrival: the firmware's `timestamp` argument is stored but
-        // unused, the presentation time is when the data is taken (facts §3.1).
+        // Data is timestamped as it arrives (`send_video`): the firmware's `timestamp` argument
+        // is stored but unused, the presentation time is when the data is taken (facts §3.1).
         match self {
             Self::H264 => {
-                "( appsrc name=src is-live=true do-timestamp=true format=time \
+                "( appsrc name=src is-live=true format=time \
                  caps=video/x-h264,stream-format=byte-stream ! h264parse config-interval=-1 \
                  ! rtph264pay name=pay0 pt=96 )"
             }
             Self::H265 => {
-                "( appsrc name=src is-live=true do-timestamp=true format=time \
+                "( appsrc name=src is-live=true format=time \
                  caps=video/x-h265,stream-format=byte-stream ! h265parse config-interval=-1 \
                  ! rtph265pay name=pay0 pt=96 )"
             }
             Self::Mjpeg => {
-                "( appsrc name=src is-live=true do-timestamp=true format=time \
+                "( appsrc name=src is-live=true format=time \
                  caps=image/jpeg ! jpegparse ! rtpjpegpay name=pay0 pt=26 )"
             }
         }
@@ -94,8 +94,47 @@ pub enum RtspError {
 struct Session {
     url: String,
     video: VideoType,
-    src: Arc<Mutex<Option<AppSrc>>>,
+    src: Arc<Mutex<Option<Feed>>>,
 }
+
+/// The source a session's stream is fed through, and the time stamp it gave last.
+#[derive(Debug)]
+struct Feed {
+    src: AppSrc,
+    last: Option<gst::ClockTime>,
+    /// Parameter sets sent on their own (a HEADER pack): they go out with the picture after
+    /// them, as the board re-sends its cached sets before every IDR (facts §3.2).
+    header: Vec<u8>,
+}
+
+/// Whether Annex-B `data` holds only parameter sets (and SEI), no picture.
+fn only_parameter_sets(video: VideoType, data: &[u8]) -> bool {
+    let mut at = 0;
+    let mut any = false;
+    while let Some(i) = data[at..].windows(3).position(|w| w == [0, 0, 1]) {
+        let header = at + i + 3;
+        let Some(&b) = data.get(header) else { break };
+        let kind = match video {
+            VideoType::H264 => b & 0x1f,
+            VideoType::H265 => (b >> 1) & 0x3f,
+            VideoType::Mjpeg => return false,
+        };
+        let set = match video {
+            VideoType::H264 => matches!(kind, 6..=9),
+            _ => matches!(kind, 32..=35 | 39 | 40),
+        };
+        if !set {
+            return false;
+        }
+        any = true;
+        at = header;
+    }
+    any
+}
+
+/// The board's session thread takes one entry every 10 ms (facts §3.2): no two entries are
+/// closer in time than that.
+const ENTRY_PERIOD: gst::ClockTime = gst::ClockTime::from_mseconds(10);
 
 /// Sessions by name, for the whole process: the board's map is file-static, shared by every
 /// server object (facts §3.1).
@@ -203,7 +242,7 @@ impl RtspServer {
         let factory = rtsp::RTSPMediaFactory::new();
         factory.set_launch(video.launch());
         factory.set_shared(true);
-        let slot: Arc<Mutex<Option<AppSrc>>> = Arc::default();
+        let slot: Arc<Mutex<Option<Feed>>> = Arc::default();
         let for_media = Arc::clone(&slot);
         factory.connect_media_configure(move |_, media| {
             let src = media
@@ -212,7 +251,11 @@ impl RtspServer {
                 .ok()
                 .and_then(|bin| bin.by_name_recurse_up("src"))
                 .and_then(|e| e.downcast::<AppSrc>().ok());
-            *lock(&for_media) = src;
+            *lock(&for_media) = src.map(|src| Feed {
+                src,
+                last: None,
+                header: Vec::new(),
+            });
         });
         let mounts = server
             .mount_points()
@@ -262,16 +305,17 @@ impl RtspServer {
     /// The mounts stay until [`RtspServer::deinit`].
     pub fn stop(&self) {
         for (_, session) in std::mem::take(&mut *lock(&SESSIONS)) {
-            if let Some(src) = lock(&session.src).take() {
-                let _ = src.end_of_stream();
+            if let Some(feed) = lock(&session.src).take() {
+                let _ = feed.src.end_of_stream();
             }
         }
-        let (main_loop, thread) = {
+        let (main_loop, thread, context) = {
             let mut st = lock(&self.state);
-            (st.main_loop.take(), st.thread.take())
+            (st.main_loop.take(), st.thread.take(), st.context.clone())
         };
-        if let Some(l) = main_loop {
-            l.quit();
+        if let (Some(l), Some(ctx)) = (main_loop, context) {
+            // Quit from inside the loop: a quit before `run` began would be forgotten.
+            ctx.invoke(move || l.quit());
         }
         if let Some(t) = thread {
             let _ = t.join();
@@ -298,8 +342,8 @@ impl RtspServer {
         let removed = lock(&SESSIONS).remove(name);
         match removed {
             Some(session) => {
-                if let Some(src) = lock(&session.src).take() {
-                    let _ = src.end_of_stream();
+                if let Some(feed) = lock(&session.src).take() {
+                    let _ = feed.src.end_of_stream();
                 }
                 if let Some(mounts) = lock(&self.state)
                     .server
@@ -355,14 +399,35 @@ pub fn send_video(name: &str, data: &[u8]) -> Option<Sent> {
     if !starts {
         return Some(Sent::Dropped);
     }
-    let src = lock(&session.src).clone();
+    let video = session.video;
+    let slot = Arc::clone(&session.src);
     drop(sessions);
-    Some(match src {
-        Some(src) => match src.push_buffer(gst::Buffer::from_slice(data.to_vec())) {
-            Ok(_) => Sent::Streamed,
-            Err(_) => Sent::NoClient,
-        },
-        None => Sent::NoClient,
+    let mut feed = lock(&slot);
+    let Some(feed) = feed.as_mut() else {
+        return Some(Sent::NoClient);
+    };
+    if only_parameter_sets(video, data) {
+        feed.header.extend_from_slice(data);
+        return Some(Sent::Streamed);
+    }
+    let now = feed
+        .src
+        .current_running_time()
+        .unwrap_or(gst::ClockTime::ZERO);
+    let pts = match feed.last {
+        Some(last) if now < last + ENTRY_PERIOD => last + ENTRY_PERIOD,
+        _ => now,
+    };
+    feed.last = Some(pts);
+    let mut bytes = std::mem::take(&mut feed.header);
+    bytes.extend_from_slice(data);
+    let mut buffer = gst::Buffer::from_slice(bytes);
+    if let Some(b) = buffer.get_mut() {
+        b.set_pts(pts);
+    }
+    Some(match feed.src.push_buffer(buffer) {
+        Ok(_) => Sent::Streamed,
+        Err(_) => Sent::NoClient,
     })
 }
 

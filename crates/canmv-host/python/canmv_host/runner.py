@@ -1,7 +1,8 @@
 """``canmv-run SCRIPT.py``: runs a CanMV script unmodified against the simulator.
 
 Exit status: 0 when the script ends, 1 on an uncaught exception, 2 on bad arguments,
-3 when the script read unmapped memory (a crash on the board, even if the script caught it),
+3 when the script read unmapped memory or made a call the board does not survive (a crash on
+the board, even if the script caught it),
 130 on an uncaught KeyboardInterrupt (Ctrl-C).
 """
 
@@ -348,8 +349,9 @@ def run(script, script_args=(), sdcard="sdcard", source="pattern", firmware="can
     faults = _native.memory_faults()
     if faults:
         print(
-            f"canmv-run: the script read unmapped memory {faults} time(s) (uctypes.bytearray_at "
-            "of a released pack or a physical address); on the board this crashes the script",
+            f"canmv-run: the script did {faults} time(s) what crashes the board (a read of "
+            "unmapped memory such as uctypes.bytearray_at of a released pack or a physical "
+            "address, or a call the firmware does not survive; see the MemoryFault above)",
             file=sys.stderr,
         )
         status = EXIT_MEMORY_FAULT

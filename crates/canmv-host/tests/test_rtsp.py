@@ -1,0 +1,146 @@
+"""The `multimedia` RTSP server from a script (firmware facts §3): the project's streaming
+script, run until a stop, is played by ffmpeg from this PC (H.264 and H.265, TCP and UDP);
+the binding's argument rules, return values and console lines; the calls that crash the board.
+Loopback only, every wait bounded."""
+
+import socket
+import subprocess
+import time
+import unittest
+
+from support import CANMV_RUN, EXAMPLES, TempDir, run_canmv, write_script
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def play(url, transport, frames=15):
+    """ffmpeg decodes `frames` pictures from the URL: (exit status, its error lines). The null
+    muxer's notes on two pictures closer than one frame time (the server spaces sends 10 ms
+    apart, as the board's session thread does, and a GetStream can bring several) are about
+    the output's time base, not decoding: they are left out."""
+    done = subprocess.run(
+        ["ffmpeg", "-v", "error", "-rtsp_transport", transport, "-timeout", "10000000", "-i",
+         url, "-frames:v", str(frames), "-f", "null", "-"],
+        capture_output=True, text=True, timeout=60)
+    errors = [line for line in done.stderr.splitlines()
+              if "non monotonically increasing dts to muxer" not in line]
+    return done.returncode, "\n".join(errors)
+
+
+def probe(url):
+    done = subprocess.run(
+        ["ffprobe", "-v", "error", "-rtsp_transport", "tcp", "-show_entries",
+         "stream=codec_name,width,height", "-of", "csv=p=0", url],
+        capture_output=True, text=True, timeout=60)
+    return done.stdout.strip()
+
+
+class Streaming(unittest.TestCase):
+    def test_the_streaming_script_plays_in_ffmpeg(self):
+        for codec, name in (("h264", "h264"), ("h265", "hevc")):
+            with self.subTest(codec=codec), TempDir() as tmp:
+                port = free_port()
+                child = subprocess.Popen(
+                    [str(CANMV_RUN), "-q", "--sdcard", str(tmp), "--data", str(tmp / "data"),
+                     "--run-for", "30", "--timing", "realtime",
+                     str(EXAMPLES / "new" / "rtsp_stream.py"), "--", str(port), codec],
+                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                try:
+                    url = None
+                    deadline = time.monotonic() + 20
+                    while url is None and time.monotonic() < deadline:
+                        line = child.stdout.readline()
+                        if line.startswith("url:"):
+                            url = line.split()[1]
+                    self.assertEqual(url, "rtsp://127.0.0.1:%d/test" % port)
+                    self.assertEqual(probe(url), "%s,1280,720" % name)
+                    for transport in ("tcp", "udp"):
+                        status, err = play(url, transport)
+                        self.assertEqual((status, err), (0, ""), transport)
+                finally:
+                    child.terminate()  # SIGTERM: the script's run ends; the port is freed
+                    child.communicate(timeout=30)
+                # The port is free again once the script is gone.
+                with socket.socket() as s:
+                    s.bind(("127.0.0.1", port))
+
+
+RULES = """
+    import multimedia as mm
+    import canmv_host
+
+    def see(what, call):
+        try:
+            print(what, "->", repr(call()))
+        except Exception as e:
+            print(what, "->", type(e).__name__, e)
+
+    s = mm.rtsp_server()
+    see("test", s.rtspserver_test)
+    see("init", lambda: s.rtspserver_init(PORT))
+    see("init taken", lambda: mm.rtsp_server().rtspserver_init(PORT))
+    see("int name", lambda: s.rtspserver_createsession(5, mm.multi_media_type.media_h264, False))
+    see("str type", lambda: s.rtspserver_createsession("a", "h264", True))
+    see("bad type", lambda: s.rtspserver_createsession("a", 7, False))
+    see("audio", lambda: s.rtspserver_createsession("a", 0, True))
+    see("create", lambda: s.rtspserver_createsession("cam", mm.multi_media_type.media_h265, 0))
+    see("again", lambda: s.rtspserver_createsession("cam", 0, False))
+    see("url", lambda: s.rtspserver_getrtspurl("cam"))
+    see("bytearray", lambda: s.rtspserver_sendvideodata("cam", bytearray(b"x"), 1, 1000))
+    see("no client", lambda: s.rtspserver_sendvideodata("cam", b"\\0\\0\\0\\1\\x40", 5, 1000))
+    see("no start code", lambda: s.rtspserver_sendvideodata("cam", b"\\0\\0\\1\\x40", 4, 1000))
+    see("send audio", lambda: s.rtspserver_sendaudiodata("cam", b"x", 1, 0))
+    see("start", s.rtspserver_start)
+    see("stop", s.rtspserver_stop)
+    see("after stop", lambda: s.rtspserver_sendvideodata("cam", b"\\0\\0\\0\\1\\x40", 5, 1000))
+    see("deinit", s.rtspserver_deinit)
+    print("crash next", flush=True)
+    s.rtspserver_getrtspurl("never-made")
+    print("not reached")
+"""
+
+
+class Rules(unittest.TestCase):
+    def test_the_bindings_rules_and_the_crashes(self):
+        with TempDir() as tmp:
+            port = free_port()
+            script = write_script(tmp, "PORT = %d\n" % port + RULES.replace("\n    ", "\n"))
+            done = run_canmv(script, sdcard=tmp)
+            self.assertEqual(done.returncode, 3, done.stderr)  # the crash
+            for line in [
+                "test -> 'hello world'",
+                "init -> 0",
+                "create rtsp server failed.",
+                "init taken -> -1",
+                "int name -> TypeError can't convert 'int' object to str implicitly",
+                "str type -> TypeError can't convert str to int",
+                "video type not supported yet",
+                "bad type -> -1",
+                "audio -> NotImplementedError",
+                '"cam" stream',
+                'Play this stream using the URL "rtsp://127.0.0.1:%d/cam"' % port,
+                "create -> 0",
+                "stream session has already been created",
+                "again -> 0",
+                "url -> 'rtsp://127.0.0.1:%d/cam'" % port,
+                "bytearray -> TypeError can't convert 'bytearray' object to str implicitly",
+                "no client -> 0",
+                "no start code -> 0",
+                "send audio -> NotImplementedError",
+                "start -> None",
+                "stop -> None",
+                "after stop -> -1",
+                "deinit -> None",
+                "crash next",
+            ]:
+                self.assertIn(line, done.stdout)
+            self.assertNotIn("not reached", done.stdout)
+            self.assertIn("strlen(NULL)", done.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
