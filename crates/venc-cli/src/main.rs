@@ -161,6 +161,14 @@ struct EncodeArgs {
     /// buffer for) instead of as fast as the encoder takes them.
     #[arg(long, requires = "bind")]
     realtime: bool,
+    /// Also serve the stream live over RTSP on this port (`rtsp://ADDRESS:PORT/test`, as CanMV's
+    /// multimedia server with its default session name), paced at --fps, until the run ends
+    /// (--frames) or Ctrl-C. H.264, H.265 or MJPEG; ffplay, VLC and GStreamer play it.
+    #[arg(long, value_name = "PORT")]
+    rtsp: Option<u16>,
+    /// The address the RTSP server listens on (default loopback; 0.0.0.0 for the network).
+    #[arg(long, default_value = "127.0.0.1", requires = "rtsp")]
+    rtsp_address: String,
     /// Print one line per pack, as the manual's examples do.
     #[arg(short, long)]
     verbose: bool,
@@ -347,9 +355,21 @@ fn encode(args: &EncodeArgs) -> Result<(), Failure> {
         ProgressStyle::with_template("{bar:40} {pos}/{len} frames {per_sec} eta {eta}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
+    let mut live = match args.rtsp {
+        Some(port) => Some(record::Live::serve(
+            &args.rtsp_address,
+            port,
+            codec,
+            args.fps,
+        )?),
+        None => None,
+    };
     let mut write_err = None;
     let mut say_err = None;
     let on_pack = |ev: &venc_harness::PackEvent, bytes: &[u8]| {
+        if let Some(live) = live.as_mut() {
+            live.pack(ev, bytes);
+        }
         if write_err.is_none() {
             write_err = out.pack(ev, bytes).err();
         }

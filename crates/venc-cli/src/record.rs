@@ -7,6 +7,7 @@ use std::path::Path;
 use venc_core::PackType;
 use venc_harness::PackEvent;
 use venc_mp4::{CODEC_ID_H264, CODEC_ID_H265, Muxer, TrackKind};
+use venc_rtsp::{RtspServer, VideoType};
 
 /// The output of one run.
 pub enum Output {
@@ -82,5 +83,63 @@ impl Recording {
             )
             .map(drop)
             .map_err(|e| e.to_string())
+    }
+}
+
+/// `venc encode --rtsp`: the packs served live, paced by their pts.
+pub struct Live {
+    server: RtspServer,
+    started: Option<(std::time::Instant, u64)>,
+}
+
+/// The session name: CanMV's multimedia server's default.
+const SESSION: &str = "test";
+
+impl Live {
+    /// Serves `codec` at `rtsp://address:port/test` and says so on stderr.
+    pub fn serve(
+        address: &str,
+        port: u16,
+        codec: crate::CodecArg,
+        fps: u32,
+    ) -> Result<Self, String> {
+        let video = match codec {
+            crate::CodecArg::H264 => VideoType::H264,
+            crate::CodecArg::H265 => VideoType::H265,
+            crate::CodecArg::Jpeg => VideoType::Mjpeg,
+        };
+        let server = RtspServer::new();
+        server
+            .init(address, port)
+            .map_err(|e| format!("--rtsp {port}: {e}"))?;
+        server
+            .create_session(SESSION, video, false)
+            .map_err(|e| format!("--rtsp: {e}"))?;
+        server.start().map_err(|e| format!("--rtsp: {e}"))?;
+        let url = venc_rtsp::session_url(SESSION).map_err(|e| e.to_string())?;
+        eprintln!("serving {url} at {fps} fps");
+        Ok(Self {
+            server,
+            started: None,
+        })
+    }
+
+    /// Sends a pack when its pts is due.
+    pub fn pack(&mut self, ev: &PackEvent, bytes: &[u8]) {
+        let (t0, pts0) = *self
+            .started
+            .get_or_insert_with(|| (std::time::Instant::now(), ev.pts));
+        let due = t0 + std::time::Duration::from_micros(ev.pts.saturating_sub(pts0));
+        if let Some(wait) = due.checked_duration_since(std::time::Instant::now()) {
+            std::thread::sleep(wait);
+        }
+        let _ = venc_rtsp::send_video(SESSION, bytes);
+    }
+}
+
+impl Drop for Live {
+    fn drop(&mut self) {
+        self.server.stop();
+        self.server.deinit();
     }
 }

@@ -172,6 +172,69 @@ fn mp4_output_holds_the_same_pictures_as_the_elementary_stream() {
 }
 
 #[test]
+fn rtsp_serves_the_run_live_to_ffmpeg_and_a_taken_port_fails_clearly() {
+    use std::io::{BufRead, BufReader};
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let out = tmp("live.264");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_venc"))
+        .args([
+            "encode",
+            "--size",
+            "320x240",
+            "--frames",
+            "120",
+            "--rtsp",
+            &port.to_string(),
+        ])
+        .args(["-o", out.to_str().unwrap()])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let url = format!("rtsp://127.0.0.1:{port}/test");
+    assert_eq!(first, format!("serving {url} at 30 fps"));
+    // A second server on the port is refused, as live555's createNew is.
+    fails_with(
+        &[
+            "encode",
+            "--rtsp",
+            &port.to_string(),
+            "-o",
+            tmp("second.264").to_str().unwrap(),
+        ],
+        "create rtsp server failed.",
+    );
+    let played = Command::new("ffmpeg")
+        .args([
+            "-v",
+            "error",
+            "-rtsp_transport",
+            "tcp",
+            "-timeout",
+            "10000000",
+            "-i",
+            &url,
+        ])
+        .args(["-frames:v", "15", "-f", "null", "-"])
+        .output()
+        .unwrap();
+    assert!(
+        played.status.success(),
+        "{}",
+        String::from_utf8_lossy(&played.stderr)
+    );
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    assert!(child.wait().unwrap().success(), "{rest:?}");
+    let file = decode(Codec::H264, &std::fs::read(&out).unwrap(), 320, 240).unwrap();
+    assert_eq!(file.len(), 120, "the file gets every frame as well");
+}
+
+#[test]
 fn bind_runs_example1_and_writes_the_same_stream_as_send_frame() {
     let (bound, sent) = (tmp("bound.264"), tmp("sent.264"));
     let json = venc_json(&[
