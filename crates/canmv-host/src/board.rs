@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use venc_core::cstruct::{Scalar, VIDEO_FRAME_INFO_FIELDS, VIDEO_FRAME_INFO_SIZE};
 use venc_core::fault::{FaultPoint, Faults};
 use venc_core::{
-    ChnAttr, Encoder, FaultSpec, GetStreamStyle, IdeChannel, Mpi, Personality, RcAttr,
+    ChnAttr, Encoder, FaultSpec, GetStreamStyle, IdeChannel, Mpi, OutBufPools, Personality, RcAttr,
     SendFrameStyle, Traits, VencError,
 };
 use venc_harness::source::{FrameSource, ImageSequence, Looping, SourceError, Y4mSource};
@@ -550,6 +550,7 @@ fn traits_dict(py: Python<'_>, t: Traits) -> PyResult<Bound<'_, PyDict>> {
     d.set_item("stream_phy_addr", t.stream_phy_addr)?;
     d.set_item("link_destroy", t.link_destroy)?;
     d.set_item("snapshot_dump_frame", t.snapshot_dump_frame)?;
+    d.set_item("media_config", t.out_bufs == OutBufPools::MediaConfig)?;
     Ok(d)
 }
 

@@ -69,6 +69,65 @@ class Streaming(unittest.TestCase):
                     s.bind(("127.0.0.1", port))
 
 
+WRAPPER = """
+    from media.rtspserver import *
+    import multimedia as mm
+    import sys, time
+    server = RtspServer(port=int(sys.argv[1]))
+    server.start()
+    print("url:", server.get_rtsp_url(), flush=True)
+    try:
+        while True:
+            time.sleep(0.1)
+    except KeyboardInterrupt:
+        pass
+    server.stop()
+    print("stopped")
+"""
+
+# Per generation: what `RtspServer()` streams by default (facts §3.3).
+WRAPPER_STREAMS = {"canmv-v1.0": "h264", "canmv-new": "h264", "canmv-nochn": "hevc"}
+
+
+class Wrapper(unittest.TestCase):
+    def test_each_generations_rtspserver_streams_its_default_codec(self):
+        for firmware, codec in WRAPPER_STREAMS.items():
+            with self.subTest(firmware=firmware), TempDir() as tmp:
+                port = free_port()
+                child = subprocess.Popen(
+                    [str(CANMV_RUN), "-q", "--sdcard", str(tmp), "--data", str(tmp / "data"),
+                     "--firmware", firmware, "--run-for", "20",
+                     str(write_script(tmp, WRAPPER)), "--", str(port)],
+                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                try:
+                    url = None
+                    deadline = time.monotonic() + 20
+                    while url is None and time.monotonic() < deadline:
+                        line = child.stdout.readline()
+                        if line.startswith("url:"):
+                            url = line.split()[1]
+                    self.assertEqual(probe(url), "%s,1280,720" % codec)
+                finally:
+                    child.terminate()
+                    child.communicate(timeout=30)
+
+    def test_the_newest_wrapper_checks_its_arguments(self):
+        with TempDir() as tmp:
+            script = write_script(tmp, """
+                from media.rtspserver import *
+                import multimedia as mm
+                for kwargs in ({"bit_rate": 50}, {"video_type": mm.multi_media_type.media_mjpeg}):
+                    try:
+                        RtspServer(**kwargs)
+                    except ValueError as e:
+                        print("ValueError", e)
+            """)
+            done = run_canmv(script, sdcard=tmp, firmware="canmv-nochn")
+            self.assertEqual(done.returncode, 0, done.stderr)
+            self.assertIn("ValueError bit_rate must be between 100 and 20000 Kbit/s", done.stdout)
+            self.assertIn("ValueError video_type must be media_h265 or media_h264", done.stdout)
+
+
 RULES = """
     import multimedia as mm
     import canmv_host

@@ -95,6 +95,9 @@ struct Session {
     url: String,
     video: VideoType,
     src: Arc<Mutex<Option<Feed>>>,
+    /// The last parameter sets sent, whether or not anyone watched: re-sent before every IDR
+    /// that comes without them, as the board caches them from the session's start (§3.2).
+    parameter_sets: Vec<u8>,
 }
 
 /// The source a session's stream is fed through, and the time stamp it gave last.
@@ -107,29 +110,37 @@ struct Feed {
     header: Vec<u8>,
 }
 
-/// Whether Annex-B `data` holds only parameter sets (and SEI), no picture.
-fn only_parameter_sets(video: VideoType, data: &[u8]) -> bool {
+/// What a buffer of Annex-B data holds.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct Holds {
+    parameter_sets: bool,
+    picture: bool,
+    idr: bool,
+}
+
+fn holds(video: VideoType, data: &[u8]) -> Holds {
+    let mut h = Holds::default();
     let mut at = 0;
-    let mut any = false;
     while let Some(i) = data[at..].windows(3).position(|w| w == [0, 0, 1]) {
         let header = at + i + 3;
         let Some(&b) = data.get(header) else { break };
-        let kind = match video {
-            VideoType::H264 => b & 0x1f,
-            VideoType::H265 => (b >> 1) & 0x3f,
-            VideoType::Mjpeg => return false,
+        let (set, idr, picture) = match video {
+            VideoType::H264 => {
+                let t = b & 0x1f;
+                (matches!(t, 7 | 8), t == 5, (1..=5).contains(&t))
+            }
+            VideoType::H265 => {
+                let t = (b >> 1) & 0x3f;
+                (matches!(t, 32..=34), matches!(t, 19 | 20), t < 32)
+            }
+            VideoType::Mjpeg => (false, false, true),
         };
-        let set = match video {
-            VideoType::H264 => matches!(kind, 6..=9),
-            _ => matches!(kind, 32..=35 | 39 | 40),
-        };
-        if !set {
-            return false;
-        }
-        any = true;
+        h.parameter_sets |= set;
+        h.idr |= idr;
+        h.picture |= picture;
         at = header;
     }
-    any
+    h
 }
 
 /// The board's session thread takes one entry every 10 ms (facts §3.2): no two entries are
@@ -272,6 +283,7 @@ impl RtspServer {
                 url,
                 video,
                 src: slot,
+                parameter_sets: Vec::new(),
             },
         );
         Ok(true)
@@ -390,26 +402,39 @@ pub enum Sent {
 /// `rtspserver_sendvideodata(name, data, size, timestamp)`: `None` when the session does not
 /// exist (the firmware's -1), else what became of the data (0 in every case).
 pub fn send_video(name: &str, data: &[u8]) -> Option<Sent> {
-    let sessions = lock(&SESSIONS);
-    let session = sessions.get(name)?;
-    let starts = match session.video {
+    let mut sessions = lock(&SESSIONS);
+    let session = sessions.get_mut(name)?;
+    let video = session.video;
+    let starts = match video {
         VideoType::Mjpeg => data.starts_with(&[0xFF, 0xD8]),
         _ => data.starts_with(&[0, 0, 0, 1]),
     };
     if !starts {
         return Some(Sent::Dropped);
     }
-    let video = session.video;
+    let what = holds(video, data);
+    if what.parameter_sets && !what.picture {
+        session.parameter_sets = data.to_vec();
+    }
+    let cached = (what.idr && !what.parameter_sets).then(|| session.parameter_sets.clone());
     let slot = Arc::clone(&session.src);
     drop(sessions);
     let mut feed = lock(&slot);
     let Some(feed) = feed.as_mut() else {
         return Some(Sent::NoClient);
     };
-    if only_parameter_sets(video, data) {
+    if what.parameter_sets && !what.picture {
+        // Sent with the picture after them, in one access unit.
         feed.header.extend_from_slice(data);
         return Some(Sent::Streamed);
     }
+    let mut bytes = std::mem::take(&mut feed.header);
+    if bytes.is_empty()
+        && let Some(sets) = cached
+    {
+        bytes = sets;
+    }
+    bytes.extend_from_slice(data);
     let now = feed
         .src
         .current_running_time()
@@ -419,8 +444,6 @@ pub fn send_video(name: &str, data: &[u8]) -> Option<Sent> {
         _ => now,
     };
     feed.last = Some(pts);
-    let mut bytes = std::mem::take(&mut feed.header);
-    bytes.extend_from_slice(data);
     let mut buffer = gst::Buffer::from_slice(bytes);
     if let Some(b) = buffer.get_mut() {
         b.set_pts(pts);
