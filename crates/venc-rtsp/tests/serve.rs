@@ -134,6 +134,14 @@ fn ffmpeg_plays_every_codec_over_tcp_and_udp_two_clients_at_once() {
             assert!(ok, "{name} over {transport}: {err}");
         }
     }
+    // A client that vanishes mid-stream: the server goes on serving the next one.
+    let url = format!("rtsp://127.0.0.1:{port}/h264");
+    let mut gone = play(&url, "tcp", 1000);
+    std::thread::sleep(Duration::from_secs(2));
+    gone.kill().unwrap();
+    let _ = gone.wait();
+    let (ok, err) = finished(play(&url, "udp", 10));
+    assert!(ok, "after a vanished client: {err}");
     stop.store(true, Ordering::Relaxed);
     for f in feeders {
         f.join().unwrap();
