@@ -29,6 +29,11 @@ fn refused(py: Python<'_>, e: &Mp4Error) -> PyResult<i64> {
     Ok(i64::from(e.code()))
 }
 
+/// A handle this front never gave out (the C code only checks for NULL).
+fn no_muxer(handle: u64) -> Mp4Error {
+    Mp4Error::Mux(format!("no muxer at handle 0x{handle:x}"))
+}
+
 /// `kd_mp4_create(handle, cfg)` for a muxer config: the handle, or the C code (< 0).
 #[pyfunction]
 pub fn mp4_create(py: Python<'_>, path: &str, fmp4: bool) -> PyResult<i64> {
@@ -58,10 +63,7 @@ pub fn mp4_create_track(
 ) -> PyResult<i64> {
     let mut muxers = board::lock(&MUXERS);
     let Some(muxer) = muxers.get_mut(&handle) else {
-        return refused(
-            py,
-            &Mp4Error::Mux(format!("no muxer at handle 0x{handle:x}")),
-        );
+        return refused(py, &no_muxer(handle));
     };
     let kind = if video {
         TrackKind::Video { width, height }
@@ -89,10 +91,7 @@ pub fn mp4_write_frame(
 ) -> PyResult<i64> {
     let mut muxers = board::lock(&MUXERS);
     let Some(muxer) = muxers.get_mut(&handle) else {
-        return refused(
-            py,
-            &Mp4Error::Mux(format!("no muxer at handle 0x{handle:x}")),
-        );
+        return refused(py, &no_muxer(handle));
     };
     let index = (track.wrapping_sub(handle) / TRACK_STEP).wrapping_sub(1) as usize;
     match muxer.write_frame(index, codec_id, time_stamp, data) {

@@ -31,6 +31,22 @@ def play(url, transport, frames=15):
     return done.returncode, "\n".join(errors)
 
 
+def serve(tmp, script, *args, firmware="canmv-new", timing="fast"):
+    """Starts canmv-run on a streaming script (stopped by --run-for 30 at the latest); returns
+    the process and the URL the script printed (`url: …`)."""
+    child = subprocess.Popen(
+        [str(CANMV_RUN), "-q", "--sdcard", str(tmp), "--data", str(tmp / "data"),
+         "--firmware", firmware, "--run-for", "30", "--timing", timing, str(script), "--",
+         *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    url = None
+    deadline = time.monotonic() + 20
+    while url is None and time.monotonic() < deadline:
+        line = child.stdout.readline()
+        if line.startswith("url:"):
+            url = line.split()[1]
+    return child, url
+
+
 def probe(url):
     done = subprocess.run(
         ["ffprobe", "-v", "error", "-rtsp_transport", "tcp", "-show_entries",
@@ -44,18 +60,9 @@ class Streaming(unittest.TestCase):
         for codec, name in (("h264", "h264"), ("h265", "hevc")):
             with self.subTest(codec=codec), TempDir() as tmp:
                 port = free_port()
-                child = subprocess.Popen(
-                    [str(CANMV_RUN), "-q", "--sdcard", str(tmp), "--data", str(tmp / "data"),
-                     "--run-for", "30", "--timing", "realtime",
-                     str(EXAMPLES / "new" / "rtsp_stream.py"), "--", str(port), codec],
-                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                child, url = serve(tmp, EXAMPLES / "new" / "rtsp_stream.py", str(port), codec,
+                                   timing="realtime")
                 try:
-                    url = None
-                    deadline = time.monotonic() + 20
-                    while url is None and time.monotonic() < deadline:
-                        line = child.stdout.readline()
-                        if line.startswith("url:"):
-                            url = line.split()[1]
                     self.assertEqual(url, "rtsp://127.0.0.1:%d/test" % port)
                     self.assertEqual(probe(url), "%s,1280,720" % name)
                     for transport in ("tcp", "udp"):
@@ -93,19 +100,9 @@ class Wrapper(unittest.TestCase):
     def test_each_generations_rtspserver_streams_its_default_codec(self):
         for firmware, codec in WRAPPER_STREAMS.items():
             with self.subTest(firmware=firmware), TempDir() as tmp:
-                port = free_port()
-                child = subprocess.Popen(
-                    [str(CANMV_RUN), "-q", "--sdcard", str(tmp), "--data", str(tmp / "data"),
-                     "--firmware", firmware, "--run-for", "20",
-                     str(write_script(tmp, WRAPPER)), "--", str(port)],
-                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                child, url = serve(tmp, write_script(tmp, WRAPPER), str(free_port()),
+                                   firmware=firmware)
                 try:
-                    url = None
-                    deadline = time.monotonic() + 20
-                    while url is None and time.monotonic() < deadline:
-                        line = child.stdout.readline()
-                        if line.startswith("url:"):
-                            url = line.split()[1]
                     self.assertEqual(probe(url), "%s,1280,720" % codec)
                 finally:
                     child.terminate()
