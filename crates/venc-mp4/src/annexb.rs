@@ -20,29 +20,28 @@ pub(crate) enum VideoCodec {
 const H265_IDR_W_RADL: u8 = 19;
 const H265_IDR_N_LP: u8 = 20;
 
-/// What a frame holds.
+/// What a frame holds: its NAL units (parsed once) and what they are.
 pub(crate) struct Frame<'a> {
     codec: VideoCodec,
     data: &'a [u8],
+    /// Each NAL unit with its header, without start code.
+    units: Vec<&'a [u8]>,
     parameter_sets: bool,
     opening_idr: bool,
     idr: bool,
 }
 
 impl<'a> Frame<'a> {
-    /// Reads the NAL unit types of Annex-B `data` (3- or 4-byte start codes).
+    /// Reads the NAL units of Annex-B `data` (3- or 4-byte start codes).
     pub(crate) fn parse(codec: VideoCodec, data: &'a [u8]) -> Result<Self, Mp4Error> {
         let bad = |e: shiguredo_mp4::Error| Mp4Error::ParameterSets(format!("not Annex-B: {e}"));
-        let (parameter_sets, opening_idr, idr) = match codec {
+        let (units, parameter_sets, opening_idr, idr) = match codec {
             VideoCodec::H264 => {
                 let nals = h264::parse_annexb_nal_units(data).map_err(bad)?;
                 let has = |t| nals.iter().any(|n| n.nal_unit_type == t);
+                let sets = has(H264NalUnitType::Sps) && has(H264NalUnitType::Pps);
                 let idr = has(H264NalUnitType::IdrSlice);
-                (
-                    has(H264NalUnitType::Sps) && has(H264NalUnitType::Pps),
-                    idr,
-                    idr,
-                )
+                (nals.iter().map(|n| n.data).collect(), sets, idr, idr)
             }
             VideoCodec::H265 => {
                 let nals = h265::parse_annexb_nal_units(data).map_err(bad)?;
@@ -51,16 +50,14 @@ impl<'a> Frame<'a> {
                     && has(H265NalUnitType::Sps)
                     && has(H265NalUnitType::Pps);
                 let opening = has(H265NalUnitType::Other(H265_IDR_W_RADL));
-                (
-                    sets,
-                    opening,
-                    opening || has(H265NalUnitType::Other(H265_IDR_N_LP)),
-                )
+                let idr = opening || has(H265NalUnitType::Other(H265_IDR_N_LP));
+                (nals.iter().map(|n| n.data).collect(), sets, opening, idr)
             }
         };
         Ok(Self {
             codec,
             data,
+            units,
             parameter_sets,
             opening_idr,
             idr,
@@ -103,14 +100,19 @@ impl<'a> Frame<'a> {
         })
     }
 
-    /// The sample's bytes: every NAL unit behind its 4-byte length.
-    pub(crate) fn length_prefixed(&self, out: &mut Vec<u8>) -> Result<(), Mp4Error> {
-        let converted = match self.codec {
-            VideoCodec::H264 => h264::annexb_to_length_prefixed(self.data, LengthSize::FourBytes),
-            VideoCodec::H265 => h265::annexb_to_length_prefixed(self.data, LengthSize::FourBytes),
+    /// Bytes of the sample: every NAL unit behind its 4-byte length.
+    pub(crate) fn sample_len(&self) -> usize {
+        self.units.iter().map(|u| 4 + u.len()).sum()
+    }
+
+    /// Writes the sample (each NAL unit behind its 4-byte big-endian length) to `out`.
+    pub(crate) fn write_sample(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
+        for unit in &self.units {
+            let len = u32::try_from(unit.len())
+                .map_err(|_| std::io::Error::other("a NAL unit over 4 GiB"))?;
+            out.write_all(&len.to_be_bytes())?;
+            out.write_all(unit)?;
         }
-        .map_err(|e| Mp4Error::ParameterSets(format!("not Annex-B: {e}")))?;
-        *out = converted;
         Ok(())
     }
 }

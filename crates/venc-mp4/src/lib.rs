@@ -25,7 +25,7 @@ use shiguredo_mp4::TrackKind as MuxTrackKind;
 use shiguredo_mp4::boxes::SampleEntry;
 use shiguredo_mp4::mux::{Mp4FileMuxer, Mp4FileMuxerOptions, Sample};
 use std::fs::File;
-use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
 use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 
@@ -148,7 +148,8 @@ struct Track {
 #[derive(Debug)]
 pub struct Muxer {
     path: PathBuf,
-    file: File,
+    /// Buffered: a sample is written NAL unit by NAL unit.
+    file: BufWriter<File>,
     /// Where the media data starts in the file being written.
     data_start: u64,
     data_len: u64,
@@ -156,7 +157,6 @@ pub struct Muxer {
     samples: Vec<SampleRecord>,
     /// The one video track the box writer takes (`Mp4FileMuxer` keys tracks by kind).
     video_track: Option<usize>,
-    converted: Vec<u8>,
 }
 
 impl Muxer {
@@ -191,13 +191,12 @@ impl Muxer {
         })?;
         Ok(Self {
             path,
-            file,
+            file: BufWriter::new(file),
             data_start,
             data_len: 0,
             tracks: Vec::new(),
             samples: Vec::new(),
             video_track: None,
-            converted: Vec::new(),
         })
     }
 
@@ -252,19 +251,17 @@ impl Muxer {
         } else {
             None
         };
-        frame.length_prefixed(&mut self.converted)?;
-        let written = if self.converted.len() > CONVERSION_BUFFER {
+        let size = frame.sample_len();
+        let (written, size) = if size > CONVERSION_BUFFER {
             log::warn!(
-                "kd_mp4_write_frame: a {}-byte frame overflows the {CONVERSION_BUFFER}-byte \
-                 conversion buffer: written as an empty sample, as the firmware does",
-                self.converted.len()
+                "kd_mp4_write_frame: a {size}-byte frame overflows the {CONVERSION_BUFFER}-byte \
+                 conversion buffer: written as an empty sample, as the firmware does"
             );
-            self.converted.clear();
-            Written::Emptied
+            (Written::Emptied, 0)
         } else {
-            Written::Sample(self.converted.len())
+            frame.write_sample(&mut self.file)?;
+            (Written::Sample(size), size)
         };
-        self.file.write_all(&self.converted)?;
         let t = &mut self.tracks[track];
         if let Some(entry) = &entry {
             t.entry = Some(entry.clone());
@@ -277,9 +274,9 @@ impl Muxer {
             keyframe: frame.has_idr(),
             time_ms: time_stamp_us / 1000,
             offset: self.data_len,
-            size: self.converted.len(),
+            size,
         });
-        self.data_len += self.converted.len() as u64;
+        self.data_len += size as u64;
         Ok(written)
     }
 
@@ -317,8 +314,12 @@ impl Muxer {
         let tmp = self.path.with_extension("mp4.partial");
         let mut out = File::create(&tmp)?;
         out.write_all(&head)?;
-        self.file.seek(SeekFrom::Start(self.data_start))?;
-        io::copy(&mut (&mut self.file).take(self.data_len), &mut out)?;
+        let mut file = self
+            .file
+            .into_inner()
+            .map_err(io::IntoInnerError::into_error)?;
+        file.seek(SeekFrom::Start(self.data_start))?;
+        io::copy(&mut (&mut file).take(self.data_len), &mut out)?;
         for (offset, bytes) in boxes.offset_and_bytes_pairs() {
             out.seek(SeekFrom::Start(offset))?;
             out.write_all(bytes)?;

@@ -222,3 +222,44 @@ fn bad_paths_and_fragmented_files_are_refused() {
     let e = Muxer::create(dir.path().join("f.mp4"), true).unwrap_err();
     assert!(matches!(e, Mp4Error::NotModeled(_)), "{e}");
 }
+
+#[test]
+fn an_oversized_frame_is_written_empty_and_bad_parameter_sets_are_minus_two() {
+    let dir = tempfile::tempdir().unwrap();
+    let packs = packs(K_PT_H264, VENC_PROFILE_H264_MAIN, 2);
+    let mut mp4 = Muxer::create(dir.path().join("big.mp4"), false).unwrap();
+    let video = mp4
+        .create_track(TrackKind::Video {
+            width: 320,
+            height: 240,
+        })
+        .unwrap();
+    // An SPS that is no SPS, with a PPS and an IDR: the types open the track, the sample entry
+    // cannot be built (the firmware's -2).
+    let broken = [
+        &[0, 0, 0, 1, 0x67, 0xff][..],
+        &[0, 0, 0, 1, 0x68, 0xce],
+        &[0, 0, 0, 1, 0x65, 0x88],
+    ]
+    .concat();
+    let refused = mp4
+        .write_frame(video, CODEC_ID_H264, 0, &broken)
+        .unwrap_err();
+    assert!(matches!(refused, Mp4Error::ParameterSets(_)), "{refused}");
+    assert_eq!(refused.code(), -2);
+    let both = [packs[0].2.clone(), packs[1].2.clone()].concat();
+    assert!(matches!(
+        mp4.write_frame(video, CODEC_ID_H264, 0, &both),
+        Ok(Written::Sample(_))
+    ));
+    // A P slice padded with a filler NAL past the 2 MiB conversion buffer.
+    let mut big = packs[2].2.clone();
+    big.extend_from_slice(&[0, 0, 0, 1, 0x0c]);
+    big.resize(big.len() + venc_mp4::CONVERSION_BUFFER, 0xff);
+    assert_eq!(
+        mp4.write_frame(video, CODEC_ID_H264, 33_333, &big).unwrap(),
+        Written::Emptied
+    );
+    assert_eq!(mp4.sample_count(), 2);
+    mp4.finish().unwrap();
+}
