@@ -6,6 +6,7 @@ use pyo3::exceptions::PyNotImplementedError;
 use pyo3::prelude::*;
 use std::collections::BTreeMap;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use venc_mp4::{Mp4Error, Muxer, TrackKind};
 
 /// Where muxer handles start: a user-space pointer's look, never 0 (the C code checks NULL).
@@ -14,7 +15,7 @@ const HANDLE_BASE: u64 = 0x7f00_4000_0000;
 const TRACK_STEP: u64 = 0x100;
 
 static MUXERS: Mutex<BTreeMap<u64, Muxer>> = Mutex::new(BTreeMap::new());
-static NEXT: Mutex<u64> = Mutex::new(HANDLE_BASE);
+static NEXT: AtomicU64 = AtomicU64::new(HANDLE_BASE);
 
 fn refused(py: Python<'_>, e: &Mp4Error) -> PyResult<i64> {
     if let Mp4Error::NotModeled(what) = e {
@@ -39,9 +40,7 @@ fn no_muxer(handle: u64) -> Mp4Error {
 pub fn mp4_create(py: Python<'_>, path: &str, fmp4: bool) -> PyResult<i64> {
     match Muxer::create(path, fmp4) {
         Ok(muxer) => {
-            let mut next = board::lock(&NEXT);
-            let handle = *next;
-            *next += 0x1_0000;
+            let handle = NEXT.fetch_add(0x1_0000, Ordering::Relaxed);
             board::lock(&MUXERS).insert(handle, muxer);
             Ok(handle as i64)
         }

@@ -67,6 +67,11 @@ ERRORS = """
     see("bad path", lambda: kd_mp4_create(h, cfg_for("/nonexistent/x.mp4")))
     see("wrong struct", lambda: kd_mp4_create(h, k_mp4_track_info_s()))
     see("fmp4", lambda: kd_mp4_create(h, cfg_for("/data/f.mp4", fmp4=1)))
+    demux = cfg_for("/data/d.mp4")
+    demux.config_type = K_MP4_CONFIG_DEMUXER
+    see("demuxer config", lambda: kd_mp4_create(h, demux))
+    demux.config_type = 9
+    see("unknown config", lambda: kd_mp4_create(h, demux))
     see("create", lambda: kd_mp4_create(h, cfg_for("/data/e.mp4")))
     tracks = []
     for i in range(4):
@@ -105,6 +110,8 @@ class Errors(unittest.TestCase):
                 "bad path -> -1",
                 "wrong struct -> TypeError struct 1 expect size: 136, actual size: 28",
                 "fmp4 -> NotImplementedError venc-sim: kd_mp4_*: fragmented MP4",
+                "demuxer config -> NotImplementedError venc-sim: kd_mp4_create: the MP4 demuxer",
+                "unknown config -> -1",
                 "create -> 0",
                 "track 2 -> 0",
                 "kd_mp4_create_track: mp4 already cannot creat new track.",

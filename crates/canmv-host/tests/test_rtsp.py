@@ -150,6 +150,15 @@ RULES = """
     see("no client", lambda: s.rtspserver_sendvideodata("cam", b"\\0\\0\\0\\1\\x40", 5, 1000))
     see("no start code", lambda: s.rtspserver_sendvideodata("cam", b"\\0\\0\\1\\x40", 4, 1000))
     see("send audio", lambda: s.rtspserver_sendaudiodata("cam", b"x", 1, 0))
+    see("create on an instance", lambda: s.rtspserver_create())
+    from media.media import MediaManager
+    buf = MediaManager.Buffer.get(4096)
+    see("by phyaddr", lambda: s.rtspserver_sendvideodata_byphyaddr("cam", buf.phys_addr, 64, 0))
+    see("by phyaddr, no session", lambda: s.rtspserver_sendvideodata_byphyaddr("x", buf.phys_addr,
+                                                                               64, 0))
+    see("short-lived", lambda: s.rtspserver_createsession("gone", 0, False))
+    see("destroy", lambda: s.rtspserver_destroysession("gone"))
+    see("gone url", lambda: s.rtspserver_sendvideodata("gone", b"\\0\\0\\0\\1\\x40", 5, 1))
     see("start", s.rtspserver_start)
     see("stop", s.rtspserver_stop)
     see("after stop", lambda: s.rtspserver_sendvideodata("cam", b"\\0\\0\\0\\1\\x40", 5, 1000))
@@ -187,6 +196,13 @@ class Rules(unittest.TestCase):
                 "no client -> 0",
                 "no start code -> 0",
                 "send audio -> NotImplementedError",
+                "create on an instance -> TypeError",
+                "by phyaddr -> 0",
+                "by phyaddr, no session -> 0",
+                "RtspServer_DestroySession  before session_name:gone",
+                "RtspServer_DestroySession  after session_name:gone",
+                "destroy -> 0",
+                "gone url -> -1",
                 "start -> None",
                 "stop -> None",
                 "after stop -> -1",

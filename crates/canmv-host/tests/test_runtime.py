@@ -104,6 +104,16 @@ class Runtime(unittest.TestCase):
             self.assertEqual((tmp / "card-data" / "note.txt").read_text(), "kept")
 
 
+class Machine(unittest.TestCase):
+    def test_machine_reset_ends_the_script_as_a_reboot(self):
+        with TempDir() as tmp:
+            script = write_script(tmp, "import machine\nmachine.reset()\nprint('not reached')\n")
+            done = run_canmv(script, sdcard=tmp)
+            self.assertEqual(done.returncode, 0, done.stderr)
+            self.assertNotIn("not reached", done.stdout)
+            self.assertIn("machine.reset(): the board reboots", done.stderr)
+
+
 class RunLimits(unittest.TestCase):
     def run_limited(self, script, *limit):
         with TempDir() as tmp:

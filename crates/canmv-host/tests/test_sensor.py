@@ -114,6 +114,14 @@ class SensorPixels(unittest.TestCase):
         self.assertLess(packed[0], packed[3 * (W - 1)])
         self.assertEqual(planar.phyaddr(2) - planar.phyaddr(), 2 * W * H)
 
+    def test_three_snapshot_failures_with_auto_reboot_reboot_the_board(self):
+        s = self.sensor()  # not running: every snapshot fails
+        for _ in range(2):
+            with self.assertRaisesRegex(RuntimeError, r"sensor\(2\) snapshot chn\(0\) failed"):
+                s.snapshot(auto_reboot=True)
+        with self.assertRaisesRegex(SystemExit, "machine.reset"):
+            s.snapshot(auto_reboot=True)
+
     def test_bind_info_sizes_and_names(self):
         s = self.sensor()
         info = s.bind_info(x=4, y=2)

@@ -115,6 +115,9 @@ pub struct Traits {
     pub releases_gil: bool,
     /// The IDE preview's channel.
     pub ide_channel: IdeChannel,
+    /// The method name `Create`'s ValueError gives: v0.7 and v1.0 say "create", as their
+    /// SetOutBufs does (K@v1.0 `vencoder.py`).
+    pub create_name: &'static str,
 }
 
 impl Personality {
@@ -174,6 +177,7 @@ impl Personality {
             snapshot_dump_frame: true,
             releases_gil: true,
             ide_channel: IdeChannel::Requested,
+            create_name: "Create",
         };
         let aug_2025 = Traits {
             out_bufs: OutBufPools::MediaConfig,
@@ -189,6 +193,7 @@ impl Personality {
             ..aug_2025
         };
         let v1 = Traits {
+            create_name: "create",
             get_stream: GetStreamStyle::FixedSecondRaises,
             enable_idr: false,
             rate_attrs: false,
@@ -541,12 +546,7 @@ impl Encoder {
     /// then `enable_idr` for H.264/H.265 (header before every IDR).
     #[doc(alias = "Create")]
     pub fn create(&mut self, chn: i64, attr: &ChnAttrStr) -> Result<i32, CanMvError> {
-        // v0.7 and v1.0 say "venc create" here too (K@v1.0 `vencoder.py`).
-        let name = match self.personality {
-            Personality::CanMvV07 | Personality::CanMvV1 => "create",
-            _ => "Create",
-        };
-        let c = Self::check_chn(name, chn)?;
+        let c = Self::check_chn(self.personality.traits().create_name, chn)?;
         let _ = self.mpi.attach_vb_pool(c, self.private_poolid);
         self.mpi
             .create_chn(c, &attr.to_mpi())

@@ -138,6 +138,11 @@ fn holds(video: VideoType, data: &[u8]) -> Holds {
         h.parameter_sets |= set;
         h.idr |= idr;
         h.picture |= picture;
+        if picture {
+            // Parameter sets come before the slices of an access unit: the rest of the
+            // picture's bytes need no scan.
+            break;
+        }
         at = header;
     }
     h

@@ -462,3 +462,44 @@ fn bound_input_faster_than_a_slow_consumer_drops_and_counts_never_corrupts() {
         );
     }
 }
+
+#[test]
+fn a_centred_crop_is_the_largest_window_of_the_output_s_aspect() {
+    // 16:9 out of a 16:9 window: all of it; 4:3 out of 16:9: the middle 1440 columns.
+    let full = Sensor::crop_rect(0, Crop::Centred, (640, 360), (1920, 1080)).unwrap();
+    assert_eq!(
+        full,
+        Rect {
+            x: 0,
+            y: 0,
+            w: 1920,
+            h: 1080
+        }
+    );
+    let middle = Sensor::crop_rect(0, Crop::Centred, (640, 480), (1920, 1080)).unwrap();
+    assert_eq!(
+        middle,
+        Rect {
+            x: 240,
+            y: 0,
+            w: 1440,
+            h: 1080
+        }
+    );
+    // A window smaller than the output, or outside the acquisition window, is refused.
+    let small = Rect {
+        x: 0,
+        y: 0,
+        w: 320,
+        h: 240,
+    };
+    assert!(Sensor::crop_rect(1, Crop::Window(small), (640, 480), (1920, 1080)).is_err());
+    let outside = Rect {
+        x: 1600,
+        y: 0,
+        w: 640,
+        h: 480,
+    };
+    let e = Sensor::crop_rect(1, Crop::Window(outside), (640, 480), (1920, 1080)).unwrap_err();
+    assert!(e.to_string().contains("crop"), "{e}");
+}
