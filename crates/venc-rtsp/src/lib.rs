@@ -440,14 +440,7 @@ pub fn send_video(name: &str, data: &[u8]) -> Option<Sent> {
         bytes = sets;
     }
     bytes.extend_from_slice(data);
-    let now = feed
-        .src
-        .current_running_time()
-        .unwrap_or(gst::ClockTime::ZERO);
-    let pts = match feed.last {
-        Some(last) if now < last + ENTRY_PERIOD => last + ENTRY_PERIOD,
-        _ => now,
-    };
+    let pts = stamp(&feed.src, feed.last);
     feed.last = Some(pts);
     let mut buffer = gst::Buffer::from_slice(bytes);
     if let Some(b) = buffer.get_mut() {
@@ -459,7 +452,83 @@ pub fn send_video(name: &str, data: &[u8]) -> Option<Sent> {
     })
 }
 
+/// The time stamp of the next entry: the source's running time, but never closer than
+/// [`ENTRY_PERIOD`] to the last one. The running time is read only while the source is
+/// playing: during the pipeline's move to PLAYING a source holds the clock before its base
+/// time, and clock minus a zero base is the host's uptime, a stamp hours ahead that the
+/// synchronised sinks would hold forever.
+fn stamp(src: &AppSrc, last: Option<gst::ClockTime>) -> gst::ClockTime {
+    let now = if src.current_state() == gst::State::Playing {
+        src.current_running_time()
+    } else {
+        None
+    };
+    match (now, last) {
+        (Some(now), Some(last)) if now >= last + ENTRY_PERIOD => now,
+        (Some(now), None) => now,
+        (_, Some(last)) => last + ENTRY_PERIOD,
+        (None, None) => gst::ClockTime::ZERO,
+    }
+}
+
 /// Whether a session of that name exists.
 pub fn has_session(name: &str) -> bool {
     lock(&SESSIONS).contains_key(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn appsrc() -> AppSrc {
+        gst_init().expect("gstreamer");
+        gst::ElementFactory::make("appsrc")
+            .build()
+            .expect("appsrc")
+            .downcast::<AppSrc>()
+            .expect("an AppSrc")
+    }
+
+    #[test]
+    fn a_source_given_its_clock_before_its_base_time_is_not_stamped_with_the_uptime() {
+        let src = appsrc();
+        // What a source holds for an instant while its pipeline goes to PLAYING.
+        src.set_clock(Some(&gst::SystemClock::obtain()))
+            .expect("a clock taken");
+        assert_eq!(src.base_time(), Some(gst::ClockTime::ZERO));
+        let uptime = src.current_running_time().expect("a clock");
+        assert!(uptime > gst::ClockTime::ZERO);
+        assert_eq!(stamp(&src, None), gst::ClockTime::ZERO);
+        let last = gst::ClockTime::from_seconds(1);
+        assert_eq!(stamp(&src, Some(last)), last + ENTRY_PERIOD);
+    }
+
+    #[test]
+    fn a_playing_source_is_stamped_with_its_running_time_at_least_one_period_apart() {
+        let src = appsrc();
+        src.set_is_live(true);
+        let pipeline = gst::Pipeline::new();
+        let sink = gst::ElementFactory::make("fakesink")
+            .build()
+            .expect("fakesink");
+        pipeline.add_many([src.upcast_ref(), &sink]).expect("added");
+        src.link(&sink).expect("linked");
+        let started = std::time::Instant::now();
+        pipeline.set_state(gst::State::Playing).expect("playing");
+        while src.current_state() != gst::State::Playing {
+            assert!(started.elapsed().as_secs() < 5, "the source never played");
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        let first = stamp(&src, None);
+        let bound = gst::ClockTime::try_from(started.elapsed()).expect("a duration");
+        assert!(first <= bound, "{first} > {bound}");
+        // A second entry at once is one period after the first.
+        assert_eq!(stamp(&src, Some(first)), first + ENTRY_PERIOD);
+        // An entry long after the last one takes the running time.
+        let long_ago = gst::ClockTime::ZERO;
+        std::thread::sleep(std::time::Duration::from_millis(30));
+        let later = stamp(&src, Some(long_ago));
+        assert!(later >= gst::ClockTime::from_mseconds(30), "{later}");
+        pipeline.set_state(gst::State::Null).expect("stopped");
+    }
 }
