@@ -56,7 +56,11 @@ enum Cmd {
         args: Vec<String>,
     },
     /// Install the Python front (canmv-host) into target/py and run its tests.
-    Python,
+    Python {
+        /// Install only (after a change to the native module or the firmware modules).
+        #[arg(long)]
+        install_only: bool,
+    },
     /// Start the emulated board (venc_agent.py under canmv-run on the simulator) and serve
     /// until Ctrl-C.
     BoardEmulator {
@@ -379,7 +383,13 @@ fn main() -> ExitCode {
             .and_then(|()| run(cargo().args(["test", "--workspace", "--release"])))
             .and_then(|()| run_python_tests())
             .and_then(|()| conformance(Vec::new())),
-        Cmd::Python => deps().and_then(|()| python_tests()),
+        Cmd::Python { install_only } => deps().and_then(|()| {
+            if install_only {
+                install_python_front()
+            } else {
+                python_tests()
+            }
+        }),
         Cmd::BoardEmulator { port, host } => {
             deps().and_then(|()| install_python_front()).and_then(|()| {
                 run(Command::new(venv_bin("canmv-run"))

@@ -12,20 +12,24 @@
 //!   timestamps come in microseconds and are kept in milliseconds; a key frame is a sample
 //!   holding an IDR;
 //! - `finish` writes the `moov` in front of the media data (fast start), as the firmware's
-//!   `MOV_FLAG_FASTSTART` does.
+//!   `MOV_FLAG_FASTSTART` does;
+//! - with `fmp4_flag`, a fragmented file: a fragment per video key frame, written when the next
+//!   one arrives, and the `mfra` index at destroy.
 //!
 //! The boxes are built by [`shiguredo_mp4`] (a maintained, dependency-free MP4 library): its
-//! `Mp4FileMuxer` lays out the file and its bitstream module reads the parameter sets into the
-//! `avc1`/`hev1` sample entries. This crate links no codec and knows no simulator.
+//! `Mp4FileMuxer` lays out the ordinary file, its `Fmp4SegmentMuxer` the fragments, and its
+//! bitstream module reads the parameter sets into the `avc1`/`hev1` sample entries. This crate links no codec and knows no simulator.
 
 mod annexb;
+mod fragmented;
+mod progressive;
 
 use annexb::{Frame, VideoCodec};
-use shiguredo_mp4::TrackKind as MuxTrackKind;
+use fragmented::Fragmented;
+use progressive::Progressive;
 use shiguredo_mp4::boxes::SampleEntry;
-use shiguredo_mp4::mux::{Mp4FileMuxer, Mp4FileMuxerOptions, Sample};
 use std::fs::File;
-use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
+use std::io;
 use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 
@@ -45,9 +49,6 @@ pub const CODEC_ID_G711U: u32 = 3;
 pub const MAX_TRACKS: usize = 3;
 /// The firmware's per-call conversion buffer: a frame that does not fit is written empty.
 pub const CONVERSION_BUFFER: usize = 2 << 20;
-
-/// The file's timescale: the firmware's writer keeps milliseconds.
-const TIMESCALE_MS: u32 = 1000;
 
 /// What went wrong, each with the answer the firmware's C call gives.
 #[derive(Debug, thiserror::Error)]
@@ -72,7 +73,7 @@ pub enum Mp4Error {
     /// The parameter sets could not be read into a sample entry (-2).
     #[error("kd_mp4_write_frame: no usable parameter sets in the first frame: {0}")]
     ParameterSets(String),
-    /// Something the simulated muxer does not write (audio, a second video track, fMP4).
+    /// Something the simulated muxer does not write (audio, a second video track).
     #[error("not modeled: {0}")]
     NotModeled(&'static str),
     /// Writing the file failed (-1).
@@ -123,16 +124,28 @@ pub enum Written {
     Emptied,
 }
 
-/// One sample: where its bytes are in the file, and what the `moov` says of it.
+/// What the box writers need of one accepted sample.
 #[derive(Debug, Clone)]
-struct SampleRecord {
-    kind: MuxTrackKind,
+pub(crate) struct SampleInfo {
+    /// The sample entry, on a track's first sample.
     entry: Option<SampleEntry>,
     keyframe: bool,
     time_ms: u64,
-    /// From the start of the media data.
-    offset: u64,
     size: usize,
+}
+
+/// A sample lasts until the next one; the last one (no `next_ms`) as long as the one before
+/// it. A time stamp earlier than the previous one gives 0.
+pub(crate) fn duration_of(time_ms: u64, next_ms: Option<u64>, last_duration: u32) -> u32 {
+    match next_ms {
+        Some(next) => u32::try_from(next.saturating_sub(time_ms)).unwrap_or(u32::MAX),
+        None => last_duration,
+    }
+}
+
+/// The file's timescale: the firmware's writer keeps milliseconds.
+pub(crate) fn timescale() -> NonZeroU32 {
+    NonZeroU32::new(1000).expect("non-zero")
 }
 
 #[derive(Debug)]
@@ -140,62 +153,51 @@ struct Track {
     kind: TrackKind,
     /// Set by the track's first accepted frame.
     entry: Option<SampleEntry>,
-    codec: Option<VideoCodec>,
+}
+
+/// How the file is laid out: by `fmp4_flag`.
+#[derive(Debug)]
+enum Layout {
+    Progressive(Progressive),
+    Fragmented(Fragmented),
 }
 
 /// `kd_mp4_create(…, K_MP4_CONFIG_MUXER)`: one MP4 file being written.
 #[doc(alias = "kd_mp4_create")]
 #[derive(Debug)]
 pub struct Muxer {
-    path: PathBuf,
-    /// Buffered: a sample is written NAL unit by NAL unit.
-    file: BufWriter<File>,
-    /// Where the media data starts in the file being written.
-    data_start: u64,
-    data_len: u64,
+    layout: Layout,
     tracks: Vec<Track>,
-    samples: Vec<SampleRecord>,
-    /// The one video track the box writer takes (`Mp4FileMuxer` keys tracks by kind).
+    samples: usize,
+    /// The one video track the box writers take (they key tracks by kind).
     video_track: Option<usize>,
 }
 
 impl Muxer {
-    /// Opens (creates or truncates) `path` for a non-fragmented MP4. `fmp4` (the config's
-    /// `fmp4_flag`) is not modeled.
+    /// Opens (creates or truncates) `path`: an ordinary MP4, or a fragmented one when `fmp4`
+    /// (the config's `fmp4_flag`) is set.
     pub fn create(path: impl AsRef<Path>, fmp4: bool) -> Result<Self, Mp4Error> {
         let path = path.as_ref().to_path_buf();
-        if fmp4 {
-            return Err(Mp4Error::NotModeled(
-                "fragmented MP4 (fmp4_flag): only ordinary MP4 files are written",
-            ));
-        }
-        let open = || -> io::Result<(File, u64)> {
-            let mut file = File::options()
-                .read(true)
-                .write(true)
-                .create(true)
-                .truncate(true)
-                .open(&path)?;
-            // The file starts as the box writer's provisional head (ftyp, mdat header): a
-            // recording cut short is an MP4 without moov, as on the board.
-            let head = Mp4FileMuxer::new()
-                .map_err(|e| io::Error::other(e.to_string()))?
-                .initial_boxes_bytes()
-                .to_vec();
-            file.write_all(&head)?;
-            Ok((file, head.len() as u64))
-        };
-        let (file, data_start) = open().map_err(|source| Mp4Error::Open {
+        let open_err = |source| Mp4Error::Open {
             path: path.clone(),
             source,
-        })?;
+        };
+        let file = File::options()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&path)
+            .map_err(open_err)?;
+        let layout = if fmp4 {
+            Layout::Fragmented(Fragmented::start(file)?)
+        } else {
+            Layout::Progressive(Progressive::start(path.clone(), file).map_err(open_err)?)
+        };
         Ok(Self {
-            path,
-            file: BufWriter::new(file),
-            data_start,
-            data_len: 0,
+            layout,
             tracks: Vec::new(),
-            samples: Vec::new(),
+            samples: 0,
             video_track: None,
         })
     }
@@ -206,11 +208,7 @@ impl Muxer {
         if self.tracks.len() >= MAX_TRACKS {
             return Err(Mp4Error::TooManyTracks);
         }
-        self.tracks.push(Track {
-            kind,
-            entry: None,
-            codec: None,
-        });
+        self.tracks.push(Track { kind, entry: None });
         Ok(self.tracks.len() - 1)
     }
 
@@ -252,31 +250,30 @@ impl Muxer {
             None
         };
         let size = frame.sample_len();
-        let (written, size) = if size > CONVERSION_BUFFER {
+        let (written, kept) = if size > CONVERSION_BUFFER {
             log::warn!(
                 "kd_mp4_write_frame: a {size}-byte frame overflows the {CONVERSION_BUFFER}-byte \
                  conversion buffer: written as an empty sample, as the firmware does"
             );
-            (Written::Emptied, 0)
+            (Written::Emptied, None)
         } else {
-            frame.write_sample(&mut self.file)?;
-            (Written::Sample(size), size)
+            (Written::Sample(size), Some(&frame))
         };
-        let t = &mut self.tracks[track];
-        if let Some(entry) = &entry {
-            t.entry = Some(entry.clone());
-            t.codec = Some(codec);
-            self.video_track = Some(track);
-        }
-        self.samples.push(SampleRecord {
-            kind: MuxTrackKind::Video,
-            entry,
+        let info = SampleInfo {
+            entry: entry.clone(),
             keyframe: frame.has_idr(),
             time_ms: time_stamp_us / 1000,
-            offset: self.data_len,
-            size,
-        });
-        self.data_len += size as u64;
+            size: kept.map_or(0, |_| size),
+        };
+        match &mut self.layout {
+            Layout::Progressive(p) => p.append(info, kept)?,
+            Layout::Fragmented(f) => f.append(info, kept)?,
+        }
+        if entry.is_some() {
+            self.tracks[track].entry = entry;
+            self.video_track = Some(track);
+        }
+        self.samples += 1;
         Ok(written)
     }
 
@@ -288,91 +285,16 @@ impl Muxer {
 
     /// Samples written so far.
     pub fn sample_count(&self) -> usize {
-        self.samples.len()
+        self.samples
     }
 
-    /// `kd_mp4_destroy`: finishes the file with its `moov` in front of the media data. A file
-    /// with no accepted frame stays as it is, without `moov` (nothing to describe).
+    /// `kd_mp4_destroy`: finishes the file: the `moov` in front of the media data (ordinary), or
+    /// the last fragment and the `mfra` (fragmented).
     #[doc(alias = "kd_mp4_destroy")]
-    pub fn finish(mut self) -> Result<(), Mp4Error> {
-        if self.samples.is_empty() {
-            self.file.flush()?;
-            return Ok(());
+    pub fn finish(self) -> Result<(), Mp4Error> {
+        match self.layout {
+            Layout::Progressive(p) => p.finish(),
+            Layout::Fragmented(f) => f.finish(),
         }
-        // Pass 1 learns the moov's size; pass 2 reserves exactly that room in front.
-        let moov = self
-            .mux(0)?
-            .finalize()
-            .map_err(|e| Mp4Error::Mux(e.to_string()))?
-            .moov_box_size();
-        let mut muxer = self.mux(moov)?;
-        let boxes = muxer.finalize().map_err(|e| Mp4Error::Mux(e.to_string()))?;
-        if !boxes.is_faststart_enabled() {
-            return Err(Mp4Error::Mux("the moov did not fit in front".into()));
-        }
-        let head = self.mux_head(moov)?;
-        let tmp = self.path.with_extension("mp4.partial");
-        let mut out = File::create(&tmp)?;
-        out.write_all(&head)?;
-        let mut file = self
-            .file
-            .into_inner()
-            .map_err(io::IntoInnerError::into_error)?;
-        file.seek(SeekFrom::Start(self.data_start))?;
-        io::copy(&mut (&mut file).take(self.data_len), &mut out)?;
-        for (offset, bytes) in boxes.offset_and_bytes_pairs() {
-            out.seek(SeekFrom::Start(offset))?;
-            out.write_all(bytes)?;
-        }
-        out.flush()?;
-        drop(out);
-        std::fs::rename(&tmp, &self.path)?;
-        Ok(())
-    }
-
-    fn options(reserved: usize) -> Mp4FileMuxerOptions {
-        Mp4FileMuxerOptions {
-            reserved_moov_box_size: reserved,
-            ..Mp4FileMuxerOptions::default()
-        }
-    }
-
-    fn mux_head(&self, reserved: usize) -> Result<Vec<u8>, Mp4Error> {
-        Ok(Mp4FileMuxer::with_options(Self::options(reserved))
-            .map_err(|e| Mp4Error::Mux(e.to_string()))?
-            .initial_boxes_bytes()
-            .to_vec())
-    }
-
-    /// Every sample given to a box writer whose head reserves `reserved` bytes for the moov.
-    /// A sample lasts until the next one; the last one as long as the one before it.
-    fn mux(&self, reserved: usize) -> Result<Mp4FileMuxer, Mp4Error> {
-        let mux_err = |e: shiguredo_mp4::mux::MuxError| Mp4Error::Mux(e.to_string());
-        let mut muxer = Mp4FileMuxer::with_options(Self::options(reserved)).map_err(mux_err)?;
-        let base = muxer.initial_boxes_bytes().len() as u64;
-        let timescale = NonZeroU32::new(TIMESCALE_MS).expect("non-zero");
-        let mut last_duration = 0u32;
-        for (i, s) in self.samples.iter().enumerate() {
-            let duration = match self.samples.get(i + 1) {
-                Some(next) => {
-                    u32::try_from(next.time_ms.saturating_sub(s.time_ms)).unwrap_or(u32::MAX)
-                }
-                None => last_duration,
-            };
-            last_duration = duration;
-            muxer
-                .append_sample(&Sample {
-                    track_kind: s.kind,
-                    sample_entry: s.entry.clone(),
-                    keyframe: s.keyframe,
-                    timescale,
-                    duration,
-                    composition_time_offset: None,
-                    data_offset: base + s.offset,
-                    data_size: s.size,
-                })
-                .map_err(mux_err)?;
-        }
-        Ok(muxer)
     }
 }

@@ -29,7 +29,19 @@ fn packs(payload: u32, profile: u32, frames: u32) -> Vec<(PackType, u64, Vec<u8>
 /// after it (the first sample must hold both), every picture is one sample, time stamps from
 /// the first I. Returns the samples written.
 fn record(path: &Path, codec_id: u32, packs: &[(PackType, u64, Vec<u8>)]) -> usize {
-    let mut mp4 = Muxer::create(path, false).unwrap();
+    let (mp4, n) = write(path, false, codec_id, packs);
+    mp4.finish().unwrap();
+    n
+}
+
+/// [`record`] without the destroy: the muxer and the samples it took.
+fn write(
+    path: &Path,
+    fmp4: bool,
+    codec_id: u32,
+    packs: &[(PackType, u64, Vec<u8>)],
+) -> (Muxer, usize) {
+    let mut mp4 = Muxer::create(path, fmp4).unwrap();
     let track = mp4
         .create_track(TrackKind::Video {
             width: 320,
@@ -48,8 +60,7 @@ fn record(path: &Path, codec_id: u32, packs: &[(PackType, u64, Vec<u8>)]) -> usi
         assert!(matches!(written, Ok(Written::Sample(_))), "{written:?}");
     }
     let n = mp4.sample_count();
-    mp4.finish().unwrap();
-    n
+    (mp4, n)
 }
 
 fn ffprobe(path: &Path) -> serde_json::Value {
@@ -212,15 +223,68 @@ fn a_recording_never_finished_has_no_moov() {
 }
 
 #[test]
-fn bad_paths_and_fragmented_files_are_refused() {
+fn fragmented_recordings_have_a_fragment_per_gop_and_play_with_every_frame() {
+    let dir = tempfile::tempdir().unwrap();
+    for (payload, profile, codec_id, name) in [
+        (K_PT_H264, VENC_PROFILE_H264_MAIN, CODEC_ID_H264, "h264"),
+        (K_PT_H265, VENC_PROFILE_H265_MAIN, CODEC_ID_H265, "hevc"),
+    ] {
+        let path = dir.path().join(format!("{name}-f.mp4"));
+        // gop_len 30: IDRs at 0, 30 and 60.
+        let packs = packs(payload, profile, 70);
+        let (mp4, samples) = write(&path, true, codec_id, &packs);
+        mp4.finish().unwrap();
+        assert_eq!(samples, 70);
+        let boxes = top_level_boxes(&path);
+        let count = |kind: &str| boxes.iter().filter(|b| *b == kind).count();
+        assert_eq!(&boxes[..2], ["ftyp", "moov"], "{name}: {boxes:?}");
+        assert_eq!(count("moof"), 3, "{name}: one fragment per GOP: {boxes:?}");
+        assert_eq!(boxes.last().map(String::as_str), Some("mfra"), "{name}");
+        let info = ffprobe(&path);
+        let stream = &info["streams"][0];
+        assert_eq!(stream["codec_name"], name);
+        assert_eq!(stream["nb_read_frames"], "70", "{name}");
+        let duration: f64 = stream["duration"].as_str().unwrap().parse().unwrap();
+        assert!(
+            (duration - 70.0 / 30.0).abs() < 0.1,
+            "{name}: {duration} s for 70 frames at 30 fps"
+        );
+        let decoded = Command::new("ffmpeg")
+            .args(["-v", "error", "-i"])
+            .arg(&path)
+            .args(["-f", "null", "-"])
+            .output()
+            .unwrap();
+        assert!(
+            decoded.status.success() && decoded.stderr.is_empty(),
+            "{name}: {decoded:?}"
+        );
+    }
+}
+
+#[test]
+fn a_fragmented_recording_cut_short_keeps_the_fragments_before_the_last_key_frame() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cut-f.mp4");
+    let packs = packs(K_PT_H264, VENC_PROFILE_H264_MAIN, 45);
+    let (mp4, samples) = write(&path, true, CODEC_ID_H264, &packs);
+    assert_eq!(samples, 45);
+    // The script dies: the fragment from the second IDR on is still in memory.
+    drop(mp4);
+    let boxes = top_level_boxes(&path);
+    assert_eq!(boxes, ["ftyp", "moov", "moof", "mdat"]);
+    assert_eq!(ffprobe(&path)["streams"][0]["nb_read_frames"], "30");
+}
+
+#[test]
+fn bad_paths_are_refused() {
     let e = Muxer::create("/nonexistent-dir/x.mp4", false).unwrap_err();
     assert!(
         e.to_string()
             .starts_with("kd_mp4_create: output file /nonexistent-dir/x.mp4 open failed.")
     );
-    let dir = tempfile::tempdir().unwrap();
-    let e = Muxer::create(dir.path().join("f.mp4"), true).unwrap_err();
-    assert!(matches!(e, Mp4Error::NotModeled(_)), "{e}");
+    let e = Muxer::create("/nonexistent-dir/f.mp4", true).unwrap_err();
+    assert!(matches!(e, Mp4Error::Open { .. }), "{e}");
 }
 
 #[test]

@@ -2,7 +2,8 @@
 the simulated board. Handles are ints; results are the C ints. The file name is a board path
 (``/sdcard/…``, ``/data/…``); frame data is read where ``frame.data`` points: a pack mapping
 (``streamData.data[i]``) or a buffer whose ``uctypes.addressof`` the script took. Audio and
-fragmented MP4 are not modeled: using them raises NotImplementedError."""
+the demuxer are not modeled: using them raises NotImplementedError. ``fmp4_flag`` writes a
+fragmented file, a fragment per key frame, as the firmware's fmp4 writer does."""
 
 import uctypes
 from canmv_host import _native, env
