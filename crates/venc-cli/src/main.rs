@@ -144,6 +144,9 @@ struct EncodeArgs {
     /// record with the firmware's MP4 muxer, moov in front).
     #[arg(short, long, default_value = "out.264")]
     output: PathBuf,
+    /// With an .mp4 output: fragmented MP4 (the firmware's `fmp4_flag`), a fragment per GOP.
+    #[arg(long)]
+    fragmented: bool,
     /// Put UV at Y + w*h as the manual's fallback branch does (wrong chroma unless w*h % 4096 == 0).
     #[arg(long)]
     manual_uv_offset: bool,
@@ -339,10 +342,18 @@ fn encode(args: &EncodeArgs) -> Result<(), Failure> {
             .map_err(|e| format!("--fault {spec}: the backend refused it: {e}"))?;
     }
 
+    if args.fragmented && !is_mp4(&args.output) {
+        return Err(format!(
+            "--fragmented writes MP4: {} does not end in .mp4",
+            args.output.display()
+        )
+        .into());
+    }
     let (created, file) = CreatedFile::create(&args.output)?;
     let mut out = if is_mp4(&args.output) {
         drop(file);
-        record::Output::mp4(&args.output, codec == CodecArg::H265, w, h)?
+        let h265 = codec == CodecArg::H265;
+        record::Output::mp4(&args.output, args.fragmented, h265, w, h)?
     } else {
         record::Output::Elementary(BufWriter::new(file))
     };

@@ -28,9 +28,16 @@ pub struct Recording {
 }
 
 impl Output {
-    /// An MP4 recording of `width`×`height` H.264 (`h265` false) or H.265 at `path`.
-    pub fn mp4(path: &Path, h265: bool, width: u32, height: u32) -> Result<Self, String> {
-        let mut muxer = Muxer::create(path, false).map_err(|e| e.to_string())?;
+    /// An MP4 recording (fragmented or not) of `width`×`height` H.264 (`h265` false) or H.265
+    /// at `path`.
+    pub fn mp4(
+        path: &Path,
+        fragmented: bool,
+        h265: bool,
+        width: u32,
+        height: u32,
+    ) -> Result<Self, String> {
+        let mut muxer = Muxer::create(path, fragmented).map_err(|e| e.to_string())?;
         let track = muxer
             .create_track(TrackKind::Video { width, height })
             .map_err(|e| e.to_string())?;
@@ -51,7 +58,8 @@ impl Output {
         }
     }
 
-    /// Finishes the file (the MP4's moov goes in front of the media data).
+    /// Finishes the file (the MP4's moov goes in front of the media data; a fragmented MP4
+    /// gets its last fragment and index).
     pub fn finish(self) -> Result<(), String> {
         match self {
             Self::Elementary(mut out) => out.flush().map_err(|e| e.to_string()),

@@ -116,11 +116,29 @@ fn decoded_file(path: &std::path::Path) -> Vec<u8> {
 }
 
 #[test]
+fn fragmented_wants_an_mp4_output() {
+    fails_with(
+        &[
+            "encode",
+            "--fragmented",
+            "-o",
+            tmp("f.264").to_str().unwrap(),
+        ],
+        "--fragmented writes MP4",
+    );
+}
+
+#[test]
 fn mp4_output_holds_the_same_pictures_as_the_elementary_stream() {
-    for (codec, bind) in [("h264", false), ("h265", false), ("h265", true)] {
+    for (codec, bind, fragmented) in [
+        ("h264", false, false),
+        ("h265", false, false),
+        ("h265", true, false),
+        ("h264", false, true),
+    ] {
         let (es, mp4) = (
-            tmp(&format!("m-{codec}-{bind}.es")),
-            tmp(&format!("m-{codec}-{bind}.mp4")),
+            tmp(&format!("m-{codec}-{bind}-{fragmented}.es")),
+            tmp(&format!("m-{codec}-{bind}-{fragmented}.mp4")),
         );
         let mut args = vec![
             "encode", "--codec", codec, "--size", "320x240", "--frames", "45", "--json",
@@ -131,6 +149,9 @@ fn mp4_output_holds_the_same_pictures_as_the_elementary_stream() {
         for out in [&es, &mp4] {
             let mut a = args.clone();
             a.extend(["-o", out.to_str().unwrap()]);
+            if fragmented && out == &mp4 {
+                a.push("--fragmented");
+            }
             venc_json(&a);
         }
         let c = if codec == "h264" {
@@ -147,8 +168,12 @@ fn mp4_output_holds_the_same_pictures_as_the_elementary_stream() {
             .collect();
         assert!(
             flat == mp4_bytes,
-            "{codec} bind={bind}: the MP4 decodes to other pictures"
+            "{codec} bind={bind} fragmented={fragmented}: the MP4 decodes to other pictures"
         );
+        let head = std::fs::read(&mp4).unwrap();
+        let moofs = head.windows(4).filter(|w| *w == b"moof").count();
+        // 45 pictures, GOP 30: two fragments.
+        assert_eq!(moofs, if fragmented { 2 } else { 0 }, "{codec}");
         let probe = Command::new("ffprobe")
             .args([
                 "-v",
