@@ -78,6 +78,12 @@ enum Cmd {
     },
     /// Python front vs the same loop in Rust (720p H.264 SendFrame loop, fps ratio).
     BenchPython,
+    /// The RTSP path's latency at 720p30: SendFrame to ffmpeg's decoded picture, against the
+    /// encoder alone (p50/p99 table; extra arguments go to the program: --frames N).
+    BenchRtsp {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
     /// Run every fuzz target (Y4M, board replies, case files) with many inputs, in release, and
     /// print inputs per second.
     Fuzz {
@@ -399,6 +405,11 @@ fn main() -> ExitCode {
             })
         }
         Cmd::BenchPython => deps().and_then(|()| bench_python()),
+        Cmd::BenchRtsp { args } => deps().and_then(|()| {
+            run(release_run("venc-benches", Some("rtsp-latency"))
+                .args(["--json", "target/rtsp-latency.json"])
+                .args(args))
+        }),
         Cmd::Fuzz { cases } => fuzz(cases),
         Cmd::Soak { args } => {
             deps().and_then(|()| run(release_run("venc-benches", Some("soak")).args(args)))
@@ -434,6 +445,10 @@ fn main() -> ExitCode {
                     .args(["--json", "target/raw-vs-sim.json"]))
             })
             .and_then(|()| bench_python())
+            .and_then(|()| {
+                run(release_run("venc-benches", Some("rtsp-latency"))
+                    .args(["--json", "target/rtsp-latency.json"]))
+            })
             .and_then(|()| {
                 if table_only {
                     Ok(())

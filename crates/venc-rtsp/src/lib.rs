@@ -54,12 +54,12 @@ impl VideoType {
         match self {
             Self::H264 => {
                 "( appsrc name=src is-live=true format=time \
-                 caps=video/x-h264,stream-format=byte-stream ! h264parse config-interval=-1 \
+                 caps=video/x-h264,stream-format=byte-stream,alignment=au ! h264parse config-interval=-1 \
                  ! rtph264pay name=pay0 pt=96 )"
             }
             Self::H265 => {
                 "( appsrc name=src is-live=true format=time \
-                 caps=video/x-h265,stream-format=byte-stream ! h265parse config-interval=-1 \
+                 caps=video/x-h265,stream-format=byte-stream,alignment=au ! h265parse config-interval=-1 \
                  ! rtph265pay name=pay0 pt=96 )"
             }
             Self::Mjpeg => {
