@@ -55,13 +55,23 @@ def probe(url):
     return done.stdout.strip()
 
 
+# The project's streaming scripts: (generation folder, --firmware, arguments after the port,
+# the codec ffprobe names).
+STREAMING_SCRIPTS = [
+    ("new", "canmv-new", ("h264",), "h264"),
+    ("new", "canmv-new", ("h265",), "hevc"),
+    ("v1.0", "canmv-v1.0", (), "h264"),
+    ("nochn", "canmv-nochn", (), "hevc"),  # by physical address, H.265 by default
+]
+
+
 class Streaming(unittest.TestCase):
-    def test_the_streaming_script_plays_in_ffmpeg(self):
-        for codec, name in (("h264", "h264"), ("h265", "hevc")):
-            with self.subTest(codec=codec), TempDir() as tmp:
+    def test_each_generations_streaming_script_plays_in_ffmpeg(self):
+        for folder, firmware, args, name in STREAMING_SCRIPTS:
+            with self.subTest(script=folder, args=args), TempDir() as tmp:
                 port = free_port()
-                child, url = serve(tmp, EXAMPLES / "new" / "rtsp_stream.py", str(port), codec,
-                                   timing="realtime")
+                child, url = serve(tmp, EXAMPLES / folder / "rtsp_stream.py", str(port), *args,
+                                   firmware=firmware, timing="realtime")
                 try:
                     self.assertEqual(url, "rtsp://127.0.0.1:%d/test" % port)
                     self.assertEqual(probe(url), "%s,1280,720" % name)
@@ -74,6 +84,26 @@ class Streaming(unittest.TestCase):
                 # The port is free again once the script is gone.
                 with socket.socket() as s:
                     s.bind(("127.0.0.1", port))
+
+
+    def test_a_script_that_dies_with_its_server_running_frees_the_port(self):
+        with TempDir() as tmp:
+            port = free_port()
+            script = write_script(tmp, """
+                import multimedia as mm
+                import sys
+                s = mm.rtsp_server()
+                print("init", s.rtspserver_init(int(sys.argv[1])))
+                s.rtspserver_createsession("test", mm.multi_media_type.media_h264, False)
+                s.rtspserver_start()
+                raise ValueError("the script fails with its server running")
+            """)
+            done = run_canmv(script, str(port), sdcard=tmp)
+            self.assertEqual(done.returncode, 1, done.stderr)
+            self.assertIn("init 0", done.stdout)
+            self.assertIn("ValueError: the script fails with its server running", done.stderr)
+            with socket.socket() as s:
+                s.bind(("127.0.0.1", port))
 
 
 WRAPPER = """
