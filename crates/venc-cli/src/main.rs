@@ -165,9 +165,10 @@ struct EncodeArgs {
     #[arg(long, requires = "bind")]
     realtime: bool,
     /// Also serve the stream live over RTSP on this port (`rtsp://ADDRESS:PORT/test`, as CanMV's
-    /// multimedia server with its default session name), paced at --fps, until the run ends
-    /// (--frames) or Ctrl-C. H.264, H.265 or MJPEG; ffplay, VLC and GStreamer play it.
-    #[arg(long, value_name = "PORT")]
+    /// multimedia server with its default session name; 8554, the firmware wrapper's port, when
+    /// PORT is left out), paced at --fps, until the run ends (--frames) or Ctrl-C. H.264, H.265
+    /// or MJPEG; ffplay, VLC and GStreamer play it.
+    #[arg(long, value_name = "PORT", num_args = 0..=1, default_missing_value = "8554")]
     rtsp: Option<u16>,
     /// The address the RTSP server listens on (default loopback; 0.0.0.0 for the network).
     #[arg(long, default_value = "127.0.0.1", requires = "rtsp")]

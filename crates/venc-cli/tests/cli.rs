@@ -197,6 +197,28 @@ fn mp4_output_holds_the_same_pictures_as_the_elementary_stream() {
 }
 
 #[test]
+fn rtsp_without_a_port_serves_on_the_firmwares_8554() {
+    let out = venc(&[
+        "encode",
+        "--size",
+        "160x128",
+        "--frames",
+        "2",
+        "--rtsp",
+        "-o",
+        tmp("default-port.264").to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.lines()
+            .next()
+            .is_some_and(|l| l.starts_with("serving rtsp://127.0.0.1:8554/test")),
+        "{err}"
+    );
+}
+
+#[test]
 fn rtsp_serves_the_run_live_to_ffmpeg_and_a_taken_port_fails_clearly() {
     use std::io::{BufRead, BufReader};
     let port = std::net::TcpListener::bind("127.0.0.1:0")
