@@ -3,9 +3,11 @@ paths, and the run limit that stops scripts which loop until the IDE stops them,
 own cleanup."""
 
 import json
+import signal
+import subprocess
 import unittest
 
-from support import TempDir, run_canmv, write_script
+from support import CANMV_RUN, TempDir, run_canmv, write_script
 
 NAMES = """
     import json, gc, os, sys, time
@@ -145,6 +147,18 @@ class RunLimits(unittest.TestCase):
         with TempDir() as tmp:
             script = write_script(tmp, "import time\nwhile True:\n    time.sleep_ms(5)\n")
             done = run_canmv(script, sdcard=tmp, extra=("--run-for", "0.3"), timeout=30)
+            self.assertEqual(done.returncode, 0, done.stderr)
+            self.assertIn("canmv-run: stopped by --run-for 0.3", done.stderr)
+
+    def test_the_run_limit_works_when_started_with_sigint_ignored(self):
+        # As a CI job's `canmv-run … &` starts it: SIGINT ignored from the start.
+        with TempDir() as tmp:
+            script = write_script(tmp, "import time\nwhile True:\n    time.sleep_ms(5)\n")
+            done = subprocess.run(
+                [str(CANMV_RUN), "-q", "--sdcard", str(tmp), "--data", str(tmp / "data"),
+                 "--run-for", "0.3", str(script)],
+                capture_output=True, text=True, timeout=30,
+                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
             self.assertEqual(done.returncode, 0, done.stderr)
             self.assertIn("canmv-run: stopped by --run-for 0.3", done.stderr)
 

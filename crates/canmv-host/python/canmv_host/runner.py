@@ -9,6 +9,7 @@ the board, even if the script caught it),
 import argparse
 import os
 import runpy
+import signal
 import sys
 import threading
 import time
@@ -234,6 +235,15 @@ class _Limits:
             t.join(timeout=1)
 
 
+def _take_interrupts():
+    """The IDE's stop and the run limits arrive as a KeyboardInterrupt. A process started in
+    the background by a non-interactive shell (a CI job's `cmd &`) inherits SIGINT ignored,
+    and Python then leaves it so: a stop would never arrive and --run-for would run for ever.
+    So the script always runs with Python's own handler."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 def _settle(limits):
     """Ends the limits; a stop delivered as the script ended lands here, not in the report."""
     for _ in range(3):
@@ -301,6 +311,7 @@ def run(script, script_args=(), sdcard="sdcard", source="pattern", firmware="can
         )
     sys.argv = [os.fspath(script), *script_args]
     sys.path.insert(1, os.fspath(script.resolve().parent))
+    _take_interrupts()
     status = 0
     limits = _Limits(run_for, max_frames)
     try:
