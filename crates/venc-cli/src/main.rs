@@ -18,6 +18,7 @@ use venc_core::{FaultSpec, consts};
 use venc_harness::source::{FrameSource, TestPattern, Y4mSource};
 use venc_harness::trace::{self, TracingMpi};
 use venc_harness::{EncodeJob, EncodeSummary, UvPlacement, run_example2};
+use venc_sim::clock::ClockKind;
 use venc_sim::example1::run_example1;
 use venc_sim::timing::{BoardProfile, VpuTiming};
 use venc_sim::vicap::{Fit, SensorSource, Timing};
@@ -86,8 +87,12 @@ enum VpuTimingArg {
     /// Encode as fast as this machine can.
     Fast,
     /// Pace the simulated VPU as the K230's (8 MP@20 fps shared by all channels): the board's
-    /// latency and backpressure.
+    /// latency and backpressure, on the wall clock (a slow host places pictures late).
     Realtime,
+    /// The same model on a board clock that waits while this machine's codec is behind it:
+    /// the board's timing on any host, in more wall time on a slow one (the dilation factor is
+    /// reported). With --bind the sensor is paced on that clock too.
+    Dilated,
 }
 
 #[derive(clap::Args, Debug)]
@@ -240,6 +245,19 @@ struct Report<'a> {
     channel_stats: Option<venc_sim::venc::ChannelStats>,
     /// How many times each injected fault kind struck (on a board: the client's own only).
     faults_injected: BTreeMap<&'static str, u64>,
+    /// The simulated board's clock at the end (`null` on a board).
+    board_clock: Option<BoardTime>,
+}
+
+/// The board's time against this machine's, for a simulator run.
+#[derive(Serialize)]
+struct BoardTime {
+    /// `wall` or `dilated`.
+    kind: &'static str,
+    /// Board time since the simulator started, in seconds.
+    board_seconds: f64,
+    /// Wall time over board time (1 unless a dilated clock waited for this machine).
+    dilation: f64,
 }
 
 fn is_mp4(path: &Path) -> bool {
@@ -403,7 +421,7 @@ fn encode(args: &EncodeArgs) -> Result<(), Failure> {
                 "--manual-uv-offset applies to SendFrame (Example 2), not to --bind".into(),
             );
         }
-        let timing = if args.realtime {
+        let timing = if args.realtime || args.vpu_timing == VpuTimingArg::Dilated {
             Timing::Realtime
         } else {
             Timing::Fast
@@ -481,6 +499,17 @@ fn encode(args: &EncodeArgs) -> Result<(), Failure> {
             .as_ref()
             .and_then(|sim| sim.channel_stats(args.chn).ok()),
         faults_injected: calls.faults_injected().into_iter().collect(),
+        board_clock: mpi.simulator.as_ref().map(|sim| {
+            let clock = sim.clock();
+            BoardTime {
+                kind: match clock.kind() {
+                    ClockKind::Wall => "wall",
+                    ClockKind::Dilated => "dilated",
+                },
+                board_seconds: clock.now().as_secs_f64(),
+                dilation: clock.dilation(),
+            }
+        }),
     };
     if args.json {
         let text = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;
@@ -493,7 +522,8 @@ fn encode(args: &EncodeArgs) -> Result<(), Failure> {
         };
         let dropped = match summary.frames_dropped {
             0 => String::new(),
-            n => format!(" ({n} of {} dropped)", summary.frames_sent),
+            // Every frame offered (sent, or captured for a bound run) was encoded or dropped.
+            n => format!(" ({n} of {} dropped)", summary.frames_out + n),
         };
         say!(
             "{}: {} frames{dropped} ({}x{}, {:?} {profile}) -> {} packs: {} HEADER, {} I, {} P; {} bytes, {:.0} kbps; {:.1} fps",
@@ -510,6 +540,13 @@ fn encode(args: &EncodeArgs) -> Result<(), Failure> {
             summary.kbps,
             summary.fps
         )?;
+        if let Some(t) = report.board_clock.as_ref().filter(|t| t.kind == "dilated") {
+            say!(
+                "board time {:.2} s on a dilated clock: {:.2}x the board's time on this machine",
+                t.board_seconds,
+                t.dilation
+            )?;
+        }
     }
     Ok(())
 }
@@ -535,6 +572,7 @@ fn open_backend(args: &EncodeArgs) -> Result<(Option<venc_hw::EmulatedBoard>, Op
                 timing: match args.vpu_timing {
                     VpuTimingArg::Fast => VpuTiming::Fast,
                     VpuTimingArg::Realtime => VpuTiming::Realtime(BoardProfile::K230),
+                    VpuTimingArg::Dilated => VpuTiming::Dilated(BoardProfile::K230),
                 },
                 fault_seed: args.fault_seed,
                 ..SimOptions::default()

@@ -960,3 +960,34 @@ fn jpeg_follows_the_output_suffix_one_i_pack_per_picture() {
         "does not match",
     );
 }
+
+#[test]
+fn a_dilated_bound_camera_at_1080p30_drops_nothing_on_this_host() {
+    // This host's H.265 at 1080p is far slower than the board's 80 fps: on the wall clock the
+    // paced sensor finds its buffers held and drops frames (BENCHMARKS.md); on a dilated
+    // clock it drops none and the run's rate in board time is the sensor's.
+    let out = tmp("dilated.265");
+    let report = venc_json(&[
+        "encode",
+        "--bind",
+        "--realtime",
+        "--vpu-timing",
+        "dilated",
+        "--size",
+        "1920x1080",
+        "--frames",
+        "30",
+        "--json",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(report["frames_out"], 30, "{report}");
+    assert_eq!(report["frames_dropped"], 0, "{report}");
+    assert_eq!(report["sensor"]["dropped_no_buffer"], 0, "{report}");
+    assert_eq!(report["board_clock"]["kind"], "dilated");
+    let fps = report["fps"].as_f64().unwrap();
+    assert!((fps - 30.0).abs() < 1.5, "board-time fps {fps}");
+    assert!(report["board_clock"]["dilation"].as_f64().unwrap() >= 1.0);
+    let frames = decode(Codec::H265, &std::fs::read(&out).unwrap(), 1920, 1080).unwrap();
+    assert_eq!(frames.len(), 30);
+}

@@ -8,7 +8,7 @@ use crate::vicap::{
     CAM_CHN_ID_0, Sensor, SensorError, SensorOptions, SensorSource, SensorStats, Timing, YUV420SP,
 };
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use venc_core::{Encoder, Mpi, consts};
 use venc_harness::example2::{POLL_MS, STALL_LIMIT, canmv, query_status};
 use venc_harness::poll::{Poll, poll_until};
@@ -68,7 +68,8 @@ pub fn run_example1(
     )?;
     media.init()?;
     let mut consumer = Consumer::new(job.chn, on_pack);
-    let started = Instant::now();
+    // Board time: on a dilated clock the rate is the board's, not this machine's.
+    let started = sim.clock().now();
     let mut result: Result<(), Example1Error> = enc
         .create(chn, &job.attr)
         .map(drop)
@@ -101,7 +102,7 @@ pub fn run_example1(
         Ok(())
     };
     media.deinit();
-    let seconds = started.elapsed().as_secs_f64();
+    let seconds = sim.clock().now().saturating_sub(started).as_secs_f64();
     result?;
     stopped.map_err(canmv("Stop"))?;
     destroyed.map_err(canmv("Destroy"))?;

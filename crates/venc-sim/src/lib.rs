@@ -8,6 +8,7 @@
 //! [`venc_core::Mpi`]. What drives and checks any backend (frame sources, Example 2, oracles,
 //! the null engine) is in `venc-harness`.
 
+pub mod clock;
 pub mod codec;
 pub mod example1;
 pub mod mmz;
@@ -59,8 +60,10 @@ pub struct Simulator {
     channels: Vec<Arc<Channel>>,
     pub(crate) binds: sys::BindTable,
     opts: SimOptions,
-    /// The one encoder the channels share (booked only in `realtime`).
+    /// The one encoder the channels share (booked when paced).
     vpu: timing::VpuClock,
+    /// The board's time, which every timed part reads.
+    clock: clock::BoardClock,
     /// Faults a user armed; none by default.
     faults: Arc<Faults>,
     /// Set when an injected `link-drop` strikes: the board is gone for the program.
@@ -85,11 +88,13 @@ impl Simulator {
     /// A fresh board.
     pub fn new(opts: SimOptions) -> Self {
         let faults = Arc::new(Faults::new(opts.fault_seed));
+        let clock = clock::BoardClock::new(opts.timing.clock_kind());
         Self {
             mem: Arc::new(MediaMemory::with_faults(Arc::clone(&faults))),
             channels: (0..K230.channels)
-                .map(|i| Arc::new(Channel::new(i, Arc::clone(&faults))))
+                .map(|i| Arc::new(Channel::new(i, Arc::clone(&faults), clock.clone())))
                 .collect(),
+            clock,
             faults,
             link_lost: OnceLock::new(),
             binds: sys::BindTable::default(),
@@ -123,6 +128,11 @@ impl Simulator {
     /// The options this board was built with.
     pub fn options(&self) -> SimOptions {
         self.opts
+    }
+
+    /// The board's clock ([`clock`]): what the sensor, the VPU model and the timeouts read.
+    pub fn clock(&self) -> &clock::BoardClock {
+        &self.clock
     }
 
     /// The faults armed on this board ([`venc_core::fault`]).
@@ -173,9 +183,15 @@ impl Simulator {
     /// Pushes a frame from a bound source into channel `chn`'s input queue, never waiting: the
     /// frame is dropped (logged, counted) when the queue is full or the channel not started.
     /// `Ok(true)` if it was queued.
-    pub(crate) fn push_bound(&self, chn: Chn, frame: &VideoFrameInfo) -> Result<bool, VencError> {
+    /// A bound frame captured at board time `captured`.
+    pub(crate) fn push_bound(
+        &self,
+        chn: Chn,
+        frame: &VideoFrameInfo,
+        captured: std::time::Duration,
+    ) -> Result<bool, VencError> {
         self.chn(chn)?
-            .push_bound(&self.mem, frame, self.opts.strict)
+            .push_bound(&self.mem, frame, self.opts.strict, captured)
     }
 
     /// A channel's state.
@@ -249,10 +265,11 @@ impl Mpi for Simulator {
     }
 
     fn start_chn(&self, chn: Chn) -> Result<(), VencError> {
-        let pacing = match self.opts.timing {
-            timing::VpuTiming::Fast => None,
-            timing::VpuTiming::Realtime(profile) => Some((profile, self.vpu.clone())),
-        };
+        let pacing = self
+            .opts
+            .timing
+            .profile()
+            .map(|profile| (profile, self.vpu.clone()));
         self.venc("start_chn", chn)?.start(&self.mem, pacing)
     }
 

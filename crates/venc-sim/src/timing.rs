@@ -1,19 +1,22 @@
-//! The VPU's pace: `fast` (encode as fast as the host can, the default) or `realtime` (each
-//! picture takes the time the K230's encoder would, and all channels share that one encoder).
+//! The VPU's pace: `fast` (encode as fast as the host can, the default), `realtime` (each
+//! picture takes the time the K230's encoder would, and all channels share that one encoder)
+//! or `dilated` (the same model on a board clock that waits for a slow host: [`crate::clock`]).
 //!
 //! The model (facts §4): the encoder does at most 8 MP@20 fps; derived, ≈ 166 Mpx/s summed over
 //! all channels, one core time-sliced between them. A picture of `w × h` pixels occupies the VPU
 //! for `w·h / rate` seconds, starting when the VPU takes it from its channel's queue or when the
 //! VPU finishes the picture before it, whichever is later. Its packs reach the ring at the end of
-//! that service time (or when the host codec finishes, if the host is slower). So a host program
+//! that service time; in `realtime` a host codec slower than that places them late, in
+//! `dilated` the board's clock waits for it. So a host program
 //! sees the board's latency and, when it sends faster than the VPU encodes, the board's
 //! backpressure: the input queue fills and `SendFrame` waits or answers BUSY.
 //!
 //! The figures are a [`BoardProfile`]'s parameters; no published per-frame latency exists, so
 //! the model has no fixed overhead term (`per_frame_us`, 0 for the K230 profile).
 
+use crate::clock::{BoardClock, Booking, ClockKind};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// What one board's encoder can do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,39 +61,70 @@ pub enum VpuTiming {
     /// As fast as the host encodes (CI, tests, batch encoding).
     #[default]
     Fast,
-    /// As the board's encoder would: see the module doc.
+    /// As the board's encoder would, on the wall clock: see the module doc.
     Realtime(BoardProfile),
+    /// As the board's encoder would, on a board clock held while the host is behind.
+    Dilated(BoardProfile),
 }
 
 impl VpuTiming {
-    /// `fast` or `realtime` (the K230 profile).
+    /// `fast`, `realtime` or `dilated` (the K230 profile).
     pub fn parse(s: &str) -> Result<Self, String> {
         match s {
             "fast" => Ok(Self::Fast),
             "realtime" => Ok(Self::Realtime(BoardProfile::K230)),
-            other => Err(format!("timing {other:?}: `fast` or `realtime`")),
+            "dilated" => Ok(Self::Dilated(BoardProfile::K230)),
+            other => Err(format!("timing {other:?}: `fast`, `realtime` or `dilated`")),
+        }
+    }
+
+    /// The model the VPU follows, if paced.
+    pub fn profile(&self) -> Option<BoardProfile> {
+        match *self {
+            Self::Fast => None,
+            Self::Realtime(p) | Self::Dilated(p) => Some(p),
+        }
+    }
+
+    /// The board clock this pace runs on.
+    pub fn clock_kind(&self) -> ClockKind {
+        match self {
+            Self::Dilated(_) => ClockKind::Dilated,
+            _ => ClockKind::Wall,
         }
     }
 }
 
-/// The one encoder every channel shares, in `realtime`: when it is next free.
+/// The one encoder every channel shares, when paced: when it is next free (board time).
 #[derive(Debug, Clone, Default)]
 pub struct VpuClock {
-    next_free: Arc<Mutex<Option<Instant>>>,
+    next_free: Arc<Mutex<Option<Duration>>>,
 }
 
 impl VpuClock {
-    /// Books the encoder for one picture taken now; returns when its packs are due.
-    pub fn book(&self, profile: &BoardProfile, width: u32, height: u32) -> Instant {
-        let mut next = self
-            .next_free
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        let now = Instant::now();
-        let start = next.map_or(now, |n| n.max(now));
-        let done = start + profile.service_time(width, height);
-        *next = Some(done);
-        done
+    /// Books the encoder for one picture that reached its channel at board time `arrived`: the
+    /// VPU takes it then, or when it finishes the picture before; the booking says when its
+    /// packs are due. (Taking it at `arrived`, not when the host's worker thread woke, keeps
+    /// the host's scheduling out of board time.)
+    pub fn book(
+        &self,
+        clock: &BoardClock,
+        profile: &BoardProfile,
+        width: u32,
+        height: u32,
+        arrived: Duration,
+    ) -> Booking {
+        clock.book(|now| {
+            let mut next = self
+                .next_free
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            let taken = arrived.min(now);
+            let start = next.map_or(taken, |n| n.max(taken));
+            let done = start + profile.service_time(width, height);
+            *next = Some(done);
+            done
+        })
     }
 }
 
@@ -106,6 +140,7 @@ mod tests {
         assert!((p.max_fps(1920, 1080) - 80.0).abs() < 0.01);
         assert!((p.max_fps(1280, 720) - 180.0).abs() < 0.01);
         assert_eq!(VpuTiming::parse("realtime"), Ok(VpuTiming::Realtime(p)));
+        assert_eq!(VpuTiming::parse("dilated"), Ok(VpuTiming::Dilated(p)));
         assert!(VpuTiming::parse("slow").is_err());
     }
 
@@ -116,9 +151,12 @@ mod tests {
             ..BoardProfile::K230
         };
         let vpu = VpuClock::default();
-        let t0 = Instant::now();
+        let clock = BoardClock::default();
+        let t0 = clock.now();
         // Three 100x100 pictures booked at once: 10 ms each, back to back.
-        let done: Vec<Duration> = (0..3).map(|_| vpu.book(&p, 100, 100) - t0).collect();
+        let done: Vec<Duration> = (0..3)
+            .map(|_| vpu.book(&clock, &p, 100, 100, t0).due() - t0)
+            .collect();
         for (i, d) in done.iter().enumerate() {
             let want = Duration::from_millis(10 * (i as u64 + 1));
             assert!(

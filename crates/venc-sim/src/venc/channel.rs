@@ -12,6 +12,7 @@
 use super::nv12::deinterleave_uv;
 use super::ring::PackRing;
 use crate::SimOptions;
+use crate::clock::{BoardClock, Booking};
 use crate::codec::{self, CodecEngine, EncodedPicture, Picture};
 use crate::mmz::MediaMemory;
 use crate::timing::{BoardProfile, VpuClock};
@@ -20,7 +21,7 @@ use serde::Serialize;
 use std::collections::VecDeque;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use venc_core::bitstream::{Codec, NalKind, annexb_units};
 use venc_core::fault::{FaultKind, FaultPoint, Faults};
 use venc_core::layout::{uv_size, y_size};
@@ -121,13 +122,20 @@ pub(crate) struct State {
     requested: bool,
     block_size: u64,
     free_blocks: VecDeque<u64>,
-    input: VecDeque<VideoFrameInfo>,
+    /// Queued frames, each with the board time it arrived (the VPU model may take it then).
+    input: VecDeque<(VideoFrameInfo, Duration)>,
     ring: PackRing,
     /// Bumped by create/destroy so a worker or waiter of an old incarnation stops.
     generation: u64,
     last_release_pts: u64,
     stats: ChannelStats,
-    started_at: Option<Instant>,
+    /// Board time of the start.
+    started_at: Option<Duration>,
+    /// Consumers blocked in `get_stream` now.
+    consumers_waiting: u32,
+    /// Set when packs arrive for a blocked consumer: board time waits until it has them, so
+    /// the host's thread wake-up is not board time (only on a dilated clock).
+    wake_hold: Option<Booking>,
 }
 
 /// One of the four channels.
@@ -145,6 +153,8 @@ pub(crate) struct Channel {
     worker: Mutex<Option<JoinHandle<()>>>,
     /// The board's armed faults.
     faults: Arc<Faults>,
+    /// The board's time: timeouts and the VPU model's due times.
+    clock: BoardClock,
 }
 
 fn relock<T>(e: PoisonError<T>) -> T {
@@ -152,10 +162,11 @@ fn relock<T>(e: PoisonError<T>) -> T {
 }
 
 impl Channel {
-    pub(crate) fn new(id: u32, faults: Arc<Faults>) -> Self {
+    pub(crate) fn new(id: u32, faults: Arc<Faults>, clock: BoardClock) -> Self {
         Self {
             id,
             faults,
+            clock,
             state: Mutex::new(State {
                 phase: Phase::Idle,
                 attr: None,
@@ -174,6 +185,8 @@ impl Channel {
                 last_release_pts: 0,
                 stats: ChannelStats::default(),
                 started_at: None,
+                consumers_waiting: 0,
+                wake_hold: None,
             }),
             input_cv: Condvar::new(),
             space_cv: Condvar::new(),
@@ -299,6 +312,7 @@ impl Channel {
         // The kernel memsets the channel at create (facts §2.4): no stale release_pic_pts.
         st.last_release_pts = 0;
         st.input.clear();
+        drop(st.wake_hold.take());
         let mut freed = Vec::new();
         st.ring.clear(&mut freed);
         st.free_blocks.extend(freed);
@@ -352,6 +366,7 @@ impl Channel {
         st.engine = None;
         st.attr = None;
         st.input.clear();
+        drop(st.wake_hold.take());
         let mut freed = Vec::new();
         st.ring.clear(&mut freed);
         st.free_blocks.extend(freed);
@@ -375,7 +390,7 @@ impl Channel {
         let engine = st.engine.take().ok_or(VencError::NotPerm)?;
         let attr = st.attr.ok_or(VencError::NotPerm)?;
         st.phase = Phase::Started;
-        st.started_at = Some(Instant::now());
+        st.started_at = Some(self.clock.now());
         let generation = st.generation;
         drop(st);
         let ch = Arc::clone(self);
@@ -401,6 +416,7 @@ impl Channel {
         }
         st.stats.dropped_at_stop += queued;
         st.input.clear();
+        drop(st.wake_hold.take());
         drop(st);
         self.notify_all();
         if let Some(h) = self.worker.lock().unwrap_or_else(relock).take() {
@@ -409,7 +425,7 @@ impl Channel {
         let st = self.lock();
         let secs = st
             .started_at
-            .map_or(0.0, |t| t.elapsed().as_secs_f64())
+            .map_or(0.0, |t| (self.clock.now().saturating_sub(t)).as_secs_f64())
             .max(1e-9);
         info!(
             "ch {}: {} pictures encoded. Average FrameRate = {} Fps",
@@ -439,6 +455,28 @@ impl Channel {
         Ok(())
     }
 
+    /// Waits on `cv` until `ready`, for `timeout_ms` of board time (-1 = forever). `Err` on
+    /// timeout.
+    fn wait_until<'a>(
+        &self,
+        cv: &Condvar,
+        mut st: MutexGuard<'a, State>,
+        timeout_ms: i32,
+        ready: impl Fn(&State) -> bool,
+    ) -> Result<MutexGuard<'a, State>, MutexGuard<'a, State>> {
+        let deadline = u64::try_from(timeout_ms)
+            .ok()
+            .map(|ms| self.clock.now() + Duration::from_millis(ms));
+        while !ready(&st) {
+            let (back, passed) = self.clock.wait_on(cv, st, deadline);
+            st = back;
+            if passed && !ready(&st) {
+                return Err(st);
+            }
+        }
+        Ok(st)
+    }
+
     pub(crate) fn query_status(&self) -> ChnStatus {
         let st = self.lock();
         ChnStatus {
@@ -464,27 +502,31 @@ impl Channel {
             warn!("venc ch{}: VENC_BUSY (input queue full)", self.id);
             return Err(code);
         }
-        self.enqueue(mem, frame, timeout_ms, strict).map(drop)
+        self.enqueue(mem, frame, timeout_ms, strict, None).map(drop)
     }
 
     /// `send_frame`, reporting whether the frame was queued (`false`: dropped and counted).
+    /// `captured`: a bound frame's frame time, when it reached the channel on the board (a
+    /// sent frame arrives now).
     fn enqueue(
         &self,
         mem: &MediaMemory,
         frame: &VideoFrameInfo,
         timeout_ms: i32,
         strict: bool,
+        captured: Option<Duration>,
     ) -> Result<bool, VencError> {
         let mut st = self.lock();
         let depth = K230.input_queue_depth;
         if timeout_ms != 0 && st.input.len() >= depth && st.phase == Phase::Started {
-            st = wait_until(&self.space_cv, st, timeout_ms, |s| {
-                s.input.len() < depth || s.phase != Phase::Started
-            })
-            .map_err(|_| {
-                warn!("venc ch{}: VENC_BUSY (input queue full)", self.id);
-                VencError::Busy
-            })?;
+            st = self
+                .wait_until(&self.space_cv, st, timeout_ms, |s| {
+                    s.input.len() < depth || s.phase != Phase::Started
+                })
+                .map_err(|_| {
+                    warn!("venc ch{}: VENC_BUSY (input queue full)", self.id);
+                    VencError::Busy
+                })?;
         }
         if st.phase != Phase::Started {
             // The kernel's venc_receive_input refuses, but send_frame ignores that and returns 0.
@@ -507,7 +549,9 @@ impl Channel {
         }
         let attr = st.attr.ok_or(VencError::NotPerm)?;
         check_frame(self.id, mem, frame, &attr, strict, &mut st.stats)?;
-        st.input.push_back(*frame);
+        let now = self.clock.now();
+        st.input
+            .push_back((*frame, captured.map_or(now, |t| t.min(now))));
         st.stats.frames_queued += 1;
         drop(st);
         self.input_cv.notify_one();
@@ -520,8 +564,9 @@ impl Channel {
         mem: &MediaMemory,
         frame: &VideoFrameInfo,
         strict: bool,
+        captured: Duration,
     ) -> Result<bool, VencError> {
-        self.enqueue(mem, frame, 0, strict)
+        self.enqueue(mem, frame, 0, strict, Some(captured))
     }
 
     pub(crate) fn get_stream(
@@ -552,21 +597,28 @@ impl Channel {
                 );
             }
             let generation = st.generation;
-            st = wait_until(&self.output_cv, st, timeout_ms, |s| {
+            st.consumers_waiting += 1;
+            let waited = self.wait_until(&self.output_cv, st, timeout_ms, |s| {
                 s.ring.queued() > 0 || s.generation != generation
-            })
-            .map_err(|_| {
+            });
+            let timed_out = waited.is_err();
+            st = waited.unwrap_or_else(|st| st);
+            st.consumers_waiting -= 1;
+            if timed_out {
+                drop(st.wake_hold.take());
                 debug!(
                     "kd_mpi_venc_get_stream>ret 0x{:x}",
                     VencError::BufEmpty.code()
                 );
-                VencError::NotReady
-            })?;
+                return Err(VencError::NotReady);
+            }
             if st.ring.queued() == 0 {
                 return Err(VencError::NotReady);
             }
         }
         st.ring.take(max_packs, out);
+        // The consumer has its packs: board time goes on.
+        drop(st.wake_hold.take());
         Ok(())
     }
 
@@ -609,7 +661,7 @@ impl Channel {
         };
         let live = |s: &State| s.generation == generation && s.phase == Phase::Started;
         loop {
-            let (frame, force_idr) = {
+            let ((frame, arrived), force_idr) = {
                 let mut st = self.lock();
                 loop {
                     if !live(&st) {
@@ -629,7 +681,7 @@ impl Channel {
             let place = format_args!("venc ch{} VPU taking pts {}", self.id, frame.pts);
             match self.faults.strike(FaultPoint::Encode, place) {
                 Some(FaultKind::VpuStall { ms }) => {
-                    std::thread::sleep(Duration::from_millis(u64::from(ms)));
+                    self.clock.sleep(Duration::from_millis(u64::from(ms)));
                 }
                 Some(_) => {
                     let mut st = self.lock();
@@ -643,8 +695,12 @@ impl Channel {
                 }
                 None => {}
             }
-            // Realtime: the VPU takes the picture now, or when it finishes the one before.
-            let due = pacing.as_ref().map(|(p, vpu)| vpu.book(p, w, h));
+            // Paced: the VPU takes the picture now, or when it finishes the one before. On a
+            // dilated clock the booking holds board time at the due time until the packs are
+            // placed.
+            let mut booking = pacing
+                .as_ref()
+                .map(|(p, vpu)| vpu.book(&self.clock, p, w, h, arrived));
             let y_len = y_size(w, h);
             let uv_len = uv_size(w, h);
             let read = mem.with_two(
@@ -674,22 +730,25 @@ impl Channel {
                 }
                 Ok(Ok(())) => {}
             }
-            if let Some(due) = due {
-                let wait = due.saturating_duration_since(Instant::now());
-                if !wait.is_zero() {
-                    drop(st);
-                    std::thread::sleep(wait);
-                    st = self.lock();
-                }
+            if let Some(due) = booking.as_ref().map(Booking::due)
+                && self.clock.now() < due
+            {
+                drop(st);
+                self.clock.sleep_until(due);
+                st = self.lock();
             }
             if st.generation != generation {
                 return;
             }
             // The input is released only once its packs are in the ring (or it was dropped), so
             // `release_pic_pts` past a frame with no pack in the ring means it was dropped.
-            let mut st = self.place_packs(mem, st, &encoded, frame.pts);
+            let mut st = self.place_packs(mem, st, &encoded, frame.pts, &mut booking);
             st.last_release_pts = frame.pts;
+            if st.consumers_waiting > 0 && st.wake_hold.is_none() && st.ring.queued() > 0 {
+                st.wake_hold = Some(self.clock.book(|now| now));
+            }
             drop(st);
+            drop(booking);
             self.output_cv.notify_all();
         }
     }
@@ -701,6 +760,7 @@ impl Channel {
         mut st: MutexGuard<'a, State>,
         encoded: &EncodedPicture,
         pts: u64,
+        booking: &mut Option<Booking>,
     ) -> MutexGuard<'a, State> {
         let codec = st.codec;
         // One pass: where the parameter sets end, and whether the picture is an IDR. A JPEG
@@ -748,6 +808,8 @@ impl Channel {
                     return st;
                 }
                 self.output_cv.notify_all();
+                // A stall for the consumer is board time passing: the clock is not held for it.
+                drop(booking.take());
                 st = self.block_cv.wait(st).unwrap_or_else(relock);
             }
             let Some(block) = st.free_blocks.pop_front() else {
@@ -787,30 +849,6 @@ impl Channel {
         st.stats.frames_encoded += 1;
         st
     }
-}
-
-/// Waits on `cv` until `ready`, for `timeout_ms` (-1 = forever). `Err` on timeout.
-fn wait_until<'a>(
-    cv: &Condvar,
-    mut st: MutexGuard<'a, State>,
-    timeout_ms: i32,
-    ready: impl Fn(&State) -> bool,
-) -> Result<MutexGuard<'a, State>, MutexGuard<'a, State>> {
-    if timeout_ms < 0 {
-        while !ready(&st) {
-            st = cv.wait(st).unwrap_or_else(relock);
-        }
-        return Ok(st);
-    }
-    let deadline = Instant::now() + Duration::from_millis(timeout_ms as u64);
-    while !ready(&st) {
-        let now = Instant::now();
-        if now >= deadline {
-            return Err(st);
-        }
-        st = cv.wait_timeout(st, deadline - now).unwrap_or_else(relock).0;
-    }
-    Ok(st)
 }
 
 /// Checks a frame before it is queued: what the simulator can tell the program early.

@@ -17,7 +17,8 @@ impl Inner {
         venc_harness::frame_pts(tick, self.opts.fps)
     }
 
-    pub(super) fn due(&self, st: &State, tick: u64) -> Instant {
+    /// Board time of tick `tick`.
+    pub(super) fn due(&self, st: &State, tick: u64) -> Duration {
         st.started_at + self.period().mul_f64(tick as f64)
     }
 
@@ -35,14 +36,16 @@ impl Inner {
             }
             let tick = st.tick;
             if self.opts.timing == Timing::Realtime {
-                let wait = self
-                    .due(&st, tick)
-                    .saturating_duration_since(Instant::now());
-                if !wait.is_zero() {
-                    drop(self.wake.wait_timeout(st, wait).unwrap_or_else(relock));
+                let due = self.due(&st, tick);
+                let clock = self.sim.clock();
+                if clock.now() < due {
+                    drop(clock.wait_on(&self.wake, st, Some(due)).0);
                     continue;
                 }
             }
+            // A frame is whole at its frame time on the board: drawing it here costs no board
+            // time (a dilated clock waits for it).
+            let _capturing = self.sim.clock().book(|now| now);
             let bound: Vec<(usize, Vec<ModChn>)> = (0..SENSOR_CHANNELS as usize)
                 .filter(|&c| st.chans[c].as_ref().is_some_and(|c| c.pixfmt.is_some()))
                 .map(|c| {
@@ -119,8 +122,13 @@ impl Inner {
         let slot = (st.chans[c].as_ref()?.next_slot + SENSOR_BUFFERS as usize - 1)
             % SENSOR_BUFFERS as usize;
         let info = image.frame_info();
+        // Paced, the frame is whole at its frame time; unpaced, when it is drawn.
+        let captured = match self.opts.timing {
+            Timing::Realtime => self.due(&st, tick),
+            Timing::Fast => self.sim.clock().now(),
+        };
         for d in dests {
-            match self.sim.push_bound(d.chn, &info) {
+            match self.sim.push_bound(d.chn, &info, captured) {
                 Ok(true) => {
                     st.stats.frames_delivered += 1;
                     st.stats.last_pts_delivered = info.pts;

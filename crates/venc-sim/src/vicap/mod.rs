@@ -16,7 +16,7 @@ use crate::sys::{ModChn, SENSOR_CHANNELS};
 use log::warn;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use venc_core::layout::align_up;
 use venc_core::{Mpi, consts};
 
@@ -74,7 +74,8 @@ struct State {
     source: SensorSource,
     /// Next virtual-clock tick.
     tick: u64,
-    started_at: Instant,
+    /// Board time of `run()`.
+    started_at: Duration,
     /// The file source's frame for `native_tick`, at its own size.
     native: (Vec<u8>, Vec<u8>),
     native_tick: Option<u64>,
@@ -131,6 +132,7 @@ fn relock<T>(e: PoisonError<T>) -> T {
 impl Sensor {
     /// `Sensor(id=dev)` on `sim`, seeing `source`.
     pub fn new(sim: Arc<Simulator>, dev: u32, source: SensorSource, opts: SensorOptions) -> Self {
+        let started_at = sim.clock().now();
         let state = State {
             reset: false,
             running: false,
@@ -138,7 +140,7 @@ impl Sensor {
             chans: [None, None, None],
             source,
             tick: 0,
-            started_at: Instant::now(),
+            started_at,
             native: (Vec::new(), Vec::new()),
             native_tick: None,
             ended: false,
@@ -406,7 +408,7 @@ impl Sensor {
         st.tick = 0;
         st.ended = false;
         st.native_tick = None;
-        st.started_at = Instant::now();
+        st.started_at = self.inner.sim.clock().now();
         let generation = st.generation;
         drop(st);
         let inner = Arc::clone(&self.inner);
@@ -447,21 +449,21 @@ impl Sensor {
             return Err(SensorError::NotConfigured(chn));
         }
         if self.inner.opts.timing == Timing::Realtime {
-            // Wait for the next frame time, as a dump waits for the next frame.
+            // Wait for the next frame time (board time), as a dump waits for the next frame.
             let due = self.inner.due(&st, st.tick);
-            let wait = due.saturating_duration_since(Instant::now());
-            if !wait.is_zero() {
-                st = self
-                    .inner
-                    .wake
-                    .wait_timeout(st, wait)
-                    .unwrap_or_else(relock)
-                    .0;
+            let clock = self.inner.sim.clock();
+            while clock.now() < due {
+                st = clock.wait_on(&self.inner.wake, st, Some(due)).0;
+                if !st.running {
+                    return Err(SensorError::NotRunning);
+                }
             }
         }
         let tick = st.tick;
         st.tick += 1;
         st.stats.frames_captured += 1;
+        // Drawing the frame costs no board time (see the capture thread).
+        let _capturing = self.inner.sim.clock().book(|now| now);
         let image = self.inner.fill(&mut st, chn as usize, tick)?;
         st.stats.snapshots += 1;
         Ok(image)
