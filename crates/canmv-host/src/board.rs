@@ -124,6 +124,8 @@ pub struct Board {
     pub source: SourceSpec,
     /// Sensor pacing.
     pub timing: Timing,
+    /// The VPU's pace, and with it the board clock's kind.
+    pub vpu_timing: VpuTiming,
     /// Every `Encoder` made on this board, for `uctypes.bytearray_at` (pack mappings are per
     /// `Encoder`, as `kd_mpi_sys_mmap` mappings are per process on the board).
     encoders: Mutex<Vec<Weak<Mutex<Encoder>>>>,
@@ -181,7 +183,7 @@ impl Board {
     fn new(
         personality: Personality,
         source: SourceSpec,
-        timing: Timing,
+        vpu_timing: VpuTiming,
         threads: u16,
         fault_seed: u64,
         trace: Option<BufWriter<File>>,
@@ -190,11 +192,8 @@ impl Board {
         let sim = Simulator::shared(SimOptions {
             codec_threads: threads,
             fault_seed,
-            // `--timing realtime` paces the whole board: the sensor and the VPU.
-            timing: match timing {
-                Timing::Realtime => VpuTiming::Realtime(BoardProfile::K230),
-                Timing::Fast => VpuTiming::Fast,
-            },
+            // `--timing realtime`/`dilated` paces the whole board: the sensor and the VPU.
+            timing: vpu_timing,
             ..SimOptions::default()
         });
         let tracer = trace.map(|out| Arc::new(TracingMpi::new(sim.clone(), out)));
@@ -209,7 +208,13 @@ impl Board {
             call_faults: Faults::new(fault_seed),
             personality,
             source,
-            timing,
+            // A paced VPU comes with a paced sensor, on the same board clock.
+            timing: if vpu_timing.profile().is_some() {
+                Timing::Realtime
+            } else {
+                Timing::Fast
+            },
+            vpu_timing,
             encoders: Mutex::new(Vec::new()),
             buffers: Mutex::new(BTreeMap::new()),
             next_buffer_virt: AtomicU64::new(BUFFER_MMAP_BASE),
@@ -422,7 +427,7 @@ pub fn current() -> Arc<Board> {
         Arc::new(Board::new(
             Personality::default(),
             SourceSpec::Pattern,
-            Timing::Fast,
+            VpuTiming::Fast,
             1,
             0,
             None,
@@ -467,11 +472,12 @@ pub fn configure(
         ))
     })?;
     let timing = match timing {
-        "fast" => Timing::Fast,
-        "realtime" => Timing::Realtime,
+        "fast" => VpuTiming::Fast,
+        "realtime" => VpuTiming::Realtime(BoardProfile::K230),
+        "dilated" => VpuTiming::Dilated(BoardProfile::K230),
         other => {
             return Err(value_error(format!(
-                "unknown timing {other:?}: use fast or realtime"
+                "unknown timing {other:?}: use fast, realtime or dilated"
             )));
         }
     };
@@ -512,9 +518,10 @@ pub fn board_info(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     info.set_item("source", board.source.describe())?;
     info.set_item(
         "timing",
-        match board.timing {
-            Timing::Fast => "fast",
-            Timing::Realtime => "realtime",
+        match board.vpu_timing {
+            VpuTiming::Fast => "fast",
+            VpuTiming::Realtime(_) => "realtime",
+            VpuTiming::Dilated(_) => "dilated",
         },
     )?;
     info.set_item("codec_threads", board.sim.options().codec_threads)?;
@@ -654,4 +661,26 @@ pub fn query_status(py: Python<'_>, chn: u32) -> PyResult<Bound<'_, PyDict>> {
     out.set_item("cur_packs", status.cur_packs)?;
     out.set_item("release_pic_pts", status.release_pic_pts)?;
     Ok(out)
+}
+
+/// Board time since the board was made, in nanoseconds: what `time.ticks_*` read (the host's
+/// monotonic clock unless the board's is dilated).
+#[pyfunction]
+pub fn board_now_ns() -> u64 {
+    u64::try_from(current().sim.clock().now().as_nanos()).unwrap_or(u64::MAX)
+}
+
+/// Sleeps `seconds` of board time with the GIL released (`time.sleep` cuts a script's sleep
+/// into such slices to see a stop between them).
+#[pyfunction]
+pub fn board_sleep(py: Python<'_>, seconds: f64) {
+    let clock = current().sim.clock().clone();
+    let d = std::time::Duration::try_from_secs_f64(seconds.max(0.0)).unwrap_or_default();
+    py.detach(|| clock.sleep(d));
+}
+
+/// Wall time over board time so far (1 unless the clock is dilated).
+#[pyfunction]
+pub fn board_dilation() -> f64 {
+    current().sim.clock().dilation()
 }

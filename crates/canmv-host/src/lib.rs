@@ -29,6 +29,9 @@ use pyo3::prelude::*;
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(board::configure, m)?)?;
     m.add_function(wrap_pyfunction!(board::board_info, m)?)?;
+    m.add_function(wrap_pyfunction!(board::board_now_ns, m)?)?;
+    m.add_function(wrap_pyfunction!(board::board_sleep, m)?)?;
+    m.add_function(wrap_pyfunction!(board::board_dilation, m)?)?;
     m.add_function(wrap_pyfunction!(board::memory_faults, m)?)?;
     m.add_function(wrap_pyfunction!(board::channel_stats, m)?)?;
     m.add_function(wrap_pyfunction!(board::inject_fault, m)?)?;

@@ -32,27 +32,31 @@ pub fn program_call<T: Send>(
             FaultPoint::SendFrame => VencError::Busy,
             _ => VencError::NotReady,
         };
-        return sliced(py, release_gil, timeout_ms, retry_on, attempt);
+        return sliced(py, board, release_gil, timeout_ms, retry_on, attempt);
     };
     if timeout_ms < 0 {
         return Ok(Err(code));
     }
-    sliced(py, release_gil, timeout_ms, code, |slice| {
-        std::thread::sleep(Duration::from_millis(u64::try_from(slice).unwrap_or(0)));
+    let clock = board.sim.clock().clone();
+    sliced(py, board, release_gil, timeout_ms, code, |slice| {
+        clock.sleep(Duration::from_millis(u64::try_from(slice).unwrap_or(0)));
         Err(code)
     })
 }
 
 /// Runs `attempt(slice_ms)` until it answers something other than `retry_on`, the timeout
-/// (`-1` = for ever, `0` = one try) runs out, or a signal handler raises.
+/// (`-1` = for ever, `0` = one try; in board time) runs out, or a signal handler raises.
 pub fn sliced<T: Send>(
     py: Python<'_>,
+    board: &Board,
     release_gil: bool,
     timeout_ms: i32,
     retry_on: VencError,
     mut attempt: impl FnMut(i32) -> Result<T, VencError> + Send,
 ) -> PyResult<Result<T, VencError>> {
-    venc_core::in_slices(
+    let clock = board.sim.clock();
+    venc_core::in_slices_on(
+        || clock.now(),
         timeout_ms,
         SLICE_MS,
         retry_on,

@@ -27,6 +27,6 @@ pub use layout::{align_up, uv_offset};
 pub use limits::{K230, Limits};
 pub use mpi::{
     Chn, ChnAttr, ChnStatus, MemError, Mpi, Pack, PackType, PoolId, RcAttr, RcWords,
-    UnknownPackType, UnknownRcMode, VideoFrameInfo, chn_from_int, in_slices,
+    UnknownPackType, UnknownRcMode, VideoFrameInfo, chn_from_int, in_slices, in_slices_on,
     wrapping_channel_count,
 };

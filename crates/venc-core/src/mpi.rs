@@ -499,18 +499,39 @@ pub fn in_slices<T, E>(
     timeout_ms: i32,
     slice_ms: i32,
     retry_on: VencError,
+    attempt: impl FnMut(i32) -> Result<T, VencError>,
+    between: impl FnMut() -> Result<(), E>,
+) -> Result<Result<T, VencError>, E> {
+    let origin = std::time::Instant::now();
+    in_slices_on(
+        || origin.elapsed(),
+        timeout_ms,
+        slice_ms,
+        retry_on,
+        attempt,
+        between,
+    )
+}
+
+/// [`in_slices`] on another clock than the host's: `now` gives the time the timeout runs in
+/// (a simulated board's clock, which may wait while the host is behind).
+pub fn in_slices_on<T, E>(
+    now: impl Fn() -> std::time::Duration,
+    timeout_ms: i32,
+    slice_ms: i32,
+    retry_on: VencError,
     mut attempt: impl FnMut(i32) -> Result<T, VencError>,
     mut between: impl FnMut() -> Result<(), E>,
 ) -> Result<Result<T, VencError>, E> {
-    use std::time::{Duration, Instant};
+    use std::time::Duration;
     let deadline = (timeout_ms > 0)
-        .then(|| Instant::now() + Duration::from_millis(u64::from(timeout_ms.unsigned_abs())));
+        .then(|| now() + Duration::from_millis(u64::from(timeout_ms.unsigned_abs())));
     loop {
         let slice = match (timeout_ms, deadline) {
             (0, _) => 0,
             (_, None) => slice_ms,
             (_, Some(d)) => {
-                let left = d.saturating_duration_since(Instant::now()).as_millis();
+                let left = d.saturating_sub(now()).as_millis();
                 i32::try_from(left)
                     .unwrap_or(i32::MAX)
                     .clamp(1, slice_ms.max(1))
@@ -519,7 +540,7 @@ pub fn in_slices<T, E>(
         let answer = attempt(slice);
         let more_time = match deadline {
             None => timeout_ms < 0,
-            Some(d) => Instant::now() < d,
+            Some(d) => now() < d,
         };
         match answer {
             Err(e) if e == retry_on && more_time => between()?,

@@ -163,19 +163,31 @@ class _Clock:
         self.__init__()
 
 
+def board_seconds():
+    """Board time (the simulated board's clock: the host's, or dilated by ``--timing``)."""
+    return _native().board_now_ns() / 1e9
+
+
+def _native():
+    from canmv_host import _native as native  # the board is configured by then
+
+    return native
+
+
 def _ticks(scale):
-    return lambda: int(time.monotonic_ns() // scale) & 0x3FFF_FFFF
+    return lambda: int(_native().board_now_ns() // scale) & 0x3FFF_FFFF
 
 
 def _sleep(seconds):
-    """A sleep the stop request can end (a sleep is an exit point under ENABLE)."""
-    deadline = time.monotonic() + max(0.0, seconds)
+    """A sleep in board time that the stop request can end (a sleep is an exit point under
+    ENABLE): slices of at most 50 ms of board time."""
+    deadline = board_seconds() + max(0.0, seconds)
     while True:
         _take_pending(at_sleep=True)
-        left = deadline - time.monotonic()
+        left = deadline - board_seconds()
         if left <= 0:
             return
-        time.sleep(min(left, 0.05))
+        _native().board_sleep(min(left, 0.05))
 
 
 def _board_time_module():
@@ -193,7 +205,10 @@ def _board_time_module():
     board.sleep = _sleep
     board.sleep_ms = lambda ms: _sleep(ms / 1000)
     board.sleep_us = lambda us: _sleep(us / 1_000_000)
-    board.time = lambda: int(time.time())
+    # The epoch clock moves with board time: on a dilated board a script's time() agrees
+    # with its ticks.
+    epoch_origin = time.time() - board_seconds()
+    board.time = lambda: int(epoch_origin + board_seconds())
     board.clock = _Clock
     return board
 

@@ -58,8 +58,12 @@ def _parser():
     p.add_argument(
         "--timing",
         default="fast",
-        choices=["fast", "realtime"],
-        help="sensor pacing: as fast as the encoder takes frames, or at the sensor's frame rate",
+        choices=["fast", "realtime", "dilated"],
+        help="the board's pace: fast (as fast as this machine encodes), realtime (the sensor "
+        "at its frame rate and the VPU as the K230's 8 MP@20 fps, on the wall clock: a slow "
+        "machine places pictures late), dilated (the same on a board clock that waits while "
+        "this machine is behind: the board's timing on any host, reported with the dilation "
+        "factor at the end; the script's clock, sleeps and timeouts run in board time)",
     )
     p.add_argument(
         "--codec-threads", type=int, default=1, help="encoder threads per channel (default 1)"
@@ -345,6 +349,10 @@ def run(script, script_args=(), sdcard="sdcard", source="pattern", firmware="can
     except OSError as e:
         print(f"canmv-run: --trace {trace}: {e}", file=sys.stderr)
         status = status or EXIT_EXCEPTION
+    if _native.board_info()["timing"] == "dilated":
+        print(f"canmv-run: board time {_native.board_now_ns() / 1e9:.2f} s on a dilated clock: "
+              f"{_native.board_dilation():.2f}x the board's time on this machine",
+              file=sys.stderr)
     wrapped = _native.board_info()["wrapping_channels"]
     if wrapped:
         print(f"canmv-run: {wrapped} negative channel number(s) taken as INVALID_CHNID; a board "

@@ -9,7 +9,6 @@ By default a station connects at once and reports the address ``canmv-run --ip``
 so a script's retry loop can be tested. ``scan()`` lists the networks of ``--wifi-ssid``.
 """
 
-import time
 
 from canmv_host import env
 
@@ -141,7 +140,7 @@ class _Station(_Nic):
         self._connected_at = None
 
     def _up(self):
-        return self._connected_at is not None and time.monotonic() >= self._connected_at
+        return self._connected_at is not None and env.board_seconds() >= self._connected_at
 
     def connect(self, ssid=None, key=None, *, info=None):
         if ssid is None and info is None:
@@ -157,7 +156,7 @@ class _Station(_Nic):
             print("run connect failed.")
             return False
         self._ssid = ssid
-        self._connected_at = time.monotonic() + _settings()["delay"]
+        self._connected_at = env.board_seconds() + _settings()["delay"]
         return True
 
     def isconnected(self):

@@ -1,0 +1,102 @@
+"""`canmv-run --timing dilated`: the script's clock (`ticks_ms`, `sleep_ms`, `time()`) and its
+timeouts run in board time, which waits while this machine's codec is behind the K230 model.
+A 1080p30 H.265 bound camera (far beyond this host's codec in real time) then delivers every
+frame at the sensor's rate by the script's own clock, sleeps and GetStream timeouts last their
+board time (never less, never for ever), and the run reports its dilation factor."""
+
+import re
+import unittest
+
+from support import TempDir, run_canmv, write_script
+
+SCRIPT = """
+    from media.vencoder import *
+    from media.sensor import *
+    from media.media import *
+    import _thread, time
+    W, H = 1920, 1080
+    sensor = Sensor(width=1920, height=1080, fps=30)
+    sensor.reset()
+    sensor.set_framesize(width=W, height=H, alignment=12)
+    sensor.set_pixformat(Sensor.YUV420SP)
+    camera, idle = Encoder(), Encoder()
+    camera.SetOutBufs(0, 8, W, H)
+    idle.SetOutBufs(1, 4, 320, 240)
+    link = MediaManager.link(sensor.bind_info()['src'], (VIDEO_ENCODE_MOD_ID, VENC_DEV_ID, 0))
+    camera.Create(0, ChnAttrStr(Encoder.PAYLOAD_TYPE_H265, Encoder.H265_PROFILE_MAIN, W, H))
+    idle.Create(1, ChnAttrStr(Encoder.PAYLOAD_TYPE_H264, Encoder.H264_PROFILE_MAIN, 320, 240))
+    camera.Start(0)
+    idle.Start(1)
+    state = {"pictures": 0, "run": True, "first": None, "last": None, "done": False}
+
+    def drain():
+        sd = StreamData()
+        while state["run"]:
+            if camera.GetStream(0, sd, 100) != 0:
+                continue
+            for i in range(sd.pack_cnt):
+                if sd.stream_type[i] != Encoder.STREAM_TYPE_HEADER:
+                    state["pictures"] += 1
+                    now = time.ticks_ms()
+                    if state["first"] is None:
+                        state["first"] = now
+                    if state["pictures"] == 60:
+                        state["last"] = now
+            camera.ReleaseStream(0, sd)
+        state["done"] = True
+
+    _thread.start_new_thread(drain, ())
+    sensor.run()
+    # Meanwhile the camera keeps the board clock waiting for this machine's H.265.
+    sd = StreamData()
+    t = time.ticks_ms()
+    print("get_stream", idle.GetStream(1, sd, 300), "ms", time.ticks_diff(time.ticks_ms(), t))
+    t = time.ticks_us()
+    time.sleep_ms(250)
+    print("slept us", time.ticks_diff(time.ticks_us(), t))
+    e = time.time()
+    time.sleep(1)
+    print("epoch s", time.time() - e)
+    while state["last"] is None:
+        time.sleep_ms(10)
+    print("pictures 60 ms", time.ticks_diff(state["last"], state["first"]))
+    sensor.stop()
+    state["run"] = False
+    while not state["done"]:
+        time.sleep_ms(10)
+    link.destroy()
+    camera.Stop(0)
+    camera.Destroy(0)
+    idle.Stop(1)
+    idle.Destroy(1)
+"""
+
+
+def number(text, label):
+    return float(re.search(label + r" (-?[\d.]+)", text).group(1))
+
+
+class Dilated(unittest.TestCase):
+    def test_the_scripts_clock_sleeps_and_timeouts_run_in_board_time(self):
+        with TempDir() as tmp:
+            done = run_canmv(write_script(tmp, SCRIPT), sdcard=tmp,
+                             extra=("--timing", "dilated"), timeout=300)
+            self.assertEqual(done.returncode, 0, done.stderr)
+            out = done.stdout
+            self.assertNotIn("no free buffer", done.stderr)
+            # 59 frame times at 30 fps between the first and the 60th picture, by ticks_ms.
+            self.assertAlmostEqual(number(out, "pictures 60 ms"), 59 * 1000 / 30, delta=10)
+            self.assertEqual(number(out, "get_stream"), -1)
+            waited = number(out, r"get_stream -1 ms")
+            self.assertGreaterEqual(waited, 300)
+            self.assertLess(waited, 360)
+            slept = number(out, "slept us")
+            self.assertGreaterEqual(slept, 250_000)
+            self.assertLess(slept, 270_000)
+            self.assertIn(number(out, "epoch s"), (1, 2))
+            dilation = number(done.stderr, r"on a dilated clock:")
+            self.assertGreater(dilation, 1.0, "this host encodes 1080p H.265 below 30 fps")
+
+
+if __name__ == "__main__":
+    unittest.main()
