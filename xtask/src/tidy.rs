@@ -231,6 +231,57 @@ mod tests {
     }
 
     #[test]
+    fn the_simulator_keeps_one_clock() {
+        let root = root();
+        let mut files = Vec::new();
+        rust_files(&root.join("crates/venc-sim/src"), &mut files);
+        let clock = root.join("crates/venc-sim/src/clock.rs");
+        assert!(
+            files.contains(&clock),
+            "the board clock moved: update this check"
+        );
+        let found: Vec<String> = files
+            .iter()
+            .filter(|f| **f != clock)
+            .flat_map(|file| {
+                let text = std::fs::read_to_string(file).unwrap_or_default();
+                let rel = file
+                    .strip_prefix(&root)
+                    .unwrap_or(file)
+                    .display()
+                    .to_string();
+                text.lines()
+                    .enumerate()
+                    .filter(|(_, l)| !l.trim_start().starts_with("//"))
+                    .filter(|(_, l)| reads_host_time(l))
+                    .map(|(n, l)| format!("{rel}:{}: {}", n + 1, l.trim()))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        assert!(
+            found.is_empty(),
+            "timed parts of the simulator read the board clock (venc_sim::clock), not the \
+             host's (ARCHITECTURE.md):\n{}",
+            found.join("\n")
+        );
+    }
+
+    /// Whether a line reads or waits on the host's clock directly.
+    fn reads_host_time(line: &str) -> bool {
+        ["Instant::now", "thread::sleep", ".wait_timeout("]
+            .iter()
+            .any(|p| line.contains(p))
+    }
+
+    #[test]
+    fn the_clock_check_sees_what_it_must() {
+        assert!(reads_host_time("let t = Instant::now();"));
+        assert!(reads_host_time("std::thread::sleep(wait);"));
+        assert!(reads_host_time("cv.wait_timeout(st, d)"));
+        assert!(!reads_host_time("clock.wait_on(&cv, st, Some(due))"));
+    }
+
+    #[test]
     fn generations_are_asked_by_trait() {
         let root = root();
         let mut files = Vec::new();

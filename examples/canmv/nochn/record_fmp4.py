@@ -1,8 +1,10 @@
 # The newest CanMV firmware (after 2026-07): sensor snapshots encoded with SendFrame and recorded
 # as fragmented MP4 under /data, a new file (and a new encoder session, so every file starts
-# on header + IDR) every FRAMES pictures. Time stamps are taken with time.ticks_us() when a
-# picture comes out, as recording scripts on this firmware do. A fragmented file keeps every
-# whole GOP written before a power cut; the last one is written by kd_mp4_destroy.
+# on header + IDR) every FRAMES pictures. Time stamps are the pictures' pts (the sensor's frame
+# times, µs) from the file's first picture; stamping with time.ticks_us() when a picture comes
+# out, as some scripts do, times pictures by when GetStream returned them (this firmware hands
+# out what is queued, so a picture can come a call late or two in one call). A fragmented file
+# keeps every whole GOP written before a power cut; the last one is written by kd_mp4_destroy.
 #
 # Runs as-is on a board with that firmware and on the simulator:
 #   canmv-run --firmware canmv-nochn examples/canmv/nochn/record_fmp4.py [-- PREFIX FILES FRAMES CODEC]
@@ -12,7 +14,7 @@ from media.sensor import *
 from media.media import *
 from mpp.mp4_format import *
 from mpp.mp4_format_struct import *
-import os, sys, time
+import os, sys
 
 PREFIX = sys.argv[1] if len(sys.argv) > 1 else "/data/rec"
 FILES = int(sys.argv[2]) if len(sys.argv) > 2 else 2
@@ -69,7 +71,6 @@ def record(sensor, path, payload, profile, codec_id):
                 print("GetStream timed out with", sent - written, "frames inside")
                 break
             for i in range(stream.pack_cnt):
-                stream.pts[i] = time.ticks_us()
                 data = uctypes.bytearray_at(stream.data[i], stream.data_size[i])
                 if stream.stream_type[i] == Encoder.STREAM_TYPE_HEADER:
                     header += data
@@ -81,7 +82,7 @@ def record(sensor, path, payload, profile, codec_id):
                 frame.codec_id = codec_id
                 frame.data = uctypes.addressof(sample)
                 frame.data_length = len(sample)
-                frame.time_stamp = time.ticks_diff(stream.pts[i], start)
+                frame.time_stamp = stream.pts[i] - start
                 ret = kd_mp4_write_frame(mp4, track, frame)
                 if ret != 0:
                     raise OSError("kd_mp4_write_frame failed: %d" % ret)

@@ -5,11 +5,11 @@ use super::{FAST_BUFFER_WAIT, Inner, SENSOR_BUFFERS, SENSOR_CHANNELS, State, Tim
 use crate::sys::ModChn;
 use log::warn;
 use std::sync::MutexGuard;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use venc_core::consts;
 
 impl Inner {
-    fn period(&self) -> Duration {
+    pub(super) fn period(&self) -> Duration {
         Duration::from_secs_f64(1.0 / f64::from(self.opts.fps))
     }
 
@@ -60,11 +60,9 @@ impl Inner {
                 .collect();
             if bound.is_empty() && self.opts.timing == Timing::Fast {
                 // Nothing to feed: the virtual clock stands still until a link appears.
-                drop(
-                    self.wake
-                        .wait_timeout(st, Duration::from_millis(5))
-                        .unwrap_or_else(relock),
-                );
+                let clock = self.sim.clock();
+                let recheck = clock.now() + Duration::from_millis(5);
+                drop(clock.wait_on(&self.wake, st, Some(recheck)).0);
                 continue;
             }
             for (c, dests) in bound {
@@ -87,13 +85,14 @@ impl Inner {
         tick: u64,
         dests: &[ModChn],
     ) -> Option<MutexGuard<'a, State>> {
-        let waited = Instant::now();
+        let clock = self.sim.clock();
+        let give_up = clock.now() + FAST_BUFFER_WAIT;
         loop {
             let chn = st.chans[c].as_ref()?;
             if self.slot_free(chn, chn.next_slot) {
                 break;
             }
-            if self.opts.timing == Timing::Realtime || waited.elapsed() > FAST_BUFFER_WAIT {
+            if self.opts.timing == Timing::Realtime || clock.now() > give_up {
                 st.stats.dropped_no_buffer += 1;
                 warn!(
                     "vicap dev{} chn{c}: no free buffer (all {SENSOR_BUFFERS} held by the encoder): frame pts {} dropped",
@@ -102,11 +101,8 @@ impl Inner {
                 );
                 return Some(st);
             }
-            st = self
-                .wake
-                .wait_timeout(st, Duration::from_millis(1))
-                .unwrap_or_else(relock)
-                .0;
+            let recheck = clock.now() + Duration::from_millis(1);
+            st = clock.wait_on(&self.wake, st, Some(recheck)).0;
             if !(st.running && st.generation == generation) {
                 return None;
             }

@@ -87,6 +87,8 @@ struct State {
     /// `set_hmirror`/`set_vflip` as set, and as applied by the last `run()`.
     mirror: (bool, bool),
     mirror_active: (bool, bool),
+    /// Paced: the frame each channel's last snapshot returned (a frame is returned once).
+    last_snapshot: [Option<u64>; SENSOR_CHANNELS as usize],
     stats: SensorStats,
 }
 
@@ -149,6 +151,7 @@ impl Sensor {
             rgb: Vec::new(),
             mirror: (false, false),
             mirror_active: (false, false),
+            last_snapshot: [None; SENSOR_CHANNELS as usize],
             stats: SensorStats::default(),
         };
         Self {
@@ -406,6 +409,7 @@ impl Sensor {
         st.mirror_active = st.mirror;
         st.generation += 1;
         st.tick = 0;
+        st.last_snapshot = [None; SENSOR_CHANNELS as usize];
         st.ended = false;
         st.native_tick = None;
         st.started_at = self.inner.sim.clock().now();
@@ -448,20 +452,29 @@ impl Sensor {
         {
             return Err(SensorError::NotConfigured(chn));
         }
-        if self.inner.opts.timing == Timing::Realtime {
-            // Wait for the next frame time (board time), as a dump waits for the next frame.
-            let due = self.inner.due(&st, st.tick);
+        let tick = if self.inner.opts.timing == Timing::Realtime {
+            // The next frame on the sensor's own clock (board time), as a dump waits for the
+            // next frame: the capture thread keeps the frame count, a snapshot only reads it.
             let clock = self.inner.sim.clock();
+            let since = clock.now().saturating_sub(st.started_at);
+            let period = self.inner.period().as_nanos().max(1);
+            let next = u64::try_from(since.as_nanos().div_ceil(period)).unwrap_or(u64::MAX);
+            let tick = st.last_snapshot[chn as usize].map_or(next, |last| next.max(last + 1));
+            let due = self.inner.due(&st, tick);
             while clock.now() < due {
                 st = clock.wait_on(&self.inner.wake, st, Some(due)).0;
                 if !st.running {
                     return Err(SensorError::NotRunning);
                 }
             }
-        }
-        let tick = st.tick;
-        st.tick += 1;
-        st.stats.frames_captured += 1;
+            st.last_snapshot[chn as usize] = Some(tick);
+            tick
+        } else {
+            let tick = st.tick;
+            st.tick += 1;
+            st.stats.frames_captured += 1;
+            tick
+        };
         // Drawing the frame costs no board time (see the capture thread).
         let _capturing = self.inner.sim.clock().book(|now| now);
         let image = self.inner.fill(&mut st, chn as usize, tick)?;
