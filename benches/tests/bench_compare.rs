@@ -70,7 +70,8 @@ fn a_small_run_writes_json_markdown_and_plot() {
             "sim-realtime",
             "k230-model",
             "sim-3ch",
-            "sim-realtime-3ch"
+            "sim-realtime-3ch",
+            "sim-dilated-3ch"
         ]
     );
     for r in &rows {
@@ -103,6 +104,8 @@ fn a_small_run_writes_json_markdown_and_plot() {
     assert!(!text.contains("stale table"));
     assert!(text.contains("| h264 | 320x240 | sim |"), "{text}");
     assert!(text.contains("Three 1280x720@30 H.264 channels"), "{text}");
+    assert!(text.contains("at once on `sim-dilated-3ch`"), "{text}");
+    assert!(text.contains("dilation "), "{text}");
     assert!(std::fs::read_to_string(&svg).unwrap().contains("<svg"));
 }
 

@@ -293,23 +293,27 @@ fn three_channels_fast(frames: &Frames, count: u32) -> (Row, f64, Option<f64>) {
     (row, alone, busy)
 }
 
-/// Three 1280x720@30 H.264 channels on the `realtime` simulator, each sending on a 30 fps clock
-/// with one frame in flight. Returns the measured row and the model's latencies for the same
-/// send instants (one K230 encoder, first come first served).
-fn three_channels_realtime(frames: &Frames, count: u32) -> Scenario {
+/// Three 1280x720@30 H.264 channels on the paced simulator (`realtime` or `dilated`), each
+/// sending on a 30 fps clock with one frame in flight, all times read on the board's clock.
+/// Returns the measured row and the model's latencies for the same send instants (one K230
+/// encoder, first come first served).
+fn three_channels_paced(frames: &Frames, count: u32, timing: VpuTiming) -> Scenario {
     let (w, h) = (frames.width, frames.height);
-    let profile = BoardProfile::K230;
-    let sim: Arc<dyn Mpi> = Simulator::shared(SimOptions {
-        timing: VpuTiming::Realtime(profile),
+    let profile = timing.profile().expect("a paced timing");
+    let board = Simulator::shared(SimOptions {
+        timing,
         ..SimOptions::default()
     });
+    let clock = board.clock().clone();
+    let sim: Arc<dyn Mpi> = board;
     let period = Duration::from_secs_f64(1.0 / STREAM_FPS);
-    let t0 = Instant::now() + Duration::from_millis(50);
+    let t0 = clock.now() + Duration::from_millis(50);
     // Scoped: the channels borrow the frames (each uploads them into its own buffers).
-    let mut all: Vec<(Instant, Duration, u32)> = std::thread::scope(|s| {
+    let mut all: Vec<(Duration, Duration, u32)> = std::thread::scope(|s| {
         let workers: Vec<_> = (0..3u32)
             .map(|chn| {
                 let mpi = Arc::clone(&sim);
+                let clock = clock.clone();
                 s.spawn(move || {
                     let bufs = frames.upload(mpi.as_ref());
                     let mut enc = Encoder::new(Arc::clone(&mpi));
@@ -321,17 +325,16 @@ fn three_channels_realtime(frames: &Frames, count: u32) -> Scenario {
                     let mut consumer = Consumer::new(chn, |_: &PackEvent, _: &[u8]| {});
                     let mut out = Vec::with_capacity(count as usize);
                     for k in 0..count {
-                        let slot = t0 + period * k;
-                        std::thread::sleep(slot.saturating_duration_since(Instant::now()));
+                        clock.sleep_until(t0 + period * k);
                         let pts = u64::from(k) + 1;
-                        let sent = Instant::now();
+                        let sent = clock.now();
                         let info = bufs.frame_info(k as usize, UvPlacement::Vicap, pts);
                         assert_eq!(enc.send_frame(i64::from(chn), &info, 1000), Ok(0));
                         consumer.sent(pts);
                         while consumer.summary().frames_received() <= k {
                             consumer.fetch(&mut enc, 0, -1).expect("GetStream");
                         }
-                        out.push((sent, sent.elapsed(), k));
+                        out.push((sent, clock.now().saturating_sub(sent), k));
                     }
                     enc.stop(i64::from(chn)).expect("Stop");
                     enc.destroy(i64::from(chn)).expect("Destroy");
@@ -346,7 +349,7 @@ fn three_channels_realtime(frames: &Frames, count: u32) -> Scenario {
     });
     let elapsed = all
         .iter()
-        .map(|(s, l, _)| (*s + *l).saturating_duration_since(t0))
+        .map(|(s, l, _)| (*s + *l).saturating_sub(t0))
         .max()
         .unwrap_or_default();
     all.sort_by_key(|(s, _, _)| *s);
@@ -378,7 +381,10 @@ fn three_channels_realtime(frames: &Frames, count: u32) -> Scenario {
     let p_frames = (p_only(&measured_lat), p_only(&model));
     let measured = millis(measured_lat);
     let row = Row {
-        backend: "sim-realtime-3ch".into(),
+        backend: match timing {
+            VpuTiming::Dilated(_) => "sim-dilated-3ch".into(),
+            _ => "sim-realtime-3ch".into(),
+        },
         codec: "h264".into(),
         width: w,
         height: h,
@@ -401,6 +407,7 @@ fn three_channels_realtime(frames: &Frames, count: u32) -> Scenario {
         held,
         row,
         parallel: None,
+        dilation: clock.dilation(),
     }
 }
 
@@ -562,21 +569,34 @@ fn main() {
         busy.map_or_else(|| "?".into(), |b| format!("{:.0} %", b * 100.0))
     );
     rows.push(parallel.clone());
-    let mut sc = three_channels_realtime(&hd, args.scenario_frames);
-    sc.parallel = Some((parallel, alone_fps, busy));
-    rows.push(sc.row.clone());
-    eprintln!(
-        "3 x 1280x720@30 realtime: {:.1} fps total, p50 {:.1} ms (model {:.1}), p99 {:.1} ms \
-         (model {:.1}), P pictures p99 {:.1} ms (model {:.1}), real time {}",
-        sc.row.fps,
-        sc.row.p50_ms.unwrap_or(0.0),
-        sc.model_p50,
-        sc.row.p99_ms.unwrap_or(0.0),
-        sc.model_p99,
-        sc.p_frames_p99,
-        sc.p_frames_model_p99,
-        if sc.held { "held" } else { "NOT held" }
+    let mut sc = three_channels_paced(
+        &hd,
+        args.scenario_frames,
+        VpuTiming::Realtime(BoardProfile::K230),
     );
+    sc.parallel = Some((parallel, alone_fps, busy));
+    let dilated = three_channels_paced(
+        &hd,
+        args.scenario_frames,
+        VpuTiming::Dilated(BoardProfile::K230),
+    );
+    for s in [&sc, &dilated] {
+        rows.push(s.row.clone());
+        eprintln!(
+            "3 x 1280x720@30 {}: {:.1} fps total, p50 {:.1} ms (model {:.1}), p99 {:.1} ms \
+             (model {:.1}), P pictures p99 {:.1} ms (model {:.1}), real time {}, dilation {:.2}",
+            s.row.backend,
+            s.row.fps,
+            s.row.p50_ms.unwrap_or(0.0),
+            s.model_p50,
+            s.row.p99_ms.unwrap_or(0.0),
+            s.model_p99,
+            s.p_frames_p99,
+            s.p_frames_model_p99,
+            if s.held { "held" } else { "NOT held" },
+            s.dilation
+        );
+    }
     if let Some(dir) = args.json.parent() {
         std::fs::create_dir_all(dir).expect("json dir");
     }
@@ -591,7 +611,7 @@ fn main() {
         eprintln!("wrote {}", path.display());
     }
     if let Some(path) = &args.markdown {
-        let section = markdown(&rows, &sc, &args, board_desc.as_deref());
+        let section = markdown(&rows, &[&sc, &dilated], &args, board_desc.as_deref());
         let old = std::fs::read_to_string(path).unwrap_or_default();
         std::fs::write(path, replace_section(&old, &section)).expect("markdown");
         eprintln!("wrote {}", path.display());
@@ -611,6 +631,8 @@ struct Scenario {
     row: Row,
     /// The `fast` three-channel row, one channel's fps alone, and the CPU busy share.
     parallel: Option<(Row, f64, Option<f64>)>,
+    /// Wall time over board time (1 on the wall clock).
+    dilation: f64,
 }
 
 const BEGIN: &str = "<!-- bench-compare: begin (written by `cargo xtask bench-compare`) -->";
@@ -633,7 +655,7 @@ fn opt(v: Option<f64>, digits: usize) -> String {
     v.map_or_else(|| "—".into(), |x| format!("{x:.digits$}"))
 }
 
-fn markdown(rows: &[Row], sc: &Scenario, args: &Args, board: Option<&str>) -> String {
+fn markdown(rows: &[Row], paced: &[&Scenario], args: &Args, board: Option<&str>) -> String {
     use std::fmt::Write as _;
     let sys = venc_conformance::report::System::current();
     let sys = format!("{} × {}", sys.cpus, sys.cpu_model);
@@ -721,32 +743,38 @@ fn markdown(rows: &[Row], sc: &Scenario, args: &Args, board: Option<&str>) -> St
             to_hw
         );
     }
-    let r = &sc.row;
     let off = |measured: f64, model: f64| format!("{:+.0} %", (measured - model) / model * 100.0);
-    let _ = writeln!(
-        md,
-        "\nThree 1280x720@30 H.264 channels at once on `sim-realtime` ({} frames each, all three \
-         sent on the same 30 fps clock, one in flight per channel, 1 codec thread each): {:.1} fps \
-         in all; latency p50 {} ms (model {:.1}); p99 {} ms (model {:.1}, {}); P pictures only \
-         p99 {:.1} ms (model {:.1}, {}); real time {}. The model's figures replay the same send \
-         instants through one K230 encoder.\n",
-        sc.frames,
-        r.fps,
-        opt(r.p50_ms, 1),
-        sc.model_p50,
-        opt(r.p99_ms, 1),
-        sc.model_p99,
-        r.p99_ms
-            .map_or_else(|| "—".into(), |p| off(p, sc.model_p99)),
-        sc.p_frames_p99,
-        sc.p_frames_model_p99,
-        off(sc.p_frames_p99, sc.p_frames_model_p99),
-        if sc.held {
-            "held (every frame out within its 33 ms slot)"
-        } else {
-            "**not held**"
-        }
-    );
+    for sc in paced {
+        let r = &sc.row;
+        let _ = writeln!(
+            md,
+            "\nThree 1280x720@30 H.264 channels at once on `{}` ({} frames each, all three \
+             sent on the same 30 fps clock, one in flight per channel, 1 codec thread each, times \
+             on the board's clock): {:.1} fps in all; latency p50 {} ms (model {:.1}); p99 {} ms \
+             (model {:.1}, {}); P pictures only p99 {:.1} ms (model {:.1}, {}); real time {}; \
+             dilation {:.2} (wall time over board time). The model's figures replay the same \
+             send instants through one K230 encoder.\n",
+            r.backend,
+            sc.frames,
+            r.fps,
+            opt(r.p50_ms, 1),
+            sc.model_p50,
+            opt(r.p99_ms, 1),
+            sc.model_p99,
+            r.p99_ms
+                .map_or_else(|| "—".into(), |p| off(p, sc.model_p99)),
+            sc.p_frames_p99,
+            sc.p_frames_model_p99,
+            off(sc.p_frames_p99, sc.p_frames_model_p99),
+            if sc.held {
+                "held (every frame out within its 33 ms slot)"
+            } else {
+                "**not held**"
+            },
+            sc.dilation
+        );
+    }
+    let sc = paced[0];
     if let Some((p, alone, busy)) = &sc.parallel {
         let _ = writeln!(
             md,
