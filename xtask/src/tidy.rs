@@ -230,6 +230,27 @@ mod tests {
             || before.ends_with('|')
     }
 
+    /// `path:line: code` of every line of `files` (comments left out) that `matches`.
+    fn code_lines_where(root: &Path, files: &[PathBuf], matches: fn(&str) -> bool) -> Vec<String> {
+        files
+            .iter()
+            .flat_map(|file| {
+                let text = std::fs::read_to_string(file).unwrap_or_default();
+                let rel = file
+                    .strip_prefix(root)
+                    .unwrap_or(file)
+                    .display()
+                    .to_string();
+                text.lines()
+                    .enumerate()
+                    .filter(|(_, l)| !l.trim_start().starts_with("//"))
+                    .filter(|(_, l)| matches(l))
+                    .map(|(n, l)| format!("{rel}:{}: {}", n + 1, l.trim()))
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    }
+
     #[test]
     fn the_simulator_keeps_one_clock() {
         let root = root();
@@ -240,24 +261,8 @@ mod tests {
             files.contains(&clock),
             "the board clock moved: update this check"
         );
-        let found: Vec<String> = files
-            .iter()
-            .filter(|f| **f != clock)
-            .flat_map(|file| {
-                let text = std::fs::read_to_string(file).unwrap_or_default();
-                let rel = file
-                    .strip_prefix(&root)
-                    .unwrap_or(file)
-                    .display()
-                    .to_string();
-                text.lines()
-                    .enumerate()
-                    .filter(|(_, l)| !l.trim_start().starts_with("//"))
-                    .filter(|(_, l)| reads_host_time(l))
-                    .map(|(n, l)| format!("{rel}:{}: {}", n + 1, l.trim()))
-                    .collect::<Vec<_>>()
-            })
-            .collect();
+        let checked: Vec<PathBuf> = files.into_iter().filter(|f| *f != clock).collect();
+        let found = code_lines_where(&root, &checked, reads_host_time);
         assert!(
             found.is_empty(),
             "timed parts of the simulator read the board clock (venc_sim::clock), not the \
@@ -287,24 +292,11 @@ mod tests {
         let mut files = Vec::new();
         rust_files(&root.join("crates"), &mut files);
         let allowed = root.join("crates/venc-core/src/encoder.rs");
-        let found: Vec<String> = files
-            .iter()
-            .filter(|f| **f != allowed && f.components().all(|c| c.as_os_str() != "tests"))
-            .flat_map(|file| {
-                let text = std::fs::read_to_string(file).unwrap_or_default();
-                let rel = file
-                    .strip_prefix(&root)
-                    .unwrap_or(file)
-                    .display()
-                    .to_string();
-                text.lines()
-                    .enumerate()
-                    .filter(|(_, l)| !l.trim_start().starts_with("//"))
-                    .filter(|(_, l)| decides_by_variant(l))
-                    .map(|(n, l)| format!("{rel}:{}: {}", n + 1, l.trim()))
-                    .collect::<Vec<_>>()
-            })
+        let checked: Vec<PathBuf> = files
+            .into_iter()
+            .filter(|f| *f != allowed && f.components().all(|c| c.as_os_str() != "tests"))
             .collect();
+        let found = code_lines_where(&root, &checked, decides_by_variant);
         assert!(
             found.is_empty(),
             "generation differences belong in Personality::traits() (ARCHITECTURE.md):\n{}",
