@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 use venc_core::consts::*;
-use venc_core::encoder::{H265_PROFILE_MAIN, Personality};
+use venc_core::encoder::{H264_PROFILE_MAIN, H265_PROFILE_MAIN, Personality};
 use venc_core::{ChnAttrStr, Encoder, StreamData};
 use venc_sim::clock::ClockKind;
 use venc_sim::sys::MediaManager;
@@ -134,4 +134,85 @@ fn timeouts_run_in_board_time_while_the_host_is_behind() {
     assert!(waited < Duration::from_millis(40), "{waited:?}");
     enc.stop(0).unwrap();
     enc.destroy(0).unwrap();
+}
+
+#[test]
+fn three_720p30_channels_see_the_models_latency() {
+    // Three 1280x720 H.264 channels, each sending one frame per 33 ms of board time with one in
+    // flight: the measured latencies against the model replayed on the same send instants
+    // (one K230 encoder, first come first served).
+    const FRAMES: u32 = 30;
+    let (w, h) = (1280, 720);
+    let sim = dilated();
+    let clock = sim.clock().clone();
+    let period = Duration::from_secs(1) / 30;
+    let t0 = clock.now() + Duration::from_millis(20);
+    let mut sends: Vec<(Duration, Duration)> = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..3u32)
+            .map(|chn| {
+                let sim = Arc::clone(&sim);
+                let clock = clock.clone();
+                s.spawn(move || {
+                    let mpi: Arc<dyn venc_core::Mpi> = sim.clone();
+                    let bufs = venc_harness::FrameBuffers::new(mpi.as_ref(), w, h, 2).unwrap();
+                    let mut enc = Encoder::new(mpi);
+                    let c = i64::from(chn);
+                    enc.set_out_bufs(c, 8, w, h).unwrap();
+                    enc.create(c, &ChnAttrStr::new(K_PT_H264, H264_PROFILE_MAIN, w, h))
+                        .unwrap();
+                    enc.start(c).unwrap();
+                    let mut data = StreamData::new();
+                    let mut out = Vec::new();
+                    for k in 0..FRAMES {
+                        clock.sleep_until(t0 + period * k);
+                        let info = bufs.frame_info(
+                            k as usize % 2,
+                            venc_harness::UvPlacement::Vicap,
+                            u64::from(k) + 1,
+                        );
+                        let sent = clock.now();
+                        assert_eq!(enc.send_frame(c, &info, 1000), Ok(0));
+                        let mut picture = false;
+                        while !picture {
+                            assert_eq!(enc.get_stream(c, &mut data, 2000), Ok(0));
+                            picture = (0..data.pack_cnt as usize)
+                                .any(|i| data.stream_type[i] != K_VENC_HEADER);
+                            enc.release_stream(c, &data).unwrap();
+                        }
+                        out.push((sent, clock.now() - sent));
+                    }
+                    enc.stop(c).unwrap();
+                    enc.destroy(c).unwrap();
+                    out
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|t| t.join().unwrap())
+            .collect()
+    });
+    sends.sort();
+    let service = BoardProfile::K230.service_time(w, h);
+    let mut free = Duration::ZERO;
+    let mut model: Vec<f64> = sends
+        .iter()
+        .map(|(sent, _)| {
+            let done = free.max(*sent) + service;
+            free = done;
+            millis(done - *sent)
+        })
+        .collect();
+    let mut measured: Vec<f64> = sends.iter().map(|(_, l)| millis(*l)).collect();
+    model.sort_by(f64::total_cmp);
+    measured.sort_by(f64::total_cmp);
+    let n = measured.len();
+    for (q, at) in [("p50", n / 2), ("p99", n * 99 / 100)] {
+        assert!(
+            (measured[at] - model[at]).abs() < 1.0,
+            "{q}: {:.2} ms measured, {:.2} ms modeled",
+            measured[at],
+            model[at]
+        );
+    }
 }
