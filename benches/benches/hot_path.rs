@@ -1,6 +1,7 @@
 //! Micro-benchmarks of the simulator's hot path: NV12 de-interleave, pack splitting, encode
 //! throughput per codec × size through the `Encoder` vs the raw codec, three channels at
-//! once, and the null engine against openh264. Frames are the tests' built-in pattern.
+//! once, the null engine against openh264, and the board clock's own operations (what every
+//! timed part pays since issue 21). Frames are the tests' built-in pattern.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
@@ -114,8 +115,24 @@ fn null_engine(c: &mut Criterion) {
     g.finish();
 }
 
+/// The board clock's operations, on the wall clock (`fast`, `realtime`) and on a dilated one:
+/// reading it, and a booking made and ended (a captured frame, a paced picture).
+fn board_clock(c: &mut Criterion) {
+    use venc_sim::clock::{BoardClock, ClockKind};
+    let mut g = c.benchmark_group("board_clock");
+    for (name, kind) in [("wall", ClockKind::Wall), ("dilated", ClockKind::Dilated)] {
+        let clock = BoardClock::new(kind);
+        g.bench_function(format!("now/{name}"), |b| b.iter(|| black_box(clock.now())));
+        g.bench_function(format!("book+end/{name}"), |b| {
+            b.iter(|| drop(black_box(clock.book(|now| now))))
+        });
+    }
+    g.finish();
+}
+
 criterion_group!(
     benches,
+    board_clock,
     nv12_deinterleave,
     pack_split,
     encode_per_codec_and_size,
