@@ -96,6 +96,10 @@ impl Booking {
 impl Drop for Booking {
     fn drop(&mut self) {
         let inner = &self.clock.0;
+        if inner.kind == ClockKind::Wall {
+            // Nothing was held: a wall clock keeps no bookings.
+            return;
+        }
         let mut st = inner.lock();
         let before = st.now(inner.kind);
         if let Some(n) = st.pending.get_mut(&self.due) {

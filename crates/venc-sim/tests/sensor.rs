@@ -503,3 +503,31 @@ fn a_centred_crop_is_the_largest_window_of_the_output_s_aspect() {
     let e = Sensor::crop_rect(1, Crop::Window(outside), (640, 480), (1920, 1080)).unwrap_err();
     assert!(e.to_string().contains("crop"), "{e}");
 }
+
+#[test]
+fn a_paced_snapshot_is_the_next_frame_by_the_sensors_clock() {
+    // 30 fps: frame n is stamped (n + 1) / 30 s. Back-to-back snapshots get consecutive
+    // frames, each no earlier than its frame time; after a pause the next one is the frame
+    // of that moment, not the one after the last snapshot; a frame is never returned twice.
+    let sim = Simulator::shared(SimOptions::default());
+    let s = configured(&sim, 320, 240, Timing::Realtime);
+    s.run().unwrap();
+    let t0 = sim.clock().now();
+    let frame = Duration::from_micros(1_000_000 / 30);
+    let mut pts = Vec::new();
+    for _ in 0..4 {
+        let img = s.snapshot(CAM_CHN_ID_0).unwrap();
+        // Frame n is whole at n frame times after run().
+        let n = img.pts() / 33_333 - 1;
+        assert!(sim.clock().now() >= t0 + frame * n as u32 - Duration::from_millis(1));
+        pts.push(img.pts());
+    }
+    for pair in pts.windows(2) {
+        assert!((33_333..=33_334).contains(&(pair[1] - pair[0])), "{pts:?}");
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    let later = s.snapshot(CAM_CHN_ID_0).unwrap().pts();
+    let skipped = (later - pts[3]) / 33_333;
+    assert!(skipped >= 6, "{pts:?} then {later}: six frame times passed");
+    s.stop();
+}

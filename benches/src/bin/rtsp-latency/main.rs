@@ -214,9 +214,9 @@ fn main() {
             for p in 0..stream.pack_cnt as usize {
                 enc.read_mapped(stream.data[p], u64::from(stream.data_size[p]), &mut pack)
                     .expect("pack");
-                picture |= stream.stream_type[p] != consts::K_VENC_HEADER;
-                if picture {
+                if stream.stream_type[p] != consts::K_VENC_HEADER {
                     encoded.push(t.elapsed());
+                    picture = true;
                 }
                 let _: Option<Sent> = venc_rtsp::send_video(SESSION, &pack);
             }
@@ -253,7 +253,7 @@ fn main() {
             rtsp.push(at.duration_since(sent_at[index as usize]).as_secs_f64() * 1e3);
         }
     }
-    let lost = args.frames as usize - rtsp.len();
+    let lost = (args.frames as usize).saturating_sub(rtsp.len());
     let delivered = relay.delivered.lock().expect("delivered");
     let first_idr = delivered
         .iter()

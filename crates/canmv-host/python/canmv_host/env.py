@@ -26,6 +26,8 @@ import traceback
 import types
 from pathlib import Path
 
+from . import _native
+
 FIRMWARE_DIR = Path(__file__).parent / "firmware"
 
 # os.EXITPOINT_* (S `port/mp_modules/modos.c:110-125`).
@@ -165,17 +167,11 @@ class _Clock:
 
 def board_seconds():
     """Board time (the simulated board's clock: the host's, or dilated by ``--timing``)."""
-    return _native().board_now_ns() / 1e9
-
-
-def _native():
-    from canmv_host import _native as native  # the board is configured by then
-
-    return native
+    return _native.board_now_ns() / 1e9
 
 
 def _ticks(scale):
-    return lambda: int(_native().board_now_ns() // scale) & 0x3FFF_FFFF
+    return lambda: int(_native.board_now_ns() // scale) & 0x3FFF_FFFF
 
 
 def _sleep(seconds):
@@ -187,7 +183,7 @@ def _sleep(seconds):
         left = deadline - board_seconds()
         if left <= 0:
             return
-        _native().board_sleep(min(left, 0.05))
+        _native.board_sleep(min(left, 0.05))
 
 
 def _board_time_module():
