@@ -24,12 +24,24 @@ fn dilated() -> Arc<Simulator> {
 /// One frame time at 30 fps, as `frame_pts` counts it.
 const FRAME: Duration = Duration::from_micros(1_000_000 / 30);
 
+/// One test at a time: on a dilated clock whatever else this host runs is the program's own
+/// time (D-047), so a test encoding 1080p H.265 beside another measuring latency would show up
+/// in the other's figures.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn alone() -> std::sync::MutexGuard<'static, ()> {
+    ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 fn millis(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
 
 #[test]
 fn a_1080p30_h265_camera_keeps_up_with_the_models_latency() {
+    let _alone = alone();
     const FRAMES: usize = 90;
     let (w, h) = (1920, 1080);
     let sim = dilated();
@@ -102,6 +114,7 @@ fn a_1080p30_h265_camera_keeps_up_with_the_models_latency() {
 
 #[test]
 fn timeouts_run_in_board_time_while_the_host_is_behind() {
+    let _alone = alone();
     let sim = dilated();
     let clock = sim.clock().clone();
     // A picture booked on the VPU that the host is slow to finish: board time stands still.
@@ -138,6 +151,7 @@ fn timeouts_run_in_board_time_while_the_host_is_behind() {
 
 #[test]
 fn three_720p30_channels_see_the_models_latency() {
+    let _alone = alone();
     // Three 1280x720 H.264 channels, each sending one frame per 33 ms of board time with one in
     // flight: the measured latencies against the model replayed on the same send instants
     // (one K230 encoder, first come first served).
