@@ -21,7 +21,7 @@ use venc_core::{
 use venc_harness::source::{FrameSource, ImageSequence, Looping, SourceError, Y4mSource};
 use venc_harness::trace::TracingMpi;
 use venc_sim::SimOptions;
-use venc_sim::timing::{BoardProfile, VpuTiming};
+use venc_sim::timing::VpuTiming;
 use venc_sim::vicap::{Fit, SensorSource, Timing};
 
 // The simulator's parts the other modules wrap. This module is the one place the Python front
@@ -196,7 +196,23 @@ impl Board {
             timing: vpu_timing,
             ..SimOptions::default()
         });
-        let tracer = trace.map(|out| Arc::new(TracingMpi::new(sim.clone(), out)));
+        // A script's thread waiting for a deterministic board lets go of the GIL: the actor
+        // that has the board may be another script thread, which needs it.
+        let _ = sim.clock().set_around_wait(Box::new(|wait| {
+            // SAFETY: a read of this thread's interpreter state; the interpreter runs (this
+            // module is loaded into it).
+            if unsafe { pyo3::ffi::PyGILState_Check() } == 1 {
+                Python::attach(|py| py.detach(wait));
+            } else {
+                wait();
+            }
+        }));
+        // Timed by the board's clock: a deterministic run's trace is the same every time.
+        let tracer = trace.map(|out| {
+            let clock = sim.clock().clone();
+            let now = Box::new(move || clock.now());
+            Arc::new(TracingMpi::on_clock(sim.clone(), out, now))
+        });
         let mpi: Arc<dyn Mpi> = match &tracer {
             Some(t) => t.clone(),
             None => sim.clone(),
@@ -471,16 +487,7 @@ pub fn configure(
             known.join(", ")
         ))
     })?;
-    let timing = match timing {
-        "fast" => VpuTiming::Fast,
-        "realtime" => VpuTiming::Realtime(BoardProfile::K230),
-        "dilated" => VpuTiming::Dilated(BoardProfile::K230),
-        other => {
-            return Err(value_error(format!(
-                "unknown timing {other:?}: use fast, realtime or dilated"
-            )));
-        }
-    };
+    let timing = VpuTiming::parse(timing).map_err(|e| value_error(format!("unknown {e}")))?;
     if !(1..=16).contains(&codec_threads) {
         return Err(value_error(format!(
             "codec_threads {codec_threads} outside 1 ~ 16"
@@ -516,14 +523,7 @@ pub fn board_info(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     info.set_item("firmware", board.personality.name())?;
     info.set_item("traits", traits_dict(py, board.personality.traits())?)?;
     info.set_item("source", board.source.describe())?;
-    info.set_item(
-        "timing",
-        match board.vpu_timing {
-            VpuTiming::Fast => "fast",
-            VpuTiming::Realtime(_) => "realtime",
-            VpuTiming::Dilated(_) => "dilated",
-        },
-    )?;
+    info.set_item("timing", board.vpu_timing.name())?;
     info.set_item("codec_threads", board.sim.options().codec_threads)?;
     info.set_item("simulator", env!("CARGO_PKG_VERSION"))?;
     info.set_item("h265", cfg!(feature = "x265"))?;
@@ -663,23 +663,63 @@ pub fn query_status(py: Python<'_>, chn: u32) -> PyResult<Bound<'_, PyDict>> {
     Ok(out)
 }
 
-/// Board time since the board was made, in nanoseconds: what `time.ticks_*` read (the host's
-/// monotonic clock unless the board's is dilated).
+/// Board time since the board was made, in nanoseconds (the host's monotonic clock unless the
+/// board's is dilated or deterministic), as the runner reads it.
 #[pyfunction]
 pub fn board_now_ns() -> u64 {
     u64::try_from(current().sim.clock().now().as_nanos()).unwrap_or(u64::MAX)
 }
 
-/// Sleeps `seconds` of board time with the GIL released (`time.sleep` cuts a script's sleep
-/// into such slices to see a stop between them).
+/// Board time as a script's `time.ticks_*` and `time.time()` read it: a board call, which on a
+/// deterministic board takes its turn and its cost (a loop polling the ticks moves time on).
 #[pyfunction]
-pub fn board_sleep(py: Python<'_>, seconds: f64) {
+pub fn board_ticks_ns(py: Python<'_>) -> u64 {
     let clock = current().sim.clock().clone();
-    let d = std::time::Duration::try_from_secs_f64(seconds.max(0.0)).unwrap_or_default();
-    py.detach(|| clock.sleep(d));
+    let now = py.detach(|| {
+        drop(clock.call());
+        clock.now()
+    });
+    u64::try_from(now.as_nanos()).unwrap_or(u64::MAX)
 }
 
-/// Wall time over board time so far (1 unless the clock is dilated).
+/// A place among the board's actors for a script thread about to start: taken by the thread
+/// that starts it, so script threads join a deterministic board in the same order every run.
+#[pyclass(name = "BoardTicket", module = "_native")]
+#[derive(Debug)]
+pub struct BoardTicket(Mutex<Option<venc_sim::clock::Ticket>>);
+
+#[pymethods]
+impl BoardTicket {
+    /// Called first in the new thread: returns when it holds the board.
+    fn board(&self, py: Python<'_>) {
+        if let Some(ticket) = lock(&self.0).take() {
+            py.detach(|| ticket.board());
+        }
+    }
+}
+
+/// A [`BoardTicket`] for a thread the script is starting.
+#[pyfunction]
+pub fn board_ticket() -> BoardTicket {
+    BoardTicket(Mutex::new(Some(current().sim.clock().ticket())))
+}
+
+/// Times the deterministic board went on beside a thread stuck outside it.
+#[pyfunction]
+pub fn board_pass_overs() -> u64 {
+    current().sim.clock().pass_overs()
+}
+
+/// Sleeps `ns` nanoseconds of board time with the GIL released (`time.sleep` cuts a script's
+/// sleep into such slices to see a stop between them). Whole nanoseconds: a float slice could
+/// round to nothing and a deterministic board would never move on.
+#[pyfunction]
+pub fn board_sleep_ns(py: Python<'_>, ns: u64) {
+    let clock = current().sim.clock().clone();
+    py.detach(|| clock.sleep(std::time::Duration::from_nanos(ns)));
+}
+
+/// Wall time over board time so far (1 on the wall clock).
 #[pyfunction]
 pub fn board_dilation() -> f64 {
     current().sim.clock().dilation()

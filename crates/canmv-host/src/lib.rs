@@ -30,8 +30,12 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(board::configure, m)?)?;
     m.add_function(wrap_pyfunction!(board::board_info, m)?)?;
     m.add_function(wrap_pyfunction!(board::board_now_ns, m)?)?;
-    m.add_function(wrap_pyfunction!(board::board_sleep, m)?)?;
+    m.add_function(wrap_pyfunction!(board::board_sleep_ns, m)?)?;
     m.add_function(wrap_pyfunction!(board::board_dilation, m)?)?;
+    m.add_function(wrap_pyfunction!(board::board_ticks_ns, m)?)?;
+    m.add_function(wrap_pyfunction!(board::board_pass_overs, m)?)?;
+    m.add_function(wrap_pyfunction!(board::board_ticket, m)?)?;
+    m.add_class::<board::BoardTicket>()?;
     m.add_function(wrap_pyfunction!(board::memory_faults, m)?)?;
     m.add_function(wrap_pyfunction!(board::channel_stats, m)?)?;
     m.add_function(wrap_pyfunction!(board::inject_fault, m)?)?;

@@ -1,11 +1,14 @@
-"""`canmv-run --timing dilated`: the script's clock (`ticks_ms`, `sleep_ms`, `time()`) and its
-timeouts run in board time, which waits while this machine's codec is behind the K230 model.
-A 1080p30 H.265 bound camera (far beyond this host's codec in real time) then delivers every
-frame at the sensor's rate by the script's own clock, sleeps and GetStream timeouts last their
-board time (never less, never for ever), and the run reports its dilation factor."""
+"""`canmv-run --timing dilated` and `--timing deterministic`: the script's clock (`ticks_ms`,
+`sleep_ms`, `time()`) and its timeouts run in board time, which waits while this machine's
+codec is behind the K230 model (dilated) or moves only by events (deterministic). A 1080p30
+H.265 bound camera (far beyond this host's codec in real time) then delivers every frame at
+the sensor's rate by the script's own clock, sleeps and GetStream timeouts last their board
+time (never less, never for ever), and the run reports its dilation factor; on the
+deterministic clock two runs of the script (two threads) print and trace the same."""
 
 import re
 import unittest
+from pathlib import Path
 
 from support import TempDir, run_canmv, write_script
 
@@ -76,26 +79,52 @@ def number(text, label):
     return float(re.search(label + r" (-?[\d.]+)", text).group(1))
 
 
-class Dilated(unittest.TestCase):
-    def test_the_scripts_clock_sleeps_and_timeouts_run_in_board_time(self):
+def run_timed(tmp, timing, trace=None):
+    extra = ("--timing", timing) + (("--trace", str(trace)) if trace else ())
+    done = run_canmv(write_script(tmp, SCRIPT), sdcard=tmp, extra=extra, timeout=300)
+    return done
+
+
+class BoardTime(unittest.TestCase):
+    def check_board_time(self, done):
+        self.assertEqual(done.returncode, 0, done.stderr)
+        out = done.stdout
+        self.assertNotIn("no free buffer", done.stderr)
+        # 59 frame times at 30 fps between the first and the 60th picture, by ticks_ms.
+        self.assertAlmostEqual(number(out, "pictures 60 ms"), 59 * 1000 / 30, delta=10)
+        self.assertEqual(number(out, "get_stream"), -1)
+        waited = number(out, r"get_stream -1 ms")
+        self.assertGreaterEqual(waited, 300)
+        self.assertLess(waited, 360)
+        slept = number(out, "slept us")
+        self.assertGreaterEqual(slept, 250_000)
+        self.assertLess(slept, 270_000)
+        self.assertIn(number(out, "epoch s"), (1, 2))
+
+    def test_dilated_the_scripts_clock_sleeps_and_timeouts_run_in_board_time(self):
         with TempDir() as tmp:
-            done = run_canmv(write_script(tmp, SCRIPT), sdcard=tmp,
-                             extra=("--timing", "dilated"), timeout=300)
-            self.assertEqual(done.returncode, 0, done.stderr)
-            out = done.stdout
-            self.assertNotIn("no free buffer", done.stderr)
-            # 59 frame times at 30 fps between the first and the 60th picture, by ticks_ms.
-            self.assertAlmostEqual(number(out, "pictures 60 ms"), 59 * 1000 / 30, delta=10)
-            self.assertEqual(number(out, "get_stream"), -1)
-            waited = number(out, r"get_stream -1 ms")
-            self.assertGreaterEqual(waited, 300)
-            self.assertLess(waited, 360)
-            slept = number(out, "slept us")
-            self.assertGreaterEqual(slept, 250_000)
-            self.assertLess(slept, 270_000)
-            self.assertIn(number(out, "epoch s"), (1, 2))
+            done = run_timed(tmp, "dilated")
+            self.check_board_time(done)
             dilation = number(done.stderr, r"on a dilated clock:")
             self.assertGreater(dilation, 1.0, "this host encodes 1080p H.265 below 30 fps")
+
+    def test_deterministic_runs_print_and_trace_the_same(self):
+        runs = []
+        for _ in range(2):
+            with TempDir() as tmp:
+                trace = Path(tmp) / "calls.jsonl"
+                done = run_timed(tmp, "deterministic", trace)
+                self.check_board_time(done)
+                self.assertNotIn("pass-over", done.stderr)
+                self.assertIn("on a deterministic clock", done.stderr)
+                runs.append((done.stdout, trace.read_text()))
+        self.assertEqual(runs[0][0], runs[1][0])
+        self.assertGreater(runs[0][1].count("kd_mpi_venc_get_stream"), 60)
+        self.assertEqual(runs[0][1], runs[1][1], "the two runs' call traces differ")
+        # On the deterministic clock only the reads' own cost is over: exact board times.
+        out = runs[0][0]
+        self.assertEqual(number(out, r"get_stream -1 ms"), 300)
+        self.assertEqual(number(out, "slept us"), 250_010)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,6 @@ use venc_core::{FaultSpec, consts};
 use venc_harness::source::{FrameSource, TestPattern, Y4mSource};
 use venc_harness::trace::{self, TracingMpi};
 use venc_harness::{EncodeJob, EncodeSummary, UvPlacement, run_example2};
-use venc_sim::clock::ClockKind;
 use venc_sim::example1::run_example1;
 use venc_sim::timing::{BoardProfile, VpuTiming};
 use venc_sim::vicap::{Fit, SensorSource, Timing};
@@ -93,6 +92,10 @@ enum VpuTimingArg {
     /// the board's timing on any host, in more wall time on a slow one (the dilation factor is
     /// reported). With --bind the sensor is paced on that clock too.
     Dilated,
+    /// The same model on a discrete-event board clock: the same times, drops and traces on
+    /// every run and every machine (this program's own work between calls takes no board
+    /// time, each call 10 us). With --bind the sensor is paced on that clock too.
+    Deterministic,
 }
 
 #[derive(clap::Args, Debug)]
@@ -252,12 +255,15 @@ struct Report<'a> {
 /// The board's time against this machine's, for a simulator run.
 #[derive(Serialize)]
 struct BoardTime {
-    /// `wall` or `dilated`.
+    /// `wall`, `dilated` or `deterministic`.
     kind: &'static str,
     /// Board time since the simulator started, in seconds.
     board_seconds: f64,
     /// Wall time over board time (1 unless a dilated clock waited for this machine).
     dilation: f64,
+    /// Times a deterministic clock went on beside a thread stuck outside the board (0: the
+    /// run is the same on every machine).
+    pass_overs: u64,
 }
 
 fn is_mp4(path: &Path) -> bool {
@@ -344,10 +350,15 @@ fn encode(args: &EncodeArgs) -> Result<(), Failure> {
     let tracer = match &args.trace {
         Some(path) => {
             let file = File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
-            Some(Arc::new(TracingMpi::new(
-                Arc::clone(&mpi.mpi),
-                BufWriter::new(file),
-            )))
+            let out = BufWriter::new(file);
+            Some(Arc::new(match &mpi.simulator {
+                // Timed by the board's clock: a deterministic run's trace is the same every time.
+                Some(sim) => {
+                    let clock = sim.clock().clone();
+                    TracingMpi::on_clock(Arc::clone(&mpi.mpi), out, Box::new(move || clock.now()))
+                }
+                None => TracingMpi::new(Arc::clone(&mpi.mpi), out),
+            }))
         }
         None => None,
     };
@@ -421,7 +432,11 @@ fn encode(args: &EncodeArgs) -> Result<(), Failure> {
                 "--manual-uv-offset applies to SendFrame (Example 2), not to --bind".into(),
             );
         }
-        let timing = if args.realtime || args.vpu_timing == VpuTimingArg::Dilated {
+        let timing = if args.realtime
+            || matches!(
+                args.vpu_timing,
+                VpuTimingArg::Dilated | VpuTimingArg::Deterministic
+            ) {
             Timing::Realtime
         } else {
             Timing::Fast
@@ -502,12 +517,10 @@ fn encode(args: &EncodeArgs) -> Result<(), Failure> {
         board_clock: mpi.simulator.as_ref().map(|sim| {
             let clock = sim.clock();
             BoardTime {
-                kind: match clock.kind() {
-                    ClockKind::Wall => "wall",
-                    ClockKind::Dilated => "dilated",
-                },
+                kind: clock.kind().name(),
                 board_seconds: clock.now().as_secs_f64(),
                 dilation: clock.dilation(),
+                pass_overs: clock.pass_overs(),
             }
         }),
     };
@@ -540,12 +553,22 @@ fn encode(args: &EncodeArgs) -> Result<(), Failure> {
             summary.kbps,
             summary.fps
         )?;
-        if let Some(t) = report.board_clock.as_ref().filter(|t| t.kind == "dilated") {
-            say!(
+        match report.board_clock.as_ref() {
+            Some(t) if t.kind == "dilated" => say!(
                 "board time {:.2} s on a dilated clock: {:.2}x the board's time on this machine",
                 t.board_seconds,
                 t.dilation
-            )?;
+            )?,
+            Some(t) if t.kind == "deterministic" => say!(
+                "board time {:.2} s on a deterministic clock ({:.2}x in this machine's time){}",
+                t.board_seconds,
+                t.dilation,
+                match t.pass_overs {
+                    0 => String::new(),
+                    n => format!("; {n} pass-overs: NOT the same on every run"),
+                }
+            )?,
+            _ => {}
         }
     }
     Ok(())
@@ -573,6 +596,7 @@ fn open_backend(args: &EncodeArgs) -> Result<(Option<venc_hw::EmulatedBoard>, Op
                     VpuTimingArg::Fast => VpuTiming::Fast,
                     VpuTimingArg::Realtime => VpuTiming::Realtime(BoardProfile::K230),
                     VpuTimingArg::Dilated => VpuTiming::Dilated(BoardProfile::K230),
+                    VpuTimingArg::Deterministic => VpuTiming::Deterministic(BoardProfile::K230),
                 },
                 fault_seed: args.fault_seed,
                 ..SimOptions::default()

@@ -11,7 +11,7 @@
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 use venc_core::{Chn, ChnAttr, ChnStatus, MemError, Mpi, Pack, PoolId, VencError, VideoFrameInfo};
 
 /// One traced call.
@@ -36,11 +36,15 @@ pub struct Event {
     pub packs: Option<Vec<String>>,
 }
 
+/// Where a trace reads its times: the host's clock by default, the board's for a simulator
+/// whose clock is not the host's (a deterministic run's trace is then the same every time).
+pub type TraceClock = Box<dyn Fn() -> Duration + Send + Sync>;
+
 /// A backend that writes every call to `out` before answering it.
 pub struct TracingMpi<W: Write + Send> {
     inner: Arc<dyn Mpi>,
     out: Mutex<TraceOut<W>>,
-    t0: Instant,
+    now: TraceClock,
 }
 
 struct TraceOut<W> {
@@ -58,15 +62,21 @@ impl<W: Write + Send> std::fmt::Debug for TracingMpi<W> {
 }
 
 impl<W: Write + Send> TracingMpi<W> {
-    /// Traces every call to `inner` into `out`.
+    /// Traces every call to `inner` into `out`, timed by the host's clock.
     pub fn new(inner: Arc<dyn Mpi>, out: W) -> Self {
+        let t0 = Instant::now();
+        Self::on_clock(inner, out, Box::new(move || t0.elapsed()))
+    }
+
+    /// Traces every call to `inner` into `out`, timed by `now` (time since the trace began).
+    pub fn on_clock(inner: Arc<dyn Mpi>, out: W, now: TraceClock) -> Self {
         Self {
             inner,
             out: Mutex::new(TraceOut {
                 writer: out,
                 failed: None,
             }),
-            t0: Instant::now(),
+            now,
         }
     }
 
@@ -84,13 +94,13 @@ impl<W: Write + Send> TracingMpi<W> {
         call: &str,
         chn: Option<Chn>,
         args: serde_json::Value,
-        started: Instant,
+        started: Duration,
         result: &Result<T, String>,
         packs: Option<Vec<String>>,
     ) {
         let event = Event {
-            t_us: started.duration_since(self.t0).as_micros() as u64,
-            dur_us: started.elapsed().as_micros() as u64,
+            t_us: started.as_micros() as u64,
+            dur_us: (self.now)().saturating_sub(started).as_micros() as u64,
             call: call.to_owned(),
             chn,
             args,
@@ -129,7 +139,7 @@ impl<W: Write + Send> TracingMpi<W> {
         args: serde_json::Value,
         f: impl FnOnce() -> Result<T, VencError>,
     ) -> Result<T, VencError> {
-        let started = Instant::now();
+        let started = (self.now)();
         let r = f();
         let shown = r.as_ref().map(|_| ()).map_err(|e| e.name().to_owned());
         self.record(call, chn, args, started, &shown, None);
@@ -143,7 +153,7 @@ impl<W: Write + Send> TracingMpi<W> {
         args: serde_json::Value,
         f: impl FnOnce() -> Result<T, MemError>,
     ) -> Result<T, MemError> {
-        let started = Instant::now();
+        let started = (self.now)();
         let r = f();
         let shown = r.as_ref().map(|_| ()).map_err(ToString::to_string);
         self.record(call, None, args, started, &shown, None);
@@ -170,7 +180,7 @@ impl<W: Write + Send> Mpi for TracingMpi<W> {
         self.inner.faults_injected()
     }
     fn request_chn(&self) -> Result<Chn, VencError> {
-        let started = Instant::now();
+        let started = (self.now)();
         let r = self.inner.request_chn();
         let shown = r.map(drop).map_err(|e| e.name().to_owned());
         let args = serde_json::json!({ "chn": r.ok() });
@@ -227,7 +237,7 @@ impl<W: Write + Send> Mpi for TracingMpi<W> {
         )
     }
     fn query_status(&self, chn: Chn) -> Result<ChnStatus, VencError> {
-        let started = Instant::now();
+        let started = (self.now)();
         let r = self.inner.query_status(chn);
         let args = match &r {
             Ok(st) => serde_json::to_value(st).unwrap_or_default(),
@@ -268,7 +278,7 @@ impl<W: Write + Send> Mpi for TracingMpi<W> {
         timeout_ms: i32,
         out: &mut Vec<Pack>,
     ) -> Result<(), VencError> {
-        let started = Instant::now();
+        let started = (self.now)();
         let r = self.inner.get_stream(chn, max_packs, timeout_ms, out);
         let args = serde_json::json!({ "max_packs": max_packs, "timeout": timeout_ms });
         let packs = r

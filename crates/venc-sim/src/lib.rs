@@ -143,6 +143,8 @@ impl Simulator {
     /// Whether the program still reaches the board: an injected `link-drop` ends that, and
     /// every later call answers as a board client does after losing its board.
     fn reach(&self, call: &str) -> Result<(), String> {
+        // A board call: on a deterministic clock it takes its turn and its time.
+        drop(self.clock.call());
         if let Some(why) = self.link_lost.get() {
             return Err(why.clone());
         }

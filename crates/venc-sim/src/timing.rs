@@ -1,6 +1,7 @@
 //! The VPU's pace: `fast` (encode as fast as the host can, the default), `realtime` (each
-//! picture takes the time the K230's encoder would, and all channels share that one encoder)
-//! or `dilated` (the same model on a board clock that waits for a slow host: [`crate::clock`]).
+//! picture takes the time the K230's encoder would, and all channels share that one encoder),
+//! `dilated` (the same model on a board clock that waits for a slow host) or `deterministic`
+//! (the same model on a discrete-event board clock: [`crate::clock`]).
 //!
 //! The model (facts §4): the encoder does at most 8 MP@20 fps; derived, ≈ 166 Mpx/s summed over
 //! all channels, one core time-sliced between them. A picture of `w × h` pixels occupies the VPU
@@ -65,16 +66,31 @@ pub enum VpuTiming {
     Realtime(BoardProfile),
     /// As the board's encoder would, on a board clock held while the host is behind.
     Dilated(BoardProfile),
+    /// As the board's encoder would, on a discrete-event board clock: the same on every run.
+    Deterministic(BoardProfile),
 }
 
 impl VpuTiming {
-    /// `fast`, `realtime` or `dilated` (the K230 profile).
+    /// `fast`, `realtime`, `dilated` or `deterministic` (the K230 profile).
     pub fn parse(s: &str) -> Result<Self, String> {
         match s {
             "fast" => Ok(Self::Fast),
             "realtime" => Ok(Self::Realtime(BoardProfile::K230)),
             "dilated" => Ok(Self::Dilated(BoardProfile::K230)),
-            other => Err(format!("timing {other:?}: `fast`, `realtime` or `dilated`")),
+            "deterministic" => Ok(Self::Deterministic(BoardProfile::K230)),
+            other => Err(format!(
+                "timing {other:?}: `fast`, `realtime`, `dilated` or `deterministic`"
+            )),
+        }
+    }
+
+    /// The name `parse` takes.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Fast => "fast",
+            Self::Realtime(_) => "realtime",
+            Self::Dilated(_) => "dilated",
+            Self::Deterministic(_) => "deterministic",
         }
     }
 
@@ -82,7 +98,7 @@ impl VpuTiming {
     pub fn profile(&self) -> Option<BoardProfile> {
         match *self {
             Self::Fast => None,
-            Self::Realtime(p) | Self::Dilated(p) => Some(p),
+            Self::Realtime(p) | Self::Dilated(p) | Self::Deterministic(p) => Some(p),
         }
     }
 
@@ -90,7 +106,8 @@ impl VpuTiming {
     pub fn clock_kind(&self) -> ClockKind {
         match self {
             Self::Dilated(_) => ClockKind::Dilated,
-            _ => ClockKind::Wall,
+            Self::Deterministic(_) => ClockKind::Deterministic,
+            Self::Fast | Self::Realtime(_) => ClockKind::Wall,
         }
     }
 }
@@ -141,6 +158,10 @@ mod tests {
         assert!((p.max_fps(1280, 720) - 180.0).abs() < 0.01);
         assert_eq!(VpuTiming::parse("realtime"), Ok(VpuTiming::Realtime(p)));
         assert_eq!(VpuTiming::parse("dilated"), Ok(VpuTiming::Dilated(p)));
+        let det = VpuTiming::parse("deterministic").unwrap();
+        assert_eq!(det, VpuTiming::Deterministic(p));
+        assert_eq!(det.clock_kind(), ClockKind::Deterministic);
+        assert_eq!(det.name(), "deterministic");
         assert!(VpuTiming::parse("slow").is_err());
     }
 

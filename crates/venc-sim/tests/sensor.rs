@@ -511,8 +511,9 @@ fn a_paced_snapshot_is_the_next_frame_by_the_sensors_clock() {
     // of that moment, not the one after the last snapshot; a frame is never returned twice.
     let sim = Simulator::shared(SimOptions::default());
     let s = configured(&sim, 320, 240, Timing::Realtime);
-    s.run().unwrap();
+    // Read before run(): the sensor's clock starts in it, no earlier.
     let t0 = sim.clock().now();
+    s.run().unwrap();
     let frame = Duration::from_micros(1_000_000 / 30);
     let mut pts = Vec::new();
     for _ in 0..4 {

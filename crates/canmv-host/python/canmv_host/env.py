@@ -166,24 +166,43 @@ class _Clock:
 
 
 def board_seconds():
-    """Board time (the simulated board's clock: the host's, or dilated by ``--timing``)."""
+    """Board time (the simulated board's clock: the host's, or dilated or deterministic by
+    ``--timing``)."""
     return _native.board_now_ns() / 1e9
 
 
 def _ticks(scale):
-    return lambda: int(_native.board_now_ns() // scale) & 0x3FFF_FFFF
+    # A script's read is a board call (on a deterministic board it costs time: a polling
+    # loop moves on).
+    return lambda: int(_native.board_ticks_ns() // scale) & 0x3FFF_FFFF
 
 
 def _sleep(seconds):
     """A sleep in board time that the stop request can end (a sleep is an exit point under
-    ENABLE): slices of at most 50 ms of board time."""
-    deadline = board_seconds() + max(0.0, seconds)
+    ENABLE): slices of at most 50 ms of board time, counted in whole nanoseconds."""
+    deadline = _native.board_now_ns() + max(0, round(seconds * 1e9))
     while True:
         _take_pending(at_sleep=True)
-        left = deadline - board_seconds()
+        left = deadline - _native.board_now_ns()
         if left <= 0:
             return
-        _native.board_sleep(min(left, 0.05))
+        _native.board_sleep_ns(min(left, 50_000_000))
+
+
+_host_start_new_thread = _thread.start_new_thread
+
+
+def _start_new_thread(function, args, kwargs=None):
+    """``_thread.start_new_thread`` for scripts: the new thread takes its place among the
+    board's actors here, in the starting thread, so a deterministic board runs script threads
+    in the same order every time."""
+    ticket = _native.board_ticket()
+
+    def run():
+        ticket.board()
+        function(*args, **(kwargs or {}))
+
+    return _host_start_new_thread(run, ())
 
 
 def _board_time_module():
@@ -204,7 +223,7 @@ def _board_time_module():
     # The epoch clock moves with board time: on a dilated board a script's time() agrees
     # with its ticks.
     epoch_origin = time.time() - board_seconds()
-    board.time = lambda: int(epoch_origin + board_seconds())
+    board.time = lambda: int(epoch_origin + _native.board_ticks_ns() / 1e9)
     board.clock = _Clock
     return board
 
@@ -360,4 +379,5 @@ def install(sdcard=None, data=None, layout="new"):
     builtins.const = lambda value: value
     sys.modules["micropython"] = _micropython_module()
     sys.modules["time"] = _board_time_module()
+    _thread.start_new_thread = _start_new_thread
     _patch_paths()

@@ -58,12 +58,15 @@ def _parser():
     p.add_argument(
         "--timing",
         default="fast",
-        choices=["fast", "realtime", "dilated"],
+        choices=["fast", "realtime", "dilated", "deterministic"],
         help="the board's pace: fast (as fast as this machine encodes), realtime (the sensor "
         "at its frame rate and the VPU as the K230's 8 MP@20 fps, on the wall clock: a slow "
         "machine places pictures late), dilated (the same on a board clock that waits while "
         "this machine is behind: the board's timing on any host, reported with the dilation "
-        "factor at the end; the script's clock, sleeps and timeouts run in board time)",
+        "factor at the end; the script's clock, sleeps and timeouts run in board time), "
+        "deterministic (the same on a discrete-event clock: the same times, drops and traces "
+        "on every run and machine; the script's own work between board calls takes no board "
+        "time, each call and each ticks read 10 us)",
     )
     p.add_argument(
         "--codec-threads", type=int, default=1, help="encoder threads per channel (default 1)"
@@ -349,9 +352,16 @@ def run(script, script_args=(), sdcard="sdcard", source="pattern", firmware="can
     except OSError as e:
         print(f"canmv-run: --trace {trace}: {e}", file=sys.stderr)
         status = status or EXIT_EXCEPTION
-    if _native.board_info()["timing"] == "dilated":
+    timing = _native.board_info()["timing"]
+    if timing == "dilated":
         print(f"canmv-run: board time {_native.board_now_ns() / 1e9:.2f} s on a dilated clock: "
               f"{_native.board_dilation():.2f}x the board's time on this machine",
+              file=sys.stderr)
+    elif timing == "deterministic":
+        passed = _native.board_pass_overs()
+        note = f"; {passed} pass-overs: NOT the same on every run" if passed else ""
+        print(f"canmv-run: board time {_native.board_now_ns() / 1e9:.2f} s on a deterministic "
+              f"clock ({_native.board_dilation():.2f}x in this machine's time){note}",
               file=sys.stderr)
     wrapped = _native.board_info()["wrapping_channels"]
     if wrapped:

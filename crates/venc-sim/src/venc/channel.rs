@@ -205,11 +205,15 @@ impl Channel {
         self.state.lock().unwrap_or_else(relock)
     }
 
-    fn notify_all(&self) {
-        self.input_cv.notify_all();
-        self.space_cv.notify_all();
-        self.output_cv.notify_all();
-        self.block_cv.notify_all();
+    fn wake_all(&self) {
+        for cv in [
+            &self.input_cv,
+            &self.space_cv,
+            &self.output_cv,
+            &self.block_cv,
+        ] {
+            self.clock.notify(cv);
+        }
     }
 
     pub(crate) fn phase(&self) -> Phase {
@@ -372,7 +376,7 @@ impl Channel {
         st.free_blocks.extend(freed);
         st.generation += 1;
         drop(st);
-        self.notify_all();
+        self.wake_all();
         Ok(())
     }
 
@@ -395,9 +399,12 @@ impl Channel {
         drop(st);
         let ch = Arc::clone(self);
         let mem = Arc::clone(mem);
-        let handle = std::thread::Builder::new()
-            .name(format!("venc-ch{}", self.id))
-            .spawn(move || ch.run_worker(&mem, engine, attr, generation, pacing))
+        let worker = std::thread::Builder::new().name(format!("venc-ch{}", self.id));
+        let handle = self
+            .clock
+            .spawn(worker, move || {
+                ch.run_worker(&mem, engine, attr, generation, pacing);
+            })
             .map_err(|_| VencError::NoMem)?;
         *self.worker.lock().unwrap_or_else(relock) = Some(handle);
         Ok(())
@@ -418,9 +425,10 @@ impl Channel {
         st.input.clear();
         drop(st.wake_hold.take());
         drop(st);
-        self.notify_all();
+        self.wake_all();
         if let Some(h) = self.worker.lock().unwrap_or_else(relock).take() {
-            let _ = h.join();
+            // The worker may need the board to see it is stopped.
+            let _ = self.clock.away(|| h.join());
         }
         let st = self.lock();
         let secs = st
@@ -455,10 +463,25 @@ impl Channel {
         Ok(())
     }
 
+    /// A call-level injected fault: its code, after the call's timeout in board time (0 and
+    /// −1 not at all: an injected fault never blocks forever).
+    fn struck_call(
+        &self,
+        point: FaultPoint,
+        timeout_ms: i32,
+        place: std::fmt::Arguments<'_>,
+    ) -> Option<VencError> {
+        let code = self.faults.strike_code(point, place)?;
+        if let Ok(ms) = u64::try_from(timeout_ms) {
+            self.clock.sleep(Duration::from_millis(ms));
+        }
+        Some(code)
+    }
+
     /// Waits on `cv` until `ready`, for `timeout_ms` of board time (-1 = forever). `Err` on
     /// timeout.
     fn wait_until<'a>(
-        &self,
+        &'a self,
         cv: &Condvar,
         mut st: MutexGuard<'a, State>,
         timeout_ms: i32,
@@ -468,7 +491,7 @@ impl Channel {
             .ok()
             .map(|ms| self.clock.now() + Duration::from_millis(ms));
         while !ready(&st) {
-            let (back, passed) = self.clock.wait_on(cv, st, deadline);
+            let (back, passed) = self.clock.wait_on(cv, &self.state, st, deadline);
             st = back;
             if passed && !ready(&st) {
                 return Err(st);
@@ -494,10 +517,7 @@ impl Channel {
         strict: bool,
     ) -> Result<(), VencError> {
         let place = format_args!("venc ch{} send_frame pts {}", self.id, frame.pts);
-        if let Some(code) = self
-            .faults
-            .strike_call(FaultPoint::SendFrame, timeout_ms, place)
-        {
+        if let Some(code) = self.struck_call(FaultPoint::SendFrame, timeout_ms, place) {
             // As a full queue answers: the frame is still the caller's.
             warn!("venc ch{}: VENC_BUSY (input queue full)", self.id);
             return Err(code);
@@ -554,7 +574,7 @@ impl Channel {
             .push_back((*frame, captured.map_or(now, |t| t.min(now))));
         st.stats.frames_queued += 1;
         drop(st);
-        self.input_cv.notify_one();
+        self.clock.notify(&self.input_cv);
         Ok(true)
     }
 
@@ -577,10 +597,7 @@ impl Channel {
     ) -> Result<(), VencError> {
         out.clear();
         let place = format_args!("venc ch{} get_stream", self.id);
-        if let Some(code) = self
-            .faults
-            .strike_call(FaultPoint::GetStream, timeout_ms, place)
-        {
+        if let Some(code) = self.struck_call(FaultPoint::GetStream, timeout_ms, place) {
             // The packs stay in the ring for the next call.
             return Err(code);
         }
@@ -635,7 +652,7 @@ impl Channel {
             );
         }
         drop(guard);
-        self.block_cv.notify_all();
+        self.clock.notify(&self.block_cv);
         Ok(())
     }
 
@@ -674,14 +691,21 @@ impl Channel {
                         let force = std::mem::take(&mut st.idr_requested);
                         break (f, force);
                     }
-                    st = self.input_cv.wait(st).unwrap_or_else(relock);
+                    st = self.clock.wait_on(&self.input_cv, &self.state, st, None).0;
                 }
             };
-            self.space_cv.notify_one();
+            self.clock.notify(&self.space_cv);
             let place = format_args!("venc ch{} VPU taking pts {}", self.id, frame.pts);
             match self.faults.strike(FaultPoint::Encode, place) {
                 Some(FaultKind::VpuStall { ms }) => {
-                    self.clock.sleep(Duration::from_millis(u64::from(ms)));
+                    let until = self.clock.now() + Duration::from_millis(u64::from(ms));
+                    let mut st = self.lock();
+                    while self.clock.now() < until && live(&st) {
+                        st = self
+                            .clock
+                            .wait_on(&self.input_cv, &self.state, st, Some(until))
+                            .0;
+                    }
                 }
                 Some(_) => {
                     let mut st = self.lock();
@@ -730,12 +754,15 @@ impl Channel {
                 }
                 Ok(Ok(())) => {}
             }
-            if let Some(due) = booking.as_ref().map(Booking::due)
-                && self.clock.now() < due
-            {
-                drop(st);
-                self.clock.sleep_until(due);
-                st = self.lock();
+            if let Some(due) = booking.as_ref().map(Booking::due) {
+                // Until the packs are due, or the channel stops: a stop does not wait for
+                // board time (a deterministic board's time stands while the stop joins this).
+                while self.clock.now() < due && live(&st) {
+                    st = self
+                        .clock
+                        .wait_on(&self.input_cv, &self.state, st, Some(due))
+                        .0;
+                }
             }
             if st.generation != generation {
                 return;
@@ -749,13 +776,13 @@ impl Channel {
             }
             drop(st);
             drop(booking);
-            self.output_cv.notify_all();
+            self.clock.notify(&self.output_cv);
         }
     }
 
     /// Splits an encoded picture into packs and writes them into output blocks and the ring.
     fn place_packs<'a>(
-        &self,
+        &'a self,
         mem: &MediaMemory,
         mut st: MutexGuard<'a, State>,
         encoded: &EncodedPicture,
@@ -807,10 +834,10 @@ impl Channel {
                     );
                     return st;
                 }
-                self.output_cv.notify_all();
+                self.clock.notify(&self.output_cv);
                 // A stall for the consumer is board time passing: the clock is not held for it.
                 drop(booking.take());
-                st = self.block_cv.wait(st).unwrap_or_else(relock);
+                st = self.clock.wait_on(&self.block_cv, &self.state, st, None).0;
             }
             let Some(block) = st.free_blocks.pop_front() else {
                 return st;

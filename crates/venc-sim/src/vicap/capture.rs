@@ -1,7 +1,7 @@
 //! The capture thread and its pacing: one pass per frame time of the virtual clock, each
 //! configured and bound channel's frame pushed into its encoders.
 
-use super::{FAST_BUFFER_WAIT, Inner, SENSOR_BUFFERS, SENSOR_CHANNELS, State, Timing, relock};
+use super::{FAST_BUFFER_WAIT, Inner, SENSOR_BUFFERS, SENSOR_CHANNELS, State, Timing};
 use crate::sys::ModChn;
 use log::warn;
 use std::sync::MutexGuard;
@@ -31,7 +31,12 @@ impl Inner {
                 return;
             }
             if self.opts.frame_limit.is_some_and(|n| st.tick >= n) {
-                drop(self.wake.wait(st).unwrap_or_else(relock));
+                drop(
+                    self.sim
+                        .clock()
+                        .wait_on(&self.wake, &self.state, st, None)
+                        .0,
+                );
                 continue;
             }
             let tick = st.tick;
@@ -39,7 +44,7 @@ impl Inner {
                 let due = self.due(&st, tick);
                 let clock = self.sim.clock();
                 if clock.now() < due {
-                    drop(clock.wait_on(&self.wake, st, Some(due)).0);
+                    drop(clock.wait_on(&self.wake, &self.state, st, Some(due)).0);
                     continue;
                 }
             }
@@ -62,7 +67,7 @@ impl Inner {
                 // Nothing to feed: the virtual clock stands still until a link appears.
                 let clock = self.sim.clock();
                 let recheck = clock.now() + Duration::from_millis(5);
-                drop(clock.wait_on(&self.wake, st, Some(recheck)).0);
+                drop(clock.wait_on(&self.wake, &self.state, st, Some(recheck)).0);
                 continue;
             }
             for (c, dests) in bound {
@@ -102,7 +107,7 @@ impl Inner {
                 return Some(st);
             }
             let recheck = clock.now() + Duration::from_millis(1);
-            st = clock.wait_on(&self.wake, st, Some(recheck)).0;
+            st = clock.wait_on(&self.wake, &self.state, st, Some(recheck)).0;
             if !(st.running && st.generation == generation) {
                 return None;
             }

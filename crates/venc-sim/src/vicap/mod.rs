@@ -366,6 +366,7 @@ impl Sensor {
 
     /// `sensor.run()`: allocates each configured channel's six buffers and starts the clock.
     pub fn run(&self) -> Result<(), SensorError> {
+        let _call = self.inner.sim.clock().call();
         let mut st = self.lock();
         if !st.reset {
             return Err(SensorError::NotReset);
@@ -416,9 +417,12 @@ impl Sensor {
         let generation = st.generation;
         drop(st);
         let inner = Arc::clone(&self.inner);
-        let handle = std::thread::Builder::new()
-            .name(format!("vicap{}", self.inner.dev))
-            .spawn(move || inner.capture(generation))
+        let capture = std::thread::Builder::new().name(format!("vicap{}", self.inner.dev));
+        let handle = self
+            .inner
+            .sim
+            .clock()
+            .spawn(capture, move || inner.capture(generation))
             .map_err(|e| SensorError::Source(format!("capture thread: {e}")))?;
         *self.thread.lock().unwrap_or_else(relock) = Some(handle);
         Ok(())
@@ -426,19 +430,22 @@ impl Sensor {
 
     /// `sensor.stop()`: no more frames; buffers stay until `reset()` or drop.
     pub fn stop(&self) {
+        let _call = self.inner.sim.clock().call();
         {
             let mut st = self.lock();
             st.running = false;
             st.generation += 1;
         }
-        self.inner.wake.notify_all();
+        let clock = self.inner.sim.clock();
+        clock.notify(&self.inner.wake);
         if let Some(handle) = self.thread.lock().unwrap_or_else(relock).take() {
-            let _ = handle.join();
+            let _ = clock.away(|| handle.join());
         }
     }
 
     /// `sensor.snapshot(chn)`: the next frame of channel `chn`, in one of its buffers.
     pub fn snapshot(&self, chn: u32) -> Result<SensorImage, SensorError> {
+        let _call = self.inner.sim.clock().call();
         let mut st = self.lock();
         if !st.running {
             return Err(SensorError::NotRunning);
@@ -462,7 +469,9 @@ impl Sensor {
             let tick = st.last_snapshot[chn as usize].map_or(next, |last| next.max(last + 1));
             let due = self.inner.due(&st, tick);
             while clock.now() < due {
-                st = clock.wait_on(&self.inner.wake, st, Some(due)).0;
+                st = clock
+                    .wait_on(&self.inner.wake, &self.inner.state, st, Some(due))
+                    .0;
                 if !st.running {
                     return Err(SensorError::NotRunning);
                 }

@@ -1,0 +1,433 @@
+//! Board time on any host: the K230 timing model on a `dilated` clock (the wall clock, waiting
+//! for a slow host) and on a `deterministic` one (discrete events). Whatever this machine's
+//! speed, a bound camera's pictures come out with the model's latency and none is dropped for
+//! want of a buffer; a program's timeouts and sleeps run in board time; on the deterministic
+//! clock a run's times and traces are the same every time, and backpressure drops exactly the
+//! frames the model predicts.
+#![allow(clippy::unwrap_used)]
+
+use std::sync::Arc;
+use std::time::Duration;
+use venc_core::consts::*;
+use venc_core::encoder::{H264_PROFILE_MAIN, H265_PROFILE_MAIN, Personality};
+use venc_core::{ChnAttrStr, Encoder, StreamData};
+use venc_sim::clock::ClockKind;
+use venc_sim::sys::MediaManager;
+use venc_sim::timing::{BoardProfile, VpuTiming};
+use venc_sim::vicap::*;
+use venc_sim::{SimOptions, Simulator};
+
+fn board(timing: VpuTiming) -> Arc<Simulator> {
+    Simulator::shared(SimOptions {
+        timing,
+        ..SimOptions::default()
+    })
+}
+
+fn dilated() -> Arc<Simulator> {
+    board(VpuTiming::Dilated(BoardProfile::K230))
+}
+
+/// Both clocks that keep the board's time whatever the host's speed.
+const BOARD_TIMES: [VpuTiming; 2] = [
+    VpuTiming::Dilated(BoardProfile::K230),
+    VpuTiming::Deterministic(BoardProfile::K230),
+];
+
+/// One frame time at 30 fps, as `frame_pts` counts it.
+const FRAME: Duration = Duration::from_micros(1_000_000 / 30);
+
+/// One test at a time: on a dilated clock whatever else this host runs is the program's own
+/// time (D-047), so a test encoding 1080p H.265 beside another measuring latency would show up
+/// in the other's figures. (A deterministic clock needs no such care; its tests take it to
+/// leave the dilated ones the machine.)
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn alone() -> std::sync::MutexGuard<'static, ()> {
+    ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn millis(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+/// What a program saw of a bound camera's stream: per GetStream, the board time it returned
+/// and its packs (type, size, pts).
+type Trace = Vec<(Duration, Vec<(u32, u32, u64)>)>;
+
+/// The pictures of a trace: (board time GetStream returned it, pts).
+fn pictures(trace: &Trace) -> Vec<(Duration, u64)> {
+    trace
+        .iter()
+        .flat_map(|(at, packs)| {
+            packs
+                .iter()
+                .filter(|p| p.0 != K_VENC_HEADER)
+                .map(move |p| (*at, p.2))
+        })
+        .collect()
+}
+
+/// A bound camera (`w`x`h` at 30 fps, `codec`) streamed for `frames` pictures; the trace and
+/// the sensor's drops.
+fn bound_camera(
+    timing: VpuTiming,
+    codec: u32,
+    w: u32,
+    h: u32,
+    frames: usize,
+) -> (Trace, SensorStats, Duration) {
+    let sim = board(timing);
+    assert_eq!(sim.clock().kind(), timing.clock_kind());
+    let sensor = Sensor::new(
+        Arc::clone(&sim),
+        0,
+        SensorSource::Pattern,
+        SensorOptions {
+            timing: Timing::Realtime,
+            ..SensorOptions::default()
+        },
+    );
+    sensor.reset().unwrap();
+    sensor.set_framesize(w, h, CAM_CHN_ID_0, 12).unwrap();
+    sensor.set_pixformat(YUV420SP, CAM_CHN_ID_0).unwrap();
+    let mut enc = Encoder::new(sim.clone());
+    enc.set_out_bufs(0, 8, w, h).unwrap();
+    let media = MediaManager::new(sim.clone(), Personality::CanMvNew);
+    let link = media
+        .link(
+            sensor.bind_info(0).src,
+            (VIDEO_ENCODE_MOD_ID, VENC_DEV_ID, 0),
+        )
+        .unwrap();
+    media.init().unwrap();
+    let profile = if codec == K_PT_H265 {
+        H265_PROFILE_MAIN
+    } else {
+        H264_PROFILE_MAIN
+    };
+    enc.create(0, &ChnAttrStr::new(codec, profile, w, h))
+        .unwrap();
+    enc.start(0).unwrap();
+    let before = sim.clock().now();
+    sensor.run().unwrap();
+    // The sensor's clock starts in `run`, after the call's own cost on a deterministic board.
+    let t0 = before
+        + match timing.clock_kind() {
+            ClockKind::Deterministic => venc_sim::clock::CALL_COST,
+            _ => Duration::ZERO,
+        };
+    let mut data = StreamData::new();
+    let mut trace = Trace::new();
+    while pictures(&trace).len() < frames {
+        // Two seconds of board time without a picture would be a stall.
+        assert_eq!(enc.get_stream(0, &mut data, 2000), Ok(0), "stalled");
+        let arrived = sim.clock().now() - t0;
+        let packs = (0..data.pack_cnt as usize)
+            .map(|i| (data.stream_type[i], data.data_size[i], data.pts[i]))
+            .collect();
+        trace.push((arrived, packs));
+        enc.release_stream(0, &data).unwrap();
+    }
+    sensor.stop();
+    drop(link);
+    enc.stop(0).unwrap();
+    enc.destroy(0).unwrap();
+    media.deinit();
+    (trace, sensor.stats(), sim.clock().now())
+}
+
+#[test]
+fn a_1080p30_h265_camera_keeps_up_with_the_models_latency() {
+    let _alone = alone();
+    const FRAMES: usize = 90;
+    let (w, h) = (1920, 1080);
+    for timing in BOARD_TIMES {
+        let (trace, stats, _) = bound_camera(timing, K_PT_H265, w, h, FRAMES);
+        assert_eq!(stats.dropped_no_buffer, 0, "{timing:?} {stats:?}");
+        assert_eq!(stats.dropped_by_encoder, 0, "{timing:?} {stats:?}");
+        // Frame n is captured at n/30 s and stamped (n + 1)/30 s (`frame_pts`).
+        let mut latency: Vec<Duration> = pictures(&trace)
+            .iter()
+            .map(|(arrived, pts)| arrived.saturating_sub(Duration::from_micros(*pts) - FRAME))
+            .collect();
+        // p50 and p99 within 1 ms of the model's 12.5 ms (1080p at 8 MP x 20 fps). On the
+        // dilated clock what is over is this program's own time after GetStream (its thread's
+        // scheduling included), which counts as board time there; on the deterministic clock
+        // only its own board calls' costs (an IDR's picture pack comes a GetStream after its
+        // header) and the microsecond `frame_pts` rounds off.
+        let model = millis(BoardProfile::K230.service_time(w, h));
+        assert!((model - 12.5).abs() < 1e-9);
+        let within = match timing {
+            VpuTiming::Deterministic(_) => millis(venc_sim::clock::CALL_COST * 4),
+            _ => 1.0,
+        };
+        latency.sort();
+        let max = millis(latency[FRAMES - 1]);
+        for (q, at) in [("p50", FRAMES / 2), ("p99", FRAMES * 99 / 100)] {
+            let got = millis(latency[at]);
+            assert!(
+                got >= model - 0.002 && got - model < within,
+                "{timing:?} {q} latency {got:.3} ms (max {max:.3}), the model's {model} ms"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_deterministic_run_is_the_same_every_time() {
+    let _alone = alone();
+    let timing = VpuTiming::Deterministic(BoardProfile::K230);
+    // 720p H.264 and H.265 at 30 fps: the same packs at the same board times, twice.
+    for codec in [K_PT_H264, K_PT_H265] {
+        let first = bound_camera(timing, codec, 1280, 720, 45);
+        let second = bound_camera(timing, codec, 1280, 720, 45);
+        assert_eq!(first.0, second.0, "codec {codec}: traces differ");
+        assert_eq!(format!("{:?}", first.1), format!("{:?}", second.1));
+        assert_eq!(first.2, second.2, "the runs ended at different board times");
+        // 45 pictures at 30 fps: the last is captured at 44/30 s and placed 5.56 ms later.
+        let last = pictures(&first.0).last().unwrap().0;
+        let want = Duration::from_secs(44) / 30 + BoardProfile::K230.service_time(1280, 720);
+        assert!(
+            last.abs_diff(want) < Duration::from_micros(2),
+            "last picture at {last:?}, the model's {want:?}"
+        );
+    }
+}
+
+#[test]
+fn timeouts_run_in_board_time_while_the_host_is_behind() {
+    let _alone = alone();
+    let sim = dilated();
+    let clock = sim.clock().clone();
+    // A picture booked on the VPU that the host is slow to finish: board time stands still.
+    let booking = clock.book(|now| now + Duration::from_millis(1));
+    let mut enc = Encoder::new(sim.clone());
+    enc.set_out_bufs(0, 4, 320, 240).unwrap();
+    enc.create(0, &ChnAttrStr::new(K_PT_H265, H265_PROFILE_MAIN, 320, 240))
+        .unwrap();
+    enc.start(0).unwrap();
+    let waiter = {
+        let sim = Arc::clone(&sim);
+        std::thread::spawn(move || {
+            let mut enc = Encoder::new(sim.clone());
+            let mut data = StreamData::new();
+            // Nothing is sent: a 20 ms GetStream times out 20 ms of board time later.
+            let before = sim.clock().now();
+            let got = enc.get_stream(0, &mut data, 20);
+            (got, sim.clock().now() - before)
+        })
+    };
+    std::thread::sleep(Duration::from_millis(100));
+    assert!(
+        !waiter.is_finished(),
+        "timed out while board time stood still"
+    );
+    drop(booking);
+    let (got, waited) = waiter.join().unwrap();
+    assert_eq!(got, Ok(-1));
+    assert!(waited >= Duration::from_millis(20), "{waited:?}");
+    assert!(waited < Duration::from_millis(40), "{waited:?}");
+    enc.stop(0).unwrap();
+    enc.destroy(0).unwrap();
+}
+
+#[test]
+fn three_720p30_channels_see_the_models_latency() {
+    let _alone = alone();
+    for timing in BOARD_TIMES {
+        three_720p30_channels(timing);
+    }
+}
+
+fn three_720p30_channels(timing: VpuTiming) {
+    // Three 1280x720 H.264 channels, each sending one frame per 33 ms of board time with one in
+    // flight: the measured latencies against the model replayed on the same send instants
+    // (one K230 encoder, first come first served).
+    const FRAMES: u32 = 30;
+    let (w, h) = (1280, 720);
+    let sim = board(timing);
+    let clock = sim.clock().clone();
+    let period = Duration::from_secs(1) / 30;
+    let t0 = clock.now() + Duration::from_millis(20);
+    let mut sends: Vec<(Duration, Duration)> = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..3u32)
+            .map(|chn| {
+                let sim = Arc::clone(&sim);
+                let clock = clock.clone();
+                // Taken here, in channel order: the same order on every deterministic run.
+                let ticket = clock.ticket();
+                s.spawn(move || {
+                    ticket.board();
+                    let mpi: Arc<dyn venc_core::Mpi> = sim.clone();
+                    let bufs = venc_harness::FrameBuffers::new(mpi.as_ref(), w, h, 2).unwrap();
+                    let mut enc = Encoder::new(mpi);
+                    let c = i64::from(chn);
+                    enc.set_out_bufs(c, 8, w, h).unwrap();
+                    enc.create(c, &ChnAttrStr::new(K_PT_H264, H264_PROFILE_MAIN, w, h))
+                        .unwrap();
+                    enc.start(c).unwrap();
+                    let mut data = StreamData::new();
+                    let mut out = Vec::new();
+                    for k in 0..FRAMES {
+                        clock.sleep_until(t0 + period * k);
+                        let info = bufs.frame_info(
+                            k as usize % 2,
+                            venc_harness::UvPlacement::Vicap,
+                            u64::from(k) + 1,
+                        );
+                        let sent = clock.now();
+                        assert_eq!(enc.send_frame(c, &info, 1000), Ok(0));
+                        let mut picture = false;
+                        while !picture {
+                            assert_eq!(enc.get_stream(c, &mut data, 2000), Ok(0));
+                            picture = (0..data.pack_cnt as usize)
+                                .any(|i| data.stream_type[i] != K_VENC_HEADER);
+                            enc.release_stream(c, &data).unwrap();
+                        }
+                        out.push((sent, clock.now() - sent));
+                    }
+                    enc.stop(c).unwrap();
+                    enc.destroy(c).unwrap();
+                    out
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|t| t.join().unwrap())
+            .collect()
+    });
+    sends.sort();
+    let service = BoardProfile::K230.service_time(w, h);
+    let mut free = Duration::ZERO;
+    let mut model: Vec<f64> = sends
+        .iter()
+        .map(|(sent, _)| {
+            let done = free.max(*sent) + service;
+            free = done;
+            millis(done - *sent)
+        })
+        .collect();
+    let mut measured: Vec<f64> = sends.iter().map(|(_, l)| millis(*l)).collect();
+    model.sort_by(f64::total_cmp);
+    measured.sort_by(f64::total_cmp);
+    let n = measured.len();
+    for (q, at) in [("p50", n / 2), ("p99", n * 99 / 100)] {
+        assert!(
+            (measured[at] - model[at]).abs() < 1.0,
+            "{timing:?} {q}: {:.2} ms measured, {:.2} ms modeled",
+            measured[at],
+            model[at]
+        );
+    }
+}
+
+#[test]
+fn deterministic_timeouts_fire_at_their_board_deadline() {
+    let _alone = alone();
+    let sim = board(VpuTiming::Deterministic(BoardProfile::K230));
+    let clock = sim.clock().clone();
+    let mut enc = Encoder::new(sim.clone());
+    enc.set_out_bufs(0, 4, 320, 240).unwrap();
+    enc.create(0, &ChnAttrStr::new(K_PT_H264, H264_PROFILE_MAIN, 320, 240))
+        .unwrap();
+    enc.start(0).unwrap();
+    let mut data = StreamData::new();
+    for timeout in [1, 20, 300, 5000] {
+        let before = clock.now();
+        // Nothing is sent: the call times out `timeout` ms of board time later (after its
+        // own cost), never early, and takes no host time to do so.
+        let host = std::time::Instant::now();
+        assert_eq!(enc.get_stream(0, &mut data, timeout), Ok(-1));
+        let waited = clock.now() - before;
+        // Past the deadline by the calls' own costs only (the facade makes two).
+        let over = waited.checked_sub(Duration::from_millis(timeout as u64));
+        assert!(
+            over.is_some_and(|o| o <= venc_sim::clock::CALL_COST * 4),
+            "{timeout} ms timed out after {waited:?}"
+        );
+        assert!(
+            host.elapsed() < Duration::from_secs(1),
+            "{:?}",
+            host.elapsed()
+        );
+    }
+    enc.stop(0).unwrap();
+    enc.destroy(0).unwrap();
+    assert_eq!(clock.pass_overs(), 0);
+}
+
+#[test]
+fn backpressure_drops_exactly_the_frames_the_model_predicts() {
+    let _alone = alone();
+    // 640x480 H.264 sent every 1 ms with timeout 0: the VPU takes 1.85 ms a picture, the
+    // 30-deep input queue fills, and then a frame is dropped whenever it is full (`input
+    // overflow`). The model replayed on the same send times says which.
+    const FRAMES: u64 = 200;
+    let (w, h) = (640, 480);
+    let sim = board(VpuTiming::Deterministic(BoardProfile::K230));
+    let clock = sim.clock().clone();
+    let mpi: Arc<dyn venc_core::Mpi> = sim.clone();
+    let bufs = venc_harness::FrameBuffers::new(mpi.as_ref(), w, h, 1).unwrap();
+    let mut enc = Encoder::new(mpi);
+    enc.set_out_bufs(0, 16, w, h).unwrap();
+    enc.create(0, &ChnAttrStr::new(K_PT_H264, H264_PROFILE_MAIN, w, h))
+        .unwrap();
+    enc.start(0).unwrap();
+    let t0 = clock.now() + Duration::from_millis(1);
+    let period = Duration::from_millis(1);
+    let mut data = StreamData::new();
+    let mut sent = Vec::new();
+    let mut received = Vec::new();
+    let mut drain = |enc: &mut Encoder, received: &mut Vec<u64>, timeout| {
+        while enc.get_stream(0, &mut data, timeout) == Ok(0) {
+            for i in 0..data.pack_cnt as usize {
+                if data.stream_type[i] != K_VENC_HEADER {
+                    received.push(data.pts[i]);
+                }
+            }
+            enc.release_stream(0, &data).unwrap();
+        }
+    };
+    for k in 0..FRAMES {
+        clock.sleep_until(t0 + period * k as u32);
+        let info = bufs.frame_info(0, venc_harness::UvPlacement::Vicap, k + 1);
+        // The frame reaches the channel when the call is done with its cost.
+        sent.push((k + 1, clock.now() + venc_sim::clock::CALL_COST));
+        assert_eq!(enc.send_frame(0, &info, 0), Ok(0));
+        drain(&mut enc, &mut received, 0);
+    }
+    // The queue drains at the VPU's pace: wait until every accepted picture is out.
+    drain(&mut enc, &mut received, 200);
+    let stats = sim.channel_stats(0).unwrap();
+    enc.stop(0).unwrap();
+    enc.destroy(0).unwrap();
+    // The model: one server, first come first served, service w*h / rate; a frame that
+    // finds 30 frames waiting (not yet taken by the VPU) is dropped.
+    let service = BoardProfile::K230.service_time(w, h);
+    let depth = venc_core::limits::K230.input_queue_depth;
+    let mut starts: Vec<Duration> = Vec::new();
+    let mut free = Duration::ZERO;
+    let mut accepted = Vec::new();
+    for &(pts, at) in &sent {
+        let waiting = starts.iter().filter(|&&s| s > at).count();
+        if waiting >= depth {
+            continue;
+        }
+        let start = free.max(at);
+        free = start + service;
+        starts.push(start);
+        accepted.push(pts);
+    }
+    let dropped = FRAMES - accepted.len() as u64;
+    assert!(
+        dropped > 40,
+        "the scenario must overflow: {dropped} dropped"
+    );
+    assert_eq!(stats.dropped_input_overflow, dropped, "{stats:?}");
+    assert_eq!(received, accepted);
+    assert_eq!(clock.pass_overs(), 0);
+}
