@@ -21,7 +21,7 @@ use venc_core::{Encoder, Mpi};
 use venc_harness::oracle;
 use venc_harness::{Consumer, FrameBuffers, PackEvent, UvPlacement};
 use venc_hw::{EmulatedBoard, HwClient, HwOptions};
-use venc_sim::timing::{BoardProfile, VpuTiming};
+use venc_sim::timing::{BoardProfile, PictureKind, VpuTiming};
 use venc_sim::{SimOptions, Simulator};
 
 #[derive(Parser, Debug)]
@@ -357,7 +357,7 @@ fn three_channels_paced(frames: &Frames, count: u32, timing: VpuTiming) -> Scena
         .unwrap_or_default();
     all.sort_by_key(|(s, _, _)| *s);
     // The model on the same arrivals: one server, FIFO, service = w*h / rate.
-    let service = profile.service_time(w, h);
+    let service = profile.picture_time(Codec::H264, PictureKind::P, w, h);
     let mut free = t0;
     let model: Vec<Duration> = all
         .iter()
@@ -528,13 +528,16 @@ fn main() {
                 let m = EncoderRig::new(Arc::new(client), &frames, codec).measure(args.frames);
                 rows.push(row(name, codec, &frames, &m, Some(raw_fps)));
             }
-            let service = BoardProfile::K230.service_time(w, h).as_secs_f64() * 1e3;
+            let service = BoardProfile::K230
+                .picture_time(codec, PictureKind::P, w, h)
+                .as_secs_f64()
+                * 1e3;
             rows.push(Row {
                 backend: "k230-model".into(),
                 codec: Codec::name(codec).into(),
                 width: w,
                 height: h,
-                fps: BoardProfile::K230.max_fps(w, h),
+                fps: BoardProfile::K230.max_fps(codec, w, h),
                 p50_ms: Some(service),
                 p90_ms: Some(service),
                 p99_ms: Some(service),

@@ -21,7 +21,7 @@ use venc_core::{
 use venc_harness::source::{FrameSource, ImageSequence, Looping, SourceError, Y4mSource};
 use venc_harness::trace::TracingMpi;
 use venc_sim::SimOptions;
-use venc_sim::timing::VpuTiming;
+use venc_sim::timing::{BoardProfile, VpuTiming};
 use venc_sim::vicap::{Fit, SensorSource, Timing};
 
 // The simulator's parts the other modules wrap. This module is the one place the Python front
@@ -467,7 +467,8 @@ pub fn note_memory_fault() {
 /// `trace` path fails now with a clear error. `trace` names a file that receives every MPI call
 /// the script makes, as JSON lines (`venc trace diff` compares two).
 #[pyfunction]
-#[pyo3(signature = (firmware = "canmv-new", source = "pattern", timing = "fast", codec_threads = 1, fault_seed = 0, trace = None, ide = false))]
+#[pyo3(signature = (firmware = "canmv-new", source = "pattern", timing = "fast", codec_threads = 1, fault_seed = 0, trace = None, ide = false, board_profile = None))]
+#[allow(clippy::too_many_arguments)] // Python's keyword arguments, one per runner option
 pub fn configure(
     firmware: &str,
     source: &str,
@@ -476,6 +477,7 @@ pub fn configure(
     fault_seed: u64,
     trace: Option<PathBuf>,
     ide: bool,
+    board_profile: Option<PathBuf>,
 ) -> PyResult<()> {
     let personality = Personality::from_name(firmware).ok_or_else(|| {
         let known: Vec<String> = Personality::ALL
@@ -488,6 +490,12 @@ pub fn configure(
         ))
     })?;
     let timing = VpuTiming::parse(timing).map_err(|e| value_error(format!("unknown {e}")))?;
+    let timing = match board_profile {
+        Some(path) => BoardProfile::load(&path)
+            .and_then(|profile| timing.with_profile(profile))
+            .map_err(value_error)?,
+        None => timing,
+    };
     if !(1..=16).contains(&codec_threads) {
         return Err(value_error(format!(
             "codec_threads {codec_threads} outside 1 ~ 16"

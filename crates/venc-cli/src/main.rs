@@ -103,6 +103,11 @@ struct EncodeArgs {
     /// The simulated VPU's pace (the timing model: venc_sim::timing).
     #[arg(long, value_enum, default_value = "fast")]
     vpu_timing: VpuTimingArg,
+    /// The timing model's figures from a board profile (TOML: per codec, the I and P pixel
+    /// rates and a fixed time per picture) in place of the K230 datasheet's; for a paced
+    /// --vpu-timing.
+    #[arg(long, value_name = "FILE")]
+    board_profile: Option<PathBuf>,
     /// Where to encode: the simulator, or a board through its agent (`--board`).
     #[arg(long, value_enum, default_value = "sim")]
     backend: BackendArg,
@@ -589,15 +594,20 @@ fn open_backend(args: &EncodeArgs) -> Result<(Option<venc_hw::EmulatedBoard>, Op
             if args.board.is_some() {
                 return Err("--board applies to --backend hw".into());
             }
+            let timing = match args.vpu_timing {
+                VpuTimingArg::Fast => VpuTiming::Fast,
+                VpuTimingArg::Realtime => VpuTiming::Realtime(BoardProfile::K230),
+                VpuTimingArg::Dilated => VpuTiming::Dilated(BoardProfile::K230),
+                VpuTimingArg::Deterministic => VpuTiming::Deterministic(BoardProfile::K230),
+            };
+            let timing = match &args.board_profile {
+                Some(path) => timing.with_profile(BoardProfile::load(path)?)?,
+                None => timing,
+            };
             let sim = Simulator::shared(SimOptions {
                 strict: args.strict,
                 codec_threads: args.threads,
-                timing: match args.vpu_timing {
-                    VpuTimingArg::Fast => VpuTiming::Fast,
-                    VpuTimingArg::Realtime => VpuTiming::Realtime(BoardProfile::K230),
-                    VpuTimingArg::Dilated => VpuTiming::Dilated(BoardProfile::K230),
-                    VpuTimingArg::Deterministic => VpuTiming::Deterministic(BoardProfile::K230),
-                },
+                timing,
                 fault_seed: args.fault_seed,
                 ..SimOptions::default()
             });
@@ -613,11 +623,12 @@ fn open_backend(args: &EncodeArgs) -> Result<(Option<venc_hw::EmulatedBoard>, Op
             if args.strict
                 || args.threads != 1
                 || args.vpu_timing != VpuTimingArg::Fast
+                || args.board_profile.is_some()
                 || args.fault_seed != 0
             {
                 return Err(
-                    "--strict, --threads, --vpu-timing and --fault-seed configure the \
-                     simulator, not a board"
+                    "--strict, --threads, --vpu-timing, --board-profile and --fault-seed \
+                     configure the simulator, not a board"
                         .into(),
                 );
             }

@@ -1038,3 +1038,69 @@ fn a_deterministic_bound_camera_is_the_same_on_every_run() {
         "the runs ended at different board times"
     );
 }
+
+#[test]
+fn a_board_profile_sets_the_models_figures_and_bad_ones_are_refused() {
+    // A board where a 640x480 H.264 picture takes 20 ms: 10 frames sent back to back, each
+    // waited for, take 200 ms of board time on the deterministic clock (the K230's 1.85 ms a
+    // picture would take 18.5 ms).
+    let profile = tmp("slow-board.toml");
+    let rate = 640 * 480 * 50;
+    std::fs::write(
+        &profile,
+        format!(
+            "name = \"slow\"\nsource = \"a test\"\n\
+             [h264]\ni_pixels_per_second = {rate}\np_pixels_per_second = {rate}\n\
+             [h265]\ni_pixels_per_second = {rate}\np_pixels_per_second = {rate}\n\
+             [jpeg]\ni_pixels_per_second = {rate}\np_pixels_per_second = {rate}\n"
+        ),
+    )
+    .unwrap();
+    let out = tmp("slow-board.264");
+    let common = [
+        "encode",
+        "--size",
+        "640x480",
+        "--frames",
+        "10",
+        "-o",
+        out.to_str().unwrap(),
+    ];
+    let mut args = common.to_vec();
+    args.extend(["--json", "--vpu-timing", "deterministic", "--board-profile"]);
+    args.push(profile.to_str().unwrap());
+    let report = venc_json(&args);
+    assert_eq!(report["frames_out"], 10, "{report}");
+    let board = report["board_clock"]["board_seconds"].as_f64().unwrap();
+    assert!((0.2..0.21).contains(&board), "{board} s of board time");
+    // A profile needs a paced timing, a readable file and sound figures.
+    let mut fast = common.to_vec();
+    fast.extend(["--board-profile", profile.to_str().unwrap()]);
+    fails_with(&fast, "give a paced timing");
+    let mut missing = common.to_vec();
+    missing.extend([
+        "--vpu-timing",
+        "dilated",
+        "--board-profile",
+        "/nonexistent/board.toml",
+    ]);
+    fails_with(&missing, "board profile /nonexistent/board.toml: ");
+    let bad = tmp("zero-board.toml");
+    std::fs::write(
+        &bad,
+        std::fs::read_to_string(&profile).unwrap().replacen(
+            &format!("i_pixels_per_second = {rate}"),
+            "i_pixels_per_second = 0",
+            1,
+        ),
+    )
+    .unwrap();
+    let mut zero = common.to_vec();
+    zero.extend([
+        "--vpu-timing",
+        "realtime",
+        "--board-profile",
+        bad.to_str().unwrap(),
+    ]);
+    fails_with(&zero, "h264.i_pixels_per_second must be above 0");
+}

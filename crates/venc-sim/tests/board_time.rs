@@ -8,12 +8,13 @@
 
 use std::sync::Arc;
 use std::time::Duration;
+use venc_core::bitstream::Codec;
 use venc_core::consts::*;
 use venc_core::encoder::{H264_PROFILE_MAIN, H265_PROFILE_MAIN, Personality};
 use venc_core::{ChnAttrStr, Encoder, StreamData};
 use venc_sim::clock::ClockKind;
 use venc_sim::sys::MediaManager;
-use venc_sim::timing::{BoardProfile, VpuTiming};
+use venc_sim::timing::{BoardProfile, PictureKind, VpuTiming};
 use venc_sim::vicap::*;
 use venc_sim::{SimOptions, Simulator};
 
@@ -158,7 +159,7 @@ fn a_1080p30_h265_camera_keeps_up_with_the_models_latency() {
         // scheduling included), which counts as board time there; on the deterministic clock
         // only its own board calls' costs (an IDR's picture pack comes a GetStream after its
         // header) and the microsecond `frame_pts` rounds off.
-        let model = millis(BoardProfile::K230.service_time(w, h));
+        let model = millis(BoardProfile::K230.picture_time(Codec::H265, PictureKind::P, w, h));
         assert!((model - 12.5).abs() < 1e-9);
         let within = match timing {
             VpuTiming::Deterministic(_) => millis(venc_sim::clock::CALL_COST * 4),
@@ -189,7 +190,8 @@ fn a_deterministic_run_is_the_same_every_time() {
         assert_eq!(first.2, second.2, "the runs ended at different board times");
         // 45 pictures at 30 fps: the last is captured at 44/30 s and placed 5.56 ms later.
         let last = pictures(&first.0).last().unwrap().0;
-        let want = Duration::from_secs(44) / 30 + BoardProfile::K230.service_time(1280, 720);
+        let want = Duration::from_secs(44) / 30
+            + BoardProfile::K230.picture_time(Codec::H264, PictureKind::P, 1280, 720);
         assert!(
             last.abs_diff(want) < Duration::from_micros(2),
             "last picture at {last:?}, the model's {want:?}"
@@ -301,7 +303,7 @@ fn three_720p30_channels(timing: VpuTiming) {
             .collect()
     });
     sends.sort();
-    let service = BoardProfile::K230.service_time(w, h);
+    let service = BoardProfile::K230.picture_time(Codec::H264, PictureKind::P, w, h);
     let mut free = Duration::ZERO;
     let mut model: Vec<f64> = sends
         .iter()
@@ -407,7 +409,7 @@ fn backpressure_drops_exactly_the_frames_the_model_predicts() {
     enc.destroy(0).unwrap();
     // The model: one server, first come first served, service w*h / rate; a frame that
     // finds 30 frames waiting (not yet taken by the VPU) is dropped.
-    let service = BoardProfile::K230.service_time(w, h);
+    let service = BoardProfile::K230.picture_time(Codec::H264, PictureKind::P, w, h);
     let depth = venc_core::limits::K230.input_queue_depth;
     let mut starts: Vec<Duration> = Vec::new();
     let mut free = Duration::ZERO;
@@ -430,4 +432,51 @@ fn backpressure_drops_exactly_the_frames_the_model_predicts() {
     assert_eq!(stats.dropped_input_overflow, dropped, "{stats:?}");
     assert_eq!(received, accepted);
     assert_eq!(clock.pass_overs(), 0);
+}
+
+#[test]
+fn a_loaded_profile_costs_each_picture_by_its_codec_and_kind() {
+    let _alone = alone();
+    // A board whose H.264 I pictures take twice a P picture's pixel time, plus 1 ms each: on
+    // the deterministic clock every picture comes out exactly that late.
+    let profile = BoardProfile::parse(
+        r#"
+        name = "two-speed"
+        source = "a test"
+        [h264]
+        i_pixels_per_second = 50_000_000
+        p_pixels_per_second = 100_000_000
+        fixed_us = 1000
+        [h265]
+        i_pixels_per_second = 165_888_000
+        p_pixels_per_second = 165_888_000
+        [jpeg]
+        i_pixels_per_second = 165_888_000
+        p_pixels_per_second = 165_888_000
+        "#,
+    )
+    .unwrap();
+    let (w, h) = (1280, 720);
+    let (trace, stats, _) = bound_camera(VpuTiming::Deterministic(profile), K_PT_H264, w, h, 65);
+    assert_eq!(stats.dropped_no_buffer, 0, "{stats:?}");
+    let mut seen = [0, 0];
+    for (arrived, packs) in &trace {
+        for &(kind, _, pts) in packs.iter().filter(|p| p.0 != K_VENC_HEADER) {
+            let (cost, slot) = match kind {
+                K_VENC_I_FRAME => (PictureKind::I, 0),
+                _ => (PictureKind::P, 1),
+            };
+            seen[slot] += 1;
+            let latency = arrived.saturating_sub(Duration::from_micros(pts) - FRAME);
+            let want = profile.picture_time(Codec::H264, cost, w, h);
+            // 18.4 ms for an I picture, 9.2 ms for a P one; over by the program's own calls
+            // at most.
+            assert!(
+                latency >= want - Duration::from_micros(2)
+                    && latency <= want + venc_sim::clock::CALL_COST * 4,
+                "pts {pts} ({cost:?}): {latency:?}, the profile's {want:?}"
+            );
+        }
+    }
+    assert!(seen[0] >= 2 && seen[1] > 50, "I and P pictures: {seen:?}");
 }

@@ -4,8 +4,9 @@
 #![allow(clippy::unwrap_used)]
 
 use std::time::{Duration, Instant};
+use venc_core::bitstream::Codec;
 use venc_core::{ChnAttrStr, Mpi, VideoFrameInfo, align_up, consts};
-use venc_sim::timing::{BoardProfile, VpuTiming};
+use venc_sim::timing::{BoardProfile, PictureCost, PictureKind, VpuTiming};
 use venc_sim::{SimOptions, Simulator};
 
 const W: u32 = 320;
@@ -14,10 +15,15 @@ const H: u32 = 240;
 /// 2 Mpx/s: a 320x240 picture takes 38.4 ms, far longer than openh264 needs for it.
 const SLOW: BoardProfile = BoardProfile {
     name: "slow",
-    pixels_per_second: 2_000_000,
-    per_frame_us: 0,
     source: "test",
+    h264: PictureCost::flat(2_000_000),
+    h265: PictureCost::flat(2_000_000),
+    jpeg: PictureCost::flat(2_000_000),
 };
+
+fn slow_picture() -> Duration {
+    SLOW.picture_time(Codec::H264, PictureKind::P, W, H)
+}
 
 fn started(sim: &Simulator, chn: u32) -> VideoFrameInfo {
     let pool = sim
@@ -70,7 +76,7 @@ fn realtime_pictures_take_the_modeled_time() {
         sim.send_frame(0, &frame, 1000).unwrap();
     }
     wait_for(&sim, 0, 5);
-    let model = SLOW.service_time(W, H) * 5;
+    let model = slow_picture() * 5;
     assert!(t0.elapsed() >= model, "{:?} < {model:?}", t0.elapsed());
 }
 
@@ -89,7 +95,7 @@ fn realtime_channels_share_one_encoder() {
         wait_for(&sim, chn, 2);
     }
     // Six pictures on one VPU: no faster than six service times, whatever the host's cores.
-    let model = SLOW.service_time(W, H) * 6;
+    let model = slow_picture() * 6;
     assert!(t0.elapsed() >= model, "{:?} < {model:?}", t0.elapsed());
 }
 

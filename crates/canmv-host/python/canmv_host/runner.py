@@ -69,6 +69,13 @@ def _parser():
         "time, each call and each ticks read 10 us)",
     )
     p.add_argument(
+        "--board-profile",
+        metavar="FILE",
+        help="the timing model's figures from a board profile (TOML: per codec, the I and P "
+        "pixel rates and a fixed time per picture; `venc profile` measures one) in place of the "
+        "K230 datasheet's; for a paced --timing",
+    )
+    p.add_argument(
         "--codec-threads", type=int, default=1, help="encoder threads per channel (default 1)"
     )
     p.add_argument(
@@ -265,7 +272,8 @@ def _settle(limits):
 
 def run(script, script_args=(), sdcard="sdcard", source="pattern", firmware="canmv-new",
         timing="fast", codec_threads=1, quiet=True, log="warn", faults=(), fault_seed=0,
-        trace=None, data="data", run_for=None, max_frames=None, ide=False, network=None):
+        trace=None, data="data", run_for=None, max_frames=None, ide=False, network=None,
+        board_profile=None):
     """Runs ``script`` and returns the exit status (see the module doc)."""
     script = Path(script)
     if not script.is_file():
@@ -283,7 +291,7 @@ def run(script, script_args=(), sdcard="sdcard", source="pattern", firmware="can
         _native.init_log(log)
         _native.configure(
             firmware=firmware, source=source, timing=timing, codec_threads=codec_threads,
-            fault_seed=fault_seed, trace=trace, ide=ide,
+            fault_seed=fault_seed, trace=trace, ide=ide, board_profile=board_profile,
         )
         for spec in faults:
             _native.inject_fault(spec)
@@ -406,6 +414,7 @@ def main(argv=None):
         run_for=args.run_for,
         max_frames=args.max_frames,
         ide=args.ide,
+        board_profile=args.board_profile,
         network={"ip": args.ip, "delay": args.wifi_delay, "fail": args.wifi_fail,
                  "ssids": args.wifi_ssid or ["venc-sim"]},
     )

@@ -15,7 +15,7 @@ use crate::SimOptions;
 use crate::clock::{BoardClock, Booking};
 use crate::codec::{self, CodecEngine, EncodedPicture, Picture};
 use crate::mmz::MediaMemory;
-use crate::timing::{BoardProfile, VpuClock};
+use crate::timing::{BoardProfile, PictureKind, VpuClock};
 use log::{debug, info, warn};
 use serde::Serialize;
 use std::collections::VecDeque;
@@ -677,6 +677,12 @@ impl Channel {
             idr: false,
         };
         let live = |s: &State| s.generation == generation && s.phase == Phase::Started;
+        let codec = engine.codec();
+        let gop = attr.rc.to_words().1[0].max(1);
+        // The model costs a picture by its kind before the codec makes it (a dilated clock is
+        // booked first): the kind the GOP gives, counted here.
+        let mut since_idr: Option<u32> = None;
+        let mut kind_warned = false;
         loop {
             let ((frame, arrived), force_idr) = {
                 let mut st = self.lock();
@@ -722,9 +728,15 @@ impl Channel {
             // Paced: the VPU takes the picture now, or when it finishes the one before. On a
             // dilated clock the booking holds board time at the due time until the packs are
             // placed.
+            let kind =
+                if codec == Codec::Jpeg || force_idr || since_idr.is_none_or(|n| n + 1 >= gop) {
+                    PictureKind::I
+                } else {
+                    PictureKind::P
+                };
             let mut booking = pacing
                 .as_ref()
-                .map(|(p, vpu)| vpu.book(&self.clock, p, w, h, arrived));
+                .map(|(p, vpu)| vpu.book(&self.clock, p.picture_time(codec, kind, w, h), arrived));
             let y_len = y_size(w, h);
             let uv_len = uv_size(w, h);
             let read = mem.with_two(
@@ -754,6 +766,24 @@ impl Channel {
                 }
                 Ok(Ok(())) => {}
             }
+            let made = if encoded.idr || codec == Codec::Jpeg {
+                PictureKind::I
+            } else {
+                PictureKind::P
+            };
+            if made != kind && pacing.is_some() && !kind_warned {
+                kind_warned = true;
+                warn!(
+                    "venc ch{}: the timing model costed pts {} as an {kind:?} picture, the codec \
+                     made an {made:?} picture (its GOP differs from {gop}); the model keeps \
+                     counting by the GOP",
+                    self.id, frame.pts
+                );
+            }
+            since_idr = Some(match made {
+                PictureKind::I => 0,
+                PictureKind::P => since_idr.map_or(0, |n| n.saturating_add(1)),
+            });
             if let Some(due) = booking.as_ref().map(Booking::due) {
                 // Until the packs are due, or the channel stops: a stop does not wait for
                 // board time (a deterministic board's time stands while the stop joins this).
