@@ -127,5 +127,64 @@ class BoardTime(unittest.TestCase):
         self.assertEqual(number(out, "slept us"), 250_010)
 
 
+class BoardProfiles(unittest.TestCase):
+    def test_a_profile_sets_the_scripts_board_time_and_bad_ones_are_refused(self):
+        with TempDir() as tmp:
+            rate = 320 * 240 * 25  # a 320x240 picture takes 40 ms
+            costs = f"i_pixels_per_second = {rate}\np_pixels_per_second = {rate}\n"
+            profile = Path(tmp) / "slow.toml"
+            profile.write_text('name = "slow"\nsource = "a test"\n'
+                               + "".join(f"[{c}]\n{costs}" for c in ("h264", "h265", "jpeg")))
+            script = write_script(tmp, """
+                from media.vencoder import *
+                from media.media import *
+                import time
+                enc = Encoder()
+                enc.SetOutBufs(0, 4, 320, 240)
+                enc.Create(0, ChnAttrStr(Encoder.PAYLOAD_TYPE_H264, Encoder.H264_PROFILE_MAIN,
+                                         320, 240))
+                enc.Start(0)
+                buf = MediaManager.Buffer.get(320 * 240 * 3 // 2)
+                frame = k_video_frame_info()
+                frame.v_frame.width, frame.v_frame.height = 320, 240
+                frame.v_frame.pixel_format = PIXEL_FORMAT_YUV_SEMIPLANAR_420
+                frame.v_frame.phys_addr[0] = buf.phys_addr
+                frame.v_frame.phys_addr[1] = buf.phys_addr + 320 * 240
+                sd = StreamData()
+                t = time.ticks_us()
+                enc.SendFrame(0, frame)
+                while True:
+                    enc.GetStream(0, sd)
+                    picture = any(sd.stream_type[i] != Encoder.STREAM_TYPE_HEADER
+                                  for i in range(sd.pack_cnt))
+                    enc.ReleaseStream(0, sd)
+                    if picture:
+                        break
+                print("picture us", time.ticks_diff(time.ticks_us(), t))
+                enc.Stop(0)
+                enc.Destroy(0)
+                buf.__del__()
+            """)
+            done = run_canmv(script, sdcard=tmp, extra=(
+                "--timing", "deterministic", "--board-profile", str(profile)))
+            self.assertEqual(done.returncode, 0, done.stderr)
+            took = number(done.stdout, "picture us")
+            self.assertGreaterEqual(took, 40_000)
+            self.assertLess(took, 40_200)
+            bad = Path(tmp) / "bad.toml"
+            bad.write_text(profile.read_text().replace(f"i_pixels_per_second = {rate}",
+                                                       "i_pixels_per_second = 0", 1))
+            for extra, says in (
+                (("--timing", "deterministic", "--board-profile", str(bad)),
+                 "h264.i_pixels_per_second must be above 0"),
+                (("--board-profile", str(profile)), "give a paced timing"),
+                (("--timing", "dilated", "--board-profile", str(Path(tmp) / "none.toml")),
+                 "none.toml: "),
+            ):
+                done = run_canmv(script, sdcard=tmp, extra=extra)
+                self.assertEqual(done.returncode, 2, done.stderr)
+                self.assertIn(says, done.stderr)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -2,6 +2,7 @@
 
 mod conformance;
 mod out;
+mod profile;
 mod record;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -44,6 +45,9 @@ enum Command {
     /// Call traces (`venc encode --trace FILE`).
     #[command(subcommand)]
     Trace(TraceCommand),
+    /// Measure a board's timing model (per codec, I and P picture time by size) from the
+    /// board's own clock, into a profile `--board-profile` loads.
+    Profile(profile::ProfileArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -687,7 +691,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     // Conformance cases provoke the simulator's warnings on purpose; show errors only.
     let default_level = match cli.command {
-        Command::Encode(_) | Command::Trace(_) => "warn",
+        Command::Encode(_) | Command::Trace(_) | Command::Profile(_) => "warn",
         Command::Conformance(_) => "error",
     };
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or(default_level))
@@ -696,6 +700,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Encode(args) => encode(args),
         Command::Trace(TraceCommand::Diff { first, second }) => trace_diff(first, second),
+        Command::Profile(args) => profile::run(args).map_err(Failure::Error),
         Command::Conformance(args) => match conformance::run(args) {
             Ok(true) => Ok(()),
             Ok(false) => Err("conformance: some outcomes were not the expected ones".into()),

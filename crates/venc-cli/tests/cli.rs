@@ -1104,3 +1104,96 @@ fn a_board_profile_sets_the_models_figures_and_bad_ones_are_refused() {
     ]);
     fails_with(&zero, "h264.i_pixels_per_second must be above 0");
 }
+
+#[test]
+fn venc_profile_measures_the_profile_an_emulated_board_runs() {
+    // The emulated board runs a known profile on the deterministic clock: its agent's ticks
+    // are board time, so `venc profile` over a real socket must find that profile's figures.
+    let known = tmp("known-board.toml");
+    std::fs::write(
+        &known,
+        "name = \"known\"\nsource = \"a test\"\n\
+         [h264]\ni_pixels_per_second = 60000000\np_pixels_per_second = 120000000\nfixed_us = 300\n\
+         [h265]\ni_pixels_per_second = 40000000\np_pixels_per_second = 80000000\nfixed_us = 500\n\
+         [jpeg]\ni_pixels_per_second = 200000000\np_pixels_per_second = 200000000\nfixed_us = 100\n",
+    )
+    .unwrap();
+    let board = venc_hw::EmulatedBoard::start_with(
+        0,
+        &[
+            "--timing",
+            "deterministic",
+            "--board-profile",
+            known.to_str().unwrap(),
+        ],
+    )
+    .unwrap();
+    let measured = tmp("measured-board.toml");
+    let out = venc(&[
+        "profile",
+        "--board",
+        board.url(),
+        "--name",
+        "emulated",
+        "--frames",
+        "5",
+        "-o",
+        measured.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    let got = venc_sim::timing::BoardProfile::load(&measured).unwrap();
+    let want = venc_sim::timing::BoardProfile::load(&known).unwrap();
+    assert_eq!(got.name, "emulated");
+    assert!(
+        got.source.contains("measured by `venc profile`"),
+        "{}",
+        got.source
+    );
+    let close = |a: u64, b: u64, what: &str| {
+        let ratio = a as f64 / b as f64;
+        assert!(
+            (0.99..1.01).contains(&ratio),
+            "{what}: {a} measured, {b} known\n{err}"
+        );
+    };
+    for (what, g, w) in [("h264", got.h264, want.h264), ("h265", got.h265, want.h265)] {
+        close(
+            g.i_pixels_per_second,
+            w.i_pixels_per_second,
+            &format!("{what} I"),
+        );
+        close(
+            g.p_pixels_per_second,
+            w.p_pixels_per_second,
+            &format!("{what} P"),
+        );
+        assert!(
+            g.fixed_us.abs_diff(w.fixed_us) <= 20,
+            "{what} fixed {}\n{err}",
+            g.fixed_us
+        );
+    }
+    close(
+        got.jpeg.i_pixels_per_second,
+        want.jpeg.i_pixels_per_second,
+        "jpeg",
+    );
+    assert!(
+        got.jpeg.fixed_us.abs_diff(100) <= 20,
+        "jpeg fixed {}",
+        got.jpeg.fixed_us
+    );
+}
+
+#[test]
+fn venc_profile_refuses_what_it_cannot_measure() {
+    fails_with(
+        &["profile", "--board", "tcp://127.0.0.1:1", "--frames", "2"],
+        "--frames 2: give at least 5",
+    );
+    fails_with(
+        &["profile", "--board", "udp://x:1"],
+        "scheme \"udp\" is not tcp",
+    );
+}

@@ -18,8 +18,10 @@ import uctypes
 from media.vencoder import *  # noqa: F403  (kd_mpi_venc_*, kd_mpi_sys_*, k_venc_* structs)
 from media.media import *  # noqa: F403  (kd_mpi_vb_*, k_vb_pool_config)
 
-PROTOCOL = 1
-AGENT_VERSION = "1.0.0"
+PROTOCOL = 2
+# MicroPython's ticks wrap at 2**30; the client subtracts modulo that.
+TICKS_MASK = 0x3FFFFFFF
+AGENT_VERSION = "2.0.0"
 MAGIC = b"KV"
 HEADER = "<BBII"  # after the 2 magic bytes: version, type, sequence number, payload length
 HEADER_SIZE = 12
@@ -363,7 +365,9 @@ class Session:
             v.phys_addr[0], v.phys_addr[1], v.phys_addr[2] = a0, a1, a2
             v.pts = pts
             frame.pool_id, frame.mod_id = pool_id, mod_id
-            return self.venc(kd_mpi_venc_send_frame(chn, frame, timeout))  # noqa: F405
+            ret = kd_mpi_venc_send_frame(chn, frame, timeout)  # noqa: F405
+            # The board's own time the call returned (protocol 2): latency measured on the board.
+            return self.venc(ret, struct.pack("<I", time.ticks_us() & TICKS_MASK))
         if kind == GET_STREAM:
             chn, max_packs, timeout = self.exact(p, "<IIi")
             self.bounded(timeout)
@@ -374,13 +378,14 @@ class Session:
             stream.pack = uctypes.addressof(descs)
             stream.pack_cnt = max_packs
             ret = kd_mpi_venc_get_stream(chn, stream, timeout)  # noqa: F405
+            returned = time.ticks_us() & TICKS_MASK
             if u32(ret) != 0:
                 return self.venc(ret)
             body = struct.pack("<I", stream.pack_cnt)
             for i in range(stream.pack_cnt):
                 d = stream._pack[i]
                 body += struct.pack("<QIQI", d.phys_addr, d.len, d.pts, d.type)
-            return OK, body
+            return OK, body + struct.pack("<I", returned)
         if kind == RELEASE_STREAM:
             chn, count = self.exact(p, "<II")
             stream = k_venc_stream()  # noqa: F405

@@ -13,6 +13,7 @@ use crate::protocol::{
     self, BoardInfo, Body, FrameError, HEADER_SIZE, Kind, MAX_PACKS, MAX_PAYLOAD, Reader, Status,
     mem_kind,
 };
+use std::collections::BTreeMap;
 use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream, ToSocketAddrs};
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -143,6 +144,8 @@ pub struct HwClient {
     opts: HwOptions,
     conn: Mutex<Conn>,
     fault: Mutex<Option<HwError>>,
+    /// Per channel, the board's ticks when its last `SEND_FRAME` and `GET_STREAM` returned.
+    board_times: Mutex<BTreeMap<Chn, BoardTimes>>,
     /// Call-level faults, acted out here (a `link-drop` really closes the connection).
     faults: Faults,
 }
@@ -153,6 +156,23 @@ struct Conn {
     seq: u32,
     /// The outgoing frame, reused: a 1 MiB WRITE_MEM per request would otherwise allocate.
     out: Vec<u8>,
+}
+
+/// The board's microsecond ticks (30 bits, MicroPython's `time.ticks_us`) when a channel's
+/// last `send_frame` and `get_stream` returned on the board.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BoardTimes {
+    /// After the last successful `send_frame`.
+    pub sent_us: Option<u32>,
+    /// After the last successful `get_stream`.
+    pub got_us: Option<u32>,
+}
+
+impl BoardTimes {
+    /// Board time from the last send to the last get, when both happened.
+    pub fn latency(&self) -> Option<Duration> {
+        Some(protocol::ticks_between(self.sent_us?, self.got_us?))
+    }
 }
 
 /// Resolves `tcp://HOST:PORT`.
@@ -315,11 +335,23 @@ impl HwClient {
                             why: e.to_string(),
                         },
                     )?;
+                    if info.protocol != u16::from(protocol::PROTOCOL) {
+                        return Err(HwError::Protocol {
+                            url: url.to_owned(),
+                            request: "HELLO",
+                            why: format!(
+                                "the agent offers protocol {}, this client speaks {}",
+                                info.protocol,
+                                protocol::PROTOCOL
+                            ),
+                        });
+                    }
                     return Ok(Self {
                         info,
                         opts,
                         conn: Mutex::new(conn),
                         fault: Mutex::new(None),
+                        board_times: Mutex::new(BTreeMap::new()),
                         faults: Faults::default(),
                     });
                 }
@@ -432,6 +464,54 @@ impl HwClient {
                 why: e.to_string(),
             })
         })
+    }
+
+    /// `send_frame` up to its reply's body.
+    fn send_frame_reply(
+        &self,
+        chn: Chn,
+        frame: &VideoFrameInfo,
+        timeout_ms: i32,
+    ) -> Result<Vec<u8>, VencError> {
+        self.reach_venc("send_frame")?;
+        let place = format_args!("send_frame ch{chn} pts {}", frame.pts);
+        if let Some(code) = self
+            .faults
+            .strike_call(FaultPoint::SendFrame, timeout_ms, place)
+        {
+            return Err(code);
+        }
+        let sent: Result<_, ()> = in_slices(
+            timeout_ms,
+            self.opts.slice_ms,
+            VencError::Busy,
+            |slice| {
+                let body = protocol::send_frame_body(chn, frame, slice);
+                self.venc(Kind::SendFrame, &body, slice)
+            },
+            || Ok(()),
+        );
+        sent.unwrap_or(Err(VencError::Unexist))
+    }
+
+    /// Notes a channel's board ticks.
+    fn note_times(&self, chn: Chn, f: impl FnOnce(&mut BoardTimes)) {
+        let mut times = self
+            .board_times
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        f(times.entry(chn).or_default());
+    }
+
+    /// The board's ticks when channel `chn`'s last `send_frame` and `get_stream` returned
+    /// (protocol 2): a picture's latency as the board measured it, free of the network.
+    pub fn board_times(&self, chn: Chn) -> BoardTimes {
+        self.board_times
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&chn)
+            .copied()
+            .unwrap_or_default()
     }
 
     /// A memory request: the body of an OK reply, or the board's memory error.
@@ -608,25 +688,12 @@ impl Mpi for HwClient {
         frame: &VideoFrameInfo,
         timeout_ms: i32,
     ) -> Result<(), VencError> {
-        self.reach_venc("send_frame")?;
-        let place = format_args!("send_frame ch{chn} pts {}", frame.pts);
-        if let Some(code) = self
-            .faults
-            .strike_call(FaultPoint::SendFrame, timeout_ms, place)
-        {
-            return Err(code);
-        }
-        let sent: Result<_, ()> = in_slices(
-            timeout_ms,
-            self.opts.slice_ms,
-            VencError::Busy,
-            |slice| {
-                let body = protocol::send_frame_body(chn, frame, slice);
-                self.venc(Kind::SendFrame, &body, slice).map(drop)
-            },
-            || Ok(()),
-        );
-        sent.unwrap_or(Err(VencError::Unexist))
+        let body = self.send_frame_reply(chn, frame, timeout_ms)?;
+        let sent = self
+            .parse(Kind::SendFrame, &body, protocol::read_sent)
+            .map_err(|_| VencError::Unexist)?;
+        self.note_times(chn, |t| t.sent_us = Some(sent));
+        Ok(())
     }
 
     fn get_stream(
@@ -658,8 +725,11 @@ impl Mpi for HwClient {
             || Ok(()),
         );
         let body = got.unwrap_or(Err(VencError::Unexist))?;
-        self.parse(Kind::GetStream, &body, |r| protocol::read_packs(r, out))
-            .map_err(|_| VencError::Unexist)
+        let returned = self
+            .parse(Kind::GetStream, &body, |r| protocol::read_stream(r, out))
+            .map_err(|_| VencError::Unexist)?;
+        self.note_times(chn, |t| t.got_us = Some(returned));
+        Ok(())
     }
 
     fn release_stream(&self, chn: Chn, pack_cnt: u32) -> Result<(), VencError> {

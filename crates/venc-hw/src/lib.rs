@@ -13,6 +13,6 @@ pub mod client;
 pub mod emulator;
 pub mod protocol;
 
-pub use client::{AgentStats, HwClient, HwError, HwOptions, parse_board_url};
+pub use client::{AgentStats, BoardTimes, HwClient, HwError, HwOptions, parse_board_url};
 pub use emulator::EmulatedBoard;
 pub use protocol::BoardInfo;

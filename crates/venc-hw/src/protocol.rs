@@ -8,7 +8,9 @@ use std::fmt;
 use venc_core::{ChnAttr, ChnStatus, Pack, PackType, VideoFrameInfo};
 
 /// Protocol version both sides must speak.
-pub const PROTOCOL: u8 = 1;
+pub const PROTOCOL: u8 = 2;
+/// The board's microsecond ticks wrap at 2^30 (MicroPython's `time.ticks_us`).
+pub const TICKS_MASK: u32 = 0x3FFF_FFFF;
 /// The two bytes every frame starts with.
 pub const MAGIC: [u8; 2] = *b"KV";
 /// Header: magic, version, type, sequence number (u32), payload length (u32); little-endian.
@@ -365,7 +367,25 @@ pub fn read_status(r: &mut Reader<'_>) -> Result<ChnStatus, FrameError> {
     })
 }
 
-/// Parses a `GET_STREAM` result: count, then (phys_addr u64, len u32, pts u64, type u32) each.
+/// Parses a `SEND_FRAME` result: the board's microsecond ticks when the call returned.
+pub fn read_sent(r: &mut Reader<'_>) -> Result<u32, FrameError> {
+    r.u32()
+}
+
+/// Parses a whole `GET_STREAM` result: the packs ([`read_packs`]), then the board's
+/// microsecond ticks when the call returned.
+pub fn read_stream(r: &mut Reader<'_>, out: &mut Vec<Pack>) -> Result<u32, FrameError> {
+    read_packs(r, out)?;
+    r.u32()
+}
+
+/// Board time from ticks `earlier` to ticks `later`, across a wrap of the 30-bit counter.
+pub fn ticks_between(earlier: u32, later: u32) -> std::time::Duration {
+    std::time::Duration::from_micros(u64::from(later.wrapping_sub(earlier) & TICKS_MASK))
+}
+
+/// Parses a `GET_STREAM` result's packs: count, then (phys_addr u64, len u32, pts u64, type
+/// u32) each.
 pub fn read_packs(r: &mut Reader<'_>, out: &mut Vec<Pack>) -> Result<(), FrameError> {
     let n = r.u32()?;
     for _ in 0..n {
@@ -462,9 +482,12 @@ mod tests {
             decode_header(&bad, MAX_PAYLOAD),
             Err(FrameError::BadMagic([b'G', b'V']))
         );
-        let mut v2 = h;
-        v2[2] = 2;
-        assert_eq!(decode_header(&v2, MAX_PAYLOAD), Err(FrameError::Version(2)));
+        let mut other = h;
+        other[2] = PROTOCOL + 1;
+        assert_eq!(
+            decode_header(&other, MAX_PAYLOAD),
+            Err(FrameError::Version(PROTOCOL + 1))
+        );
         let big = encode_header(0x98, 1, MAX_PAYLOAD + 1);
         assert!(matches!(
             decode_header(&big, MAX_PAYLOAD),
@@ -513,6 +536,34 @@ mod tests {
         assert_eq!(packs.len(), 1);
         assert_eq!(packs[0].pack_type, PackType::I);
         assert_eq!(packs[0].len, 9);
+    }
+
+    #[test]
+    fn replies_carry_the_boards_ticks_and_differences_cross_the_wrap() {
+        let body = Body::default()
+            .u32(1)
+            .u64(0x1000)
+            .u32(9)
+            .u64(5)
+            .u32(2)
+            .u32(777)
+            .0;
+        let mut packs = Vec::new();
+        assert_eq!(
+            read_stream(&mut Reader::new(&body, Kind::GetStream), &mut packs),
+            Ok(777)
+        );
+        assert_eq!(packs.len(), 1);
+        let short = Body::default().u32(0).0;
+        assert!(read_stream(&mut Reader::new(&short, Kind::GetStream), &mut packs).is_err());
+        assert_eq!(
+            read_sent(&mut Reader::new(&5u32.to_le_bytes(), Kind::SendFrame)),
+            Ok(5)
+        );
+        let us = std::time::Duration::from_micros;
+        assert_eq!(ticks_between(100, 12_600), us(12_500));
+        // 30-bit ticks: 0x3FFF_FFF0 then 0x10 is 32 µs later.
+        assert_eq!(ticks_between(0x3FFF_FFF0, 0x10), us(32));
     }
 
     #[test]

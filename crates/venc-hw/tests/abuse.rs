@@ -256,6 +256,11 @@ fn frames_go_up_and_packs_come_down_unchanged() {
 /// A peer that says HELLO properly, then answers each request with the next scripted reply
 /// (status byte + body, and whether to repeat the request's sequence number).
 fn scripted_board(replies: Vec<(Vec<u8>, bool)>) -> String {
+    scripted_board_speaking(u16::from(protocol::PROTOCOL), replies)
+}
+
+/// [`scripted_board`] whose HELLO offers protocol `version`.
+fn scripted_board_speaking(version: u16, replies: Vec<(Vec<u8>, bool)>) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let url = format!("tcp://{}", listener.local_addr().expect("addr"));
     std::thread::spawn(move || {
@@ -276,7 +281,7 @@ fn scripted_board(replies: Vec<(Vec<u8>, bool)>) -> String {
         };
         let hello = Body::default()
             .u8(0)
-            .u16(1)
+            .u16(version)
             .u32(protocol::MAX_PAYLOAD)
             .u8(0)
             .u16(4)
@@ -296,6 +301,42 @@ fn scripted_board(replies: Vec<(Vec<u8>, bool)>) -> String {
         }
     });
     url
+}
+
+#[test]
+fn an_agent_of_another_protocol_is_refused_at_hello() {
+    let e = HwClient::connect(&scripted_board_speaking(1, vec![]), HwOptions::default())
+        .expect_err("protocol 1");
+    assert!(
+        e.to_string()
+            .contains("the agent offers protocol 1, this client speaks 2"),
+        "{e}"
+    );
+}
+
+#[test]
+fn replies_without_the_boards_ticks_are_a_fault() {
+    // Protocol 2 ends SEND_FRAME and GET_STREAM replies with the board's ticks.
+    let ok_empty = Body::default().u8(Status::Ok as u8).0;
+    let c = HwClient::connect(
+        &scripted_board(vec![(ok_empty, true)]),
+        HwOptions::default(),
+    )
+    .expect("hello");
+    let frame = venc_core::VideoFrameInfo::default();
+    assert_eq!(c.send_frame(0, &frame, 0), Err(VencError::Unexist));
+    let fault = c.backend_fault().expect("a fault");
+    assert!(fault.contains("SEND_FRAME"), "{fault}");
+    let no_ticks = Body::default().u8(Status::Ok as u8).u32(0).0;
+    let c = HwClient::connect(
+        &scripted_board(vec![(no_ticks, true)]),
+        HwOptions::default(),
+    )
+    .expect("hello");
+    let mut packs = Vec::new();
+    assert_eq!(c.get_stream(0, 1, 0, &mut packs), Err(VencError::Unexist));
+    assert!(c.backend_fault().expect("a fault").contains("GET_STREAM"));
+    assert_eq!(c.board_times(0), venc_hw::BoardTimes::default());
 }
 
 #[test]

@@ -21,7 +21,10 @@ fn seeds() -> Vec<(Kind, Vec<u8>)> {
         v.extend_from_slice(s.as_bytes());
         Body(v)
     };
-    let hello = Body::default().u16(1).u32(MAX_PAYLOAD).u8(1);
+    let hello = Body::default()
+        .u16(u16::from(venc_hw::protocol::PROTOCOL))
+        .u32(MAX_PAYLOAD)
+        .u8(1);
     let hello = string(string(string(hello, "emulated canmv-new"), "x86_64"), "1.0");
     let packs = Body::default()
         .u32(3)

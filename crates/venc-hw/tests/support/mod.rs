@@ -41,7 +41,10 @@ pub fn hello(s: &mut TcpStream) {
         s,
         Kind::Hello as u8,
         1,
-        &Body::default().u16(1).bytes(b"abuse").0,
+        &Body::default()
+            .u16(u16::from(protocol::PROTOCOL))
+            .bytes(b"abuse")
+            .0,
     );
     let (kind, status, _) = recv(s);
     assert_eq!((kind, status), (Kind::Hello.reply(), Status::Ok as u8));
