@@ -120,12 +120,23 @@ fn null_engine(c: &mut Criterion) {
 fn board_clock(c: &mut Criterion) {
     use venc_sim::clock::{BoardClock, ClockKind};
     let mut g = c.benchmark_group("board_clock");
-    for (name, kind) in [("wall", ClockKind::Wall), ("dilated", ClockKind::Dilated)] {
+    for (name, kind) in [
+        ("wall", ClockKind::Wall),
+        ("dilated", ClockKind::Dilated),
+        ("deterministic", ClockKind::Deterministic),
+    ] {
         let clock = BoardClock::new(kind);
+        let cv = std::sync::Condvar::new();
         g.bench_function(format!("now/{name}"), |b| b.iter(|| black_box(clock.now())));
         g.bench_function(format!("book+end/{name}"), |b| {
             b.iter(|| drop(black_box(clock.book(|now| now))))
         });
+        // What every MPI call pays: nothing off the deterministic clock; there, with this
+        // thread the only actor, a turn and its 10 us of board time (no host wait).
+        g.bench_function(format!("call/{name}"), |b| {
+            b.iter(|| drop(black_box(clock.call())))
+        });
+        g.bench_function(format!("notify/{name}"), |b| b.iter(|| clock.notify(&cv)));
     }
     g.finish();
 }

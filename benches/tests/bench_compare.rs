@@ -71,7 +71,8 @@ fn a_small_run_writes_json_markdown_and_plot() {
             "k230-model",
             "sim-3ch",
             "sim-realtime-3ch",
-            "sim-dilated-3ch"
+            "sim-dilated-3ch",
+            "sim-deterministic-3ch"
         ]
     );
     for r in &rows {

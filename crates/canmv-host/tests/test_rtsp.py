@@ -21,13 +21,21 @@ def play(url, transport, frames=15):
     """ffmpeg decodes `frames` pictures from the URL: (exit status, its error lines). The null
     muxer's notes on two pictures closer than one frame time (the server spaces sends 10 ms
     apart, as the board's session thread does, and a GetStream can bring several) are about
-    the output's time base, not decoding: they are left out."""
+    the output's time base, not decoding: they are left out, with ffmpeg's count of their
+    repeats."""
     done = subprocess.run(
         ["ffmpeg", "-v", "error", "-rtsp_transport", transport, "-timeout", "10000000", "-i",
          url, "-frames:v", str(frames), "-f", "null", "-"],
         capture_output=True, text=True, timeout=60)
-    errors = [line for line in done.stderr.splitlines()
-              if "non monotonically increasing dts to muxer" not in line]
+    errors, dropped = [], False
+    for line in done.stderr.splitlines():
+        # ffmpeg folds a repeated note into "Last message repeated N times": it goes with it.
+        repeat = "Last message repeated" in line
+        if "non monotonically increasing dts to muxer" in line or (repeat and dropped):
+            dropped = True
+            continue
+        dropped = False
+        errors.append(line)
     return done.returncode, "\n".join(errors)
 
 
