@@ -177,6 +177,12 @@ impl Simulator {
             .ok_or(VencError::InvalidChnId)
     }
 
+    /// The last picture a channel released (`release_pic_pts`), as the board's own parts see
+    /// it: not a program's call (no board time on a deterministic clock).
+    pub(crate) fn released_pts(&self, chn: Chn) -> Result<u64, VencError> {
+        Ok(self.chn(chn)?.query_status().release_pic_pts)
+    }
+
     /// What a channel did with its frames (drops, overflows, …).
     pub fn channel_stats(&self, chn: Chn) -> Result<ChannelStats, VencError> {
         Ok(self.chn(chn)?.stats())

@@ -14,7 +14,7 @@ use venc_core::encoder::{H264_PROFILE_MAIN, H265_PROFILE_MAIN, Personality};
 use venc_core::{ChnAttrStr, Encoder, StreamData};
 use venc_sim::clock::ClockKind;
 use venc_sim::sys::MediaManager;
-use venc_sim::timing::{BoardProfile, PictureKind, VpuTiming};
+use venc_sim::timing::{BoardProfile, PictureCost, PictureKind, VpuTiming};
 use venc_sim::vicap::*;
 use venc_sim::{SimOptions, Simulator};
 
@@ -479,4 +479,92 @@ fn a_loaded_profile_costs_each_picture_by_its_codec_and_kind() {
         }
     }
     assert!(seen[0] >= 2 && seen[1] > 50, "I and P pictures: {seen:?}");
+}
+
+#[test]
+fn a_camera_faster_than_the_vpu_drops_exactly_the_frames_the_model_predicts() {
+    let _alone = alone();
+    // 640x480 at 30 fps into a board whose VPU takes 47 ms a picture: the sensor's six
+    // buffers fill (each held from capture until its picture is placed) and a frame whose
+    // buffer is still held is dropped. The model replayed on the frame times says which.
+    const FRAMES: u64 = 60;
+    let (w, h) = (640, 480);
+    let rate = 6_536_170; // 307 200 px / 47 ms
+    let profile = BoardProfile {
+        name: "slow",
+        source: "a test",
+        h264: PictureCost::flat(rate),
+        h265: PictureCost::flat(rate),
+        jpeg: PictureCost::flat(rate),
+    };
+    let sim = board(VpuTiming::Deterministic(profile));
+    let sensor = Sensor::new(
+        Arc::clone(&sim),
+        0,
+        SensorSource::Pattern,
+        SensorOptions {
+            timing: Timing::Realtime,
+            frame_limit: Some(FRAMES),
+            ..SensorOptions::default()
+        },
+    );
+    sensor.reset().unwrap();
+    sensor.set_framesize(w, h, CAM_CHN_ID_0, 12).unwrap();
+    sensor.set_pixformat(YUV420SP, CAM_CHN_ID_0).unwrap();
+    let mut enc = Encoder::new(sim.clone());
+    enc.set_out_bufs(0, 8, w, h).unwrap();
+    let media = MediaManager::new(sim.clone(), Personality::CanMvNew);
+    let link = media
+        .link(
+            sensor.bind_info(0).src,
+            (VIDEO_ENCODE_MOD_ID, VENC_DEV_ID, 0),
+        )
+        .unwrap();
+    media.init().unwrap();
+    enc.create(0, &ChnAttrStr::new(K_PT_H264, H264_PROFILE_MAIN, w, h))
+        .unwrap();
+    enc.start(0).unwrap();
+    sensor.run().unwrap();
+    let mut data = StreamData::new();
+    let mut received = Vec::new();
+    // Until a second of board time passes with nothing: every frame captured and placed.
+    while enc.get_stream(0, &mut data, 1000) == Ok(0) {
+        for i in 0..data.pack_cnt as usize {
+            if data.stream_type[i] != K_VENC_HEADER {
+                received.push(data.pts[i]);
+            }
+        }
+        enc.release_stream(0, &data).unwrap();
+    }
+    let stats = sensor.stats();
+    sensor.stop();
+    drop(link);
+    enc.stop(0).unwrap();
+    enc.destroy(0).unwrap();
+    media.deinit();
+    // The model: frame n whole at n/30 s; one encoder, first come first served, 47 ms a
+    // picture; a frame is dropped when its channel's six buffers all hold pictures not yet
+    // placed.
+    let service = profile.picture_time(Codec::H264, PictureKind::P, w, h);
+    let period = Duration::from_secs_f64(1.0 / 30.0);
+    let mut done: Vec<Duration> = Vec::new();
+    let mut accepted = Vec::new();
+    for n in 0..FRAMES {
+        let at = period.mul_f64(n as f64);
+        if done.iter().filter(|&&d| d > at).count() >= 6 {
+            continue;
+        }
+        let start = done.last().map_or(at, |&d| d.max(at));
+        done.push(start + service);
+        accepted.push(venc_harness::frame_pts(n, 30));
+    }
+    let dropped = FRAMES - accepted.len() as u64;
+    assert!(
+        dropped > 10,
+        "the scenario must overflow: {dropped} dropped"
+    );
+    assert_eq!(stats.frames_captured, FRAMES, "{stats:?}");
+    assert_eq!(stats.dropped_no_buffer, dropped, "{stats:?}");
+    assert_eq!(received, accepted);
+    assert_eq!(sim.clock().pass_overs(), 0);
 }

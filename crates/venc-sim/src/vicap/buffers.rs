@@ -60,9 +60,10 @@ impl Inner {
     /// Whether buffer `slot` of a channel is free: every encoder it went to released it.
     pub(super) fn slot_free(&self, chn: &OutputChannel, slot: usize) -> bool {
         chn.held[slot].iter().all(|&(venc, pts)| {
+            // The board's own look, not the program's query_status: no board call.
             self.sim
-                .query_status(venc)
-                .is_ok_and(|s| s.release_pic_pts >= pts)
+                .released_pts(venc)
+                .is_ok_and(|released| released >= pts)
                 || !matches!(
                     self.sim.channel_phase(venc),
                     Ok(crate::venc::Phase::Started)

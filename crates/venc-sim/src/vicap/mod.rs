@@ -175,6 +175,8 @@ impl Sensor {
 
     /// `sensor.reset()`: stops capture and forgets every channel's configuration.
     pub fn reset(&self) -> Result<(), SensorError> {
+        // One board call: the pools it frees cost nothing more.
+        let _call = self.inner.sim.clock().call();
         self.stop();
         let mut st = self.lock();
         for chn in st.chans.iter_mut() {
@@ -195,6 +197,7 @@ impl Sensor {
         chn: u32,
         alignment: u32,
     ) -> Result<(u32, u32), SensorError> {
+        let _call = self.inner.sim.clock().call();
         let mut st = self.lock();
         if !st.reset {
             return Err(SensorError::NotReset);
@@ -246,6 +249,7 @@ impl Sensor {
 
     /// `sensor.set_pixformat(fmt, chn)`: one of [`PIXEL_FORMATS`].
     pub fn set_pixformat(&self, pixformat: u32, chn: u32) -> Result<(), SensorError> {
+        let _call = self.inner.sim.clock().call();
         let mut st = self.lock();
         if !st.reset {
             return Err(SensorError::NotReset);
@@ -499,6 +503,7 @@ impl Sensor {
 
 impl Drop for Sensor {
     fn drop(&mut self) {
+        let _call = self.inner.sim.clock().call();
         self.stop();
         let mut st = self.lock();
         for chn in st.chans.iter_mut() {
