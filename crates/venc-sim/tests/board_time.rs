@@ -13,7 +13,7 @@ use venc_core::consts::*;
 use venc_core::encoder::{H264_PROFILE_MAIN, H265_PROFILE_MAIN, Personality};
 use venc_core::{ChnAttrStr, Encoder, StreamData};
 use venc_sim::clock::ClockKind;
-use venc_sim::sys::MediaManager;
+use venc_sim::sys::{Link, MediaManager};
 use venc_sim::timing::{BoardProfile, PictureCost, PictureKind, VpuTiming};
 use venc_sim::vicap::*;
 use venc_sim::{SimOptions, Simulator};
@@ -73,21 +73,22 @@ fn pictures(trace: &Trace) -> Vec<(Duration, u64)> {
 
 /// A bound camera (`w`x`h` at 30 fps, `codec`) streamed for `frames` pictures; the trace and
 /// the sensor's drops.
-fn bound_camera(
-    timing: VpuTiming,
+/// A paced camera (`frame_limit` frames at most) bound to channel 0, created and started:
+/// the sensor, the encoder, the media manager and the link, for the caller to run and end.
+fn camera_on_channel_0(
+    sim: &Arc<Simulator>,
     codec: u32,
     w: u32,
     h: u32,
-    frames: usize,
-) -> (Trace, SensorStats, Duration) {
-    let sim = board(timing);
-    assert_eq!(sim.clock().kind(), timing.clock_kind());
+    frame_limit: Option<u64>,
+) -> (Sensor, Encoder, MediaManager, Link) {
     let sensor = Sensor::new(
-        Arc::clone(&sim),
+        Arc::clone(sim),
         0,
         SensorSource::Pattern,
         SensorOptions {
             timing: Timing::Realtime,
+            frame_limit,
             ..SensorOptions::default()
         },
     );
@@ -112,6 +113,19 @@ fn bound_camera(
     enc.create(0, &ChnAttrStr::new(codec, profile, w, h))
         .unwrap();
     enc.start(0).unwrap();
+    (sensor, enc, media, link)
+}
+
+fn bound_camera(
+    timing: VpuTiming,
+    codec: u32,
+    w: u32,
+    h: u32,
+    frames: usize,
+) -> (Trace, SensorStats, Duration) {
+    let sim = board(timing);
+    assert_eq!(sim.clock().kind(), timing.clock_kind());
+    let (sensor, mut enc, media, link) = camera_on_channel_0(&sim, codec, w, h, None);
     let before = sim.clock().now();
     sensor.run().unwrap();
     // The sensor's clock starts in `run`, after the call's own cost on a deterministic board.
@@ -498,32 +512,7 @@ fn a_camera_faster_than_the_vpu_drops_exactly_the_frames_the_model_predicts() {
         jpeg: PictureCost::flat(rate),
     };
     let sim = board(VpuTiming::Deterministic(profile));
-    let sensor = Sensor::new(
-        Arc::clone(&sim),
-        0,
-        SensorSource::Pattern,
-        SensorOptions {
-            timing: Timing::Realtime,
-            frame_limit: Some(FRAMES),
-            ..SensorOptions::default()
-        },
-    );
-    sensor.reset().unwrap();
-    sensor.set_framesize(w, h, CAM_CHN_ID_0, 12).unwrap();
-    sensor.set_pixformat(YUV420SP, CAM_CHN_ID_0).unwrap();
-    let mut enc = Encoder::new(sim.clone());
-    enc.set_out_bufs(0, 8, w, h).unwrap();
-    let media = MediaManager::new(sim.clone(), Personality::CanMvNew);
-    let link = media
-        .link(
-            sensor.bind_info(0).src,
-            (VIDEO_ENCODE_MOD_ID, VENC_DEV_ID, 0),
-        )
-        .unwrap();
-    media.init().unwrap();
-    enc.create(0, &ChnAttrStr::new(K_PT_H264, H264_PROFILE_MAIN, w, h))
-        .unwrap();
-    enc.start(0).unwrap();
+    let (sensor, mut enc, media, link) = camera_on_channel_0(&sim, K_PT_H264, w, h, Some(FRAMES));
     sensor.run().unwrap();
     let mut data = StreamData::new();
     let mut received = Vec::new();
