@@ -21,6 +21,7 @@ use venc_core::{
 use venc_harness::source::{FrameSource, ImageSequence, Looping, SourceError, Y4mSource};
 use venc_harness::trace::TracingMpi;
 use venc_sim::SimOptions;
+use venc_sim::clock::ClockKind;
 use venc_sim::timing::{BoardProfile, VpuTiming};
 use venc_sim::vicap::{Fit, SensorSource, Timing};
 
@@ -683,10 +684,16 @@ pub fn board_now_ns() -> u64 {
 #[pyfunction]
 pub fn board_ticks_ns(py: Python<'_>) -> u64 {
     let clock = current().sim.clock().clone();
-    let now = py.detach(|| {
-        drop(clock.call());
+    // Only a deterministic board's call can wait (for the board): elsewhere a read keeps the
+    // GIL, as the firmware's does.
+    let now = if clock.kind() == ClockKind::Deterministic {
+        py.detach(|| {
+            drop(clock.call());
+            clock.now()
+        })
+    } else {
         clock.now()
-    });
+    };
     u64::try_from(now.as_nanos()).unwrap_or(u64::MAX)
 }
 

@@ -775,8 +775,8 @@ impl Channel {
                 kind_warned = true;
                 warn!(
                     "venc ch{}: the timing model costed pts {} as an {kind:?} picture, the codec \
-                     made an {made:?} picture (its GOP differs from {gop}); the model keeps \
-                     counting by the GOP",
+                     made an {made:?} picture (its GOP differs from {gop}); the model follows \
+                     the codec's pictures from here",
                     self.id, frame.pts
                 );
             }
