@@ -273,4 +273,32 @@ mod tests {
             points.iter().map(|&(x, _)| (x, x / 50.0 + 250.0)).collect();
         assert_eq!(rate_with(&i_points, 250), Some(50_000_000));
     }
+
+    #[test]
+    fn latencies_that_do_not_grow_with_the_size_are_refused() {
+        let flat: Vec<Sample> = SIZES
+            .iter()
+            .flat_map(|&(w, h)| {
+                [PictureKind::I, PictureKind::P].map(|kind| Sample {
+                    kind,
+                    pixels: u64::from(w) * u64::from(h),
+                    latency: Duration::from_millis(5),
+                })
+            })
+            .collect();
+        let err = fit(Codec::H264, &flat).unwrap_err();
+        assert!(err.contains("h264: the P latencies do not grow"), "{err}");
+        let err = fit(Codec::Jpeg, &flat).unwrap_err();
+        assert!(err.contains("the I latencies do not grow"), "{err}");
+        let growing: Vec<Sample> = flat
+            .iter()
+            .map(|s| Sample {
+                latency: Duration::from_micros(s.pixels / 100),
+                ..*s
+            })
+            .collect();
+        let cost = fit(Codec::H264, &growing).unwrap();
+        assert_eq!(cost.p_pixels_per_second, 100_000_000);
+        assert_eq!(cost.i_pixels_per_second, 100_000_000);
+    }
 }

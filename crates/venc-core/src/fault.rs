@@ -353,17 +353,28 @@ impl Faults {
         self.strike(point, place).map(|_| code)
     }
 
-    /// [`Faults::strike_code`], then waits as the call would before timing out (`timeout_ms`;
-    /// 0 and −1 not at all: an injected fault never blocks forever).
+    /// [`Faults::strike_code`], then waits as the call would before timing out (`timeout_ms`,
+    /// on the host's clock; 0 and −1 not at all: an injected fault never blocks forever).
     pub fn strike_call(
         &self,
         point: FaultPoint,
         timeout_ms: i32,
         place: fmt::Arguments<'_>,
     ) -> Option<crate::VencError> {
+        self.strike_call_waiting(point, timeout_ms, place, std::thread::sleep)
+    }
+
+    /// [`Faults::strike_call`] waiting with `wait` (a simulated board's own clock).
+    pub fn strike_call_waiting(
+        &self,
+        point: FaultPoint,
+        timeout_ms: i32,
+        place: fmt::Arguments<'_>,
+        wait: impl FnOnce(std::time::Duration),
+    ) -> Option<crate::VencError> {
         let code = self.strike_code(point, place)?;
         if let Ok(ms) = u64::try_from(timeout_ms) {
-            std::thread::sleep(std::time::Duration::from_millis(ms));
+            wait(std::time::Duration::from_millis(ms));
         }
         Some(code)
     }

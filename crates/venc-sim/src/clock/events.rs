@@ -53,11 +53,6 @@ impl Schedule {
         self.holder
     }
 
-    /// The first actor waiting for the board.
-    pub fn next_ready(&self) -> Option<ActorId> {
-        self.ready.front().copied()
-    }
-
     /// A new actor, ready for the board after those already waiting.
     pub fn join(&mut self) -> ActorId {
         let id = self.next_id;

@@ -45,9 +45,10 @@ const HELD_POLL: Duration = Duration::from_millis(1);
 /// (D-048).
 pub const CALL_COST: Duration = Duration::from_micros(10);
 
-/// How long an actor may hold a deterministic board without a board call before the next
-/// ready actor runs beside it (it is blocked outside the board, e.g. joining a thread that
-/// waits for the board): the run goes on, warned and counted, no longer deterministic.
+/// How long an actor may hold a deterministic board without a board call, or stay away from
+/// it, before the board goes on without it (it is blocked outside the board, e.g. joining a
+/// thread that waits for the board or for board time): the run goes on, warned and counted,
+/// no longer deterministic.
 const PASS_OVER_AFTER: Duration = Duration::from_secs(2);
 
 /// How often a waiting actor checks whether the holder is stuck.
@@ -292,7 +293,7 @@ impl Inner {
             if let Some(holder) = stuck
                 && st.events.others_wait()
             {
-                // Taken as away: the board goes on without it, by its own rules.
+                // Stepped aside: the board, and time, go on without it.
                 st.events.step_aside(holder);
                 self.passed_over(&mut st, holder, "held the board without a board call");
             } else if st.events.stopped_by_away() {
@@ -801,6 +802,31 @@ mod tests {
         );
         assert_eq!(clock.now(), Duration::from_millis(5));
         assert_eq!(clock.pass_overs(), 0);
+    }
+
+    #[test]
+    fn an_actor_away_for_a_thread_that_needs_board_time_is_passed_over() {
+        let clock = deterministic_clock();
+        clock.enter();
+        let sleeper = {
+            let ticket = clock.ticket();
+            let clock = clock.clone();
+            std::thread::spawn(move || {
+                ticket.board();
+                clock.sleep(Duration::from_millis(5));
+                clock.now()
+            })
+        };
+        // Time stands while this actor is away, and the sleeper needs time: after the
+        // watchdog's wait the board goes on without the actor away, counted.
+        assert_eq!(
+            clock.away(|| sleeper.join().unwrap()),
+            Duration::from_millis(5)
+        );
+        assert_eq!(clock.pass_overs(), 1);
+        // The embedding host's hook is set once.
+        assert_eq!(clock.set_around_wait(Box::new(|wait| wait())), Ok(()));
+        assert!(clock.set_around_wait(Box::new(|wait| wait())).is_err());
     }
 
     #[test]

@@ -463,19 +463,32 @@ impl Channel {
         Ok(())
     }
 
-    /// A call-level injected fault: its code, after the call's timeout in board time (0 and
-    /// −1 not at all: an injected fault never blocks forever).
+    /// A call-level injected fault: its code, after the call's timeout in board time.
     fn struck_call(
         &self,
         point: FaultPoint,
         timeout_ms: i32,
         place: std::fmt::Arguments<'_>,
     ) -> Option<VencError> {
-        let code = self.faults.strike_code(point, place)?;
-        if let Ok(ms) = u64::try_from(timeout_ms) {
-            self.clock.sleep(Duration::from_millis(ms));
+        self.faults
+            .strike_call_waiting(point, timeout_ms, place, |d| self.clock.sleep(d))
+    }
+
+    /// Waits until board time `until` while `live` holds: a stop ends the wait (it does not
+    /// wait for board time; a deterministic board's time stands while the stop joins this).
+    fn wait_live_until<'a>(
+        &'a self,
+        mut st: MutexGuard<'a, State>,
+        until: Duration,
+        live: impl Fn(&State) -> bool,
+    ) -> MutexGuard<'a, State> {
+        while self.clock.now() < until && live(&st) {
+            st = self
+                .clock
+                .wait_on(&self.input_cv, &self.state, st, Some(until))
+                .0;
         }
-        Some(code)
+        st
     }
 
     /// Waits on `cv` until `ready`, for `timeout_ms` of board time (-1 = forever). `Err` on
@@ -705,13 +718,7 @@ impl Channel {
             match self.faults.strike(FaultPoint::Encode, place) {
                 Some(FaultKind::VpuStall { ms }) => {
                     let until = self.clock.now() + Duration::from_millis(u64::from(ms));
-                    let mut st = self.lock();
-                    while self.clock.now() < until && live(&st) {
-                        st = self
-                            .clock
-                            .wait_on(&self.input_cv, &self.state, st, Some(until))
-                            .0;
-                    }
+                    drop(self.wait_live_until(self.lock(), until, live));
                 }
                 Some(_) => {
                     let mut st = self.lock();
@@ -785,14 +792,8 @@ impl Channel {
                 PictureKind::P => since_idr.map_or(0, |n| n.saturating_add(1)),
             });
             if let Some(due) = booking.as_ref().map(Booking::due) {
-                // Until the packs are due, or the channel stops: a stop does not wait for
-                // board time (a deterministic board's time stands while the stop joins this).
-                while self.clock.now() < due && live(&st) {
-                    st = self
-                        .clock
-                        .wait_on(&self.input_cv, &self.state, st, Some(due))
-                        .0;
-                }
+                // Until the packs are due, or the channel stops.
+                st = self.wait_live_until(st, due, live);
             }
             if st.generation != generation {
                 return;
