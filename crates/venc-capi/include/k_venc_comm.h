@@ -1,0 +1,111 @@
+/* venc-sim: the VENC types of the K230 MPP (the SDK family: k_venc_attr with
+ * stream_buf_size/stream_buf_cnt, 24 bytes). Names, values and layouts from
+ * k230-mpp-c-api.md §3; the text is venc-sim's. */
+#ifndef VENC_SIM_K_VENC_COMM_H
+#define VENC_SIM_K_VENC_COMM_H
+
+#include "k_type.h"
+
+typedef enum { K_PT_JPEG = 26, K_PT_H264 = 96, K_PT_H265 = 265 } k_payload_type;
+
+typedef enum {
+    VENC_PROFILE_NONE = 0,
+    VENC_PROFILE_H264_BASELINE = 1,
+    VENC_PROFILE_H264_MAIN = 2,
+    VENC_PROFILE_H264_HIGH = 3,
+    VENC_PROFILE_H264_HIGH_10 = 4,
+    VENC_PROFILE_H265_MAIN = 5,
+    VENC_PROFILE_H265_MAIN_10 = 6,
+} k_venc_profile;
+
+typedef enum {
+    K_VENC_RC_MODE_CBR = 1,
+    K_VENC_RC_MODE_VBR = 2,
+    K_VENC_RC_MODE_FIXQP = 3,
+    K_VENC_RC_MODE_MJPEG_FIXQP = 4,
+} k_venc_rc_mode;
+
+typedef enum { K_VENC_P_FRAME = 1, K_VENC_I_FRAME = 2, K_VENC_HEADER = 3 } k_venc_pack_type;
+
+typedef struct {
+    k_payload_type type;
+    k_u32 stream_buf_size;
+    k_u32 stream_buf_cnt;
+    k_u32 pic_width;
+    k_u32 pic_height;
+    k_venc_profile profile;
+} k_venc_attr;
+
+typedef struct {
+    k_u32 gop;
+    k_u32 stats_time;
+    k_u32 src_frame_rate;
+    k_u32 dst_frame_rate;
+    k_u32 bit_rate;
+} k_venc_cbr;
+
+typedef struct {
+    k_u32 gop;
+    k_u32 stats_time;
+    k_u32 src_frame_rate;
+    k_u32 dst_frame_rate;
+    k_u32 max_bit_rate;
+    k_u32 bit_rate;
+} k_venc_vbr;
+
+typedef struct {
+    k_u32 gop;
+    k_u32 src_frame_rate;
+    k_u32 dst_frame_rate;
+    k_u32 i_qp;
+    k_u32 p_qp;
+} k_venc_fixqp;
+
+typedef struct {
+    k_u32 src_frame_rate;
+    k_u32 dst_frame_rate;
+    k_u32 q_factor;
+} k_venc_mjpeg_fixqp;
+
+typedef struct {
+    k_venc_rc_mode rc_mode;
+    union {
+        k_venc_cbr cbr;
+        k_venc_vbr vbr;
+        k_venc_fixqp fixqp;
+        k_venc_mjpeg_fixqp mjpeg_fixqp;
+    };
+} k_venc_rc_attr;
+
+typedef struct {
+    k_venc_attr venc_attr;
+    k_venc_rc_attr rc_attr;
+} k_venc_chn_attr;
+
+typedef struct {
+    k_u64 phys_addr;
+    k_u32 len;
+    k_u64 pts;
+    k_venc_pack_type type;
+} k_venc_pack;
+
+typedef struct {
+    k_venc_pack *pack;
+    k_u32 pack_cnt;
+} k_venc_stream;
+
+typedef struct {
+    k_u32 u32PicBytesNum;
+    k_u32 u32PicCnt;
+    k_u32 u32StartQp;
+    k_u32 u32MeanQp;
+} k_venc_stream_info;
+
+typedef struct {
+    k_u32 cur_packs;
+    k_u64 release_pic_pts;
+    k_bool end_of_stream;
+    k_venc_stream_info stream_info;
+} k_venc_chn_status;
+
+#endif

@@ -1,0 +1,51 @@
+//! The C headers' layouts, compiled by a real C compiler, against k230-mpp-c-api.md §3.
+#![allow(clippy::unwrap_used)]
+
+use std::path::PathBuf;
+use std::process::Command;
+use venc_capi::abi::LAYOUTS;
+
+#[test]
+fn every_struct_in_the_headers_has_the_sdks_size_and_offsets() {
+    let include = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("include");
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("venc-capi-layout");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut c = String::from(
+        "#include <stddef.h>\n#include <stdio.h>\n#include \"k_venc_comm.h\"\nint main(void) {\n",
+    );
+    for (name, _, fields) in LAYOUTS {
+        c += &format!("    printf(\"{name} %zu\\n\", sizeof({name}));\n");
+        for (field, _) in *fields {
+            c += &format!("    printf(\"{name}.{field} %zu\\n\", offsetof({name}, {field}));\n");
+        }
+    }
+    c += "    return 0;\n}\n";
+    let src = dir.join("layout.c");
+    std::fs::write(&src, c).unwrap();
+    let exe = dir.join("layout");
+    // The system's C compiler, as a K230 developer's `cc prog.c` would use.
+    let compiler = std::env::var("CC").unwrap_or_else(|_| "cc".into());
+    let built = Command::new(compiler)
+        .args(["-std=c11", "-Wall", "-Werror", "-I"])
+        .arg(&include)
+        .arg(&src)
+        .arg("-o")
+        .arg(&exe)
+        .output()
+        .unwrap();
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let out = Command::new(&exe).output().unwrap();
+    let got = String::from_utf8(out.stdout).unwrap();
+    let mut want = String::new();
+    for (name, size, fields) in LAYOUTS {
+        want += &format!("{name} {size}\n");
+        for (field, offset) in *fields {
+            want += &format!("{name}.{field} {offset}\n");
+        }
+    }
+    assert_eq!(got, want);
+}
