@@ -84,9 +84,12 @@ pub struct ChnStatus {
     pub stream_info: StreamInfo,
 }
 
+/// A struct's C name, size and fields' offsets.
+pub type Layout = (&'static str, usize, &'static [(&'static str, usize)]);
+
 /// Every struct's size and its fields' offsets, as k230-mpp-c-api.md §3 gives them: what
 /// `tests/layout.rs` checks the C headers against.
-pub const LAYOUTS: &[(&str, usize, &[(&str, usize)])] = &[
+pub const LAYOUTS: &[Layout] = &[
     (
         "k_venc_attr",
         24,
