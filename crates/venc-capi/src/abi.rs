@@ -84,6 +84,89 @@ pub struct ChnStatus {
     pub stream_info: StreamInfo,
 }
 
+/// `k_video_supplement` (32 bytes).
+#[doc(alias = "k_video_supplement")]
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VideoSupplement {
+    pub jpeg_dcf_phy_addr: u64,
+    pub isp_info_phy_addr: u64,
+    pub jpeg_dcf_kvirt_addr: *mut std::ffi::c_void,
+    pub isp_info_kvirt_addr: *mut std::ffi::c_void,
+}
+
+/// `k_video_frame` (216 bytes).
+#[doc(alias = "k_video_frame")]
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VideoFrame {
+    pub width: u32,
+    pub height: u32,
+    pub field: u32,
+    pub pixel_format: u32,
+    pub video_format: u32,
+    pub dynamic_range: u32,
+    pub compress_mode: u32,
+    pub color_gamut: u32,
+    pub header_stride: [u32; 3],
+    pub stride: [u32; 3],
+    pub header_phys_addr: [u64; 3],
+    pub header_virt_addr: [u64; 3],
+    pub phys_addr: [u64; 3],
+    pub virt_addr: [u64; 3],
+    pub offset_top: i16,
+    pub offset_bottom: i16,
+    pub offset_left: i16,
+    pub offset_right: i16,
+    pub time_ref: u32,
+    pub pts: u64,
+    pub priv_data: u64,
+    pub supplement: VideoSupplement,
+}
+
+/// `k_video_frame_info` (224 bytes): what `kd_mpi_venc_send_frame` takes.
+#[doc(alias = "k_video_frame_info")]
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VideoFrameInfo {
+    pub v_frame: VideoFrame,
+    pub pool_id: u32,
+    /// `k_mod_id`.
+    pub mod_id: u32,
+}
+
+/// `k_vb_pool_config` (32 bytes).
+#[doc(alias = "k_vb_pool_config")]
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct VbPoolConfig {
+    pub blk_size: u64,
+    pub blk_cnt: u32,
+    /// `k_vb_remap_mode`.
+    pub mode: u32,
+    pub mmz_name: [u8; 16],
+}
+
+/// `k_vb_config` (520 bytes).
+#[doc(alias = "k_vb_config")]
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct VbConfig {
+    pub max_pool_cnt: u32,
+    pub comm_pool: [VbPoolConfig; 16],
+}
+
+/// `k_mpp_chn` (12 bytes): a (module, device, channel) end of a binding.
+#[doc(alias = "k_mpp_chn")]
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MppChn {
+    /// `k_mod_id`.
+    pub mod_id: u32,
+    pub dev_id: i32,
+    pub chn_id: i32,
+}
+
 /// A struct's C name, size and fields' offsets.
 pub type Layout = (&'static str, usize, &'static [(&'static str, usize)]);
 
@@ -120,6 +203,65 @@ pub const LAYOUTS: &[Layout] = &[
             ("stream_info", 20),
         ],
     ),
+    (
+        "k_video_supplement",
+        32,
+        &[
+            ("jpeg_dcf_phy_addr", 0),
+            ("isp_info_phy_addr", 8),
+            ("jpeg_dcf_kvirt_addr", 16),
+            ("isp_info_kvirt_addr", 24),
+        ],
+    ),
+    (
+        "k_video_frame",
+        216,
+        &[
+            ("width", 0),
+            ("height", 4),
+            ("field", 8),
+            ("pixel_format", 12),
+            ("video_format", 16),
+            ("dynamic_range", 20),
+            ("compress_mode", 24),
+            ("color_gamut", 28),
+            ("header_stride", 32),
+            ("stride", 44),
+            ("header_phys_addr", 56),
+            ("header_virt_addr", 80),
+            ("phys_addr", 104),
+            ("virt_addr", 128),
+            ("offset_top", 152),
+            ("offset_bottom", 154),
+            ("offset_left", 156),
+            ("offset_right", 158),
+            ("time_ref", 160),
+            ("pts", 168),
+            ("priv_data", 176),
+            ("supplement", 184),
+        ],
+    ),
+    (
+        "k_video_frame_info",
+        224,
+        &[("v_frame", 0), ("pool_id", 216), ("mod_id", 220)],
+    ),
+    (
+        "k_vb_pool_config",
+        32,
+        &[
+            ("blk_size", 0),
+            ("blk_cnt", 8),
+            ("mode", 12),
+            ("mmz_name", 16),
+        ],
+    ),
+    ("k_vb_config", 520, &[("max_pool_cnt", 0), ("comm_pool", 8)]),
+    (
+        "k_mpp_chn",
+        12,
+        &[("mod_id", 0), ("dev_id", 4), ("chn_id", 8)],
+    ),
 ];
 
 // The Rust mirrors hold the same layouts.
@@ -138,4 +280,21 @@ const _: () = {
     assert!(offset_of!(ChnStatus, release_pic_pts) == 8);
     assert!(offset_of!(ChnStatus, end_of_stream) == 16);
     assert!(offset_of!(ChnStatus, stream_info) == 20);
+    assert!(size_of::<VideoSupplement>() == 32);
+    assert!(size_of::<VideoFrame>() == 216);
+    assert!(offset_of!(VideoFrame, stride) == 44);
+    assert!(offset_of!(VideoFrame, phys_addr) == 104);
+    assert!(offset_of!(VideoFrame, virt_addr) == 128);
+    assert!(offset_of!(VideoFrame, offset_top) == 152);
+    assert!(offset_of!(VideoFrame, time_ref) == 160);
+    assert!(offset_of!(VideoFrame, pts) == 168);
+    assert!(offset_of!(VideoFrame, supplement) == 184);
+    assert!(size_of::<VideoFrameInfo>() == 224);
+    assert!(offset_of!(VideoFrameInfo, pool_id) == 216);
+    assert!(offset_of!(VideoFrameInfo, mod_id) == 220);
+    assert!(size_of::<VbPoolConfig>() == 32);
+    assert!(offset_of!(VbPoolConfig, mmz_name) == 16);
+    assert!(size_of::<VbConfig>() == 520);
+    assert!(offset_of!(VbConfig, comm_pool) == 8);
+    assert!(size_of::<MppChn>() == 12);
 };

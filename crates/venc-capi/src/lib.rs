@@ -1,8 +1,20 @@
-//! The K230 MPP's C ABI over the simulator (issue 19, in progress): the structs a C program
-//! passes to `kd_mpi_venc_*`, laid out as the SDK's headers lay them out (LP64), and the headers
-//! in `include/` that a C program compiles against.
+//! # k230_mpp_sim: the K230 MPP's C ABI over the simulator
 //!
-//! *Invariant:* every `#[repr(C)]` type here has the size and field offsets of
-//! k230-mpp-c-api.md §3, checked at compile time below and from C by `tests/layout.rs`.
+//! A C program written against the SDK's MPP headers builds against `include/` and links
+//! `libk230_mpp_sim` (cdylib or staticlib) instead of the board's `libvenc.a`/`libvb.a`/
+//! `libsys.a`; it then drives the simulator through the same calls: [`vb`] (`kd_mpi_vb_*`),
+//! [`sys`] (`kd_mpi_sys_mmap` and the MMZ calls) and [`venc`] (`kd_mpi_venc_*`). What is in and
+//! what is not yet: docs/c-api.md.
+//!
+//! *Invariants:*
+//! - every `#[repr(C)]` type in [`abi`] has the size and field offsets of k230-mpp-c-api.md §3,
+//!   checked at compile time there and from C by `tests/layout.rs`;
+//! - no panic crosses into C: every exported call runs under `board::guarded`;
+//! - one process, one board ([`board`]), made at the first call.
 
 pub mod abi;
+mod board;
+mod codes;
+pub mod sys;
+pub mod vb;
+pub mod venc;

@@ -1,9 +1,9 @@
 //! The C headers' layouts, compiled by a real C compiler, against k230-mpp-c-api.md §3.
 #![allow(clippy::unwrap_used)]
 
+use k230_mpp_sim::abi::LAYOUTS;
 use std::path::PathBuf;
 use std::process::Command;
-use venc_capi::abi::LAYOUTS;
 
 #[test]
 fn every_struct_in_the_headers_has_the_sdks_size_and_offsets() {
@@ -11,7 +11,7 @@ fn every_struct_in_the_headers_has_the_sdks_size_and_offsets() {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("venc-capi-layout");
     std::fs::create_dir_all(&dir).unwrap();
     let mut c = String::from(
-        "#include <stddef.h>\n#include <stdio.h>\n#include \"k_venc_comm.h\"\nint main(void) {\n",
+        "#include <stddef.h>\n#include <stdio.h>\n#include \"mpi_venc_api.h\"\n#include \"mpi_vb_api.h\"\n#include \"mpi_sys_api.h\"\nint main(void) {\n",
     );
     for (name, _, fields) in LAYOUTS {
         c += &format!("    printf(\"{name} %zu\\n\", sizeof({name}));\n");

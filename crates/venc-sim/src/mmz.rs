@@ -32,6 +32,29 @@ struct Block {
     bytes: RwLock<Box<[u8]>>,
 }
 
+/// A host pointer into one block ([`MediaMemory::host_window`]).
+///
+/// *Invariant:* like a board's `mmap`, nothing orders a program's writes through the pointer
+/// with the encoder's reads but the program's own calls: it fills a frame, then sends it.
+#[derive(Debug)]
+pub struct HostWindow {
+    _block: Arc<Block>,
+    ptr: *mut u8,
+}
+
+// SAFETY: the pointer is into heap bytes the window keeps alive; the window itself never
+// dereferences it, it only hands it to the C program that asked for the mapping.
+unsafe impl Send for HostWindow {}
+// SAFETY: as above: shared references to the window only read the pointer's value.
+unsafe impl Sync for HostWindow {}
+
+impl HostWindow {
+    /// The host address of the range's first byte.
+    pub fn ptr(&self) -> *mut u8 {
+        self.ptr
+    }
+}
+
 #[derive(Debug)]
 struct Pool {
     blk_size: u64,
@@ -289,6 +312,31 @@ impl MediaMemory {
         let map = self.map.read().unwrap_or_else(lock_err);
         let p = map.pools.get(&pool).ok_or(MemError::NoPool(pool))?;
         Ok((p.blk_size, p.blocks.clone()))
+    }
+
+    /// A pool's block size, free blocks and all blocks.
+    pub fn pool_usage(&self, pool: PoolId) -> Result<(u64, usize, usize), MemError> {
+        let map = self.map.read().unwrap_or_else(lock_err);
+        let p = map.pools.get(&pool).ok_or(MemError::NoPool(pool))?;
+        Ok((p.blk_size, p.free.len(), p.blocks.len()))
+    }
+
+    /// The block holding `addr`: its start and its pool (`None` for an `mmz_alloc` block).
+    pub fn block_home(&self, addr: u64) -> Option<(u64, Option<PoolId>)> {
+        let (block, _) = self.block_for(addr, 1).ok()?;
+        Some((block.addr, block.pool))
+    }
+
+    /// A host pointer to `[addr, addr+len)`, as `kd_mpi_sys_mmap` gives a C program: the block
+    /// stays alive while the window is held, even if its pool is destroyed (the board's
+    /// mapping outlives the pool too; the program's later writes land in the old bytes only).
+    pub fn host_window(&self, addr: u64, len: u64) -> Result<HostWindow, MemError> {
+        let (block, off) = self.block_for(addr, len)?;
+        let base = block.bytes.write().unwrap_or_else(lock_err).as_mut_ptr();
+        // SAFETY: `off + len <= block.size` (block_for), so the pointer stays inside the
+        // block's allocation, which the window's Arc keeps alive.
+        let ptr = unsafe { base.add(off) };
+        Ok(HostWindow { _block: block, ptr })
     }
 
     /// `kd_mpi_vb_get_block`.

@@ -1,0 +1,17 @@
+/* venc-sim: system-control error codes (system-control reference §4.2, docs/c-api.md).
+ * Written for venc-sim; not the SDK's text. */
+#ifndef VENC_SIM_K_SYS_COMM_H
+#define VENC_SIM_K_SYS_COMM_H
+
+#include "k_errno.h"
+#include "k_module.h"
+
+#define K_ERR_SYS_ILLEGAL_PARAM K_DEF_ERR(K_ID_SYS, K_ERR_LEVEL_ERROR, K_ERR_ILLEGAL_PARAM)
+#define K_ERR_SYS_NULL_PTR K_DEF_ERR(K_ID_SYS, K_ERR_LEVEL_ERROR, K_ERR_NULL_PTR)
+#define K_ERR_SYS_NOT_SUPPORT K_DEF_ERR(K_ID_SYS, K_ERR_LEVEL_ERROR, K_ERR_NOT_SUPPORT)
+#define K_ERR_SYS_NOT_PERM K_DEF_ERR(K_ID_SYS, K_ERR_LEVEL_ERROR, K_ERR_NOT_PERM)
+#define K_ERR_SYS_NOTREADY K_DEF_ERR(K_ID_SYS, K_ERR_LEVEL_ERROR, K_ERR_NOTREADY)
+#define K_ERR_SYS_BADADDR K_DEF_ERR(K_ID_SYS, K_ERR_LEVEL_ERROR, K_ERR_BADADDR)
+#define K_ERR_SYS_NOMEM K_DEF_ERR(K_ID_SYS, K_ERR_LEVEL_ERROR, K_ERR_NOMEM)
+
+#endif

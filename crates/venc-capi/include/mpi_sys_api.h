@@ -1,0 +1,29 @@
+/* venc-sim: the memory calls of the K230 MPP's system control that libvenc_sim exports
+ * (signatures of the SDK's mpi_sys_api.h, docs/c-api.md). The text is venc-sim's. */
+#ifndef VENC_SIM_MPI_SYS_API_H
+#define VENC_SIM_MPI_SYS_API_H
+
+#include "k_type.h"
+#include "k_sys_comm.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A host pointer to media memory: the bytes the encoder reads and writes. NULL when the range
+ * is not inside one block. Every mapping is undone with kd_mpi_sys_munmap. */
+void *kd_mpi_sys_mmap(k_u64 phy_addr, k_u32 size);
+void *kd_mpi_sys_mmap_cached(k_u64 phy_addr, k_u32 size);
+k_s32 kd_mpi_sys_munmap(void *virt_addr, k_u32 size);
+/* Media memory has no cache here: a no-op that checks its arguments. */
+k_s32 kd_mpi_sys_mmz_flush_cache(k_u64 phy_addr, void *virt_addr, k_u32 size);
+
+k_s32 kd_mpi_sys_mmz_alloc(k_u64 *phy_addr, void **virt_addr, const k_char *mmb, const k_char *zone, k_u32 len);
+k_s32 kd_mpi_sys_mmz_alloc_cached(k_u64 *phy_addr, void **virt_addr, const k_char *mmb, const k_char *zone, k_u32 len);
+k_s32 kd_mpi_sys_mmz_free(k_u64 phy_addr, void *virt_addr);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,41 @@
+/* venc-sim: the VENC calls of the K230 MPP (SDK family) that libvenc_sim exports.
+ * Signatures from k230-mpp-c-api.md §1; the text is venc-sim's. A call the SDK has and this
+ * library does not yet export is not declared here, so a program using it fails to build
+ * rather than run wrong (docs/c-api.md lists what is in). */
+#ifndef VENC_SIM_MPI_VENC_API_H
+#define VENC_SIM_MPI_VENC_API_H
+
+#include "k_type.h"
+#include "k_video_comm.h"
+#include "k_venc_comm.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+k_s32 kd_mpi_venc_create_chn(k_u32 chn_num, k_venc_chn_attr *attr);
+k_s32 kd_mpi_venc_start_chn(k_u32 chn_num);
+k_s32 kd_mpi_venc_stop_chn(k_u32 chn_num);
+k_s32 kd_mpi_venc_destroy_chn(k_u32 chn_num);
+/* Blocks while the channel's 30-deep input queue is full: -1 forever, 0 not at all. */
+k_s32 kd_mpi_venc_send_frame(k_u32 chn_num, k_video_frame_info *frame, k_s32 milli_sec);
+/* Only cur_packs is filled in; the rest comes back 0, as from the board's kernel. */
+k_s32 kd_mpi_venc_query_status(k_u32 chn_num, k_venc_chn_status *status);
+k_s32 kd_mpi_venc_close_fd(void);
+
+/* stream->pack is the caller's array of stream->pack_cnt packs; on return pack_cnt is the
+ * number filled. Any failure is K_ERR_VENC_NOTREADY. */
+k_s32 kd_mpi_venc_get_stream(k_u32 chn_num, k_venc_stream *stream, k_s32 milli_sec);
+k_s32 kd_mpi_venc_release_stream(k_u32 chn_num, k_venc_stream *stream);
+
+k_s32 kd_mpi_venc_enable_idr(k_u32 chn_num, k_bool idr_enable);
+k_s32 kd_mpi_venc_request_idr(k_u32 chn_num);
+
+/* The VPU firmware's internal memory: accepted in any state, as on the board. */
+k_s32 kd_mpi_venc_set_intbuf_size(k_u32 chn_num, k_u32 size);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

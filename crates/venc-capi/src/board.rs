@@ -1,0 +1,104 @@
+//! The one simulated board a C process talks to, made at its first MPI call.
+//!
+//! A C program has no constructor to pass options to, so the board reads them from the
+//! environment: `VENC_SIM_TIMING` (`fast`, `realtime`, `dilated`, `deterministic`; default
+//! `fast`), `VENC_SIM_STRICT=1` (refuse what is otherwise accepted with a warning) and
+//! `VENC_SIM_LOG` (an `env_logger` filter; default `warn`). A bad value leaves the board down:
+//! every call then fails as on a board whose `/dev/venc_device` does not open (NOTREADY), after
+//! one message naming the variable.
+
+use crate::vb::Vb;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
+use venc_sim::mmz::HostWindow;
+use venc_sim::timing::VpuTiming;
+use venc_sim::{SimOptions, Simulator};
+
+/// A live `kd_mpi_sys_mmap` mapping: the window and how many times it was mapped.
+#[derive(Debug)]
+pub(crate) struct Mapping {
+    /// Held, not read: it keeps the block alive while the program may use the pointer.
+    pub(crate) _window: HostWindow,
+    pub(crate) size: u32,
+    pub(crate) count: u32,
+}
+
+/// The board and what the C library keeps beside it.
+#[derive(Debug)]
+pub(crate) struct Board {
+    pub(crate) sim: Arc<Simulator>,
+    pub(crate) vb: Mutex<Vb>,
+    /// Live mappings by host address.
+    pub(crate) maps: Mutex<HashMap<usize, Mapping>>,
+    /// Per VENC channel, the common-pool blocks its stream buffers took at create.
+    pub(crate) stream_bufs: Mutex<[Option<crate::venc::StreamBufs>; 4]>,
+}
+
+static BOARD: OnceLock<Result<Board, String>> = OnceLock::new();
+
+pub(crate) fn relock<T>(e: PoisonError<T>) -> T {
+    e.into_inner()
+}
+
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(relock)
+}
+
+fn options_from_env() -> Result<SimOptions, String> {
+    let mut opts = SimOptions::default();
+    if let Ok(timing) = std::env::var("VENC_SIM_TIMING") {
+        opts.timing = VpuTiming::parse(&timing).map_err(|e| format!("VENC_SIM_TIMING: {e}"))?;
+    }
+    match std::env::var("VENC_SIM_STRICT").as_deref() {
+        Err(_) | Ok("" | "0") => {}
+        Ok("1") => opts.strict = true,
+        Ok(other) => return Err(format!("VENC_SIM_STRICT={other:?}: use 0 or 1")),
+    }
+    Ok(opts)
+}
+
+fn bring_up() -> Result<Board, String> {
+    let filter = std::env::var("VENC_SIM_LOG").unwrap_or_else(|_| "warn".into());
+    // A host program may have its own logger: then ours is not needed.
+    let _ = env_logger::Builder::new()
+        .parse_filters(&filter)
+        .format_timestamp(None)
+        .try_init();
+    let opts = options_from_env()?;
+    Ok(Board {
+        sim: Simulator::shared(opts),
+        vb: Mutex::new(Vb::default()),
+        maps: Mutex::new(HashMap::new()),
+        stream_bufs: Mutex::new(Default::default()),
+    })
+}
+
+/// The board, or why it is down (said once, on stderr).
+pub(crate) fn board() -> Option<&'static Board> {
+    let mut first = false;
+    let up = BOARD.get_or_init(|| {
+        first = true;
+        bring_up()
+    });
+    match up {
+        Ok(b) => Some(b),
+        Err(why) => {
+            if first {
+                eprintln!("venc-sim: the simulated board is down: {why}");
+            }
+            None
+        }
+    }
+}
+
+/// Runs an exported call's body: a panic is reported and answered with `on_panic` rather
+/// than unwound into C.
+pub(crate) fn guarded<T>(call: &str, on_panic: T, body: impl FnOnce() -> T) -> T {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(body)) {
+        Ok(v) => v,
+        Err(_) => {
+            eprintln!("venc-sim: internal error in {call} (a bug: please report it)");
+            on_panic
+        }
+    }
+}

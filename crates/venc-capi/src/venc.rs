@@ -1,0 +1,356 @@
+//! `kd_mpi_venc_*` (the SDK family) over the simulator's [`Mpi`].
+//!
+//! The SDK's `create_chn` takes the channel's stream buffers, `stream_buf_cnt` blocks of
+//! `stream_buf_size`, from the common VB pools, and fails with NOBUF when they are not there
+//! (k230-mpp-c-api.md §2.2). Here those blocks are taken from the common pools (so the program
+//! sees them gone), and the packs are written into a private pool of the same shape attached
+//! to the channel; `destroy_chn` gives both back (D-050).
+
+use crate::abi::{ChnAttr, ChnStatus, Pack, Stream, VideoFrameInfo};
+use crate::board::{Board, board, guarded, lock};
+use crate::codes::{self, VENC_DOWN};
+use crate::vb::take_common;
+use log::{debug, warn};
+use venc_core::{Chn, Mpi, PoolId, RcAttr, UnknownRcMode, VencError};
+
+/// A channel's stream buffers: the common blocks it took and the pool its packs live in.
+#[derive(Debug)]
+pub(crate) struct StreamBufs {
+    common_blocks: Vec<u64>,
+    pool: PoolId,
+}
+
+const CHANNELS: u32 = venc_core::consts::VENC_MAX_CHN_NUMS;
+
+/// The user-space wrapper's first check on every call.
+fn check_chn(chn: Chn) -> Result<(), VencError> {
+    if chn >= CHANNELS {
+        return Err(VencError::InvalidChnId);
+    }
+    Ok(())
+}
+
+/// Runs a VENC call on the board, as its C function answers.
+fn venc_call(call: &str, body: impl FnOnce(&'static Board) -> Result<(), VencError>) -> i32 {
+    guarded(call, VENC_DOWN, || match board() {
+        Some(b) => codes::venc(body(b)),
+        None => VENC_DOWN,
+    })
+}
+
+fn give_back(board: &Board, blocks: &[u64]) {
+    for &b in blocks {
+        let _ = board.sim.release_block(b);
+    }
+}
+
+/// Takes `cnt` common blocks of `size` bytes, all or none.
+fn take_stream_blocks(board: &Board, chn: Chn, size: u32, cnt: u32) -> Result<Vec<u64>, VencError> {
+    if size == 0 || cnt == 0 {
+        // The kernel would take no block and have nowhere to put a pack: what it does then is
+        // not known (D-050); refusing is the safe side.
+        warn!(
+            "venc ch{chn}: create_chn with stream_buf_size {size} and stream_buf_cnt {cnt}: a \
+             channel needs at least one stream buffer (D-050)"
+        );
+        return Err(VencError::NoBuf);
+    }
+    let vb = lock(&board.vb);
+    let mut taken = Vec::with_capacity(cnt as usize);
+    for _ in 0..cnt {
+        match take_common(board, &vb, u64::from(size)) {
+            Ok(b) => taken.push(b),
+            Err(e) => {
+                give_back(board, &taken);
+                warn!(
+                    "venc ch{chn}: create_chn: no blk: {cnt} stream buffers of {size} bytes \
+                     asked, {} found: {e}",
+                    taken.len()
+                );
+                return Err(VencError::NoBuf);
+            }
+        }
+    }
+    Ok(taken)
+}
+
+/// The rate control a `k_venc_rc_attr` holds: the union read as its mode's struct.
+fn rc_from_c(rc: &crate::abi::RcAttr) -> Result<RcAttr, UnknownRcMode> {
+    use venc_core::consts::{
+        K_VENC_RC_MODE_CBR, K_VENC_RC_MODE_FIXQP, K_VENC_RC_MODE_MJPEG_FIXQP, K_VENC_RC_MODE_VBR,
+    };
+    let w = rc.words;
+    Ok(match rc.rc_mode {
+        K_VENC_RC_MODE_CBR => RcAttr::Cbr {
+            gop: w[0],
+            stats_time: w[1],
+            src_frame_rate: w[2],
+            dst_frame_rate: w[3],
+            bit_rate: w[4],
+        },
+        K_VENC_RC_MODE_VBR => RcAttr::Vbr {
+            gop: w[0],
+            stats_time: w[1],
+            src_frame_rate: w[2],
+            dst_frame_rate: w[3],
+            max_bit_rate: w[4],
+            bit_rate: w[5],
+        },
+        K_VENC_RC_MODE_FIXQP => RcAttr::FixQp {
+            gop: w[0],
+            src_frame_rate: w[1],
+            dst_frame_rate: w[2],
+            i_qp: w[3],
+            p_qp: w[4],
+        },
+        K_VENC_RC_MODE_MJPEG_FIXQP => RcAttr::MjpegFixQp {
+            src_frame_rate: w[0],
+            dst_frame_rate: w[1],
+            q_factor: w[2],
+        },
+        other => return Err(UnknownRcMode(other)),
+    })
+}
+
+fn create(board: &Board, chn: Chn, attr: &ChnAttr) -> Result<(), VencError> {
+    let rc = rc_from_c(&attr.rc_attr).map_err(|e| {
+        warn!("venc ch{chn}: create_chn: wrong rc mode: {e}");
+        VencError::IllegalParam
+    })?;
+    let a = &attr.venc_attr;
+    let core_attr = venc_core::ChnAttr {
+        payload: a.payload,
+        width: a.pic_width,
+        height: a.pic_height,
+        profile: a.profile,
+        rc,
+    };
+    let mut bufs = lock(&board.stream_bufs);
+    if bufs[chn as usize].is_some() {
+        // Already created: the channel gives its own answer, with nothing taken.
+        return board.sim.create_chn(chn, &core_attr);
+    }
+    let blocks = take_stream_blocks(board, chn, a.stream_buf_size, a.stream_buf_cnt)?;
+    let pool = match board
+        .sim
+        .create_pool(u64::from(a.stream_buf_size), a.stream_buf_cnt)
+    {
+        Ok(p) => p,
+        Err(e) => {
+            give_back(board, &blocks);
+            warn!("venc ch{chn}: create_chn: stream buffers: {e}");
+            return Err(VencError::NoMem);
+        }
+    };
+    let made = board
+        .sim
+        .attach_vb_pool(chn, pool)
+        .and_then(|()| board.sim.create_chn(chn, &core_attr));
+    if let Err(e) = made {
+        let _ = board.sim.detach_vb_pool(chn);
+        let _ = board.sim.destroy_pool(pool);
+        give_back(board, &blocks);
+        return Err(e);
+    }
+    bufs[chn as usize] = Some(StreamBufs {
+        common_blocks: blocks,
+        pool,
+    });
+    Ok(())
+}
+
+fn destroy(board: &Board, chn: Chn) -> Result<(), VencError> {
+    let mut bufs = lock(&board.stream_bufs);
+    board.sim.destroy_chn(chn)?;
+    if let Some(b) = bufs[chn as usize].take() {
+        let _ = board.sim.detach_vb_pool(chn);
+        let _ = board.sim.destroy_pool(b.pool);
+        give_back(board, &b.common_blocks);
+    }
+    Ok(())
+}
+
+/// `kd_mpi_venc_create_chn`.
+///
+/// # Safety
+/// `attr` is NULL or points to a `k_venc_chn_attr`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn kd_mpi_venc_create_chn(chn_num: u32, attr: *mut ChnAttr) -> i32 {
+    venc_call("kd_mpi_venc_create_chn", |b| {
+        check_chn(chn_num)?;
+        // SAFETY: the caller passes NULL or a valid k_venc_chn_attr.
+        let attr = unsafe { attr.as_ref() }.ok_or(VencError::NullPtr)?;
+        create(b, chn_num, attr)
+    })
+}
+
+/// `kd_mpi_venc_destroy_chn`: also gives the stream buffers back to the common pools.
+#[unsafe(no_mangle)]
+pub extern "C" fn kd_mpi_venc_destroy_chn(chn_num: u32) -> i32 {
+    venc_call("kd_mpi_venc_destroy_chn", |b| {
+        check_chn(chn_num)?;
+        destroy(b, chn_num)
+    })
+}
+
+/// `kd_mpi_venc_start_chn`.
+#[unsafe(no_mangle)]
+pub extern "C" fn kd_mpi_venc_start_chn(chn_num: u32) -> i32 {
+    venc_call("kd_mpi_venc_start_chn", |b| b.sim.start_chn(chn_num))
+}
+
+/// `kd_mpi_venc_stop_chn`.
+#[unsafe(no_mangle)]
+pub extern "C" fn kd_mpi_venc_stop_chn(chn_num: u32) -> i32 {
+    venc_call("kd_mpi_venc_stop_chn", |b| b.sim.stop_chn(chn_num))
+}
+
+/// `kd_mpi_venc_send_frame`.
+///
+/// # Safety
+/// `frame` is NULL or points to a `k_video_frame_info`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn kd_mpi_venc_send_frame(
+    chn_num: u32,
+    frame: *mut VideoFrameInfo,
+    milli_sec: i32,
+) -> i32 {
+    venc_call("kd_mpi_venc_send_frame", |b| {
+        check_chn(chn_num)?;
+        // SAFETY: the caller passes NULL or a valid k_video_frame_info.
+        let Some(f) = (unsafe { frame.as_ref() }) else {
+            // The board's wrapper has no NULL check and crashes (k230-mpp-c-api.md §6); a
+            // code is the safe side of that (D-050).
+            warn!("venc ch{chn_num}: send_frame with a NULL frame (this crashes on the board)");
+            return Err(VencError::NullPtr);
+        };
+        let v = &f.v_frame;
+        let core = venc_core::VideoFrameInfo {
+            width: v.width,
+            height: v.height,
+            pixel_format: v.pixel_format,
+            stride: v.stride,
+            phys_addr: v.phys_addr,
+            pts: v.pts,
+            pool_id: f.pool_id,
+            mod_id: f.mod_id,
+        };
+        b.sim.send_frame(chn_num, &core, milli_sec)
+    })
+}
+
+/// `kd_mpi_venc_query_status`: `cur_packs` only; the kernel leaves the rest 0.
+///
+/// # Safety
+/// `status` is NULL or points to a writable `k_venc_chn_status`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn kd_mpi_venc_query_status(chn_num: u32, status: *mut ChnStatus) -> i32 {
+    venc_call("kd_mpi_venc_query_status", |b| {
+        check_chn(chn_num)?;
+        // SAFETY: the caller passes NULL or a writable k_venc_chn_status.
+        let Some(out) = (unsafe { status.as_mut() }) else {
+            warn!("venc ch{chn_num}: query_status with a NULL status");
+            return Err(VencError::NotReady);
+        };
+        let s = b.sim.query_status(chn_num).map_err(|e| {
+            debug!("kd_mpi_venc_query_status>ret {}", e.code() as i32);
+            VencError::NotReady
+        })?;
+        *out = ChnStatus {
+            cur_packs: s.cur_packs,
+            ..ChnStatus::default()
+        };
+        Ok(())
+    })
+}
+
+/// `kd_mpi_venc_get_stream`: fills the caller's `pack` array (`pack_cnt` long) and sets
+/// `pack_cnt` to the packs given. Any failure is NOTREADY.
+///
+/// # Safety
+/// `stream` is NULL or points to a `k_venc_stream` whose `pack` holds `pack_cnt` packs.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn kd_mpi_venc_get_stream(
+    chn_num: u32,
+    stream: *mut Stream,
+    milli_sec: i32,
+) -> i32 {
+    venc_call("kd_mpi_venc_get_stream", |b| {
+        check_chn(chn_num)?;
+        // SAFETY: the caller passes NULL or a valid k_venc_stream.
+        let Some(stream) = (unsafe { stream.as_mut() }) else {
+            warn!("venc ch{chn_num}: get_stream with a NULL stream");
+            return Err(VencError::NotReady);
+        };
+        if stream.pack.is_null() && stream.pack_cnt > 0 {
+            warn!("venc ch{chn_num}: get_stream with a NULL pack array");
+            return Err(VencError::NotReady);
+        }
+        let mut packs = Vec::new();
+        b.sim
+            .get_stream(chn_num, stream.pack_cnt, milli_sec, &mut packs)
+            .map_err(|_| VencError::NotReady)?;
+        for (i, p) in packs.iter().enumerate() {
+            // SAFETY: `packs.len() <= pack_cnt`, the length of the caller's array.
+            unsafe {
+                stream.pack.add(i).write(Pack {
+                    phys_addr: p.phys_addr,
+                    len: p.len,
+                    pts: p.pts,
+                    pack_type: p.pack_type.code(),
+                });
+            }
+        }
+        stream.pack_cnt = packs.len() as u32;
+        Ok(())
+    })
+}
+
+/// `kd_mpi_venc_release_stream`: releases `stream->pack_cnt` packs, oldest first.
+///
+/// # Safety
+/// `stream` is NULL or points to a `k_venc_stream`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn kd_mpi_venc_release_stream(chn_num: u32, stream: *mut Stream) -> i32 {
+    venc_call("kd_mpi_venc_release_stream", |b| {
+        check_chn(chn_num)?;
+        // SAFETY: the caller passes NULL or a valid k_venc_stream.
+        let stream = unsafe { stream.as_ref() }.ok_or(VencError::NullPtr)?;
+        b.sim.release_stream(chn_num, stream.pack_cnt)
+    })
+}
+
+/// `kd_mpi_venc_enable_idr`: `idr_enable` above 1 is ILLEGAL_PARAM (the wrapper's check).
+#[unsafe(no_mangle)]
+pub extern "C" fn kd_mpi_venc_enable_idr(chn_num: u32, idr_enable: u32) -> i32 {
+    venc_call("kd_mpi_venc_enable_idr", |b| {
+        check_chn(chn_num)?;
+        if idr_enable > 1 {
+            return Err(VencError::IllegalParam);
+        }
+        b.sim.enable_idr(chn_num, idr_enable == 1)
+    })
+}
+
+/// `kd_mpi_venc_request_idr`.
+#[unsafe(no_mangle)]
+pub extern "C" fn kd_mpi_venc_request_idr(chn_num: u32) -> i32 {
+    venc_call("kd_mpi_venc_request_idr", |b| b.sim.request_idr(chn_num))
+}
+
+/// `kd_mpi_venc_close_fd`: always 0.
+#[unsafe(no_mangle)]
+pub extern "C" fn kd_mpi_venc_close_fd() -> i32 {
+    0
+}
+
+/// `kd_mpi_venc_set_intbuf_size`: sizes memory inside the VPU's firmware, which the simulator
+/// does not have; no check, any state, 0, as on the board (k230-mpp-c-api.md §4).
+#[unsafe(no_mangle)]
+pub extern "C" fn kd_mpi_venc_set_intbuf_size(chn_num: u32, size: u32) -> i32 {
+    venc_call("kd_mpi_venc_set_intbuf_size", |_| {
+        check_chn(chn_num)?;
+        debug!("venc ch{chn_num}: intbuf size {size} (the VPU firmware's own memory)");
+        Ok(())
+    })
+}
