@@ -1,0 +1,195 @@
+//! The project's C programs (`examples/c`), compiled by the system's C compiler against
+//! `include/` and the library this build made, run, and their output checked by ffmpeg.
+#![allow(clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use venc_core::bitstream::Codec;
+use venc_harness::oracle::{decode, pattern_planes, psnr_yuv};
+use venc_harness::source::TestPattern;
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("c-programs")
+        .join(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The directory holding the shared library this test build made (`target/<profile>`).
+fn library_dir() -> PathBuf {
+    let name = format!(
+        "{}k230_mpp_sim{}",
+        std::env::consts::DLL_PREFIX,
+        std::env::consts::DLL_SUFFIX
+    );
+    let deps = std::env::current_exe()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .to_owned();
+    [deps.parent().unwrap().to_owned(), deps]
+        .into_iter()
+        .find(|d| d.join(&name).is_file())
+        .unwrap_or_else(|| panic!("{name} not built next to the test"))
+}
+
+/// Compiles `examples/c/<program>.c` as a K230 developer would, warnings as errors, into the
+/// test's own directory (tests run in parallel).
+fn build(program: &str, test: &str) -> PathBuf {
+    let src = repo().join("examples/c").join(format!("{program}.c"));
+    let exe = scratch(test).join(program);
+    let lib = library_dir();
+    let compiler = std::env::var("CC").unwrap_or_else(|_| "cc".into());
+    let out = Command::new(compiler)
+        .args([
+            "-std=c11",
+            "-D_DEFAULT_SOURCE",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            "-I",
+        ])
+        .arg(repo().join("crates/venc-capi/include"))
+        .arg(&src)
+        .arg("-L")
+        .arg(&lib)
+        .arg(format!("-Wl,-rpath,{}", lib.display()))
+        .args(["-lk230_mpp_sim", "-lpthread", "-o"])
+        .arg(&exe)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{program}.c does not build: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    exe
+}
+
+fn run(exe: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(exe);
+    cmd.args(args).env("VENC_SIM_LOG", "error");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// The built-in pattern's frames as an NV12 file, as a capture tool would write them.
+fn pattern_file(dir: &Path, w: u32, h: u32, frames: u32) -> PathBuf {
+    let n = (w * h) as usize;
+    let (mut y, mut uv) = (vec![0; n], vec![0; n / 2]);
+    let mut bytes = Vec::new();
+    for t in 0..frames {
+        TestPattern::render(w, h, t, &mut y, &mut uv);
+        bytes.extend_from_slice(&y);
+        bytes.extend_from_slice(&uv);
+    }
+    let path = dir.join(format!("pattern-{w}x{h}.nv12"));
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+/// (type, codec, width, height, frames, the least Y PSNR in dB)
+const FILE_LOOP_CASES: &[(&str, Codec, u32, u32, u32, f64)] = &[
+    ("h264", Codec::H264, 640, 360, 45, 30.0),
+    ("h265", Codec::H265, 640, 360, 45, 30.0),
+    ("jpeg", Codec::Jpeg, 320, 240, 6, 30.0),
+];
+
+#[test]
+fn the_file_loop_program_encodes_what_it_sends_and_ffmpeg_decodes_it() {
+    let exe = build("venc_file_loop", "file-loop");
+    for &(kind, codec, w, h, frames, least_psnr) in FILE_LOOP_CASES {
+        let dir = scratch(&format!("file-loop-{kind}"));
+        let input = pattern_file(&dir, w, h, frames);
+        let output = dir.join("out.bin");
+        let (ws, hs, ns) = (w.to_string(), h.to_string(), frames.to_string());
+        let out = run(
+            &exe,
+            &[
+                "-t",
+                kind,
+                "-w",
+                &ws,
+                "-h",
+                &hs,
+                "-n",
+                &ns,
+                "-i",
+                input.to_str().unwrap(),
+                "-o",
+                output.to_str().unwrap(),
+            ],
+            &[],
+        );
+        let stdout = text(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{kind}: {}\n{stdout}{}",
+            out.status,
+            text(&out.stderr)
+        );
+        assert!(
+            stdout.starts_with(&format!("frames {frames} pictures {frames} ")),
+            "{kind}: {stdout}"
+        );
+        let stream = std::fs::read(&output).unwrap();
+        let decoded = decode(codec, &stream, w as usize, h as usize).unwrap();
+        assert_eq!(decoded.len(), frames as usize, "{kind}: pictures decoded");
+        let (y, _, _) = psnr_yuv(&decoded, &pattern_planes(w, h, frames));
+        assert!(y >= least_psnr, "{kind}: Y PSNR {y:.1} dB < {least_psnr}");
+    }
+}
+
+#[test]
+fn the_file_loop_program_without_input_encodes_its_own_pattern() {
+    let exe = build("venc_file_loop", "file-loop-default");
+    let output = scratch("file-loop-default").join("out.h264");
+    let out = run(&exe, &["-n", "12", "-o", output.to_str().unwrap()], &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let decoded = decode(Codec::H264, &std::fs::read(&output).unwrap(), 1280, 720).unwrap();
+    assert_eq!(decoded.len(), 12);
+}
+
+#[test]
+fn the_error_program_gets_the_boards_code_for_every_wrong_call() {
+    let exe = build("venc_errors", "errors");
+    let out = run(&exe, &[], &[]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    let checks = stdout.lines().filter(|l| l.starts_with("ok ")).count();
+    assert!(checks >= 45, "{stdout}");
+    assert!(
+        stdout.contains(&format!("{checks} checks, 0 failed")),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_bad_setting_leaves_the_board_down_and_every_call_says_so() {
+    let exe = build("venc_file_loop", "board-down");
+    let output = scratch("board-down").join("out.h264");
+    let out = run(
+        &exe,
+        &["-n", "2", "-o", output.to_str().unwrap()],
+        &[("VENC_SIM_TIMING", "warp-speed")],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("the simulated board is down: VENC_SIM_TIMING"),
+        "{stderr}"
+    );
+    // The VB's "not ready", as from a board whose media driver does not open.
+    assert!(stderr.contains("vb init: 0xa0048010"), "{stderr}");
+}
