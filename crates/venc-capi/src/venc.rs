@@ -264,18 +264,27 @@ pub unsafe extern "C" fn kd_mpi_venc_query_status(chn_num: u32, status: *mut Chn
     })
 }
 
-/// `kd_mpi_venc_get_stream`: fills the caller's `pack` array (`pack_cnt` long) and sets
-/// `pack_cnt` to the packs given. Any failure is NOTREADY.
+/// How long one wait of a `get_stream(-1)` lasts before the thread checks for a cancel.
+pub const CANCEL_SLICE_MS: i32 = 50;
+
+unsafe extern "C-unwind" {
+    /// POSIX: a cancellation point; a pending cancel unwinds the thread from here.
+    fn pthread_testcancel();
+}
+
+/// One `get_stream` of at most `milli_sec`: `None` when a wait that may be retried ended with
+/// no pack (a slice of a longer wait).
 ///
 /// # Safety
-/// `stream` is NULL or points to a `k_venc_stream` whose `pack` holds `pack_cnt` packs.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn kd_mpi_venc_get_stream(
+/// As [`kd_mpi_venc_get_stream`].
+unsafe fn get_stream_once(
     chn_num: u32,
     stream: *mut Stream,
     milli_sec: i32,
-) -> i32 {
-    venc_call("kd_mpi_venc_get_stream", |b| {
+    slice: bool,
+) -> Option<i32> {
+    let mut retry = false;
+    let code = venc_call("kd_mpi_venc_get_stream", |b| {
         check_chn(chn_num)?;
         // SAFETY: the caller passes NULL or a valid k_venc_stream.
         let Some(stream) = (unsafe { stream.as_mut() }) else {
@@ -287,9 +296,13 @@ pub unsafe extern "C" fn kd_mpi_venc_get_stream(
             return Err(VencError::NotReady);
         }
         let mut packs = Vec::new();
-        b.sim
+        if let Err(e) = b
+            .sim
             .get_stream(chn_num, stream.pack_cnt, milli_sec, &mut packs)
-            .map_err(|_| VencError::NotReady)?;
+        {
+            retry = slice && e == VencError::NotReady;
+            return Err(VencError::NotReady);
+        }
         for (i, p) in packs.iter().enumerate() {
             // SAFETY: `packs.len() <= pack_cnt`, the length of the caller's array.
             unsafe {
@@ -303,7 +316,56 @@ pub unsafe extern "C" fn kd_mpi_venc_get_stream(
         }
         stream.pack_cnt = packs.len() as u32;
         Ok(())
-    })
+    });
+    (!retry).then_some(code)
+}
+
+/// A wait for ever on a channel that is not started and holds no pack never ends on the board
+/// either: say so once, as the simulator's own `get_stream(-1)` does.
+fn warn_if_nothing_can_arrive(chn: Chn) {
+    let Some(b) = board() else { return };
+    let idle = b
+        .sim
+        .channel_phase(chn)
+        .is_ok_and(|p| p != venc_sim::venc::Phase::Started);
+    if idle && b.sim.query_status(chn).is_ok_and(|s| s.cur_packs == 0) {
+        warn!(
+            "venc ch{chn}: get_stream(-1) on a channel that is not started: no pack can \
+             arrive; this blocks for ever on the board (pthread_cancel ends it)"
+        );
+    }
+}
+
+/// `kd_mpi_venc_get_stream`: fills the caller's `pack` array (`pack_cnt` long) and sets
+/// `pack_cnt` to the packs given. Any failure is NOTREADY.
+///
+/// A thread waiting here with `milli_sec` -1 can be ended with `pthread_cancel`, as on the
+/// board (`sample_venc` ends its output thread so): the wait is a series of
+/// [`CANCEL_SLICE_MS`] waits with a cancellation point between them, reached from this frame,
+/// which holds nothing to drop, so the cancel's unwinding passes no Rust destructor.
+///
+/// # Safety
+/// `stream` is NULL or points to a `k_venc_stream` whose `pack` holds `pack_cnt` packs.
+#[unsafe(no_mangle)]
+pub unsafe extern "C-unwind" fn kd_mpi_venc_get_stream(
+    chn_num: u32,
+    stream: *mut Stream,
+    milli_sec: i32,
+) -> i32 {
+    if milli_sec >= 0 {
+        // SAFETY: forwarded from the caller.
+        return unsafe { get_stream_once(chn_num, stream, milli_sec, false) }.unwrap_or(VENC_DOWN);
+    }
+    warn_if_nothing_can_arrive(chn_num);
+    loop {
+        // SAFETY: forwarded from the caller.
+        if let Some(code) = unsafe { get_stream_once(chn_num, stream, CANCEL_SLICE_MS, true) } {
+            return code;
+        }
+        // SAFETY: a libc call with no arguments; if a cancel is pending it unwinds through
+        // this frame, which has nothing to drop, into the C program's frames.
+        unsafe { pthread_testcancel() };
+    }
 }
 
 /// `kd_mpi_venc_release_stream`: releases `stream->pack_cnt` packs, oldest first.

@@ -193,3 +193,20 @@ fn a_bad_setting_leaves_the_board_down_and_every_call_says_so() {
     // The VB's "not ready", as from a board whose media driver does not open.
     assert!(stderr.contains("vb init: 0xa0048010"), "{stderr}");
 }
+
+#[test]
+fn a_thread_blocked_in_get_stream_for_ever_ends_on_pthread_cancel() {
+    let exe = build("venc_cancel", "cancel");
+    let out = run(&exe, &[], &[]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.starts_with("cancelled 1 cleanup 1 in "), "{stdout}");
+    let took: f64 = stdout
+        .split(" in ")
+        .nth(1)
+        .and_then(|rest| rest.split(" ms").next())
+        .and_then(|ms| ms.parse().ok())
+        .unwrap();
+    // One wait slice (50 ms) is the expected latency; the bound leaves room for a loaded host.
+    assert!(took < 2000.0, "cancel + join took {took} ms");
+}
