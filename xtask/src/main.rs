@@ -12,6 +12,10 @@
 //!   runs it last, so CI keeps the reports.
 //! - `board-emulator [--port P] [--host H]`: the emulated board in the foreground: the board
 //!   agent (`crates/venc-hw/agent/venc_agent.py`) under `canmv-run`, for `--board tcp://H:P`.
+//! - `install-c --prefix DIR`: the C library (`libk230_mpp_sim.so`/`.a`), its headers and its
+//!   pkg-config files (`k230-mpp-sim`, `k230-mpp-sim-static`) under `DIR`.
+//! - `c-examples`: `examples/c` built through pkg-config (shared and static), run, streams
+//!   checked by ffprobe, three runs under valgrind; `test` runs it before the conformance suite.
 //! - `bench`: raw codec vs the simulator's Encoder table, then the criterion benches.
 //! - `bench-python`: the Python front's 720p SendFrame loop vs the same loop in Rust (`bench`
 //!   runs it too).
@@ -27,6 +31,7 @@
 //! - `soak [ARGS]`: the long soak (10⁶ frames over four channels, 10⁵ channel lifecycles, 10⁶
 //!   media buffers) printing resident memory as a table; CI runs 10⁴ of each in `test`.
 
+mod capi;
 mod tidy;
 
 use clap::{Parser, Subcommand};
@@ -107,6 +112,16 @@ enum Cmd {
         #[arg(long, default_value_t = 90)]
         frames: u32,
     },
+    /// Build the C library (release) and install its headers, libraries and pkg-config files
+    /// (`k230-mpp-sim`, `k230-mpp-sim-static`) under a prefix.
+    InstallC {
+        /// Where `include/`, `lib/` and `lib/pkgconfig/` go.
+        #[arg(long)]
+        prefix: std::path::PathBuf,
+    },
+    /// Build the C programs of `examples/c` through pkg-config (shared and static), run them,
+    /// check their streams with ffprobe, and run some under valgrind.
+    CExamples,
     /// Run the benchmarks (release builds).
     Bench {
         /// Only the raw-vs-sim table, not the criterion micro-benchmarks.
@@ -126,6 +141,7 @@ const SYSTEM_PACKAGES: &[(&str, &[&str])] = &[
     ("pkg-config", &["pkg-config", "--version"]),
     ("libx265-dev", &["pkg-config", "--exists", "x265"]),
     ("ffmpeg", &["ffmpeg", "-version"]),
+    ("valgrind", &["valgrind", "--version"]),
     (
         "libgstreamer1.0-dev",
         &["pkg-config", "--exists", "gstreamer-1.0"],
@@ -166,7 +182,7 @@ fn is_root() -> bool {
         .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
 }
 
-fn run(cmd: &mut Command) -> Result<(), String> {
+pub(crate) fn run(cmd: &mut Command) -> Result<(), String> {
     eprintln!("+ {cmd:?}");
     let status = cmd.status().map_err(|e| format!("{cmd:?}: {e}"))?;
     if status.success() {
@@ -338,7 +354,7 @@ fn fuzz(cases: u64) -> Result<(), String> {
     Ok(())
 }
 
-fn cargo() -> Command {
+pub(crate) fn cargo() -> Command {
     Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
 }
 
@@ -388,6 +404,7 @@ fn main() -> ExitCode {
             .and_then(|()| install_python_front())
             .and_then(|()| run(cargo().args(["test", "--workspace", "--release"])))
             .and_then(|()| run_python_tests())
+            .and_then(|()| capi::c_examples())
             .and_then(|()| conformance(Vec::new())),
         Cmd::Python { install_only } => deps().and_then(|()| {
             if install_only {
@@ -439,6 +456,8 @@ fn main() -> ExitCode {
             .and_then(|()| install_python_front())
             .and_then(|()| run(Command::new(venv_bin("canmv-run")).args(args))),
         Cmd::Conformance { args } => deps().and_then(|()| conformance(args)),
+        Cmd::InstallC { prefix } => deps().and_then(|()| capi::install_c(&prefix).map(|_| ())),
+        Cmd::CExamples => deps().and_then(|()| capi::c_examples()),
         Cmd::Bench { table_only } => deps()
             .and_then(|()| {
                 run(release_run("venc-benches", Some("raw-vs-sim"))

@@ -1,0 +1,76 @@
+//! What the headers declare is what the library exports, and the other way round: a program
+//! never compiles against a call that is not there, and no call is there undeclared.
+#![allow(clippy::unwrap_used)]
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+/// `kd_mpi_*` names declared in `include/mpi_*_api.h`.
+fn declared() -> BTreeSet<String> {
+    let include = Path::new(env!("CARGO_MANIFEST_DIR")).join("include");
+    let mut names = BTreeSet::new();
+    for entry in std::fs::read_dir(include).unwrap() {
+        let path = entry.unwrap().path();
+        let file = path.file_name().unwrap().to_string_lossy().into_owned();
+        if !(file.starts_with("mpi_") && file.ends_with("_api.h")) {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        for piece in text.split("kd_mpi_").skip(1) {
+            let name: String = piece
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            if piece[name.len()..].starts_with('(') {
+                names.insert(format!("kd_mpi_{name}"));
+            }
+        }
+    }
+    names
+}
+
+/// `kd_mpi_*` functions the shared library this build made exports (`nm -D`).
+fn exported() -> BTreeSet<String> {
+    let name = format!(
+        "{}k230_mpp_sim{}",
+        std::env::consts::DLL_PREFIX,
+        std::env::consts::DLL_SUFFIX
+    );
+    let deps = std::env::current_exe()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .to_owned();
+    let lib = [deps.parent().unwrap().join(&name), deps.join(&name)]
+        .into_iter()
+        .find(|p| p.is_file())
+        .unwrap();
+    let out = std::process::Command::new("nm")
+        .args(["-D", "--defined-only"])
+        .arg(&lib)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "nm: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_whitespace().nth(2))
+        .filter(|s| s.starts_with("kd_mpi_"))
+        .map(String::from)
+        .collect()
+}
+
+#[test]
+fn the_headers_declare_exactly_what_the_library_exports() {
+    let (declared, exported) = (declared(), exported());
+    assert!(declared.len() >= 30, "{declared:?}");
+    let undeclared: Vec<_> = exported.difference(&declared).collect();
+    let missing: Vec<_> = declared.difference(&exported).collect();
+    assert!(
+        undeclared.is_empty() && missing.is_empty(),
+        "exported but not declared: {undeclared:?}; declared but not exported: {missing:?}"
+    );
+}

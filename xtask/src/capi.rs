@@ -1,0 +1,385 @@
+//! The C library's chores: `install-c` (headers, libraries, pkg-config files under a prefix)
+//! and `c-examples` (the project's C programs built as a K230 developer builds them, through
+//! pkg-config, run, their streams checked by ffprobe, and run again under valgrind).
+
+use crate::{cargo, run};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The library's base name: `libk230_mpp_sim.so` / `.a`, pkg-config `k230-mpp-sim`.
+const LIB: &str = "k230_mpp_sim";
+const PC: &str = "k230-mpp-sim";
+
+fn absolute(path: &Path) -> Result<PathBuf, String> {
+    std::path::absolute(path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn copy(from: &Path, to: &Path) -> Result<(), String> {
+    std::fs::copy(from, to)
+        .map(|_| ())
+        .map_err(|e| format!("copy {} to {}: {e}", from.display(), to.display()))
+}
+
+/// The system libraries a program linking the static library needs too, as rustc reports
+/// them (`--print native-static-libs`); remembered in `target/` since rustc only says it when
+/// it builds.
+fn native_static_libs() -> Result<String, String> {
+    let cache = Path::new("target/release").join(format!("{LIB}.native-static-libs"));
+    let build = || {
+        cargo()
+            .args([
+                "rustc",
+                "--release",
+                "--quiet",
+                "-p",
+                "venc-capi",
+                "--lib",
+                "--",
+            ])
+            .args(["--print", "native-static-libs"])
+            .output()
+            .map_err(|e| format!("cargo rustc: {e}"))
+    };
+    let mut out = build()?;
+    let mut notes = String::from_utf8_lossy(&out.stderr).into_owned();
+    if !out.status.success() {
+        return Err(format!("building the C library failed:\n{notes}"));
+    }
+    if !notes.contains("native-static-libs:") && !cache.exists() {
+        // Fresh build with no note and none remembered: rebuild the library to hear it.
+        let lib_rs = Path::new("crates/venc-capi/src/lib.rs");
+        let text = std::fs::read(lib_rs).map_err(|e| e.to_string())?;
+        std::fs::write(lib_rs, text).map_err(|e| e.to_string())?;
+        out = build()?;
+        notes = String::from_utf8_lossy(&out.stderr).into_owned();
+    }
+    if let Some(line) = notes
+        .lines()
+        .find_map(|l| l.split("native-static-libs:").nth(1))
+    {
+        std::fs::write(&cache, line.trim()).map_err(|e| e.to_string())?;
+    }
+    std::fs::read_to_string(&cache)
+        .map(|s| s.trim().to_owned())
+        .map_err(|e| {
+            format!(
+                "{}: {e} (rustc did not list the native libraries)",
+                cache.display()
+            )
+        })
+}
+
+/// `cargo xtask install-c --prefix DIR`: `DIR/include/k230-mpp-sim/*.h`,
+/// `DIR/lib/libk230_mpp_sim.{so,a}` and `DIR/lib/pkgconfig/k230-mpp-sim{,-static}.pc`.
+pub fn install_c(prefix: &Path) -> Result<PathBuf, String> {
+    let native = native_static_libs()?;
+    let prefix = absolute(prefix)?;
+    let include = prefix.join("include").join(PC);
+    let lib = prefix.join("lib");
+    let pkgconfig = lib.join("pkgconfig");
+    for dir in [&include, &pkgconfig] {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    let headers = std::fs::read_dir("crates/venc-capi/include").map_err(|e| e.to_string())?;
+    for entry in headers {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        if path.extension().is_some_and(|e| e == "h") {
+            copy(&path, &include.join(path.file_name().unwrap_or_default()))?;
+        }
+    }
+    let built = Path::new("target/release");
+    let shared = format!(
+        "{}{LIB}{}",
+        std::env::consts::DLL_PREFIX,
+        std::env::consts::DLL_SUFFIX
+    );
+    let archive = format!("lib{LIB}.a");
+    copy(&built.join(&shared), &lib.join(&shared))?;
+    copy(&built.join(&archive), &lib.join(&archive))?;
+    let version = workspace_version()?;
+    let head = format!(
+        "prefix={}\nincludedir=${{prefix}}/include/{PC}\nlibdir=${{prefix}}/lib\n\n",
+        prefix.display()
+    );
+    let shared_pc = format!(
+        "{head}Name: {PC}\nDescription: The K230 MPP's VENC, VB and system calls over venc-sim \
+         (shared)\nVersion: {version}\nCflags: -I${{includedir}}\nLibs: -L${{libdir}} -l{LIB}\n"
+    );
+    let static_pc = format!(
+        "{head}Name: {PC}-static\nDescription: The K230 MPP's VENC, VB and system calls over \
+         venc-sim (static)\nVersion: {version}\nCflags: -I${{includedir}}\n\
+         Libs: ${{libdir}}/{archive} {native}\n"
+    );
+    write(&pkgconfig.join(format!("{PC}.pc")), &shared_pc)?;
+    write(&pkgconfig.join(format!("{PC}-static.pc")), &static_pc)?;
+    eprintln!(
+        "installed into {}: cc prog.c $(PKG_CONFIG_PATH={} pkg-config --cflags --libs {PC})",
+        prefix.display(),
+        pkgconfig.display()
+    );
+    Ok(prefix)
+}
+
+/// `[workspace.package] version` of the root manifest.
+fn workspace_version() -> Result<String, String> {
+    let manifest = std::fs::read_to_string("Cargo.toml").map_err(|e| format!("Cargo.toml: {e}"))?;
+    manifest
+        .split("[workspace.package]")
+        .nth(1)
+        .and_then(|section| {
+            section
+                .lines()
+                .find_map(|l| l.trim().strip_prefix("version = "))
+        })
+        .map(|v| v.trim_matches('"').to_owned())
+        .ok_or_else(|| "Cargo.toml: no [workspace.package] version".into())
+}
+
+fn write(path: &Path, text: &str) -> Result<(), String> {
+    std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn pkg_config(prefix: &Path, module: &str) -> Result<Vec<String>, String> {
+    let out = Command::new("pkg-config")
+        .args(["--cflags", "--libs", module])
+        .env("PKG_CONFIG_PATH", prefix.join("lib/pkgconfig"))
+        .output()
+        .map_err(|e| format!("pkg-config: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "pkg-config {module}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .map(String::from)
+        .collect())
+}
+
+/// A program's build: (name, source, pkg-config module).
+const BUILDS: &[(&str, &str, &str)] = &[
+    ("venc_file_loop", "venc_file_loop", PC),
+    (
+        "venc_file_loop_static",
+        "venc_file_loop",
+        "k230-mpp-sim-static",
+    ),
+    ("venc_errors", "venc_errors", PC),
+    ("venc_cancel", "venc_cancel", PC),
+];
+
+/// What a run leaves to check.
+enum Expect {
+    /// The program's exit status only (it checks itself).
+    Exit,
+    /// A stream file ffprobe must read: (file, demuxer or "", codec, frames).
+    Stream(&'static str, &'static str, &'static str, u32),
+}
+
+/// (program, arguments, what to check, run under valgrind too). `OUT/` is the output folder.
+const RUNS: &[(&str, &[&str], Expect, bool)] = &[
+    (
+        "venc_file_loop",
+        &[
+            "-t",
+            "h264",
+            "-w",
+            "640",
+            "-h",
+            "360",
+            "-n",
+            "60",
+            "-o",
+            "OUT/loop.h264",
+        ],
+        Expect::Stream("loop.h264", "", "h264", 60),
+        false,
+    ),
+    (
+        "venc_file_loop",
+        &[
+            "-t",
+            "h265",
+            "-w",
+            "640",
+            "-h",
+            "360",
+            "-n",
+            "60",
+            "-o",
+            "OUT/loop.h265",
+        ],
+        Expect::Stream("loop.h265", "", "hevc", 60),
+        false,
+    ),
+    (
+        "venc_file_loop",
+        &[
+            "-t",
+            "jpeg",
+            "-w",
+            "640",
+            "-h",
+            "360",
+            "-n",
+            "10",
+            "-o",
+            "OUT/loop.mjpeg",
+        ],
+        Expect::Stream("loop.mjpeg", "mjpeg", "mjpeg", 10),
+        false,
+    ),
+    (
+        "venc_file_loop_static",
+        &[
+            "-t",
+            "h264",
+            "-w",
+            "320",
+            "-h",
+            "240",
+            "-n",
+            "30",
+            "-o",
+            "OUT/static.h264",
+        ],
+        Expect::Stream("static.h264", "", "h264", 30),
+        false,
+    ),
+    (
+        "venc_file_loop",
+        &[
+            "-t",
+            "h264",
+            "-w",
+            "320",
+            "-h",
+            "240",
+            "-n",
+            "10",
+            "-o",
+            "OUT/valgrind.h264",
+        ],
+        Expect::Stream("valgrind.h264", "", "h264", 10),
+        true,
+    ),
+    ("venc_errors", &[], Expect::Exit, true),
+    ("venc_cancel", &[], Expect::Exit, true),
+];
+
+fn frames_in(file: &Path, demuxer: &str) -> Result<(String, u32), String> {
+    let mut cmd = Command::new("ffprobe");
+    cmd.args(["-v", "error"]);
+    if !demuxer.is_empty() {
+        cmd.args(["-f", demuxer]);
+    }
+    let out = cmd
+        .args(["-count_frames", "-select_streams", "v:0"])
+        .args([
+            "-show_entries",
+            "stream=codec_name,nb_read_frames",
+            "-of",
+            "csv=p=0",
+        ])
+        .arg(file)
+        .output()
+        .map_err(|e| format!("ffprobe: {e}"))?;
+    let text = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    let errors = String::from_utf8_lossy(&out.stderr).trim().to_owned();
+    if !out.status.success() || !errors.is_empty() {
+        return Err(format!("ffprobe {}: {errors}", file.display()));
+    }
+    let (codec, frames) = text
+        .split_once(',')
+        .ok_or_else(|| format!("ffprobe {}: {text:?}", file.display()))?;
+    let frames = frames
+        .parse()
+        .map_err(|_| format!("ffprobe {}: {text:?}", file.display()))?;
+    Ok((codec.to_owned(), frames))
+}
+
+/// `cargo xtask c-examples`.
+pub fn c_examples() -> Result<(), String> {
+    let prefix = install_c(Path::new("target/c-sdk"))?;
+    let out_dir = absolute(Path::new("target/c-examples"))?;
+    std::fs::create_dir_all(&out_dir).map_err(|e| e.to_string())?;
+    let compiler = std::env::var("CC").unwrap_or_else(|_| "cc".into());
+    for &(name, source, module) in BUILDS {
+        let flags = pkg_config(&prefix, module)?;
+        run(Command::new(&compiler)
+            .args([
+                "-std=c11",
+                "-D_DEFAULT_SOURCE",
+                "-Wall",
+                "-Wextra",
+                "-Werror",
+                "-g",
+            ])
+            .arg(format!("examples/c/{source}.c"))
+            .args(&flags)
+            .arg(format!("-Wl,-rpath,{}", prefix.join("lib").display()))
+            .args(["-lpthread", "-o"])
+            .arg(out_dir.join(name)))?;
+    }
+    let valgrind = Command::new("valgrind").arg("--version").output().is_ok();
+    let mut table = Vec::new();
+    for (program, args, expect, under_valgrind) in RUNS {
+        let args: Vec<String> = args
+            .iter()
+            .map(|a| a.replace("OUT", &out_dir.display().to_string()))
+            .collect();
+        let mut tools: Vec<Vec<String>> = vec![Vec::new()];
+        if *under_valgrind {
+            if !valgrind {
+                return Err("valgrind is missing: apt-get install -y valgrind".into());
+            }
+            tools.push(
+                [
+                    "valgrind",
+                    "-q",
+                    "--error-exitcode=99",
+                    "--leak-check=full",
+                    "--errors-for-leak-kinds=definite",
+                    "--show-leak-kinds=definite",
+                ]
+                .map(String::from)
+                .to_vec(),
+            );
+        }
+        for tool in tools {
+            let exe = out_dir.join(program).display().to_string();
+            let line: Vec<&String> = tool.iter().chain([&exe]).chain(&args).collect();
+            let mut cmd = Command::new(line[0]);
+            cmd.args(&line[1..]).env("VENC_SIM_LOG", "error");
+            run(&mut cmd)?;
+            let checked = match expect {
+                Expect::Exit => "exit 0".to_owned(),
+                Expect::Stream(file, demuxer, codec, frames) => {
+                    let (got_codec, got) = frames_in(&out_dir.join(file), demuxer)?;
+                    if got_codec != *codec || got != *frames {
+                        return Err(format!(
+                            "{program}: ffprobe read {got} {got_codec} pictures, {frames} {codec} \
+                             expected"
+                        ));
+                    }
+                    format!("{got} {got_codec} pictures (ffprobe)")
+                }
+            };
+            let how = if tool.is_empty() {
+                "native"
+            } else {
+                "valgrind"
+            };
+            table.push(format!(
+                "| {program} {} | {how} | {checked} |",
+                args.join(" ")
+            ));
+        }
+    }
+    println!("| program | run | checked |\n|---|---|---|");
+    for row in table {
+        println!("{}", row.replace(&out_dir.display().to_string(), "OUT"));
+    }
+    Ok(())
+}
