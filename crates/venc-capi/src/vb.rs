@@ -32,6 +32,15 @@ fn configured_pools(config: &VbConfig) -> impl Iterator<Item = &VbPoolConfig> {
     config.comm_pool.iter().filter(|p| p.blk_cnt > 0)
 }
 
+/// Whether `pool` holds a VENC channel's stream buffers: on the board those are common-pool
+/// blocks and no pool of their own, so to a program such a pool does not exist.
+fn is_stream_pool(board: &Board, pool: PoolId) -> bool {
+    lock(&board.stream_bufs)
+        .iter()
+        .flatten()
+        .any(|b| b.pool() == pool)
+}
+
 /// The handle of the block at `phys` (anywhere inside it).
 pub(crate) fn handle_of(board: &Board, phys: u64) -> Option<u32> {
     let mem = board.sim.memory();
@@ -246,6 +255,9 @@ pub extern "C" fn kd_mpi_vb_destory_pool(pool_id: u32) -> i32 {
             );
             return codes::vb::NOT_PERM;
         }
+        if is_stream_pool(board, pool_id) {
+            return codes::vb::UNEXIST;
+        }
         let Ok((blk, free, total)) = board.sim.memory().pool_usage(pool_id) else {
             return codes::vb::UNEXIST;
         };
@@ -287,6 +299,8 @@ pub unsafe extern "C" fn kd_mpi_vb_get_block(
                 return VB_INVALID;
             }
             take_common(board, &vb, blk_size)
+        } else if is_stream_pool(board, pool_id) {
+            Err(MemError::NoPool(pool_id))
         } else {
             match board.sim.memory().pool_usage(pool_id) {
                 Ok((blk, ..)) if blk_size > blk => Err(MemError::Invalid(format!(

@@ -20,6 +20,13 @@ pub(crate) struct StreamBufs {
     pool: PoolId,
 }
 
+impl StreamBufs {
+    /// The pool the channel's packs live in.
+    pub(crate) fn pool(&self) -> PoolId {
+        self.pool
+    }
+}
+
 const CHANNELS: u32 = venc_core::consts::VENC_MAX_CHN_NUMS;
 
 /// The user-space wrapper's first check on every call.

@@ -2,6 +2,8 @@
 //! `include/` and the library this build made, run, and their output checked by ffmpeg.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use venc_core::bitstream::Codec;
@@ -20,22 +22,9 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
-/// The directory holding the shared library this test build made (`target/<profile>`).
+/// The directory holding the shared library this test build made.
 fn library_dir() -> PathBuf {
-    let name = format!(
-        "{}k230_mpp_sim{}",
-        std::env::consts::DLL_PREFIX,
-        std::env::consts::DLL_SUFFIX
-    );
-    let deps = std::env::current_exe()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .to_owned();
-    [deps.parent().unwrap().to_owned(), deps]
-        .into_iter()
-        .find(|d| d.join(&name).is_file())
-        .unwrap_or_else(|| panic!("{name} not built next to the test"))
+    common::shared_library().parent().unwrap().to_owned()
 }
 
 /// Compiles `examples/c/<program>.c` as a K230 developer would, warnings as errors, into the

@@ -2,6 +2,8 @@
 //! never compiles against a call that is not there, and no call is there undeclared.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -31,20 +33,7 @@ fn declared() -> BTreeSet<String> {
 
 /// `kd_mpi_*` functions the shared library this build made exports (`nm -D`).
 fn exported() -> BTreeSet<String> {
-    let name = format!(
-        "{}k230_mpp_sim{}",
-        std::env::consts::DLL_PREFIX,
-        std::env::consts::DLL_SUFFIX
-    );
-    let deps = std::env::current_exe()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .to_owned();
-    let lib = [deps.parent().unwrap().join(&name), deps.join(&name)]
-        .into_iter()
-        .find(|p| p.is_file())
-        .unwrap();
+    let lib = common::shared_library();
     let out = std::process::Command::new("nm")
         .args(["-D", "--defined-only"])
         .arg(&lib)
