@@ -39,15 +39,12 @@ fn the_pool_holding_a_channels_packs_is_not_a_pool_to_the_program() {
     // SAFETY: a valid k_venc_chn_attr.
     assert_eq!(unsafe { venc::kd_mpi_venc_create_chn(0, &mut attr) }, 0);
     let common = vb::kd_mpi_vb_handle_to_pool_id(0) as u32;
-    let mut hidden = 0;
     for pool in (0..16).filter(|&p| p != common) {
         // SAFETY: a NULL zone name is allowed.
         let handle = unsafe { vb::kd_mpi_vb_get_block(pool, 16, std::ptr::null()) };
         assert_eq!(handle, VB_INVALID, "pool {pool} handed out a block");
         assert_eq!(vb::kd_mpi_vb_destory_pool(pool), VB_UNEXIST, "pool {pool}");
-        hidden += 1;
     }
-    assert_eq!(hidden, 15);
     // Every common block is the channel's: none is left for the program.
     // SAFETY: a NULL zone name is allowed.
     let handle = unsafe { vb::kd_mpi_vb_get_block(VB_INVALID, 16, std::ptr::null()) };
