@@ -39,7 +39,7 @@ fn h264(stream_buf_size: u32, stream_buf_cnt: u32) -> ChnAttr {
 
 #[test]
 fn every_wrong_call_gets_its_code_and_changes_nothing() {
-    // SAFETY (whole test): every pointer passed is NULL or to a live value of the right type.
+    // SAFETY: in the whole test, every pointer passed is NULL or to a live value of the right type.
     unsafe {
         let mut config = VbConfig::default();
         assert_eq!(
