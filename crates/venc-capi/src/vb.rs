@@ -53,8 +53,10 @@ pub(crate) fn handle_of(board: &Board, phys: u64) -> Option<u32> {
 
 /// The address of the block a handle names.
 pub(crate) fn phys_of(board: &Board, handle: u32) -> Option<u64> {
-    let (_, blocks) = board.sim.memory().pool_blocks(handle >> 16).ok()?;
-    blocks.get((handle & 0xffff) as usize).copied()
+    board
+        .sim
+        .memory()
+        .pool_block(handle >> 16, (handle & 0xffff) as usize)
 }
 
 /// A free block of at least `size` bytes from the common pools, smallest blocks first.

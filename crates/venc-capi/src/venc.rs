@@ -271,6 +271,10 @@ pub unsafe extern "C" fn kd_mpi_venc_query_status(chn_num: u32, status: *mut Chn
     })
 }
 
+thread_local! {
+    static PACKS: std::cell::RefCell<Vec<venc_core::Pack>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// How long one wait of a `get_stream(-1)` lasts before the thread checks for a cancel.
 pub const CANCEL_SLICE_MS: i32 = 50;
 
@@ -302,27 +306,26 @@ unsafe fn get_stream_once(
             warn!("venc ch{chn_num}: get_stream with a NULL pack array");
             return Err(VencError::NotReady);
         }
-        let mut packs = Vec::new();
-        if let Err(e) = b
-            .sim
-            .get_stream(chn_num, stream.pack_cnt, milli_sec, &mut packs)
-        {
-            retry = slice && e == VencError::NotReady;
-            return Err(VencError::NotReady);
-        }
-        for (i, p) in packs.iter().enumerate() {
-            // SAFETY: `packs.len() <= pack_cnt`, the length of the caller's array.
-            unsafe {
-                stream.pack.add(i).write(Pack {
-                    phys_addr: p.phys_addr,
-                    len: p.len,
-                    pts: p.pts,
-                    pack_type: p.pack_type.code(),
-                });
+        // One pack list per thread, reused: a consumer calls this once per picture.
+        PACKS.with_borrow_mut(|packs| {
+            if let Err(e) = b.sim.get_stream(chn_num, stream.pack_cnt, milli_sec, packs) {
+                retry = slice && e == VencError::NotReady;
+                return Err(VencError::NotReady);
             }
-        }
-        stream.pack_cnt = packs.len() as u32;
-        Ok(())
+            for (i, p) in packs.iter().enumerate() {
+                // SAFETY: `packs.len() <= pack_cnt`, the length of the caller's array.
+                unsafe {
+                    stream.pack.add(i).write(Pack {
+                        phys_addr: p.phys_addr,
+                        len: p.len,
+                        pts: p.pts,
+                        pack_type: p.pack_type.code(),
+                    });
+                }
+            }
+            stream.pack_cnt = packs.len() as u32;
+            Ok(())
+        })
     });
     (!retry).then_some(code)
 }

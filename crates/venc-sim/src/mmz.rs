@@ -314,6 +314,13 @@ impl MediaMemory {
         Ok((p.blk_size, p.blocks.clone()))
     }
 
+    /// The address of a pool's `index`-th block (no copy of the block list: programs turn
+    /// handles into addresses once per frame).
+    pub fn pool_block(&self, pool: PoolId, index: usize) -> Option<u64> {
+        let map = self.map.read().unwrap_or_else(lock_err);
+        map.pools.get(&pool)?.blocks.get(index).copied()
+    }
+
     /// A pool's block size, free blocks and all blocks.
     pub fn pool_usage(&self, pool: PoolId) -> Result<(u64, usize, usize), MemError> {
         let map = self.map.read().unwrap_or_else(lock_err);
