@@ -41,6 +41,16 @@ static struct {
     int failed;
 } g = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, NULL, 0, {0}, 0};
 
+/* Stops both threads: the sender may be waiting for a block to come back. */
+static void fail(const char *what, k_s32 ret)
+{
+    fprintf(stderr, "%s: 0x%x\n", what, (unsigned)ret);
+    pthread_mutex_lock(&g.lock);
+    g.failed = 1;
+    pthread_cond_broadcast(&g.moved);
+    pthread_mutex_unlock(&g.lock);
+}
+
 static void *output_thread(void *arg)
 {
     (void)arg;
@@ -52,28 +62,24 @@ static void *output_thread(void *arg)
         if (done)
             break;
         k_venc_chn_status status;
-        if (kd_mpi_venc_query_status(CHN, &status) != K_SUCCESS) {
-            g.failed = 1;
+        k_s32 ret = kd_mpi_venc_query_status(CHN, &status);
+        if (ret != K_SUCCESS) {
+            fail("query_status", ret);
             break;
         }
         k_venc_stream stream = {packs, status.cur_packs ? status.cur_packs : 1};
         if (stream.pack_cnt > MAX_PACKS)
             stream.pack_cnt = MAX_PACKS;
-        k_s32 ret = kd_mpi_venc_get_stream(CHN, &stream, 1000);
+        ret = kd_mpi_venc_get_stream(CHN, &stream, 1000);
         if (ret != K_SUCCESS) {
-            fprintf(stderr, "get_stream: 0x%x\n", (unsigned)ret);
-            pthread_mutex_lock(&g.lock);
-            g.failed = 1;
-            pthread_cond_broadcast(&g.moved);
-            pthread_mutex_unlock(&g.lock);
+            fail("get_stream", ret);
             break;
         }
         unsigned pictures = 0;
         for (k_u32 i = 0; i < stream.pack_cnt; i++) {
             void *data = kd_mpi_sys_mmap(packs[i].phys_addr, packs[i].len);
             if (data == NULL) {
-                fprintf(stderr, "mmap of pack %u failed\n", i);
-                g.failed = 1;
+                fail("mmap of a pack", 0);
                 break;
             }
             fwrite(data, 1, packs[i].len, g.out);
@@ -83,8 +89,8 @@ static void *output_thread(void *arg)
             if (packs[i].type != K_VENC_HEADER)
                 pictures++;
         }
-        if (kd_mpi_venc_release_stream(CHN, &stream) != K_SUCCESS)
-            g.failed = 1;
+        if ((ret = kd_mpi_venc_release_stream(CHN, &stream)) != K_SUCCESS)
+            fail("release_stream", ret);
         pthread_mutex_lock(&g.lock);
         g.pictures_out += pictures;
         pthread_cond_broadcast(&g.moved);
@@ -278,5 +284,8 @@ int main(int argc, char **argv)
     printf("frames %u pictures %u packs header %u i %u p %u bytes %lu vb_exit 0x%x\n", sent,
            g.pictures_out, g.packs[K_VENC_HEADER], g.packs[K_VENC_I_FRAME],
            g.packs[K_VENC_P_FRAME], g.bytes, (unsigned)ret);
-    return (g.failed || sent < frames || ret != K_SUCCESS) ? 1 : 0;
+    pthread_mutex_lock(&g.lock);
+    int failed = g.failed;
+    pthread_mutex_unlock(&g.lock);
+    return (failed || sent < frames || ret != K_SUCCESS) ? 1 : 0;
 }
