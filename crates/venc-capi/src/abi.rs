@@ -185,7 +185,70 @@ pub const LAYOUTS: &[Layout] = &[
             ("profile", 20),
         ],
     ),
-    ("k_venc_rc_attr", 28, &[("rc_mode", 0), ("cbr", 4)]),
+    (
+        "k_venc_cbr",
+        20,
+        &[
+            ("gop", 0),
+            ("stats_time", 4),
+            ("src_frame_rate", 8),
+            ("dst_frame_rate", 12),
+            ("bit_rate", 16),
+        ],
+    ),
+    (
+        "k_venc_vbr",
+        24,
+        &[
+            ("gop", 0),
+            ("stats_time", 4),
+            ("src_frame_rate", 8),
+            ("dst_frame_rate", 12),
+            ("max_bit_rate", 16),
+            ("bit_rate", 20),
+        ],
+    ),
+    (
+        "k_venc_fixqp",
+        20,
+        &[
+            ("gop", 0),
+            ("src_frame_rate", 4),
+            ("dst_frame_rate", 8),
+            ("i_qp", 12),
+            ("p_qp", 16),
+        ],
+    ),
+    (
+        "k_venc_mjpeg_fixqp",
+        12,
+        &[
+            ("src_frame_rate", 0),
+            ("dst_frame_rate", 4),
+            ("q_factor", 8),
+        ],
+    ),
+    (
+        "k_venc_rc_attr",
+        28,
+        &[
+            ("rc_mode", 0),
+            ("cbr", 4),
+            ("vbr", 4),
+            ("fixqp", 4),
+            ("mjpeg_fixqp", 4),
+        ],
+    ),
+    (
+        "k_venc_stream_info",
+        16,
+        &[
+            ("u32PicBytesNum", 0),
+            ("u32PicCnt", 4),
+            ("u32StartQp", 8),
+            ("u32MeanQp", 12),
+        ],
+    ),
     ("k_venc_chn_attr", 52, &[("venc_attr", 0), ("rc_attr", 24)]),
     (
         "k_venc_pack",
