@@ -8,8 +8,8 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{BufReader, BufWriter};
-use std::path::{Path, PathBuf};
+use std::io::BufWriter;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use venc_core::cstruct::{Scalar, VIDEO_FRAME_INFO_FIELDS, VIDEO_FRAME_INFO_SIZE};
@@ -18,7 +18,7 @@ use venc_core::{
     ChnAttr, Encoder, FaultSpec, GetStreamStyle, IdeChannel, Mpi, OutBufPools, Personality, RcAttr,
     SendFrameStyle, Traits, VencError,
 };
-use venc_harness::source::{FrameSource, ImageSequence, Looping, SourceError, Y4mSource};
+use venc_harness::source::{FrameSource, Looping, open_file};
 use venc_harness::trace::TracingMpi;
 use venc_sim::SimOptions;
 use venc_sim::clock::ClockKind;
@@ -89,22 +89,6 @@ impl SourceSpec {
             Self::File(p) => p.display().to_string(),
         }
     }
-}
-
-fn open_file(path: &Path) -> Result<Box<dyn FrameSource + Send>, SourceError> {
-    let is_y4m = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("y4m"));
-    if is_y4m {
-        let file = File::open(path).map_err(|e| SourceError::Y4m(e.to_string()))?;
-        return Ok(Box::new(Y4mSource::new(BufReader::new(file))?));
-    }
-    let seq = if path.is_dir() {
-        ImageSequence::from_dir(path)?
-    } else {
-        ImageSequence::from_paths(vec![path.to_path_buf()])?
-    };
-    Ok(Box::new(seq))
 }
 
 /// One simulated board and what lives on it.

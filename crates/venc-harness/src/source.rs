@@ -386,6 +386,91 @@ impl FrameSource for ImageSequence {
     }
 }
 
+/// A Y4M file (`.y4m`), an image file or a folder of images, as what a camera sees.
+#[cfg(feature = "images")]
+pub fn open_file(path: &Path) -> Result<Box<dyn FrameSource + Send>, SourceError> {
+    let is_y4m = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("y4m"));
+    if is_y4m {
+        let file = std::fs::File::open(path).map_err(|e| SourceError::Y4m(e.to_string()))?;
+        return Ok(Box::new(Y4mSource::new(std::io::BufReader::new(file))?));
+    }
+    let seq = if path.is_dir() {
+        ImageSequence::from_dir(path)?
+    } else {
+        ImageSequence::from_paths(vec![path.to_path_buf()])?
+    };
+    Ok(Box::new(seq))
+}
+
+/// One NV12 picture, delivered for ever: a loaded image, a test-pattern generator's bars.
+#[derive(Debug, Clone)]
+pub struct Still {
+    width: u32,
+    height: u32,
+    y: Vec<u8>,
+    uv: Vec<u8>,
+}
+
+impl Still {
+    /// The picture `y` (`width`×`height`) and `uv` (interleaved, half height); `None` when the
+    /// planes are not that size.
+    pub fn new(width: u32, height: u32, y: Vec<u8>, uv: Vec<u8>) -> Option<Self> {
+        let (w, h) = (width as usize, height as usize);
+        (y.len() == w * h && uv.len() == w * (h / 2)).then_some(Self {
+            width,
+            height,
+            y,
+            uv,
+        })
+    }
+
+    /// Eight vertical bars of 75 % colour (white, yellow, cyan, green, magenta, red, blue,
+    /// black), the picture a sensor interface's test-pattern generator gives.
+    pub fn color_bars(width: u32, height: u32) -> Self {
+        const BARS: [[u8; 3]; 8] = [
+            [191, 191, 191],
+            [191, 191, 0],
+            [0, 191, 191],
+            [0, 191, 0],
+            [191, 0, 191],
+            [191, 0, 0],
+            [0, 0, 191],
+            [0, 0, 0],
+        ];
+        let (w, h) = (width as usize, height as usize);
+        let mut rgb = Vec::with_capacity(w * h * 3);
+        for _ in 0..h {
+            for x in 0..w {
+                rgb.extend_from_slice(&BARS[x * 8 / w.max(1)]);
+            }
+        }
+        let (mut y, mut uv) = (vec![0; w * h], vec![0; w * (h / 2)]);
+        rgb_to_nv12(&rgb, width, height, &mut y, &mut uv);
+        Self {
+            width,
+            height,
+            y,
+            uv,
+        }
+    }
+}
+
+impl FrameSource for Still {
+    fn width(&self) -> u32 {
+        self.width
+    }
+    fn height(&self) -> u32 {
+        self.height
+    }
+    fn next_frame(&mut self, y: &mut [u8], uv: &mut [u8]) -> Result<bool, SourceError> {
+        y.copy_from_slice(&self.y);
+        uv.copy_from_slice(&self.uv);
+        Ok(true)
+    }
+}
+
 /// Restarts a finite source from the beginning when it ends, by building it anew.
 pub struct Looping {
     make: Box<dyn FnMut() -> Result<Box<dyn FrameSource + Send>, SourceError> + Send>,

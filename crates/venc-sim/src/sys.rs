@@ -118,8 +118,12 @@ impl BindTable {
         Ok(())
     }
 
-    pub(crate) fn unbind(&self, src: ModChn, dst: ModChn) {
-        self.lock().retain(|&b| b != (src, dst));
+    /// Whether the pair was bound.
+    pub(crate) fn unbind(&self, src: ModChn, dst: ModChn) -> bool {
+        let mut binds = self.lock();
+        let before = binds.len();
+        binds.retain(|&b| b != (src, dst));
+        binds.len() != before
     }
 
     /// Where frames from `src` go.
@@ -137,6 +141,22 @@ impl BindTable {
 
     pub(crate) fn media_inited(&self) -> bool {
         self.media_inited.load(Ordering::Acquire)
+    }
+}
+
+impl Simulator {
+    /// `kd_mpi_sys_bind`: frames of camera channel `src` go to encoder channel `dst`. Only
+    /// camera → encoder pairs are modeled; an encoder takes one source. The error says why a
+    /// pair is refused.
+    #[doc(alias = "kd_mpi_sys_bind")]
+    pub fn bind(&self, src: ModChn, dst: ModChn) -> Result<(), String> {
+        self.binds.bind(src, dst)
+    }
+
+    /// `kd_mpi_sys_unbind`: whether the pair was bound.
+    #[doc(alias = "kd_mpi_sys_unbind")]
+    pub fn unbind(&self, src: ModChn, dst: ModChn) -> bool {
+        self.binds.unbind(src, dst)
     }
 }
 

@@ -2,7 +2,7 @@
 //! encoders still hold each one. A buffer is reused only when every encoder it went to has
 //! released its frame (`release_pic_pts`), or is no longer started.
 
-use super::{Inner, SENSOR_BUFFERS, SensorError};
+use super::{Inner, SensorError};
 use crate::Simulator;
 use venc_core::layout::{align_up, uv_offset, vicap_block_size};
 use venc_core::{Mpi, PoolId};
@@ -15,6 +15,9 @@ pub(super) struct OutputChannel {
     pub(super) pixfmt: Option<u32>,
     pub(super) crop: Option<super::Rect>,
     pub(super) pool: Option<PoolId>,
+    /// How many buffers, and their size when the program chose it (`k_vicap_chn_attr`).
+    pub(super) buffer_count: u32,
+    pub(super) buffer_size: Option<u64>,
     pub(super) blocks: Vec<u64>,
     pub(super) next_slot: usize,
     /// Per buffer: the encoders it was pushed to and the pts they must release.
@@ -34,18 +37,19 @@ impl OutputChannel {
         if self.pool.is_some() {
             return Ok(());
         }
-        let size = match self.pixfmt {
+        let needed = match self.pixfmt {
             // RGB565 is captured as RGB888 and converted by the image (firmware facts §2).
             Some(super::RGB888 | super::RGBP888 | super::RGB565) => {
                 align_up(u64::from(self.width) * u64::from(self.height) * 3, 4096)
             }
             _ => vicap_block_size(self.width, self.height, self.alignment),
         };
-        let pool = sim.create_pool(size, SENSOR_BUFFERS)?;
-        self.blocks = (0..SENSOR_BUFFERS)
+        let size = self.buffer_size.map_or(needed, |s| s.max(needed));
+        let pool = sim.create_pool(size, self.buffer_count)?;
+        self.blocks = (0..self.buffer_count)
             .map(|_| sim.get_block(pool))
             .collect::<Result<_, _>>()?;
-        self.held = vec![Vec::new(); SENSOR_BUFFERS as usize];
+        self.held = vec![Vec::new(); self.buffer_count as usize];
         self.pool = Some(pool);
         Ok(())
     }

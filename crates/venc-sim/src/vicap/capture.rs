@@ -1,7 +1,7 @@
 //! The capture thread and its pacing: one pass per frame time of the virtual clock, each
 //! configured and bound channel's frame pushed into its encoders.
 
-use super::{FAST_BUFFER_WAIT, Inner, SENSOR_BUFFERS, SENSOR_CHANNELS, State, Timing};
+use super::{FAST_BUFFER_WAIT, Inner, SENSOR_CHANNELS, State, Timing};
 use crate::sys::ModChn;
 use log::warn;
 use std::sync::MutexGuard;
@@ -98,10 +98,12 @@ impl Inner {
                 break;
             }
             if self.opts.timing == Timing::Realtime || clock.now() > give_up {
+                let buffers = chn.blocks.len();
                 st.stats.dropped_no_buffer += 1;
                 warn!(
-                    "vicap dev{} chn{c}: no free buffer (all {SENSOR_BUFFERS} held by the encoder): frame pts {} dropped",
+                    "vicap dev{} chn{c}: no free buffer (all {} held by the encoder): frame pts {} dropped",
                     self.dev,
+                    buffers,
                     self.pts(tick)
                 );
                 return Some(st);
@@ -120,8 +122,9 @@ impl Inner {
                 return None;
             }
         };
-        let slot = (st.chans[c].as_ref()?.next_slot + SENSOR_BUFFERS as usize - 1)
-            % SENSOR_BUFFERS as usize;
+        let chn = st.chans[c].as_ref()?;
+        let count = chn.blocks.len().max(1);
+        let slot = (chn.next_slot + count - 1) % count;
         let info = image.frame_info();
         // Paced, the frame is whole at its frame time; unpaced, when it is drawn.
         let captured = match self.opts.timing {

@@ -30,7 +30,7 @@ mod render;
 use buffers::OutputChannel;
 pub use config::{Fit, SensorError, SensorOptions, SensorSource, Timing};
 pub use image::{BindInfo, SensorImage, SensorStats};
-pub use pixels::{Rect, RgbLayout, crop_nv12, mirror_nv12, nv12_to_rgb};
+pub use pixels::{Bayer, Rect, RgbLayout, crop_nv12, demosaic, mirror_nv12, nv12_to_rgb};
 
 /// `CAM_CHN_ID_0..2`.
 pub const CAM_CHN_ID_0: u32 = 0;
@@ -240,11 +240,31 @@ impl Sensor {
             pixfmt,
             crop: None,
             pool: None,
+            buffer_count: SENSOR_BUFFERS,
+            buffer_size: None,
             blocks: Vec::new(),
             next_slot: 0,
             held: Vec::new(),
         });
         Ok((aligned, height))
+    }
+
+    /// The SDK's `k_vicap_chn_attr.buffer_num`/`buffer_size`: channel `chn` captures into
+    /// `count` buffers of at least `size` bytes (each still holds a whole frame), not the six
+    /// CanMV asks for. Before `run()`.
+    #[doc(alias = "k_vicap_chn_attr")]
+    pub fn set_buffers(&self, chn: u32, count: u32, size: u64) -> Result<(), SensorError> {
+        let mut st = self.lock();
+        if st.running {
+            return Err(SensorError::AlreadyRunning);
+        }
+        let c = st.configured(chn)?;
+        if count == 0 {
+            return Err(SensorError::Source(format!("channel {chn}: 0 buffers")));
+        }
+        c.buffer_count = count;
+        c.buffer_size = Some(size);
+        Ok(())
     }
 
     /// `sensor.set_pixformat(fmt, chn)`: one of [`PIXEL_FORMATS`].

@@ -158,3 +158,86 @@ mod tests {
         assert!(planar[4..].iter().all(|&s| s < 5), "{planar:?}");
     }
 }
+
+/// The colour filter of a raw image's 2x2 cell (`k_sensor_bayer_pattern`'s four RGB ones).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[doc(alias = "k_sensor_bayer_pattern")]
+pub enum Bayer {
+    /// `BAYER_PAT_RGGB` (0).
+    Rggb,
+    /// `BAYER_PAT_GRBG` (1).
+    Grbg,
+    /// `BAYER_PAT_GBRG` (2).
+    Gbrg,
+    /// `BAYER_PAT_BGGR` (3).
+    Bggr,
+}
+
+impl Bayer {
+    /// The pattern of a `k_sensor_bayer_pattern` value; the IR and RCCC families have none.
+    pub fn from_code(code: u32) -> Option<Self> {
+        Some(match code {
+            0 => Self::Rggb,
+            1 => Self::Grbg,
+            2 => Self::Gbrg,
+            3 => Self::Bggr,
+            _ => return None,
+        })
+    }
+
+    /// Where red and blue sit in the cell (index: top-left, top-right, bottom-left,
+    /// bottom-right); the other two are green.
+    fn red_blue(self) -> (usize, usize) {
+        match self {
+            Self::Rggb => (0, 3),
+            Self::Grbg => (1, 2),
+            Self::Gbrg => (2, 1),
+            Self::Bggr => (3, 0),
+        }
+    }
+}
+
+/// Demosaics a raw image (`bits` per sample, 8 in one byte, more in little-endian 16-bit
+/// words) to packed RGB888: each 2x2 cell's red, blue and mean green colour its four pixels,
+/// the cell-level interpolation an ISP's simplest mode does. `None` when `raw` is not
+/// `width`×`height` samples or a side is odd.
+pub fn demosaic(raw: &[u8], width: u32, height: u32, bits: u32, bayer: Bayer) -> Option<Vec<u8>> {
+    let (w, h) = (width as usize, height as usize);
+    let wide = bits > 8;
+    let bytes = if wide { 2 } else { 1 };
+    if raw.len() != w * h * bytes || w % 2 != 0 || h % 2 != 0 || !(8..=16).contains(&bits) {
+        return None;
+    }
+    let sample = |x: usize, y: usize| -> u32 {
+        let i = (y * w + x) * bytes;
+        let v = if wide {
+            u32::from(u16::from_le_bytes([raw[i], raw[i + 1]]))
+        } else {
+            u32::from(raw[i])
+        };
+        (v >> (bits - 8)).min(255)
+    };
+    let (red_at, blue_at) = bayer.red_blue();
+    let mut rgb = vec![0u8; w * h * 3];
+    for cy in (0..h).step_by(2) {
+        for cx in (0..w).step_by(2) {
+            let cell = [
+                sample(cx, cy),
+                sample(cx + 1, cy),
+                sample(cx, cy + 1),
+                sample(cx + 1, cy + 1),
+            ];
+            let green: u32 = (0..4)
+                .filter(|&i| i != red_at && i != blue_at)
+                .map(|i| cell[i])
+                .sum::<u32>()
+                / 2;
+            let px = [cell[red_at] as u8, green as u8, cell[blue_at] as u8];
+            for (dx, dy) in [(0, 0), (1, 0), (0, 1), (1, 1)] {
+                let o = ((cy + dy) * w + cx + dx) * 3;
+                rgb[o..o + 3].copy_from_slice(&px);
+            }
+        }
+    }
+    Some(rgb)
+}
