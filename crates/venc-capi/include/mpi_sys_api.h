@@ -1,10 +1,11 @@
-/* venc-sim: the memory calls of the K230 MPP's system control that libvenc_sim exports
+/* venc-sim: the memory and binding calls of the K230 MPP's system control that libvenc_sim exports
  * (signatures of the SDK's mpi_sys_api.h, docs/c-api.md). The text is venc-sim's. */
 #ifndef VENC_SIM_MPI_SYS_API_H
 #define VENC_SIM_MPI_SYS_API_H
 
 #include "k_type.h"
 #include "k_sys_comm.h"
+#include "k_module.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -21,6 +22,11 @@ k_s32 kd_mpi_sys_mmz_flush_cache(k_u64 phy_addr, void *virt_addr, k_u32 size);
 k_s32 kd_mpi_sys_mmz_alloc(k_u64 *phy_addr, void **virt_addr, const k_char *mmb, const k_char *zone, k_u32 len);
 k_s32 kd_mpi_sys_mmz_alloc_cached(k_u64 *phy_addr, void **virt_addr, const k_char *mmb, const k_char *zone, k_u32 len);
 k_s32 kd_mpi_sys_mmz_free(k_u64 phy_addr, void *virt_addr);
+
+/* Frames of a camera channel {K_ID_VI, dev, chn} go to an encoder channel {K_ID_VENC, 0, chn}
+ * (the only pair modeled; others are K_ERR_SYS_NOT_SUPPORT). */
+k_s32 kd_mpi_sys_bind(k_mpp_chn *src_chn, k_mpp_chn *dest_chn);
+k_s32 kd_mpi_sys_unbind(k_mpp_chn *src_chn, k_mpp_chn *dest_chn);
 
 #ifdef __cplusplus
 }

@@ -32,6 +32,8 @@ pub(crate) struct Board {
     pub(crate) maps: Mutex<HashMap<usize, Mapping>>,
     /// Per VENC channel, the common-pool blocks its stream buffers took at create.
     pub(crate) stream_bufs: Mutex<[Option<crate::venc::StreamBufs>; 4]>,
+    /// The camera devices.
+    pub(crate) vicap: Mutex<crate::vicap::Vicap>,
 }
 
 static BOARD: OnceLock<Result<Board, String>> = OnceLock::new();
@@ -70,6 +72,7 @@ fn bring_up() -> Result<Board, String> {
         vb: Mutex::new(Vb::default()),
         maps: Mutex::new(HashMap::new()),
         stream_bufs: Mutex::new(Default::default()),
+        vicap: Mutex::new(crate::vicap::Vicap::default()),
     })
 }
 

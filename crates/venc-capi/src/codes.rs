@@ -10,6 +10,7 @@ const fn def_err(module: u32, id: u32) -> i32 {
 const K_ID_MMZ: u32 = 3;
 const K_ID_VB: u32 = 4;
 const K_ID_SYS: u32 = 5;
+const K_ID_VICAP: u32 = 21;
 
 /// `K_ERR_VB_*` (table 41).
 pub mod vb {
@@ -26,8 +27,27 @@ pub mod vb {
 /// `K_ERR_SYS_*` (table 43).
 pub mod sys {
     use super::{K_ID_SYS, def_err};
+    pub const ILLEGAL_PARAM: i32 = def_err(K_ID_SYS, 0x03);
+    pub const EXIST: i32 = def_err(K_ID_SYS, 0x04);
+    pub const UNEXIST: i32 = def_err(K_ID_SYS, 0x05);
     pub const NULL_PTR: i32 = def_err(K_ID_SYS, 0x06);
+    pub const NOT_SUPPORT: i32 = def_err(K_ID_SYS, 0x08);
+    pub const NOTREADY: i32 = def_err(K_ID_SYS, 0x10);
     pub const BADADDR: i32 = def_err(K_ID_SYS, 0x11);
+}
+
+/// `K_ERR_VICAP_*` (the SDK's `k_vicap_comm.h`, common ids of `k_errno.h`).
+pub mod vicap {
+    use super::{K_ID_VICAP, def_err};
+    pub const INVALID_DEVID: i32 = def_err(K_ID_VICAP, 0x01);
+    pub const INVALID_CHNID: i32 = def_err(K_ID_VICAP, 0x02);
+    pub const ILLEGAL_PARAM: i32 = def_err(K_ID_VICAP, 0x03);
+    pub const NULL_PTR: i32 = def_err(K_ID_VICAP, 0x06);
+    pub const NOT_CONFIG: i32 = def_err(K_ID_VICAP, 0x07);
+    pub const NOT_SUPPORT: i32 = def_err(K_ID_VICAP, 0x08);
+    pub const NOT_PERM: i32 = def_err(K_ID_VICAP, 0x09);
+    pub const NOMEM: i32 = def_err(K_ID_VICAP, 0x0c);
+    pub const NOTREADY: i32 = def_err(K_ID_VICAP, 0x10);
 }
 
 /// `K_ERR_MMZ_USERDEV_*` (table 42).
@@ -60,5 +80,6 @@ mod tests {
         assert_eq!(super::sys::BADADDR as u32, 0xa005_8011);
         assert_eq!(super::mmz::NOMEM as u32, 0xa003_800c);
         assert_eq!(super::VENC_DOWN as u32, 0xa009_8010);
+        assert_eq!(super::vicap::NOT_PERM as u32, 0xa015_8009);
     }
 }

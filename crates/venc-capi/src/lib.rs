@@ -3,7 +3,8 @@
 //! A C program written against the SDK's MPP headers builds against `include/` and links
 //! `libk230_mpp_sim` (cdylib or staticlib) instead of the board's `libvenc.a`/`libvb.a`/
 //! `libsys.a`; it then drives the simulator through the same calls: [`vb`] (`kd_mpi_vb_*`),
-//! [`sys`] (`kd_mpi_sys_mmap` and the MMZ calls) and [`venc`] (`kd_mpi_venc_*`). What is in and
+//! [`sys`] (`kd_mpi_sys_mmap`, the MMZ calls, `bind`/`unbind`), [`venc`] (`kd_mpi_venc_*`) and
+//! [`vicap`] (`kd_mpi_vicap_*`, the camera). What is in and
 //! what is not yet: docs/c-api.md.
 //!
 //! *Invariants:*
@@ -13,8 +14,10 @@
 //! - one process, one board ([`board`]), made at the first call.
 
 pub mod abi;
+pub mod bind;
 mod board;
 mod codes;
 pub mod sys;
 pub mod vb;
 pub mod venc;
+pub mod vicap;

@@ -1,7 +1,7 @@
 //! The C headers' layouts, compiled by a real C compiler, against k230-mpp-c-api.md §3.
 #![allow(clippy::unwrap_used)]
 
-use k230_mpp_sim::abi::LAYOUTS;
+use k230_mpp_sim::abi::{LAYOUTS, Layout};
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -11,9 +11,10 @@ fn every_struct_in_the_headers_has_the_sdks_size_and_offsets() {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("venc-capi-layout");
     std::fs::create_dir_all(&dir).unwrap();
     let mut c = String::from(
-        "#include <stddef.h>\n#include <stdio.h>\n#include \"mpi_venc_api.h\"\n#include \"mpi_vb_api.h\"\n#include \"mpi_sys_api.h\"\nint main(void) {\n",
+        "#include <stddef.h>\n#include <stdio.h>\n#include \"mpi_venc_api.h\"\n#include \"mpi_vb_api.h\"\n#include \"mpi_sys_api.h\"\n#include \"mpi_vicap_api.h\"\nint main(void) {\n",
     );
-    for (name, _, fields) in LAYOUTS {
+    let layouts: Vec<&Layout> = LAYOUTS.iter().chain(k230_mpp_sim::vicap::LAYOUTS).collect();
+    for (name, _, fields) in layouts.iter().copied() {
         c += &format!("    printf(\"{name} %zu\\n\", sizeof({name}));\n");
         for (field, _) in *fields {
             c += &format!("    printf(\"{name}.{field} %zu\\n\", offsetof({name}, {field}));\n");
@@ -41,7 +42,7 @@ fn every_struct_in_the_headers_has_the_sdks_size_and_offsets() {
     let out = Command::new(&exe).output().unwrap();
     let got = String::from_utf8(out.stdout).unwrap();
     let mut want = String::new();
-    for (name, size, fields) in LAYOUTS {
+    for (name, size, fields) in layouts.iter().copied() {
         want += &format!("{name} {size}\n");
         for (field, offset) in *fields {
             want += &format!("{name}.{field} {offset}\n");

@@ -133,9 +133,16 @@ pub fn pattern_frame(w: u32, h: u32, t: u32) -> Yuv {
     let n = (w * h) as usize;
     let (mut y, mut uv) = (vec![0; n], vec![0; n / 2]);
     TestPattern::render(w, h, t, &mut y, &mut uv);
-    let u = uv.iter().step_by(2).copied().collect();
-    let v = uv.iter().skip(1).step_by(2).copied().collect();
-    Yuv { y, u, v }
+    Yuv::from_nv12(y, &uv)
+}
+
+impl Yuv {
+    /// A planar picture from an NV12 one (interleaved U, V).
+    pub fn from_nv12(y: Vec<u8>, uv: &[u8]) -> Self {
+        let u = uv.iter().step_by(2).copied().collect();
+        let v = uv.iter().skip(1).step_by(2).copied().collect();
+        Self { y, u, v }
+    }
 }
 
 /// Y, U and V PSNR of decoded pictures against source pictures.

@@ -404,6 +404,19 @@ pub fn open_file(path: &Path) -> Result<Box<dyn FrameSource + Send>, SourceError
     Ok(Box::new(seq))
 }
 
+/// The RGB of 75 % colour bars, left to right: white, yellow, cyan, green, magenta, red, blue,
+/// black.
+pub const COLOR_BARS: [[u8; 3]; 8] = [
+    [191, 191, 191],
+    [191, 191, 0],
+    [0, 191, 191],
+    [0, 191, 0],
+    [191, 0, 191],
+    [191, 0, 0],
+    [0, 0, 191],
+    [0, 0, 0],
+];
+
 /// One NV12 picture, delivered for ever: a loaded image, a test-pattern generator's bars.
 #[derive(Debug, Clone)]
 pub struct Still {
@@ -426,24 +439,14 @@ impl Still {
         })
     }
 
-    /// Eight vertical bars of 75 % colour (white, yellow, cyan, green, magenta, red, blue,
-    /// black), the picture a sensor interface's test-pattern generator gives.
+    /// Eight vertical bars of [`COLOR_BARS`], the picture a sensor interface's test-pattern
+    /// generator gives.
     pub fn color_bars(width: u32, height: u32) -> Self {
-        const BARS: [[u8; 3]; 8] = [
-            [191, 191, 191],
-            [191, 191, 0],
-            [0, 191, 191],
-            [0, 191, 0],
-            [191, 0, 191],
-            [191, 0, 0],
-            [0, 0, 191],
-            [0, 0, 0],
-        ];
         let (w, h) = (width as usize, height as usize);
         let mut rgb = Vec::with_capacity(w * h * 3);
         for _ in 0..h {
             for x in 0..w {
-                rgb.extend_from_slice(&BARS[x * 8 / w.max(1)]);
+                rgb.extend_from_slice(&COLOR_BARS[x * 8 / w.max(1)]);
             }
         }
         let (mut y, mut uv) = (vec![0; w * h], vec![0; w * (h / 2)]);
