@@ -167,6 +167,7 @@ const BUILDS: &[(&str, &str, &str)] = &[
     ),
     ("venc_errors", "venc_errors", PC),
     ("venc_cancel", "venc_cancel", PC),
+    ("venc_camera", "venc_camera", PC),
 ];
 
 /// What a run leaves to check.
@@ -208,6 +209,30 @@ const RUNS: &[(&str, &str, Expect, bool)] = &[
         "venc_file_loop",
         "-t h264 -w 320 -h 240 -n 10 -o OUT/valgrind.h264",
         Expect::Stream("valgrind.h264", "", "h264", 10),
+        true,
+    ),
+    (
+        "venc_camera",
+        "-t h264 -n 60 -o OUT/camera.h264",
+        Expect::Stream("camera.h264", "", "h264", 60),
+        false,
+    ),
+    (
+        "venc_camera",
+        "-t h265 -s 7 -w 1920 -h 1088 -n 10 -o OUT/camera.h265",
+        Expect::Stream("camera.h265", "", "hevc", 10),
+        false,
+    ),
+    (
+        "venc_camera",
+        "-t jpeg -p -n 10 -o OUT/camera.mjpeg",
+        Expect::Stream("camera.mjpeg", "mjpeg", "mjpeg", 10),
+        false,
+    ),
+    (
+        "venc_camera",
+        "-t h264 -w 320 -h 240 -n 10 -m 3 -o OUT/valgrind-camera.h264",
+        Expect::Stream("valgrind-camera.h264", "", "h264", 10),
         true,
     ),
     ("venc_errors", "", Expect::Exit, true),
