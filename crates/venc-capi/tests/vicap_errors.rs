@@ -98,7 +98,7 @@ fn frame() -> VideoFrameInfo {
 
 #[test]
 fn every_wrong_camera_and_bind_call_gets_its_code() {
-    // SAFETY (whole test): every pointer passed is NULL on purpose or to a live local.
+    // SAFETY: every pointer passed (the whole test) is NULL on purpose or to a live local.
     unsafe {
         // Sensor info.
         assert_eq!(kd_mpi_vicap_get_sensor_info(IMX335, null_mut()), NULL_PTR);
