@@ -5,6 +5,7 @@ use super::{FAST_BUFFER_WAIT, Inner, SENSOR_CHANNELS, State, Timing};
 use crate::sys::ModChn;
 use log::warn;
 use std::sync::MutexGuard;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 use venc_core::consts;
 
@@ -26,6 +27,9 @@ impl Inner {
     pub(super) fn capture(&self, generation: u64) {
         let live = |st: &State| st.running && st.generation == generation;
         loop {
+            if self.halt.load(Ordering::Acquire) {
+                return;
+            }
             let mut st = self.lock();
             if !live(&st) {
                 return;

@@ -14,6 +14,7 @@
 use crate::Simulator;
 use crate::sys::{ModChn, SENSOR_CHANNELS};
 use log::warn;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -109,6 +110,9 @@ struct Inner {
     opts: SensorOptions,
     state: Mutex<State>,
     wake: Condvar,
+    /// Set by `stop()` before it takes the state lock: the capture thread, which re-takes
+    /// that lock frame after frame, could otherwise keep it from `stop()` for many frames.
+    halt: AtomicBool,
 }
 
 /// `media.sensor.Sensor` on the simulator.
@@ -164,6 +168,7 @@ impl Sensor {
                 },
                 state: Mutex::new(state),
                 wake: Condvar::new(),
+                halt: AtomicBool::new(false),
             }),
             thread: Mutex::new(None),
         }
@@ -455,6 +460,7 @@ impl Sensor {
     /// `sensor.stop()`: no more frames; buffers stay until `reset()` or drop.
     pub fn stop(&self) {
         let _call = self.inner.sim.clock().call();
+        self.inner.halt.store(true, Ordering::Release);
         {
             let mut st = self.lock();
             st.running = false;
@@ -465,6 +471,7 @@ impl Sensor {
         if let Some(handle) = self.thread.lock().unwrap_or_else(relock).take() {
             let _ = clock.away(|| handle.join());
         }
+        self.inner.halt.store(false, Ordering::Release);
     }
 
     /// `sensor.snapshot(chn)`: the next frame of channel `chn`, in one of its buffers.
