@@ -16,7 +16,8 @@
 //!   pkg-config files (`k230-mpp-sim`, `k230-mpp-sim-static`) under `DIR`.
 //! - `c-examples`: `examples/c` built through pkg-config (shared and static), run, streams
 //!   checked by ffprobe, three runs under valgrind; `test` runs it before the conformance suite.
-//! - `bench`: raw codec vs the simulator's Encoder table, then the criterion benches.
+//! - `bench`: raw codec vs the simulator's Encoder table, the Python front's and the C ABI's
+//!   loops against Rust's, the RTSP latency, then the criterion benches.
 //! - `bench-python`: the Python front's 720p SendFrame loop vs the same loop in Rust (`bench`
 //!   runs it too).
 //! - `bench-compare [--board tcp://HOST:PORT]`: backend × codec × size (fps, latency, kbps, PSNR,
@@ -467,6 +468,10 @@ fn main() -> ExitCode {
             .and_then(|()| {
                 run(release_run("venc-benches", Some("rtsp-latency"))
                     .args(["--json", "target/rtsp-latency.json"]))
+            })
+            .and_then(|()| {
+                run(release_run("venc-benches", Some("capi-vs-rust"))
+                    .args(["--json", "target/capi-vs-rust.json"]))
             })
             .and_then(|()| {
                 if table_only {
