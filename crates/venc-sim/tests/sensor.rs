@@ -10,7 +10,7 @@ use support::*;
 use venc_core::bitstream::{Codec, NalKind};
 use venc_core::consts::*;
 use venc_core::encoder::{H264_PROFILE_MAIN, H265_PROFILE_MAIN, Personality};
-use venc_core::{CanMvError, ChnAttrStr, Encoder, StreamData, VencError};
+use venc_core::{CanMvError, ChnAttrStr, Encoder, Mpi, StreamData, VencError};
 use venc_harness::oracle::{decode, pattern_planes, psnr, psnr_yuv};
 use venc_harness::source::ImageSequence;
 use venc_harness::{EncodeJob, PackEvent};
@@ -531,4 +531,52 @@ fn a_paced_snapshot_is_the_next_frame_by_the_sensors_clock() {
     let skipped = (later - pts[3]) / 33_333;
     assert!(skipped >= 6, "{pts:?} then {later}: six frame times passed");
     s.stop();
+}
+
+/// The capture thread re-takes the sensor's lock frame after frame when buffers come back at
+/// once (unpaced, a null encoder drained at once, a picture that takes a while to draw): a
+/// caller's `stats()` and `stop()` must still get through. Before the capture thread let
+/// waiting callers in first, they waited behind hundreds of frames (minutes).
+#[test]
+fn stop_gets_through_a_capture_thread_that_never_waits() {
+    let sim = Simulator::null();
+    let s = Sensor::new(
+        Arc::clone(&sim),
+        0,
+        SensorSource::Frames {
+            source: Box::new(venc_harness::source::Still::color_bars(1920, 1080)),
+            fit: Fit::Scale,
+        },
+        SensorOptions::default(),
+    );
+    s.reset().unwrap();
+    s.set_framesize(1280, 720, CAM_CHN_ID_0, 12).unwrap();
+    s.set_pixformat(YUV420SP, CAM_CHN_ID_0).unwrap();
+    let (_enc, _media, _link) = bound_h264(&sim, &s, 0, (1280, 720));
+    s.run().unwrap();
+    let draining = std::sync::atomic::AtomicBool::new(true);
+    let (done, stopped) = std::sync::mpsc::channel();
+    std::thread::scope(|scope| {
+        // A consumer that releases every pack at once, so buffers always come back.
+        scope.spawn(|| {
+            let mut packs = Vec::new();
+            while draining.load(std::sync::atomic::Ordering::Relaxed) {
+                if sim.get_stream(0, 8, 20, &mut packs).is_ok() {
+                    sim.release_stream(0, packs.len() as u32).unwrap();
+                }
+            }
+        });
+        // The caller's side, each call taking the sensor's lock: counters, then stop.
+        scope.spawn(|| {
+            while s.stats().frames_delivered < 20 {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            s.stop();
+            done.send(()).unwrap();
+        });
+        // A hang bound, not a speed figure: one frame is milliseconds.
+        let got_through = stopped.recv_timeout(Duration::from_secs(20)).is_ok();
+        draining.store(false, std::sync::atomic::Ordering::Relaxed);
+        assert!(got_through, "stats()/stop() did not get the sensor's lock");
+    });
 }

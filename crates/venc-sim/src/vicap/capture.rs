@@ -27,8 +27,8 @@ impl Inner {
     pub(super) fn capture(&self, generation: u64) {
         let live = |st: &State| st.running && st.generation == generation;
         loop {
-            if self.halt.load(Ordering::Acquire) {
-                return;
+            while self.callers.load(Ordering::Acquire) > 0 {
+                std::thread::yield_now();
             }
             let mut st = self.lock();
             if !live(&st) {

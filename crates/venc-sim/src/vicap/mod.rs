@@ -14,7 +14,7 @@
 use crate::Simulator;
 use crate::sys::{ModChn, SENSOR_CHANNELS};
 use log::warn;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -110,9 +110,11 @@ struct Inner {
     opts: SensorOptions,
     state: Mutex<State>,
     wake: Condvar,
-    /// Set by `stop()` before it takes the state lock: the capture thread, which re-takes
-    /// that lock frame after frame, could otherwise keep it from `stop()` for many frames.
-    halt: AtomicBool,
+    /// Callers waiting for the state lock. The capture thread lets them in before it takes
+    /// the lock for its next frame: it re-takes that lock frame after frame, and a mutex is
+    /// not fair, so a waiting `stop()` or `stats()` could otherwise wait behind hundreds of
+    /// frames.
+    callers: AtomicUsize,
 }
 
 /// `media.sensor.Sensor` on the simulator.
@@ -168,14 +170,17 @@ impl Sensor {
                 },
                 state: Mutex::new(state),
                 wake: Condvar::new(),
-                halt: AtomicBool::new(false),
+                callers: AtomicUsize::new(0),
             }),
             thread: Mutex::new(None),
         }
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
-        self.inner.state.lock().unwrap_or_else(relock)
+        self.inner.callers.fetch_add(1, Ordering::AcqRel);
+        let st = self.inner.state.lock().unwrap_or_else(relock);
+        self.inner.callers.fetch_sub(1, Ordering::AcqRel);
+        st
     }
 
     /// `sensor.reset()`: stops capture and forgets every channel's configuration.
@@ -460,7 +465,6 @@ impl Sensor {
     /// `sensor.stop()`: no more frames; buffers stay until `reset()` or drop.
     pub fn stop(&self) {
         let _call = self.inner.sim.clock().call();
-        self.inner.halt.store(true, Ordering::Release);
         {
             let mut st = self.lock();
             st.running = false;
@@ -471,7 +475,6 @@ impl Sensor {
         if let Some(handle) = self.thread.lock().unwrap_or_else(relock).take() {
             let _ = clock.away(|| handle.join());
         }
-        self.inner.halt.store(false, Ordering::Release);
     }
 
     /// `sensor.snapshot(chn)`: the next frame of channel `chn`, in one of its buffers.
