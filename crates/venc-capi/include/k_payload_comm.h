@@ -5,6 +5,13 @@
 
 typedef enum { K_PT_JPEG = 26, K_PT_H264 = 96, K_PT_H265 = 265 } k_payload_type;
 
-typedef enum { K_ROTATION_0 = 0, K_ROTATION_90 = 1, K_ROTATION_180 = 2, K_ROTATION_270 = 3 } k_rotation;
+/* Quarter turns clockwise (D-052). */
+typedef enum {
+    K_VPU_ROTATION_0 = 0,
+    K_VPU_ROTATION_90 = 1,
+    K_VPU_ROTATION_180 = 2,
+    K_VPU_ROTATION_270 = 3,
+    K_VPU_ROTATION_BUTT
+} k_rotation;
 
 #endif

@@ -46,6 +46,13 @@ typedef enum {
     K_VENC_RC_MODE_MJPEG_FIXQP = 4,
 } k_venc_rc_mode;
 
+/* The header's values (the API reference's table says 0/1; the board's wrapper takes 1 and 2). */
+typedef enum {
+    K_VENC_MIRROR_HORI = 1,
+    K_VENC_MIRROR_VERT = 2,
+    K_VENC_MIRROR_BUTT
+} k_venc_mirror;
+
 typedef enum { K_VENC_P_FRAME = 1, K_VENC_I_FRAME = 2, K_VENC_HEADER = 3 } k_venc_pack_type;
 
 typedef struct {

@@ -31,6 +31,14 @@ k_s32 kd_mpi_venc_release_stream(k_u32 chn_num, k_venc_stream *stream);
 k_s32 kd_mpi_venc_enable_idr(k_u32 chn_num, k_bool idr_enable);
 k_s32 kd_mpi_venc_request_idr(k_u32 chn_num);
 
+/* Input frame flags: every frame the encoder takes from the call on is turned (any state).
+ * A 90/270 turn swaps the coded size. A mirror is 1 or 2: once set it cannot be cleared
+ * (0 is refused, as on the board) until the channel is created again. */
+k_s32 kd_mpi_venc_set_rotation(k_u32 chn_num, const k_rotation rotation);
+k_s32 kd_mpi_venc_get_rotation(k_u32 chn_num, k_rotation *rotation);
+k_s32 kd_mpi_venc_set_mirror(k_u32 chn_num, const k_venc_mirror mirror);
+k_s32 kd_mpi_venc_get_mirror(k_u32 chn_num, k_venc_mirror *mirror);
+
 /* The VPU firmware's internal memory: accepted in any state, as on the board. */
 k_s32 kd_mpi_venc_set_intbuf_size(k_u32 chn_num, k_u32 size);
 

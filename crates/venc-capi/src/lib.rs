@@ -17,6 +17,7 @@ pub mod abi;
 pub mod bind;
 mod board;
 mod codes;
+pub mod orient;
 pub mod sys;
 pub mod vb;
 pub mod venc;

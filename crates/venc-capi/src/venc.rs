@@ -30,7 +30,7 @@ impl StreamBufs {
 const CHANNELS: u32 = venc_core::consts::VENC_MAX_CHN_NUMS;
 
 /// The user-space wrapper's first check on every call.
-fn check_chn(chn: Chn) -> Result<(), VencError> {
+pub(crate) fn check_chn(chn: Chn) -> Result<(), VencError> {
     if chn >= CHANNELS {
         return Err(VencError::InvalidChnId);
     }
@@ -38,7 +38,10 @@ fn check_chn(chn: Chn) -> Result<(), VencError> {
 }
 
 /// Runs a VENC call on the board, as its C function answers.
-fn venc_call(call: &str, body: impl FnOnce(&'static Board) -> Result<(), VencError>) -> i32 {
+pub(crate) fn venc_call(
+    call: &str,
+    body: impl FnOnce(&'static Board) -> Result<(), VencError>,
+) -> i32 {
     guarded(call, VENC_DOWN, || match board() {
         Some(b) => codes::venc(body(b)),
         None => VENC_DOWN,

@@ -206,6 +206,47 @@ impl Simulator {
     pub fn channel_phase(&self, chn: Chn) -> Result<Phase, VencError> {
         Ok(self.chn(chn)?.phase())
     }
+
+    /// `kd_mpi_venc_set_rotation`: every frame the VPU takes from now on is turned `rotation`
+    /// quarter turns clockwise (0..=3, else ILLEGAL_PARAM); any state, any payload
+    /// (k230-mpp-c-api.md §4). A quarter turn swaps the coded size (D-052).
+    #[doc(alias = "kd_mpi_venc_set_rotation")]
+    pub fn set_rotation(&self, chn: Chn, rotation: u32) -> Result<(), VencError> {
+        let channel = self.chn(chn)?;
+        let r = u8::try_from(rotation)
+            .ok()
+            .filter(|&r| r <= 3)
+            .ok_or(VencError::IllegalParam)?;
+        channel.set_orientation(|o| o.rotation = r);
+        Ok(())
+    }
+
+    /// `kd_mpi_venc_get_rotation`: 0 until set (and after each create).
+    #[doc(alias = "kd_mpi_venc_get_rotation")]
+    pub fn rotation(&self, chn: Chn) -> Result<u32, VencError> {
+        Ok(u32::from(self.chn(chn)?.orientation().rotation))
+    }
+
+    /// `kd_mpi_venc_set_mirror`: 1 horizontal or 2 vertical; 0 (none) and anything above 2 are
+    /// ILLEGAL_PARAM, as the board's wrapper checks, so a mirror once set stays until the next
+    /// create (§4). Any state.
+    #[doc(alias = "kd_mpi_venc_set_mirror")]
+    pub fn set_mirror(&self, chn: Chn, mirror: u32) -> Result<(), VencError> {
+        let channel = self.chn(chn)?;
+        let m = match mirror {
+            1 => 1,
+            2 => 2,
+            _ => return Err(VencError::IllegalParam),
+        };
+        channel.set_orientation(|o| o.mirror = m);
+        Ok(())
+    }
+
+    /// `kd_mpi_venc_get_mirror`: 0 until set.
+    #[doc(alias = "kd_mpi_venc_get_mirror")]
+    pub fn mirror(&self, chn: Chn) -> Result<u32, VencError> {
+        Ok(u32::from(self.chn(chn)?.orientation().mirror))
+    }
 }
 
 impl Drop for Simulator {

@@ -10,6 +10,7 @@
 //! - Each pack occupies one output block of the attached pool until it is released.
 
 use super::nv12::deinterleave_uv;
+use super::orient::Orientation;
 use super::ring::PackRing;
 use crate::SimOptions;
 use crate::clock::{BoardClock, Booking};
@@ -136,6 +137,10 @@ pub(crate) struct State {
     /// Set when packs arrive for a blocked consumer: board time waits until it has them, so
     /// the host's thread wake-up is not board time (only on a dilated clock).
     wake_hold: Option<Booking>,
+    /// `set_rotation` / `set_mirror`: put on every frame the VPU takes from now on.
+    orientation: Orientation,
+    /// What the engine was built with, to build one for a turned size.
+    engine_opts: (u16, codec::Engines),
 }
 
 /// One of the four channels.
@@ -187,6 +192,8 @@ impl Channel {
                 started_at: None,
                 consumers_waiting: 0,
                 wake_hold: None,
+                orientation: Orientation::default(),
+                engine_opts: (1, codec::Engines::Real),
             }),
             input_cv: Condvar::new(),
             space_cv: Condvar::new(),
@@ -310,6 +317,9 @@ impl Channel {
         st.attr = Some(*attr);
         st.codec = engine.codec();
         st.engine = Some(engine);
+        st.engine_opts = (opts.codec_threads, opts.engines);
+        // The kernel clears the channel at create, its frame flags with it.
+        st.orientation = Orientation::default();
         st.idr_enabled = false;
         st.idr_requested = false;
         st.header_sent = false;
@@ -393,6 +403,7 @@ impl Channel {
         }
         let engine = st.engine.take().ok_or(VencError::NotPerm)?;
         let attr = st.attr.ok_or(VencError::NotPerm)?;
+        let engine_opts = st.engine_opts;
         st.phase = Phase::Started;
         st.started_at = Some(self.clock.now());
         let generation = st.generation;
@@ -403,7 +414,7 @@ impl Channel {
         let handle = self
             .clock
             .spawn(worker, move || {
-                ch.run_worker(&mem, engine, attr, generation, pacing);
+                ch.run_worker(&mem, (engine, engine_opts), attr, generation, pacing);
             })
             .map_err(|_| VencError::NoMem)?;
         *self.worker.lock().unwrap_or_else(relock) = Some(handle);
@@ -451,6 +462,16 @@ impl Channel {
         }
         st.idr_enabled = enable;
         Ok(())
+    }
+
+    /// `kd_mpi_venc_set_rotation` / `set_mirror`: any state; frames the VPU takes from now on
+    /// are turned.
+    pub(crate) fn set_orientation(&self, f: impl FnOnce(&mut Orientation)) {
+        f(&mut self.lock().orientation);
+    }
+
+    pub(crate) fn orientation(&self) -> Orientation {
+        self.lock().orientation
     }
 
     pub(crate) fn request_idr(&self) -> Result<(), VencError> {
@@ -672,7 +693,7 @@ impl Channel {
     fn run_worker(
         &self,
         mem: &MediaMemory,
-        mut engine: Box<dyn CodecEngine>,
+        (mut engine, engine_opts): (Box<dyn CodecEngine>, (u16, codec::Engines)),
         attr: ChnAttr,
         generation: u64,
         pacing: Option<(BoardProfile, VpuClock)>,
@@ -681,6 +702,9 @@ impl Channel {
         let (cw, ch) = (w / 2, h / 2);
         let mut u = vec![0u8; (cw * ch) as usize];
         let mut v = vec![0u8; (cw * ch) as usize];
+        // The turned planes, and the coded size the engine was built for.
+        let mut turned = (Vec::new(), Vec::new(), Vec::new());
+        let mut coded = (w, h);
         // Room for the largest picture that can be placed (a header and a picture pack, each at
         // most one output block), reserved once so a big IDR does not reallocate mid-stream.
         // Only the pages written are resident.
@@ -697,7 +721,7 @@ impl Channel {
         let mut since_idr: Option<u32> = None;
         let mut kind_warned = false;
         loop {
-            let ((frame, arrived), force_idr) = {
+            let ((frame, arrived), force_idr, orientation) = {
                 let mut st = self.lock();
                 loop {
                     if !live(&st) {
@@ -708,7 +732,7 @@ impl Channel {
                     // Every frame is encoded: the kernel never reads `dst_frame_rate` (D-009).
                     if let Some(f) = st.input.pop_front() {
                         let force = std::mem::take(&mut st.idr_requested);
-                        break (f, force);
+                        break (f, force, st.orientation);
                     }
                     st = self.clock.wait_on(&self.input_cv, &self.state, st, None).0;
                 }
@@ -744,6 +768,33 @@ impl Channel {
             let mut booking = pacing
                 .as_ref()
                 .map(|(p, vpu)| vpu.book(&self.clock, p.picture_time(codec, kind, w, h), arrived));
+            let size = orientation.size(w, h);
+            if size != coded {
+                // A quarter turn changes the coded size: a new engine, whose first picture
+                // is an IDR with its own headers (D-052).
+                let turned_attr = ChnAttr {
+                    width: size.0,
+                    height: size.1,
+                    ..attr
+                };
+                match codec::engine_for(&turned_attr, engine_opts.0, engine_opts.1) {
+                    Ok(e) => {
+                        engine = e;
+                        coded = size;
+                        since_idr = None;
+                    }
+                    Err((_, why)) => {
+                        let mut st = self.lock();
+                        st.last_release_pts = frame.pts;
+                        st.stats.dropped_codec_error += 1;
+                        warn!(
+                            "venc ch{}: frame pts {} dropped: no engine for the turned {}x{}:                              {why}",
+                            self.id, frame.pts, size.0, size.1
+                        );
+                        continue;
+                    }
+                }
+            }
             let y_len = y_size(w, h);
             let uv_len = uv_size(w, h);
             let read = mem.with_two(
@@ -751,7 +802,18 @@ impl Channel {
                 (frame.phys_addr[1], uv_len),
                 |y, uv| {
                     deinterleave_uv(uv, w as usize, ch as usize, &mut u, &mut v);
-                    let pic = Picture::packed(y, &u, &v, w, h);
+                    if orientation.is_identity() {
+                        let pic = Picture::packed(y, &u, &v, w, h);
+                        return engine.encode(&pic, force_idr, &mut encoded);
+                    }
+                    let (ty, tu, tv) = &mut turned;
+                    ty.resize(y.len(), 0);
+                    tu.resize(u.len(), 0);
+                    tv.resize(v.len(), 0);
+                    orientation.apply_plane(y, (w as usize, h as usize), ty);
+                    orientation.apply_plane(&u, (cw as usize, ch as usize), tu);
+                    orientation.apply_plane(&v, (cw as usize, ch as usize), tv);
+                    let pic = Picture::packed(ty, tu, tv, size.0, size.1);
                     engine.encode(&pic, force_idr, &mut encoded)
                 },
             );

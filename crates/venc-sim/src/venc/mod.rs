@@ -2,8 +2,10 @@
 
 mod channel;
 pub mod nv12;
+pub mod orient;
 pub mod ring;
 
 pub(crate) use channel::Channel;
 pub use channel::{ChannelStats, Phase};
 pub use nv12::deinterleave_uv;
+pub use orient::Orientation;
