@@ -222,3 +222,39 @@ fn status_mib(field: &str) -> Option<f64> {
     let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib / 1024.0)
 }
+
+/// One timed loop of a side-by-side comparison (`python-vs-rust`, `capi-vs-rust`), as the
+/// child process prints it: one JSON line.
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
+pub struct LoopRun {
+    pub fps: f64,
+    pub frames: u32,
+    pub bytes: u64,
+}
+
+/// The value after `--name` in `args`.
+pub fn arg(args: &[String], name: &str) -> Option<String> {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1).cloned())
+}
+
+/// The run with the median frame rate.
+pub fn median_run(mut runs: Vec<LoopRun>) -> LoopRun {
+    runs.sort_by(|a, b| a.fps.total_cmp(&b.fps));
+    runs[runs.len() / 2]
+}
+
+/// Runs one side of a comparison in its own process and reads the run it prints last.
+pub fn child_run(cmd: &mut std::process::Command) -> LoopRun {
+    let out = cmd.output().expect("start child");
+    assert!(
+        out.status.success(),
+        "{:?} failed: {}",
+        cmd,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text.lines().last().unwrap_or_default();
+    serde_json::from_str(line).unwrap_or_else(|e| panic!("{cmd:?} printed {line:?}: {e}"))
+}

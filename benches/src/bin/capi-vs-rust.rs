@@ -17,17 +17,10 @@ use k230_mpp_sim::abi::{
 use k230_mpp_sim::{sys, vb, venc};
 use std::process::Command;
 use std::time::Instant;
-use venc_benches::Frames;
+use venc_benches::{Frames, LoopRun, arg, child_run, median_run};
 use venc_core::layout::{align_up, uv_offset};
 use venc_core::{Mpi, consts};
 use venc_sim::{SimOptions, Simulator};
-
-#[derive(serde::Serialize, serde::Deserialize, Clone, Copy)]
-struct Run {
-    fps: f64,
-    frames: u32,
-    bytes: u64,
-}
 
 const WARMUP: u32 = 5;
 const STREAM_BLOCKS: u32 = 15;
@@ -45,13 +38,13 @@ fn frame_block(w: u32, h: u32) -> u64 {
     uv_offset(w, h, 12) + align_up(u64::from(w) * u64::from(h) / 2, 4096)
 }
 
-fn timed(frames: u32, mut one: impl FnMut(u32) -> u64) -> Run {
+fn timed(frames: u32, mut one: impl FnMut(u32) -> u64) -> LoopRun {
     for n in 0..WARMUP {
         one(n);
     }
     let t0 = Instant::now();
     let bytes = (WARMUP..WARMUP + frames).map(&mut one).sum();
-    Run {
+    LoopRun {
         fps: f64::from(frames) / t0.elapsed().as_secs_f64(),
         frames,
         bytes,
@@ -59,7 +52,7 @@ fn timed(frames: u32, mut one: impl FnMut(u32) -> u64) -> Run {
 }
 
 /// The loop on the Rust `Mpi`.
-fn rust_loop(w: u32, h: u32, frames: u32) -> Run {
+fn rust_loop(w: u32, h: u32, frames: u32) -> LoopRun {
     let sim = Simulator::shared(SimOptions::default());
     let src = Frames::render(w, h);
     let pool = sim.create_pool(frame_block(w, h), 6).expect("frame pool");
@@ -130,7 +123,7 @@ fn ok(what: &str, ret: i32) {
 }
 
 /// The loop through the exported C functions.
-fn capi_loop(w: u32, h: u32, frames: u32) -> Run {
+fn capi_loop(w: u32, h: u32, frames: u32) -> LoopRun {
     let src = Frames::render(w, h);
     let mut config = VbConfig {
         max_pool_cnt: 1,
@@ -233,38 +226,19 @@ fn capi_loop(w: u32, h: u32, frames: u32) -> Run {
     }
 }
 
-fn arg(args: &[String], name: &str) -> Option<String> {
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1).cloned())
-}
-
-fn median(mut runs: Vec<Run>) -> Run {
-    runs.sort_by(|a, b| a.fps.total_cmp(&b.fps));
-    runs[runs.len() / 2]
-}
-
-fn child(exe: &std::path::Path, side: &str, size: &str, frames: u32) -> Run {
-    let out = Command::new(exe)
-        .args([
-            "--one",
-            side,
-            "--size",
-            size,
-            "--frames",
-            &frames.to_string(),
-        ])
-        .env("VENC_SIM_LOG", "error")
-        .output()
-        .expect("start child");
-    assert!(
-        out.status.success(),
-        "{side} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8_lossy(&out.stdout);
-    let line = text.lines().last().unwrap_or_default();
-    serde_json::from_str(line).unwrap_or_else(|e| panic!("{side} printed {line:?}: {e}"))
+fn child(exe: &std::path::Path, side: &str, size: &str, frames: u32) -> LoopRun {
+    child_run(
+        Command::new(exe)
+            .args([
+                "--one",
+                side,
+                "--size",
+                size,
+                "--frames",
+                &frames.to_string(),
+            ])
+            .env("VENC_SIM_LOG", "error"),
+    )
 }
 
 fn main() {
@@ -297,7 +271,7 @@ fn main() {
         rust.push(r);
         capi.push(c);
     }
-    let range = |runs: &[Run]| {
+    let range = |runs: &[LoopRun]| {
         let fps = runs.iter().map(|r| r.fps);
         (
             fps.clone().fold(f64::INFINITY, f64::min),
@@ -306,7 +280,7 @@ fn main() {
     };
     let (rust_range, capi_range) = (range(&rust), range(&capi));
     let same = rust.iter().chain(&capi).all(|r| r.bytes == rust[0].bytes);
-    let (rust, capi) = (median(rust), median(capi));
+    let (rust, capi) = (median_run(rust), median_run(capi));
     ratios.sort_by(f64::total_cmp);
     let ratio = ratios[ratios.len() / 2];
     println!("| loop | size | frames | fps (median of {reps}) | min | max | bytes |");

@@ -12,21 +12,15 @@
 use std::process::Command;
 use std::sync::Arc;
 use std::time::Instant;
+use venc_benches::{LoopRun, arg, child_run, median_run};
 use venc_core::{ChnAttrStr, Encoder, Mpi, StreamData, consts};
 use venc_sim::vicap::{CAM_CHN_ID_0, Sensor, SensorOptions, SensorSource, YUV420SP};
 use venc_sim::{SimOptions, Simulator};
 
-#[derive(serde::Serialize, serde::Deserialize, Clone, Copy)]
-struct Run {
-    fps: f64,
-    frames: u32,
-    bytes: u64,
-}
-
 const WARMUP: u32 = 5;
 
 /// The Rust twin of `benches/python/sendframe_loop.py`.
-fn rust_loop(width: u32, height: u32, frames: u32) -> Run {
+fn rust_loop(width: u32, height: u32, frames: u32) -> LoopRun {
     let sim = Simulator::shared(SimOptions::default());
     let sensor = Sensor::new(
         Arc::clone(&sim),
@@ -88,35 +82,11 @@ fn rust_loop(width: u32, height: u32, frames: u32) -> Run {
     sensor.stop();
     enc.stop(chn).expect("Stop");
     enc.destroy(chn).expect("Destroy");
-    Run {
+    LoopRun {
         fps: f64::from(frames) / elapsed,
         frames,
         bytes,
     }
-}
-
-fn arg(args: &[String], name: &str) -> Option<String> {
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1).cloned())
-}
-
-fn median(mut runs: Vec<Run>) -> Run {
-    runs.sort_by(|a, b| a.fps.total_cmp(&b.fps));
-    runs[runs.len() / 2]
-}
-
-fn child(cmd: &mut Command) -> Run {
-    let out = cmd.output().expect("start child");
-    assert!(
-        out.status.success(),
-        "{:?} failed: {}",
-        cmd,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8_lossy(&out.stdout);
-    let line = text.lines().last().unwrap_or_default();
-    serde_json::from_str(line).unwrap_or_else(|e| panic!("{cmd:?} printed {line:?}: {e}"))
 }
 
 fn main() {
@@ -144,18 +114,18 @@ fn main() {
     let dims = [w, h, frames].map(|v| v.to_string());
     let (mut rust, mut python) = (Vec::new(), Vec::new());
     for _ in 0..reps {
-        rust.push(child(
+        rust.push(child_run(
             Command::new(&exe)
                 .args(["--one", "--size", &size, "--frames"])
                 .arg(&dims[2]),
         ));
-        python.push(child(
+        python.push(child_run(
             Command::new(&runner)
                 .args(["-q", "--sdcard", "target/bench-sdcard", &script, "--"])
                 .args(&dims),
         ));
     }
-    let spread = |runs: &[Run]| {
+    let spread = |runs: &[LoopRun]| {
         let fps: Vec<f64> = runs.iter().map(|r| r.fps).collect();
         (
             fps.iter().copied().fold(f64::INFINITY, f64::min),
@@ -163,7 +133,7 @@ fn main() {
         )
     };
     let (rust_range, python_range) = (spread(&rust), spread(&python));
-    let (rust, python) = (median(rust), median(python));
+    let (rust, python) = (median_run(rust), median_run(python));
     let ratio = python.fps / rust.fps;
     println!("| loop | size | frames | fps (median of {reps}) | min | max | bytes |");
     println!("|---|---|---|---|---|---|---|");
