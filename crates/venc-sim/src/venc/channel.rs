@@ -788,7 +788,8 @@ impl Channel {
                         st.last_release_pts = frame.pts;
                         st.stats.dropped_codec_error += 1;
                         warn!(
-                            "venc ch{}: frame pts {} dropped: no engine for the turned {}x{}:                              {why}",
+                            "venc ch{}: frame pts {} dropped: no engine for the turned {}x{}: \
+                             {why}",
                             self.id, frame.pts, size.0, size.1
                         );
                         continue;
