@@ -337,3 +337,61 @@ fn a_loaded_raw_image_is_demosaiced_and_encoded() {
         "{y:.1}/{u:.1}/{v:.1} dB"
     );
 }
+
+#[test]
+fn the_camera_films_the_file_venc_sim_camera_names() {
+    let exe = build("venc_camera", "camera-file");
+    let dir = scratch("camera-file");
+    let (w, h, frames) = (320u32, 240u32, 8u32);
+    // A Y4M clip of the pattern's frames (planar 4:2:0), as a developer's recording would be.
+    let mut y4m = format!("YUV4MPEG2 W{w} H{h} F30:1 Ip A1:1 C420jpeg\n").into_bytes();
+    for f in pattern_planes(w, h, frames) {
+        y4m.extend_from_slice(b"FRAME\n");
+        for plane in [&f.y, &f.u, &f.v] {
+            y4m.extend_from_slice(plane);
+        }
+    }
+    let clip = dir.join("clip.y4m");
+    std::fs::write(&clip, y4m).unwrap();
+    let output = dir.join("out.h264");
+    let (ws, hs) = (w.to_string(), h.to_string());
+    let args = [
+        "-w",
+        &ws,
+        "-h",
+        &hs,
+        "-n",
+        "8",
+        "-o",
+        output.to_str().unwrap(),
+    ];
+    let out = run(&exe, &args, &[("VENC_SIM_CAMERA", clip.to_str().unwrap())]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let decoded = decode(
+        Codec::H264,
+        &std::fs::read(&output).unwrap(),
+        w as usize,
+        h as usize,
+    )
+    .unwrap();
+    let (y, u, v) = psnr_yuv(&decoded, &pattern_planes(w, h, frames));
+    assert!(
+        y >= 30.0 && u >= 30.0 && v >= 30.0,
+        "{y:.1}/{u:.1}/{v:.1} dB"
+    );
+
+    // A file that does not open: kd_mpi_vicap_init says ILLEGAL_PARAM and names the variable.
+    let missing = dir.join("missing.y4m");
+    let env = [
+        ("VENC_SIM_CAMERA", missing.to_str().unwrap()),
+        ("VENC_SIM_LOG", "warn"),
+    ];
+    let out = run(&exe, &args, &env);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("kd_mpi_vicap_init(VICAP_DEV_ID_0): 0xa0158003"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("VENC_SIM_CAMERA="), "{stderr}");
+}
