@@ -46,6 +46,23 @@ typedef enum {
     K_VENC_RC_MODE_MJPEG_FIXQP = 4,
 } k_venc_rc_mode;
 
+typedef enum { ENTROPY_MODE_CAVLC = 0, ENTROPY_MODE_CABAC = 1, ENTROPY_MODE_BUTT } k_venc_entropy_mode;
+
+/* Coding tools, set between create and start (docs/c-api.md). */
+typedef struct {
+    k_u32 slice_sao_luma_flag;
+    k_u32 slice_sao_chroma_flag;
+} k_venc_h265_sao;
+
+typedef struct {
+    k_venc_entropy_mode entropy_coding_mode;
+    k_u8 cabac_init_idc;
+} k_venc_h264_entropy;
+
+typedef struct {
+    k_u8 cabac_init_flag;
+} k_venc_h265_entropy;
+
 /* The header's values (the API reference's table says 0/1; the board's wrapper takes 1 and 2). */
 typedef enum {
     K_VENC_MIRROR_HORI = 1,

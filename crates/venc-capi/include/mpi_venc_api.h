@@ -39,6 +39,17 @@ k_s32 kd_mpi_venc_get_rotation(k_u32 chn_num, k_rotation *rotation);
 k_s32 kd_mpi_venc_set_mirror(k_u32 chn_num, const k_venc_mirror mirror);
 k_s32 kd_mpi_venc_get_mirror(k_u32 chn_num, k_venc_mirror *mirror);
 
+/* Coding tools: SAO and deblocking between create and start only (else K_ERR_VENC_BUSY); the
+ * entropy settings have no state check but no effect after start, as on the board. */
+k_s32 kd_mpi_venc_set_h265_sao(k_u32 chn_num, const k_venc_h265_sao *h265_sao);
+k_s32 kd_mpi_venc_get_h265_sao(k_u32 chn_num, k_venc_h265_sao *h265_sao);
+k_s32 kd_mpi_venc_set_dblk(k_u32 chn_num, const k_bool dblk_en);
+k_s32 kd_mpi_venc_get_dblk(k_u32 chn_num, k_bool *dblk_en);
+k_s32 kd_mpi_venc_set_h264_entropy(k_u32 chn_num, const k_venc_h264_entropy *h264_entropy);
+k_s32 kd_mpi_venc_get_h264_entropy(k_u32 chn_num, k_venc_h264_entropy *h264_entropy);
+k_s32 kd_mpi_venc_set_h265_entropy(k_u32 chn_num, const k_venc_h265_entropy *h265_entropy);
+k_s32 kd_mpi_venc_get_h265_entropy(k_u32 chn_num, k_venc_h265_entropy *h265_entropy);
+
 /* The VPU firmware's internal memory: accepted in any state, as on the board. */
 k_s32 kd_mpi_venc_set_intbuf_size(k_u32 chn_num, k_u32 size);
 

@@ -19,6 +19,7 @@ mod board;
 mod codes;
 pub mod orient;
 pub mod sys;
+pub mod tools;
 pub mod vb;
 pub mod venc;
 pub mod vicap;

@@ -3,10 +3,10 @@
 //! each picture against the pattern turned by this test's own transform (PSNR).
 #![allow(clippy::unwrap_used)]
 
-use k230_mpp_sim::abi::{
-    ChnAttr, Pack, RcAttr, Stream, VbConfig, VbPoolConfig, VencAttr, VideoFrameInfo,
-};
-use k230_mpp_sim::{orient, sys, vb, venc};
+mod common;
+
+use common::{cbr_attr, encode_pattern, ok, vb_once};
+use k230_mpp_sim::orient;
 use std::ptr::null_mut;
 use venc_core::bitstream::Codec;
 use venc_core::consts;
@@ -55,42 +55,10 @@ fn turned_pattern(t: u32, quarters: u32, mirror: u32) -> Yuv {
     Yuv { y, u, v }
 }
 
-fn ok(what: &str, ret: i32) {
-    assert_eq!(ret, 0, "{what}: 0x{:x}", ret as u32);
-}
-
-/// Encodes the pattern's first frames on channel 0 with `rotation` and `mirror` (0: none) set
-/// after create; the Annex B stream.
+/// The pattern with `rotation` and `mirror` (0: none) set between create and start.
 fn encode(rotation: u32, mirror: u32) -> Vec<u8> {
-    let size = (u64::from(W * H)).next_multiple_of(4096) * 2;
-    let uv_off = u64::from(W * H).next_multiple_of(4096);
-    let mut pool = VbPoolConfig {
-        blk_size: size,
-        blk_cnt: FRAMES,
-        ..VbPoolConfig::default()
-    };
-    let mut out = Vec::new();
-    // SAFETY: every pointer is to a live local or one the library returned.
-    unsafe {
-        let pool_id = vb::kd_mpi_vb_create_pool(&mut pool);
-        assert!(pool_id >= 0);
-        let mut rc = RcAttr {
-            rc_mode: consts::K_VENC_RC_MODE_CBR,
-            ..RcAttr::default()
-        };
-        rc.words[..5].copy_from_slice(&[30, 1, 30, 30, 2000]);
-        let mut attr = ChnAttr {
-            venc_attr: VencAttr {
-                payload: consts::K_PT_H264,
-                stream_buf_size: 64 * 1024,
-                stream_buf_cnt: 4,
-                pic_width: W,
-                pic_height: H,
-                profile: consts::VENC_PROFILE_H264_HIGH,
-            },
-            rc_attr: rc,
-        };
-        ok("create", venc::kd_mpi_venc_create_chn(0, &mut attr));
+    let attr = cbr_attr(consts::K_PT_H264, consts::VENC_PROFILE_H264_HIGH, W, H);
+    encode_pattern(attr, FRAMES, || {
         ok(
             "set_rotation",
             orient::kd_mpi_venc_set_rotation(0, rotation),
@@ -99,78 +67,20 @@ fn encode(rotation: u32, mirror: u32) -> Vec<u8> {
             ok("set_mirror", orient::kd_mpi_venc_set_mirror(0, mirror));
         }
         let (mut r, mut m) = (9, 9);
-        ok("get_rotation", orient::kd_mpi_venc_get_rotation(0, &mut r));
-        ok("get_mirror", orient::kd_mpi_venc_get_mirror(0, &mut m));
+        // SAFETY: pointers to live locals.
+        unsafe {
+            ok("get_rotation", orient::kd_mpi_venc_get_rotation(0, &mut r));
+            ok("get_mirror", orient::kd_mpi_venc_get_mirror(0, &mut m));
+        }
         assert_eq!((r, m), (rotation, mirror));
-        ok("start", venc::kd_mpi_venc_start_chn(0));
-        let mut handles = Vec::new();
-        for t in 0..FRAMES {
-            let f = pattern_frame(W, H, t);
-            let handle = vb::kd_mpi_vb_get_block(pool_id as u32, size, std::ptr::null());
-            let phys = vb::kd_mpi_vb_handle_to_phyaddr(handle);
-            let p = sys::kd_mpi_sys_mmap(phys, size as u32).cast::<u8>();
-            std::ptr::copy_nonoverlapping(f.y.as_ptr(), p, f.y.len());
-            let uv: Vec<u8> = f.u.iter().zip(&f.v).flat_map(|(&u, &v)| [u, v]).collect();
-            std::ptr::copy_nonoverlapping(uv.as_ptr(), p.add(uv_off as usize), uv.len());
-            ok("munmap", sys::kd_mpi_sys_munmap(p.cast(), size as u32));
-            let mut frame: VideoFrameInfo = std::mem::zeroed();
-            frame.v_frame.width = W;
-            frame.v_frame.height = H;
-            frame.v_frame.pixel_format = consts::PIXEL_FORMAT_YUV_SEMIPLANAR_420;
-            frame.v_frame.stride = [W, W, 0];
-            frame.v_frame.phys_addr = [phys, phys + uv_off, 0];
-            frame.v_frame.pts = u64::from(t) * 33_333;
-            frame.pool_id = pool_id as u32;
-            ok(
-                "send_frame",
-                venc::kd_mpi_venc_send_frame(0, &mut frame, 1000),
-            );
-            handles.push(handle);
-        }
-        let mut packs = [Pack::default(); 4];
-        let mut pictures = 0;
-        while pictures < FRAMES {
-            let mut stream = Stream {
-                pack: packs.as_mut_ptr(),
-                pack_cnt: 4,
-            };
-            ok(
-                "get_stream",
-                venc::kd_mpi_venc_get_stream(0, &mut stream, 5000),
-            );
-            for p in &packs[..stream.pack_cnt as usize] {
-                let data = sys::kd_mpi_sys_mmap(p.phys_addr, p.len).cast::<u8>();
-                out.extend_from_slice(std::slice::from_raw_parts(data, p.len as usize));
-                ok("munmap", sys::kd_mpi_sys_munmap(data.cast(), p.len));
-                pictures += u32::from(p.pack_type != consts::K_VENC_HEADER);
-            }
-            ok("release", venc::kd_mpi_venc_release_stream(0, &mut stream));
-        }
-        ok("stop", venc::kd_mpi_venc_stop_chn(0));
-        ok("destroy", venc::kd_mpi_venc_destroy_chn(0));
-        for h in handles {
-            ok("release_block", vb::kd_mpi_vb_release_block(h));
-        }
-        ok("destroy_pool", vb::kd_mpi_vb_destory_pool(pool_id as u32));
-    }
-    out
+    })
 }
 
 #[test]
 fn rotation_and_mirror_turn_the_pictures_the_decoder_sees() {
-    let mut config = VbConfig {
-        max_pool_cnt: 1,
-        ..VbConfig::default()
-    };
-    config.comm_pool[0] = VbPoolConfig {
-        blk_size: 64 * 1024,
-        blk_cnt: 8,
-        ..VbPoolConfig::default()
-    };
+    vb_once();
     // SAFETY: pointers to live locals, or NULL on purpose.
     unsafe {
-        ok("vb_set_config", vb::kd_mpi_vb_set_config(&config));
-        ok("vb_init", vb::kd_mpi_vb_init());
         // The wrapper's checks (§4), before any channel.
         assert_eq!(orient::kd_mpi_venc_set_rotation(0, 4), ILLEGAL_PARAM);
         assert_eq!(orient::kd_mpi_venc_set_rotation(4, 1), INVALID_CHNID);

@@ -51,6 +51,29 @@ pub struct EncodedPicture {
     pub idr: bool,
 }
 
+/// The coding tools a program may switch between create and start (`kd_mpi_venc_set_dblk`,
+/// `set_h265_sao`, `set_h264_entropy`, `set_h265_entropy`). The default is the VPU's: deblocking
+/// and SAO on, the profile's entropy coder (CABAC for Main and High, CAVLC for Baseline).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CodingTools {
+    /// In-loop deblocking (H.264 and H.265).
+    pub deblock: bool,
+    /// H.265 SAO on luma and on chroma.
+    pub sao: (bool, bool),
+    /// H.264: CABAC (`Some(true)`), CAVLC (`Some(false)`) or the profile's (`None`).
+    pub cabac: Option<bool>,
+}
+
+impl Default for CodingTools {
+    fn default() -> Self {
+        Self {
+            deblock: true,
+            sao: (true, true),
+            cabac: None,
+        }
+    }
+}
+
 /// Settings an engine is built with, derived from the channel attributes.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct EngineConfig {
@@ -70,6 +93,8 @@ pub struct EngineConfig {
     pub threads: u16,
     /// JPEG `q_factor` (1..=99); 0 for H.264 and H.265.
     pub quality: u32,
+    /// Deblocking, SAO, entropy coder.
+    pub tools: CodingTools,
 }
 
 impl EngineConfig {
@@ -107,6 +132,7 @@ impl EngineConfig {
                 frame_rate: src_frame_rate as f32,
                 threads: threads.max(1),
                 quality: q_factor,
+                tools: CodingTools::default(),
             });
         }
         if jpeg {
@@ -150,6 +176,7 @@ impl EngineConfig {
             frame_rate: src_frame_rate as f32,
             threads: threads.max(1),
             quality: 0,
+            tools: CodingTools::default(),
         })
     }
 }

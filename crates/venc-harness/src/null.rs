@@ -374,6 +374,7 @@ mod tests {
                 frame_rate: 30.0,
                 threads: 1,
                 quality: 0,
+                tools: Default::default(),
             },
         )
     }

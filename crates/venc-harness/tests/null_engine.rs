@@ -20,6 +20,7 @@ fn stream(width: u32, height: u32, frames: u32, gop: u32) -> Vec<u8> {
             frame_rate: 30.0,
             threads: 1,
             quality: 0,
+            tools: Default::default(),
         },
     );
     let n = (width * height) as usize;

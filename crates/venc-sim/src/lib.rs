@@ -14,6 +14,7 @@ pub mod example1;
 pub mod mmz;
 pub mod sys;
 pub mod timing;
+mod tools;
 pub mod venc;
 pub mod vicap;
 
@@ -171,7 +172,7 @@ impl Simulator {
         Ok(&self.mem)
     }
 
-    fn chn(&self, chn: Chn) -> Result<&Arc<Channel>, VencError> {
+    pub(crate) fn chn(&self, chn: Chn) -> Result<&Arc<Channel>, VencError> {
         self.channels
             .get(chn as usize)
             .ok_or(VencError::InvalidChnId)

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 /// The shared library this test build made, next to the test (`target/<profile>` or its
 /// `deps/`).
+#[allow(dead_code)]
 pub fn shared_library() -> PathBuf {
     let name = format!(
         "{}k230_mpp_sim{}",
@@ -21,4 +22,138 @@ pub fn shared_library() -> PathBuf {
         .max()
         .map(|(_, p)| p)
         .unwrap_or_else(|| panic!("{name} was not built next to the test"))
+}
+
+/// A call that must succeed.
+#[allow(dead_code)]
+pub fn ok(what: &str, ret: i32) {
+    assert_eq!(ret, 0, "{what}: 0x{:x}", ret as u32);
+}
+
+/// The attributes of a CBR (2000 kbit/s, GOP 30) channel of `payload`/`profile` at `w`x`h`, with
+/// 4 stream buffers of 64 KiB.
+#[allow(dead_code)]
+pub fn cbr_attr(payload: u32, profile: u32, w: u32, h: u32) -> k230_mpp_sim::abi::ChnAttr {
+    use k230_mpp_sim::abi::{ChnAttr, RcAttr, VencAttr};
+    let mut rc = RcAttr {
+        rc_mode: venc_core::consts::K_VENC_RC_MODE_CBR,
+        ..RcAttr::default()
+    };
+    rc.words[..5].copy_from_slice(&[30, 1, 30, 30, 2000]);
+    ChnAttr {
+        venc_attr: VencAttr {
+            payload,
+            stream_buf_size: 64 * 1024,
+            stream_buf_cnt: 4,
+            pic_width: w,
+            pic_height: h,
+            profile,
+        },
+        rc_attr: rc,
+    }
+}
+
+/// The common VB pool the channels' stream buffers come from, set up once per process.
+#[allow(dead_code)]
+pub fn vb_once() {
+    use k230_mpp_sim::abi::{VbConfig, VbPoolConfig};
+    static DONE: std::sync::Once = std::sync::Once::new();
+    DONE.call_once(|| {
+        let mut config = VbConfig {
+            max_pool_cnt: 1,
+            ..VbConfig::default()
+        };
+        config.comm_pool[0] = VbPoolConfig {
+            blk_size: 64 * 1024,
+            blk_cnt: 8,
+            ..VbPoolConfig::default()
+        };
+        // SAFETY: a pointer to a live local.
+        ok("vb_set_config", unsafe {
+            k230_mpp_sim::vb::kd_mpi_vb_set_config(&config)
+        });
+        ok("vb_init", k230_mpp_sim::vb::kd_mpi_vb_init());
+    });
+}
+
+/// Creates channel 0 with `attr`, runs `configure` (the calls between create and start),
+/// starts it, sends the pattern's first `frames` frames through the exported calls, drains
+/// the channel and destroys it: the stream's bytes.
+#[allow(dead_code)]
+pub fn encode_pattern(
+    mut attr: k230_mpp_sim::abi::ChnAttr,
+    frames: u32,
+    configure: impl FnOnce(),
+) -> Vec<u8> {
+    use k230_mpp_sim::abi::{Pack, Stream, VbPoolConfig, VideoFrameInfo};
+    use k230_mpp_sim::{sys, vb, venc};
+    use venc_core::consts;
+    vb_once();
+    let (w, h) = (attr.venc_attr.pic_width, attr.venc_attr.pic_height);
+    let uv_off = u64::from(w * h).next_multiple_of(4096);
+    let size = uv_off * 2;
+    let mut pool = VbPoolConfig {
+        blk_size: size,
+        blk_cnt: frames,
+        ..VbPoolConfig::default()
+    };
+    let mut out = Vec::new();
+    // SAFETY: every pointer is to a live local or one the library returned.
+    unsafe {
+        let pool_id = vb::kd_mpi_vb_create_pool(&mut pool);
+        assert!(pool_id >= 0);
+        ok("create", venc::kd_mpi_venc_create_chn(0, &mut attr));
+        configure();
+        ok("start", venc::kd_mpi_venc_start_chn(0));
+        let mut handles = Vec::new();
+        for t in 0..frames {
+            let f = venc_harness::oracle::pattern_frame(w, h, t);
+            let handle = vb::kd_mpi_vb_get_block(pool_id as u32, size, std::ptr::null());
+            let phys = vb::kd_mpi_vb_handle_to_phyaddr(handle);
+            let p = sys::kd_mpi_sys_mmap(phys, size as u32).cast::<u8>();
+            std::ptr::copy_nonoverlapping(f.y.as_ptr(), p, f.y.len());
+            let uv: Vec<u8> = f.u.iter().zip(&f.v).flat_map(|(&u, &v)| [u, v]).collect();
+            std::ptr::copy_nonoverlapping(uv.as_ptr(), p.add(uv_off as usize), uv.len());
+            ok("munmap", sys::kd_mpi_sys_munmap(p.cast(), size as u32));
+            let mut frame: VideoFrameInfo = std::mem::zeroed();
+            frame.v_frame.width = w;
+            frame.v_frame.height = h;
+            frame.v_frame.pixel_format = consts::PIXEL_FORMAT_YUV_SEMIPLANAR_420;
+            frame.v_frame.stride = [w, w, 0];
+            frame.v_frame.phys_addr = [phys, phys + uv_off, 0];
+            frame.v_frame.pts = u64::from(t) * 33_333;
+            frame.pool_id = pool_id as u32;
+            ok(
+                "send_frame",
+                venc::kd_mpi_venc_send_frame(0, &mut frame, 1000),
+            );
+            handles.push(handle);
+        }
+        let mut packs = [Pack::default(); 4];
+        let mut pictures = 0;
+        while pictures < frames {
+            let mut stream = Stream {
+                pack: packs.as_mut_ptr(),
+                pack_cnt: 4,
+            };
+            ok(
+                "get_stream",
+                venc::kd_mpi_venc_get_stream(0, &mut stream, 5000),
+            );
+            for p in &packs[..stream.pack_cnt as usize] {
+                let data = sys::kd_mpi_sys_mmap(p.phys_addr, p.len).cast::<u8>();
+                out.extend_from_slice(std::slice::from_raw_parts(data, p.len as usize));
+                ok("munmap", sys::kd_mpi_sys_munmap(data.cast(), p.len));
+                pictures += u32::from(p.pack_type != consts::K_VENC_HEADER);
+            }
+            ok("release", venc::kd_mpi_venc_release_stream(0, &mut stream));
+        }
+        ok("stop", venc::kd_mpi_venc_stop_chn(0));
+        ok("destroy", venc::kd_mpi_venc_destroy_chn(0));
+        for h in handles {
+            ok("release_block", vb::kd_mpi_vb_release_block(h));
+        }
+        ok("destroy_pool", vb::kd_mpi_vb_destory_pool(pool_id as u32));
+    }
+    out
 }

@@ -7,7 +7,9 @@ pub mod openh264;
 pub mod x265;
 
 use venc_core::bitstream::Codec;
-pub use venc_core::codec::{CodecEngine, CodecError, EncodedPicture, EngineConfig, Picture};
+pub use venc_core::codec::{
+    CodecEngine, CodecError, CodingTools, EncodedPicture, EngineConfig, Picture,
+};
 use venc_core::{ChnAttr, VencError, consts};
 
 /// Which engines a simulator's channels encode with.
@@ -27,8 +29,21 @@ pub fn engine_for(
     threads: u16,
     engines: Engines,
 ) -> Result<Box<dyn CodecEngine>, (VencError, String)> {
+    engine_with_tools(attr, threads, engines, CodingTools::default())
+}
+
+/// [`engine_for`] with the coding tools a program set between create and start.
+pub fn engine_with_tools(
+    attr: &ChnAttr,
+    threads: u16,
+    engines: Engines,
+    tools: CodingTools,
+) -> Result<Box<dyn CodecEngine>, (VencError, String)> {
     let codec = check_profile(attr)?;
-    let cfg = EngineConfig::from_attr(attr, threads)?;
+    let cfg = EngineConfig {
+        tools,
+        ..EngineConfig::from_attr(attr, threads)?
+    };
     match (engines, codec) {
         // JPEG costs the real library little: the null backend encodes real pictures too.
         (_, Codec::Jpeg) => {

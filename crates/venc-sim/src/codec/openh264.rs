@@ -134,14 +134,16 @@ impl OpenH264Engine {
         p.eSpsPpsIdStrategy = sys::CONSTANT_ID;
         p.bPrefixNalAddingCtrl = false;
         p.bEnableSSEI = false;
-        p.iEntropyCodingModeFlag = c_int::from(idc != sys::PRO_BASELINE as u32);
+        let cabac = cfg.tools.cabac.unwrap_or(idc != sys::PRO_BASELINE as u32);
+        p.iEntropyCodingModeFlag = c_int::from(cabac);
         // One picture out per picture in: the K230 never skips in CBR.
         p.bEnableFrameSkip = false;
         p.bEnableLongTermReference = false;
         p.iMultipleThreadIdc = cfg.threads;
         // Load balancing moves slice boundaries by timing: off, so output is deterministic.
         p.bUseLoadBalancing = false;
-        p.iLoopFilterDisableIdc = 0;
+        // 0: deblocking on; 1: off (`kd_mpi_venc_set_dblk`).
+        p.iLoopFilterDisableIdc = c_int::from(!cfg.tools.deblock);
         p.bEnableDenoise = false;
         p.bEnableBackgroundDetection = true;
         p.bEnableAdaptiveQuant = true;

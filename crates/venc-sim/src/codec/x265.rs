@@ -220,7 +220,15 @@ fn err(message: impl Into<String>) -> CodecError {
 pub fn settings(cfg: &EngineConfig) -> Vec<(&'static str, String)> {
     let kbps = cfg.bit_rate_kbps.to_string();
     let gop = cfg.gop.to_string();
-    vec![
+    // The VPU's SAO is on unless a program turns it off; libx265 has one switch for both
+    // planes (the channel refuses them apart, D-053). Deblocking is the preset's default (on);
+    // `deblock=0` would set a filter offset, so off is `no-deblock`.
+    let (sao_luma, _) = cfg.tools.sao;
+    let mut tools = vec![("sao", if sao_luma { "1" } else { "0" }.to_string())];
+    if !cfg.tools.deblock {
+        tools.push(("no-deblock", "1".into()));
+    }
+    let mut all = vec![
         ("input-res", format!("{}x{}", cfg.width, cfg.height)),
         ("fps", format!("{}", cfg.frame_rate)),
         ("input-csp", "i420".into()),
@@ -250,7 +258,9 @@ pub fn settings(cfg: &EngineConfig) -> Vec<(&'static str, String)> {
         ("pools", cfg.threads.max(1).to_string()),
         ("lookahead-slices", "0".into()),
         ("log-level", "error".into()),
-    ]
+    ];
+    all.extend(tools);
+    all
 }
 
 /// A libx265 encoder configured like the K230 VPU for one channel.
@@ -490,6 +500,7 @@ mod tests {
             frame_rate: 30.0,
             threads: 1,
             quality: 0,
+            tools: Default::default(),
         }
     }
 

@@ -14,7 +14,7 @@ use super::orient::Orientation;
 use super::ring::PackRing;
 use crate::SimOptions;
 use crate::clock::{BoardClock, Booking};
-use crate::codec::{self, CodecEngine, EncodedPicture, Picture};
+use crate::codec::{self, CodecEngine, CodingTools, EncodedPicture, Picture};
 use crate::mmz::MediaMemory;
 use crate::timing::{BoardProfile, PictureKind, VpuClock};
 use log::{debug, info, warn};
@@ -141,6 +141,10 @@ pub(crate) struct State {
     orientation: Orientation,
     /// What the engine was built with, to build one for a turned size.
     engine_opts: (u16, codec::Engines),
+    /// Deblocking, SAO, entropy coder: set between create and start (§4).
+    tools: CodingTools,
+    /// What `get_h264_entropy` / `get_h265_entropy` answer: the last values set.
+    entropy_set: (Option<(u32, u32)>, u32),
 }
 
 /// One of the four channels.
@@ -194,6 +198,8 @@ impl Channel {
                 wake_hold: None,
                 orientation: Orientation::default(),
                 engine_opts: (1, codec::Engines::Real),
+                tools: CodingTools::default(),
+                entropy_set: (None, 0),
             }),
             input_cv: Condvar::new(),
             space_cv: Condvar::new(),
@@ -320,6 +326,8 @@ impl Channel {
         st.engine_opts = (opts.codec_threads, opts.engines);
         // The kernel clears the channel at create, its frame flags with it.
         st.orientation = Orientation::default();
+        st.tools = CodingTools::default();
+        st.entropy_set = (None, 0);
         st.idr_enabled = false;
         st.idr_requested = false;
         st.header_sent = false;
@@ -401,9 +409,21 @@ impl Channel {
             warn!("venc ch{} state {:?} error: start_chn", self.id, st.phase);
             return Err(VencError::NotPerm);
         }
-        let engine = st.engine.take().ok_or(VencError::NotPerm)?;
+        let mut engine = st.engine.take().ok_or(VencError::NotPerm)?;
         let attr = st.attr.ok_or(VencError::NotPerm)?;
         let engine_opts = st.engine_opts;
+        let tools = st.tools;
+        if tools != CodingTools::default() {
+            // The VPU's firmware takes the tools when it loads, at start.
+            match codec::engine_with_tools(&attr, engine_opts.0, engine_opts.1, tools) {
+                Ok(e) => engine = e,
+                Err((code, why)) => {
+                    st.engine = Some(engine);
+                    warn!("venc ch{}: start_chn: {why}", self.id);
+                    return Err(code);
+                }
+            }
+        }
         st.phase = Phase::Started;
         st.started_at = Some(self.clock.now());
         let generation = st.generation;
@@ -414,7 +434,7 @@ impl Channel {
         let handle = self
             .clock
             .spawn(worker, move || {
-                ch.run_worker(&mem, (engine, engine_opts), attr, generation, pacing);
+                ch.run_worker(&mem, (engine, engine_opts, tools), attr, generation, pacing);
             })
             .map_err(|_| VencError::NoMem)?;
         *self.worker.lock().unwrap_or_else(relock) = Some(handle);
@@ -472,6 +492,22 @@ impl Channel {
 
     pub(crate) fn orientation(&self) -> Orientation {
         self.lock().orientation
+    }
+
+    /// The attributes of the channel's last create.
+    pub(crate) fn attr(&self) -> Option<ChnAttr> {
+        self.lock().attr
+    }
+
+    /// The tools' setters and getters (k230-mpp-c-api.md §4); `set` gets the state, the codec
+    /// and the tools, and says whether the call may go on.
+    pub(crate) fn with_tools<T>(
+        &self,
+        f: impl FnOnce(Phase, Codec, &mut CodingTools, &mut (Option<(u32, u32)>, u32)) -> T,
+    ) -> T {
+        let mut st = self.lock();
+        let st = &mut *st;
+        f(st.phase, st.codec, &mut st.tools, &mut st.entropy_set)
     }
 
     pub(crate) fn request_idr(&self) -> Result<(), VencError> {
@@ -693,7 +729,11 @@ impl Channel {
     fn run_worker(
         &self,
         mem: &MediaMemory,
-        (mut engine, engine_opts): (Box<dyn CodecEngine>, (u16, codec::Engines)),
+        (mut engine, engine_opts, tools): (
+            Box<dyn CodecEngine>,
+            (u16, codec::Engines),
+            CodingTools,
+        ),
         attr: ChnAttr,
         generation: u64,
         pacing: Option<(BoardProfile, VpuClock)>,
@@ -777,7 +817,7 @@ impl Channel {
                     height: size.1,
                     ..attr
                 };
-                match codec::engine_for(&turned_attr, engine_opts.0, engine_opts.1) {
+                match codec::engine_with_tools(&turned_attr, engine_opts.0, engine_opts.1, tools) {
                     Ok(e) => {
                         engine = e;
                         coded = size;

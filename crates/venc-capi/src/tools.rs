@@ -1,0 +1,200 @@
+//! `kd_mpi_venc_set/get_dblk`, `_h265_sao`, `_h264_entropy`, `_h265_entropy`: the coding tools
+//! set between create and start, with the board's wrapper checks here and the kernel's state
+//! and payload rules in the simulator (k230-mpp-c-api.md §4, D-053).
+
+use crate::venc::{check_chn, venc_call};
+use std::mem::{offset_of, size_of};
+use venc_core::VencError;
+
+/// `k_venc_h265_sao` (8 bytes).
+#[doc(alias = "k_venc_h265_sao")]
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct H265Sao {
+    pub slice_sao_luma_flag: u32,
+    pub slice_sao_chroma_flag: u32,
+}
+
+/// `k_venc_h264_entropy` (8 bytes: a 4-byte mode, then a byte).
+#[doc(alias = "k_venc_h264_entropy")]
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct H264Entropy {
+    /// `k_venc_entropy_mode`: CAVLC 0, CABAC 1.
+    pub entropy_coding_mode: u32,
+    pub cabac_init_idc: u8,
+}
+
+/// `k_venc_h265_entropy` (1 byte).
+#[doc(alias = "k_venc_h265_entropy")]
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct H265Entropy {
+    pub cabac_init_flag: u8,
+}
+
+/// The three structs' layouts (§3), checked from C by `tests/layout.rs`.
+pub const LAYOUTS: &[crate::abi::Layout] = &[
+    (
+        "k_venc_h265_sao",
+        8,
+        &[("slice_sao_luma_flag", 0), ("slice_sao_chroma_flag", 4)],
+    ),
+    (
+        "k_venc_h264_entropy",
+        8,
+        &[("entropy_coding_mode", 0), ("cabac_init_idc", 4)],
+    ),
+    ("k_venc_h265_entropy", 1, &[("cabac_init_flag", 0)]),
+];
+
+const _: () = {
+    assert!(size_of::<H265Sao>() == 8);
+    assert!(size_of::<H264Entropy>() == 8);
+    assert!(offset_of!(H264Entropy, cabac_init_idc) == 4);
+    assert!(size_of::<H265Entropy>() == 1);
+};
+
+/// `kd_mpi_venc_set_dblk`: `dblk_en` > 1 is ILLEGAL_PARAM; then create-to-start only (BUSY).
+#[unsafe(no_mangle)]
+pub extern "C" fn kd_mpi_venc_set_dblk(chn_num: u32, dblk_en: u32) -> i32 {
+    venc_call("kd_mpi_venc_set_dblk", |b| {
+        check_chn(chn_num)?;
+        if dblk_en > 1 {
+            return Err(VencError::IllegalParam);
+        }
+        b.sim.set_dblk(chn_num, dblk_en == 1)
+    })
+}
+
+/// `kd_mpi_venc_get_dblk`.
+///
+/// # Safety
+/// `dblk_en` is NULL or points to a writable `k_bool`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn kd_mpi_venc_get_dblk(chn_num: u32, dblk_en: *mut u32) -> i32 {
+    venc_call("kd_mpi_venc_get_dblk", |b| {
+        check_chn(chn_num)?;
+        // The board's wrapper has no NULL check here (§4): a code is the safe side (D-053).
+        // SAFETY: the caller passes NULL or a writable k_bool.
+        let out = unsafe { dblk_en.as_mut() }.ok_or(VencError::NullPtr)?;
+        *out = u32::from(b.sim.dblk(chn_num)?);
+        Ok(())
+    })
+}
+
+/// `kd_mpi_venc_set_h265_sao`.
+///
+/// # Safety
+/// `h265_sao` is NULL or points to a `k_venc_h265_sao`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn kd_mpi_venc_set_h265_sao(chn_num: u32, h265_sao: *const H265Sao) -> i32 {
+    venc_call("kd_mpi_venc_set_h265_sao", |b| {
+        check_chn(chn_num)?;
+        // SAFETY: the caller passes NULL or a readable k_venc_h265_sao.
+        let sao = unsafe { h265_sao.as_ref() }.ok_or(VencError::NullPtr)?;
+        b.sim
+            .set_h265_sao(chn_num, sao.slice_sao_luma_flag, sao.slice_sao_chroma_flag)
+    })
+}
+
+/// `kd_mpi_venc_get_h265_sao`: a channel that is not H.265 answers 0 with the struct zeroed.
+///
+/// # Safety
+/// `h265_sao` is NULL or points to a writable `k_venc_h265_sao`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn kd_mpi_venc_get_h265_sao(chn_num: u32, h265_sao: *mut H265Sao) -> i32 {
+    venc_call("kd_mpi_venc_get_h265_sao", |b| {
+        check_chn(chn_num)?;
+        // SAFETY: the caller passes NULL or a writable k_venc_h265_sao.
+        let out = unsafe { h265_sao.as_mut() }.ok_or(VencError::NullPtr)?;
+        let (luma, chroma) = b.sim.h265_sao(chn_num)?.unwrap_or((0, 0));
+        *out = H265Sao {
+            slice_sao_luma_flag: luma,
+            slice_sao_chroma_flag: chroma,
+        };
+        Ok(())
+    })
+}
+
+/// `kd_mpi_venc_set_h264_entropy`: mode > 1 or `cabac_init_idc` > 2 is ILLEGAL_PARAM.
+///
+/// # Safety
+/// `h264_entropy` is NULL or points to a `k_venc_h264_entropy`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn kd_mpi_venc_set_h264_entropy(
+    chn_num: u32,
+    h264_entropy: *const H264Entropy,
+) -> i32 {
+    venc_call("kd_mpi_venc_set_h264_entropy", |b| {
+        check_chn(chn_num)?;
+        // SAFETY: the caller passes NULL or a readable k_venc_h264_entropy.
+        let e = unsafe { h264_entropy.as_ref() }.ok_or(VencError::NullPtr)?;
+        if e.entropy_coding_mode > 1 || e.cabac_init_idc > 2 {
+            return Err(VencError::IllegalParam);
+        }
+        b.sim
+            .set_h264_entropy(chn_num, e.entropy_coding_mode, u32::from(e.cabac_init_idc))
+    })
+}
+
+/// `kd_mpi_venc_get_h264_entropy`: zeros (CAVLC, 0) until set, not the documented CABAC.
+///
+/// # Safety
+/// `h264_entropy` is NULL or points to a writable `k_venc_h264_entropy`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn kd_mpi_venc_get_h264_entropy(
+    chn_num: u32,
+    h264_entropy: *mut H264Entropy,
+) -> i32 {
+    venc_call("kd_mpi_venc_get_h264_entropy", |b| {
+        check_chn(chn_num)?;
+        // SAFETY: the caller passes NULL or a writable k_venc_h264_entropy.
+        let out = unsafe { h264_entropy.as_mut() }.ok_or(VencError::NullPtr)?;
+        let (mode, idc) = b.sim.h264_entropy(chn_num)?.unwrap_or((0, 0));
+        *out = H264Entropy {
+            entropy_coding_mode: mode,
+            cabac_init_idc: idc as u8,
+        };
+        Ok(())
+    })
+}
+
+/// `kd_mpi_venc_set_h265_entropy`: `cabac_init_flag` > 1 is ILLEGAL_PARAM.
+///
+/// # Safety
+/// `h265_entropy` is NULL or points to a `k_venc_h265_entropy`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn kd_mpi_venc_set_h265_entropy(
+    chn_num: u32,
+    h265_entropy: *const H265Entropy,
+) -> i32 {
+    venc_call("kd_mpi_venc_set_h265_entropy", |b| {
+        check_chn(chn_num)?;
+        // SAFETY: the caller passes NULL or a readable k_venc_h265_entropy.
+        let e = unsafe { h265_entropy.as_ref() }.ok_or(VencError::NullPtr)?;
+        if e.cabac_init_flag > 1 {
+            return Err(VencError::IllegalParam);
+        }
+        b.sim
+            .set_h265_entropy(chn_num, u32::from(e.cabac_init_flag))
+    })
+}
+
+/// `kd_mpi_venc_get_h265_entropy`: 0 until set (the documented default is 1).
+///
+/// # Safety
+/// `h265_entropy` is NULL or points to a writable `k_venc_h265_entropy`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn kd_mpi_venc_get_h265_entropy(
+    chn_num: u32,
+    h265_entropy: *mut H265Entropy,
+) -> i32 {
+    venc_call("kd_mpi_venc_get_h265_entropy", |b| {
+        check_chn(chn_num)?;
+        // SAFETY: the caller passes NULL or a writable k_venc_h265_entropy.
+        let out = unsafe { h265_entropy.as_mut() }.ok_or(VencError::NullPtr)?;
+        out.cabac_init_flag = b.sim.h265_entropy(chn_num)? as u8;
+        Ok(())
+    })
+}
