@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{cbr_attr, encode_pattern, ok, vb_once};
+use common::{cbr_attr, encode_pattern, ok, vb_once, venc_err};
 use k230_mpp_sim::abi::ChnAttr;
 use k230_mpp_sim::tools::*;
 use k230_mpp_sim::venc;
@@ -18,9 +18,6 @@ const W: u32 = 320;
 const H: u32 = 240;
 const FRAMES: u32 = 4;
 
-const fn venc_err(id: u32) -> i32 {
-    (0xA009_8000 | id) as i32
-}
 const ILLEGAL_PARAM: i32 = venc_err(3);
 const NULL_PTR: i32 = venc_err(6);
 const NOT_SUPPORT: i32 = venc_err(8);

@@ -2,39 +2,21 @@
 //! functions (one process, one board: the checks run in order in one test).
 #![allow(clippy::unwrap_used)]
 
-use k230_mpp_sim::abi::{ChnAttr, ChnStatus, RcAttr, Stream, VbConfig, VbPoolConfig, VencAttr};
+mod common;
+
+use common::{cbr_attr, mmz_err, sys_err, vb_err, venc_err};
+use k230_mpp_sim::abi::{ChnAttr, ChnStatus, Stream, VbConfig, VbPoolConfig};
 use k230_mpp_sim::{sys, vb, venc};
 use std::ffi::c_void;
 use std::ptr::{null, null_mut};
+use venc_core::consts;
 
-const fn venc_err(id: u32) -> i32 {
-    (0xA009_8000 | id) as i32
-}
-const fn vb_err(id: u32) -> i32 {
-    (0xA004_8000 | id) as i32
-}
-const fn mmz_err(id: u32) -> i32 {
-    (0xA003_8000 | id) as i32
-}
-const fn sys_err(id: u32) -> i32 {
-    (0xA005_8000 | id) as i32
-}
-
+/// An H.264 channel with `stream_buf_cnt` stream buffers of `stream_buf_size` bytes.
 fn h264(stream_buf_size: u32, stream_buf_cnt: u32) -> ChnAttr {
-    ChnAttr {
-        venc_attr: VencAttr {
-            payload: 96,
-            stream_buf_size,
-            stream_buf_cnt,
-            pic_width: 320,
-            pic_height: 240,
-            profile: 2,
-        },
-        rc_attr: RcAttr {
-            rc_mode: 1,
-            words: [30, 1, 30, 30, 1000, 0],
-        },
-    }
+    let mut attr = cbr_attr(consts::K_PT_H264, consts::VENC_PROFILE_H264_MAIN, 320, 240);
+    attr.venc_attr.stream_buf_size = stream_buf_size;
+    attr.venc_attr.stream_buf_cnt = stream_buf_cnt;
+    attr
 }
 
 #[test]

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{cbr_attr, encode_pattern, ok, vb_once};
+use common::{cbr_attr, encode_pattern, ok, vb_once, venc_err};
 use k230_mpp_sim::orient;
 use std::ptr::null_mut;
 use venc_core::bitstream::Codec;
@@ -15,9 +15,9 @@ use venc_harness::oracle::{Yuv, decode, pattern_frame, psnr_yuv};
 const W: u32 = 320;
 const H: u32 = 240;
 const FRAMES: u32 = 4;
-const ILLEGAL_PARAM: i32 = (0xA009_8000u32 | 3) as i32;
-const NULL_PTR: i32 = (0xA009_8000u32 | 6) as i32;
-const INVALID_CHNID: i32 = (0xA009_8000u32 | 2) as i32;
+const ILLEGAL_PARAM: i32 = venc_err(3);
+const NULL_PTR: i32 = venc_err(6);
+const INVALID_CHNID: i32 = venc_err(2);
 
 /// Plane `p` (`w`x`h`) turned: mirrored (1 left-right, 2 top-bottom), then `quarters` quarter
 /// turns clockwise, one quarter turn at a time.

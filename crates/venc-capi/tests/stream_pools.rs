@@ -2,11 +2,15 @@
 //! program cannot reach the pool the simulator keeps its packs in (its own process: one board).
 #![allow(clippy::unwrap_used)]
 
-use k230_mpp_sim::abi::{ChnAttr, RcAttr, VbConfig, VbPoolConfig, VencAttr};
+mod common;
+
+use common::{cbr_attr, vb_err};
+use k230_mpp_sim::abi::{VbConfig, VbPoolConfig};
 use k230_mpp_sim::vb::{self, VB_INVALID};
 use k230_mpp_sim::venc;
+use venc_core::consts::{K_PT_H264, VENC_PROFILE_H264_MAIN};
 
-const VB_UNEXIST: i32 = 0xA004_8005_u32 as i32;
+const VB_UNEXIST: i32 = vb_err(5);
 
 #[test]
 fn the_pool_holding_a_channels_packs_is_not_a_pool_to_the_program() {
@@ -22,20 +26,7 @@ fn the_pool_holding_a_channels_packs_is_not_a_pool_to_the_program() {
     // SAFETY: a valid k_vb_config.
     assert_eq!(unsafe { vb::kd_mpi_vb_set_config(&config) }, 0);
     assert_eq!(vb::kd_mpi_vb_init(), 0);
-    let mut attr = ChnAttr {
-        venc_attr: VencAttr {
-            payload: 96,
-            stream_buf_size: 0x10000,
-            stream_buf_cnt: 4,
-            pic_width: 320,
-            pic_height: 240,
-            profile: 2,
-        },
-        rc_attr: RcAttr {
-            rc_mode: 1,
-            words: [30, 1, 30, 30, 1000, 0],
-        },
-    };
+    let mut attr = cbr_attr(K_PT_H264, VENC_PROFILE_H264_MAIN, 320, 240);
     // SAFETY: a valid k_venc_chn_attr.
     assert_eq!(unsafe { venc::kd_mpi_venc_create_chn(0, &mut attr) }, 0);
     let common = vb::kd_mpi_vb_handle_to_pool_id(0) as u32;

@@ -2,6 +2,9 @@
 //! process, one board: the checks run in order in one test).
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
+use common::{sys_err, vicap_err};
 use k230_mpp_sim::abi::{MppChn, VideoFrameInfo};
 use k230_mpp_sim::bind::{kd_mpi_sys_bind, kd_mpi_sys_unbind};
 use k230_mpp_sim::vicap::types::{VicapChnAttr, VicapDevAttr, VicapSensorInfo, VicapWindow};
@@ -9,12 +12,6 @@ use k230_mpp_sim::vicap::*;
 use std::ffi::CStr;
 use std::ptr::{null, null_mut};
 
-const fn vicap_err(id: u32) -> i32 {
-    (0xA015_8000 | id) as i32
-}
-const fn sys_err(id: u32) -> i32 {
-    (0xA005_8000 | id) as i32
-}
 const INVALID_DEVID: i32 = vicap_err(1);
 const INVALID_CHNID: i32 = vicap_err(2);
 const ILLEGAL_PARAM: i32 = vicap_err(3);

@@ -157,3 +157,33 @@ pub fn encode_pattern(
     }
     out
 }
+
+/// `K_DEF_ERR(module, K_ERR_LEVEL_ERROR, id)`, as the headers compute a code.
+const fn k_err(module: u32, id: u32) -> i32 {
+    (0xA000_8000 | (module << 16) | id) as i32
+}
+/// A `K_ERR_VENC_*` code.
+#[allow(dead_code)]
+pub const fn venc_err(id: u32) -> i32 {
+    k_err(9, id)
+}
+/// A `K_ERR_VB_*` code.
+#[allow(dead_code)]
+pub const fn vb_err(id: u32) -> i32 {
+    k_err(4, id)
+}
+/// A `K_ERR_SYS_*` code.
+#[allow(dead_code)]
+pub const fn sys_err(id: u32) -> i32 {
+    k_err(5, id)
+}
+/// A `K_ERR_MMZ_USERDEV_*` code.
+#[allow(dead_code)]
+pub const fn mmz_err(id: u32) -> i32 {
+    k_err(3, id)
+}
+/// A `K_ERR_VICAP_*` code.
+#[allow(dead_code)]
+pub const fn vicap_err(id: u32) -> i32 {
+    k_err(21, id)
+}
