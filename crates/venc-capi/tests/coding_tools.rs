@@ -5,10 +5,9 @@
 
 mod common;
 
-use common::{cbr_attr, encode_pattern, ok, vb_once, venc_err};
+use common::{cbr_attr, encode_pattern, encode_pattern_with, ok, vb_once, venc_err};
 use k230_mpp_sim::abi::ChnAttr;
 use k230_mpp_sim::tools::*;
-use k230_mpp_sim::venc;
 use std::ptr::{null, null_mut};
 use venc_core::bitstream::{Codec, annexb_units};
 use venc_core::consts;
@@ -126,13 +125,20 @@ fn the_tools_follow_the_boards_rules_and_change_the_stream() {
     assert_ne!(no_deblock, default, "deblocking off changes the stream");
     decodes(Codec::H264, &no_deblock);
 
-    // After start: deblocking is BUSY, the entropy call answers 0 and changes nothing.
-    let after = {
-        let mut attr = h264();
-        // SAFETY: live locals.
-        unsafe {
-            ok("create", venc::kd_mpi_venc_create_chn(0, &mut attr));
-            ok("start", venc::kd_mpi_venc_start_chn(0));
+    // After start: deblocking is BUSY, the entropy call answers 0 and changes nothing (the
+    // codec was built with CAVLC at start; CABAC asked for afterwards is stored, not used).
+    let cavlc_then_cabac = encode_pattern_with(
+        h264(),
+        FRAMES,
+        // SAFETY: a pointer to a live local.
+        || unsafe {
+            ok(
+                "set_h264_entropy",
+                kd_mpi_venc_set_h264_entropy(0, &H264Entropy::default()),
+            );
+        },
+        // SAFETY: pointers to live locals.
+        || unsafe {
             assert_eq!(kd_mpi_venc_set_dblk(0, 0), BUSY);
             let cabac = H264Entropy {
                 entropy_coding_mode: 1,
@@ -143,12 +149,10 @@ fn the_tools_follow_the_boards_rules_and_change_the_stream() {
                 "get_h264_entropy",
                 kd_mpi_venc_get_h264_entropy(0, &mut e264),
             );
-            ok("stop", venc::kd_mpi_venc_stop_chn(0));
-            ok("destroy", venc::kd_mpi_venc_destroy_chn(0));
-        }
-        e264
-    };
-    assert_eq!(after.entropy_coding_mode, 1, "the value set is stored");
+        },
+    );
+    assert_eq!(e264.entropy_coding_mode, 1, "the value set is stored");
+    assert!(!h264_cabac(&cavlc_then_cabac), "but the stream stays CAVLC");
 
     // H.265: SAO both planes or none, cabac_init_flag 0 only; each switch changes the stream.
     let default = encode_pattern(h265(), FRAMES, || {});

@@ -81,9 +81,20 @@ pub fn vb_once() {
 /// the channel and destroys it: the stream's bytes.
 #[allow(dead_code)]
 pub fn encode_pattern(
+    attr: k230_mpp_sim::abi::ChnAttr,
+    frames: u32,
+    configure: impl FnOnce(),
+) -> Vec<u8> {
+    encode_pattern_with(attr, frames, configure, || {})
+}
+
+/// [`encode_pattern`], with `started` run once the channel is started, before the frames.
+#[allow(dead_code)]
+pub fn encode_pattern_with(
     mut attr: k230_mpp_sim::abi::ChnAttr,
     frames: u32,
     configure: impl FnOnce(),
+    started: impl FnOnce(),
 ) -> Vec<u8> {
     use k230_mpp_sim::abi::{Pack, Stream, VbPoolConfig, VideoFrameInfo};
     use k230_mpp_sim::{sys, vb, venc};
@@ -105,6 +116,7 @@ pub fn encode_pattern(
         ok("create", venc::kd_mpi_venc_create_chn(0, &mut attr));
         configure();
         ok("start", venc::kd_mpi_venc_start_chn(0));
+        started();
         let mut handles = Vec::new();
         for t in 0..frames {
             let f = venc_harness::oracle::pattern_frame(w, h, t);
