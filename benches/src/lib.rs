@@ -258,3 +258,19 @@ pub fn child_run(cmd: &mut std::process::Command) -> LoopRun {
     let line = text.lines().last().unwrap_or_default();
     serde_json::from_str(line).unwrap_or_else(|e| panic!("{cmd:?} printed {line:?}: {e}"))
 }
+
+/// Prints the side-by-side table: per loop, the median run and the fps range of all runs.
+pub fn print_loop_table(size: (u32, u32), reps: usize, loops: &[(&str, &[LoopRun])]) {
+    let (w, h) = size;
+    println!("| loop | size | frames | fps (median of {reps}) | min | max | bytes |");
+    println!("|---|---|---|---|---|---|---|");
+    for &(name, runs) in loops {
+        let lo = runs.iter().map(|r| r.fps).fold(f64::INFINITY, f64::min);
+        let hi = runs.iter().map(|r| r.fps).fold(0.0, f64::max);
+        let run = median_run(runs.to_vec());
+        println!(
+            "| {name} | {w}x{h} | {} | {:.1} | {lo:.1} | {hi:.1} | {} |",
+            run.frames, run.fps, run.bytes
+        );
+    }
+}

@@ -17,7 +17,7 @@ use k230_mpp_sim::abi::{
 use k230_mpp_sim::{sys, vb, venc};
 use std::process::Command;
 use std::time::Instant;
-use venc_benches::{Frames, LoopRun, arg, child_run, median_run};
+use venc_benches::{Frames, LoopRun, arg, child_run, median_run, print_loop_table};
 use venc_core::layout::{align_up, uv_offset};
 use venc_core::{Mpi, consts};
 use venc_sim::{SimOptions, Simulator};
@@ -271,29 +271,18 @@ fn main() {
         rust.push(r);
         capi.push(c);
     }
-    let range = |runs: &[LoopRun]| {
-        let fps = runs.iter().map(|r| r.fps);
-        (
-            fps.clone().fold(f64::INFINITY, f64::min),
-            fps.fold(0.0, f64::max),
-        )
-    };
-    let (rust_range, capi_range) = (range(&rust), range(&capi));
     let same = rust.iter().chain(&capi).all(|r| r.bytes == rust[0].bytes);
+    print_loop_table(
+        (w, h),
+        reps,
+        &[
+            ("Rust (`Mpi` of a `Simulator`)", &rust),
+            ("C ABI (`kd_mpi_*` of libk230_mpp_sim)", &capi),
+        ],
+    );
     let (rust, capi) = (median_run(rust), median_run(capi));
     ratios.sort_by(f64::total_cmp);
     let ratio = ratios[ratios.len() / 2];
-    println!("| loop | size | frames | fps (median of {reps}) | min | max | bytes |");
-    println!("|---|---|---|---|---|---|---|");
-    for (name, run, (lo, hi)) in [
-        ("Rust (`Mpi` of a `Simulator`)", rust, rust_range),
-        ("C ABI (`kd_mpi_*` of libk230_mpp_sim)", capi, capi_range),
-    ] {
-        println!(
-            "| {name} | {w}x{h} | {} | {:.1} | {lo:.1} | {hi:.1} | {} |",
-            run.frames, run.fps, run.bytes
-        );
-    }
     println!(
         "\nC ABI / Rust = {ratio:.3} (median of {reps} paired ratios: {}; target >= 0.97)",
         ratios

@@ -12,7 +12,7 @@
 use std::process::Command;
 use std::sync::Arc;
 use std::time::Instant;
-use venc_benches::{LoopRun, arg, child_run, median_run};
+use venc_benches::{LoopRun, arg, child_run, median_run, print_loop_table};
 use venc_core::{ChnAttrStr, Encoder, Mpi, StreamData, consts};
 use venc_sim::vicap::{CAM_CHN_ID_0, Sensor, SensorOptions, SensorSource, YUV420SP};
 use venc_sim::{SimOptions, Simulator};
@@ -125,27 +125,16 @@ fn main() {
                 .args(&dims),
         ));
     }
-    let spread = |runs: &[LoopRun]| {
-        let fps: Vec<f64> = runs.iter().map(|r| r.fps).collect();
-        (
-            fps.iter().copied().fold(f64::INFINITY, f64::min),
-            fps.iter().copied().fold(0.0, f64::max),
-        )
-    };
-    let (rust_range, python_range) = (spread(&rust), spread(&python));
+    print_loop_table(
+        (w, h),
+        reps,
+        &[
+            ("Rust (venc_core::Encoder)", &rust),
+            ("Python (canmv-run)", &python),
+        ],
+    );
     let (rust, python) = (median_run(rust), median_run(python));
     let ratio = python.fps / rust.fps;
-    println!("| loop | size | frames | fps (median of {reps}) | min | max | bytes |");
-    println!("|---|---|---|---|---|---|---|");
-    for (name, run, (lo, hi)) in [
-        ("Rust (venc_core::Encoder)", rust, rust_range),
-        ("Python (canmv-run)", python, python_range),
-    ] {
-        println!(
-            "| {name} | {w}x{h} | {} | {:.1} | {lo:.1} | {hi:.1} | {} |",
-            run.frames, run.fps, run.bytes
-        );
-    }
     println!("\nPython / Rust = {ratio:.3} (target >= 0.9)");
     // Same frames, same settings, deterministic codec: the two loops must produce the same bytes.
     let same = rust.bytes == python.bytes;
