@@ -577,6 +577,30 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_still_is_its_picture_for_ever_and_refuses_wrong_planes() {
+        assert!(
+            Still::new(4, 2, vec![0; 8], vec![0; 3]).is_none(),
+            "UV short"
+        );
+        assert!(
+            Still::new(4, 2, vec![0; 7], vec![0; 4]).is_none(),
+            "Y short"
+        );
+        let mut s = Still::new(4, 2, (0..8).collect(), vec![9; 4]).unwrap();
+        let (mut y, mut uv) = (vec![0; 8], vec![0; 4]);
+        for _ in 0..3 {
+            assert!(s.next_frame(&mut y, &mut uv).unwrap());
+            assert_eq!(
+                (y.as_slice(), uv.as_slice()),
+                (&(0..8).collect::<Vec<u8>>()[..], &[9; 4][..])
+            );
+        }
+        // Bars: white on the left, black on the right.
+        let bars = Still::color_bars(16, 2);
+        assert!(bars.y[0] > 150 && bars.y[15] < 20, "{:?}", bars.y);
+    }
+
+    #[test]
     fn pattern_moves_and_is_deterministic() {
         let (w, h) = (128u32, 64u32);
         let n = (w * h) as usize;

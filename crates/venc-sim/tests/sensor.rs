@@ -580,3 +580,29 @@ fn stop_gets_through_a_capture_thread_that_never_waits() {
         assert!(got_through, "stats()/stop() did not get the sensor's lock");
     });
 }
+
+/// The SDK's per-channel buffer count and size (`k_vicap_chn_attr`): refused on a channel not
+/// configured, with no buffer, or while running; taken by `run()` otherwise.
+#[test]
+fn a_channels_buffers_follow_set_buffers() {
+    let sim = Simulator::null();
+    let s = configured(&sim, 320, 240, Timing::Fast);
+    assert!(matches!(
+        s.set_buffers(CAM_CHN_ID_1, 3, 1 << 20),
+        Err(SensorError::NotConfigured(1))
+    ));
+    assert!(matches!(
+        s.set_buffers(CAM_CHN_ID_0, 0, 1 << 20),
+        Err(SensorError::Source(_))
+    ));
+    s.set_buffers(CAM_CHN_ID_0, 3, 1 << 20).unwrap();
+    s.run().unwrap();
+    let image = s.snapshot(CAM_CHN_ID_0).unwrap();
+    let (block_size, _, blocks) = sim.memory().pool_usage(image.poolid()).unwrap();
+    assert_eq!((block_size, blocks), (1 << 20, 3));
+    assert!(matches!(
+        s.set_buffers(CAM_CHN_ID_0, 4, 1 << 20),
+        Err(SensorError::AlreadyRunning)
+    ));
+    s.stop();
+}

@@ -101,64 +101,6 @@ pub fn nv12_to_rgb(y: &[u8], uv: &[u8], w: u32, h: u32, layout: RgbLayout, out: 
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A 4x4 NV12 picture whose Y samples are their index and whose chroma pairs differ.
-    fn picture() -> (Vec<u8>, Vec<u8>) {
-        ((0..16).collect(), (100..108).collect())
-    }
-
-    #[test]
-    fn mirror_reverses_rows_and_keeps_chroma_pairs() {
-        let (mut y, mut uv) = picture();
-        mirror_nv12(&mut y, &mut uv, 4, 4, true, false);
-        assert_eq!(&y[..4], &[3, 2, 1, 0]);
-        assert_eq!(&uv[..4], &[102, 103, 100, 101]);
-    }
-
-    #[test]
-    fn flip_reverses_row_order() {
-        let (mut y, mut uv) = picture();
-        mirror_nv12(&mut y, &mut uv, 4, 4, false, true);
-        assert_eq!(&y[..4], &[12, 13, 14, 15]);
-        assert_eq!(&uv[..4], &[104, 105, 106, 107]);
-        let (mut y2, mut uv2) = (y.clone(), uv.clone());
-        mirror_nv12(&mut y2, &mut uv2, 4, 4, false, true);
-        assert_eq!((y2, uv2), picture());
-    }
-
-    #[test]
-    fn crop_takes_the_window() {
-        let (y, uv) = picture();
-        let (mut cy, mut cuv) = (Vec::new(), Vec::new());
-        let r = Rect {
-            x: 2,
-            y: 2,
-            w: 2,
-            h: 2,
-        };
-        crop_nv12((&y, &uv), 4, r, (&mut cy, &mut cuv));
-        assert_eq!(cy, [10, 11, 14, 15]);
-        assert_eq!(cuv, [106, 107]);
-    }
-
-    #[test]
-    fn grey_converts_to_equal_rgb_and_planes_split() {
-        let (y, uv) = (vec![126u8; 4], vec![128u8; 2]);
-        let mut packed = Vec::new();
-        nv12_to_rgb(&y, &uv, 2, 2, RgbLayout::Packed, &mut packed);
-        assert!(packed.iter().all(|&s| s == packed[0]));
-        assert_eq!(packed[0], 128); // (126 - 16) * 298 / 256
-        let (red_y, red_uv) = (vec![81u8; 4], vec![90u8, 240]);
-        let mut planar = Vec::new();
-        nv12_to_rgb(&red_y, &red_uv, 2, 2, RgbLayout::Planar, &mut planar);
-        assert!(planar[..4].iter().all(|&r| r > 250), "{planar:?}");
-        assert!(planar[4..].iter().all(|&s| s < 5), "{planar:?}");
-    }
-}
-
 /// The colour filter of a raw image's 2x2 cell (`k_sensor_bayer_pattern`'s four RGB ones).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[doc(alias = "k_sensor_bayer_pattern")]
@@ -240,4 +182,92 @@ pub fn demosaic(raw: &[u8], width: u32, height: u32, bits: u32, bayer: Bayer) ->
         }
     }
     Some(rgb)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A 4x4 NV12 picture whose Y samples are their index and whose chroma pairs differ.
+    fn picture() -> (Vec<u8>, Vec<u8>) {
+        ((0..16).collect(), (100..108).collect())
+    }
+
+    #[test]
+    fn mirror_reverses_rows_and_keeps_chroma_pairs() {
+        let (mut y, mut uv) = picture();
+        mirror_nv12(&mut y, &mut uv, 4, 4, true, false);
+        assert_eq!(&y[..4], &[3, 2, 1, 0]);
+        assert_eq!(&uv[..4], &[102, 103, 100, 101]);
+    }
+
+    #[test]
+    fn flip_reverses_row_order() {
+        let (mut y, mut uv) = picture();
+        mirror_nv12(&mut y, &mut uv, 4, 4, false, true);
+        assert_eq!(&y[..4], &[12, 13, 14, 15]);
+        assert_eq!(&uv[..4], &[104, 105, 106, 107]);
+        let (mut y2, mut uv2) = (y.clone(), uv.clone());
+        mirror_nv12(&mut y2, &mut uv2, 4, 4, false, true);
+        assert_eq!((y2, uv2), picture());
+    }
+
+    #[test]
+    fn crop_takes_the_window() {
+        let (y, uv) = picture();
+        let (mut cy, mut cuv) = (Vec::new(), Vec::new());
+        let r = Rect {
+            x: 2,
+            y: 2,
+            w: 2,
+            h: 2,
+        };
+        crop_nv12((&y, &uv), 4, r, (&mut cy, &mut cuv));
+        assert_eq!(cy, [10, 11, 14, 15]);
+        assert_eq!(cuv, [106, 107]);
+    }
+
+    #[test]
+    fn grey_converts_to_equal_rgb_and_planes_split() {
+        let (y, uv) = (vec![126u8; 4], vec![128u8; 2]);
+        let mut packed = Vec::new();
+        nv12_to_rgb(&y, &uv, 2, 2, RgbLayout::Packed, &mut packed);
+        assert!(packed.iter().all(|&s| s == packed[0]));
+        assert_eq!(packed[0], 128); // (126 - 16) * 298 / 256
+        let (red_y, red_uv) = (vec![81u8; 4], vec![90u8, 240]);
+        let mut planar = Vec::new();
+        nv12_to_rgb(&red_y, &red_uv, 2, 2, RgbLayout::Planar, &mut planar);
+        assert!(planar[..4].iter().all(|&r| r > 250), "{planar:?}");
+        assert!(planar[4..].iter().all(|&s| s < 5), "{planar:?}");
+    }
+
+    #[test]
+    fn demosaic_colours_each_cell_from_its_filter() {
+        // One 2x2 RGGB cell, 10-bit: R 400, G 200 and 600, B 800 (>> 2: 100, 50/150, 200).
+        let samples: [u16; 4] = [400, 200, 600, 800];
+        let raw: Vec<u8> = samples.iter().flat_map(|v| v.to_le_bytes()).collect();
+        let rgb = demosaic(&raw, 2, 2, 10, Bayer::Rggb).unwrap();
+        assert_eq!(rgb, [100, 100, 200].repeat(4));
+        // The same samples read as BGGR swap red and blue; 8-bit samples are taken as they are.
+        let rgb = demosaic(&raw, 2, 2, 10, Bayer::Bggr).unwrap();
+        assert_eq!(&rgb[..3], [200, 100, 100]);
+        let rgb = demosaic(&[10, 20, 30, 40], 2, 2, 8, Bayer::Grbg).unwrap();
+        assert_eq!(&rgb[..3], [20, 25, 30]);
+    }
+
+    #[test]
+    fn demosaic_refuses_what_is_not_a_whole_raw_picture() {
+        assert_eq!(
+            demosaic(&[0; 8], 2, 2, 12, Bayer::Rggb).map(|v| v.len()),
+            Some(12)
+        );
+        assert!(demosaic(&[0; 7], 2, 2, 12, Bayer::Rggb).is_none(), "short");
+        assert!(
+            demosaic(&[0; 6], 3, 2, 8, Bayer::Rggb).is_none(),
+            "odd width"
+        );
+        assert!(demosaic(&[0; 4], 2, 2, 7, Bayer::Rggb).is_none(), "7 bits");
+        assert_eq!(Bayer::from_code(0x10), None, "RGB-IR has no RGB cell");
+        assert_eq!(Bayer::from_code(2), Some(Bayer::Gbrg));
+    }
 }
