@@ -76,9 +76,9 @@ pub(crate) struct Vicap {
 }
 
 /// Runs a VICAP call on the board; a board that is down answers NOTREADY.
-fn vicap_call(call: &str, body: impl FnOnce(&'static Board, &mut Vicap) -> i32) -> i32 {
+fn vicap_call(call: &str, body: impl FnOnce(&'static Board, &mut Vicap) -> Result<(), i32>) -> i32 {
     guarded(call, code::NOTREADY, || match board() {
-        Some(b) => body(b, &mut lock(&b.vicap)),
+        Some(b) => body(b, &mut lock(&b.vicap)).err().unwrap_or(0),
         None => code::NOTREADY,
     })
 }
@@ -86,10 +86,6 @@ fn vicap_call(call: &str, body: impl FnOnce(&'static Board, &mut Vicap) -> i32) 
 /// Device `dev` of `vicap`, or INVALID_DEVID.
 fn device(vicap: &mut Vicap, dev: u32) -> Result<&mut Device, i32> {
     vicap.devs.get_mut(dev as usize).ok_or(code::INVALID_DEVID)
-}
-
-fn answer(r: Result<(), i32>) -> i32 {
-    r.err().unwrap_or(0)
 }
 
 fn sensor_code(call: &str, dev: u32, e: &SensorError) -> i32 {
@@ -115,11 +111,11 @@ pub unsafe extern "C" fn kd_mpi_vicap_get_sensor_info(
     vicap_call("kd_mpi_vicap_get_sensor_info", |_, _| {
         // SAFETY: the caller passes NULL or a writable k_vicap_sensor_info.
         let Some(out) = (unsafe { sensor_info.as_mut() }) else {
-            return code::NULL_PTR;
+            return Err(code::NULL_PTR);
         };
         let Some(m) = sensors::mode(sensor_type) else {
             warn!("kd_mpi_vicap_get_sensor_info: no sensor type {sensor_type}");
-            return code::ILLEGAL_PARAM;
+            return Err(code::ILLEGAL_PARAM);
         };
         *out = VicapSensorInfo {
             sensor_name: m.chip.as_ptr(),
@@ -139,7 +135,7 @@ pub unsafe extern "C" fn kd_mpi_vicap_get_sensor_info(
             glitch_filter: 0,
             sensor_type,
         };
-        0
+        Ok(())
     })
 }
 
@@ -184,16 +180,14 @@ fn check_dev_attr(a: &VicapDevAttr) -> Result<(), i32> {
 #[unsafe(no_mangle)]
 pub extern "C" fn kd_mpi_vicap_set_dev_attr(dev_num: u32, dev_attr: VicapDevAttr) -> i32 {
     vicap_call("kd_mpi_vicap_set_dev_attr", |_, v| {
-        answer((|| {
-            let d = device(v, dev_num)?;
-            if d.sensor.is_some() {
-                warn!("kd_mpi_vicap_set_dev_attr: vicap dev{dev_num} is initialized (D-051)");
-                return Err(code::NOT_PERM);
-            }
-            check_dev_attr(&dev_attr)?;
-            d.attr = Some(DevAttr(dev_attr));
-            Ok(())
-        })())
+        let d = device(v, dev_num)?;
+        if d.sensor.is_some() {
+            warn!("kd_mpi_vicap_set_dev_attr: vicap dev{dev_num} is initialized (D-051)");
+            return Err(code::NOT_PERM);
+        }
+        check_dev_attr(&dev_attr)?;
+        d.attr = Some(DevAttr(dev_attr));
+        Ok(())
     })
 }
 
@@ -207,13 +201,11 @@ pub unsafe extern "C" fn kd_mpi_vicap_get_dev_attr(
     dev_attr: *mut VicapDevAttr,
 ) -> i32 {
     vicap_call("kd_mpi_vicap_get_dev_attr", |_, v| {
-        answer((|| {
-            let d = device(v, dev_num)?;
-            // SAFETY: the caller passes NULL or a writable k_vicap_dev_attr.
-            let out = unsafe { dev_attr.as_mut() }.ok_or(code::NULL_PTR)?;
-            *out = d.attr.ok_or(code::NOT_CONFIG)?.0;
-            Ok(())
-        })())
+        let d = device(v, dev_num)?;
+        // SAFETY: the caller passes NULL or a writable k_vicap_dev_attr.
+        let out = unsafe { dev_attr.as_mut() }.ok_or(code::NULL_PTR)?;
+        *out = d.attr.ok_or(code::NOT_CONFIG)?.0;
+        Ok(())
     })
 }
 
@@ -274,19 +266,17 @@ pub extern "C" fn kd_mpi_vicap_set_chn_attr(
     chn_attr: VicapChnAttr,
 ) -> i32 {
     vicap_call("kd_mpi_vicap_set_chn_attr", |_, v| {
-        answer((|| {
-            let d = device(v, dev_num)?;
-            if chn_num >= CHANNELS {
-                return Err(code::INVALID_CHNID);
-            }
-            if d.sensor.is_some() {
-                warn!("kd_mpi_vicap_set_chn_attr: vicap dev{dev_num} is initialized (D-051)");
-                return Err(code::NOT_PERM);
-            }
-            check_chn_attr(dev_num, chn_num, &chn_attr)?;
-            d.chns[chn_num as usize] = Some(chn_attr);
-            Ok(())
-        })())
+        let d = device(v, dev_num)?;
+        if chn_num >= CHANNELS {
+            return Err(code::INVALID_CHNID);
+        }
+        if d.sensor.is_some() {
+            warn!("kd_mpi_vicap_set_chn_attr: vicap dev{dev_num} is initialized (D-051)");
+            return Err(code::NOT_PERM);
+        }
+        check_chn_attr(dev_num, chn_num, &chn_attr)?;
+        d.chns[chn_num as usize] = Some(chn_attr);
+        Ok(())
     })
 }
 
@@ -301,14 +291,12 @@ pub unsafe extern "C" fn kd_mpi_vicap_get_chn_attr(
     chn_attr: *mut VicapChnAttr,
 ) -> i32 {
     vicap_call("kd_mpi_vicap_get_chn_attr", |_, v| {
-        answer((|| {
-            let d = device(v, dev_num)?;
-            let stored = d.chns.get(chn_num as usize).ok_or(code::INVALID_CHNID)?;
-            // SAFETY: the caller passes NULL or a writable k_vicap_chn_attr.
-            let out = unsafe { chn_attr.as_mut() }.ok_or(code::NULL_PTR)?;
-            *out = stored.ok_or(code::NOT_CONFIG)?;
-            Ok(())
-        })())
+        let d = device(v, dev_num)?;
+        let stored = d.chns.get(chn_num as usize).ok_or(code::INVALID_CHNID)?;
+        // SAFETY: the caller passes NULL or a writable k_vicap_chn_attr.
+        let out = unsafe { chn_attr.as_mut() }.ok_or(code::NULL_PTR)?;
+        *out = stored.ok_or(code::NOT_CONFIG)?;
+        Ok(())
     })
 }
 
@@ -424,15 +412,13 @@ fn make_sensor(board: &Board, tpg: bool, dev: u32, d: &Device) -> Result<Sensor,
 pub extern "C" fn kd_mpi_vicap_init(dev_num: u32) -> i32 {
     vicap_call("kd_mpi_vicap_init", |b, v| {
         let tpg = v.tpg;
-        answer((|| {
-            let d = device(v, dev_num)?;
-            if d.sensor.is_some() {
-                warn!("kd_mpi_vicap_init: vicap dev{dev_num} is already initialized (D-051)");
-                return Err(code::NOT_PERM);
-            }
-            d.sensor = Some(make_sensor(b, tpg, dev_num, d)?);
-            Ok(())
-        })())
+        let d = device(v, dev_num)?;
+        if d.sensor.is_some() {
+            warn!("kd_mpi_vicap_init: vicap dev{dev_num} is already initialized (D-051)");
+            return Err(code::NOT_PERM);
+        }
+        d.sensor = Some(make_sensor(b, tpg, dev_num, d)?);
+        Ok(())
     })
 }
 
@@ -440,23 +426,21 @@ pub extern "C" fn kd_mpi_vicap_init(dev_num: u32) -> i32 {
 #[unsafe(no_mangle)]
 pub extern "C" fn kd_mpi_vicap_deinit(dev_num: u32) -> i32 {
     vicap_call("kd_mpi_vicap_deinit", |_, v| {
-        answer((|| {
-            let d = device(v, dev_num)?;
-            if d.sensor.is_none() || d.streaming {
-                warn!(
-                    "kd_mpi_vicap_deinit: vicap dev{dev_num} is {} (D-051)",
-                    if d.streaming {
-                        "streaming: stop_stream first"
-                    } else {
-                        "not initialized"
-                    }
-                );
-                return Err(code::NOT_PERM);
-            }
-            d.sensor = None;
-            d.dumped.clear();
-            Ok(())
-        })())
+        let d = device(v, dev_num)?;
+        if d.sensor.is_none() || d.streaming {
+            warn!(
+                "kd_mpi_vicap_deinit: vicap dev{dev_num} is {} (D-051)",
+                if d.streaming {
+                    "streaming: stop_stream first"
+                } else {
+                    "not initialized"
+                }
+            );
+            return Err(code::NOT_PERM);
+        }
+        d.sensor = None;
+        d.dumped.clear();
+        Ok(())
     })
 }
 
@@ -464,18 +448,16 @@ pub extern "C" fn kd_mpi_vicap_deinit(dev_num: u32) -> i32 {
 #[unsafe(no_mangle)]
 pub extern "C" fn kd_mpi_vicap_start_stream(dev_num: u32) -> i32 {
     vicap_call("kd_mpi_vicap_start_stream", |_, v| {
-        answer((|| {
-            let d = device(v, dev_num)?;
-            let Some(sensor) = &d.sensor else {
-                warn!("kd_mpi_vicap_start_stream: vicap dev{dev_num} is not initialized");
-                return Err(code::NOT_PERM);
-            };
-            sensor
-                .run()
-                .map_err(|e| sensor_code("kd_mpi_vicap_start_stream", dev_num, &e))?;
-            d.streaming = true;
-            Ok(())
-        })())
+        let d = device(v, dev_num)?;
+        let Some(sensor) = &d.sensor else {
+            warn!("kd_mpi_vicap_start_stream: vicap dev{dev_num} is not initialized");
+            return Err(code::NOT_PERM);
+        };
+        sensor
+            .run()
+            .map_err(|e| sensor_code("kd_mpi_vicap_start_stream", dev_num, &e))?;
+        d.streaming = true;
+        Ok(())
     })
 }
 
@@ -483,20 +465,18 @@ pub extern "C" fn kd_mpi_vicap_start_stream(dev_num: u32) -> i32 {
 #[unsafe(no_mangle)]
 pub extern "C" fn kd_mpi_vicap_stop_stream(dev_num: u32) -> i32 {
     vicap_call("kd_mpi_vicap_stop_stream", |_, v| {
-        answer((|| {
-            let d = device(v, dev_num)?;
-            match (&d.sensor, d.streaming) {
-                (Some(sensor), true) => {
-                    sensor.stop();
-                    d.streaming = false;
-                    Ok(())
-                }
-                _ => {
-                    warn!("kd_mpi_vicap_stop_stream: vicap dev{dev_num} is not streaming (D-051)");
-                    Err(code::NOT_PERM)
-                }
+        let d = device(v, dev_num)?;
+        match (&d.sensor, d.streaming) {
+            (Some(sensor), true) => {
+                sensor.stop();
+                d.streaming = false;
+                Ok(())
             }
-        })())
+            _ => {
+                warn!("kd_mpi_vicap_stop_stream: vicap dev{dev_num} is not streaming (D-051)");
+                Err(code::NOT_PERM)
+            }
+        }
     })
 }
 
@@ -507,10 +487,10 @@ pub extern "C" fn kd_mpi_vicap_tpg_enable(enable: u32) -> i32 {
     vicap_call("kd_mpi_vicap_tpg_enable", |_, v| {
         if enable > 1 {
             warn!("kd_mpi_vicap_tpg_enable({enable}): a k_bool is 0 or 1");
-            return code::ILLEGAL_PARAM;
+            return Err(code::ILLEGAL_PARAM);
         }
         v.tpg = enable == 1;
-        0
+        Ok(())
     })
 }
 
@@ -527,55 +507,52 @@ pub unsafe extern "C" fn kd_mpi_vicap_load_image(
     data_len: u32,
 ) -> i32 {
     vicap_call("kd_mpi_vicap_load_image", |_, v| {
-        answer((|| {
-            let d = device(v, dev_num)?;
-            if image_data.is_null() {
-                return Err(code::NULL_PTR);
-            }
-            let attr = match d.attr {
-                Some(DevAttr(a)) if a.mode == WORK_LOAD_IMAGE && d.sensor.is_none() => a,
-                _ => {
-                    warn!(
-                        "kd_mpi_vicap_load_image: vicap dev{dev_num} is not a device in \
-                         load-image mode before init (set_dev_attr with mode \
-                         VICAP_WORK_LOAD_IMAGE_MODE)"
-                    );
-                    return Err(code::NOT_PERM);
-                }
-            };
-            let data_type = attr.sensor_info.data_type;
-            let (Some(bits), Some(bayer)) = (
-                sensors::raw_bits(data_type),
-                Bayer::from_code(attr.image_pat),
-            ) else {
+        let d = device(v, dev_num)?;
+        if image_data.is_null() {
+            return Err(code::NULL_PTR);
+        }
+        let attr = match d.attr {
+            Some(DevAttr(a)) if a.mode == WORK_LOAD_IMAGE && d.sensor.is_none() => a,
+            _ => {
                 warn!(
-                    "kd_mpi_vicap_load_image: data type 0x{data_type:x} with pattern {} is not a \
-                     modeled raw image (RAW8/10/12/16; RGGB, GRBG, GBRG, BGGR)",
-                    attr.image_pat
+                    "kd_mpi_vicap_load_image: vicap dev{dev_num} is not a device in \
+                     load-image mode before init (set_dev_attr with mode \
+                     VICAP_WORK_LOAD_IMAGE_MODE)"
                 );
-                return Err(code::NOT_SUPPORT);
-            };
-            let (w, h) = (
-                u32::from(attr.acq_win.width),
-                u32::from(attr.acq_win.height),
+                return Err(code::NOT_PERM);
+            }
+        };
+        let data_type = attr.sensor_info.data_type;
+        let (Some(bits), Some(bayer)) = (
+            sensors::raw_bits(data_type),
+            Bayer::from_code(attr.image_pat),
+        ) else {
+            warn!(
+                "kd_mpi_vicap_load_image: data type 0x{data_type:x} with pattern {} is not a \
+                 modeled raw image (RAW8/10/12/16; RGGB, GRBG, GBRG, BGGR)",
+                attr.image_pat
             );
-            let want = u64::from(w) * u64::from(h) * if bits > 8 { 2 } else { 1 };
-            if u64::from(data_len) != want {
-                warn!(
-                    "kd_mpi_vicap_load_image: {data_len} bytes; a {w}x{h} {bits}-bit raw image \
-                     is {want}"
-                );
-                return Err(code::ILLEGAL_PARAM);
-            }
-            // SAFETY: the caller passes `data_len` readable bytes at `image_data`.
-            let raw =
-                unsafe { std::slice::from_raw_parts(image_data.cast::<u8>(), data_len as usize) };
-            let rgb = demosaic(raw, w, h, bits, bayer).ok_or(code::ILLEGAL_PARAM)?;
-            let (mut y, mut uv) = (vec![0; (w * h) as usize], vec![0; (w * h / 2) as usize]);
-            rgb_to_nv12(&rgb, w, h, &mut y, &mut uv);
-            d.image = Some(Still::new(w, h, y, uv).ok_or(code::ILLEGAL_PARAM)?);
-            Ok(())
-        })())
+            return Err(code::NOT_SUPPORT);
+        };
+        let (w, h) = (
+            u32::from(attr.acq_win.width),
+            u32::from(attr.acq_win.height),
+        );
+        let want = u64::from(w) * u64::from(h) * if bits > 8 { 2 } else { 1 };
+        if u64::from(data_len) != want {
+            warn!(
+                "kd_mpi_vicap_load_image: {data_len} bytes; a {w}x{h} {bits}-bit raw image \
+                 is {want}"
+            );
+            return Err(code::ILLEGAL_PARAM);
+        }
+        // SAFETY: the caller passes `data_len` readable bytes at `image_data`.
+        let raw = unsafe { std::slice::from_raw_parts(image_data.cast::<u8>(), data_len as usize) };
+        let rgb = demosaic(raw, w, h, bits, bayer).ok_or(code::ILLEGAL_PARAM)?;
+        let (mut y, mut uv) = (vec![0; (w * h) as usize], vec![0; (w * h / 2) as usize]);
+        rgb_to_nv12(&rgb, w, h, &mut y, &mut uv);
+        d.image = Some(Still::new(w, h, y, uv).ok_or(code::ILLEGAL_PARAM)?);
+        Ok(())
     })
 }
 
@@ -594,46 +571,42 @@ pub unsafe extern "C" fn kd_mpi_vicap_dump_frame(
 ) -> i32 {
     let _ = milli_sec;
     vicap_call("kd_mpi_vicap_dump_frame", |_, v| {
-        answer((|| {
-            let d = device(v, dev_num)?;
-            if chn_num >= CHANNELS {
-                return Err(code::INVALID_CHNID);
+        let d = device(v, dev_num)?;
+        if chn_num >= CHANNELS {
+            return Err(code::INVALID_CHNID);
+        }
+        // SAFETY: the caller passes NULL or a writable k_video_frame_info.
+        let out = unsafe { vf_info.as_mut() }.ok_or(code::NULL_PTR)?;
+        let (Some(sensor), true) = (&d.sensor, d.streaming) else {
+            warn!("kd_mpi_vicap_dump_frame: vicap dev{dev_num} is not streaming");
+            return Err(code::NOT_PERM);
+        };
+        let Some(attr) = d.chns[chn_num as usize].filter(|a| a.chn_enable != 0) else {
+            return Err(code::NOT_CONFIG);
+        };
+        let yuv = attr.pix_format == consts::PIXEL_FORMAT_YUV_SEMIPLANAR_420;
+        match format {
+            DUMP_YUV if yuv => {}
+            DUMP_RGB if !yuv => {}
+            DUMP_YUV | DUMP_RGB => {
+                warn!(
+                    "kd_mpi_vicap_dump_frame: dump format {format} on a channel of pixel \
+                     format {}",
+                    attr.pix_format
+                );
+                return Err(code::ILLEGAL_PARAM);
             }
-            // SAFETY: the caller passes NULL or a writable k_video_frame_info.
-            let out = unsafe { vf_info.as_mut() }.ok_or(code::NULL_PTR)?;
-            let (Some(sensor), true) = (&d.sensor, d.streaming) else {
-                warn!("kd_mpi_vicap_dump_frame: vicap dev{dev_num} is not streaming");
-                return Err(code::NOT_PERM);
-            };
-            let Some(attr) = d.chns[chn_num as usize].filter(|a| a.chn_enable != 0) else {
-                return Err(code::NOT_CONFIG);
-            };
-            let yuv = attr.pix_format == consts::PIXEL_FORMAT_YUV_SEMIPLANAR_420;
-            match format {
-                DUMP_YUV if yuv => {}
-                DUMP_RGB if !yuv => {}
-                DUMP_YUV | DUMP_RGB => {
-                    warn!(
-                        "kd_mpi_vicap_dump_frame: dump format {format} on a channel of pixel \
-                         format {}",
-                        attr.pix_format
-                    );
-                    return Err(code::ILLEGAL_PARAM);
-                }
-                _ => {
-                    warn!(
-                        "kd_mpi_vicap_dump_frame: dump format {format} (raw, YUV444) is not modeled"
-                    );
-                    return Err(code::NOT_SUPPORT);
-                }
+            _ => {
+                warn!("kd_mpi_vicap_dump_frame: dump format {format} (raw, YUV444) is not modeled");
+                return Err(code::NOT_SUPPORT);
             }
-            let image = sensor
-                .snapshot(chn_num)
-                .map_err(|e| sensor_code("kd_mpi_vicap_dump_frame", dev_num, &e))?;
-            *out = frame_info(&image.frame_info());
-            d.dumped.push((chn_num, out.v_frame.phys_addr[0]));
-            Ok(())
-        })())
+        }
+        let image = sensor
+            .snapshot(chn_num)
+            .map_err(|e| sensor_code("kd_mpi_vicap_dump_frame", dev_num, &e))?;
+        *out = frame_info(&image.frame_info());
+        d.dumped.push((chn_num, out.v_frame.phys_addr[0]));
+        Ok(())
     })
 }
 
@@ -648,25 +621,23 @@ pub unsafe extern "C" fn kd_mpi_vicap_dump_release(
     vf_info: *const VideoFrameInfo,
 ) -> i32 {
     vicap_call("kd_mpi_vicap_dump_release", |_, v| {
-        answer((|| {
-            let d = device(v, dev_num)?;
-            if chn_num >= CHANNELS {
-                return Err(code::INVALID_CHNID);
-            }
-            // SAFETY: the caller passes NULL or a readable k_video_frame_info.
-            let info = unsafe { vf_info.as_ref() }.ok_or(code::NULL_PTR)?;
-            let key = (chn_num, info.v_frame.phys_addr[0]);
-            let Some(i) = d.dumped.iter().position(|&k| k == key) else {
-                warn!(
-                    "kd_mpi_vicap_dump_release: 0x{:x} is not a frame dump_frame gave out on \
-                     dev{dev_num} chn{chn_num}",
-                    key.1
-                );
-                return Err(code::ILLEGAL_PARAM);
-            };
-            d.dumped.swap_remove(i);
-            Ok(())
-        })())
+        let d = device(v, dev_num)?;
+        if chn_num >= CHANNELS {
+            return Err(code::INVALID_CHNID);
+        }
+        // SAFETY: the caller passes NULL or a readable k_video_frame_info.
+        let info = unsafe { vf_info.as_ref() }.ok_or(code::NULL_PTR)?;
+        let key = (chn_num, info.v_frame.phys_addr[0]);
+        let Some(i) = d.dumped.iter().position(|&k| k == key) else {
+            warn!(
+                "kd_mpi_vicap_dump_release: 0x{:x} is not a frame dump_frame gave out on \
+                 dev{dev_num} chn{chn_num}",
+                key.1
+            );
+            return Err(code::ILLEGAL_PARAM);
+        };
+        d.dumped.swap_remove(i);
+        Ok(())
     })
 }
 
