@@ -165,6 +165,12 @@ pub struct AttrOverride {
     pub dst_fps: Option<u32>,
     /// Rate-control mode for `mpi.create_chn`: `cbr` (default), `vbr`, `fixqp`.
     pub rc: Option<RcName>,
+    /// VBR `max_bit_rate` (kbps); the bit rate if unset.
+    pub max_bitrate: Option<u32>,
+    /// FIXQP `i_qp`; 30 if unset.
+    pub i_qp: Option<u32>,
+    /// FIXQP `p_qp`; 32 if unset.
+    pub p_qp: Option<u32>,
 }
 
 /// Rate-control mode by name.
@@ -395,6 +401,16 @@ pub enum Step {
     /// `kd_mpi_venc_release_chn`.
     #[serde(rename = "mpi.release_chn")]
     MpiReleaseChn {
+        /// Channel.
+        chn: u32,
+        /// Expected result.
+        #[serde(default)]
+        expect: Expect,
+    },
+    /// `kd_mpi_venc_attach_vb_pool` of the pool the current `Encoder`'s `SetOutBufs` made, as
+    /// the facade's `Create` does before `create_chn`.
+    #[serde(rename = "mpi.attach_vb_pool")]
+    MpiAttachPool {
         /// Channel.
         chn: u32,
         /// Expected result.

@@ -74,6 +74,51 @@ impl Default for CodingTools {
     }
 }
 
+/// The rate control an engine runs, from the channel's `rc_mode` (k230-mpp-c-api.md §5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rate {
+    /// CBR: `kbps` held steady (the VPU's `CONSTANT`, target = maximum).
+    #[doc(alias = "K_VENC_RC_MODE_CBR")]
+    Constant {
+        /// Target and maximum in kbps.
+        kbps: u32,
+    },
+    /// VBR: about `kbps`, never above `max_kbps` (the VPU's `C_VARIABLE`).
+    #[doc(alias = "K_VENC_RC_MODE_VBR")]
+    Variable {
+        /// Target in kbps.
+        kbps: u32,
+        /// Ceiling in kbps.
+        max_kbps: u32,
+    },
+    /// FIXQP: rate control off; every slice of an IDR at `i_qp`, of a P picture at `p_qp`, with
+    /// no per-block offsets.
+    #[doc(alias = "K_VENC_RC_MODE_FIXQP")]
+    FixedQp {
+        /// QP of IDR pictures (0..=51).
+        i_qp: u32,
+        /// QP of P pictures (0..=51).
+        p_qp: u32,
+    },
+    /// MJPEG_FIXQP: JPEG at libjpeg quality `q_factor` (1..=99).
+    #[doc(alias = "K_VENC_RC_MODE_MJPEG_FIXQP")]
+    JpegQuality(u32),
+}
+
+impl Rate {
+    /// The highest rate the engine may aim at, in kbps; `None` where no rate is set.
+    pub fn ceiling_kbps(self) -> Option<u32> {
+        match self {
+            Self::Constant { kbps } => Some(kbps),
+            Self::Variable { max_kbps, .. } => Some(max_kbps),
+            Self::FixedQp { .. } | Self::JpegQuality(_) => None,
+        }
+    }
+}
+
+/// H.264 and H.265 QPs run 0..=51 for 8-bit video (VDOC §3.1.20's range for `i_qp`/`p_qp`).
+pub const MAX_QP: u32 = 51;
+
 /// Settings an engine is built with, derived from the channel attributes.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct EngineConfig {
@@ -85,14 +130,12 @@ pub struct EngineConfig {
     pub profile: u32,
     /// IDR period in frames.
     pub gop: u32,
-    /// CBR target in kbps.
-    pub bit_rate_kbps: u32,
+    /// What sets the size of each picture.
+    pub rate: Rate,
     /// Output frame rate.
     pub frame_rate: f32,
     /// Encoder threads (1 = single-threaded, deterministic).
     pub threads: u16,
-    /// JPEG `q_factor` (1..=99); 0 for H.264 and H.265.
-    pub quality: u32,
     /// Deblocking, SAO, entropy coder.
     pub tools: CodingTools,
 }
@@ -101,84 +144,119 @@ impl EngineConfig {
     /// The engine settings for channel attributes; `Err` is what `create_chn` returns.
     pub fn from_attr(attr: &ChnAttr, threads: u16) -> Result<Self, (VencError, String)> {
         let jpeg = attr.payload == crate::consts::K_PT_JPEG;
-        if let RcAttr::MjpegFixQp {
-            src_frame_rate,
-            dst_frame_rate: _,
-            q_factor,
-        } = attr.rc
-        {
-            if !jpeg {
-                return Err((
-                    VencError::NotSupport,
-                    format!(
-                        "MJPEG_FIXQP rate control on payload {}: it is JPEG's",
-                        attr.payload
-                    ),
-                ));
-            }
-            if !(1..=99).contains(&q_factor) {
-                return Err((
-                    VencError::IllegalParam,
-                    format!("q_factor {q_factor} outside 1..=99"),
-                ));
-            }
-            check_rate(src_frame_rate)?;
-            return Ok(Self {
-                width: attr.width,
-                height: attr.height,
-                profile: attr.profile,
-                gop: 1,
-                bit_rate_kbps: 0,
-                frame_rate: src_frame_rate as f32,
-                threads: threads.max(1),
-                quality: q_factor,
-                tools: CodingTools::default(),
-            });
-        }
-        if jpeg {
-            return Err((
-                VencError::NotSupport,
+        let mjpeg = matches!(attr.rc, RcAttr::MjpegFixQp { .. });
+        if jpeg != mjpeg {
+            let why = if jpeg {
                 format!(
                     "rate control {:?} on JPEG: the VPU's JPEG takes MJPEG_FIXQP only",
                     attr.rc
-                ),
-            ));
-        }
-        let RcAttr::Cbr {
-            gop,
-            src_frame_rate,
-            dst_frame_rate: _,
-            bit_rate,
-            ..
-        } = attr.rc
-        else {
-            return Err((
-                VencError::NotSupport,
+                )
+            } else {
                 format!(
-                    "rate control {:?} is not modeled; CanMV always sets CBR",
-                    attr.rc
-                ),
-            ));
+                    "MJPEG_FIXQP rate control on payload {}: it is JPEG's",
+                    attr.payload
+                )
+            };
+            return Err((VencError::NotSupport, why));
+        }
+        let (gop, src_frame_rate, rate) = match attr.rc {
+            RcAttr::Cbr {
+                gop,
+                src_frame_rate,
+                bit_rate,
+                ..
+            } => {
+                check_gop(gop)?;
+                check_kbps(bit_rate)?;
+                (gop, src_frame_rate, Rate::Constant { kbps: bit_rate })
+            }
+            RcAttr::Vbr {
+                gop,
+                src_frame_rate,
+                max_bit_rate,
+                bit_rate,
+                ..
+            } => {
+                check_gop(gop)?;
+                check_kbps(bit_rate)?;
+                // The kernel hands both to the firmware unchecked; what Arm's `C_VARIABLE` does
+                // with a ceiling under the target is unknown (D-054).
+                if max_bit_rate < bit_rate {
+                    return Err((
+                        VencError::IllegalParam,
+                        format!(
+                            "VBR max_bit_rate {max_bit_rate} kbps is below bit_rate {bit_rate} kbps"
+                        ),
+                    ));
+                }
+                let rate = Rate::Variable {
+                    kbps: bit_rate,
+                    max_kbps: max_bit_rate,
+                };
+                (gop, src_frame_rate, rate)
+            }
+            RcAttr::FixQp {
+                gop,
+                src_frame_rate,
+                i_qp,
+                p_qp,
+                ..
+            } => {
+                check_gop(gop)?;
+                // Out of VDOC's range the kernel passes the QP on unchecked (D-054).
+                for (name, qp) in [("i_qp", i_qp), ("p_qp", p_qp)] {
+                    if qp > MAX_QP {
+                        return Err((
+                            VencError::IllegalParam,
+                            format!("FIXQP {name} {qp} outside 0..={MAX_QP}"),
+                        ));
+                    }
+                }
+                (gop, src_frame_rate, Rate::FixedQp { i_qp, p_qp })
+            }
+            RcAttr::MjpegFixQp {
+                src_frame_rate,
+                q_factor,
+                ..
+            } => {
+                if !(1..=99).contains(&q_factor) {
+                    return Err((
+                        VencError::IllegalParam,
+                        format!("q_factor {q_factor} outside 1..=99"),
+                    ));
+                }
+                // One picture is one JPEG: every picture an I (the GOP is never read).
+                (1, src_frame_rate, Rate::JpegQuality(q_factor))
+            }
         };
-        if gop == 0 {
-            return Err((VencError::IllegalParam, "gop 0".into()));
-        }
-        if bit_rate == 0 {
-            return Err((VencError::IllegalParam, "bit_rate 0 kbps".into()));
-        }
         check_rate(src_frame_rate)?;
         Ok(Self {
             width: attr.width,
             height: attr.height,
             profile: attr.profile,
             gop,
-            bit_rate_kbps: bit_rate,
+            rate,
             frame_rate: src_frame_rate as f32,
             threads: threads.max(1),
-            quality: 0,
             tools: CodingTools::default(),
         })
     }
+}
+
+/// `gop` 0 is refused, the simulator's safe side: the kernel makes it GOP 30 under CBR and VBR and
+/// likely all-I under FIXQP (k230-mpp-c-api.md §5, VENC-ATTR-006).
+fn check_gop(gop: u32) -> Result<(), (VencError, String)> {
+    if gop == 0 {
+        return Err((VencError::IllegalParam, "gop 0".into()));
+    }
+    Ok(())
+}
+
+fn check_kbps(bit_rate: u32) -> Result<(), (VencError, String)> {
+    if bit_rate == 0 {
+        return Err((VencError::IllegalParam, "bit_rate 0 kbps".into()));
+    }
+    Ok(())
 }
 
 /// The encoder's frame rate is `src_frame_rate` (the kernel hands it to the VPU as Q16;

@@ -486,6 +486,11 @@ impl Encoder {
         self.personality
     }
 
+    /// The pool `SetOutBufs` made (`VB_INVALID_POOLID` before), which `Create` attaches.
+    pub fn private_pool(&self) -> PoolId {
+        self.private_poolid
+    }
+
     /// The MPI code behind the last `-1` or non-zero status (Python only sees `-1`).
     pub fn last_mpi_error(&self) -> Option<VencError> {
         self.last_mpi_error

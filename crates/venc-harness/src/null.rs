@@ -370,10 +370,9 @@ mod tests {
                 height: h,
                 profile,
                 gop,
-                bit_rate_kbps: 1000,
+                rate: venc_core::codec::Rate::Constant { kbps: 1000 },
                 frame_rate: 30.0,
                 threads: 1,
-                quality: 0,
                 tools: Default::default(),
             },
         )

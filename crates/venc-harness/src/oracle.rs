@@ -48,46 +48,12 @@ pub fn decode_with(
         Codec::H265 => ("hevc", "yuv420p"),
         Codec::Jpeg => ("mjpeg", "yuvj420p"),
     };
-    use std::io::{Read, Write};
-    use std::process::{Command, Stdio};
-    let mut child = Command::new(program)
-        .args(["-hide_banner", "-v", "error", "-f", format, "-i", "pipe:0"])
-        .args(["-f", "rawvideo", "-pix_fmt", pix_fmt, "pipe:1"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| {
-            format!("cannot run {program} ({e}); install it: apt-get install -y ffmpeg")
-        })?;
-    let (Some(mut stdin), Some(mut stdout), Some(mut stderr)) =
-        (child.stdin.take(), child.stdout.take(), child.stderr.take())
-    else {
-        return Err("ffmpeg pipes missing".into());
-    };
-    let stderr_reader = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = stderr.read_to_string(&mut text);
-        text
-    });
-    let raw = std::thread::scope(|scope| {
-        // Feed stdin from another thread so a full stdout pipe cannot deadlock the two.
-        let writer = scope.spawn(move || stdin.write_all(stream));
-        let mut raw = Vec::new();
-        let read = stdout.read_to_end(&mut raw);
-        let written = writer
-            .join()
-            .unwrap_or_else(|_| Err(std::io::Error::other("writer panicked")));
-        read.and(written).map(|_| raw)
-    });
-    let status = child.wait().map_err(|e| format!("ffmpeg: {e}"))?;
-    let errors = stderr_reader.join().unwrap_or_default();
-    let raw = raw.map_err(|e| format!("ffmpeg pipe: {e}; {errors}"))?;
-    if !status.success() || !errors.trim().is_empty() {
-        return Err(format!(
-            "ffmpeg reported errors ({status}): {}",
-            errors.trim()
-        ));
+    let args = ["-hide_banner", "-v", "error", "-f", format, "-i", "pipe:0"]
+        .into_iter()
+        .chain(["-f", "rawvideo", "-pix_fmt", pix_fmt, "pipe:1"]);
+    let (raw, errors) = pipe_through(program, args, stream)?;
+    if !errors.trim().is_empty() {
+        return Err(format!("ffmpeg reported errors: {}", errors.trim()));
     }
     let (y_len, c_len) = (width * height, (width / 2) * (height / 2));
     let frame_len = y_len + 2 * c_len;
@@ -105,6 +71,117 @@ pub fn decode_with(
             v: f[y_len + c_len..].to_vec(),
         })
         .collect())
+}
+
+/// Runs `program` with `args`, `stream` on its stdin: its stdout and stderr, or why it failed
+/// (not found, a pipe error, a non-zero exit).
+fn pipe_through<'a>(
+    program: &str,
+    args: impl IntoIterator<Item = &'a str>,
+    stream: &[u8],
+) -> Result<(Vec<u8>, String), String> {
+    use std::io::{Read, Write};
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(program)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| {
+            format!("cannot run {program} ({e}); install it: apt-get install -y ffmpeg")
+        })?;
+    let (Some(mut stdin), Some(mut stdout), Some(mut stderr)) =
+        (child.stdin.take(), child.stdout.take(), child.stderr.take())
+    else {
+        return Err("ffmpeg pipes missing".into());
+    };
+    let stderr_reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stderr.read_to_string(&mut text);
+        text
+    });
+    let out = std::thread::scope(|scope| {
+        // Feed stdin from another thread so a full stdout pipe cannot deadlock the two.
+        let writer = scope.spawn(move || stdin.write_all(stream));
+        let mut out = Vec::new();
+        let read = stdout.read_to_end(&mut out);
+        let written = writer
+            .join()
+            .unwrap_or_else(|_| Err(std::io::Error::other("writer panicked")));
+        read.and(written).map(|_| out)
+    });
+    let status = child.wait().map_err(|e| format!("{program}: {e}"))?;
+    let errors = stderr_reader.join().unwrap_or_default();
+    let out = out.map_err(|e| format!("{program} pipe: {e}; {errors}"))?;
+    if !status.success() {
+        return Err(format!("{program} failed ({status}): {}", errors.trim()));
+    }
+    Ok((out, errors))
+}
+
+/// One coded slice as an independent parser read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SliceQp {
+    /// `nal_unit_type` of the slice (H.264: 5 IDR, 1 non-IDR; H.265: 19/20 IDR, 1 trail).
+    pub nal_type: u8,
+    /// `26 + init_qp_minus26 + slice_qp_delta`: the slice's starting QP.
+    pub qp: i32,
+}
+
+/// The slices' QPs of an H.264 or H.265 stream and whether its PPS lets blocks move off them
+/// (H.265 `cu_qp_delta_enabled_flag`; H.264 has no such flag: `None`). Read by libavcodec's
+/// `trace_headers` bitstream filter, which shares no code with the engines. One PPS is assumed:
+/// the engines write one, with id 0.
+pub fn slice_qps(codec: Codec, stream: &[u8]) -> Result<(Vec<SliceQp>, Option<bool>), String> {
+    let format = match codec {
+        Codec::H264 => "h264",
+        Codec::H265 => "hevc",
+        Codec::Jpeg => return Err("JPEG has no slice QP".into()),
+    };
+    let args = [
+        "-hide_banner",
+        "-nostats",
+        "-loglevel",
+        "info",
+        "-f",
+        format,
+        "-i",
+        "pipe:0",
+    ]
+    .into_iter()
+    .chain(["-c", "copy", "-bsf:v", "trace_headers", "-f", "null", "-"]);
+    let (_, trace) = pipe_through("ffmpeg", args, stream)?;
+    // Lines end `<name>  <bits> = <value>`.
+    let field = |line: &str, name: &str| -> Option<i32> {
+        let (left, value) = line.rsplit_once(" = ")?;
+        let mut words = left.split_whitespace().rev();
+        let _bits = words.next()?;
+        (words.next()? == name).then(|| value.trim().parse().ok())?
+    };
+    let (mut init, mut nal_type, mut cu_qp_delta) = (None, 0u8, None);
+    let mut slices = Vec::new();
+    for line in trace.lines() {
+        if let Some(v) = field(line, "nal_unit_type") {
+            nal_type = u8::try_from(v).map_err(|_| format!("nal_unit_type {v}"))?;
+        } else if let Some(v) =
+            field(line, "pic_init_qp_minus26").or_else(|| field(line, "init_qp_minus26"))
+        {
+            init = Some(v);
+        } else if let Some(v) = field(line, "cu_qp_delta_enabled_flag") {
+            cu_qp_delta = Some(v != 0);
+        } else if let Some(delta) = field(line, "slice_qp_delta") {
+            let init = init.ok_or("a slice before any PPS")?;
+            slices.push(SliceQp {
+                nal_type,
+                qp: 26 + init + delta,
+            });
+        }
+    }
+    if slices.is_empty() {
+        return Err(format!("trace_headers found no slice: {}", trace.trim()));
+    }
+    Ok((slices, cu_qp_delta))
 }
 
 /// PSNR over whole sequences (one MSE over every sample).

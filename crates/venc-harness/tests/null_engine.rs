@@ -16,10 +16,9 @@ fn stream(width: u32, height: u32, frames: u32, gop: u32) -> Vec<u8> {
             height,
             profile: consts::VENC_PROFILE_H264_BASELINE,
             gop,
-            bit_rate_kbps: 1000,
+            rate: venc_core::codec::Rate::Constant { kbps: 1000 },
             frame_rate: 30.0,
             threads: 1,
-            quality: 0,
             tools: Default::default(),
         },
     );

@@ -341,7 +341,7 @@ impl<'a> Executor<'a> {
             Step::MpiCreate { chn, attr, expect } => {
                 let what = self.at(format!("kd_mpi_venc_create_chn({chn}{})", overrides(&attr)));
                 let a = self.attr(&attr);
-                let r = self.mpi.create_chn(chn, &with_rc(attr.rc, &a.to_mpi()));
+                let r = self.mpi.create_chn(chn, &with_rc(&attr, &a.to_mpi()));
                 if r.is_ok() {
                     self.created(chn, a);
                 }
@@ -354,6 +354,12 @@ impl<'a> Executor<'a> {
                     Err(e) => Actual::Code(e, None),
                 };
                 self.check(what, &got, expect)
+            }
+            Step::MpiAttachPool { chn, expect } => {
+                let what = self.at(format!("kd_mpi_venc_attach_vb_pool({chn})"));
+                let pool = self.encoder().private_pool();
+                let r = self.mpi.attach_vb_pool(chn, pool);
+                self.check(what, &Actual::from_mpi(r), expect)
             }
             Step::MpiReleaseChn { chn, expect } => {
                 let what = self.at(format!("kd_mpi_venc_release_chn({chn})"));
@@ -709,20 +715,29 @@ impl From<VencError> for LifecycleError {
     }
 }
 
-/// The CBR attributes `attr` with the rate-control mode a case names (VBR at the same rate,
-/// FIXQP at QP 30/32), through the one words conversion.
-fn with_rc(rc: Option<RcName>, attr: &ChnAttr) -> ChnAttr {
+/// The CBR attributes `attr` with the rate-control mode a case names (VBR at the same rate
+/// unless `max_bitrate` is given, FIXQP at QP 30/32 unless `i_qp`/`p_qp` are), through the one
+/// words conversion.
+fn with_rc(o: &AttrOverride, attr: &ChnAttr) -> ChnAttr {
     let (mode, words) = attr.rc.to_words();
     let [gop, stats_time, src, dst, bit_rate, _] = words;
-    let rc = match rc {
+    let rc = match o.rc {
         None | Some(RcName::Cbr) => return *attr,
         Some(RcName::Vbr) => RcAttr::from_words(
             consts::K_VENC_RC_MODE_VBR,
-            [gop, stats_time, src, dst, bit_rate, bit_rate],
+            [
+                gop,
+                stats_time,
+                src,
+                dst,
+                bit_rate,
+                o.max_bitrate.unwrap_or(bit_rate),
+            ],
         ),
-        Some(RcName::Fixqp) => {
-            RcAttr::from_words(consts::K_VENC_RC_MODE_FIXQP, [gop, 0, src, dst, 30, 32])
-        }
+        Some(RcName::Fixqp) => RcAttr::from_words(
+            consts::K_VENC_RC_MODE_FIXQP,
+            [gop, 0, src, dst, o.i_qp.unwrap_or(30), o.p_qp.unwrap_or(32)],
+        ),
     };
     debug_assert_eq!(mode, consts::K_VENC_RC_MODE_CBR, "cases start from CBR");
     ChnAttr {
@@ -749,5 +764,8 @@ fn overrides(a: &AttrOverride) -> String {
     put("src_fps", a.src_fps.map(|v| v.to_string()));
     put("dst_fps", a.dst_fps.map(|v| v.to_string()));
     put("rc", a.rc.map(|v| format!("{v:?}")));
+    put("max_bitrate", a.max_bitrate.map(|v| v.to_string()));
+    put("i_qp", a.i_qp.map(|v| v.to_string()));
+    put("p_qp", a.p_qp.map(|v| v.to_string()));
     s
 }

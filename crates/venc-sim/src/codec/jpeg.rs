@@ -5,7 +5,7 @@
 //! The channel's `q_factor` (1..=99) is libjpeg's quality scale: the Annex K tables scaled as
 //! libjpeg scales them (50 = the tables as printed). The VPU's mapping is not published (D-035).
 
-use super::{CodecEngine, CodecError, EncodedPicture, EngineConfig, Picture};
+use super::{CodecEngine, CodecError, EncodedPicture, EngineConfig, Picture, Rate};
 use venc_core::bitstream::Codec;
 
 /// One JPEG channel's encoder.
@@ -29,10 +29,13 @@ fn failed(e: impl std::fmt::Display) -> CodecError {
 }
 
 impl JpegEngine {
-    /// An encoder for `cfg`'s size at quality `cfg.quality`.
+    /// An encoder for `cfg`'s size at its `q_factor` ([`Rate::JpegQuality`]).
     pub fn new(cfg: &EngineConfig) -> Result<Self, CodecError> {
+        let Rate::JpegQuality(q_factor) = cfg.rate else {
+            return Err(failed(format!("rate control {:?} is not JPEG's", cfg.rate)));
+        };
         let mut compressor = turbojpeg::Compressor::new().map_err(failed)?;
-        let quality = i32::try_from(cfg.quality).map_err(failed)?;
+        let quality = i32::try_from(q_factor).map_err(failed)?;
         compressor.set_quality(quality).map_err(failed)?;
         compressor
             .set_subsamp(turbojpeg::Subsamp::Sub2x2)

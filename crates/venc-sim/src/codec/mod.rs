@@ -8,7 +8,7 @@ pub mod x265;
 
 use venc_core::bitstream::Codec;
 pub use venc_core::codec::{
-    CodecEngine, CodecError, CodingTools, EncodedPicture, EngineConfig, Picture,
+    CodecEngine, CodecError, CodingTools, EncodedPicture, EngineConfig, Picture, Rate,
 };
 use venc_core::{ChnAttr, VencError, consts};
 
@@ -55,10 +55,28 @@ pub fn engine_with_tools(
         (Engines::Real, Codec::H264) => {
             let engine = openh264::OpenH264Engine::new(&cfg)
                 .map_err(|e| (VencError::NotSupport, e.to_string()))?;
+            if let Rate::Variable { kbps, max_kbps } = cfg.rate
+                && max_kbps > kbps
+            {
+                UNHELD_VBR_CEILINGS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                log::warn!(
+                    "venc: H.264 VBR: max_bit_rate {max_kbps} kbps is handed to openh264, which \
+                     holds it only by skipping pictures (the VPU never skips): the stream averages \
+                     bit_rate {kbps} kbps and its peaks are not capped (D-054)"
+                );
+            }
             Ok(Box::new(engine))
         }
         (Engines::Real, Codec::H265) => h265_engine(&cfg),
     }
+}
+
+static UNHELD_VBR_CEILINGS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// H.264 VBR channels built whose `max_bit_rate` the engine does not hold (D-054): counted, not
+/// only warned about.
+pub fn unheld_vbr_ceilings() -> u64 {
+    UNHELD_VBR_CEILINGS.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 /// The codec of a payload whose profile the VPU takes, or the code `create_chn` returns.

@@ -3,7 +3,7 @@
 //! The raw `SEncParamExt` API is used because the idiomatic wrapper cannot set CABAC
 //! (`iEntropyCodingModeFlag`), which Main and High need.
 
-use super::{CodecEngine, CodecError, EncodedPicture, EngineConfig, Picture};
+use super::{CodecEngine, CodecError, EncodedPicture, EngineConfig, Picture, Rate};
 use openh264_sys2::{self as sys, API};
 use std::os::raw::{c_int, c_void};
 use venc_core::bitstream::Codec;
@@ -38,6 +38,20 @@ pub struct OpenH264Engine {
     info: Box<sys::SFrameBSInfo>,
     frame_index: u64,
     frame_interval_ms: f64,
+    gop: u32,
+    /// FIXQP's QPs, with the parameters to hand back to openh264 when the QP changes.
+    fixed_qp: Option<FixedQp>,
+    /// Pictures coded since the last IDR, the IDR included; `None` before the first.
+    since_idr: Option<u32>,
+}
+
+/// FIXQP on openh264: rate control off, and the layer QP (`iDLayerQp`, which openh264 reads for
+/// every picture) switched between `i_qp` and `p_qp` before the picture that needs the other.
+struct FixedQp {
+    i_qp: u32,
+    p_qp: u32,
+    current: u32,
+    params: Box<sys::SEncParamExt>,
 }
 
 impl std::fmt::Debug for OpenH264Engine {
@@ -78,12 +92,15 @@ impl OpenH264Engine {
         if rc != 0 || enc.is_null() {
             return Err(err(format!("WelsCreateSVCEncoder failed ({rc})")));
         }
-        let engine = Self {
+        let mut engine = Self {
             api,
             enc,
             info: Box::default(),
             frame_index: 0,
             frame_interval_ms: 1000.0 / f64::from(cfg.frame_rate),
+            gop: cfg.gop.max(1),
+            fixed_qp: None,
+            since_idr: None,
         };
         let mut level: c_int = sys::WELS_LOG_QUIET as c_int;
         // SAFETY: vtable call on a live encoder; the option points at a c_int as documented.
@@ -113,19 +130,35 @@ impl OpenH264Engine {
                 cfg.width, cfg.height
             )));
         }
-        if cfg.bit_rate_kbps > MAX_KBPS {
+        if let Some(kbps) = cfg.rate.ceiling_kbps()
+            && kbps > MAX_KBPS
+        {
+            let name = match cfg.rate {
+                Rate::Variable { .. } => "max_bit_rate",
+                _ => "bit_rate",
+            };
             return Err(err(format!(
-                "openh264 encodes up to level 5.2 ({MAX_KBPS} kbps); bit_rate {} kbps is above it",
-                cfg.bit_rate_kbps
+                "openh264 encodes up to level 5.2 ({MAX_KBPS} kbps); {name} {kbps} kbps is above it"
             )));
         }
-        let bps = (u64::from(cfg.bit_rate_kbps) * 1000).min(i32::MAX as u64) as c_int;
+        let bps = |kbps: u32| (u64::from(kbps) * 1000).min(i32::MAX as u64) as c_int;
+        let (rc_mode, target, max) = match cfg.rate {
+            Rate::Constant { kbps } => (
+                sys::RC_BITRATE_MODE,
+                bps(kbps),
+                sys::UNSPECIFIED_BIT_RATE as c_int,
+            ),
+            Rate::Variable { kbps, max_kbps } => (sys::RC_BITRATE_MODE, bps(kbps), bps(max_kbps)),
+            // Rate control off: the rate is not read; the level's ceiling keeps validation quiet.
+            Rate::FixedQp { .. } => (sys::RC_OFF_MODE, bps(MAX_KBPS), bps(MAX_KBPS)),
+            Rate::JpegQuality(_) => return Err(err("JPEG quality is not an H.264 rate control")),
+        };
         p.iUsageType = sys::CAMERA_VIDEO_REAL_TIME;
         p.iPicWidth = cfg.width as c_int;
         p.iPicHeight = cfg.height as c_int;
-        p.iTargetBitrate = bps;
-        p.iMaxBitrate = sys::UNSPECIFIED_BIT_RATE as c_int;
-        p.iRCMode = sys::RC_BITRATE_MODE;
+        p.iTargetBitrate = target;
+        p.iMaxBitrate = max;
+        p.iRCMode = rc_mode;
         p.fMaxFrameRate = cfg.frame_rate;
         p.iTemporalLayerNum = 1;
         p.iSpatialLayerNum = 1;
@@ -146,7 +179,8 @@ impl OpenH264Engine {
         p.iLoopFilterDisableIdc = c_int::from(!cfg.tools.deblock);
         p.bEnableDenoise = false;
         p.bEnableBackgroundDetection = true;
-        p.bEnableAdaptiveQuant = true;
+        // FIXQP gives every macroblock the picture's QP: no adaptive offsets.
+        p.bEnableAdaptiveQuant = !matches!(cfg.rate, Rate::FixedQp { .. });
         // Scene-change detection inserts extra IDRs; the VPU keeps the GOP.
         p.bEnableSceneChangeDetect = false;
         p.bEnableFrameCroppingFlag = true;
@@ -155,8 +189,12 @@ impl OpenH264Engine {
         layer.iVideoWidth = cfg.width as c_int;
         layer.iVideoHeight = cfg.height as c_int;
         layer.fFrameRate = cfg.frame_rate;
-        layer.iSpatialBitrate = bps;
-        layer.iMaxSpatialBitrate = sys::UNSPECIFIED_BIT_RATE as c_int;
+        layer.iSpatialBitrate = target;
+        layer.iMaxSpatialBitrate = max;
+        if let Rate::FixedQp { i_qp, .. } = cfg.rate {
+            // The first picture is an IDR.
+            layer.iDLayerQp = i_qp as c_int;
+        }
         layer.uiProfileIdc = idc as sys::EProfileIdc;
         layer.uiLevelIdc = sys::LEVEL_UNKNOWN;
         if cfg.threads > 1 {
@@ -176,10 +214,18 @@ impl OpenH264Engine {
         };
         if rc != 0 {
             return Err(err(format!(
-                "openh264 rejected {}x{} at {} kbps (InitializeExt returned {rc}); it encodes up \
+                "openh264 rejected {}x{} with {:?} (InitializeExt returned {rc}); it encodes up \
                  to level 5.2: {LEVEL_52_MAX_MBS} macroblocks, {} kbps",
-                cfg.width, cfg.height, cfg.bit_rate_kbps, MAX_KBPS,
+                cfg.width, cfg.height, cfg.rate, MAX_KBPS,
             )));
+        }
+        if let Rate::FixedQp { i_qp, p_qp } = cfg.rate {
+            engine.fixed_qp = Some(FixedQp {
+                i_qp,
+                p_qp,
+                current: i_qp,
+                params: Box::new(p),
+            });
         }
         Ok(engine)
     }
@@ -198,6 +244,9 @@ impl CodecEngine for OpenH264Engine {
     ) -> Result<(), CodecError> {
         out.data.clear();
         out.idr = false;
+        // openh264's own cadence: an IDR when forced, first, or `gop` pictures after the last.
+        let idr_due = force_idr || self.since_idr.is_none_or(|n| n >= self.gop);
+        self.set_fixed_qp(idr_due)?;
         // Rate control reads timestamps: derive them from the frame count, so pts left at 0 (as
         // CanMV programs often do) cannot disturb it, and output stays deterministic.
         let ts = (self.frame_index as f64 * self.frame_interval_ms).round() as i64;
@@ -244,6 +293,20 @@ impl CodecEngine for OpenH264Engine {
             sys::videoFrameTypeP | sys::videoFrameTypeI => {}
             t => return Err(err(format!("unexpected frame type {t} (frame skipped?)"))),
         }
+        self.since_idr = Some(if out.idr {
+            1
+        } else {
+            self.since_idr.map_or(1, |n| n + 1)
+        });
+        if self.fixed_qp.is_some() && out.idr != idr_due {
+            // The QP was chosen for the other picture type: say so rather than hand it on.
+            return Err(err(format!(
+                "FIXQP: picture {} came out {} where an {} was due",
+                self.frame_index - 1,
+                if out.idr { "an IDR" } else { "a P" },
+                if idr_due { "IDR" } else { "P" },
+            )));
+        }
         for layer in &info.sLayerInfo[..info.iLayerNum.max(0) as usize] {
             let nal_lens = if layer.iNalCount > 0 {
                 // SAFETY: openh264 fills `iNalCount` lengths at `pNalLengthInByte`.
@@ -260,6 +323,36 @@ impl CodecEngine for OpenH264Engine {
                 out.data.extend_from_slice(bytes);
             }
         }
+        Ok(())
+    }
+}
+
+impl OpenH264Engine {
+    /// Under FIXQP, puts the layer QP on `i_qp` for an IDR and `p_qp` otherwise.
+    fn set_fixed_qp(&mut self, idr: bool) -> Result<(), CodecError> {
+        let Some(fixed) = self.fixed_qp.as_mut() else {
+            return Ok(());
+        };
+        let qp = if idr { fixed.i_qp } else { fixed.p_qp };
+        if qp == fixed.current {
+            return Ok(());
+        }
+        fixed.params.sSpatialLayers[0].iDLayerQp = qp as c_int;
+        // SAFETY: vtable call on a live encoder; the option points at a whole `SEncParamExt`,
+        // the one it was initialized with but for the QP, which openh264 copies without a reset.
+        let rc = unsafe {
+            let vt = &**self.enc;
+            let set_option = vt.SetOption.ok_or_else(|| err("vtable lacks SetOption"))?;
+            set_option(
+                self.enc,
+                sys::ENCODER_OPTION_SVC_ENCODE_PARAM_EXT,
+                (&raw mut *fixed.params).cast::<c_void>(),
+            )
+        };
+        if rc != 0 {
+            return Err(err(format!("setting QP {qp} returned {rc}")));
+        }
+        fixed.current = qp;
         Ok(())
     }
 }

@@ -9,7 +9,7 @@
 //!   `picture_init`'s defaults before the first frame, refusing to run if a build ever moves it;
 //! - `encoder_encode` gets a null `pic_out`, whose type changed in builds 210–212.
 
-use super::{CodecEngine, CodecError, EncodedPicture, EngineConfig, Picture};
+use super::{CodecEngine, CodecError, EncodedPicture, EngineConfig, Picture, Rate};
 use std::ffi::{CStr, CString, c_char, c_int, c_void};
 use std::sync::OnceLock;
 use venc_core::bitstream::{Codec, NalKind, annexb_units};
@@ -218,7 +218,6 @@ fn err(message: impl Into<String>) -> CodecError {
 
 /// The `x265_param_parse` settings that make libx265 behave like the K230 VPU for a channel.
 pub fn settings(cfg: &EngineConfig) -> Vec<(&'static str, String)> {
-    let kbps = cfg.bit_rate_kbps.to_string();
     let gop = cfg.gop.to_string();
     // The VPU's SAO is on unless a program turns it off; libx265 has one switch for both
     // planes (the channel refuses them apart, D-053). Deblocking is the preset's default (on);
@@ -249,10 +248,6 @@ pub fn settings(cfg: &EngineConfig) -> Vec<(&'static str, String)> {
         ("aud", "0".into()),
         ("hash", "0".into()),
         ("annexb", "1".into()),
-        // CBR: rate = max rate, one second of buffer.
-        ("bitrate", kbps.clone()),
-        ("vbv-maxrate", kbps.clone()),
-        ("vbv-bufsize", kbps),
         // One picture out per picture in; threads only as WPP rows, which keep output identical.
         ("frame-threads", "1".into()),
         ("pools", cfg.threads.max(1).to_string()),
@@ -260,7 +255,36 @@ pub fn settings(cfg: &EngineConfig) -> Vec<(&'static str, String)> {
         ("log-level", "error".into()),
     ];
     all.extend(tools);
+    all.extend(rate_settings(cfg.rate));
     all
+}
+
+/// The rate control of `rate` in libx265's terms.
+fn rate_settings(rate: Rate) -> Vec<(&'static str, String)> {
+    match rate {
+        // CBR: rate = ceiling, one second of buffer (the VPU's CONSTANT: target = maximum).
+        // VBR: the target on average, the ceiling through the buffer (Arm's C_VARIABLE).
+        Rate::Constant { kbps: target, .. } | Rate::Variable { kbps: target, .. } => {
+            let ceiling = rate.ceiling_kbps().unwrap_or(target).to_string();
+            vec![
+                ("bitrate", target.to_string()),
+                ("vbv-maxrate", ceiling.clone()),
+                ("vbv-bufsize", ceiling),
+            ]
+        }
+        // Constant QP: `qp` is the P pictures'; libx265 puts I pictures `6·log2(ipratio)` below
+        // it (rounded), so this ratio lands them on `i_qp` exactly. No adaptive offsets.
+        Rate::FixedQp { i_qp, p_qp } => {
+            let ipratio = 2f64.powf((f64::from(p_qp) - f64::from(i_qp)) / 6.0);
+            vec![
+                ("qp", p_qp.to_string()),
+                ("ipratio", format!("{ipratio}")),
+                ("aq-mode", "0".into()),
+                ("cutree", "0".into()),
+            ]
+        }
+        Rate::JpegQuality(_) => Vec::new(),
+    }
 }
 
 /// A libx265 encoder configured like the K230 VPU for one channel.
@@ -347,8 +371,8 @@ impl X265Engine {
         engine.encoder = unsafe { (lib.encoder_open)(param) };
         if engine.encoder.is_null() {
             return Err(err(format!(
-                "x265_encoder_open refused {}x{} at {} kbps",
-                cfg.width, cfg.height, cfg.bit_rate_kbps
+                "x265_encoder_open refused {}x{} with {:?}",
+                cfg.width, cfg.height, cfg.rate
             )));
         }
         Ok(engine)
@@ -496,10 +520,9 @@ mod tests {
             height: 240,
             profile: consts::VENC_PROFILE_H265_MAIN,
             gop: 10,
-            bit_rate_kbps: 500,
+            rate: Rate::Constant { kbps: 500 },
             frame_rate: 30.0,
             threads: 1,
-            quality: 0,
             tools: Default::default(),
         }
     }
