@@ -8,6 +8,7 @@
  *     cc venc_errors.c $(pkg-config --cflags --libs k230-mpp-sim) */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "k_type.h"
 #include "k_vb_comm.h"
@@ -132,7 +133,14 @@ int main(void)
     }
     expect("send_frame(20 ms) on a full input queue", ret, K_ERR_VENC_BUSY);
     expect("frames taken before the queue was full: 30 or more", sent >= 30, 1);
-    kd_mpi_venc_query_status(0, &status);
+    /* The encoder runs apart from this thread: on a slow machine (valgrind) the queue can be
+     * full before the first picture is out. Wait for it, up to 10 s. */
+    for (int tries = 0; tries < 1000; tries++) {
+        kd_mpi_venc_query_status(0, &status);
+        if (status.cur_packs > 0)
+            break;
+        usleep(10000);
+    }
     expect("query_status: packs waiting", status.cur_packs > 0, 1);
     expect("query_status: release_pic_pts left 0, as by the kernel", (long)status.release_pic_pts, 0);
     stream.pack_cnt = 4;

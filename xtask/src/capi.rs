@@ -158,16 +158,19 @@ fn pkg_config(prefix: &Path, module: &str) -> Result<Vec<String>, String> {
 }
 
 /// A program's build: (name, source, pkg-config module).
-const BUILDS: &[(&str, &str, &str)] = &[
-    ("venc_file_loop", "venc_file_loop", PC),
+const BUILDS: &[(&str, &str, &str, &[&str])] = &[
+    ("venc_file_loop", "venc_file_loop", PC, &[]),
     (
         "venc_file_loop_static",
         "venc_file_loop",
         "k230-mpp-sim-static",
+        &[],
     ),
-    ("venc_errors", "venc_errors", PC),
-    ("venc_cancel", "venc_cancel", PC),
-    ("venc_camera", "venc_camera", PC),
+    ("venc_errors", "venc_errors", PC, &[]),
+    ("venc_cancel", "venc_cancel", PC, &[]),
+    ("venc_camera", "venc_camera", PC, &[]),
+    // The CanMV MPP's k_venc_chn_attr, selected by the headers' macro.
+    ("venc_canmv", "venc_canmv", PC, &["-DK230_MPP_CANMV"]),
 ];
 
 /// What a run leaves to check.
@@ -236,6 +239,18 @@ const RUNS: &[(&str, &str, Expect, bool)] = &[
         true,
     ),
     ("venc_errors", "", Expect::Exit, true),
+    (
+        "venc_canmv",
+        "-t h265 -w 640 -h 480 -n 30 -o OUT/canmv.h265",
+        Expect::Stream("canmv.h265", "", "hevc", 30),
+        false,
+    ),
+    (
+        "venc_canmv",
+        "-t jpeg -w 320 -h 240 -n 5 -b 1 -o OUT/canmv.mjpeg",
+        Expect::Stream("canmv.mjpeg", "mjpeg", "mjpeg", 5),
+        true,
+    ),
     ("venc_cancel", "", Expect::Exit, true),
 ];
 
@@ -276,7 +291,7 @@ pub fn c_examples() -> Result<(), String> {
     let out_dir = absolute(Path::new("target/c-examples"))?;
     std::fs::create_dir_all(&out_dir).map_err(|e| e.to_string())?;
     let compiler = std::env::var("CC").unwrap_or_else(|_| "cc".into());
-    for &(name, source, module) in BUILDS {
+    for &(name, source, module, defines) in BUILDS {
         let flags = pkg_config(&prefix, module)?;
         run(Command::new(&compiler)
             .args([
@@ -287,6 +302,7 @@ pub fn c_examples() -> Result<(), String> {
                 "-Werror",
                 "-g",
             ])
+            .args(defines)
             .arg(format!("examples/c/{source}.c"))
             .args(&flags)
             .arg(format!("-Wl,-rpath,{}", prefix.join("lib").display()))

@@ -1,5 +1,6 @@
 /* venc-sim: the VENC types of the K230 MPP (the SDK family: k_venc_attr with
- * stream_buf_size/stream_buf_cnt, 24 bytes). Names, values and layouts from
+ * stream_buf_size/stream_buf_cnt, 24 bytes; with K230_MPP_CANMV defined, the CanMV MPP's
+ * 16-byte k_venc_attr). Names, values and layouts from
  * k230-mpp-c-api.md §3; the text is venc-sim's. */
 #ifndef VENC_SIM_K_VENC_COMM_H
 #define VENC_SIM_K_VENC_COMM_H
@@ -72,6 +73,16 @@ typedef enum {
 
 typedef enum { K_VENC_P_FRAME = 1, K_VENC_I_FRAME = 2, K_VENC_HEADER = 3 } k_venc_pack_type;
 
+#ifdef K230_MPP_CANMV
+/* The CanMV MPP's layout (16 bytes): the channel's packs go to the VB pool the program
+ * attaches with kd_mpi_venc_attach_vb_pool[_ex]. */
+typedef struct {
+    k_payload_type type;
+    k_u32 pic_width;
+    k_u32 pic_height;
+    k_venc_profile profile;
+} k_venc_attr;
+#else
 typedef struct {
     k_payload_type type;
     k_u32 stream_buf_size;
@@ -80,6 +91,7 @@ typedef struct {
     k_u32 pic_height;
     k_venc_profile profile;
 } k_venc_attr;
+#endif
 
 typedef struct {
     k_u32 gop;

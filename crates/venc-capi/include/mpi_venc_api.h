@@ -13,7 +13,13 @@
 extern "C" {
 #endif
 
+#ifdef K230_MPP_CANMV
+/* The CanMV MPP: the same name, the 44-byte k_venc_chn_attr; a library call of its own. */
+#define kd_mpi_venc_create_chn kd_mpi_venc_create_chn_canmv
+k_s32 kd_mpi_venc_create_chn_canmv(k_u32 chn_num, k_venc_chn_attr *attr);
+#else
 k_s32 kd_mpi_venc_create_chn(k_u32 chn_num, k_venc_chn_attr *attr);
+#endif
 k_s32 kd_mpi_venc_start_chn(k_u32 chn_num);
 k_s32 kd_mpi_venc_stop_chn(k_u32 chn_num);
 k_s32 kd_mpi_venc_destroy_chn(k_u32 chn_num);
@@ -52,6 +58,15 @@ k_s32 kd_mpi_venc_get_h265_entropy(k_u32 chn_num, k_venc_h265_entropy *h265_entr
 
 /* The VPU firmware's internal memory: accepted in any state, as on the board. */
 k_s32 kd_mpi_venc_set_intbuf_size(k_u32 chn_num, k_u32 size);
+
+/* The CanMV MPP's additions, declared for every program (a CanMV program defines
+ * K230_MPP_CANMV for its k_venc_chn_attr). The channel's packs go to an attached pool: every
+ * block, or at most buff_num of them (_ex). */
+k_s32 kd_mpi_venc_request_chn(k_u32 *chn_num);
+k_s32 kd_mpi_venc_release_chn(k_u32 chn_num);
+k_s32 kd_mpi_venc_attach_vb_pool(k_u32 chn_num, k_u32 pool_id);
+k_s32 kd_mpi_venc_attach_vb_pool_ex(k_u32 chn_num, k_u32 pool_id, k_s32 buff_num);
+k_s32 kd_mpi_venc_detach_vb_pool(k_u32 chn_num);
 
 #ifdef __cplusplus
 }

@@ -40,6 +40,29 @@ pub struct ChnAttr {
     pub rc_attr: RcAttr,
 }
 
+/// `k_venc_attr` of the CanMV MPP (16 bytes): no stream buffer fields, the channel's packs go
+/// to the VB pool a program attaches (k230-mpp-c-api.md §1.8). Headers: `K230_MPP_CANMV`.
+#[doc(alias = "k_venc_attr")]
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CanmvVencAttr {
+    /// `k_payload_type type`.
+    pub payload: u32,
+    pub pic_width: u32,
+    pub pic_height: u32,
+    /// `k_venc_profile`.
+    pub profile: u32,
+}
+
+/// `k_venc_chn_attr` of the CanMV MPP (44 bytes, `rc_attr` at 16).
+#[doc(alias = "k_venc_chn_attr")]
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CanmvChnAttr {
+    pub venc_attr: CanmvVencAttr,
+    pub rc_attr: RcAttr,
+}
+
 /// `k_venc_pack` (32 bytes).
 #[doc(alias = "k_venc_pack")]
 #[repr(C)]
@@ -327,8 +350,26 @@ pub const LAYOUTS: &[Layout] = &[
     ),
 ];
 
+/// The structs that differ with `K230_MPP_CANMV` defined (k230-mpp-c-api.md §1.8, CVDEF).
+pub const CANMV_LAYOUTS: &[Layout] = &[
+    (
+        "k_venc_attr",
+        16,
+        &[
+            ("type", 0),
+            ("pic_width", 4),
+            ("pic_height", 8),
+            ("profile", 12),
+        ],
+    ),
+    ("k_venc_chn_attr", 44, &[("venc_attr", 0), ("rc_attr", 16)]),
+];
+
 // The Rust mirrors hold the same layouts.
 const _: () = {
+    assert!(size_of::<CanmvVencAttr>() == 16);
+    assert!(size_of::<CanmvChnAttr>() == 44);
+    assert!(offset_of!(CanmvChnAttr, rc_attr) == 16);
     assert!(size_of::<VencAttr>() == 24);
     assert!(offset_of!(VencAttr, profile) == 20);
     assert!(size_of::<RcAttr>() == 28);

@@ -122,19 +122,30 @@ fn rc_from_c(rc: &crate::abi::RcAttr) -> Result<RcAttr, UnknownRcMode> {
     })
 }
 
-fn create(board: &Board, chn: Chn, attr: &ChnAttr) -> Result<(), VencError> {
-    let rc = rc_from_c(&attr.rc_attr).map_err(|e| {
+/// The channel attributes a `k_venc_chn_attr` of either family holds; a `rc_mode` outside
+/// 1..4 is the kernel's ILLEGAL_PARAM ("wrong rc mode").
+pub(crate) fn core_attr(
+    chn: Chn,
+    (payload, width, height, profile): (u32, u32, u32, u32),
+    rc: &crate::abi::RcAttr,
+) -> Result<venc_core::ChnAttr, VencError> {
+    let rc = rc_from_c(rc).map_err(|e| {
         warn!("venc ch{chn}: create_chn: wrong rc mode: {e}");
         VencError::IllegalParam
     })?;
-    let a = &attr.venc_attr;
-    let core_attr = venc_core::ChnAttr {
-        payload: a.payload,
-        width: a.pic_width,
-        height: a.pic_height,
-        profile: a.profile,
+    Ok(venc_core::ChnAttr {
+        payload,
+        width,
+        height,
+        profile,
         rc,
-    };
+    })
+}
+
+fn create(board: &Board, chn: Chn, attr: &ChnAttr) -> Result<(), VencError> {
+    let a = &attr.venc_attr;
+    let picture = (a.payload, a.pic_width, a.pic_height, a.profile);
+    let core_attr = core_attr(chn, picture, &attr.rc_attr)?;
     let mut bufs = lock(&board.stream_bufs);
     if bufs[chn as usize].is_some() {
         // Already created: the channel gives its own answer, with nothing taken.

@@ -31,6 +31,17 @@ fn library_dir() -> PathBuf {
 /// Compiles `examples/c/<program>.c` as a K230 developer would, warnings as errors, into the
 /// test's own directory (tests run in parallel).
 fn build(program: &str, test: &str) -> PathBuf {
+    let (exe, out) = compile(program, test, &[]);
+    assert!(
+        out.status.success(),
+        "{program}.c does not build: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    exe
+}
+
+/// [`build`] with `defines` on the command line, and the compiler's answer.
+fn compile(program: &str, test: &str, defines: &[&str]) -> (PathBuf, Output) {
     let src = repo().join("examples/c").join(format!("{program}.c"));
     let exe = scratch(test).join(program);
     let lib = library_dir();
@@ -42,8 +53,9 @@ fn build(program: &str, test: &str) -> PathBuf {
             "-Wall",
             "-Wextra",
             "-Werror",
-            "-I",
         ])
+        .args(defines)
+        .arg("-I")
         .arg(repo().join("crates/venc-capi/include"))
         .arg(&src)
         .arg("-L")
@@ -53,12 +65,7 @@ fn build(program: &str, test: &str) -> PathBuf {
         .arg(&exe)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{program}.c does not build: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    exe
+    (exe, out)
 }
 
 fn run(exe: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
@@ -153,6 +160,50 @@ fn the_file_loop_program_without_input_encodes_its_own_pattern() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let decoded = decode(Codec::H264, &std::fs::read(&output).unwrap(), 1280, 720).unwrap();
     assert_eq!(decoded.len(), 12);
+}
+
+#[test]
+fn the_canmv_style_program_builds_with_the_canmv_layout_and_encodes() {
+    let (_, sdk) = compile("venc_canmv", "canmv-sdk-layout", &[]);
+    assert!(
+        !sdk.status.success(),
+        "built with the SDK's k_venc_chn_attr"
+    );
+    assert!(
+        text(&sdk.stderr).contains("-DK230_MPP_CANMV"),
+        "{}",
+        text(&sdk.stderr)
+    );
+    let (exe, built) = compile("venc_canmv", "canmv", &["-DK230_MPP_CANMV"]);
+    assert!(built.status.success(), "{}", text(&built.stderr));
+    for (codec, t, frames) in [(Codec::H264, "h264", 12), (Codec::Jpeg, "jpeg", 4)] {
+        let output = scratch("canmv").join(format!("out.{t}"));
+        let args = [
+            "-t",
+            t,
+            "-w",
+            "320",
+            "-h",
+            "240",
+            "-n",
+            &frames.to_string(),
+            "-b",
+            "2",
+        ];
+        let out = run(
+            &exe,
+            &[&args[..], &["-o", output.to_str().unwrap()]].concat(),
+            &[],
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(
+            text(&out.stdout).contains("channel 0,"),
+            "{}",
+            text(&out.stdout)
+        );
+        let decoded = decode(codec, &std::fs::read(&output).unwrap(), 320, 240).unwrap();
+        assert_eq!(decoded.len(), frames as usize, "{t}");
+    }
 }
 
 #[test]

@@ -1,19 +1,31 @@
 //! The C headers' layouts, compiled by a real C compiler, against k230-mpp-c-api.md §3.
 #![allow(clippy::unwrap_used)]
 
-use k230_mpp_sim::abi::{LAYOUTS, Layout};
+use k230_mpp_sim::abi::{CANMV_LAYOUTS, LAYOUTS, Layout};
 use std::path::PathBuf;
 use std::process::Command;
 
 #[test]
 fn every_struct_in_the_headers_has_the_sdks_size_and_offsets() {
+    let layouts: Vec<&Layout> = LAYOUTS.iter().chain(k230_mpp_sim::vicap::LAYOUTS).collect();
+    check("sdk", &[], &layouts);
+}
+
+#[test]
+fn with_k230_mpp_canmv_the_chn_attr_has_the_canmv_layout() {
+    let layouts: Vec<&Layout> = CANMV_LAYOUTS.iter().collect();
+    check("canmv", &["-DK230_MPP_CANMV"], &layouts);
+}
+
+/// Compiles a program printing `layouts`' sizes and offsets with `defines`, runs it and
+/// compares its output with the facts.
+fn check(name: &str, defines: &[&str], layouts: &[&Layout]) {
     let include = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("include");
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("venc-capi-layout");
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("venc-capi-layout-{name}"));
     std::fs::create_dir_all(&dir).unwrap();
     let mut c = String::from(
         "#include <stddef.h>\n#include <stdio.h>\n#include \"mpi_venc_api.h\"\n#include \"mpi_vb_api.h\"\n#include \"mpi_sys_api.h\"\n#include \"mpi_vicap_api.h\"\nint main(void) {\n",
     );
-    let layouts: Vec<&Layout> = LAYOUTS.iter().chain(k230_mpp_sim::vicap::LAYOUTS).collect();
     for (name, _, fields) in layouts.iter().copied() {
         c += &format!("    printf(\"{name} %zu\\n\", sizeof({name}));\n");
         for (field, _) in *fields {
@@ -27,7 +39,9 @@ fn every_struct_in_the_headers_has_the_sdks_size_and_offsets() {
     // The system's C compiler, as a K230 developer's `cc prog.c` would use.
     let compiler = std::env::var("CC").unwrap_or_else(|_| "cc".into());
     let built = Command::new(compiler)
-        .args(["-std=c11", "-Wall", "-Werror", "-I"])
+        .args(["-std=c11", "-Wall", "-Werror"])
+        .args(defines)
+        .arg("-I")
         .arg(&include)
         .arg(&src)
         .arg("-o")

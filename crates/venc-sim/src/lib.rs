@@ -248,6 +248,29 @@ impl Simulator {
     pub fn mirror(&self, chn: Chn) -> Result<u32, VencError> {
         Ok(u32::from(self.chn(chn)?.orientation().mirror))
     }
+
+    /// `kd_mpi_venc_attach_vb_pool_ex` (CanMV MPP): the channel's packs go to at most
+    /// `buff_num` of the pool's blocks ("venc hardware use only one buffer in pool", the
+    /// firmware's comment on its `_ex(chn, pool, 1)`; D-055). `buff_num` below 1 is refused
+    /// (ILLEGAL_PARAM, the safe side of an unknown).
+    #[doc(alias = "kd_mpi_venc_attach_vb_pool_ex")]
+    pub fn attach_vb_pool_blocks(
+        &self,
+        chn: Chn,
+        pool: PoolId,
+        buff_num: i32,
+    ) -> Result<(), VencError> {
+        let channel = self.venc("attach_vb_pool_ex", chn)?;
+        let Ok(most) = usize::try_from(buff_num) else {
+            log::warn!("venc ch{chn}: attach_vb_pool_ex: buff_num {buff_num} (D-055)");
+            return Err(VencError::IllegalParam);
+        };
+        if most == 0 {
+            log::warn!("venc ch{chn}: attach_vb_pool_ex: buff_num 0 gives no buffer (D-055)");
+            return Err(VencError::IllegalParam);
+        }
+        channel.attach_pool_blocks(&self.mem, pool, most)
+    }
 }
 
 impl Drop for Simulator {

@@ -258,7 +258,26 @@ impl Channel {
     }
 
     pub(crate) fn attach_pool(&self, mem: &MediaMemory, pool: PoolId) -> Result<(), VencError> {
-        let (blk_size, blocks) = mem.pool_blocks(pool).map_err(|_| VencError::NoBuf)?;
+        self.attach_pool_blocks(mem, pool, usize::MAX)
+    }
+
+    /// [`Self::attach_pool`], the channel writing packs into the pool's first `most` blocks only.
+    pub(crate) fn attach_pool_blocks(
+        &self,
+        mem: &MediaMemory,
+        pool: PoolId,
+        most: usize,
+    ) -> Result<(), VencError> {
+        let (blk_size, mut blocks) = mem.pool_blocks(pool).map_err(|_| VencError::NoBuf)?;
+        if most != usize::MAX && most > blocks.len() {
+            warn!(
+                "venc ch{}: attach_vb_pool_ex: buff_num {most} of a pool of {} blocks: all of \
+                 them are used (D-055)",
+                self.id,
+                blocks.len()
+            );
+        }
+        blocks.truncate(most);
         let mut st = self.lock();
         if st.phase == Phase::Started {
             return Err(VencError::NotPerm);
