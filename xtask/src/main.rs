@@ -218,10 +218,12 @@ fn deps() -> Result<(), String> {
 
 /// `venc conformance`, by default on the simulator with every report in `target/conformance/`.
 fn conformance(args: Vec<String>) -> Result<(), String> {
+    // The capi backend loads the C library from beside the program: build it first.
+    run(cargo().args(["build", "--release", "--quiet", "-p", "venc-capi"]))?;
     let args = if args.is_empty() {
         [
             "--backend",
-            "sim,hw",
+            "sim,hw,capi",
             "--board",
             "emulated",
             "--report",

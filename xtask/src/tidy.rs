@@ -68,6 +68,18 @@ mod tests {
             why: "a case never knows its backend: the board is reached through its adapter",
         },
         Layer {
+            under: "crates/venc-conformance/src",
+            never: &["libloading", "k230_mpp_abi"],
+            seams: &["crates/venc-conformance/src/backends/capi.rs"],
+            why: "a case never knows its backend: the C library is reached through its adapter",
+        },
+        Layer {
+            under: "crates/venc-capi-abi/src",
+            never: &["venc_sim", "k230_mpp_sim", "openh264"],
+            seams: &[],
+            why: "the C structs are shared by the library and its callers: they link neither",
+        },
+        Layer {
             under: "crates/venc-mp4/src",
             never: &[
                 "venc_sim",
@@ -345,6 +357,11 @@ mod tests {
             (
                 "venc-conformance",
                 &["--no-default-features", "--features", "hw"][..],
+            ),
+            // The C library is loaded at run time, never linked.
+            (
+                "venc-conformance",
+                &["--no-default-features", "--features", "capi"][..],
             ),
             ("venc-harness", &[][..]),
         ] {

@@ -14,11 +14,13 @@
 //! - no panic crosses into C: every exported call runs under `board::guarded`;
 //! - one process, one board ([`board`]), made at the first call.
 
-pub mod abi;
+/// The structs, with the SDK's layouts (crate `venc-capi-abi`, shared with the callers).
+pub use k230_mpp_abi as abi;
 pub mod bind;
 mod board;
 pub mod canmv;
 mod codes;
+pub mod hooks;
 pub mod orient;
 pub mod sys;
 pub mod tools;

@@ -11,7 +11,7 @@ use crate::board::{Board, board, guarded, lock};
 use crate::codes::{self, VENC_DOWN};
 use crate::vb::take_common;
 use log::{debug, warn};
-use venc_core::{Chn, Mpi, PoolId, RcAttr, UnknownRcMode, VencError};
+use venc_core::{Chn, Mpi, PoolId, VencError};
 
 /// A channel's stream buffers: the common blocks it took and the pool its packs live in.
 #[derive(Debug)]
@@ -84,44 +84,6 @@ fn take_stream_blocks(board: &Board, chn: Chn, size: u32, cnt: u32) -> Result<Ve
     Ok(taken)
 }
 
-/// The rate control a `k_venc_rc_attr` holds: the union read as its mode's struct.
-fn rc_from_c(rc: &crate::abi::RcAttr) -> Result<RcAttr, UnknownRcMode> {
-    use venc_core::consts::{
-        K_VENC_RC_MODE_CBR, K_VENC_RC_MODE_FIXQP, K_VENC_RC_MODE_MJPEG_FIXQP, K_VENC_RC_MODE_VBR,
-    };
-    let w = rc.words;
-    Ok(match rc.rc_mode {
-        K_VENC_RC_MODE_CBR => RcAttr::Cbr {
-            gop: w[0],
-            stats_time: w[1],
-            src_frame_rate: w[2],
-            dst_frame_rate: w[3],
-            bit_rate: w[4],
-        },
-        K_VENC_RC_MODE_VBR => RcAttr::Vbr {
-            gop: w[0],
-            stats_time: w[1],
-            src_frame_rate: w[2],
-            dst_frame_rate: w[3],
-            max_bit_rate: w[4],
-            bit_rate: w[5],
-        },
-        K_VENC_RC_MODE_FIXQP => RcAttr::FixQp {
-            gop: w[0],
-            src_frame_rate: w[1],
-            dst_frame_rate: w[2],
-            i_qp: w[3],
-            p_qp: w[4],
-        },
-        K_VENC_RC_MODE_MJPEG_FIXQP => RcAttr::MjpegFixQp {
-            src_frame_rate: w[0],
-            dst_frame_rate: w[1],
-            q_factor: w[2],
-        },
-        other => return Err(UnknownRcMode(other)),
-    })
-}
-
 /// The channel attributes a `k_venc_chn_attr` of either family holds; a `rc_mode` outside
 /// 1..4 is the kernel's ILLEGAL_PARAM ("wrong rc mode").
 pub(crate) fn core_attr(
@@ -129,7 +91,7 @@ pub(crate) fn core_attr(
     (payload, width, height, profile): (u32, u32, u32, u32),
     rc: &crate::abi::RcAttr,
 ) -> Result<venc_core::ChnAttr, VencError> {
-    let rc = rc_from_c(rc).map_err(|e| {
+    let rc = rc.to_core().map_err(|e| {
         warn!("venc ch{chn}: create_chn: wrong rc mode: {e}");
         VencError::IllegalParam
     })?;

@@ -7,24 +7,29 @@ mod common;
 use std::collections::BTreeSet;
 use std::path::Path;
 
-/// `kd_mpi_*` names declared in `include/mpi_*_api.h`.
+/// The K230 calls, and the simulator's own (`include/venc_sim.h`).
+const PREFIXES: [&str; 2] = ["kd_mpi_", "venc_sim_"];
+
+/// `kd_mpi_*` names declared in `include/mpi_*_api.h`, `venc_sim_*` in `venc_sim.h`.
 fn declared() -> BTreeSet<String> {
     let include = Path::new(env!("CARGO_MANIFEST_DIR")).join("include");
     let mut names = BTreeSet::new();
     for entry in std::fs::read_dir(include).unwrap() {
         let path = entry.unwrap().path();
         let file = path.file_name().unwrap().to_string_lossy().into_owned();
-        if !(file.starts_with("mpi_") && file.ends_with("_api.h")) {
+        if !(file.starts_with("mpi_") && file.ends_with("_api.h") || file == "venc_sim.h") {
             continue;
         }
         let text = std::fs::read_to_string(&path).unwrap();
-        for piece in text.split("kd_mpi_").skip(1) {
-            let name: String = piece
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                .collect();
-            if piece[name.len()..].starts_with('(') {
-                names.insert(format!("kd_mpi_{name}"));
+        for prefix in PREFIXES {
+            for piece in text.split(prefix).skip(1) {
+                let name: String = piece
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                if piece[name.len()..].starts_with('(') {
+                    names.insert(format!("{prefix}{name}"));
+                }
             }
         }
     }
@@ -47,7 +52,7 @@ fn exported() -> BTreeSet<String> {
     String::from_utf8_lossy(&out.stdout)
         .lines()
         .filter_map(|l| l.split_whitespace().nth(2))
-        .filter(|s| s.starts_with("kd_mpi_"))
+        .filter(|s| PREFIXES.iter().any(|p| s.starts_with(p)))
         .map(String::from)
         .collect()
 }

@@ -425,6 +425,16 @@ pub trait Mpi: Send + Sync {
     /// `kd_mpi_venc_query_status`.
     #[doc(alias = "kd_mpi_venc_query_status")]
     fn query_status(&self, chn: Chn) -> Result<ChnStatus, VencError>;
+    /// The pts of the last input picture the encoder released: what a harness waits on before
+    /// it reuses a frame buffer. Not a K230 call: the board's kernel fills only `cur_packs`
+    /// of `k_venc_chn_status` (k230-mpp-c-api.md §3, D-056).
+    ///
+    /// # For implementations
+    /// A backend whose [`Mpi::query_status`] reports `release_pic_pts` keeps the default; one
+    /// that answers `query_status` as the board's kernel does (0) reads it from elsewhere.
+    fn released_pts(&self, chn: Chn) -> Result<u64, VencError> {
+        self.query_status(chn).map(|s| s.release_pic_pts)
+    }
     /// `kd_mpi_venc_send_frame`.
     #[doc(alias = "kd_mpi_venc_send_frame")]
     fn send_frame(

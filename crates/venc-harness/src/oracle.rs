@@ -115,7 +115,10 @@ fn pipe_through<'a>(
     let errors = stderr_reader.join().unwrap_or_default();
     let out = out.map_err(|e| format!("{program} pipe: {e}; {errors}"))?;
     if !status.success() {
-        return Err(format!("{program} failed ({status}): {}", errors.trim()));
+        return Err(format!(
+            "{program} reported errors ({status}): {}",
+            errors.trim()
+        ));
     }
     Ok((out, errors))
 }

@@ -1,13 +1,17 @@
 //! The concrete backends, each behind a cargo feature, so the program that assembles the suite
 //! chooses what it links: `sim` brings the simulator and its codecs, `hw` the board client and
-//! nothing else. Everything outside this module sees a backend only as [`Backend`] and `Mpi`.
+//! nothing else, `capi` the loader of the simulator's C library (loaded at run time, not linked). Everything outside this module sees a backend only as [`Backend`] and `Mpi`.
 
+#[cfg(feature = "capi")]
+mod capi;
 #[cfg(feature = "hw")]
 mod hw;
 #[cfg(feature = "sim")]
 mod sim;
 
 use crate::run::Backend;
+#[cfg(feature = "capi")]
+pub use capi::CapiBackend;
 #[cfg(feature = "hw")]
 pub use hw::HwBackend;
 #[cfg(feature = "sim")]
@@ -19,11 +23,13 @@ pub const BUILT: &[&str] = &[
     "sim",
     #[cfg(feature = "hw")]
     "hw",
+    #[cfg(feature = "capi")]
+    "capi",
 ];
 
 /// A backend by name: `sim`, or `hw` with a board address (`tcp://HOST:PORT`).
 pub fn backend_by_name(name: &str, board: Option<&str>) -> Result<Box<dyn Backend>, String> {
-    if !BUILT.contains(&name) && matches!(name, "sim" | "hw") {
+    if !BUILT.contains(&name) && matches!(name, "sim" | "hw" | "capi") {
         return Err(format!(
             "backend {name:?} is not in this build (built: {}); enable feature `{name}` of \
              venc-conformance",
@@ -41,8 +47,39 @@ pub fn backend_by_name(name: &str, board: Option<&str>) -> Result<Box<dyn Backen
              `cargo xtask board-emulator` starts the emulated one)"
                 .into(),
         ),
-        (other, _) => Err(format!("unknown backend {other:?}: `sim` or `hw`")),
+        #[cfg(feature = "capi")]
+        ("capi", None) => Ok(Box::new(CapiBackend::load(&capi_library()?)?)),
+        ("capi", Some(_)) => Err("--board applies to the hw backend, not to capi".into()),
+        (other, _) => Err(format!("unknown backend {other:?}: `sim`, `hw` or `capi`")),
     }
+}
+
+/// The C library the `capi` backend loads: `VENC_CAPI_LIB`, else `libk230_mpp_sim.so` beside
+/// the running program (cargo puts the two in one target directory; a test binary sits one
+/// level below, in `deps/`).
+#[cfg(feature = "capi")]
+pub fn capi_library() -> Result<std::path::PathBuf, String> {
+    if let Some(path) = std::env::var_os("VENC_CAPI_LIB") {
+        return Ok(path.into());
+    }
+    let exe = std::env::current_exe().map_err(|e| format!("the running program: {e}"))?;
+    let name = format!(
+        "{}k230_mpp_sim{}",
+        std::env::consts::DLL_PREFIX,
+        std::env::consts::DLL_SUFFIX
+    );
+    exe.ancestors()
+        .skip(1)
+        .take(2)
+        .map(|dir| dir.join(&name))
+        .find(|p| p.is_file())
+        .ok_or_else(|| {
+            format!(
+                "the capi backend needs {name} beside {} (build it: cargo build --release -p \
+                 venc-capi) or its path in VENC_CAPI_LIB",
+                exe.display()
+            )
+        })
 }
 
 #[cfg(all(test, feature = "sim", feature = "hw"))]
@@ -78,5 +115,24 @@ mod without_sim {
             e.contains("not in this build") && e.contains("feature `sim`"),
             "{e}"
         );
+    }
+}
+
+#[cfg(all(test, feature = "capi"))]
+mod capi_tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn a_library_that_is_not_there_or_not_ours_is_refused_by_name() {
+        let e = CapiBackend::load(Path::new("/nonexistent/libk230_mpp_sim.so")).unwrap_err();
+        assert!(e.contains("cannot load /nonexistent/libk230_mpp_sim.so"), "{e}");
+        // A real shared library without the MPP's symbols.
+        let e = CapiBackend::load(Path::new("libc.so.6")).unwrap_err();
+        assert!(e.contains("no symbol kd_mpi_venc_create_chn_canmv"), "{e}");
+        let e = backend_by_name("capi", Some("tcp://127.0.0.1:1"))
+            .err()
+            .expect("capi has no board");
+        assert!(e.contains("--board applies"), "{e}");
     }
 }

@@ -5,6 +5,7 @@ use super::{Chan, CollectedPack, Executor, PATIENCE, POLL, StepResult};
 use crate::case::{Address, AttrOverride, Content, UvPlace};
 use std::sync::Arc;
 use std::time::Duration;
+use venc_core::PackType;
 use venc_core::layout::{uv_size, y_size};
 use venc_core::{ChnStatus, VideoFrameInfo};
 use venc_harness::poll::{Poll, poll_until};
@@ -98,18 +99,23 @@ impl Executor<'_> {
     }
 
     /// Waits until the encoder released the frame `pts` of a channel, consuming its packs
-    /// meanwhile (the encoder needs its output blocks back to go on).
+    /// meanwhile (the encoder needs its output blocks back to go on). Released means its
+    /// picture came out (an I or P pack with that pts or a later one), or, where the backend
+    /// reports it, `release_pic_pts` reached it: the board's kernel fills only `cur_packs`
+    /// (k230-mpp-c-api.md §3), so a C program knows a frame is free by its picture alone.
     fn consume_until_released(&mut self, chn: u32, pts: u64) -> StepResult {
         let mpi = Arc::clone(&self.mpi);
         poll_until(
             PATIENCE,
             POLL,
             || {
-                let done = mpi
-                    .query_status(chn)
-                    .map_err(|e| e.to_string())?
-                    .release_pic_pts
-                    >= pts;
+                let released = mpi.released_pts(chn).map_err(|e| e.to_string())? >= pts;
+                let pictured = self.out.streams.get(&chn).is_some_and(|s| {
+                    s.packs
+                        .iter()
+                        .any(|p| p.pack_type != PackType::Header && p.pts >= pts)
+                });
+                let done = released || pictured;
                 if self.consume(chn)? > 0 {
                     return Ok(Poll::Progress);
                 }
@@ -172,14 +178,25 @@ impl Executor<'_> {
         )
     }
 
+    /// Waits until the encoder released the frame `pts` ([`venc_core::Mpi::released_pts`]).
     pub(super) fn wait_released(&self, chn: u32, pts: u64) -> StepResult {
-        self.wait_status(
-            chn,
-            |st| st.release_pic_pts >= pts,
-            |st, waited| {
+        let last = std::cell::Cell::new(0);
+        poll_until(
+            PATIENCE,
+            POLL,
+            || {
+                let released = self.mpi.released_pts(chn).map_err(|e| e.to_string())?;
+                last.set(released);
+                Ok(if released >= pts {
+                    Poll::Done
+                } else {
+                    Poll::Idle
+                })
+            },
+            |waited| {
                 format!(
                     "frame pts {pts} not released after {waited:?} (last released {})",
-                    st.release_pic_pts
+                    last.get()
                 )
             },
         )

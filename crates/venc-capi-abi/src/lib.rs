@@ -1,7 +1,20 @@
-//! The SDK family's VENC structs (`k_venc_comm.h`), mirrored. Enums are 4-byte `u32`s here:
-//! a C program may put any value in one, and the calls answer a bad one with the board's code.
+//! # k230_mpp_abi: the K230 MPP's C structs, mirrored
+//!
+//! The SDK family's VENC, VB and SYS structs (`k_venc_comm.h`, `k_video_comm.h`,
+//! `k_vb_comm.h`, `k_module.h`) and the CanMV MPP's `k_venc_chn_attr`, with the layouts of
+//! k230-mpp-c-api.md §3. Enums are 4-byte `u32`s here: a C program may put any value in one,
+//! and the calls answer a bad one with the board's code.
+//!
+//! Its own crate so that what calls the C library through its symbols (the conformance
+//! suite's `capi` backend) shares these types without linking the library.
+//!
+//! *Invariant:* every type has the size and field offsets of §3, checked at compile time
+//! here and from C by `venc-capi/tests/layout.rs`.
 
 use std::mem::{offset_of, size_of};
+use venc_core::consts::{
+    K_VENC_RC_MODE_CBR, K_VENC_RC_MODE_FIXQP, K_VENC_RC_MODE_MJPEG_FIXQP, K_VENC_RC_MODE_VBR,
+};
 
 /// `k_venc_attr` (the SDK's, with the stream buffer fields; 24 bytes).
 #[doc(alias = "k_venc_attr")]
@@ -29,6 +42,99 @@ pub struct RcAttr {
     /// src, dst, max_bit_rate, bit_rate`; FIXQP `gop, src, dst, i_qp, p_qp`; MJPEG_FIXQP `src,
     /// dst, q_factor`.
     pub words: [u32; 6],
+}
+
+impl RcAttr {
+    /// The rate control this holds: the union read as its mode's struct (the C field order:
+    /// VBR has `max_bit_rate` before `bit_rate`; FIXQP has no `stats_time`).
+    pub fn to_core(&self) -> Result<venc_core::RcAttr, venc_core::UnknownRcMode> {
+        use venc_core::RcAttr as Rc;
+        let w = self.words;
+        Ok(match self.rc_mode {
+            K_VENC_RC_MODE_CBR => Rc::Cbr {
+                gop: w[0],
+                stats_time: w[1],
+                src_frame_rate: w[2],
+                dst_frame_rate: w[3],
+                bit_rate: w[4],
+            },
+            K_VENC_RC_MODE_VBR => Rc::Vbr {
+                gop: w[0],
+                stats_time: w[1],
+                src_frame_rate: w[2],
+                dst_frame_rate: w[3],
+                max_bit_rate: w[4],
+                bit_rate: w[5],
+            },
+            K_VENC_RC_MODE_FIXQP => Rc::FixQp {
+                gop: w[0],
+                src_frame_rate: w[1],
+                dst_frame_rate: w[2],
+                i_qp: w[3],
+                p_qp: w[4],
+            },
+            K_VENC_RC_MODE_MJPEG_FIXQP => Rc::MjpegFixQp {
+                src_frame_rate: w[0],
+                dst_frame_rate: w[1],
+                q_factor: w[2],
+            },
+            other => return Err(venc_core::UnknownRcMode(other)),
+        })
+    }
+
+    /// The C union of a rate control ([`Self::to_core`] the other way); unused words 0.
+    pub fn from_core(rc: &venc_core::RcAttr) -> Self {
+        use venc_core::RcAttr as Rc;
+        let (rc_mode, words) = match *rc {
+            Rc::Cbr {
+                gop,
+                stats_time,
+                src_frame_rate,
+                dst_frame_rate,
+                bit_rate,
+            } => (
+                K_VENC_RC_MODE_CBR,
+                [gop, stats_time, src_frame_rate, dst_frame_rate, bit_rate, 0],
+            ),
+            Rc::Vbr {
+                gop,
+                stats_time,
+                src_frame_rate,
+                dst_frame_rate,
+                max_bit_rate,
+                bit_rate,
+            } => (
+                K_VENC_RC_MODE_VBR,
+                [
+                    gop,
+                    stats_time,
+                    src_frame_rate,
+                    dst_frame_rate,
+                    max_bit_rate,
+                    bit_rate,
+                ],
+            ),
+            Rc::FixQp {
+                gop,
+                src_frame_rate,
+                dst_frame_rate,
+                i_qp,
+                p_qp,
+            } => (
+                K_VENC_RC_MODE_FIXQP,
+                [gop, src_frame_rate, dst_frame_rate, i_qp, p_qp, 0],
+            ),
+            Rc::MjpegFixQp {
+                src_frame_rate,
+                dst_frame_rate,
+                q_factor,
+            } => (
+                K_VENC_RC_MODE_MJPEG_FIXQP,
+                [src_frame_rate, dst_frame_rate, q_factor, 0, 0, 0],
+            ),
+        };
+        Self { rc_mode, words }
+    }
 }
 
 /// `k_venc_chn_attr` (52 bytes).
@@ -402,3 +508,51 @@ const _: () = {
     assert!(offset_of!(VbConfig, comm_pool) == 8);
     assert!(size_of::<MppChn>() == 12);
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rate_control_round_trips_through_the_c_union_and_unknown_modes_are_errors() {
+        let all = [
+            venc_core::RcAttr::Cbr {
+                gop: 30,
+                stats_time: 1,
+                src_frame_rate: 30,
+                dst_frame_rate: 25,
+                bit_rate: 4000,
+            },
+            venc_core::RcAttr::Vbr {
+                gop: 60,
+                stats_time: 2,
+                src_frame_rate: 30,
+                dst_frame_rate: 30,
+                max_bit_rate: 6000,
+                bit_rate: 3000,
+            },
+            venc_core::RcAttr::FixQp {
+                gop: 10,
+                src_frame_rate: 30,
+                dst_frame_rate: 15,
+                i_qp: 28,
+                p_qp: 31,
+            },
+            venc_core::RcAttr::MjpegFixQp {
+                src_frame_rate: 30,
+                dst_frame_rate: 30,
+                q_factor: 75,
+            },
+        ];
+        for rc in all {
+            assert_eq!(RcAttr::from_core(&rc).to_core(), Ok(rc));
+        }
+        // The SDK's k_venc_vbr: max_bit_rate at offset 16, bit_rate at 20.
+        assert_eq!(RcAttr::from_core(&all[1]).words[4..], [6000, 3000]);
+        let bad = RcAttr {
+            rc_mode: 9,
+            words: [0; 6],
+        };
+        assert_eq!(bad.to_core(), Err(venc_core::UnknownRcMode(9)));
+    }
+}
