@@ -8,10 +8,12 @@
  *     cc venc_camera.c $(pkg-config --cflags --libs k230-mpp-sim) -lpthread
  *
  * usage: venc_camera [-t h264|h265|jpeg] [-s SENSOR_TYPE] [-w W] [-h H] [-n FRAMES]
- *                    [-m MIRROR] [-p] [-r RAW] -o OUT
+ *                    [-m MIRROR] [-p] [-r RAW] [-O] -o OUT
  * -m: 0 none, 1 horizontal, 2 vertical, 3 both (the VICAP's mirror); -p: the test-pattern
  * generator's colour bars; -r: load-image mode, RAW is one 10-bit RGGB picture of the
- * sensor's size (little-endian 16-bit samples). The first FRAMES pictures go to OUT: an
+ * sensor's size (little-endian 16-bit samples); -O: sample_venc's OSD case, a translucent
+ * ARGB8888 label (OSD region 0) and a border (border 0) drawn by the channel's 2D engine onto
+ * every picture (attach_2d after start, as sample_venc does). The first FRAMES pictures go to OUT: an
  * Annex B stream (H.264/H.265) or concatenated JPEG pictures. */
 #include <errno.h>
 #include <pthread.h>
@@ -170,13 +172,68 @@ static int vicap_config(k_vicap_sensor_type sensor, unsigned w, unsigned h, unsi
     return 0;
 }
 
+#define OSD_W 96
+#define OSD_H 32
+#define OSD_SIZE ALIGN_4K(OSD_W * OSD_H * 4)
+
+/* sample_venc's OSD case: an ARGB8888 label in a common-pool block (a blue-to-green gradient,
+ * three quarters opaque) at the top left, and a white border, drawn by the 2D engine onto
+ * every frame. The block is the caller's to release once the 2D engine is detached. */
+static k_vb_blk_handle osd_start(unsigned w, unsigned h)
+{
+    k_vb_blk_handle block = kd_mpi_vb_get_block(VB_INVALID_POOLID, OSD_SIZE, NULL);
+    if (block == VB_INVALID_HANDLE) {
+        fprintf(stderr, "no OSD block\n");
+        return VB_INVALID_HANDLE;
+    }
+    k_u64 phys = kd_mpi_vb_handle_to_phyaddr(block);
+    k_u32 *argb = kd_mpi_sys_mmap(phys, OSD_SIZE);
+    if (argb == NULL) {
+        fprintf(stderr, "mmap of the OSD block failed\n");
+        return VB_INVALID_HANDLE;
+    }
+    for (unsigned y = 0; y < OSD_H; y++)
+        for (unsigned x = 0; x < OSD_W; x++)
+            argb[y * OSD_W + x] = 0xc0000000u | ((x * 255 / OSD_W) << 8) | (255 - x * 255 / OSD_W);
+    kd_mpi_sys_munmap(argb, OSD_SIZE);
+
+    k_venc_2d_osd_attr region;
+    memset(&region, 0, sizeof(region));
+    region.width = OSD_W;
+    region.height = OSD_H;
+    region.startx = 16;
+    region.starty = 16;
+    region.phys_addr[0] = (k_u32)phys; /* the 2D engine takes 32-bit addresses */
+    region.osd_alpha = 255;
+    region.video_alpha = 255;
+    region.add_order = K_VENC_2D_ADD_ORDER_VIDEO_OSD;
+    region.fmt = K_VENC_2D_OSD_FMT_ARGB8888;
+    k_venc_2d_border_attr border;
+    memset(&border, 0, sizeof(border));
+    border.width = (k_u16)(w / 2 & ~1u);
+    border.height = (k_u16)(h / 2 & ~1u);
+    border.line_width = 4;
+    border.color = (128u << 16) | (128u << 8) | 235u; /* YUV444: white */
+    border.startx = (k_u16)(w / 4 & ~1u);
+    border.starty = (k_u16)(h / 4 & ~1u);
+    k_s32 ret;
+    if ((ret = kd_mpi_venc_attach_2d(CHN)) != K_SUCCESS ||
+        (ret = kd_mpi_venc_set_2d_mode(CHN, K_VENC_2D_CALC_MODE_OSD_BORDER)) != K_SUCCESS ||
+        (ret = kd_mpi_venc_set_2d_osd_param(CHN, 0, &region)) != K_SUCCESS ||
+        (ret = kd_mpi_venc_set_2d_border_param(CHN, 0, &border)) != K_SUCCESS) {
+        fprintf(stderr, "2D OSD set-up: 0x%x\n", (unsigned)ret);
+        return VB_INVALID_HANDLE;
+    }
+    return block;
+}
+
 int main(int argc, char **argv)
 {
     const char *type = "h264", *out_path = NULL, *raw_path = NULL;
     unsigned w = 1280, h = 720, frames = 30, mirror = 0;
     k_vicap_sensor_type sensor = OV_OV5647_MIPI_CSI0_1920X1080_30FPS_10BIT_LINEAR;
-    int tpg = 0, opt;
-    while ((opt = getopt(argc, argv, "t:s:w:h:n:m:pr:o:")) != -1) {
+    int tpg = 0, osd = 0, opt;
+    while ((opt = getopt(argc, argv, "t:s:w:h:n:m:pr:Oo:")) != -1) {
         switch (opt) {
         case 't': type = optarg; break;
         case 's': sensor = (k_vicap_sensor_type)atoi(optarg); break;
@@ -186,12 +243,13 @@ int main(int argc, char **argv)
         case 'm': mirror = (unsigned)atoi(optarg); break;
         case 'p': tpg = 1; break;
         case 'r': raw_path = optarg; break;
+        case 'O': osd = 1; break;
         case 'o': out_path = optarg; break;
         default: out_path = NULL; optind = argc; break;
         }
     }
     if (out_path == NULL || w == 0 || h == 0 || frames == 0) {
-        fprintf(stderr, "usage: %s [-t h264|h265|jpeg] [-s SENSOR_TYPE] [-w W] [-h H] [-n FRAMES] [-m MIRROR] [-p] [-r RAW] -o OUT\n", argv[0]);
+        fprintf(stderr, "usage: %s [-t h264|h265|jpeg] [-s SENSOR_TYPE] [-w W] [-h H] [-n FRAMES] [-m MIRROR] [-p] [-r RAW] [-O] -o OUT\n", argv[0]);
         return 2;
     }
 
@@ -219,10 +277,13 @@ int main(int argc, char **argv)
     k_u32 stream_size = (k_u32)ALIGN_4K((k_u64)w * h / 2);
     k_vb_config config;
     memset(&config, 0, sizeof(config));
-    config.max_pool_cnt = 1;
+    config.max_pool_cnt = 2;
     config.comm_pool[0].blk_size = stream_size;
     config.comm_pool[0].blk_cnt = STREAM_BLOCKS;
     config.comm_pool[0].mode = VB_REMAP_MODE_NOCACHE;
+    config.comm_pool[1].blk_size = OSD_SIZE;
+    config.comm_pool[1].blk_cnt = 1;
+    config.comm_pool[1].mode = VB_REMAP_MODE_NOCACHE;
     CHECK(kd_mpi_vb_set_config(&config));
     CHECK(kd_mpi_vb_init());
 
@@ -245,6 +306,9 @@ int main(int argc, char **argv)
     }
     CHECK(kd_mpi_venc_create_chn(CHN, &attr));
     CHECK(kd_mpi_venc_start_chn(CHN));
+    k_vb_blk_handle osd_block = VB_INVALID_HANDLE;
+    if (osd && (osd_block = osd_start(w, h)) == VB_INVALID_HANDLE)
+        return 1;
 
     CHECK(kd_mpi_vicap_tpg_enable(tpg ? K_TRUE : K_FALSE));
     if (vicap_config(sensor, w, h, mirror, raw_path))
@@ -270,6 +334,10 @@ int main(int argc, char **argv)
     CHECK(kd_mpi_venc_stop_chn(CHN));
     pthread_cancel(out_thread);
     pthread_join(out_thread, NULL);
+    if (osd_block != VB_INVALID_HANDLE) {
+        CHECK(kd_mpi_venc_detach_2d(CHN));
+        CHECK(kd_mpi_vb_release_block(osd_block));
+    }
     CHECK(kd_mpi_venc_destroy_chn(CHN));
     CHECK(kd_mpi_venc_close_fd());
     k_s32 ret = kd_mpi_vb_exit();

@@ -240,6 +240,12 @@ const RUNS: &[(&str, &str, Expect, bool)] = &[
     ),
     ("venc_errors", "", Expect::Exit, true),
     (
+        "venc_camera",
+        "-t h265 -O -n 30 -o OUT/camera-osd.h265",
+        Expect::Stream("camera-osd.h265", "", "hevc", 30),
+        false,
+    ),
+    (
         "venc_canmv",
         "-t h265 -w 640 -h 480 -n 30 -o OUT/canmv.h265",
         Expect::Stream("canmv.h265", "", "hevc", 30),

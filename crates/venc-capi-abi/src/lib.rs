@@ -296,6 +296,48 @@ pub struct MppChn {
     pub chn_id: i32,
 }
 
+/// `k_venc_2d_osd_attr` (36 bytes).
+#[doc(alias = "k_venc_2d_osd_attr")]
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OsdAttr {
+    pub width: u16,
+    pub height: u16,
+    pub startx: u16,
+    pub starty: u16,
+    pub phys_addr: [u32; 3],
+    pub bg_alpha: u8,
+    pub osd_alpha: u8,
+    pub video_alpha: u8,
+    /// `k_venc_2d_add_order`.
+    pub add_order: u32,
+    pub bg_color: u32,
+    /// `k_venc_2d_osd_fmt`.
+    pub fmt: u32,
+}
+
+/// `k_venc_2d_border_attr` (16 bytes).
+#[doc(alias = "k_venc_2d_border_attr")]
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BorderAttr {
+    pub width: u16,
+    pub height: u16,
+    pub line_width: u16,
+    pub color: u32,
+    pub startx: u16,
+    pub starty: u16,
+}
+
+/// `k_venc_2d_csc_attr` (4 bytes).
+#[doc(alias = "k_venc_2d_csc_attr")]
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CscAttr {
+    /// `k_venc_2d_src_dst_fmt`.
+    pub dst_fmt: u32,
+}
+
 /// A struct's C name, size and fields' offsets.
 pub type Layout = (&'static str, usize, &'static [(&'static str, usize)]);
 
@@ -450,6 +492,36 @@ pub const LAYOUTS: &[Layout] = &[
     ),
     ("k_vb_config", 520, &[("max_pool_cnt", 0), ("comm_pool", 8)]),
     (
+        "k_venc_2d_osd_attr",
+        36,
+        &[
+            ("width", 0),
+            ("height", 2),
+            ("startx", 4),
+            ("starty", 6),
+            ("phys_addr", 8),
+            ("bg_alpha", 20),
+            ("osd_alpha", 21),
+            ("video_alpha", 22),
+            ("add_order", 24),
+            ("bg_color", 28),
+            ("fmt", 32),
+        ],
+    ),
+    (
+        "k_venc_2d_border_attr",
+        16,
+        &[
+            ("width", 0),
+            ("height", 2),
+            ("line_width", 4),
+            ("color", 8),
+            ("startx", 12),
+            ("starty", 14),
+        ],
+    ),
+    ("k_venc_2d_csc_attr", 4, &[("dst_fmt", 0)]),
+    (
         "k_mpp_chn",
         12,
         &[("mod_id", 0), ("dev_id", 4), ("chn_id", 8)],
@@ -507,6 +579,13 @@ const _: () = {
     assert!(size_of::<VbConfig>() == 520);
     assert!(offset_of!(VbConfig, comm_pool) == 8);
     assert!(size_of::<MppChn>() == 12);
+    assert!(size_of::<OsdAttr>() == 36);
+    assert!(offset_of!(OsdAttr, add_order) == 24);
+    assert!(offset_of!(OsdAttr, fmt) == 32);
+    assert!(size_of::<BorderAttr>() == 16);
+    assert!(offset_of!(BorderAttr, color) == 8);
+    assert!(offset_of!(BorderAttr, starty) == 14);
+    assert!(size_of::<CscAttr>() == 4);
 };
 
 #[cfg(test)]

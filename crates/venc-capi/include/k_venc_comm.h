@@ -165,4 +165,113 @@ typedef struct {
     k_venc_stream_info stream_info;
 } k_venc_chn_status;
 
+
+/* The 2D engine in front of the encoder (VENC+2D). The simulator draws OSD and BORDER; CSC
+ * and the standalone 2D path answer K_ERR_VENC_NOT_SUPPORT (docs/c-api.md, D-057). */
+typedef enum {
+    K_VENC_2D_CALC_MODE_CSC = 0,
+    K_VENC_2D_CALC_MODE_OSD,
+    K_VENC_2D_CALC_MODE_BORDER,
+    K_VENC_2D_CALC_MODE_OSD_BORDER,
+    K_VENC_2D_CALC_MODE_BUTT
+} k_venc_2d_calc_mode;
+
+typedef enum {
+    K_VENC_2D_SRC_DST_FMT_YUV420_NV12 = 0,
+    K_VENC_2D_SRC_DST_FMT_YUV420_NV21,
+    K_VENC_2D_SRC_DST_FMT_YUV420_I420,
+    K_VENC_2D_SRC_DST_FMT_ARGB8888 = 4,
+    K_VENC_2D_SRC_DST_FMT_ARGB4444,
+    K_VENC_2D_SRC_DST_FMT_ARGB1555,
+    K_VENC_2D_SRC_DST_FMT_XRGB8888,
+    K_VENC_2D_SRC_DST_FMT_XRGB4444,
+    K_VENC_2D_SRC_DST_FMT_XRGB1555,
+    K_VENC_2D_SRC_DST_FMT_BGRA8888,
+    K_VENC_2D_SRC_DST_FMT_BGRA4444,
+    K_VENC_2D_SRC_DST_FMT_BGRA5551,
+    K_VENC_2D_SRC_DST_FMT_BGRX8888,
+    K_VENC_2D_SRC_DST_FMT_BGRX4444,
+    K_VENC_2D_SRC_DST_FMT_BGRX5551,
+    K_VENC_2D_SRC_DST_FMT_RGB888,
+    K_VENC_2D_SRC_DST_FMT_BGR888,
+    K_VENC_2D_SRC_DST_FMT_RGB565,
+    K_VENC_2D_SRC_DST_FMT_BGR565,
+    K_VENC_2D_SRC_DST_FMT_SEPERATE_RGB,
+    K_VENC_2D_SRC_DST_FMT_BUTT
+} k_venc_2d_src_dst_fmt;
+
+/* Only the first three are drawn (as on the board); ARGB8888 is the little-endian word
+ * 0xAARRGGBB. */
+typedef enum {
+    K_VENC_2D_OSD_FMT_ARGB8888 = 0,
+    K_VENC_2D_OSD_FMT_ARGB4444,
+    K_VENC_2D_OSD_FMT_ARGB1555,
+    K_VENC_2D_OSD_FMT_XRGB8888,
+    K_VENC_2D_OSD_FMT_XRGB4444,
+    K_VENC_2D_OSD_FMT_XRGB1555,
+    K_VENC_2D_OSD_FMT_BGRA8888,
+    K_VENC_2D_OSD_FMT_BGRA4444,
+    K_VENC_2D_OSD_FMT_BGRA5551,
+    K_VENC_2D_OSD_FMT_BGRX8888,
+    K_VENC_2D_OSD_FMT_BGRX4444,
+    K_VENC_2D_OSD_FMT_BGRX5551,
+    K_VENC_2D_OSD_FMT_RGB888,
+    K_VENC_2D_OSD_FMT_BGR888,
+    K_VENC_2D_OSD_FMT_RGB565,
+    K_VENC_2D_OSD_FMT_BGR565,
+    K_VENC_2D_OSD_FMT_SEPERATE_RGB,
+    K_VENC_2D_OSD_FMT_BUTT
+} k_venc_2d_osd_fmt;
+
+/* The layers of an OSD region, bottom to top. */
+typedef enum {
+    K_VENC_2D_ADD_ORDER_VIDEO_OSD = 0,
+    K_VENC_2D_ADD_ORDER_OSD_VIDEO,
+    K_VENC_2D_ADD_ORDER_VIDEO_BG,
+    K_VENC_2D_ADD_ORDER_BG_VIDEO,
+    K_VENC_2D_ADD_ORDER_VIDEO_BG_OSD,
+    K_VENC_2D_ADD_ORDER_VIDEO_OSD_BG,
+    K_VENC_2D_ADD_ORDER_BG_VIDEO_OSD,
+    K_VENC_2D_ADD_ORDER_BG_OSD_VIDEO,
+    K_VENC_2D_ADD_ORDER_OSD_VIDEO_BG,
+    K_VENC_2D_ADD_ORDER_OSD_BG_VIDEO,
+    K_VENC_2D_ADD_ORDER_BUTT
+} k_venc_2d_add_order;
+
+typedef enum {
+    VENC_2D_COLOR_GAMUT_BT601 = 0,
+    VENC_2D_COLOR_GAMUT_BT709,
+    VENC_2D_COLOR_GAMUT_BT2020,
+    VENC_2D_COLOR_GAMUT_BUTT
+} k_venc_2d_color_gamut;
+
+typedef struct {
+    k_venc_2d_src_dst_fmt dst_fmt;
+} k_venc_2d_csc_attr;
+
+/* bg_color is YUV444: Y in bits 0-7, U in 8-15, V in 16-23. Sizes and positions even. */
+typedef struct {
+    k_u16 width;
+    k_u16 height;
+    k_u16 startx;
+    k_u16 starty;
+    k_u32 phys_addr[3];
+    k_u8 bg_alpha;
+    k_u8 osd_alpha;
+    k_u8 video_alpha;
+    k_venc_2d_add_order add_order;
+    k_u32 bg_color;
+    k_venc_2d_osd_fmt fmt;
+} k_venc_2d_osd_attr;
+
+/* color is YUV444 as bg_color above. */
+typedef struct {
+    k_u16 width;
+    k_u16 height;
+    k_u16 line_width;
+    k_u32 color;
+    k_u16 startx;
+    k_u16 starty;
+} k_venc_2d_border_attr;
+
 #endif

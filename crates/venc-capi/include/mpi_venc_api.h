@@ -59,6 +59,29 @@ k_s32 kd_mpi_venc_get_h265_entropy(k_u32 chn_num, k_venc_h265_entropy *h265_entr
 /* The VPU firmware's internal memory: accepted in any state, as on the board. */
 k_s32 kd_mpi_venc_set_intbuf_size(k_u32 chn_num, k_u32 size);
 
+/* The 2D engine in front of the encoder, channels 0..2: OSD regions (index 0..7) and borders
+ * (0..31) drawn onto every frame the encoder takes once attached and in an OSD/BORDER mode.
+ * attach_2d and detach_2d answer 0 even when they fail, as on the board. CSC and the
+ * standalone 2D calls (start/stop/send/get_2d) answer K_ERR_VENC_NOT_SUPPORT. */
+k_s32 kd_mpi_venc_attach_2d(k_u32 chn_num);
+k_s32 kd_mpi_venc_detach_2d(k_u32 chn_num);
+k_s32 kd_mpi_venc_set_2d_mode(k_u32 chn_num, k_venc_2d_calc_mode mode);
+k_s32 kd_mpi_venc_get_2d_mode(k_u32 chn_num, k_venc_2d_calc_mode *mode);
+k_s32 kd_mpi_venc_set_2d_osd_param(k_u32 chn_num, k_u8 index, const k_venc_2d_osd_attr *attr);
+k_s32 kd_mpi_venc_get_2d_osd_param(k_u32 chn_num, k_u8 index, k_venc_2d_osd_attr *attr);
+k_s32 kd_mpi_venc_set_2d_border_param(k_u32 chn_num, k_u8 index, const k_venc_2d_border_attr *attr);
+k_s32 kd_mpi_venc_get_2d_border_param(k_u32 chn_num, k_u8 index, k_venc_2d_border_attr *attr);
+k_s32 kd_mpi_venc_set_2d_custom_coef(k_u32 chn_num, const k_s16 *coef);
+k_s32 kd_mpi_venc_get_2d_custom_coef(k_u32 chn_num, const k_s16 *coef);
+k_s32 kd_mpi_venc_set_2d_color_gamut(k_u32 chn_num, const k_venc_2d_color_gamut color_gamut);
+k_s32 kd_mpi_venc_get_2d_color_gamut(k_u32 chn_num, k_venc_2d_color_gamut *color_gamut);
+k_s32 kd_mpi_venc_set_2d_csc_param(k_u32 chn_num, const k_venc_2d_csc_attr *attr);
+k_s32 kd_mpi_venc_get_2d_csc_param(k_u32 chn_num, k_venc_2d_csc_attr *attr);
+k_s32 kd_mpi_venc_start_2d_chn(k_u32 chn_num);
+k_s32 kd_mpi_venc_stop_2d_chn(k_u32 chn_num);
+k_s32 kd_mpi_venc_send_2d_frame(k_u32 chn_num, k_video_frame_info *frame);
+k_s32 kd_mpi_venc_get_2d_frame(k_u32 chn_num, k_video_frame_info *frame);
+
 /* The CanMV MPP's additions, declared for every program (a CanMV program defines
  * K230_MPP_CANMV for its k_venc_chn_attr). The channel's packs go to an attached pool: every
  * block, or at most buff_num of them (_ex). */

@@ -24,6 +24,7 @@ pub mod hooks;
 pub mod orient;
 pub mod sys;
 pub mod tools;
+pub mod twod;
 pub mod vb;
 pub mod venc;
 pub mod vicap;

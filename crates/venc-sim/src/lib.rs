@@ -15,6 +15,7 @@ pub mod mmz;
 pub mod sys;
 pub mod timing;
 mod tools;
+mod twod;
 pub mod venc;
 pub mod vicap;
 

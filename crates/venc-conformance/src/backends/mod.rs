@@ -126,7 +126,10 @@ mod capi_tests {
     #[test]
     fn a_library_that_is_not_there_or_not_ours_is_refused_by_name() {
         let e = CapiBackend::load(Path::new("/nonexistent/libk230_mpp_sim.so")).unwrap_err();
-        assert!(e.contains("cannot load /nonexistent/libk230_mpp_sim.so"), "{e}");
+        assert!(
+            e.contains("cannot load /nonexistent/libk230_mpp_sim.so"),
+            "{e}"
+        );
         // A real shared library without the MPP's symbols.
         let e = CapiBackend::load(Path::new("libc.so.6")).unwrap_err();
         assert!(e.contains("no symbol kd_mpi_venc_create_chn_canmv"), "{e}");

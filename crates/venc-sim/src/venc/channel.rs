@@ -11,6 +11,7 @@
 
 use super::nv12::deinterleave_uv;
 use super::orient::Orientation;
+use super::overlay::{Nv12, TwoD};
 use super::ring::PackRing;
 use crate::SimOptions;
 use crate::clock::{BoardClock, Booking};
@@ -139,6 +140,9 @@ pub(crate) struct State {
     wake_hold: Option<Booking>,
     /// `set_rotation` / `set_mirror`: put on every frame the VPU takes from now on.
     orientation: Orientation,
+    /// The 2D engine in front of the VPU (`attach_2d`, `set_2d_*`): the 2D channel's own
+    /// settings, kept across creates.
+    two_d: TwoD,
     /// What the engine was built with, to build one for a turned size.
     engine_opts: (u16, codec::Engines),
     /// Deblocking, SAO, entropy coder: set between create and start (§4).
@@ -197,6 +201,7 @@ impl Channel {
                 consumers_waiting: 0,
                 wake_hold: None,
                 orientation: Orientation::default(),
+                two_d: TwoD::default(),
                 engine_opts: (1, codec::Engines::Real),
                 tools: CodingTools::default(),
                 entropy_set: (None, 0),
@@ -513,6 +518,14 @@ impl Channel {
         self.lock().orientation
     }
 
+    /// The channel's 2D settings, with its phase, changed by `f` (any state: the kernel's 2D
+    /// calls have no state check, §4).
+    pub(crate) fn with_two_d<R>(&self, f: impl FnOnce(Phase, &mut TwoD) -> R) -> R {
+        let mut st = self.lock();
+        let phase = st.phase;
+        f(phase, &mut st.two_d)
+    }
+
     /// The attributes of the channel's last create.
     pub(crate) fn attr(&self) -> Option<ChnAttr> {
         self.lock().attr
@@ -745,6 +758,66 @@ impl Channel {
         Ok(())
     }
 
+    /// The 2D engine on a frame, in place in media memory as on the board (src == dst, §4):
+    /// the planes read, drawn on, written back. What cannot be drawn is said once per start.
+    fn draw_2d(
+        &self,
+        mem: &MediaMemory,
+        two_d: &TwoD,
+        frame: &VideoFrameInfo,
+        (w, h): (u32, u32),
+        warned: &mut bool,
+    ) {
+        let (mut y, mut uv) = (
+            vec![0; y_size(w, h) as usize],
+            vec![0; uv_size(w, h) as usize],
+        );
+        let read = mem
+            .read(frame.phys_addr[0], &mut y)
+            .and_then(|()| mem.read(frame.phys_addr[1], &mut uv));
+        if let Err(e) = read {
+            warn!(
+                "venc ch{}: 2D: frame pts {} unreadable: {e}",
+                self.id, frame.pts
+            );
+            return;
+        }
+        let mut planes = Nv12 {
+            y: &mut y,
+            uv: &mut uv,
+            width: w as usize,
+            height: h as usize,
+        };
+        let drawn = two_d.draw(&mut planes, |addr, out| {
+            mem.read(addr, out).map_err(|e| e.to_string())
+        });
+        let clipped = match drawn {
+            Ok(d) => d.clipped,
+            Err(why) => {
+                if !std::mem::replace(warned, true) {
+                    warn!("venc ch{}: 2D: {why}; drawn without it (D-057)", self.id);
+                }
+                0
+            }
+        };
+        if clipped > 0 && !std::mem::replace(warned, true) {
+            warn!(
+                "venc ch{}: 2D: {clipped} region(s) or border(s) reach past the {w}x{h} frame: \
+                 cut at its edge (D-057)",
+                self.id
+            );
+        }
+        let written = mem
+            .write(frame.phys_addr[0], &y)
+            .and_then(|()| mem.write(frame.phys_addr[1], &uv));
+        if let Err(e) = written {
+            warn!(
+                "venc ch{}: 2D: frame pts {} not written back: {e}",
+                self.id, frame.pts
+            );
+        }
+    }
+
     fn run_worker(
         &self,
         mem: &MediaMemory,
@@ -779,8 +852,9 @@ impl Channel {
         // booked first): the kind the GOP gives, counted here.
         let mut since_idr: Option<u32> = None;
         let mut kind_warned = false;
+        let mut two_d_warned = false;
         loop {
-            let ((frame, arrived), force_idr, orientation) = {
+            let ((frame, arrived), force_idr, orientation, two_d) = {
                 let mut st = self.lock();
                 loop {
                     if !live(&st) {
@@ -791,7 +865,7 @@ impl Channel {
                     // Every frame is encoded: the kernel never reads `dst_frame_rate` (D-009).
                     if let Some(f) = st.input.pop_front() {
                         let force = std::mem::take(&mut st.idr_requested);
-                        break (f, force, st.orientation);
+                        break (f, force, st.orientation, st.two_d);
                     }
                     st = self.clock.wait_on(&self.input_cv, &self.state, st, None).0;
                 }
@@ -857,6 +931,9 @@ impl Channel {
             }
             let y_len = y_size(w, h);
             let uv_len = uv_size(w, h);
+            if two_d.draws() {
+                self.draw_2d(mem, &two_d, &frame, (w, h), &mut two_d_warned);
+            }
             let read = mem.with_two(
                 (frame.phys_addr[0], y_len),
                 (frame.phys_addr[1], uv_len),

@@ -3,6 +3,7 @@
 mod channel;
 pub mod nv12;
 pub mod orient;
+pub mod overlay;
 pub mod ring;
 
 pub(crate) use channel::Channel;
