@@ -25,7 +25,7 @@
 //!   and `target/bench-compare.json`; without a board the emulated board stands in, labeled.
 //! - `python`: build the Python front into the venv `target/py` with pip (maturin backend) and
 //!   run its tests; `test` runs it after the Rust tests.
-//! - `fuzz [--cases N]`: the fuzz targets (Y4M, board replies, case files; mutated corpus
+//! - `fuzz [--cases N]`: the fuzz targets (Y4M, board replies, case files, the C ABI's structs; mutated corpus
 //!   inputs and arbitrary bytes) with a million inputs per property, in release; CI runs them
 //!   with a few thousand as part of `test`.
 //! - `canmv`: install the Python front if needed, then `canmv-run` with the given arguments.
@@ -90,7 +90,7 @@ enum Cmd {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
-    /// Run every fuzz target (Y4M, board replies, case files) with many inputs, in release, and
+    /// Run every fuzz target (Y4M, board replies, case files, the C ABI's structs) with many inputs, in release, and
     /// print inputs per second.
     Fuzz {
         /// Inputs per property (each target has one to four).
@@ -334,6 +334,7 @@ const FUZZ_TARGETS: &[(&str, &str)] = &[
     ("venc-hw", "fuzz_protocol"),
     ("venc-hw", "fuzz_agent"),
     ("venc-conformance", "fuzz_case"),
+    ("venc-capi", "fuzz_structs"),
 ];
 
 fn fuzz(cases: u64) -> Result<(), String> {

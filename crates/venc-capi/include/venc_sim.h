@@ -16,6 +16,14 @@ extern "C" {
  * K_ERR_VENC_INVALID_CHNID for chn_num > 3, K_ERR_VENC_NULL_PTR for a NULL pts. */
 k_s32 venc_sim_release_pic_pts(k_u32 chn_num, k_u64 *pts);
 
+/* Arms a fault, to see a program's error handling run: KIND[:ARG][@next|@every=N|@P%] with
+ * KIND one of get-stream-notready, send-frame-busy, vpu-stall:MS, drop-frame, ring-overflow,
+ * mem-exhausted (e.g. "send-frame-busy@next", "drop-frame@every=5"). Each fault that strikes
+ * is logged. K_ERR_VENC_ILLEGAL_PARAM for a spec that does not parse (the reason printed),
+ * K_ERR_VENC_NULL_PTR for NULL. The environment variable VENC_SIM_FAULT arms faults from the
+ * start (";"-separated specs). */
+k_s32 venc_sim_inject_fault(const char *spec);
+
 #ifdef __cplusplus
 }
 #endif

@@ -3,7 +3,9 @@
 //! A C program has no constructor to pass options to, so the board reads them from the
 //! environment: `VENC_SIM_TIMING` (`fast`, `realtime`, `dilated`, `deterministic`; default
 //! `fast`), `VENC_SIM_STRICT=1` (refuse what is otherwise accepted with a warning) and
-//! `VENC_SIM_LOG` (an `env_logger` filter; default `warn`). A bad value leaves the board down:
+//! `VENC_SIM_LOG` (an `env_logger` filter; default `warn`), `VENC_SIM_FAULT` (faults armed from
+//! the start, `;`-separated specs as `venc --fault` takes them, e.g.
+//! `send-frame-busy@every=10;vpu-stall:200ms@next`). A bad value leaves the board down:
 //! every call then fails as on a board whose `/dev/venc_device` does not open (NOTREADY), after
 //! one message naming the variable.
 
@@ -59,6 +61,18 @@ fn options_from_env() -> Result<SimOptions, String> {
     Ok(opts)
 }
 
+/// The faults `VENC_SIM_FAULT` names (none when unset).
+fn faults_from_env() -> Result<Vec<venc_core::FaultSpec>, String> {
+    let Ok(specs) = std::env::var("VENC_SIM_FAULT") else {
+        return Ok(Vec::new());
+    };
+    specs
+        .split(';')
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| s.parse().map_err(|e| format!("VENC_SIM_FAULT: {e}")))
+        .collect()
+}
+
 fn bring_up() -> Result<Board, String> {
     let filter = std::env::var("VENC_SIM_LOG").unwrap_or_else(|_| "warn".into());
     // A host program may have its own logger: then ours is not needed.
@@ -67,8 +81,14 @@ fn bring_up() -> Result<Board, String> {
         .format_timestamp(None)
         .try_init();
     let opts = options_from_env()?;
+    let faults = faults_from_env()?;
+    let sim = Simulator::shared(opts);
+    for spec in &faults {
+        venc_core::Mpi::inject_fault(sim.as_ref(), spec)
+            .map_err(|e| format!("VENC_SIM_FAULT: {spec:?}: {e}"))?;
+    }
     Ok(Board {
-        sim: Simulator::shared(opts),
+        sim,
         vb: Mutex::new(Vb::default()),
         maps: Mutex::new(HashMap::new()),
         stream_bufs: Mutex::new(Default::default()),
@@ -94,12 +114,21 @@ pub(crate) fn board() -> Option<&'static Board> {
     }
 }
 
+static PANICS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// How many exported calls panicked (each a bug, answered with a code): what the fuzz target
+/// checks stays 0.
+pub fn panics_caught() -> u64 {
+    PANICS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// Runs an exported call's body: a panic is reported and answered with `on_panic` rather
 /// than unwound into C.
 pub(crate) fn guarded<T>(call: &str, on_panic: T, body: impl FnOnce() -> T) -> T {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(body)) {
         Ok(v) => v,
         Err(_) => {
+            PANICS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             eprintln!("venc-sim: internal error in {call} (a bug: please report it)");
             on_panic
         }

@@ -1,4 +1,5 @@
-//! What the simulator offers beyond the K230's calls, for harnesses (`include/venc_sim.h`).
+//! What the simulator offers beyond the K230's calls, for harnesses and for programs testing
+//! their error handling (`include/venc_sim.h`).
 //! No K230 program calls these: they are named `venc_sim_*`, never `kd_mpi_*`.
 
 use crate::venc::{check_chn, venc_call};
@@ -19,5 +20,28 @@ pub unsafe extern "C" fn venc_sim_release_pic_pts(chn_num: u32, pts: *mut u64) -
         let out = unsafe { pts.as_mut() }.ok_or(VencError::NullPtr)?;
         *out = b.sim.query_status(chn_num)?.release_pic_pts;
         Ok(())
+    })
+}
+
+/// `venc_sim_inject_fault`: arms a fault (`venc --fault`'s spec, e.g. `send-frame-busy@next`,
+/// `drop-frame@every=5`, `vpu-stall:200ms@10%`) so a program can see its error handling run.
+/// A spec that does not parse is K_ERR_VENC_ILLEGAL_PARAM, the reason printed; NULL is NULL_PTR.
+/// Each fault that strikes is logged.
+///
+/// # Safety
+/// `spec` is NULL or a NUL-terminated string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn venc_sim_inject_fault(spec: *const std::ffi::c_char) -> i32 {
+    venc_call("venc_sim_inject_fault", |b| {
+        if spec.is_null() {
+            return Err(VencError::NullPtr);
+        }
+        // SAFETY: the caller passes a NUL-terminated string.
+        let text = unsafe { std::ffi::CStr::from_ptr(spec) }.to_string_lossy();
+        let spec: venc_core::FaultSpec = text.parse().map_err(|e| {
+            eprintln!("venc_sim_inject_fault: {e}");
+            VencError::IllegalParam
+        })?;
+        b.sim.inject_fault(&spec)
     })
 }

@@ -18,6 +18,7 @@
 pub use k230_mpp_abi as abi;
 pub mod bind;
 mod board;
+pub use board::panics_caught;
 pub mod canmv;
 mod codes;
 pub mod hooks;

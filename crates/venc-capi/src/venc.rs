@@ -66,7 +66,9 @@ fn take_stream_blocks(board: &Board, chn: Chn, size: u32, cnt: u32) -> Result<Ve
         return Err(VencError::NoBuf);
     }
     let vb = lock(&board.vb);
-    let mut taken = Vec::with_capacity(cnt as usize);
+    // `cnt` is the program's: grown as blocks are found, never reserved up front (a count of
+    // 2^32 - 1 once asked for 32 GiB and aborted the process; the fuzz target found it).
+    let mut taken = Vec::new();
     for _ in 0..cnt {
         match take_common(board, &vb, u64::from(size)) {
             Ok(b) => taken.push(b),

@@ -207,6 +207,48 @@ fn the_canmv_style_program_builds_with_the_canmv_layout_and_encodes() {
 }
 
 #[test]
+fn faults_armed_by_venc_sim_fault_reach_the_programs_calls() {
+    let (exe, built) = compile("venc_canmv", "canmv-faults", &["-DK230_MPP_CANMV"]);
+    assert!(built.status.success(), "{}", text(&built.stderr));
+    let output = scratch("canmv-faults").join("out.h264");
+    let args = [
+        "-w",
+        "320",
+        "-h",
+        "240",
+        "-n",
+        "5",
+        "-o",
+        output.to_str().unwrap(),
+    ];
+    // The third send_frame is refused BUSY: the program says so and stops.
+    let out = run(
+        &exe,
+        &args,
+        &[("VENC_SIM_FAULT", "send-frame-busy@every=3")],
+    );
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("send_frame: 0xa0098012"),
+        "{}",
+        text(&out.stderr)
+    );
+    // A spec that does not parse leaves the board down, named once; every call then fails.
+    let out = run(
+        &exe,
+        &args,
+        &[("VENC_SIM_FAULT", "send-frame-busy@sometimes")],
+    );
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("the simulated board is down: VENC_SIM_FAULT"),
+        "{err}"
+    );
+    assert!(err.contains("vb init: 0xa0048010"), "{err}");
+}
+
+#[test]
 fn the_error_program_gets_the_boards_code_for_every_wrong_call() {
     let exe = build("venc_errors", "errors");
     let out = run(&exe, &[], &[]);

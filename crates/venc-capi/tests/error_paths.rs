@@ -163,6 +163,13 @@ fn every_wrong_call_gets_its_code_and_changes_nothing() {
             venc_err(0x0d),
             "no buffers"
         );
+        // More buffers than any pool holds: NOBUF, not an abort (found by fuzz_structs).
+        let mut attr = h264(0x10000, u32::MAX);
+        assert_eq!(
+            venc::kd_mpi_venc_create_chn(0, &mut attr),
+            venc_err(0x0d),
+            "2^32 - 1 buffers"
+        );
         let mut attr = h264(0x10000, 3);
         attr.venc_attr.pic_height = 241;
         assert_eq!(
