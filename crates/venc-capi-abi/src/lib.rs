@@ -6,7 +6,8 @@
 //! and the calls answer a bad one with the board's code.
 //!
 //! Its own crate so that what calls the C library through its symbols (the conformance
-//! suite's `capi` backend) shares these types without linking the library.
+//! suite's `capi` backend) shares these types without linking the library, and the simulator's
+//! 2D engine takes the OSD and border attributes as the C program wrote them.
 //!
 //! *Invariant:* every type has the size and field offsets of §3, checked at compile time
 //! here and from C by `venc-capi/tests/layout.rs`.

@@ -11,7 +11,6 @@ use crate::abi::{BorderAttr, CscAttr, OsdAttr};
 use crate::venc::venc_call;
 use log::warn;
 use venc_core::VencError;
-use venc_sim::venc::overlay::{Border, OsdRegion};
 
 /// Channels with a 2D engine.
 const TWO_D_CHANNELS: u32 = 3;
@@ -103,20 +102,7 @@ pub unsafe extern "C" fn kd_mpi_venc_set_2d_osd_param(
         }
         // SAFETY: the caller passes NULL or a valid k_venc_2d_osd_attr.
         let a = unsafe { attr.as_ref() }.ok_or(VencError::NullPtr)?;
-        let region = OsdRegion {
-            width: a.width,
-            height: a.height,
-            startx: a.startx,
-            starty: a.starty,
-            phys_addr: a.phys_addr,
-            bg_alpha: a.bg_alpha,
-            osd_alpha: a.osd_alpha,
-            video_alpha: a.video_alpha,
-            add_order: a.add_order,
-            bg_color: a.bg_color,
-            fmt: a.fmt,
-        };
-        b.sim.set_2d_osd(chn_num, index, region)
+        b.sim.set_2d_osd(chn_num, index, *a)
     })
 }
 
@@ -137,20 +123,7 @@ pub unsafe extern "C" fn kd_mpi_venc_get_2d_osd_param(
         }
         // SAFETY: the caller passes NULL or a writable k_venc_2d_osd_attr.
         let out = unsafe { attr.as_mut() }.ok_or(VencError::NullPtr)?;
-        let r = b.sim.two_d_osd(chn_num, index)?;
-        *out = OsdAttr {
-            width: r.width,
-            height: r.height,
-            startx: r.startx,
-            starty: r.starty,
-            phys_addr: r.phys_addr,
-            bg_alpha: r.bg_alpha,
-            osd_alpha: r.osd_alpha,
-            video_alpha: r.video_alpha,
-            add_order: r.add_order,
-            bg_color: r.bg_color,
-            fmt: r.fmt,
-        };
+        *out = b.sim.two_d_osd(chn_num, index)?;
         Ok(())
     })
 }
@@ -172,15 +145,7 @@ pub unsafe extern "C" fn kd_mpi_venc_set_2d_border_param(
         }
         // SAFETY: the caller passes NULL or a valid k_venc_2d_border_attr.
         let a = unsafe { attr.as_ref() }.ok_or(VencError::NullPtr)?;
-        let border = Border {
-            width: a.width,
-            height: a.height,
-            line_width: a.line_width,
-            color: a.color,
-            startx: a.startx,
-            starty: a.starty,
-        };
-        b.sim.set_2d_border(chn_num, index, border)
+        b.sim.set_2d_border(chn_num, index, *a)
     })
 }
 
@@ -201,15 +166,7 @@ pub unsafe extern "C" fn kd_mpi_venc_get_2d_border_param(
         }
         // SAFETY: the caller passes NULL or a writable k_venc_2d_border_attr.
         let out = unsafe { attr.as_mut() }.ok_or(VencError::NullPtr)?;
-        let r = b.sim.two_d_border(chn_num, index)?;
-        *out = BorderAttr {
-            width: r.width,
-            height: r.height,
-            line_width: r.line_width,
-            color: r.color,
-            startx: r.startx,
-            starty: r.starty,
-        };
+        *out = b.sim.two_d_border(chn_num, index)?;
         Ok(())
     })
 }

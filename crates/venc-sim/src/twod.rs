@@ -7,7 +7,7 @@
 use crate::Simulator;
 use crate::venc::Phase;
 use crate::venc::overlay::{
-    BORDERS, Border, Gamut, Mode, OSD_REGIONS, OsdFormat, OsdRegion, add_order,
+    BORDERS, BorderAttr, Gamut, Mode, OSD_REGIONS, OsdAttr, OsdFormat, add_order,
 };
 use log::warn;
 use venc_core::{Chn, VencError};
@@ -69,7 +69,7 @@ impl Simulator {
     /// formats the 2D engine takes (ARGB8888/4444/1555, else NOT_SUPPORT); a size or position
     /// that is odd or zero, or an add order outside the enum, is ILLEGAL_PARAM (D-057).
     #[doc(alias = "kd_mpi_venc_set_2d_osd_param")]
-    pub fn set_2d_osd(&self, chn: Chn, index: u8, region: OsdRegion) -> Result<(), VencError> {
+    pub fn set_2d_osd(&self, chn: Chn, index: u8, region: OsdAttr) -> Result<(), VencError> {
         let slot = usize::from(index);
         if slot >= OSD_REGIONS {
             return Err(VencError::InvalidChnId);
@@ -100,7 +100,7 @@ impl Simulator {
 
     /// `kd_mpi_venc_get_2d_osd_param`: zeros until set.
     #[doc(alias = "kd_mpi_venc_get_2d_osd_param")]
-    pub fn two_d_osd(&self, chn: Chn, index: u8) -> Result<OsdRegion, VencError> {
+    pub fn two_d_osd(&self, chn: Chn, index: u8) -> Result<OsdAttr, VencError> {
         let slot = usize::from(index);
         if slot >= OSD_REGIONS {
             return Err(VencError::InvalidChnId);
@@ -113,7 +113,7 @@ impl Simulator {
     /// `kd_mpi_venc_set_2d_border_param`: border `index` (0..=31, else INVALID_CHNID); odd or
     /// zero sizes and a zero line width are ILLEGAL_PARAM (D-057).
     #[doc(alias = "kd_mpi_venc_set_2d_border_param")]
-    pub fn set_2d_border(&self, chn: Chn, index: u8, border: Border) -> Result<(), VencError> {
+    pub fn set_2d_border(&self, chn: Chn, index: u8, border: BorderAttr) -> Result<(), VencError> {
         let slot = usize::from(index);
         if slot >= BORDERS {
             return Err(VencError::InvalidChnId);
@@ -134,7 +134,7 @@ impl Simulator {
 
     /// `kd_mpi_venc_get_2d_border_param`: zeros until set.
     #[doc(alias = "kd_mpi_venc_get_2d_border_param")]
-    pub fn two_d_border(&self, chn: Chn, index: u8) -> Result<Border, VencError> {
+    pub fn two_d_border(&self, chn: Chn, index: u8) -> Result<BorderAttr, VencError> {
         let slot = usize::from(index);
         if slot >= BORDERS {
             return Err(VencError::InvalidChnId);

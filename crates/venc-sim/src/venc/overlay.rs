@@ -142,39 +142,11 @@ pub fn add_order(code: u32) -> Option<&'static [Layer]> {
     })
 }
 
-/// `k_venc_2d_osd_attr`: a picture in media memory laid over the frame.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-#[doc(alias = "k_venc_2d_osd_attr")]
-pub struct OsdRegion {
-    pub width: u16,
-    pub height: u16,
-    pub startx: u16,
-    pub starty: u16,
-    /// `phys_addr[0]`: the packed OSD picture (the other two are for planar formats).
-    pub phys_addr: [u32; 3],
-    pub bg_alpha: u8,
-    pub osd_alpha: u8,
-    pub video_alpha: u8,
-    /// `k_venc_2d_add_order`.
-    pub add_order: u32,
-    /// YUV444: Y bits 0–7, U 8–15, V 16–23.
-    pub bg_color: u32,
-    /// `k_venc_2d_osd_fmt`.
-    pub fmt: u32,
-}
-
-/// `k_venc_2d_border_attr`: a rectangle outline.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-#[doc(alias = "k_venc_2d_border_attr")]
-pub struct Border {
-    pub width: u16,
-    pub height: u16,
-    pub line_width: u16,
-    /// YUV444: Y bits 0–7, U 8–15, V 16–23.
-    pub color: u32,
-    pub startx: u16,
-    pub starty: u16,
-}
+/// `k_venc_2d_osd_attr` (an OSD region: a picture in media memory laid over the frame; only
+/// `phys_addr[0]` is read, the packed formats have one plane) and `k_venc_2d_border_attr` (a
+/// rectangle outline); `bg_color` and `color` are YUV444, Y bits 0–7, U 8–15, V 16–23. The C
+/// structs themselves, shared with the C library.
+pub use k230_mpp_abi::{BorderAttr, OsdAttr};
 
 /// `k_venc_2d_color_gamut`: the RGB→YUV matrix OSD pixels go through.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -222,8 +194,8 @@ pub struct TwoD {
     /// `kd_mpi_venc_attach_2d` ran (and no `detach_2d` since).
     pub attached: bool,
     pub mode: Mode,
-    pub osd: [Option<OsdRegion>; OSD_REGIONS],
-    pub borders: [Option<Border>; BORDERS],
+    pub osd: [Option<OsdAttr>; OSD_REGIONS],
+    pub borders: [Option<BorderAttr>; BORDERS],
     pub gamut: Gamut,
     /// The OSD RGB→YUV coefficients (`set_2d_custom_coef`, or the gamut's).
     pub coef: [i16; 12],
@@ -306,7 +278,7 @@ impl TwoD {
     fn blend_region(
         &self,
         frame: &mut Nv12<'_>,
-        r: &OsdRegion,
+        r: &OsdAttr,
         fmt: OsdFormat,
         pixels: &[u8],
         drawn: &mut Drawn,
@@ -386,7 +358,7 @@ fn rgb_to_yuv(c: &[i16; 12], r: u8, g: u8, b: u8) -> [u8; 3] {
     [row(0), row(4), row(8)]
 }
 
-fn draw_border(frame: &mut Nv12<'_>, b: &Border, drawn: &mut Drawn) {
+fn draw_border(frame: &mut Nv12<'_>, b: &BorderAttr, drawn: &mut Drawn) {
     let (x0, y0) = (usize::from(b.startx), usize::from(b.starty));
     let (w, h, lw) = (
         usize::from(b.width),
@@ -437,7 +409,7 @@ mod tests {
             mode: Mode::Osd,
             ..TwoD::default()
         };
-        let region = OsdRegion {
+        let region = OsdAttr {
             width: 4,
             height: 2,
             startx: 2,
@@ -446,7 +418,7 @@ mod tests {
             osd_alpha: 255,
             video_alpha: 255,
             fmt: OsdFormat::Argb8888.code(),
-            ..OsdRegion::default()
+            ..OsdAttr::default()
         };
         two.osd[0] = Some(region);
         // White, opaque: BT.709 limited gives Y 235, U and V 128.
@@ -499,7 +471,7 @@ mod tests {
             mode: Mode::Border,
             ..TwoD::default()
         };
-        two.borders[3] = Some(Border {
+        two.borders[3] = Some(BorderAttr {
             width: 8,
             height: 8,
             line_width: 2,
