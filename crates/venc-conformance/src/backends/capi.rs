@@ -130,7 +130,7 @@ impl Backend for CapiBackend {
         let turn = Arc::clone(&self.turn);
         Ok(Arc::new(CapiBoard {
             s: Arc::clone(&self.symbols),
-            _turn: OwnedTurn::take(turn),
+            _turn: OwnedTurn::take(turn)?,
             pools: Mutex::default(),
             blocks: Mutex::default(),
             chans: Mutex::default(),
@@ -156,14 +156,33 @@ struct Turn {
 struct OwnedTurn(Arc<Turn>);
 
 impl OwnedTurn {
-    fn take(turn: Arc<Turn>) -> Self {
+    /// How long a case waits for the previous one's board (a case the watchdog gave up on may
+    /// still hold it): then the case errs rather than the run hanging.
+    const PATIENCE: std::time::Duration = std::time::Duration::from_secs(60);
+
+    fn take(turn: Arc<Turn>) -> Result<Self, String> {
+        Self::take_within(turn, Self::PATIENCE)
+    }
+
+    fn take_within(turn: Arc<Turn>, patience: std::time::Duration) -> Result<Self, String> {
+        let deadline = std::time::Instant::now() + patience;
         let mut busy = lock(&turn.busy);
         while *busy {
-            busy = turn.freed.wait(busy).unwrap_or_else(|e| e.into_inner());
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                return Err(format!(
+                    "the library's board is still held by an earlier case after {patience:?}"
+                ));
+            }
+            busy = turn
+                .freed
+                .wait_timeout(busy, left)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
         }
         *busy = true;
         drop(busy);
-        Self(turn)
+        Ok(Self(turn))
     }
 }
 
@@ -511,5 +530,23 @@ impl Drop for CapiBoard {
             // SAFETY: a pool this board made.
             unsafe { (s.vb_destroy_pool)(pool) };
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn a_turn_is_given_back_on_drop_and_a_held_one_times_out() {
+        let turn = Arc::new(Turn::default());
+        let first = OwnedTurn::take_within(Arc::clone(&turn), Duration::from_millis(50)).unwrap();
+        let e = OwnedTurn::take_within(Arc::clone(&turn), Duration::from_millis(50))
+            .err()
+            .expect("held");
+        assert!(e.contains("still held by an earlier case"), "{e}");
+        drop(first);
+        assert!(OwnedTurn::take_within(turn, Duration::from_millis(50)).is_ok());
     }
 }
