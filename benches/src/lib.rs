@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Instant;
 use venc_core::bitstream::Codec;
 use venc_core::consts;
-use venc_core::layout::{uv_size, y_size};
+use venc_core::layout::{align_up, uv_offset, uv_size, y_size};
 use venc_core::{ChnAttrStr, Encoder, Mpi};
 use venc_harness::source::TestPattern;
 use venc_harness::{Consumer, FrameBuffers, PackEvent, UvPlacement};
@@ -273,4 +273,108 @@ pub fn print_loop_table(size: (u32, u32), reps: usize, loops: &[(&str, &[LoopRun
             run.frames, run.fps, run.bytes
         );
     }
+}
+
+/// Warm-up frames before a side-by-side loop's timed ones.
+pub const WARMUP: u32 = 5;
+/// Stream blocks of a side-by-side loop's channel.
+pub const STREAM_BLOCKS: u32 = 15;
+/// Packs asked for per `get_stream`.
+pub const MAX_PACKS: usize = 8;
+const CHN: u32 = 0;
+/// CBR 4000 kbit/s, GOP 30, 30 fps: `gop, stats_time, src, dst, bit_rate`.
+pub const CBR: [u32; 5] = [30, 1, 30, 30, 4000];
+
+/// A stream block of a `w`x`h` channel.
+pub fn stream_block(w: u32, h: u32) -> u64 {
+    align_up(u64::from(w) * u64::from(h) / 2, 4096)
+}
+
+/// The frames' blocks: Y at the base, UV at the VICAP offset (alignment 12).
+pub fn frame_block(w: u32, h: u32) -> u64 {
+    uv_offset(w, h, 12) + align_up(u64::from(w) * u64::from(h) / 2, 4096)
+}
+
+pub fn timed(frames: u32, mut one: impl FnMut(u32) -> u64) -> LoopRun {
+    for n in 0..WARMUP {
+        one(n);
+    }
+    let t0 = Instant::now();
+    let bytes = (WARMUP..WARMUP + frames).map(&mut one).sum();
+    LoopRun {
+        fps: f64::from(frames) / t0.elapsed().as_secs_f64(),
+        frames,
+        bytes,
+    }
+}
+
+/// The 720p-style loop on the Rust `Mpi` of a fresh `Simulator`: `configure` runs between
+/// create and start (a rotation, the 2D engine, …). Six pattern frames laid out once in media
+/// memory, then per frame `send_frame` → `get_stream(-1)` until the picture's pack, each pack's
+/// bytes copied out with `read_mem` → `release_stream`; 5 warm-up frames, then `frames` timed.
+pub fn mpi_loop(w: u32, h: u32, frames: u32, configure: impl FnOnce(&Simulator)) -> LoopRun {
+    let sim = Simulator::shared(SimOptions::default());
+    let src = Frames::render(w, h);
+    let pool = sim.create_pool(frame_block(w, h), 6).expect("frame pool");
+    let blocks: Vec<u64> = (0..6)
+        .map(|_| sim.get_block(pool).expect("block"))
+        .collect();
+    let uv_off = uv_offset(w, h, 12);
+    for (b, (y, uv)) in blocks.iter().zip(&src.nv12) {
+        sim.write_mem(*b, y).expect("Y");
+        sim.write_mem(b + uv_off, uv).expect("UV");
+    }
+    let out_pool = sim
+        .create_pool(stream_block(w, h), STREAM_BLOCKS)
+        .expect("stream pool");
+    sim.attach_vb_pool(CHN, out_pool).expect("attach");
+    let [gop, stats_time, src_frame_rate, dst_frame_rate, bit_rate] = CBR;
+    let attr = venc_core::ChnAttr {
+        payload: consts::K_PT_H264,
+        width: w,
+        height: h,
+        profile: consts::VENC_PROFILE_H264_HIGH,
+        rc: venc_core::RcAttr::Cbr {
+            gop,
+            stats_time,
+            src_frame_rate,
+            dst_frame_rate,
+            bit_rate,
+        },
+    };
+    sim.create_chn(CHN, &attr).expect("create");
+    configure(&sim);
+    sim.start_chn(CHN).expect("start");
+    let (mut packs, mut buf) = (Vec::new(), Vec::new());
+    let run = timed(frames, |n| {
+        let block = blocks[n as usize % blocks.len()];
+        let frame = venc_core::VideoFrameInfo {
+            width: w,
+            height: h,
+            pixel_format: consts::PIXEL_FORMAT_YUV_SEMIPLANAR_420,
+            stride: [w, w, 0],
+            phys_addr: [block, block + uv_off, 0],
+            pts: u64::from(n) * 33_333,
+            pool_id: pool,
+            mod_id: consts::VIDEO_ENCODE_MOD_ID,
+        };
+        sim.send_frame(CHN, &frame, 1000).expect("send_frame");
+        let (mut bytes, mut picture) = (0, false);
+        while !picture {
+            sim.get_stream(CHN, MAX_PACKS as u32, -1, &mut packs)
+                .expect("get_stream");
+            for p in &packs {
+                buf.resize(p.len as usize, 0);
+                sim.read_mem(p.phys_addr, &mut buf).expect("read");
+                bytes += buf.len() as u64;
+                picture |= p.pack_type != venc_core::PackType::Header;
+            }
+            sim.release_stream(CHN, packs.len() as u32)
+                .expect("release");
+        }
+        bytes
+    });
+    sim.stop_chn(CHN).expect("stop");
+    sim.destroy_chn(CHN).expect("destroy");
+    run
 }

@@ -477,6 +477,10 @@ fn main() -> ExitCode {
                     .args(["--json", "target/capi-vs-rust.json"]))
             })
             .and_then(|()| {
+                run(release_run("venc-benches", Some("frame-stages"))
+                    .args(["--json", "target/frame-stages.json"]))
+            })
+            .and_then(|()| {
                 if table_only {
                     Ok(())
                 } else {
