@@ -221,8 +221,17 @@ fn venc(code: Code) -> Result<(), VencError> {
     if code == 0 {
         return Ok(());
     }
-    // A code the VENC module does not have would be the library's bug: said as such.
-    Err(VencError::from_code(code as u32).unwrap_or(VencError::NotSupport))
+    VencError::from_code(code as u32).map_or_else(
+        || {
+            // A code the VENC module does not have is the library's bug: said as such.
+            log::warn!(
+                "capi: the library answered 0x{:x}, not a VENC code",
+                code as u32
+            );
+            Err(VencError::NotSupport)
+        },
+        Err,
+    )
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
