@@ -54,16 +54,39 @@ impl Orientation {
     }
 
     /// Writes plane `src` (`w`x`h`) turned into `dst` (the turned size).
+    ///
+    /// Along an output row the source moves by a constant step (±1 or ±`w`), so each row is a
+    /// slice copy (forwards or reversed) or one strided walk, not a per-pixel mapping.
     pub fn apply_plane(self, src: &[u8], (w, h): (usize, usize), dst: &mut [u8]) {
         let (ow, oh) = if self.rotation % 2 == 1 {
             (h, w)
         } else {
             (w, h)
         };
-        for y in 0..oh {
-            for x in 0..ow {
-                let (sx, sy) = self.source_of(x, y, (ow, oh));
-                dst[y * ow + x] = src[sy * w + sx];
+        let index = |(sx, sy): (usize, usize)| (sy * w + sx) as isize;
+        for (y, row) in dst.chunks_exact_mut(ow).take(oh).enumerate() {
+            let start = index(self.source_of(0, y, (ow, oh)));
+            let step = if ow > 1 {
+                index(self.source_of(1, y, (ow, oh))) - start
+            } else {
+                1
+            };
+            let start = start as usize;
+            match step {
+                1 => row.copy_from_slice(&src[start..start + ow]),
+                -1 => {
+                    let from = &src[start + 1 - ow..=start];
+                    for (d, s) in row.iter_mut().zip(from.iter().rev()) {
+                        *d = *s;
+                    }
+                }
+                _ => {
+                    let mut i = start as isize;
+                    for d in row.iter_mut() {
+                        *d = src[i as usize];
+                        i += step;
+                    }
+                }
             }
         }
     }
@@ -80,6 +103,29 @@ mod tests {
         let mut out = vec![0; 6];
         Orientation { rotation, mirror }.apply_plane(&SRC, (3, 2), &mut out);
         out
+    }
+
+    #[test]
+    fn row_copies_give_what_the_per_pixel_mapping_gives() {
+        let (w, h) = (7usize, 5usize);
+        let src: Vec<u8> = (0..w * h).map(|i| i as u8).collect();
+        for rotation in 0..4 {
+            for mirror in 0..3 {
+                let o = Orientation { rotation, mirror };
+                let (ow, oh) = o.size(w as u32, h as u32);
+                let mut fast = vec![0; w * h];
+                o.apply_plane(&src, (w, h), &mut fast);
+                let (ow, oh) = (ow as usize, oh as usize);
+                let slow: Vec<u8> = (0..oh)
+                    .flat_map(|y| (0..ow).map(move |x| (x, y)))
+                    .map(|(x, y)| {
+                        let (sx, sy) = o.source_of(x, y, (ow, oh));
+                        src[sy * w + sx]
+                    })
+                    .collect();
+                assert_eq!(fast, slow, "rotation {rotation} mirror {mirror}");
+            }
+        }
     }
 
     #[test]
