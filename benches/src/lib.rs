@@ -239,6 +239,18 @@ pub fn arg(args: &[String], name: &str) -> Option<String> {
         .and_then(|i| args.get(i + 1).cloned())
 }
 
+/// `--size WxH` (default 1280x720: as given, and parsed) and `--frames N` (default
+/// `default_frames`) of a side-by-side bench.
+pub fn size_and_frames(args: &[String], default_frames: u32) -> (String, (u32, u32), u32) {
+    let size = arg(args, "--size").unwrap_or_else(|| "1280x720".into());
+    let wh = size
+        .split_once('x')
+        .and_then(|(w, h)| Some((w.parse::<u32>().ok()?, h.parse::<u32>().ok()?)))
+        .expect("--size WxH");
+    let frames = arg(args, "--frames").map_or(default_frames, |f| f.parse().expect("--frames N"));
+    (size, wh, frames)
+}
+
 /// The run with the median frame rate.
 pub fn median_run(mut runs: Vec<LoopRun>) -> LoopRun {
     runs.sort_by(|a, b| a.fps.total_cmp(&b.fps));

@@ -18,7 +18,7 @@ use k230_mpp_sim::{sys, vb, venc};
 use std::process::Command;
 use venc_benches::{
     CBR, Frames, LoopRun, MAX_PACKS, STREAM_BLOCKS, arg, child_run, frame_block, median_run,
-    mpi_loop, print_loop_table, stream_block, timed,
+    mpi_loop, print_loop_table, size_and_frames, stream_block, timed,
 };
 use venc_core::consts;
 use venc_core::layout::uv_offset;
@@ -155,12 +155,7 @@ fn child(exe: &std::path::Path, side: &str, size: &str, frames: u32) -> LoopRun 
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let size = arg(&args, "--size").unwrap_or_else(|| "1280x720".into());
-    let (w, h) = size
-        .split_once('x')
-        .and_then(|(w, h)| Some((w.parse::<u32>().ok()?, h.parse::<u32>().ok()?)))
-        .expect("--size WxH");
-    let frames: u32 = arg(&args, "--frames").map_or(300, |f| f.parse().expect("--frames N"));
+    let (size, (w, h), frames) = size_and_frames(&args, 300);
     if let Some(side) = arg(&args, "--one") {
         let run = match side.as_str() {
             "rust" => rust_loop(w, h, frames),

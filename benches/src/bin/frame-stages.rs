@@ -7,7 +7,7 @@
 //!
 //! `frame-stages [--size WxH] [--frames N] [--json FILE]`
 
-use venc_benches::{LoopRun, arg, median_run, mpi_loop, print_loop_table};
+use venc_benches::{LoopRun, arg, median_run, mpi_loop, print_loop_table, size_and_frames};
 use venc_core::Mpi;
 use venc_sim::Simulator;
 use venc_sim::venc::overlay::{BorderAttr, OsdAttr};
@@ -65,12 +65,7 @@ const STAGES: [Stage; 4] = [
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let size = arg(&args, "--size").unwrap_or_else(|| "1280x720".into());
-    let (w, h) = size
-        .split_once('x')
-        .and_then(|(w, h)| Some((w.parse::<u32>().ok()?, h.parse::<u32>().ok()?)))
-        .expect("--size WxH");
-    let frames: u32 = arg(&args, "--frames").map_or(150, |f| f.parse().expect("--frames N"));
+    let (_, (w, h), frames) = size_and_frames(&args, 150);
     let reps: usize = std::env::var("BENCH_REPS")
         .ok()
         .and_then(|v| v.parse().ok())

@@ -12,7 +12,7 @@
 use std::process::Command;
 use std::sync::Arc;
 use std::time::Instant;
-use venc_benches::{LoopRun, arg, child_run, median_run, print_loop_table};
+use venc_benches::{LoopRun, arg, child_run, median_run, print_loop_table, size_and_frames};
 use venc_core::{ChnAttrStr, Encoder, Mpi, StreamData, consts};
 use venc_sim::vicap::{CAM_CHN_ID_0, Sensor, SensorOptions, SensorSource, YUV420SP};
 use venc_sim::{SimOptions, Simulator};
@@ -91,12 +91,7 @@ fn rust_loop(width: u32, height: u32, frames: u32) -> LoopRun {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let size = arg(&args, "--size").unwrap_or_else(|| "1280x720".into());
-    let (w, h) = size
-        .split_once('x')
-        .and_then(|(w, h)| Some((w.parse::<u32>().ok()?, h.parse::<u32>().ok()?)))
-        .expect("--size WxH");
-    let frames: u32 = arg(&args, "--frames").map_or(300, |f| f.parse().expect("--frames N"));
+    let (size, (w, h), frames) = size_and_frames(&args, 300);
     if args.get(1).map(String::as_str) == Some("--one") {
         println!(
             "{}",
