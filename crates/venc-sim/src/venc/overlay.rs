@@ -254,13 +254,23 @@ impl TwoD {
                 let Some(fmt) = OsdFormat::from_code(r.fmt) else {
                     continue;
                 };
-                let len = usize::from(r.width) * usize::from(r.height) * fmt.bytes();
-                pixels.resize(len, 0);
-                if let Err(e) = read_osd(u64::from(r.phys_addr[0]), &mut pixels) {
+                let Some(vis) = Visible::of(r, frame, &mut drawn) else {
+                    continue;
+                };
+                // Only the rows and columns inside the frame are read: a region's size is the
+                // program's (up to 65535x65535), the frame bounds what is fetched.
+                let (bpp, stride) = (fmt.bytes(), usize::from(r.width) * fmt.bytes());
+                let row_len = vis.width() * bpp;
+                pixels.resize(row_len * vis.height(), 0);
+                let rows = pixels.chunks_exact_mut(row_len).enumerate();
+                let read = rows.map(|(row, out)| {
+                    read_osd(u64::from(r.phys_addr[0]) + (row * stride) as u64, out)
+                });
+                if let Err(e) = read.collect::<Result<(), String>>() {
                     unread.push(format!("OSD region {i}: {e}"));
                     continue;
                 }
-                self.blend_region(frame, r, fmt, &pixels, &mut drawn);
+                self.blend_region(frame, r, fmt, &pixels, vis);
             }
         }
         if self.mode.draws_borders() {
@@ -281,20 +291,10 @@ impl TwoD {
         r: &OsdAttr,
         fmt: OsdFormat,
         pixels: &[u8],
-        drawn: &mut Drawn,
+        vis: Visible,
     ) {
         let layers = add_order(r.add_order).unwrap_or(&[Layer::Video, Layer::Osd]);
-        let (x0, y0) = (usize::from(r.startx), usize::from(r.starty));
-        let (w, h) = (usize::from(r.width), usize::from(r.height));
-        let (x1, y1) = ((x0 + w).min(frame.width), (y0 + h).min(frame.height));
-        if x0 >= x1 || y0 >= y1 {
-            drawn.clipped += 1;
-            return;
-        }
-        drawn.shapes += 1;
-        if x1 - x0 < w || y1 - y0 < h {
-            drawn.clipped += 1;
-        }
+        let Visible { x0, y0, x1, y1 } = vis;
         let bg = yuv444(r.bg_color);
         let c = &self.coef;
         // One sample of the region: the video's [Y, U, V] under the layers, bottom to top.
@@ -323,7 +323,8 @@ impl TwoD {
             out
         };
         let bpp = fmt.bytes();
-        let at = |x: usize, y: usize| fmt.argb(&pixels[((y - y0) * w + (x - x0)) * bpp..]);
+        let vw = vis.width();
+        let at = |x: usize, y: usize| fmt.argb(&pixels[((y - y0) * vw + (x - x0)) * bpp..]);
         let cw = frame.width / 2 * 2;
         for y in y0..y1 {
             for x in x0..x1 {
@@ -339,6 +340,42 @@ impl TwoD {
                 }
             }
         }
+    }
+}
+
+/// The part of an OSD region inside the frame: `x0..x1` × `y0..y1` (it starts where the region
+/// starts; only its far edges can be cut).
+#[derive(Debug, Clone, Copy)]
+struct Visible {
+    x0: usize,
+    y0: usize,
+    x1: usize,
+    y1: usize,
+}
+
+impl Visible {
+    /// The visible part of `r`, counted in `drawn`; `None` when none of it is.
+    fn of(r: &OsdAttr, frame: &Nv12<'_>, drawn: &mut Drawn) -> Option<Self> {
+        let (x0, y0) = (usize::from(r.startx), usize::from(r.starty));
+        let (w, h) = (usize::from(r.width), usize::from(r.height));
+        let (x1, y1) = ((x0 + w).min(frame.width), (y0 + h).min(frame.height));
+        if x0 >= x1 || y0 >= y1 {
+            drawn.clipped += 1;
+            return None;
+        }
+        drawn.shapes += 1;
+        if x1 - x0 < w || y1 - y0 < h {
+            drawn.clipped += 1;
+        }
+        Some(Self { x0, y0, x1, y1 })
+    }
+
+    fn width(self) -> usize {
+        self.x1 - self.x0
+    }
+
+    fn height(self) -> usize {
+        self.y1 - self.y0
     }
 }
 
@@ -422,7 +459,6 @@ mod tests {
         };
         two.osd[0] = Some(region);
         // White, opaque: BT.709 limited gives Y 235, U and V 128.
-        let white = [0xff_u8; 4 * 4 * 2];
         let mut f = Nv12 {
             y: &mut y,
             uv: &mut uv,
@@ -431,8 +467,10 @@ mod tests {
         };
         let drawn = two
             .draw(&mut f, |addr, out| {
-                assert_eq!(addr, 0x1000);
-                out.copy_from_slice(&white);
+                // Row by row: the region's two rows of 4 pixels, 16 bytes apart.
+                assert!(addr == 0x1000 || addr == 0x1010, "0x{addr:x}");
+                assert_eq!(out.len(), 16);
+                out.fill(0xff);
                 Ok(())
             })
             .unwrap();
@@ -448,7 +486,6 @@ mod tests {
         assert_eq!(y[4 * 16 + 2], 100, "below it");
         // Alpha 0 in the picture: the video stays.
         let (mut y2, mut uv2) = frame(16, 8);
-        let clear = [0u8; 4 * 4 * 2];
         let mut f = Nv12 {
             y: &mut y2,
             uv: &mut uv2,
@@ -456,11 +493,55 @@ mod tests {
             height: 8,
         };
         two.draw(&mut f, |_, out| {
-            out.copy_from_slice(&clear);
+            out.fill(0);
             Ok(())
         })
         .unwrap();
         assert!(y2.iter().all(|&v| v == 100));
+    }
+
+    #[test]
+    fn a_huge_region_reads_only_the_rows_inside_the_frame() {
+        let (mut y, mut uv) = frame(16, 8);
+        let mut two = TwoD {
+            attached: true,
+            mode: Mode::Osd,
+            ..TwoD::default()
+        };
+        two.osd[0] = Some(OsdAttr {
+            width: 65534,
+            height: 65534,
+            startx: 12,
+            starty: 6,
+            phys_addr: [0x1000, 0, 0],
+            osd_alpha: 255,
+            video_alpha: 255,
+            ..OsdAttr::default()
+        });
+        let mut f = Nv12 {
+            y: &mut y,
+            uv: &mut uv,
+            width: 16,
+            height: 8,
+        };
+        let mut reads = Vec::new();
+        let drawn = two
+            .draw(&mut f, |addr, out| {
+                reads.push((addr, out.len()));
+                out.fill(0xff);
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(
+            drawn,
+            Drawn {
+                shapes: 1,
+                clipped: 1
+            }
+        );
+        // Two visible rows of four pixels, a whole region row (65534 × 4 bytes) apart.
+        assert_eq!(reads, [(0x1000, 16), (0x1000 + 65534 * 4, 16)]);
+        assert_eq!(y[6 * 16 + 12..6 * 16 + 16], [235; 4]);
     }
 
     #[test]
