@@ -13,9 +13,7 @@
 //! here and from C by `venc-capi/tests/layout.rs`.
 
 use std::mem::{offset_of, size_of};
-use venc_core::consts::{
-    K_VENC_RC_MODE_CBR, K_VENC_RC_MODE_FIXQP, K_VENC_RC_MODE_MJPEG_FIXQP, K_VENC_RC_MODE_VBR,
-};
+use venc_core::consts::{K_VENC_RC_MODE_FIXQP, K_VENC_RC_MODE_MJPEG_FIXQP, K_VENC_RC_MODE_VBR};
 
 /// `k_venc_attr` (the SDK's, with the stream buffer fields; 24 bytes).
 #[doc(alias = "k_venc_attr")]
@@ -47,92 +45,27 @@ pub struct RcAttr {
 
 impl RcAttr {
     /// The rate control this holds: the union read as its mode's struct (the C field order:
-    /// VBR has `max_bit_rate` before `bit_rate`; FIXQP has no `stats_time`).
+    /// VBR has `max_bit_rate` before `bit_rate`; FIXQP has no `stats_time`; MJPEG_FIXQP starts
+    /// at the frame rates), through the core's words.
     pub fn to_core(&self) -> Result<venc_core::RcAttr, venc_core::UnknownRcMode> {
-        use venc_core::RcAttr as Rc;
         let w = self.words;
-        Ok(match self.rc_mode {
-            K_VENC_RC_MODE_CBR => Rc::Cbr {
-                gop: w[0],
-                stats_time: w[1],
-                src_frame_rate: w[2],
-                dst_frame_rate: w[3],
-                bit_rate: w[4],
-            },
-            K_VENC_RC_MODE_VBR => Rc::Vbr {
-                gop: w[0],
-                stats_time: w[1],
-                src_frame_rate: w[2],
-                dst_frame_rate: w[3],
-                max_bit_rate: w[4],
-                bit_rate: w[5],
-            },
-            K_VENC_RC_MODE_FIXQP => Rc::FixQp {
-                gop: w[0],
-                src_frame_rate: w[1],
-                dst_frame_rate: w[2],
-                i_qp: w[3],
-                p_qp: w[4],
-            },
-            K_VENC_RC_MODE_MJPEG_FIXQP => Rc::MjpegFixQp {
-                src_frame_rate: w[0],
-                dst_frame_rate: w[1],
-                q_factor: w[2],
-            },
-            other => return Err(venc_core::UnknownRcMode(other)),
-        })
+        let core = match self.rc_mode {
+            K_VENC_RC_MODE_VBR => [w[0], w[1], w[2], w[3], w[5], w[4]],
+            K_VENC_RC_MODE_FIXQP => [w[0], 0, w[1], w[2], w[3], w[4]],
+            K_VENC_RC_MODE_MJPEG_FIXQP => [0, 0, w[0], w[1], w[2], 0],
+            _ => w,
+        };
+        venc_core::RcAttr::from_words(self.rc_mode, core)
     }
 
     /// The C union of a rate control ([`Self::to_core`] the other way); unused words 0.
     pub fn from_core(rc: &venc_core::RcAttr) -> Self {
-        use venc_core::RcAttr as Rc;
-        let (rc_mode, words) = match *rc {
-            Rc::Cbr {
-                gop,
-                stats_time,
-                src_frame_rate,
-                dst_frame_rate,
-                bit_rate,
-            } => (
-                K_VENC_RC_MODE_CBR,
-                [gop, stats_time, src_frame_rate, dst_frame_rate, bit_rate, 0],
-            ),
-            Rc::Vbr {
-                gop,
-                stats_time,
-                src_frame_rate,
-                dst_frame_rate,
-                max_bit_rate,
-                bit_rate,
-            } => (
-                K_VENC_RC_MODE_VBR,
-                [
-                    gop,
-                    stats_time,
-                    src_frame_rate,
-                    dst_frame_rate,
-                    max_bit_rate,
-                    bit_rate,
-                ],
-            ),
-            Rc::FixQp {
-                gop,
-                src_frame_rate,
-                dst_frame_rate,
-                i_qp,
-                p_qp,
-            } => (
-                K_VENC_RC_MODE_FIXQP,
-                [gop, src_frame_rate, dst_frame_rate, i_qp, p_qp, 0],
-            ),
-            Rc::MjpegFixQp {
-                src_frame_rate,
-                dst_frame_rate,
-                q_factor,
-            } => (
-                K_VENC_RC_MODE_MJPEG_FIXQP,
-                [src_frame_rate, dst_frame_rate, q_factor, 0, 0, 0],
-            ),
+        let (rc_mode, c) = rc.to_words();
+        let words = match rc_mode {
+            K_VENC_RC_MODE_VBR => [c[0], c[1], c[2], c[3], c[5], c[4]],
+            K_VENC_RC_MODE_FIXQP => [c[0], c[2], c[3], c[4], c[5], 0],
+            K_VENC_RC_MODE_MJPEG_FIXQP => [c[2], c[3], c[4], 0, 0, 0],
+            _ => c,
         };
         Self { rc_mode, words }
     }
@@ -629,6 +562,10 @@ mod tests {
         }
         // The SDK's k_venc_vbr: max_bit_rate at offset 16, bit_rate at 20.
         assert_eq!(RcAttr::from_core(&all[1]).words[4..], [6000, 3000]);
+        // k_venc_fixqp has no stats_time; k_venc_mjpeg_fixqp starts at the frame rates.
+        assert_eq!(RcAttr::from_core(&all[2]).words, [10, 30, 15, 28, 31, 0]);
+        assert_eq!(RcAttr::from_core(&all[3]).words, [30, 30, 75, 0, 0, 0]);
+        assert_eq!(RcAttr::from_core(&all[0]).words, [30, 1, 30, 25, 4000, 0]);
         let bad = RcAttr {
             rc_mode: 9,
             words: [0; 6],
