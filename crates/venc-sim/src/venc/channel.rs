@@ -766,15 +766,15 @@ impl Channel {
         two_d: &TwoD,
         frame: &VideoFrameInfo,
         (w, h): (u32, u32),
+        (y, uv): &mut (Vec<u8>, Vec<u8>),
         warned: &mut bool,
     ) {
-        let (mut y, mut uv) = (
-            vec![0; y_size(w, h) as usize],
-            vec![0; uv_size(w, h) as usize],
-        );
+        // The worker's planes, sized once: every byte is read over before it is drawn on.
+        y.resize(y_size(w, h) as usize, 0);
+        uv.resize(uv_size(w, h) as usize, 0);
         let read = mem
-            .read(frame.phys_addr[0], &mut y)
-            .and_then(|()| mem.read(frame.phys_addr[1], &mut uv));
+            .read(frame.phys_addr[0], y)
+            .and_then(|()| mem.read(frame.phys_addr[1], uv));
         if let Err(e) = read {
             warn!(
                 "venc ch{}: 2D: frame pts {} unreadable: {e}",
@@ -783,8 +783,8 @@ impl Channel {
             return;
         }
         let mut planes = Nv12 {
-            y: &mut y,
-            uv: &mut uv,
+            y,
+            uv,
             width: w as usize,
             height: h as usize,
         };
@@ -808,8 +808,8 @@ impl Channel {
             );
         }
         let written = mem
-            .write(frame.phys_addr[0], &y)
-            .and_then(|()| mem.write(frame.phys_addr[1], &uv));
+            .write(frame.phys_addr[0], y)
+            .and_then(|()| mem.write(frame.phys_addr[1], uv));
         if let Err(e) = written {
             warn!(
                 "venc ch{}: 2D: frame pts {} not written back: {e}",
@@ -853,6 +853,7 @@ impl Channel {
         let mut since_idr: Option<u32> = None;
         let mut kind_warned = false;
         let mut two_d_warned = false;
+        let mut two_d_planes = (Vec::new(), Vec::new());
         loop {
             let ((frame, arrived), force_idr, orientation, two_d) = {
                 let mut st = self.lock();
@@ -932,7 +933,8 @@ impl Channel {
             let y_len = y_size(w, h);
             let uv_len = uv_size(w, h);
             if two_d.draws() {
-                self.draw_2d(mem, &two_d, &frame, (w, h), &mut two_d_warned);
+                let planes = &mut two_d_planes;
+                self.draw_2d(mem, &two_d, &frame, (w, h), planes, &mut two_d_warned);
             }
             let read = mem.with_two(
                 (frame.phys_addr[0], y_len),
