@@ -6,13 +6,15 @@
 mod common;
 
 use common::{cbr_attr, ok, vb_once, venc_err};
+use k230_mpp_sim::abi::ChnStatus;
 use k230_mpp_sim::abi::{Pack, Stream, VbPoolConfig, VideoFrameInfo};
-use k230_mpp_sim::hooks::venc_sim_inject_fault;
+use k230_mpp_sim::hooks::{venc_sim_inject_fault, venc_sim_release_pic_pts};
 use k230_mpp_sim::{vb, venc};
 use std::ffi::CString;
 use std::ptr::null;
 use venc_core::consts;
 
+const INVALID_CHNID: i32 = venc_err(2);
 const ILLEGAL_PARAM: i32 = venc_err(3);
 const NULL_PTR: i32 = venc_err(6);
 const NOTREADY: i32 = venc_err(0x10);
@@ -108,6 +110,22 @@ fn injected_faults_strike_through_the_exported_calls() {
         ok("get_stream", ret);
         pictures += n;
     }
+    // The picture of pts 1 is out: the harness's hook says so, while query_status leaves
+    // release_pic_pts 0 as the board's kernel does (D-056).
+    let mut pts = 0;
+    // SAFETY: pointers to live locals, or NULL where that is the case under test.
+    unsafe {
+        ok("release_pic_pts", venc_sim_release_pic_pts(0, &mut pts));
+        assert_eq!(venc_sim_release_pic_pts(4, &mut pts), INVALID_CHNID);
+        assert_eq!(venc_sim_release_pic_pts(0, std::ptr::null_mut()), NULL_PTR);
+        let mut status = ChnStatus::default();
+        ok(
+            "query_status",
+            venc::kd_mpi_venc_query_status(0, &mut status),
+        );
+        assert_eq!(status.release_pic_pts, 0);
+    }
+    assert_eq!(pts, 1);
     // A dropped frame: two sent, one picture out, then nothing.
     ok("arm", inject("drop-frame@next"));
     ok("send", send(&mut frame, 2));
