@@ -434,6 +434,15 @@ fn draw_border(frame: &mut Nv12<'_>, b: &BorderAttr, drawn: &mut Drawn) {
 mod tests {
     use super::*;
 
+    /// An engine attached in `mode`, nothing set yet.
+    fn attached(mode: Mode) -> TwoD {
+        TwoD {
+            attached: true,
+            mode,
+            ..TwoD::default()
+        }
+    }
+
     fn frame(w: usize, h: usize) -> (Vec<u8>, Vec<u8>) {
         (vec![100; w * h], vec![128; w * h / 2])
     }
@@ -441,11 +450,7 @@ mod tests {
     #[test]
     fn an_opaque_osd_replaces_the_video_and_a_transparent_one_leaves_it() {
         let (mut y, mut uv) = frame(16, 8);
-        let mut two = TwoD {
-            attached: true,
-            mode: Mode::Osd,
-            ..TwoD::default()
-        };
+        let mut two = attached(Mode::Osd);
         let region = OsdAttr {
             width: 4,
             height: 2,
@@ -503,11 +508,7 @@ mod tests {
     #[test]
     fn a_huge_region_reads_only_the_rows_inside_the_frame() {
         let (mut y, mut uv) = frame(16, 8);
-        let mut two = TwoD {
-            attached: true,
-            mode: Mode::Osd,
-            ..TwoD::default()
-        };
+        let mut two = attached(Mode::Osd);
         two.osd[0] = Some(OsdAttr {
             width: 65534,
             height: 65534,
@@ -547,11 +548,7 @@ mod tests {
     #[test]
     fn borders_draw_their_outline_and_clip_at_the_edge() {
         let (mut y, mut uv) = frame(16, 16);
-        let mut two = TwoD {
-            attached: true,
-            mode: Mode::Border,
-            ..TwoD::default()
-        };
+        let mut two = attached(Mode::Border);
         two.borders[3] = Some(BorderAttr {
             width: 8,
             height: 8,
