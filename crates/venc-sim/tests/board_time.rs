@@ -138,7 +138,12 @@ fn bound_camera(
     let mut trace = Trace::new();
     while pictures(&trace).len() < frames {
         // Two seconds of board time without a picture would be a stall.
-        assert_eq!(enc.get_stream(0, &mut data, 2000), Ok(0), "stalled");
+        assert_eq!(
+            enc.get_stream(0, &mut data, 2000),
+            Ok(0),
+            "stalled; pass-overs {}",
+            sim.clock().pass_overs()
+        );
         let arrived = sim.clock().now() - t0;
         let packs = (0..data.pack_cnt as usize)
             .map(|i| (data.stream_type[i], data.data_size[i], data.pts[i]))
@@ -151,6 +156,10 @@ fn bound_camera(
     enc.stop(0).unwrap();
     enc.destroy(0).unwrap();
     media.deinit();
+    if timing.clock_kind() == ClockKind::Deterministic {
+        // Nothing was passed over, however long the host took for a picture.
+        assert_eq!(sim.clock().pass_overs(), 0);
+    }
     (trace, sensor.stats(), sim.clock().now())
 }
 
@@ -168,23 +177,36 @@ fn a_1080p30_h265_camera_keeps_up_with_the_models_latency() {
             .iter()
             .map(|(arrived, pts)| arrived.saturating_sub(Duration::from_micros(*pts) - FRAME))
             .collect();
-        // p50 and p99 within 1 ms of the model's 12.5 ms (1080p at 8 MP x 20 fps). On the
-        // dilated clock what is over is this program's own time after GetStream (its thread's
-        // scheduling included), which counts as board time there; on the deterministic clock
-        // only its own board calls' costs (an IDR's picture pack comes a GetStream after its
-        // header) and the microsecond `frame_pts` rounds off.
+        // Never earlier than the model's 12.5 ms (1080p at 8 MP x 20 fps), on either clock.
         let model = millis(BoardProfile::K230.picture_time(Codec::H265, PictureKind::P, w, h));
         assert!((model - 12.5).abs() < 1e-9);
-        let within = match timing {
-            VpuTiming::Deterministic(_) => millis(venc_sim::clock::CALL_COST * 4),
-            _ => 1.0,
-        };
         latency.sort();
-        let max = millis(latency[FRAMES - 1]);
-        for (q, at) in [("p50", FRAMES / 2), ("p99", FRAMES * 99 / 100)] {
+        let (min, max) = (millis(latency[0]), millis(latency[FRAMES - 1]));
+        assert!(
+            min >= model - 0.002,
+            "{timing:?} a picture {min:.3} ms after capture, the model's {model} ms"
+        );
+        // On the deterministic clock p50 and p99 within the program's own board calls' costs
+        // (an IDR's picture pack comes a GetStream after its header) and the microsecond
+        // `frame_pts` rounds off. On the dilated clock the program's thread's own scheduling
+        // is board time (D-047), and on this host it shares the cores with the codec's
+        // threads: a slice of preemption lands in the tail, so only the median is held to
+        // 1 ms (a host encode leaking into board time would move every picture).
+        let checked: &[(&str, usize, f64)] = match timing {
+            VpuTiming::Deterministic(_) => &[
+                ("p50", FRAMES / 2, millis(venc_sim::clock::CALL_COST * 4)),
+                (
+                    "p99",
+                    FRAMES * 99 / 100,
+                    millis(venc_sim::clock::CALL_COST * 4),
+                ),
+            ],
+            _ => &[("p50", FRAMES / 2, 1.0)],
+        };
+        for &(q, at, within) in checked {
             let got = millis(latency[at]);
             assert!(
-                got >= model - 0.002 && got - model < within,
+                got - model < within,
                 "{timing:?} {q} latency {got:.3} ms (max {max:.3}), the model's {model} ms"
             );
         }
@@ -330,8 +352,23 @@ fn three_720p30_channels(timing: VpuTiming) {
     let mut measured: Vec<f64> = sends.iter().map(|(_, l)| millis(*l)).collect();
     model.sort_by(f64::total_cmp);
     measured.sort_by(f64::total_cmp);
+    // No picture faster than the VPU makes one, on either clock.
+    assert!(
+        measured[0] >= millis(service) - 0.002,
+        "{timing:?}: a picture in {:.3} ms, the VPU's {:.3} ms",
+        measured[0],
+        millis(service)
+    );
+    // On the dilated clock three program threads share two host cores with the codec's:
+    // when one is preempted between reading its send time and sending, or after its
+    // GetStream, that is board time (D-047) and reorders the queue against the model's
+    // replay, so only the median is held there; the deterministic clock holds the tail.
     let n = measured.len();
-    for (q, at) in [("p50", n / 2), ("p99", n * 99 / 100)] {
+    let quantiles: &[(&str, usize)] = match timing {
+        VpuTiming::Deterministic(_) => &[("p50", n / 2), ("p99", n * 99 / 100)],
+        _ => &[("p50", n / 2)],
+    };
+    for &(q, at) in quantiles {
         assert!(
             (measured[at] - model[at]).abs() < 1.0,
             "{timing:?} {q}: {:.2} ms measured, {:.2} ms modeled",

@@ -902,6 +902,8 @@ impl Channel {
             let mut booking = pacing
                 .as_ref()
                 .map(|(p, vpu)| vpu.book(&self.clock, p.picture_time(codec, kind, w, h), arrived));
+            // Turning, drawing and encoding are host computation, not a stuck actor.
+            let work = self.clock.work();
             let size = orientation.size(w, h);
             if size != coded {
                 // A quarter turn changes the coded size: a new engine, whose first picture
@@ -992,6 +994,7 @@ impl Channel {
                 PictureKind::I => 0,
                 PictureKind::P => since_idr.map_or(0, |n| n.saturating_add(1)),
             });
+            drop(work);
             if let Some(due) = booking.as_ref().map(Booking::due) {
                 // Until the packs are due, or the channel stops.
                 st = self.wait_live_until(st, due, live);

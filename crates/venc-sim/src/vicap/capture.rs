@@ -118,7 +118,11 @@ impl Inner {
                 return None;
             }
         }
-        let image = match self.fill(&mut st, c, tick) {
+        // Drawing the frame is host computation, not a stuck actor.
+        let work = clock.work();
+        let filled = self.fill(&mut st, c, tick);
+        drop(work);
+        let image = match filled {
             Ok(image) => image,
             Err(e) => {
                 warn!("vicap dev{} chn{c}: {e}; capture stops", self.dev);
