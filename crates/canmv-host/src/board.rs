@@ -656,6 +656,16 @@ pub fn query_status(py: Python<'_>, chn: u32) -> PyResult<Bound<'_, PyDict>> {
     Ok(out)
 }
 
+/// `released_pts(chn)`: the pts of the last input picture the channel's encoder released
+/// (encoded or dropped). A simulator addition: `query_status` leaves `release_pic_pts` 0, as
+/// the board's kernel does (D-056); the emulated board's agent answers `RELEASED_PTS` with it.
+#[pyfunction]
+pub fn released_pts(chn: u32) -> PyResult<u64> {
+    venc_core::Mpi::released_pts(current().sim.as_ref(), chn)
+        .map_err(|e| value_error(format!("released_pts({chn}): {e}")))
+        .map(Option::unwrap_or_default)
+}
+
 /// Board time since the board was made, in nanoseconds (the host's monotonic clock unless the
 /// board's is dilated or deterministic), as the runner reads it.
 #[pyfunction]

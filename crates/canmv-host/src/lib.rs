@@ -44,6 +44,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(board::faults_injected, m)?)?;
     m.add_function(wrap_pyfunction!(logging::init_log, m)?)?;
     m.add_function(wrap_pyfunction!(board::query_status, m)?)?;
+    m.add_function(wrap_pyfunction!(board::released_pts, m)?)?;
     m.add_function(wrap_pyfunction!(board::frame_info_layout, m)?)?;
     m.add_function(wrap_pyfunction!(venc::bytearray_at, m)?)?;
     m.add_function(wrap_pyfunction!(venc::bytes_at, m)?)?;

@@ -46,6 +46,8 @@ SCRIPT = """
     status = k_venc_chn_status()
     while kd_mpi_venc_query_status(CHN, status) == 0 and status.cur_packs < 3:
         time.sleep(0.01)
+    # The kernel fills cur_packs only (k230-mpp-c-api.md §3, D-056): 0 with pictures out.
+    seen["release_pic_pts with pictures out"] = status.release_pic_pts
     sd = StreamData()
     see("GetStream", lambda: encoder.GetStream(CHN, sd))
     seen["several packs"] = sd.pack_cnt > 1
@@ -62,6 +64,7 @@ SCRIPT = """
 # What the script must print per generation. Common answers first, then each one's own.
 COMMON = {
     "phy_addr exists": True,
+    "release_pic_pts with pictures out": 0,
     "SetOutBufs": "None",
     "Create": "None",
     "Start": "None",

@@ -18,7 +18,7 @@ pub unsafe extern "C" fn venc_sim_release_pic_pts(chn_num: u32, pts: *mut u64) -
         check_chn(chn_num)?;
         // SAFETY: the caller passes NULL or a writable k_u64.
         let out = unsafe { pts.as_mut() }.ok_or(VencError::NullPtr)?;
-        *out = b.sim.query_status(chn_num)?.release_pic_pts;
+        *out = Mpi::released_pts(b.sim.as_ref(), chn_num)?.unwrap_or_default();
         Ok(())
     })
 }

@@ -159,3 +159,58 @@ fn no_fault_strikes_unless_armed_and_bad_specs_are_refused_before_anything_runs(
     let e = "drop-frame@every=0".parse::<FaultSpec>().unwrap_err();
     assert!(e.to_string().contains("whole number ≥ 1"), "{e}");
 }
+
+#[test]
+fn dropped_frames_are_accounted_for_on_a_board_without_a_count_of_released_frames() {
+    // A K230's query_status leaves release_pic_pts 0 and it has no RELEASED_PTS (D-056):
+    // the emulated board asked as a K230 is, so Example 2 learns of the last frame's drop
+    // only from its ring standing still. Frames 3, 6 and 9 are dropped; 3 and 6 show by the
+    // packs after them, 9 by the silence.
+    let board = EmulatedBoard::start(0).unwrap_or_else(|e| panic!("{e}"));
+    let job = EncodeJob::example2(
+        consts::K_PT_H264,
+        consts::VENC_PROFILE_H264_MAIN,
+        320,
+        240,
+        FRAMES,
+    );
+    let mut seen = Vec::new();
+    for ask_released in [true, false] {
+        let opts = venc_hw::HwOptions {
+            ask_released,
+            ..venc_hw::HwOptions::default()
+        };
+        let client = venc_hw::HwClient::connect(board.url(), opts).expect("board");
+        assert_eq!(
+            client.released_pts(0).expect("released_pts"),
+            ask_released.then_some(0),
+            "nothing released on a fresh board; None when acting as a K230"
+        );
+        let mpi: Arc<dyn Mpi> = Arc::new(client);
+        mpi.inject_fault(&"drop-frame@every=3".parse().expect("spec"))
+            .expect("armed");
+        let started = Instant::now();
+        let s = run_example2(
+            Arc::clone(&mpi),
+            &job,
+            &mut TestPattern::new(320, 240),
+            |_, _| {},
+        )
+        .expect("runs");
+        assert_eq!(
+            (s.frames_sent, s.frames_out, s.frames_dropped),
+            (FRAMES, 6, 3),
+            "ask_released {ask_released}: {s:?}"
+        );
+        seen.push((s.frames_dropped_by_silence, started.elapsed()));
+    }
+    assert_eq!(
+        seen[0].0, 0,
+        "the emulated board's count told of every drop"
+    );
+    assert_eq!(seen[1].0, 1, "only the last drop had no pack after it");
+    assert!(
+        seen[1].1 >= venc_harness::release::BOARD_SETTLE,
+        "the last drop was taken only after the ring stood still: {seen:?}"
+    );
+}

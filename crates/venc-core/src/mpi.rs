@@ -325,7 +325,8 @@ pub struct Pack {
 pub struct ChnStatus {
     /// Packs queued in the output ring and not yet taken by `get_stream`.
     pub cur_packs: u32,
-    /// pts of the last input picture the VPU released.
+    /// pts of the last input picture the VPU released: 0 from a board, whose kernel fills
+    /// only `cur_packs` (k230-mpp-c-api.md §3, D-056); see [`Mpi::released_pts`].
     pub release_pic_pts: u64,
     /// Whether the stream has ended.
     pub end_of_stream: bool,
@@ -425,15 +426,19 @@ pub trait Mpi: Send + Sync {
     /// `kd_mpi_venc_query_status`.
     #[doc(alias = "kd_mpi_venc_query_status")]
     fn query_status(&self, chn: Chn) -> Result<ChnStatus, VencError>;
-    /// The pts of the last input picture the encoder released: what a harness waits on before
-    /// it reuses a frame buffer. Not a K230 call: the board's kernel fills only `cur_packs`
-    /// of `k_venc_chn_status` (k230-mpp-c-api.md §3, D-056).
+    /// The pts of the last input picture the encoder released (encoded or dropped), where the
+    /// backend can see it: what a harness waits on before it reuses a frame buffer. Not a
+    /// K230 call and not board time: the board's kernel fills only `cur_packs` of
+    /// `k_venc_chn_status` (k230-mpp-c-api.md §3, D-056), so on a board `None`, and a
+    /// harness knows a frame is free by what a program sees (its picture came out, the ring
+    /// settled).
     ///
     /// # For implementations
-    /// A backend whose [`Mpi::query_status`] reports `release_pic_pts` keeps the default; one
-    /// that answers `query_status` as the board's kernel does (0) reads it from elsewhere.
-    fn released_pts(&self, chn: Chn) -> Result<u64, VencError> {
-        self.query_status(chn).map(|s| s.release_pic_pts)
+    /// Answer `Some` only from what the encoder itself did (the simulator's channel, the C
+    /// library's simulator-only `venc_sim_release_pic_pts`), never from `query_status`'s
+    /// field, which a faithful backend leaves 0; a wrapper forwards it untraced.
+    fn released_pts(&self, _chn: Chn) -> Result<Option<u64>, VencError> {
+        Ok(None)
     }
     /// `kd_mpi_venc_send_frame`.
     #[doc(alias = "kd_mpi_venc_send_frame")]

@@ -7,6 +7,7 @@
 
 use crate::frame_pts;
 use crate::poll::{Poll, poll_until};
+use crate::release::ReleaseWatch;
 use crate::source::{FrameSource, SourceError};
 use serde::Serialize;
 use std::collections::VecDeque;
@@ -88,6 +89,9 @@ pub struct EncodeSummary {
     pub frames_out: u32,
     /// Frames the channel let go of without a pack (codec failure, an injected drop, …).
     pub frames_dropped: u32,
+    /// Of `frames_dropped`, those a backend with no count of released frames (a board,
+    /// D-056) let go of: taken as dropped once its ring stood still with nothing queued.
+    pub frames_dropped_by_silence: u32,
     /// HEADER packs.
     pub header_packs: u32,
     /// I packs.
@@ -325,8 +329,10 @@ impl<F: PackSink> Consumer<F> {
     }
 
     /// Fetches until at least one outstanding frame is accounted for: its pack arrived, or the
-    /// channel released it (`release_pic_pts`) with an empty ring on two polls in a row, which
-    /// means it was dropped. Never blocks for good: no progress for [`STALL_LIMIT`] is an error.
+    /// channel released it with an empty ring on two polls in a row, which means it was
+    /// dropped (released by the backend's count, or on a board, which keeps none, by the ring
+    /// standing still: [`ReleaseWatch`]). Never blocks for good: no progress for
+    /// [`STALL_LIMIT`] is an error.
     pub fn wait_for_frame(
         &mut self,
         enc: &mut Encoder,
@@ -338,6 +344,7 @@ impl<F: PackSink> Consumer<F> {
             return Ok(());
         }
         let mut released_polls = 0;
+        let mut watch = ReleaseWatch::new();
         poll_until(
             STALL_LIMIT,
             Duration::ZERO,
@@ -347,15 +354,23 @@ impl<F: PackSink> Consumer<F> {
                 }
                 if self.fetch(enc, get_index, POLL_MS)? {
                     released_polls = 0;
+                    watch.moved();
                     return Ok(Poll::Progress);
                 }
                 let front = self.pending.front().copied().unwrap_or(u64::MAX);
+                // Released is asked before the ring is counted: a frame released by then has
+                // its packs counted in `cur_packs`.
+                let settled = watch.settled();
+                let released = frame_released(&mut watch, mpi, self.chn as u32, front)?;
                 let status = query_status(mpi, self.chn as u32)?;
-                if status.cur_packs == 0 && status.release_pic_pts >= front {
+                if status.cur_packs == 0 && released {
                     released_polls += 1;
                     if released_polls >= 2 {
                         self.pending.pop_front();
                         self.summary.frames_dropped += 1;
+                        if watch.settled() > settled {
+                            self.summary.frames_dropped_by_silence += 1;
+                        }
                     }
                 } else {
                     released_polls = 0;
@@ -427,7 +442,8 @@ impl<F: PackSink> Consumer<F> {
 /// Unlike the manual's loop (one GetStream(-1) per SendFrame, which trails the encoder by a
 /// pack per IDR and blocks forever once a frame is dropped), this one keeps at most one frame
 /// in flight per buffer, accounts for every frame sent as encoded or dropped (via pack pts and
-/// `release_pic_pts`), drains the ring at the end, and fails instead of hanging.
+/// the backend's count of released frames, [`ReleaseWatch`]), drains the ring at the end, and
+/// fails instead of hanging.
 pub fn run_example2(
     mpi: Arc<dyn Mpi>,
     job: &EncodeJob,
@@ -545,9 +561,23 @@ fn drive<F: PackSink>(
 
 /// `kd_mpi_venc_query_status` as a pipeline step.
 pub fn query_status(mpi: &dyn Mpi, chn: u32) -> Result<venc_core::ChnStatus, PipelineError> {
-    mpi.query_status(chn).map_err(|code| PipelineError::Status {
+    mpi.query_status(chn).map_err(status_failed)
+}
+
+/// [`ReleaseWatch::released`] as a pipeline step (its failure is `query_status`'s).
+pub fn frame_released(
+    watch: &mut ReleaseWatch,
+    mpi: &dyn Mpi,
+    chn: u32,
+    pts: u64,
+) -> Result<bool, PipelineError> {
+    watch.released(mpi, chn, pts).map_err(status_failed)
+}
+
+fn status_failed(code: venc_core::VencError) -> PipelineError {
+    PipelineError::Status {
         call: "QueryStatus",
         status: -1,
         code: Some(code),
-    })
+    }
 }

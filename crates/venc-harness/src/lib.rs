@@ -14,6 +14,7 @@ pub mod mutate;
 pub mod null;
 pub mod oracle;
 pub mod poll;
+pub mod release;
 pub mod soak;
 pub mod source;
 pub mod trace;

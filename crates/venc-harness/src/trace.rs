@@ -236,6 +236,10 @@ impl<W: Write + Send> Mpi for TracingMpi<W> {
             || self.inner.request_idr(chn),
         )
     }
+    fn released_pts(&self, chn: Chn) -> Result<Option<u64>, VencError> {
+        // Not a board call: nothing to trace.
+        self.inner.released_pts(chn)
+    }
     fn query_status(&self, chn: Chn) -> Result<ChnStatus, VencError> {
         let started = (self.now)();
         let r = self.inner.query_status(chn);

@@ -16,6 +16,7 @@ use crate::protocol::{
 use std::collections::BTreeMap;
 use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream, ToSocketAddrs};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 use venc_core::fault::{FaultPoint, FaultSpec, Faults};
@@ -34,6 +35,10 @@ pub struct HwOptions {
     pub slice_ms: i32,
     /// How long to keep trying a board that is serving another client.
     pub busy_wait: Duration,
+    /// Ask the board for its count of released frames (`RELEASED_PTS`: the emulated board has
+    /// one, a K230 answers NOT_SUPPORT). Off, [`Mpi::released_pts`] answers `None` as on a
+    /// K230 whatever the board, so a harness's board-side waits can be run on the emulated one.
+    pub ask_released: bool,
 }
 
 impl Default for HwOptions {
@@ -43,6 +48,7 @@ impl Default for HwOptions {
             reply_timeout: Duration::from_secs(5),
             slice_ms: 20,
             busy_wait: Duration::from_secs(3),
+            ask_released: true,
         }
     }
 }
@@ -148,6 +154,8 @@ pub struct HwClient {
     board_times: Mutex<BTreeMap<Chn, BoardTimes>>,
     /// Call-level faults, acted out here (a `link-drop` really closes the connection).
     faults: Faults,
+    /// The board answered `RELEASED_PTS` with NOT_SUPPORT (a K230): not asked again.
+    no_released_count: AtomicBool,
 }
 
 #[derive(Debug)]
@@ -353,6 +361,7 @@ impl HwClient {
                         fault: Mutex::new(None),
                         board_times: Mutex::new(BTreeMap::new()),
                         faults: Faults::default(),
+                        no_released_count: AtomicBool::new(false),
                     });
                 }
                 Err(e) => last = Some(e),
@@ -680,6 +689,25 @@ impl Mpi for HwClient {
         let body = self.venc(Kind::QueryStatus, &Body::default().u32(chn).0, 0)?;
         self.parse(Kind::QueryStatus, &body, protocol::read_status)
             .map_err(|_| VencError::Unexist)
+    }
+
+    /// The emulated board's count (`RELEASED_PTS`); `None` from a K230, which keeps none
+    /// (D-056), or when [`HwOptions::ask_released`] is off.
+    fn released_pts(&self, chn: Chn) -> Result<Option<u64>, VencError> {
+        if !self.opts.ask_released || self.no_released_count.load(Ordering::Relaxed) {
+            return Ok(None);
+        }
+        match self.venc(Kind::ReleasedPts, &Body::default().u32(chn).0, 0) {
+            Ok(body) => self
+                .parse(Kind::ReleasedPts, &body, |r| r.u64())
+                .map(Some)
+                .map_err(|_| VencError::Unexist),
+            Err(VencError::NotSupport) => {
+                self.no_released_count.store(true, Ordering::Relaxed);
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
     }
 
     fn send_frame(

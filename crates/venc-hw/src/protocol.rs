@@ -8,7 +8,7 @@ use std::fmt;
 use venc_core::{ChnAttr, ChnStatus, Pack, PackType, VideoFrameInfo};
 
 /// Protocol version both sides must speak.
-pub const PROTOCOL: u8 = 2;
+pub const PROTOCOL: u8 = 3;
 /// The board's microsecond ticks wrap at 2^30 (MicroPython's `time.ticks_us`).
 pub const TICKS_MASK: u32 = 0x3FFF_FFFF;
 /// The two bytes every frame starts with.
@@ -77,6 +77,9 @@ pub enum Kind {
     /// Arms a device-side fault ([`venc_core::fault`]) on an emulated board; a K230 answers
     /// NOT_SUPPORT.
     InjectFault = 0x30,
+    /// The pts of the last input picture a channel released, from an emulated board's
+    /// simulator; a K230 answers NOT_SUPPORT (its kernel keeps no such count, D-056).
+    ReleasedPts = 0x31,
 }
 
 impl Kind {
@@ -112,6 +115,7 @@ impl Kind {
             Self::ReadMem => "READ_MEM",
             Self::WriteMem => "WRITE_MEM",
             Self::InjectFault => "INJECT_FAULT",
+            Self::ReleasedPts => "RELEASED_PTS",
         }
     }
 }

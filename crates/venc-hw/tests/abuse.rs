@@ -305,13 +305,15 @@ fn scripted_board_speaking(version: u16, replies: Vec<(Vec<u8>, bool)>) -> Strin
 
 #[test]
 fn an_agent_of_another_protocol_is_refused_at_hello() {
-    let e = HwClient::connect(&scripted_board_speaking(1, vec![]), HwOptions::default())
-        .expect_err("protocol 1");
-    assert!(
-        e.to_string()
-            .contains("the agent offers protocol 1, this client speaks 2"),
-        "{e}"
+    // The version before this one (an agent not updated with the client).
+    let old = u16::from(protocol::PROTOCOL) - 1;
+    let e = HwClient::connect(&scripted_board_speaking(old, vec![]), HwOptions::default())
+        .expect_err("an older protocol");
+    let want = format!(
+        "the agent offers protocol {old}, this client speaks {}",
+        protocol::PROTOCOL
     );
+    assert!(e.to_string().contains(&want), "{e}");
 }
 
 #[test]

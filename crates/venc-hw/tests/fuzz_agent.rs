@@ -49,6 +49,7 @@ fn seeds() -> Vec<(Kind, Vec<u8>)> {
         (Kind::EnableIdr, Body::default().u32(1).u8(1).0),
         chn(Kind::RequestIdr),
         chn(Kind::QueryStatus),
+        chn(Kind::ReleasedPts),
         (Kind::SendFrame, protocol::send_frame_body(1, &frame, 0)),
         (Kind::GetStream, Body::default().u32(1).u32(8).i32(0).0),
         (Kind::ReleaseStream, Body::default().u32(1).u32(1).0),

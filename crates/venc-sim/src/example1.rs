@@ -10,8 +10,9 @@ use crate::vicap::{
 use std::sync::Arc;
 use std::time::Duration;
 use venc_core::{Encoder, Mpi, consts};
-use venc_harness::example2::{POLL_MS, STALL_LIMIT, canmv, query_status};
+use venc_harness::example2::{POLL_MS, STALL_LIMIT, canmv, frame_released, query_status};
 use venc_harness::poll::{Poll, poll_until};
+use venc_harness::release::ReleaseWatch;
 use venc_harness::{Consumer, EncodeJob, EncodeSummary, PackEvent, PipelineError};
 
 /// Why a bound run stopped.
@@ -125,18 +126,22 @@ fn drain_bound<F: venc_harness::PackSink>(
     job: &EncodeJob,
 ) -> Result<(), PipelineError> {
     let mut get_index = 0;
+    let mut watch = ReleaseWatch::new();
     let result = poll_until(
         STALL_LIMIT,
         Duration::ZERO,
         || {
             if consumer.fetch(enc, get_index, POLL_MS)? {
                 get_index += 1;
+                watch.moved();
                 return Ok(Poll::Progress);
             }
             let stats = sensor.stats();
+            // Released is asked before the ring is counted: a frame released by then has its
+            // packs counted in `cur_packs`.
+            let released = frame_released(&mut watch, mpi, job.chn, stats.last_pts_delivered)?;
             let status = query_status(mpi, job.chn)?;
             let all_ticked = stats.frames_captured >= u64::from(job.frames);
-            let released = status.release_pic_pts >= stats.last_pts_delivered;
             Ok(if all_ticked && status.cur_packs == 0 && released {
                 Poll::Done
             } else {

@@ -179,10 +179,10 @@ impl Simulator {
             .ok_or(VencError::InvalidChnId)
     }
 
-    /// The last picture a channel released (`release_pic_pts`), as the board's own parts see
-    /// it: not a program's call (no board time on a deterministic clock).
-    pub(crate) fn released_pts(&self, chn: Chn) -> Result<u64, VencError> {
-        Ok(self.chn(chn)?.query_status().release_pic_pts)
+    /// The last picture a channel released, as the board's own parts see it (VICAP's buffer
+    /// reuse): not a program's call (no board time on a deterministic clock).
+    pub(crate) fn encoder_released_pts(&self, chn: Chn) -> Result<u64, VencError> {
+        Ok(self.chn(chn)?.released_pts())
     }
 
     /// What a channel did with its frames (drops, overflows, …).
@@ -361,6 +361,12 @@ impl Mpi for Simulator {
 
     fn query_status(&self, chn: Chn) -> Result<ChnStatus, VencError> {
         Ok(self.venc("query_status", chn)?.query_status())
+    }
+
+    /// The channel's own count (a simulator addition: `query_status` leaves
+    /// `release_pic_pts` 0 as the board does, D-056).
+    fn released_pts(&self, chn: Chn) -> Result<Option<u64>, VencError> {
+        self.encoder_released_pts(chn).map(Some)
     }
 
     fn send_frame(

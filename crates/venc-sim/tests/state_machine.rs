@@ -49,7 +49,8 @@ struct Chan {
     handed: u32,
     /// pts of the last frame sent (every send counts, encoded or not).
     sent_pts: u64,
-    /// `release_pic_pts`: the last encoded frame's pts, 0 after create.
+    /// What the encoder released (`Mpi::released_pts`): the last encoded frame's pts, 0
+    /// after create.
     released_pts: u64,
 }
 
@@ -74,8 +75,9 @@ impl Chan {
 enum Expected {
     Code(Result<(), VencError>),
     Packs(Vec<PackType>),
-    /// `cur_packs`, and `release_pic_pts` where the contract defines it (not on an idle channel).
-    Status(u32, Option<u64>),
+    /// `cur_packs`, the encoder's released pts where the contract defines it (not on an idle
+    /// channel), and `release_pic_pts` as `query_status` reads it (0 always, VENC-RING-006).
+    Status(u32, Option<u64>, u64),
 }
 
 #[derive(Debug, Clone)]
@@ -253,6 +255,7 @@ impl ReferenceStateMachine for ChannelModel {
             Call::Query(_) => Expected::Status(
                 c.queued.len() as u32,
                 (c.phase != Phase::Idle).then_some(c.released_pts),
+                0,
             ),
         };
         m
@@ -299,10 +302,17 @@ fn attr(chn: u32) -> ChnAttrStr {
     a
 }
 
+/// The encoder's own count of released frames (the simulator has one; a board does not).
+fn released(sim: &Simulator, chn: u32) -> u64 {
+    venc_core::Mpi::released_pts(sim, chn)
+        .expect("released_pts")
+        .expect("the simulator counts released frames")
+}
+
 fn wait_released(sim: &Simulator, chn: u32, pts: u64) {
     let deadline = Instant::now() + Duration::from_secs(20);
     let mut polls = 0u32;
-    while sim.query_status(chn).expect("status").release_pic_pts < pts {
+    while released(sim, chn) < pts {
         assert!(
             Instant::now() < deadline,
             "ch{chn}: frame {pts} never encoded"
@@ -395,7 +405,11 @@ impl<E: EngineChoice> StateMachineTest for SimUnderTest<E> {
                         .chans
                         .get(c as usize)
                         .is_none_or(|s| s.phase == Phase::Idle);
-                    Expected::Status(st.cur_packs, (!idle).then_some(st.release_pic_pts))
+                    Expected::Status(
+                        st.cur_packs,
+                        (!idle).then(|| released(sim, c)),
+                        st.release_pic_pts,
+                    )
                 }
                 Err(e) => Expected::Code(Err(e)),
             },

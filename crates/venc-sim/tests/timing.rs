@@ -50,10 +50,10 @@ fn started(sim: &Simulator, chn: u32) -> VideoFrameInfo {
     }
 }
 
-/// Waits until `n` frames came out of `chn` (release_pic_pts reaches `last_pts`).
+/// Waits until `n` frames came out of `chn` (the encoder's count reaches `last_pts`).
 fn wait_for(sim: &Simulator, chn: u32, last_pts: u64) {
     let give_up = Instant::now() + Duration::from_secs(20);
-    while sim.query_status(chn).unwrap().release_pic_pts < last_pts {
+    while venc_core::Mpi::released_pts(sim, chn).unwrap() < Some(last_pts) {
         assert!(Instant::now() < give_up, "ch{chn} never finished");
         std::thread::sleep(Duration::from_millis(1));
     }

@@ -24,6 +24,7 @@ from ._native import (
     faults_injected,
     inject_fault,
     query_status,
+    released_pts,
 )
 from .env import FIRMWARE_DIR, install
 
@@ -38,4 +39,5 @@ __all__ = [
     "inject_fault",
     "install",
     "query_status",
+    "released_pts",
 ]

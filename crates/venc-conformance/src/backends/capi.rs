@@ -303,11 +303,11 @@ impl Mpi for CapiBoard {
 
     /// `query_status` answers `release_pic_pts` 0, as the board's kernel does: the harness's
     /// waits ask the library's `venc_sim_release_pic_pts` instead (D-056).
-    fn released_pts(&self, chn: Chn) -> Result<u64, VencError> {
+    fn released_pts(&self, chn: Chn) -> Result<Option<u64>, VencError> {
         let mut pts = 0;
         // SAFETY: a pointer to a live local.
         venc(unsafe { (self.s.release_pic_pts)(chn, &mut pts) })?;
-        Ok(pts)
+        Ok(Some(pts))
     }
 
     fn send_frame(

@@ -9,6 +9,7 @@ use venc_core::PackType;
 use venc_core::layout::{uv_size, y_size};
 use venc_core::{ChnStatus, VideoFrameInfo};
 use venc_harness::poll::{Poll, poll_until};
+use venc_harness::release::ReleaseWatch;
 use venc_harness::source::TestPattern;
 use venc_harness::{FrameBuffers, PackEvent, PackSink, UvPlacement, frame_pts};
 
@@ -100,26 +101,32 @@ impl Executor<'_> {
 
     /// Waits until the encoder released the frame `pts` of a channel, consuming its packs
     /// meanwhile (the encoder needs its output blocks back to go on). Released means its
-    /// picture came out (an I or P pack with that pts or a later one), or, where the backend
-    /// reports it, `release_pic_pts` reached it: the board's kernel fills only `cur_packs`
-    /// (k230-mpp-c-api.md §3), so a C program knows a frame is free by its picture alone.
+    /// picture came out (an I or P pack with that pts or a later one), or the backend's
+    /// count reached it, or on a board (no count, D-056) the ring stood still with nothing
+    /// left to take ([`ReleaseWatch`]).
     fn consume_until_released(&mut self, chn: u32, pts: u64) -> StepResult {
         let mpi = Arc::clone(&self.mpi);
+        let mut watch = ReleaseWatch::new();
         poll_until(
             PATIENCE,
             POLL,
             || {
-                let released = mpi.released_pts(chn).map_err(|e| e.to_string())? >= pts;
                 let pictured = self.out.streams.get(&chn).is_some_and(|s| {
                     s.packs
                         .iter()
                         .any(|p| p.pack_type != PackType::Header && p.pts >= pts)
                 });
-                let done = released || pictured;
+                // Asked before the ring is read: a frame released by then has its packs in
+                // the ring, which this round takes.
+                let released = pictured
+                    || watch
+                        .released(mpi.as_ref(), chn, pts)
+                        .map_err(|e| e.to_string())?;
                 if self.consume(chn)? > 0 {
+                    watch.moved();
                     return Ok(Poll::Progress);
                 }
-                Ok(if done { Poll::Done } else { Poll::Idle })
+                Ok(if released { Poll::Done } else { Poll::Idle })
             },
             |_| format!("ch{chn}: frame pts {pts} never released"),
         )
@@ -178,26 +185,27 @@ impl Executor<'_> {
         )
     }
 
-    /// Waits until the encoder released the frame `pts` ([`venc_core::Mpi::released_pts`]).
+    /// Waits until the encoder released the frame `pts`, leaving its packs queued: by the
+    /// backend's count ([`venc_core::Mpi::released_pts`]), or on a board by the ring standing
+    /// still ([`ReleaseWatch`], D-056).
     pub(super) fn wait_released(&self, chn: u32, pts: u64) -> StepResult {
-        let last = std::cell::Cell::new(0);
+        let mut watch = ReleaseWatch::new();
+        let counted = self.mpi.released_pts(chn).map_err(|e| e.to_string())?;
         poll_until(
             PATIENCE,
             POLL,
             || {
-                let released = self.mpi.released_pts(chn).map_err(|e| e.to_string())?;
-                last.set(released);
-                Ok(if released >= pts {
-                    Poll::Done
-                } else {
-                    Poll::Idle
-                })
+                let released = watch
+                    .released(self.mpi.as_ref(), chn, pts)
+                    .map_err(|e| e.to_string())?;
+                Ok(if released { Poll::Done } else { Poll::Idle })
             },
-            |waited| {
-                format!(
-                    "frame pts {pts} not released after {waited:?} (last released {})",
-                    last.get()
-                )
+            |waited| match counted {
+                Some(_) => {
+                    let last = self.mpi.released_pts(chn).ok().flatten().unwrap_or(0);
+                    format!("frame pts {pts} not released after {waited:?} (last released {last})")
+                }
+                None => format!("frame pts {pts}: the ring never stood still in {waited:?}"),
             },
         )
     }

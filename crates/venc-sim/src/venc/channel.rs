@@ -355,7 +355,7 @@ impl Channel {
         st.idr_enabled = false;
         st.idr_requested = false;
         st.header_sent = false;
-        // The kernel memsets the channel at create (facts §2.4): no stale release_pic_pts.
+        // The kernel memsets the channel at create (facts §2.4): nothing released yet.
         st.last_release_pts = 0;
         st.input.clear();
         drop(st.wake_hold.take());
@@ -602,13 +602,19 @@ impl Channel {
         Ok(st)
     }
 
+    /// `k_venc_chn_status` as the board's kernel writes it: `cur_packs` only; user space
+    /// zeroed the rest (k230-mpp-c-api.md §3, D-056).
     pub(crate) fn query_status(&self) -> ChnStatus {
-        let st = self.lock();
         ChnStatus {
-            cur_packs: st.ring.queued(),
-            release_pic_pts: st.last_release_pts,
-            end_of_stream: false,
+            cur_packs: self.lock().ring.queued(),
+            ..ChnStatus::default()
         }
+    }
+
+    /// The pts of the last input picture the VPU released (encoded or dropped): the
+    /// hardware's own knowledge, which no K230 call reports.
+    pub(crate) fn released_pts(&self) -> u64 {
+        self.lock().last_release_pts
     }
 
     pub(crate) fn send_frame(

@@ -66,7 +66,7 @@ impl Inner {
         chn.held[slot].iter().all(|&(venc, pts)| {
             // The board's own look, not the program's query_status: no board call.
             self.sim
-                .released_pts(venc)
+                .encoder_released_pts(venc)
                 .is_ok_and(|released| released >= pts)
                 || !matches!(
                     self.sim.channel_phase(venc),
