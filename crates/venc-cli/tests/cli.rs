@@ -606,6 +606,10 @@ fn hw_backend_arguments_fail_clearly() {
         &["conformance", "--board", "emulated", "--filter", "life-001"],
         "--board applies to the hw backend",
     );
+    fails_with(
+        &["conformance", "--no-released-count", "--filter", "life-001"],
+        "--board <URL>",
+    );
 }
 
 #[test]

@@ -27,11 +27,8 @@ fn outcome(r: &Result<EncodeSummary, PipelineError>) -> String {
     }
 }
 
-fn run(backend: &dyn Backend, spec: &str) -> (String, Duration, Arc<dyn Mpi>) {
-    let mpi = backend.open().unwrap_or_else(|e| panic!("{e}"));
-    let spec: FaultSpec = spec.parse().expect("spec");
-    mpi.inject_fault(&spec)
-        .unwrap_or_else(|e| panic!("{} refused {spec}: {e}", backend.name()));
+/// The manual's Example 2 on `mpi`: `FRAMES` 320×240 H.264 frames of the pattern.
+fn example2_on(mpi: &Arc<dyn Mpi>) -> Result<EncodeSummary, PipelineError> {
     let job = EncodeJob::example2(
         consts::K_PT_H264,
         consts::VENC_PROFILE_H264_MAIN,
@@ -39,13 +36,21 @@ fn run(backend: &dyn Backend, spec: &str) -> (String, Duration, Arc<dyn Mpi>) {
         240,
         FRAMES,
     );
-    let started = Instant::now();
-    let r = run_example2(
-        Arc::clone(&mpi),
+    run_example2(
+        Arc::clone(mpi),
         &job,
         &mut TestPattern::new(320, 240),
         |_, _| {},
-    );
+    )
+}
+
+fn run(backend: &dyn Backend, spec: &str) -> (String, Duration, Arc<dyn Mpi>) {
+    let mpi = backend.open().unwrap_or_else(|e| panic!("{e}"));
+    let spec: FaultSpec = spec.parse().expect("spec");
+    mpi.inject_fault(&spec)
+        .unwrap_or_else(|e| panic!("{} refused {spec}: {e}", backend.name()));
+    let started = Instant::now();
+    let r = example2_on(&mpi);
     (outcome(&r), started.elapsed(), mpi)
 }
 
@@ -107,20 +112,7 @@ fn each_fault_kind_shows_the_same_to_the_program_on_sim_and_on_the_emulated_boar
     let mpi = sim.open().expect("sim");
     mpi.inject_fault(&"drop-frame@every=3".parse().expect("spec"))
         .expect("armed");
-    let job = EncodeJob::example2(
-        consts::K_PT_H264,
-        consts::VENC_PROFILE_H264_MAIN,
-        320,
-        240,
-        9,
-    );
-    run_example2(
-        Arc::clone(&mpi),
-        &job,
-        &mut TestPattern::new(320, 240),
-        |_, _| {},
-    )
-    .expect("runs");
+    example2_on(&mpi).expect("runs");
     assert_eq!(mpi.faults_injected()[3], ("drop-frame", 3));
 
     let board = EmulatedBoard::start(0).unwrap_or_else(|e| panic!("{e}"));
@@ -141,19 +133,7 @@ fn each_fault_kind_shows_the_same_to_the_program_on_sim_and_on_the_emulated_boar
 fn no_fault_strikes_unless_armed_and_bad_specs_are_refused_before_anything_runs() {
     let sim = backend_by_name("sim", None).expect("sim");
     let mpi = sim.open().expect("sim");
-    let job = EncodeJob::example2(
-        consts::K_PT_H264,
-        consts::VENC_PROFILE_H264_MAIN,
-        320,
-        240,
-        9,
-    );
-    let r = run_example2(
-        Arc::clone(&mpi),
-        &job,
-        &mut TestPattern::new(320, 240),
-        |_, _| {},
-    );
+    let r = example2_on(&mpi);
     assert_eq!(outcome(&r), "ok: 9 frames out, 1 HEADER, 1 I, 8 P");
     assert!(mpi.faults_injected().iter().all(|(_, n)| *n == 0));
     let e = "drop-frame@every=0".parse::<FaultSpec>().unwrap_err();
@@ -167,13 +147,6 @@ fn dropped_frames_are_accounted_for_on_a_board_without_a_count_of_released_frame
     // only from its ring standing still. Frames 3, 6 and 9 are dropped; 3 and 6 show by the
     // packs after them, 9 by the silence.
     let board = EmulatedBoard::start(0).unwrap_or_else(|e| panic!("{e}"));
-    let job = EncodeJob::example2(
-        consts::K_PT_H264,
-        consts::VENC_PROFILE_H264_MAIN,
-        320,
-        240,
-        FRAMES,
-    );
     let mut seen = Vec::new();
     for ask_released in [true, false] {
         let opts = venc_hw::HwOptions {
@@ -190,13 +163,7 @@ fn dropped_frames_are_accounted_for_on_a_board_without_a_count_of_released_frame
         mpi.inject_fault(&"drop-frame@every=3".parse().expect("spec"))
             .expect("armed");
         let started = Instant::now();
-        let s = run_example2(
-            Arc::clone(&mpi),
-            &job,
-            &mut TestPattern::new(320, 240),
-            |_, _| {},
-        )
-        .expect("runs");
+        let s = example2_on(&mpi).expect("runs");
         assert_eq!(
             (s.frames_sent, s.frames_out, s.frames_dropped),
             (FRAMES, 6, 3),

@@ -16,7 +16,12 @@ pub struct HwBackend {
 impl HwBackend {
     /// Connects once to learn what the board is (a K230 or the emulated board).
     pub fn connect(url: &str) -> Result<Self, String> {
-        let opts = venc_hw::HwOptions::default();
+        Self::connect_with(url, venc_hw::HwOptions::default())
+    }
+
+    /// The same with the client's options (`ask_released` off: the emulated board asked as a
+    /// K230 is, so the suite's waits take the board's path, D-056).
+    pub fn connect_with(url: &str, opts: venc_hw::HwOptions) -> Result<Self, String> {
         let client = venc_hw::HwClient::connect(url, opts).map_err(|e| e.to_string())?;
         let info = client.info().clone();
         drop(client);
@@ -44,6 +49,14 @@ impl Backend for HwBackend {
     }
 
     fn describe(&self) -> String {
-        self.info.to_string()
+        if self.opts.ask_released {
+            self.info.to_string()
+        } else {
+            format!(
+                "{}; asked as a K230 (no count of released frames: the waits use the ring \
+                 standing still, D-056)",
+                self.info
+            )
+        }
     }
 }

@@ -111,11 +111,7 @@ impl Executor<'_> {
             PATIENCE,
             POLL,
             || {
-                let pictured = self.out.streams.get(&chn).is_some_and(|s| {
-                    s.packs
-                        .iter()
-                        .any(|p| p.pack_type != PackType::Header && p.pts >= pts)
-                });
+                let pictured = self.pictured(chn, pts);
                 // Asked before the ring is read: a frame released by then has its packs in
                 // the ring, which this round takes.
                 let released = pictured
@@ -185,10 +181,23 @@ impl Executor<'_> {
         )
     }
 
-    /// Waits until the encoder released the frame `pts`, leaving its packs queued: by the
-    /// backend's count ([`venc_core::Mpi::released_pts`]), or on a board by the ring standing
-    /// still ([`ReleaseWatch`], D-056).
+    /// Whether the frame `pts`'s picture, or a later one, came out of a channel (an I or P
+    /// pack the executor collected): then the encoder is done with it, on any backend.
+    fn pictured(&self, chn: u32, pts: u64) -> bool {
+        self.out.streams.get(&chn).is_some_and(|s| {
+            s.packs
+                .iter()
+                .any(|p| p.pack_type != PackType::Header && p.pts >= pts)
+        })
+    }
+
+    /// Waits until the encoder released the frame `pts`, leaving its packs queued: its picture
+    /// came out already, or the backend's count says so ([`venc_core::Mpi::released_pts`]),
+    /// or on a board the ring stood still ([`ReleaseWatch`], D-056).
     pub(super) fn wait_released(&self, chn: u32, pts: u64) -> StepResult {
+        if self.pictured(chn, pts) {
+            return Ok(());
+        }
         let mut watch = ReleaseWatch::new();
         let counted = self.mpi.released_pts(chn).map_err(|e| e.to_string())?;
         poll_until(
