@@ -342,6 +342,35 @@ fn replies_without_the_boards_ticks_are_a_fault() {
 }
 
 #[test]
+fn a_k230_that_keeps_no_count_of_released_frames_is_asked_once() {
+    // A K230 answers RELEASED_PTS with NOT_SUPPORT (D-056); the client then answers None
+    // without asking again, and the next request gets the board's next reply.
+    let not_supported = Body::default()
+        .u8(Status::Venc as u8)
+        .u32(VencError::NotSupport.code())
+        .0;
+    let status = Body::default().u8(Status::Ok as u8).u32(3).u64(0).u8(0).0;
+    let c = HwClient::connect(
+        &scripted_board(vec![(not_supported, true), (status, true)]),
+        HwOptions::default(),
+    )
+    .expect("hello");
+    assert_eq!(c.released_pts(0), Ok(None));
+    assert_eq!(c.released_pts(0), Ok(None));
+    let st = c
+        .query_status(0)
+        .expect("the next reply answers query_status");
+    assert_eq!((st.cur_packs, st.release_pic_pts), (3, 0));
+    assert!(c.backend_fault().is_none());
+    // A truncated count is a protocol fault, not a pts.
+    let short = Body::default().u8(Status::Ok as u8).u32(7).0;
+    let c = HwClient::connect(&scripted_board(vec![(short, true)]), HwOptions::default())
+        .expect("hello");
+    assert_eq!(c.released_pts(0), Err(VencError::Unexist));
+    assert!(c.backend_fault().expect("a fault").contains("RELEASED_PTS"));
+}
+
+#[test]
 fn a_board_that_breaks_the_protocol_is_a_fault_not_an_answer() {
     // A code from another module is passed on as ILLEGAL_PARAM, and is not a fault.
     let vb_code = Body::default().u8(Status::Venc as u8).u32(0xA003_8001).0;
