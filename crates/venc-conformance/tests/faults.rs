@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use venc_conformance::Backend;
 use venc_conformance::backends::backend_by_name;
-use venc_core::{FaultSpec, Mpi, consts};
+use venc_core::{FaultSpec, Mpi, VencError, consts};
 use venc_harness::source::TestPattern;
 use venc_harness::{EncodeJob, EncodeSummary, PipelineError, run_example2};
 use venc_hw::EmulatedBoard;
@@ -159,6 +159,10 @@ fn dropped_frames_are_accounted_for_on_a_board_without_a_count_of_released_frame
             ask_released.then_some(0),
             "nothing released on a fresh board; None when acting as a K230"
         );
+        if ask_released {
+            // The agent's answer for a channel the board does not have.
+            assert_eq!(client.released_pts(7), Err(VencError::InvalidChnId));
+        }
         let mpi: Arc<dyn Mpi> = Arc::new(client);
         mpi.inject_fault(&"drop-frame@every=3".parse().expect("spec"))
             .expect("armed");

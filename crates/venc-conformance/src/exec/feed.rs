@@ -199,7 +199,6 @@ impl Executor<'_> {
             return Ok(());
         }
         let mut watch = ReleaseWatch::new();
-        let counted = self.mpi.released_pts(chn).map_err(|e| e.to_string())?;
         poll_until(
             PATIENCE,
             POLL,
@@ -209,9 +208,8 @@ impl Executor<'_> {
                     .map_err(|e| e.to_string())?;
                 Ok(if released { Poll::Done } else { Poll::Idle })
             },
-            |waited| match counted {
-                Some(_) => {
-                    let last = self.mpi.released_pts(chn).ok().flatten().unwrap_or(0);
+            |waited| match self.mpi.released_pts(chn).ok().flatten() {
+                Some(last) => {
                     format!("frame pts {pts} not released after {waited:?} (last released {last})")
                 }
                 None => format!("frame pts {pts}: the ring never stood still in {waited:?}"),

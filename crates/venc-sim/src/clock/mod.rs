@@ -235,8 +235,11 @@ impl Drop for Work {
                 st.working.remove(&id);
             }
         }
-        // The holder's time without a board call starts again.
-        st.changed_at = Instant::now();
+        // The holder's time without a board call starts again (an actor parked meanwhile
+        // holds nothing, and the holder's watch must not restart for it).
+        if st.events.holder() == Some(id) {
+            st.changed_at = Instant::now();
+        }
     }
 }
 
