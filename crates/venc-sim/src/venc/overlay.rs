@@ -443,13 +443,37 @@ mod tests {
         }
     }
 
-    fn frame(w: usize, h: usize) -> (Vec<u8>, Vec<u8>) {
-        (vec![100; w * h], vec![128; w * h / 2])
+    /// A grey `w`x`h` NV12 picture's planes (Y 100), owned by the test.
+    struct Planes {
+        y: Vec<u8>,
+        uv: Vec<u8>,
+        width: usize,
+        height: usize,
+    }
+
+    impl Planes {
+        fn new(width: usize, height: usize) -> Self {
+            Self {
+                y: vec![100; width * height],
+                uv: vec![128; width * height / 2],
+                width,
+                height,
+            }
+        }
+
+        fn nv12(&mut self) -> Nv12<'_> {
+            Nv12 {
+                y: &mut self.y,
+                uv: &mut self.uv,
+                width: self.width,
+                height: self.height,
+            }
+        }
     }
 
     #[test]
     fn an_opaque_osd_replaces_the_video_and_a_transparent_one_leaves_it() {
-        let (mut y, mut uv) = frame(16, 8);
+        let mut planes = Planes::new(16, 8);
         let mut two = attached(Mode::Osd);
         let region = OsdAttr {
             width: 4,
@@ -464,12 +488,7 @@ mod tests {
         };
         two.osd[0] = Some(region);
         // White, opaque: BT.709 limited gives Y 235, U and V 128.
-        let mut f = Nv12 {
-            y: &mut y,
-            uv: &mut uv,
-            width: 16,
-            height: 8,
-        };
+        let mut f = planes.nv12();
         let drawn = two
             .draw(&mut f, |addr, out| {
                 // Row by row: the region's two rows of 4 pixels, 16 bytes apart.
@@ -486,28 +505,23 @@ mod tests {
                 clipped: 0
             }
         );
-        assert_eq!(y[2 * 16 + 2..2 * 16 + 6], [235; 4]);
-        assert_eq!(y[2 * 16 + 1], 100, "left of the region");
-        assert_eq!(y[4 * 16 + 2], 100, "below it");
+        assert_eq!(planes.y[2 * 16 + 2..2 * 16 + 6], [235; 4]);
+        assert_eq!(planes.y[2 * 16 + 1], 100, "left of the region");
+        assert_eq!(planes.y[4 * 16 + 2], 100, "below it");
         // Alpha 0 in the picture: the video stays.
-        let (mut y2, mut uv2) = frame(16, 8);
-        let mut f = Nv12 {
-            y: &mut y2,
-            uv: &mut uv2,
-            width: 16,
-            height: 8,
-        };
+        let mut planes2 = Planes::new(16, 8);
+        let mut f = planes2.nv12();
         two.draw(&mut f, |_, out| {
             out.fill(0);
             Ok(())
         })
         .unwrap();
-        assert!(y2.iter().all(|&v| v == 100));
+        assert!(planes2.y.iter().all(|&v| v == 100));
     }
 
     #[test]
     fn a_huge_region_reads_only_the_rows_inside_the_frame() {
-        let (mut y, mut uv) = frame(16, 8);
+        let mut planes = Planes::new(16, 8);
         let mut two = attached(Mode::Osd);
         two.osd[0] = Some(OsdAttr {
             width: 65534,
@@ -519,12 +533,7 @@ mod tests {
             video_alpha: 255,
             ..OsdAttr::default()
         });
-        let mut f = Nv12 {
-            y: &mut y,
-            uv: &mut uv,
-            width: 16,
-            height: 8,
-        };
+        let mut f = planes.nv12();
         let mut reads = Vec::new();
         let drawn = two
             .draw(&mut f, |addr, out| {
@@ -542,12 +551,12 @@ mod tests {
         );
         // Two visible rows of four pixels, a whole region row (65534 × 4 bytes) apart.
         assert_eq!(reads, [(0x1000, 16), (0x1000 + 65534 * 4, 16)]);
-        assert_eq!(y[6 * 16 + 12..6 * 16 + 16], [235; 4]);
+        assert_eq!(planes.y[6 * 16 + 12..6 * 16 + 16], [235; 4]);
     }
 
     #[test]
     fn borders_draw_their_outline_and_clip_at_the_edge() {
-        let (mut y, mut uv) = frame(16, 16);
+        let mut planes = Planes::new(16, 16);
         let mut two = attached(Mode::Border);
         two.borders[3] = Some(BorderAttr {
             width: 8,
@@ -557,12 +566,7 @@ mod tests {
             startx: 12,
             starty: 4,
         });
-        let mut f = Nv12 {
-            y: &mut y,
-            uv: &mut uv,
-            width: 16,
-            height: 16,
-        };
+        let mut f = planes.nv12();
         let drawn = two.draw(&mut f, |_, _| unreachable!("no OSD")).unwrap();
         assert_eq!(
             drawn,
@@ -571,10 +575,14 @@ mod tests {
                 clipped: 1
             }
         );
-        assert_eq!(y[4 * 16 + 12], 0x10, "top-left corner");
-        assert_eq!(y[7 * 16 + 13], 0x10, "left edge");
-        assert_eq!(y[7 * 16 + 14], 100, "inside");
-        assert_eq!(uv[2 * 16 + 12..2 * 16 + 14], [0x80, 0x40], "U then V");
+        assert_eq!(planes.y[4 * 16 + 12], 0x10, "top-left corner");
+        assert_eq!(planes.y[7 * 16 + 13], 0x10, "left edge");
+        assert_eq!(planes.y[7 * 16 + 14], 100, "inside");
+        assert_eq!(
+            planes.uv[2 * 16 + 12..2 * 16 + 14],
+            [0x80, 0x40],
+            "U then V"
+        );
     }
 
     #[test]
