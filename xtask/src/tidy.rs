@@ -7,6 +7,7 @@ mod tests {
     use std::process::Command;
 
     /// A crate (or folder) that must not name some other crates in code.
+    #[derive(Clone, Copy)]
     struct Layer {
         /// Files under this folder (from the workspace root).
         under: &'static str,
@@ -48,6 +49,12 @@ mod tests {
             never: &["venc_harness"],
             seams: &[],
             why: "the board backend is the MPI over a socket; driving it is the harness's job",
+        },
+        Layer {
+            under: "crates/venc-sim/src",
+            never: &["k230_mpp_abi", "k230_mpp_sim"],
+            seams: &[],
+            why: "the simulator takes the contract's Rust types; the C layouts stay in the C crates",
         },
         Layer {
             under: "crates/venc-sim/src",
@@ -191,10 +198,11 @@ mod tests {
         assert!(!names("let venc_simulated = 1;", "venc_sim"));
         // A seam is the only exception: the adapter itself names the simulator.
         let root = root();
-        let without_seam = Layer {
-            seams: &[],
-            ..LAYERS[5]
-        };
+        let suite = LAYERS
+            .iter()
+            .find(|l| l.under == "crates/venc-conformance")
+            .expect("the suite's layer");
+        let without_seam = Layer { seams: &[], ..*suite };
         assert!(
             reaches(&root, &without_seam)
                 .iter()
@@ -348,6 +356,117 @@ mod tests {
         ));
     }
 
+    /// The `fn` names of the `Mpi` trait (`crates/venc-core/src/mpi.rs`, from `pub trait Mpi`
+    /// to its closing brace).
+    fn mpi_methods(root: &Path) -> Vec<String> {
+        let text = std::fs::read_to_string(root.join("crates/venc-core/src/mpi.rs"))
+            .expect("the contract's trait");
+        let start = text.find("pub trait Mpi").expect("pub trait Mpi");
+        let end = start + text[start..].find("\n}\n").expect("the trait's end");
+        text[start..end]
+            .lines()
+            .filter_map(|l| l.trim_start().strip_prefix("fn "))
+            .map(|l| l.split(['(', '<']).next().unwrap_or_default().to_owned())
+            .collect()
+    }
+
+    /// Every method called on something named `sim` in `code` (`b.sim.x(`, `sim.as_ref().x(`,
+    /// across line breaks), with the 1-based line of the call.
+    fn sim_calls(code: &str) -> Vec<(usize, String)> {
+        let ident = |c: char| c.is_alphanumeric() || c == '_';
+        let mut found = Vec::new();
+        for (at, _) in code.match_indices("sim") {
+            if code[..at].chars().next_back().is_some_and(ident)
+                || code[at + 3..].chars().next().is_some_and(ident)
+            {
+                continue;
+            }
+            let mut rest = code[at + 3..].trim_start();
+            if let Some(r) = rest.strip_prefix(".as_ref()") {
+                rest = r.trim_start();
+            }
+            let Some(r) = rest.strip_prefix('.') else {
+                continue;
+            };
+            let r = r.trim_start();
+            let name: String = r.chars().take_while(|&c| ident(c)).collect();
+            if !name.is_empty() && r[name.len()..].starts_with('(') {
+                found.push((code[..at].lines().count().max(1), name));
+            }
+        }
+        found
+    }
+
+    /// What the C library and the Python front may call on the simulator besides `Mpi`: its
+    /// parts that are not VENC calls (media memory for `kd_mpi_sys_mmap`, the board clock
+    /// their waits run on, the sensor and binds, options and statistics).
+    const NOT_VENC: &[&str] = &[
+        "as_ref",
+        "clone",
+        "memory",
+        "clock",
+        "options",
+        "faults",
+        "bind",
+        "unbind",
+        "channel_phase",
+        "channel_stats",
+    ];
+
+    #[test]
+    fn venc_features_are_reached_only_through_mpi() {
+        let root = root();
+        let mpi = mpi_methods(&root);
+        assert!(mpi.iter().any(|m| m == "set_rotation"), "{mpi:?}");
+        let mut files = Vec::new();
+        rust_files(&root.join("crates/venc-capi/src"), &mut files);
+        rust_files(&root.join("crates/canmv-host/src"), &mut files);
+        let mut wrong = Vec::new();
+        for file in &files {
+            let text = std::fs::read_to_string(file).unwrap_or_default();
+            for (line, name) in sim_calls(&text) {
+                if !mpi.contains(&name) && !NOT_VENC.contains(&name.as_str()) {
+                    wrong.push(format!("{}:{line}: sim.{name}(", file.display()));
+                }
+            }
+        }
+        assert!(
+            wrong.is_empty(),
+            "the C library and the Python front reach the encoder through Mpi only (board time, \
+             faults, traces; ARCHITECTURE.md):\n{}",
+            wrong.join("\n")
+        );
+        // No VENC call lives beside the trait: the simulator's inherent methods carry no
+        // kd_mpi_venc_ name.
+        let mut sim_files = Vec::new();
+        rust_files(&root.join("crates/venc-sim/src"), &mut sim_files);
+        let aliased = code_lines_where(&root, &sim_files, |l| {
+            l.contains("doc(alias = \"kd_mpi_venc_")
+        });
+        assert!(
+            aliased.is_empty(),
+            "a kd_mpi_venc_ call of the simulator is an Mpi method, not an inherent one:\n{}",
+            aliased.join("\n")
+        );
+    }
+
+    #[test]
+    fn the_mpi_check_sees_what_it_must() {
+        let calls = sim_calls("b.sim.set_rotation(0, 1)\nlet x = b\n    .sim\n    .two_d_osd(0, 1);");
+        assert_eq!(
+            calls,
+            vec![(1, "set_rotation".to_owned()), (3, "two_d_osd".to_owned())]
+        );
+        assert_eq!(
+            sim_calls("Mpi::released_pts(b.sim.as_ref(), 0); simple.x(); sim_ok.y()"),
+            vec![]
+        );
+        assert_eq!(
+            sim_calls("b.sim.as_ref().attach_2d(1)"),
+            vec![(1, "attach_2d".to_owned())]
+        );
+    }
+
     const CODEC_CRATES: &[&str] = &["venc-sim", "openh264", "openh264-sys2"];
 
     #[test]
@@ -373,6 +492,10 @@ mod tests {
                 .collect();
             assert!(codecs.is_empty(), "{package} {features:?} links {codecs:?}");
         }
+        // The simulator takes Rust types: the C layouts are not among what it links.
+        let sim = linked("venc-sim", &[]);
+        assert!(sim.iter().any(|d| d == "venc-core"), "{sim:?}");
+        assert!(!sim.iter().any(|d| d == "venc-capi-abi"), "venc-sim links {sim:?}");
         // The check can fail: the full suite does link the simulator's codecs.
         let full = linked("venc-conformance", &[]);
         assert!(full.iter().any(|d| d == "openh264-sys2"), "{full:?}");

@@ -8,9 +8,8 @@
 //! `frame-stages [--size WxH] [--frames N] [--json FILE]`
 
 use venc_benches::{LoopRun, arg, median_run, mpi_loop, print_loop_table, size_and_frames};
-use venc_core::Mpi;
+use venc_core::{Border, Mpi, OsdRegion};
 use venc_sim::Simulator;
-use venc_sim::venc::overlay::{BorderAttr, OsdAttr};
 
 const CHN: u32 = 0;
 
@@ -28,7 +27,7 @@ fn with_osd(sim: &Simulator) {
     sim.write_mem(block, &picture).expect("OSD picture");
     sim.attach_2d(CHN).expect("attach_2d");
     sim.set_2d_mode(CHN, 3).expect("OSD_BORDER");
-    let region = OsdAttr {
+    let region = OsdRegion {
         width: w,
         height: h,
         startx: 32,
@@ -36,10 +35,10 @@ fn with_osd(sim: &Simulator) {
         phys_addr: [u32::try_from(block).expect("32-bit address"), 0, 0],
         osd_alpha: 255,
         video_alpha: 255,
-        ..OsdAttr::default()
+        ..OsdRegion::default()
     };
-    sim.set_2d_osd(CHN, 0, region).expect("OSD region");
-    let border = BorderAttr {
+    sim.set_2d_osd(CHN, 0, &region).expect("OSD region");
+    let border = Border {
         width: 400,
         height: 300,
         line_width: 4,
@@ -47,7 +46,7 @@ fn with_osd(sim: &Simulator) {
         startx: 400,
         starty: 200,
     };
-    sim.set_2d_border(CHN, 0, border).expect("border");
+    sim.set_2d_border(CHN, 0, &border).expect("border");
 }
 
 type Stage = (&'static str, fn(&Simulator));

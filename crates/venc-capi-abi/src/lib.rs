@@ -198,6 +198,36 @@ pub struct VideoFrameInfo {
     pub mod_id: u32,
 }
 
+impl VideoFrameInfo {
+    /// The fields of the frame the contract carries.
+    pub fn to_core(&self) -> venc_core::VideoFrameInfo {
+        let v = &self.v_frame;
+        venc_core::VideoFrameInfo {
+            width: v.width,
+            height: v.height,
+            pixel_format: v.pixel_format,
+            stride: v.stride,
+            phys_addr: v.phys_addr,
+            pts: v.pts,
+            pool_id: self.pool_id,
+            mod_id: self.mod_id,
+        }
+    }
+
+    /// Writes the contract's fields of `f` into this frame; the others stay as they are.
+    pub fn set_from_core(&mut self, f: &venc_core::VideoFrameInfo) {
+        let v = &mut self.v_frame;
+        v.width = f.width;
+        v.height = f.height;
+        v.pixel_format = f.pixel_format;
+        v.stride = f.stride;
+        v.phys_addr = f.phys_addr;
+        v.pts = f.pts;
+        self.pool_id = f.pool_id;
+        self.mod_id = f.mod_id;
+    }
+}
+
 /// `k_vb_pool_config` (32 bytes).
 #[doc(alias = "k_vb_pool_config")]
 #[repr(C)]
@@ -261,6 +291,110 @@ pub struct BorderAttr {
     pub color: u32,
     pub startx: u16,
     pub starty: u16,
+}
+
+impl OsdAttr {
+    /// The region as the contract takes it.
+    pub fn to_core(&self) -> venc_core::OsdRegion {
+        let Self {
+            width,
+            height,
+            startx,
+            starty,
+            phys_addr,
+            bg_alpha,
+            osd_alpha,
+            video_alpha,
+            add_order,
+            bg_color,
+            fmt,
+        } = *self;
+        venc_core::OsdRegion {
+            width,
+            height,
+            startx,
+            starty,
+            phys_addr,
+            bg_alpha,
+            osd_alpha,
+            video_alpha,
+            add_order,
+            bg_color,
+            fmt,
+        }
+    }
+
+    /// The C struct of a region ([`Self::to_core`] the other way).
+    pub fn from_core(r: &venc_core::OsdRegion) -> Self {
+        let venc_core::OsdRegion {
+            width,
+            height,
+            startx,
+            starty,
+            phys_addr,
+            bg_alpha,
+            osd_alpha,
+            video_alpha,
+            add_order,
+            bg_color,
+            fmt,
+        } = *r;
+        Self {
+            width,
+            height,
+            startx,
+            starty,
+            phys_addr,
+            bg_alpha,
+            osd_alpha,
+            video_alpha,
+            add_order,
+            bg_color,
+            fmt,
+        }
+    }
+}
+
+impl BorderAttr {
+    /// The border as the contract takes it.
+    pub fn to_core(&self) -> venc_core::Border {
+        let Self {
+            width,
+            height,
+            line_width,
+            color,
+            startx,
+            starty,
+        } = *self;
+        venc_core::Border {
+            width,
+            height,
+            line_width,
+            color,
+            startx,
+            starty,
+        }
+    }
+
+    /// The C struct of a border ([`Self::to_core`] the other way).
+    pub fn from_core(b: &venc_core::Border) -> Self {
+        let venc_core::Border {
+            width,
+            height,
+            line_width,
+            color,
+            startx,
+            starty,
+        } = *b;
+        Self {
+            width,
+            height,
+            line_width,
+            color,
+            startx,
+            starty,
+        }
+    }
 }
 
 /// `k_venc_2d_csc_attr` (4 bytes).

@@ -48,8 +48,7 @@ pub extern "C" fn kd_mpi_venc_attach_vb_pool(chn_num: u32, pool_id: u32) -> i32 
 #[unsafe(no_mangle)]
 pub extern "C" fn kd_mpi_venc_attach_vb_pool_ex(chn_num: u32, pool_id: u32, buff_num: i32) -> i32 {
     venc_call("kd_mpi_venc_attach_vb_pool_ex", |b| {
-        check_chn(chn_num)?;
-        b.sim.attach_vb_pool_blocks(chn_num, pool_id, buff_num)
+        b.sim.attach_vb_pool_ex(chn_num, pool_id, buff_num)
     })
 }
 

@@ -1,20 +1,14 @@
-//! `kd_mpi_venc_set_rotation` / `get_rotation` / `set_mirror` / `get_mirror`: the input
-//! frame flags every later frame gets (k230-mpp-c-api.md §4), applied to the picture by the
-//! simulator's channel before the codec (D-052).
+//! `kd_mpi_venc_set_rotation` / `get_rotation` / `set_mirror` / `get_mirror` over [`Mpi`]: the
+//! input frame flags every later frame gets (k230-mpp-c-api.md §4), checked and applied by the
+//! simulator (D-052). This layer only moves values across the C boundary.
 
 use crate::venc::{check_chn, venc_call};
-use log::warn;
-use venc_core::VencError;
+use venc_core::{Mpi, VencError};
 
 /// `kd_mpi_venc_set_rotation`: `K_VPU_ROTATION_0..270` (0..3, else ILLEGAL_PARAM); any state.
 #[unsafe(no_mangle)]
 pub extern "C" fn kd_mpi_venc_set_rotation(chn_num: u32, rotation: u32) -> i32 {
     venc_call("kd_mpi_venc_set_rotation", |b| {
-        check_chn(chn_num)?;
-        if rotation > 3 {
-            warn!("venc ch{chn_num}: set_rotation({rotation}): 0..3 (K_VPU_ROTATION_0..270)");
-            return Err(VencError::IllegalParam);
-        }
         b.sim.set_rotation(chn_num, rotation)
     })
 }
@@ -29,7 +23,7 @@ pub unsafe extern "C" fn kd_mpi_venc_get_rotation(chn_num: u32, rotation: *mut u
         check_chn(chn_num)?;
         // SAFETY: the caller passes NULL or a writable k_rotation.
         let out = unsafe { rotation.as_mut() }.ok_or(VencError::NullPtr)?;
-        *out = b.sim.rotation(chn_num)?;
+        *out = b.sim.get_rotation(chn_num)?;
         Ok(())
     })
 }
@@ -38,17 +32,7 @@ pub unsafe extern "C" fn kd_mpi_venc_get_rotation(chn_num: u32, rotation: *mut u
 /// ILLEGAL_PARAM, so a mirror cannot be cleared (the board's wrapper checks the same).
 #[unsafe(no_mangle)]
 pub extern "C" fn kd_mpi_venc_set_mirror(chn_num: u32, mirror: u32) -> i32 {
-    venc_call("kd_mpi_venc_set_mirror", |b| {
-        check_chn(chn_num)?;
-        if mirror == 0 || mirror > 2 {
-            warn!(
-                "venc ch{chn_num}: set_mirror({mirror}): 1 (HORI) or 2 (VERT); a mirror cannot \
-                 be cleared"
-            );
-            return Err(VencError::IllegalParam);
-        }
-        b.sim.set_mirror(chn_num, mirror)
-    })
+    venc_call("kd_mpi_venc_set_mirror", |b| b.sim.set_mirror(chn_num, mirror))
 }
 
 /// `kd_mpi_venc_get_mirror`: 0 until set (not a value of the enum).
@@ -61,7 +45,7 @@ pub unsafe extern "C" fn kd_mpi_venc_get_mirror(chn_num: u32, mirror: *mut u32) 
         check_chn(chn_num)?;
         // SAFETY: the caller passes NULL or a writable k_venc_mirror.
         let out = unsafe { mirror.as_mut() }.ok_or(VencError::NullPtr)?;
-        *out = b.sim.mirror(chn_num)?;
+        *out = b.sim.get_mirror(chn_num)?;
         Ok(())
     })
 }

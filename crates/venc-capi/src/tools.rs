@@ -1,10 +1,11 @@
-//! `kd_mpi_venc_set/get_dblk`, `_h265_sao`, `_h264_entropy`, `_h265_entropy`: the coding tools
-//! set between create and start, with the board's wrapper checks here and the kernel's state
-//! and payload rules in the simulator (k230-mpp-c-api.md §4, D-053).
+//! `kd_mpi_venc_set/get_dblk`, `_h265_sao`, `_h264_entropy`, `_h265_entropy` over [`Mpi`]: the
+//! coding tools set between create and start. The wrapper's value checks and the kernel's
+//! state and payload rules are the simulator's (k230-mpp-c-api.md §4, D-053); this layer moves
+//! the C structs across the boundary and checks their pointers.
 
 use crate::venc::{check_chn, venc_call};
 use std::mem::{offset_of, size_of};
-use venc_core::VencError;
+use venc_core::{Mpi, VencError};
 
 /// `k_venc_h265_sao` (8 bytes).
 #[doc(alias = "k_venc_h265_sao")]
@@ -58,13 +59,7 @@ const _: () = {
 /// `kd_mpi_venc_set_dblk`: `dblk_en` > 1 is ILLEGAL_PARAM; then create-to-start only (BUSY).
 #[unsafe(no_mangle)]
 pub extern "C" fn kd_mpi_venc_set_dblk(chn_num: u32, dblk_en: u32) -> i32 {
-    venc_call("kd_mpi_venc_set_dblk", |b| {
-        check_chn(chn_num)?;
-        if dblk_en > 1 {
-            return Err(VencError::IllegalParam);
-        }
-        b.sim.set_dblk(chn_num, dblk_en == 1)
-    })
+    venc_call("kd_mpi_venc_set_dblk", |b| b.sim.set_dblk(chn_num, dblk_en))
 }
 
 /// `kd_mpi_venc_get_dblk`.
@@ -78,7 +73,7 @@ pub unsafe extern "C" fn kd_mpi_venc_get_dblk(chn_num: u32, dblk_en: *mut u32) -
         // The board's wrapper has no NULL check here (§4): a code is the safe side (D-053).
         // SAFETY: the caller passes NULL or a writable k_bool.
         let out = unsafe { dblk_en.as_mut() }.ok_or(VencError::NullPtr)?;
-        *out = u32::from(b.sim.dblk(chn_num)?);
+        *out = b.sim.get_dblk(chn_num)?;
         Ok(())
     })
 }
@@ -93,8 +88,11 @@ pub unsafe extern "C" fn kd_mpi_venc_set_h265_sao(chn_num: u32, h265_sao: *const
         check_chn(chn_num)?;
         // SAFETY: the caller passes NULL or a readable k_venc_h265_sao.
         let sao = unsafe { h265_sao.as_ref() }.ok_or(VencError::NullPtr)?;
-        b.sim
-            .set_h265_sao(chn_num, sao.slice_sao_luma_flag, sao.slice_sao_chroma_flag)
+        let sao = venc_core::H265Sao {
+            luma: sao.slice_sao_luma_flag,
+            chroma: sao.slice_sao_chroma_flag,
+        };
+        b.sim.set_h265_sao(chn_num, &sao)
     })
 }
 
@@ -108,10 +106,10 @@ pub unsafe extern "C" fn kd_mpi_venc_get_h265_sao(chn_num: u32, h265_sao: *mut H
         check_chn(chn_num)?;
         // SAFETY: the caller passes NULL or a writable k_venc_h265_sao.
         let out = unsafe { h265_sao.as_mut() }.ok_or(VencError::NullPtr)?;
-        let (luma, chroma) = b.sim.h265_sao(chn_num)?.unwrap_or((0, 0));
+        let sao = b.sim.get_h265_sao(chn_num)?;
         *out = H265Sao {
-            slice_sao_luma_flag: luma,
-            slice_sao_chroma_flag: chroma,
+            slice_sao_luma_flag: sao.luma,
+            slice_sao_chroma_flag: sao.chroma,
         };
         Ok(())
     })
@@ -130,11 +128,11 @@ pub unsafe extern "C" fn kd_mpi_venc_set_h264_entropy(
         check_chn(chn_num)?;
         // SAFETY: the caller passes NULL or a readable k_venc_h264_entropy.
         let e = unsafe { h264_entropy.as_ref() }.ok_or(VencError::NullPtr)?;
-        if e.entropy_coding_mode > 1 || e.cabac_init_idc > 2 {
-            return Err(VencError::IllegalParam);
-        }
-        b.sim
-            .set_h264_entropy(chn_num, e.entropy_coding_mode, u32::from(e.cabac_init_idc))
+        let e = venc_core::H264Entropy {
+            mode: e.entropy_coding_mode,
+            cabac_init_idc: e.cabac_init_idc,
+        };
+        b.sim.set_h264_entropy(chn_num, &e)
     })
 }
 
@@ -151,10 +149,10 @@ pub unsafe extern "C" fn kd_mpi_venc_get_h264_entropy(
         check_chn(chn_num)?;
         // SAFETY: the caller passes NULL or a writable k_venc_h264_entropy.
         let out = unsafe { h264_entropy.as_mut() }.ok_or(VencError::NullPtr)?;
-        let (mode, idc) = b.sim.h264_entropy(chn_num)?.unwrap_or((0, 0));
+        let e = b.sim.get_h264_entropy(chn_num)?;
         *out = H264Entropy {
-            entropy_coding_mode: mode,
-            cabac_init_idc: idc as u8,
+            entropy_coding_mode: e.mode,
+            cabac_init_idc: e.cabac_init_idc,
         };
         Ok(())
     })
@@ -173,11 +171,7 @@ pub unsafe extern "C" fn kd_mpi_venc_set_h265_entropy(
         check_chn(chn_num)?;
         // SAFETY: the caller passes NULL or a readable k_venc_h265_entropy.
         let e = unsafe { h265_entropy.as_ref() }.ok_or(VencError::NullPtr)?;
-        if e.cabac_init_flag > 1 {
-            return Err(VencError::IllegalParam);
-        }
-        b.sim
-            .set_h265_entropy(chn_num, u32::from(e.cabac_init_flag))
+        b.sim.set_h265_entropy(chn_num, e.cabac_init_flag)
     })
 }
 
@@ -194,7 +188,7 @@ pub unsafe extern "C" fn kd_mpi_venc_get_h265_entropy(
         check_chn(chn_num)?;
         // SAFETY: the caller passes NULL or a writable k_venc_h265_entropy.
         let out = unsafe { h265_entropy.as_mut() }.ok_or(VencError::NullPtr)?;
-        out.cabac_init_flag = b.sim.h265_entropy(chn_num)? as u8;
+        out.cabac_init_flag = b.sim.get_h265_entropy(chn_num)?;
         Ok(())
     })
 }

@@ -209,18 +209,7 @@ pub unsafe extern "C" fn kd_mpi_venc_send_frame(
             warn!("venc ch{chn_num}: send_frame with a NULL frame (this crashes on the board)");
             return Err(VencError::NullPtr);
         };
-        let v = &f.v_frame;
-        let core = venc_core::VideoFrameInfo {
-            width: v.width,
-            height: v.height,
-            pixel_format: v.pixel_format,
-            stride: v.stride,
-            phys_addr: v.phys_addr,
-            pts: v.pts,
-            pool_id: f.pool_id,
-            mod_id: f.mod_id,
-        };
-        b.sim.send_frame(chn_num, &core, milli_sec)
+        b.sim.send_frame(chn_num, &f.to_core(), milli_sec)
     })
 }
 
@@ -398,9 +387,7 @@ pub extern "C" fn kd_mpi_venc_close_fd() -> i32 {
 /// does not have; no check, any state, 0, as on the board (k230-mpp-c-api.md §4).
 #[unsafe(no_mangle)]
 pub extern "C" fn kd_mpi_venc_set_intbuf_size(chn_num: u32, size: u32) -> i32 {
-    venc_call("kd_mpi_venc_set_intbuf_size", |_| {
-        check_chn(chn_num)?;
-        debug!("venc ch{chn_num}: intbuf size {size} (the VPU firmware's own memory)");
-        Ok(())
+    venc_call("kd_mpi_venc_set_intbuf_size", |b| {
+        b.sim.set_intbuf_size(chn_num, size)
     })
 }

@@ -13,6 +13,7 @@ pub mod cstruct;
 pub mod encoder;
 pub mod error;
 pub mod fault;
+pub mod features;
 pub mod layout;
 pub mod limits;
 pub mod mpi;
@@ -23,6 +24,7 @@ pub use encoder::{
 };
 pub use error::VencError;
 pub use fault::{FaultKind, FaultSpec, Faults};
+pub use features::{Border, H264Entropy, H265Sao, OsdRegion};
 pub use layout::{align_up, uv_offset};
 pub use limits::{K230, Limits};
 pub use mpi::{

@@ -4,6 +4,7 @@
 //! the conformance suite see a backend only through it.
 
 use crate::error::VencError;
+use crate::features::{Border, COEF_NUM, H264Entropy, H265Sao, OsdRegion};
 use serde::Serialize;
 use std::fmt;
 
@@ -480,6 +481,210 @@ pub trait Mpi: Send + Sync {
     /// `kd_mpi_venc_release_chn`: gives a requested channel back, once it is destroyed.
     #[doc(alias = "kd_mpi_venc_release_chn")]
     fn release_chn(&self, chn: Chn) -> Result<(), VencError> {
+        let _ = chn;
+        Err(VencError::NotSupport)
+    }
+
+    /// `kd_mpi_venc_attach_vb_pool_ex` (CanMV MPP): the channel's packs go to at most
+    /// `buff_num` of the pool's blocks (D-055).
+    #[doc(alias = "kd_mpi_venc_attach_vb_pool_ex")]
+    fn attach_vb_pool_ex(&self, chn: Chn, pool: PoolId, buff_num: i32) -> Result<(), VencError> {
+        let _ = (chn, pool, buff_num);
+        Err(VencError::NotSupport)
+    }
+    /// `kd_mpi_venc_set_intbuf_size` (SDK v1.8): sizes memory inside the VPU's firmware.
+    #[doc(alias = "kd_mpi_venc_set_intbuf_size")]
+    fn set_intbuf_size(&self, chn: Chn, size: u32) -> Result<(), VencError> {
+        let _ = (chn, size);
+        Err(VencError::NotSupport)
+    }
+
+    // The calls below change what the VPU does with every frame (rotation, mirror, the 2D
+    // engine, the coding tools). For implementations: the same order of checks as the board's
+    // wrapper and kernel (k230-mpp-c-api.md §4): the channel range first, then the wrapper's
+    // value checks, then the kernel's state rules; a value a backend cannot act out is
+    // NOT_SUPPORT, never accepted without its effect. Values are raw: a backend rejects what
+    // the board rejects. The default is NOT_SUPPORT.
+
+    /// `kd_mpi_venc_set_rotation`: `K_VPU_ROTATION_0..270` (0..=3).
+    #[doc(alias = "kd_mpi_venc_set_rotation")]
+    fn set_rotation(&self, chn: Chn, rotation: u32) -> Result<(), VencError> {
+        let _ = (chn, rotation);
+        Err(VencError::NotSupport)
+    }
+    /// `kd_mpi_venc_get_rotation`.
+    #[doc(alias = "kd_mpi_venc_get_rotation")]
+    fn get_rotation(&self, chn: Chn) -> Result<u32, VencError> {
+        let _ = chn;
+        Err(VencError::NotSupport)
+    }
+    /// `kd_mpi_venc_set_mirror`: `K_VENC_MIRROR_HORI` (1) or `VERT` (2).
+    #[doc(alias = "kd_mpi_venc_set_mirror")]
+    fn set_mirror(&self, chn: Chn, mirror: u32) -> Result<(), VencError> {
+        let _ = (chn, mirror);
+        Err(VencError::NotSupport)
+    }
+    /// `kd_mpi_venc_get_mirror`: 0 until set.
+    #[doc(alias = "kd_mpi_venc_get_mirror")]
+    fn get_mirror(&self, chn: Chn) -> Result<u32, VencError> {
+        let _ = chn;
+        Err(VencError::NotSupport)
+    }
+    /// `kd_mpi_venc_set_dblk`: `k_bool` (0 or 1), between create and start.
+    #[doc(alias = "kd_mpi_venc_set_dblk")]
+    fn set_dblk(&self, chn: Chn, enable: u32) -> Result<(), VencError> {
+        let _ = (chn, enable);
+        Err(VencError::NotSupport)
+    }
+    /// `kd_mpi_venc_get_dblk`.
+    #[doc(alias = "kd_mpi_venc_get_dblk")]
+    fn get_dblk(&self, chn: Chn) -> Result<u32, VencError> {
+        let _ = chn;
+        Err(VencError::NotSupport)
+    }
+    /// `kd_mpi_venc_set_h265_sao`, between create and start.
+    #[doc(alias = "kd_mpi_venc_set_h265_sao")]
+    fn set_h265_sao(&self, chn: Chn, sao: &H265Sao) -> Result<(), VencError> {
+        let _ = (chn, sao);
+        Err(VencError::NotSupport)
+    }
+    /// `kd_mpi_venc_get_h265_sao`: zeros for a channel that is not H.265.
+    #[doc(alias = "kd_mpi_venc_get_h265_sao")]
+    fn get_h265_sao(&self, chn: Chn) -> Result<H265Sao, VencError> {
+        let _ = chn;
+        Err(VencError::NotSupport)
+    }
+    /// `kd_mpi_venc_set_h264_entropy`.
+    #[doc(alias = "kd_mpi_venc_set_h264_entropy")]
+    fn set_h264_entropy(&self, chn: Chn, entropy: &H264Entropy) -> Result<(), VencError> {
+        let _ = (chn, entropy);
+        Err(VencError::NotSupport)
+    }
+    /// `kd_mpi_venc_get_h264_entropy`: zeros until set.
+    #[doc(alias = "kd_mpi_venc_get_h264_entropy")]
+    fn get_h264_entropy(&self, chn: Chn) -> Result<H264Entropy, VencError> {
+        let _ = chn;
+        Err(VencError::NotSupport)
+    }
+    /// `kd_mpi_venc_set_h265_entropy`: `cabac_init_flag` (0 or 1).
+    #[doc(alias = "kd_mpi_venc_set_h265_entropy")]
+    fn set_h265_entropy(&self, chn: Chn, cabac_init_flag: u8) -> Result<(), VencError> {
+        let _ = (chn, cabac_init_flag);
+        Err(VencError::NotSupport)
+    }
+    /// `kd_mpi_venc_get_h265_entropy`: 0 until set.
+    #[doc(alias = "kd_mpi_venc_get_h265_entropy")]
+    fn get_h265_entropy(&self, chn: Chn) -> Result<u8, VencError> {
+        let _ = chn;
+        Err(VencError::NotSupport)
+    }
+
+    /// `kd_mpi_venc_attach_2d`: the channel's frames go through its 2D engine. The wrapper
+    /// answers 0 and prints a kernel refusal, so `Ok` is what a program sees either way.
+    #[doc(alias = "kd_mpi_venc_attach_2d")]
+    fn attach_2d(&self, chn: Chn) -> Result<(), VencError> {
+        let _ = chn;
+        Err(VencError::NotSupport)
+    }
+    /// `kd_mpi_venc_detach_2d`: refused (printed, answered 0) while the encoder runs.
+    #[doc(alias = "kd_mpi_venc_detach_2d")]
+    fn detach_2d(&self, chn: Chn) -> Result<(), VencError> {
+        let _ = chn;
+        Err(VencError::NotSupport)
+    }
+    /// `kd_mpi_venc_set_2d_mode`: `k_venc_2d_calc_mode` (CSC 0, OSD 1, BORDER 2, OSD_BORDER 3).
+    #[doc(alias = "kd_mpi_venc_set_2d_mode")]
+    fn set_2d_mode(&self, chn: Chn, mode: u32) -> Result<(), VencError> {
+        let _ = (chn, mode);
+        Err(VencError::NotSupport)
+    }
+    /// `kd_mpi_venc_get_2d_mode`.
+    #[doc(alias = "kd_mpi_venc_get_2d_mode")]
+    fn get_2d_mode(&self, chn: Chn) -> Result<u32, VencError> {
+        let _ = chn;
+        Err(VencError::NotSupport)
+    }
+    /// `kd_mpi_venc_set_2d_osd_param`: region `index` (0..=7).
+    #[doc(alias = "kd_mpi_venc_set_2d_osd_param")]
+    fn set_2d_osd(&self, chn: Chn, index: u8, region: &OsdRegion) -> Result<(), VencError> {
+        let _ = (chn, index, region);
+        Err(VencError::NotSupport)
+    }
+    /// `kd_mpi_venc_get_2d_osd_param`: zeros until set.
+    #[doc(alias = "kd_mpi_venc_get_2d_osd_param")]
+    fn get_2d_osd(&self, chn: Chn, index: u8) -> Result<OsdRegion, VencError> {
+        let _ = (chn, index);
+        Err(VencError::NotSupport)
+    }
+    /// `kd_mpi_venc_set_2d_border_param`: border `index` (0..=31).
+    #[doc(alias = "kd_mpi_venc_set_2d_border_param")]
+    fn set_2d_border(&self, chn: Chn, index: u8, border: &Border) -> Result<(), VencError> {
+        let _ = (chn, index, border);
+        Err(VencError::NotSupport)
+    }
+    /// `kd_mpi_venc_get_2d_border_param`: zeros until set.
+    #[doc(alias = "kd_mpi_venc_get_2d_border_param")]
+    fn get_2d_border(&self, chn: Chn, index: u8) -> Result<Border, VencError> {
+        let _ = (chn, index);
+        Err(VencError::NotSupport)
+    }
+    /// `kd_mpi_venc_set_2d_custom_coef`: the OSD's RGB→YUV matrix.
+    #[doc(alias = "kd_mpi_venc_set_2d_custom_coef")]
+    fn set_2d_custom_coef(&self, chn: Chn, coef: &[i16; COEF_NUM]) -> Result<(), VencError> {
+        let _ = (chn, coef);
+        Err(VencError::NotSupport)
+    }
+    /// `kd_mpi_venc_get_2d_custom_coef`.
+    #[doc(alias = "kd_mpi_venc_get_2d_custom_coef")]
+    fn get_2d_custom_coef(&self, chn: Chn) -> Result<[i16; COEF_NUM], VencError> {
+        let _ = chn;
+        Err(VencError::NotSupport)
+    }
+    /// `kd_mpi_venc_set_2d_color_gamut`: BT.601 0, BT.709 1, BT.2020 2.
+    #[doc(alias = "kd_mpi_venc_set_2d_color_gamut")]
+    fn set_2d_color_gamut(&self, chn: Chn, gamut: u32) -> Result<(), VencError> {
+        let _ = (chn, gamut);
+        Err(VencError::NotSupport)
+    }
+    /// `kd_mpi_venc_get_2d_color_gamut`.
+    #[doc(alias = "kd_mpi_venc_get_2d_color_gamut")]
+    fn get_2d_color_gamut(&self, chn: Chn) -> Result<u32, VencError> {
+        let _ = chn;
+        Err(VencError::NotSupport)
+    }
+    /// `kd_mpi_venc_set_2d_csc_param`: `k_venc_2d_src_dst_fmt` of the colour conversion.
+    #[doc(alias = "kd_mpi_venc_set_2d_csc_param")]
+    fn set_2d_csc(&self, chn: Chn, dst_fmt: u32) -> Result<(), VencError> {
+        let _ = (chn, dst_fmt);
+        Err(VencError::NotSupport)
+    }
+    /// `kd_mpi_venc_get_2d_csc_param`.
+    #[doc(alias = "kd_mpi_venc_get_2d_csc_param")]
+    fn get_2d_csc(&self, chn: Chn) -> Result<u32, VencError> {
+        let _ = chn;
+        Err(VencError::NotSupport)
+    }
+    /// `kd_mpi_venc_start_2d_chn`: the standalone 2D path (2D without the encoder).
+    #[doc(alias = "kd_mpi_venc_start_2d_chn")]
+    fn start_2d_chn(&self, chn: Chn) -> Result<(), VencError> {
+        let _ = chn;
+        Err(VencError::NotSupport)
+    }
+    /// `kd_mpi_venc_stop_2d_chn`.
+    #[doc(alias = "kd_mpi_venc_stop_2d_chn")]
+    fn stop_2d_chn(&self, chn: Chn) -> Result<(), VencError> {
+        let _ = chn;
+        Err(VencError::NotSupport)
+    }
+    /// `kd_mpi_venc_send_2d_frame`.
+    #[doc(alias = "kd_mpi_venc_send_2d_frame")]
+    fn send_2d_frame(&self, chn: Chn, frame: &VideoFrameInfo) -> Result<(), VencError> {
+        let _ = (chn, frame);
+        Err(VencError::NotSupport)
+    }
+    /// `kd_mpi_venc_get_2d_frame`.
+    #[doc(alias = "kd_mpi_venc_get_2d_frame")]
+    fn get_2d_frame(&self, chn: Chn) -> Result<VideoFrameInfo, VencError> {
         let _ = chn;
         Err(VencError::NotSupport)
     }

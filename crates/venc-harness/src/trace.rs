@@ -12,7 +12,12 @@ use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
-use venc_core::{Chn, ChnAttr, ChnStatus, MemError, Mpi, Pack, PoolId, VencError, VideoFrameInfo};
+use serde_json::{Value::Null, json};
+use venc_core::features::COEF_NUM;
+use venc_core::{
+    Border, Chn, ChnAttr, ChnStatus, H264Entropy, H265Sao, MemError, Mpi, OsdRegion, Pack, PoolId,
+    VencError, VideoFrameInfo,
+};
 
 /// One traced call.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -143,6 +148,31 @@ impl<W: Write + Send> TracingMpi<W> {
         let r = f();
         let shown = r.as_ref().map(|_| ()).map_err(|e| e.name().to_owned());
         self.record(call, chn, args, started, &shown, None);
+        r
+    }
+
+    /// Runs a VENC call that reads a value back and records it, the value as `args.got` (so a
+    /// diff sees what each backend answered, not only that it answered).
+    fn getter<T: Serialize>(
+        &self,
+        call: &str,
+        chn: Chn,
+        mut args: serde_json::Value,
+        f: impl FnOnce() -> Result<T, VencError>,
+    ) -> Result<T, VencError> {
+        let started = (self.now)();
+        let r = f();
+        if let Ok(v) = &r {
+            let got = serde_json::to_value(v).unwrap_or_default();
+            match &mut args {
+                serde_json::Value::Object(map) => {
+                    map.insert("got".into(), got);
+                }
+                other => *other = serde_json::json!({ "got": got }),
+            }
+        }
+        let shown = r.as_ref().map(|_| ()).map_err(|e| e.name().to_owned());
+        self.record(call, Some(chn), args, started, &shown, None);
         r
     }
 
@@ -319,6 +349,195 @@ impl<W: Write + Send> Mpi for TracingMpi<W> {
             || self.inner.detach_vb_pool(chn),
         )
     }
+    fn attach_vb_pool_ex(&self, chn: Chn, pool: PoolId, buff_num: i32) -> Result<(), VencError> {
+        let args = json!({ "pool": pool, "buff_num": buff_num });
+        self.venc("kd_mpi_venc_attach_vb_pool_ex", chn, args, || {
+            self.inner.attach_vb_pool_ex(chn, pool, buff_num)
+        })
+    }
+    fn set_intbuf_size(&self, chn: Chn, size: u32) -> Result<(), VencError> {
+        self.venc("kd_mpi_venc_set_intbuf_size", chn, json!({ "size": size }), || {
+            self.inner.set_intbuf_size(chn, size)
+        })
+    }
+    fn set_rotation(&self, chn: Chn, rotation: u32) -> Result<(), VencError> {
+        let args = json!({ "rotation": rotation });
+        self.venc("kd_mpi_venc_set_rotation", chn, args, || {
+            self.inner.set_rotation(chn, rotation)
+        })
+    }
+    fn get_rotation(&self, chn: Chn) -> Result<u32, VencError> {
+        self.getter("kd_mpi_venc_get_rotation", chn, Null, || {
+            self.inner.get_rotation(chn)
+        })
+    }
+    fn set_mirror(&self, chn: Chn, mirror: u32) -> Result<(), VencError> {
+        let args = json!({ "mirror": mirror });
+        self.venc("kd_mpi_venc_set_mirror", chn, args, || {
+            self.inner.set_mirror(chn, mirror)
+        })
+    }
+    fn get_mirror(&self, chn: Chn) -> Result<u32, VencError> {
+        self.getter("kd_mpi_venc_get_mirror", chn, Null, || {
+            self.inner.get_mirror(chn)
+        })
+    }
+    fn set_dblk(&self, chn: Chn, enable: u32) -> Result<(), VencError> {
+        let args = json!({ "dblk_en": enable });
+        self.venc("kd_mpi_venc_set_dblk", chn, args, || {
+            self.inner.set_dblk(chn, enable)
+        })
+    }
+    fn get_dblk(&self, chn: Chn) -> Result<u32, VencError> {
+        self.getter("kd_mpi_venc_get_dblk", chn, Null, || self.inner.get_dblk(chn))
+    }
+    fn set_h265_sao(&self, chn: Chn, sao: &H265Sao) -> Result<(), VencError> {
+        let args = serde_json::to_value(sao).unwrap_or_default();
+        self.venc("kd_mpi_venc_set_h265_sao", chn, args, || {
+            self.inner.set_h265_sao(chn, sao)
+        })
+    }
+    fn get_h265_sao(&self, chn: Chn) -> Result<H265Sao, VencError> {
+        self.getter("kd_mpi_venc_get_h265_sao", chn, Null, || {
+            self.inner.get_h265_sao(chn)
+        })
+    }
+    fn set_h264_entropy(&self, chn: Chn, entropy: &H264Entropy) -> Result<(), VencError> {
+        let args = serde_json::to_value(entropy).unwrap_or_default();
+        self.venc("kd_mpi_venc_set_h264_entropy", chn, args, || {
+            self.inner.set_h264_entropy(chn, entropy)
+        })
+    }
+    fn get_h264_entropy(&self, chn: Chn) -> Result<H264Entropy, VencError> {
+        self.getter("kd_mpi_venc_get_h264_entropy", chn, Null, || {
+            self.inner.get_h264_entropy(chn)
+        })
+    }
+    fn set_h265_entropy(&self, chn: Chn, cabac_init_flag: u8) -> Result<(), VencError> {
+        let args = json!({ "cabac_init_flag": cabac_init_flag });
+        self.venc("kd_mpi_venc_set_h265_entropy", chn, args, || {
+            self.inner.set_h265_entropy(chn, cabac_init_flag)
+        })
+    }
+    fn get_h265_entropy(&self, chn: Chn) -> Result<u8, VencError> {
+        self.getter("kd_mpi_venc_get_h265_entropy", chn, Null, || {
+            self.inner.get_h265_entropy(chn)
+        })
+    }
+    fn attach_2d(&self, chn: Chn) -> Result<(), VencError> {
+        self.venc("kd_mpi_venc_attach_2d", chn, Null, || {
+            self.inner.attach_2d(chn)
+        })
+    }
+    fn detach_2d(&self, chn: Chn) -> Result<(), VencError> {
+        self.venc("kd_mpi_venc_detach_2d", chn, Null, || {
+            self.inner.detach_2d(chn)
+        })
+    }
+    fn set_2d_mode(&self, chn: Chn, mode: u32) -> Result<(), VencError> {
+        self.venc("kd_mpi_venc_set_2d_mode", chn, json!({ "mode": mode }), || {
+            self.inner.set_2d_mode(chn, mode)
+        })
+    }
+    fn get_2d_mode(&self, chn: Chn) -> Result<u32, VencError> {
+        self.getter("kd_mpi_venc_get_2d_mode", chn, Null, || {
+            self.inner.get_2d_mode(chn)
+        })
+    }
+    fn set_2d_osd(&self, chn: Chn, index: u8, region: &OsdRegion) -> Result<(), VencError> {
+        // The picture's address is the backend's: left out, as everywhere in a trace's
+        // behaviour; the region's size, place, alphas, order, colour and format stay.
+        let mut args = serde_json::to_value(region).unwrap_or_default();
+        if let serde_json::Value::Object(map) = &mut args {
+            map.remove("phys_addr");
+            map.insert("index".into(), index.into());
+        }
+        self.venc("kd_mpi_venc_set_2d_osd_param", chn, args, || {
+            self.inner.set_2d_osd(chn, index, region)
+        })
+    }
+    fn get_2d_osd(&self, chn: Chn, index: u8) -> Result<OsdRegion, VencError> {
+        let started = (self.now)();
+        let r = self.inner.get_2d_osd(chn, index);
+        let mut got = r.as_ref().map_or(Null, |v| serde_json::to_value(v).unwrap_or_default());
+        if let serde_json::Value::Object(map) = &mut got {
+            map.remove("phys_addr");
+        }
+        let args = json!({ "index": index, "got": got });
+        let shown = r.as_ref().map(|_| ()).map_err(|e| e.name().to_owned());
+        self.record("kd_mpi_venc_get_2d_osd_param", Some(chn), args, started, &shown, None);
+        r
+    }
+    fn set_2d_border(&self, chn: Chn, index: u8, border: &Border) -> Result<(), VencError> {
+        let mut args = serde_json::to_value(border).unwrap_or_default();
+        if let serde_json::Value::Object(map) = &mut args {
+            map.insert("index".into(), index.into());
+        }
+        self.venc("kd_mpi_venc_set_2d_border_param", chn, args, || {
+            self.inner.set_2d_border(chn, index, border)
+        })
+    }
+    fn get_2d_border(&self, chn: Chn, index: u8) -> Result<Border, VencError> {
+        self.getter("kd_mpi_venc_get_2d_border_param", chn, json!({ "index": index }), || {
+            self.inner.get_2d_border(chn, index)
+        })
+    }
+    fn set_2d_custom_coef(&self, chn: Chn, coef: &[i16; COEF_NUM]) -> Result<(), VencError> {
+        self.venc("kd_mpi_venc_set_2d_custom_coef", chn, json!({ "coef": coef }), || {
+            self.inner.set_2d_custom_coef(chn, coef)
+        })
+    }
+    fn get_2d_custom_coef(&self, chn: Chn) -> Result<[i16; COEF_NUM], VencError> {
+        self.getter("kd_mpi_venc_get_2d_custom_coef", chn, Null, || {
+            self.inner.get_2d_custom_coef(chn)
+        })
+    }
+    fn set_2d_color_gamut(&self, chn: Chn, gamut: u32) -> Result<(), VencError> {
+        self.venc("kd_mpi_venc_set_2d_color_gamut", chn, json!({ "gamut": gamut }), || {
+            self.inner.set_2d_color_gamut(chn, gamut)
+        })
+    }
+    fn get_2d_color_gamut(&self, chn: Chn) -> Result<u32, VencError> {
+        self.getter("kd_mpi_venc_get_2d_color_gamut", chn, Null, || {
+            self.inner.get_2d_color_gamut(chn)
+        })
+    }
+    fn set_2d_csc(&self, chn: Chn, dst_fmt: u32) -> Result<(), VencError> {
+        self.venc("kd_mpi_venc_set_2d_csc_param", chn, json!({ "dst_fmt": dst_fmt }), || {
+            self.inner.set_2d_csc(chn, dst_fmt)
+        })
+    }
+    fn get_2d_csc(&self, chn: Chn) -> Result<u32, VencError> {
+        self.getter("kd_mpi_venc_get_2d_csc_param", chn, Null, || {
+            self.inner.get_2d_csc(chn)
+        })
+    }
+    fn start_2d_chn(&self, chn: Chn) -> Result<(), VencError> {
+        self.venc("kd_mpi_venc_start_2d_chn", chn, Null, || {
+            self.inner.start_2d_chn(chn)
+        })
+    }
+    fn stop_2d_chn(&self, chn: Chn) -> Result<(), VencError> {
+        self.venc("kd_mpi_venc_stop_2d_chn", chn, Null, || {
+            self.inner.stop_2d_chn(chn)
+        })
+    }
+    fn send_2d_frame(&self, chn: Chn, frame: &VideoFrameInfo) -> Result<(), VencError> {
+        let args = json!({ "width": frame.width, "height": frame.height, "pts": frame.pts });
+        self.venc("kd_mpi_venc_send_2d_frame", chn, args, || {
+            self.inner.send_2d_frame(chn, frame)
+        })
+    }
+    fn get_2d_frame(&self, chn: Chn) -> Result<VideoFrameInfo, VencError> {
+        let started = (self.now)();
+        let r = self.inner.get_2d_frame(chn);
+        let args = r.as_ref().map_or(Null, |f| {
+            json!({ "got": { "width": f.width, "height": f.height, "pts": f.pts } })
+        });
+        let shown = r.as_ref().map(|_| ()).map_err(|e| e.name().to_owned());
+        self.record("kd_mpi_venc_get_2d_frame", Some(chn), args, started, &shown, None);
+        r
+    }
     fn create_pool(&self, blk_size: u64, blk_cnt: u32) -> Result<PoolId, MemError> {
         let args = serde_json::json!({ "blk_size": blk_size, "blk_cnt": blk_cnt });
         self.mem("kd_mpi_vb_create_pool", args, || {
@@ -375,7 +594,8 @@ fn behaviour(events: &[(usize, Event)]) -> Vec<(usize, String)> {
                 .push((*line, format!("pack{chn} {p}")));
         }
         if !poll {
-            calls.push((*line, format!("{}{chn} -> {}", e.call, e.result)));
+            let got = e.args.get("got").map_or(String::new(), |g| format!(" = {g}"));
+            calls.push((*line, format!("{}{chn} -> {}{got}", e.call, e.result)));
         }
     }
     calls.extend(packs.into_values().flatten());

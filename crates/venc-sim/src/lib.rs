@@ -23,8 +23,10 @@ use mmz::MediaMemory;
 use std::sync::{Arc, OnceLock};
 use venc::{Channel, ChannelStats, Phase};
 use venc_core::fault::{FaultPoint, FaultSpec, Faults};
+use venc_core::features::COEF_NUM;
 use venc_core::{
-    Chn, ChnAttr, ChnStatus, K230, MemError, Mpi, Pack, PoolId, VencError, VideoFrameInfo,
+    Border, Chn, ChnAttr, ChnStatus, H264Entropy, H265Sao, K230, MemError, Mpi, OsdRegion, Pack,
+    PoolId, VencError, VideoFrameInfo,
 };
 
 /// Simulator settings.
@@ -167,6 +169,13 @@ impl Simulator {
         self.chn(chn)
     }
 
+    /// A 2D call's channel: reachable, in range, and one of the three with a 2D engine.
+    fn two_d(&self, call: &str, chn: Chn) -> Result<&Arc<Channel>, VencError> {
+        let channel = self.venc(call, chn)?;
+        venc_core::features::check_2d_chn(chn)?;
+        Ok(channel)
+    }
+
     /// A memory call's check that the board is reachable.
     fn mem(&self, call: &str) -> Result<&MediaMemory, MemError> {
         self.reach(call).map_err(MemError::Invalid)?;
@@ -207,70 +216,6 @@ impl Simulator {
     /// A channel's state.
     pub fn channel_phase(&self, chn: Chn) -> Result<Phase, VencError> {
         Ok(self.chn(chn)?.phase())
-    }
-
-    /// `kd_mpi_venc_set_rotation`: every frame the VPU takes from now on is turned `rotation`
-    /// quarter turns clockwise (0..=3, else ILLEGAL_PARAM); any state, any payload
-    /// (k230-mpp-c-api.md §4). A quarter turn swaps the coded size (D-052).
-    #[doc(alias = "kd_mpi_venc_set_rotation")]
-    pub fn set_rotation(&self, chn: Chn, rotation: u32) -> Result<(), VencError> {
-        let channel = self.chn(chn)?;
-        let r = u8::try_from(rotation)
-            .ok()
-            .filter(|&r| r <= 3)
-            .ok_or(VencError::IllegalParam)?;
-        channel.set_orientation(|o| o.rotation = r);
-        Ok(())
-    }
-
-    /// `kd_mpi_venc_get_rotation`: 0 until set (and after each create).
-    #[doc(alias = "kd_mpi_venc_get_rotation")]
-    pub fn rotation(&self, chn: Chn) -> Result<u32, VencError> {
-        Ok(u32::from(self.chn(chn)?.orientation().rotation))
-    }
-
-    /// `kd_mpi_venc_set_mirror`: 1 horizontal or 2 vertical; 0 (none) and anything above 2 are
-    /// ILLEGAL_PARAM, as the board's wrapper checks, so a mirror once set stays until the next
-    /// create (§4). Any state.
-    #[doc(alias = "kd_mpi_venc_set_mirror")]
-    pub fn set_mirror(&self, chn: Chn, mirror: u32) -> Result<(), VencError> {
-        let channel = self.chn(chn)?;
-        let m = match mirror {
-            1 => 1,
-            2 => 2,
-            _ => return Err(VencError::IllegalParam),
-        };
-        channel.set_orientation(|o| o.mirror = m);
-        Ok(())
-    }
-
-    /// `kd_mpi_venc_get_mirror`: 0 until set.
-    #[doc(alias = "kd_mpi_venc_get_mirror")]
-    pub fn mirror(&self, chn: Chn) -> Result<u32, VencError> {
-        Ok(u32::from(self.chn(chn)?.orientation().mirror))
-    }
-
-    /// `kd_mpi_venc_attach_vb_pool_ex` (CanMV MPP): the channel's packs go to at most
-    /// `buff_num` of the pool's blocks ("venc hardware use only one buffer in pool", the
-    /// firmware's comment on its `_ex(chn, pool, 1)`; D-055). `buff_num` below 1 is refused
-    /// (ILLEGAL_PARAM, the safe side of an unknown).
-    #[doc(alias = "kd_mpi_venc_attach_vb_pool_ex")]
-    pub fn attach_vb_pool_blocks(
-        &self,
-        chn: Chn,
-        pool: PoolId,
-        buff_num: i32,
-    ) -> Result<(), VencError> {
-        let channel = self.venc("attach_vb_pool_ex", chn)?;
-        let Ok(most) = usize::try_from(buff_num) else {
-            log::warn!("venc ch{chn}: attach_vb_pool_ex: buff_num {buff_num} (D-055)");
-            return Err(VencError::IllegalParam);
-        };
-        if most == 0 {
-            log::warn!("venc ch{chn}: attach_vb_pool_ex: buff_num 0 gives no buffer (D-055)");
-            return Err(VencError::IllegalParam);
-        }
-        channel.attach_pool_blocks(&self.mem, pool, most)
     }
 }
 
@@ -417,6 +362,149 @@ impl Mpi for Simulator {
 
     fn detach_vb_pool(&self, chn: Chn) -> Result<(), VencError> {
         self.venc("detach_vb_pool", chn)?.detach_pool()
+    }
+
+    fn attach_vb_pool_ex(&self, chn: Chn, pool: PoolId, buff_num: i32) -> Result<(), VencError> {
+        let channel = self.venc("attach_vb_pool_ex", chn)?;
+        // "venc hardware use only one buffer in pool" (the firmware's comment on its
+        // `_ex(chn, pool, 1)`): the packs go to at most `buff_num` blocks (D-055); below 1 is
+        // refused, the safe side of an unknown.
+        let most = usize::try_from(buff_num).ok().filter(|&n| n > 0);
+        let Some(most) = most else {
+            log::warn!("venc ch{chn}: attach_vb_pool_ex: buff_num {buff_num} gives no buffer (D-055)");
+            return Err(VencError::IllegalParam);
+        };
+        channel.attach_pool_blocks(&self.mem, pool, most)
+    }
+
+    fn set_intbuf_size(&self, chn: Chn, size: u32) -> Result<(), VencError> {
+        self.venc("set_intbuf_size", chn)?;
+        // No check, any state: it sizes memory inside the VPU's firmware, which the simulator
+        // does not have; the stream is the same either way (k230-mpp-c-api.md §4).
+        log::debug!("venc ch{chn}: intbuf size {size} (the VPU firmware's own memory)");
+        Ok(())
+    }
+
+    fn set_rotation(&self, chn: Chn, rotation: u32) -> Result<(), VencError> {
+        tools::set_rotation(self.venc("set_rotation", chn)?, rotation)
+    }
+
+    fn get_rotation(&self, chn: Chn) -> Result<u32, VencError> {
+        Ok(tools::rotation(self.venc("get_rotation", chn)?))
+    }
+
+    fn set_mirror(&self, chn: Chn, mirror: u32) -> Result<(), VencError> {
+        tools::set_mirror(self.venc("set_mirror", chn)?, mirror)
+    }
+
+    fn get_mirror(&self, chn: Chn) -> Result<u32, VencError> {
+        Ok(tools::mirror(self.venc("get_mirror", chn)?))
+    }
+
+    fn set_dblk(&self, chn: Chn, enable: u32) -> Result<(), VencError> {
+        tools::set_dblk(self.venc("set_dblk", chn)?, enable)
+    }
+
+    fn get_dblk(&self, chn: Chn) -> Result<u32, VencError> {
+        tools::dblk(self.venc("get_dblk", chn)?)
+    }
+
+    fn set_h265_sao(&self, chn: Chn, sao: &H265Sao) -> Result<(), VencError> {
+        tools::set_h265_sao(self.venc("set_h265_sao", chn)?, sao)
+    }
+
+    fn get_h265_sao(&self, chn: Chn) -> Result<H265Sao, VencError> {
+        Ok(tools::h265_sao(self.venc("get_h265_sao", chn)?))
+    }
+
+    fn set_h264_entropy(&self, chn: Chn, entropy: &H264Entropy) -> Result<(), VencError> {
+        tools::set_h264_entropy(self.venc("set_h264_entropy", chn)?, entropy)
+    }
+
+    fn get_h264_entropy(&self, chn: Chn) -> Result<H264Entropy, VencError> {
+        Ok(tools::h264_entropy(self.venc("get_h264_entropy", chn)?))
+    }
+
+    fn set_h265_entropy(&self, chn: Chn, cabac_init_flag: u8) -> Result<(), VencError> {
+        tools::set_h265_entropy(self.venc("set_h265_entropy", chn)?, cabac_init_flag)
+    }
+
+    fn get_h265_entropy(&self, chn: Chn) -> Result<u8, VencError> {
+        Ok(tools::h265_entropy(self.venc("get_h265_entropy", chn)?))
+    }
+
+    fn attach_2d(&self, chn: Chn) -> Result<(), VencError> {
+        twod::attach(self.two_d("attach_2d", chn)?);
+        Ok(())
+    }
+
+    fn detach_2d(&self, chn: Chn) -> Result<(), VencError> {
+        twod::detach(self.two_d("detach_2d", chn)?);
+        Ok(())
+    }
+
+    fn set_2d_mode(&self, chn: Chn, mode: u32) -> Result<(), VencError> {
+        twod::set_mode(self.two_d("set_2d_mode", chn)?, mode)
+    }
+
+    fn get_2d_mode(&self, chn: Chn) -> Result<u32, VencError> {
+        Ok(twod::mode(self.two_d("get_2d_mode", chn)?))
+    }
+
+    fn set_2d_osd(&self, chn: Chn, index: u8, region: &OsdRegion) -> Result<(), VencError> {
+        twod::set_osd(self.two_d("set_2d_osd_param", chn)?, index, region)
+    }
+
+    fn get_2d_osd(&self, chn: Chn, index: u8) -> Result<OsdRegion, VencError> {
+        twod::osd(self.two_d("get_2d_osd_param", chn)?, index)
+    }
+
+    fn set_2d_border(&self, chn: Chn, index: u8, border: &Border) -> Result<(), VencError> {
+        twod::set_border(self.two_d("set_2d_border_param", chn)?, index, border)
+    }
+
+    fn get_2d_border(&self, chn: Chn, index: u8) -> Result<Border, VencError> {
+        twod::border(self.two_d("get_2d_border_param", chn)?, index)
+    }
+
+    fn set_2d_custom_coef(&self, chn: Chn, coef: &[i16; COEF_NUM]) -> Result<(), VencError> {
+        twod::set_custom_coef(self.two_d("set_2d_custom_coef", chn)?, coef)
+    }
+
+    fn get_2d_custom_coef(&self, chn: Chn) -> Result<[i16; COEF_NUM], VencError> {
+        twod::custom_coef(self.two_d("get_2d_custom_coef", chn)?)
+    }
+
+    fn set_2d_color_gamut(&self, chn: Chn, gamut: u32) -> Result<(), VencError> {
+        twod::set_color_gamut(self.two_d("set_2d_color_gamut", chn)?, gamut)
+    }
+
+    fn get_2d_color_gamut(&self, chn: Chn) -> Result<u32, VencError> {
+        Ok(twod::color_gamut(self.two_d("get_2d_color_gamut", chn)?))
+    }
+
+    fn set_2d_csc(&self, chn: Chn, _dst_fmt: u32) -> Result<(), VencError> {
+        Err(twod::not_modeled(self.two_d("set_2d_csc_param", chn)?, "set_2d_csc_param"))
+    }
+
+    fn get_2d_csc(&self, chn: Chn) -> Result<u32, VencError> {
+        Err(twod::not_modeled(self.two_d("get_2d_csc_param", chn)?, "get_2d_csc_param"))
+    }
+
+    fn start_2d_chn(&self, chn: Chn) -> Result<(), VencError> {
+        Err(twod::not_modeled(self.two_d("start_2d_chn", chn)?, "start_2d_chn"))
+    }
+
+    fn stop_2d_chn(&self, chn: Chn) -> Result<(), VencError> {
+        Err(twod::not_modeled(self.two_d("stop_2d_chn", chn)?, "stop_2d_chn"))
+    }
+
+    fn send_2d_frame(&self, chn: Chn, _frame: &VideoFrameInfo) -> Result<(), VencError> {
+        Err(twod::not_modeled(self.two_d("send_2d_frame", chn)?, "send_2d_frame"))
+    }
+
+    fn get_2d_frame(&self, chn: Chn) -> Result<VideoFrameInfo, VencError> {
+        Err(twod::not_modeled(self.two_d("get_2d_frame", chn)?, "get_2d_frame"))
     }
 
     fn create_pool(&self, blk_size: u64, blk_cnt: u32) -> Result<PoolId, MemError> {

@@ -148,7 +148,7 @@ pub(crate) struct State {
     /// Deblocking, SAO, entropy coder: set between create and start (§4).
     tools: CodingTools,
     /// What `get_h264_entropy` / `get_h265_entropy` answer: the last values set.
-    entropy_set: (Option<(u32, u32)>, u32),
+    entropy_set: (Option<venc_core::H264Entropy>, u8),
 }
 
 /// One of the four channels.
@@ -535,7 +535,7 @@ impl Channel {
     /// and the tools, and says whether the call may go on.
     pub(crate) fn with_tools<T>(
         &self,
-        f: impl FnOnce(Phase, Codec, &mut CodingTools, &mut (Option<(u32, u32)>, u32)) -> T,
+        f: impl FnOnce(Phase, Codec, &mut CodingTools, &mut (Option<venc_core::H264Entropy>, u8)) -> T,
     ) -> T {
         let mut st = self.lock();
         let st = &mut *st;

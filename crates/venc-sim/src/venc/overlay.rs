@@ -3,10 +3,10 @@
 //! frame once `kd_mpi_venc_attach_2d` attached it and a drawing mode is set. CSC is not modeled
 //! (D-057).
 
-/// Most OSD regions and borders of a channel (VDOC: 8 and 32, indices from 0).
-pub const OSD_REGIONS: usize = 8;
-/// Most borders of a channel.
-pub const BORDERS: usize = 32;
+/// Most OSD regions of a channel ([`venc_core::features::OSD_REGIONS`]).
+pub const OSD_REGIONS: usize = venc_core::features::OSD_REGIONS as usize;
+/// Most borders of a channel ([`venc_core::features::BORDERS`]).
+pub const BORDERS: usize = venc_core::features::BORDERS as usize;
 
 /// `k_venc_2d_calc_mode`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -142,11 +142,9 @@ pub fn add_order(code: u32) -> Option<&'static [Layer]> {
     })
 }
 
-/// `k_venc_2d_osd_attr` (an OSD region: a picture in media memory laid over the frame; only
-/// `phys_addr[0]` is read, the packed formats have one plane) and `k_venc_2d_border_attr` (a
-/// rectangle outline); `bg_color` and `color` are YUV444, Y bits 0–7, U 8–15, V 16–23. The C
-/// structs themselves, shared with the C library.
-pub use k230_mpp_abi::{BorderAttr, OsdAttr};
+/// An OSD region and a border, as the contract takes them (`k_venc_2d_osd_attr`,
+/// `k_venc_2d_border_attr`; their C layouts stay in the C crates).
+pub use venc_core::{Border, OsdRegion};
 
 /// `k_venc_2d_color_gamut`: the RGB→YUV matrix OSD pixels go through.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -194,8 +192,8 @@ pub struct TwoD {
     /// `kd_mpi_venc_attach_2d` ran (and no `detach_2d` since).
     pub attached: bool,
     pub mode: Mode,
-    pub osd: [Option<OsdAttr>; OSD_REGIONS],
-    pub borders: [Option<BorderAttr>; BORDERS],
+    pub osd: [Option<OsdRegion>; OSD_REGIONS],
+    pub borders: [Option<Border>; BORDERS],
     pub gamut: Gamut,
     /// The OSD RGB→YUV coefficients (`set_2d_custom_coef`, or the gamut's).
     pub coef: [i16; 12],
@@ -288,7 +286,7 @@ impl TwoD {
     fn blend_region(
         &self,
         frame: &mut Nv12<'_>,
-        r: &OsdAttr,
+        r: &OsdRegion,
         fmt: OsdFormat,
         pixels: &[u8],
         vis: Visible,
@@ -355,7 +353,7 @@ struct Visible {
 
 impl Visible {
     /// The visible part of `r`, counted in `drawn`; `None` when none of it is.
-    fn of(r: &OsdAttr, frame: &Nv12<'_>, drawn: &mut Drawn) -> Option<Self> {
+    fn of(r: &OsdRegion, frame: &Nv12<'_>, drawn: &mut Drawn) -> Option<Self> {
         let (x0, y0) = (usize::from(r.startx), usize::from(r.starty));
         let (w, h) = (usize::from(r.width), usize::from(r.height));
         let (x1, y1) = ((x0 + w).min(frame.width), (y0 + h).min(frame.height));
@@ -395,7 +393,7 @@ fn rgb_to_yuv(c: &[i16; 12], r: u8, g: u8, b: u8) -> [u8; 3] {
     [row(0), row(4), row(8)]
 }
 
-fn draw_border(frame: &mut Nv12<'_>, b: &BorderAttr, drawn: &mut Drawn) {
+fn draw_border(frame: &mut Nv12<'_>, b: &Border, drawn: &mut Drawn) {
     let (x0, y0) = (usize::from(b.startx), usize::from(b.starty));
     let (w, h, lw) = (
         usize::from(b.width),
@@ -475,7 +473,7 @@ mod tests {
     fn an_opaque_osd_replaces_the_video_and_a_transparent_one_leaves_it() {
         let mut planes = Planes::new(16, 8);
         let mut two = attached(Mode::Osd);
-        let region = OsdAttr {
+        let region = OsdRegion {
             width: 4,
             height: 2,
             startx: 2,
@@ -484,7 +482,7 @@ mod tests {
             osd_alpha: 255,
             video_alpha: 255,
             fmt: OsdFormat::Argb8888.code(),
-            ..OsdAttr::default()
+            ..OsdRegion::default()
         };
         two.osd[0] = Some(region);
         // White, opaque: BT.709 limited gives Y 235, U and V 128.
@@ -523,7 +521,7 @@ mod tests {
     fn a_huge_region_reads_only_the_rows_inside_the_frame() {
         let mut planes = Planes::new(16, 8);
         let mut two = attached(Mode::Osd);
-        two.osd[0] = Some(OsdAttr {
+        two.osd[0] = Some(OsdRegion {
             width: 65534,
             height: 65534,
             startx: 12,
@@ -531,7 +529,7 @@ mod tests {
             phys_addr: [0x1000, 0, 0],
             osd_alpha: 255,
             video_alpha: 255,
-            ..OsdAttr::default()
+            ..OsdRegion::default()
         });
         let mut f = planes.nv12();
         let mut reads = Vec::new();
@@ -558,7 +556,7 @@ mod tests {
     fn borders_draw_their_outline_and_clip_at_the_edge() {
         let mut planes = Planes::new(16, 16);
         let mut two = attached(Mode::Border);
-        two.borders[3] = Some(BorderAttr {
+        two.borders[3] = Some(Border {
             width: 8,
             height: 8,
             line_width: 2,
