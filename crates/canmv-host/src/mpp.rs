@@ -183,6 +183,46 @@ pub fn venc_detach_vb_pool(chn: i64) -> i64 {
     status(mpi().detach_vb_pool(chn_of(chn)))
 }
 
+/// A VENC call beyond the encode loop (`kd_mpi_venc_set_rotation`, `…_get_2d_osd_param`, …,
+/// [`venc_core::FeatureCall`]) by its MPI name: `index` the OSD region or border (a `k_u8`,
+/// truncated as C does), `words` the struct's fields in order, each stored as its C field
+/// keeps it. (status, the words a getter read).
+#[pyfunction]
+pub fn venc_feature(call: &str, chn: i64, index: i64, words: Vec<i64>) -> PyResult<(i64, Vec<u32>)> {
+    let Some(call) = venc_core::FeatureCall::from_name(call) else {
+        return Err(pyo3::exceptions::PyValueError::new_err(format!(
+            "{call} is not a VENC feature call"
+        )));
+    };
+    let words: Vec<u32> = words.iter().map(|&w| w as u32).collect();
+    Ok(
+        match call.run(mpi().as_ref(), chn_of(chn), index as u8, &words) {
+            Ok(out) => (0, out),
+            Err(e) => (e.as_canmv_int(), Vec::new()),
+        },
+    )
+}
+
+/// `kd_mpi_venc_send_2d_frame(chn, frame)`: `frame` is the 224 bytes of a
+/// `k_video_frame_info`.
+#[pyfunction]
+#[doc(alias = "kd_mpi_venc_send_2d_frame")]
+pub fn venc_send_2d_frame(chn: i64, frame: &[u8]) -> PyResult<i64> {
+    let info = venc_core::VideoFrameInfo::from_c_bytes(frame)
+        .map_err(|e| pyo3::exceptions::PyTypeError::new_err(e.to_string()))?;
+    Ok(status(mpi().send_2d_frame(chn_of(chn), &info)))
+}
+
+/// `kd_mpi_venc_get_2d_frame(chn, frame)`: (status, the 224 bytes of the frame).
+#[pyfunction]
+#[doc(alias = "kd_mpi_venc_get_2d_frame")]
+pub fn venc_get_2d_frame(chn: i64) -> (i64, Vec<u8>) {
+    match mpi().get_2d_frame(chn_of(chn)) {
+        Ok(f) => (0, f.to_c_bytes().to_vec()),
+        Err(e) => (e.as_canmv_int(), Vec::new()),
+    }
+}
+
 /// `kd_mpi_vb_create_pool`: the pool id, or `VB_INVALID_POOLID` as -1.
 #[pyfunction]
 #[doc(alias = "kd_mpi_vb_create_pool")]
@@ -253,6 +293,9 @@ pub fn add_functions(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(venc_request_chn, m)?)?;
     m.add_function(wrap_pyfunction!(venc_release_chn, m)?)?;
     m.add_function(wrap_pyfunction!(venc_detach_vb_pool, m)?)?;
+    m.add_function(wrap_pyfunction!(venc_feature, m)?)?;
+    m.add_function(wrap_pyfunction!(venc_send_2d_frame, m)?)?;
+    m.add_function(wrap_pyfunction!(venc_get_2d_frame, m)?)?;
     m.add_function(wrap_pyfunction!(vb_create_pool, m)?)?;
     m.add_function(wrap_pyfunction!(vb_destroy_pool, m)?)?;
     m.add_function(wrap_pyfunction!(vb_get_block, m)?)?;

@@ -397,6 +397,33 @@ impl BorderAttr {
     }
 }
 
+/// `k_venc_h265_sao` (8 bytes).
+#[doc(alias = "k_venc_h265_sao")]
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct H265Sao {
+    pub slice_sao_luma_flag: u32,
+    pub slice_sao_chroma_flag: u32,
+}
+
+/// `k_venc_h264_entropy` (8 bytes: a 4-byte mode, then a byte).
+#[doc(alias = "k_venc_h264_entropy")]
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct H264Entropy {
+    /// `k_venc_entropy_mode`: CAVLC 0, CABAC 1.
+    pub entropy_coding_mode: u32,
+    pub cabac_init_idc: u8,
+}
+
+/// `k_venc_h265_entropy` (1 byte).
+#[doc(alias = "k_venc_h265_entropy")]
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct H265Entropy {
+    pub cabac_init_flag: u8,
+}
+
 /// `k_venc_2d_csc_attr` (4 bytes).
 #[doc(alias = "k_venc_2d_csc_attr")]
 #[repr(C)]
@@ -590,6 +617,17 @@ pub const LAYOUTS: &[Layout] = &[
     ),
     ("k_venc_2d_csc_attr", 4, &[("dst_fmt", 0)]),
     (
+        "k_venc_h265_sao",
+        8,
+        &[("slice_sao_luma_flag", 0), ("slice_sao_chroma_flag", 4)],
+    ),
+    (
+        "k_venc_h264_entropy",
+        8,
+        &[("entropy_coding_mode", 0), ("cabac_init_idc", 4)],
+    ),
+    ("k_venc_h265_entropy", 1, &[("cabac_init_flag", 0)]),
+    (
         "k_mpp_chn",
         12,
         &[("mod_id", 0), ("dev_id", 4), ("chn_id", 8)],
@@ -654,6 +692,10 @@ const _: () = {
     assert!(offset_of!(BorderAttr, color) == 8);
     assert!(offset_of!(BorderAttr, starty) == 14);
     assert!(size_of::<CscAttr>() == 4);
+    assert!(size_of::<H265Sao>() == 8);
+    assert!(size_of::<H264Entropy>() == 8);
+    assert!(offset_of!(H264Entropy, cabac_init_idc) == 4);
+    assert!(size_of::<H265Entropy>() == 1);
 };
 
 #[cfg(test)]

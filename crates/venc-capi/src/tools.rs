@@ -3,58 +3,9 @@
 //! state and payload rules are the simulator's (k230-mpp-c-api.md §4, D-053); this layer moves
 //! the C structs across the boundary and checks their pointers.
 
+use crate::abi::{H264Entropy, H265Entropy, H265Sao};
 use crate::venc::{check_chn, venc_call};
-use std::mem::{offset_of, size_of};
 use venc_core::{Mpi, VencError};
-
-/// `k_venc_h265_sao` (8 bytes).
-#[doc(alias = "k_venc_h265_sao")]
-#[repr(C)]
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct H265Sao {
-    pub slice_sao_luma_flag: u32,
-    pub slice_sao_chroma_flag: u32,
-}
-
-/// `k_venc_h264_entropy` (8 bytes: a 4-byte mode, then a byte).
-#[doc(alias = "k_venc_h264_entropy")]
-#[repr(C)]
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct H264Entropy {
-    /// `k_venc_entropy_mode`: CAVLC 0, CABAC 1.
-    pub entropy_coding_mode: u32,
-    pub cabac_init_idc: u8,
-}
-
-/// `k_venc_h265_entropy` (1 byte).
-#[doc(alias = "k_venc_h265_entropy")]
-#[repr(C)]
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct H265Entropy {
-    pub cabac_init_flag: u8,
-}
-
-/// The three structs' layouts (§3), checked from C by `tests/layout.rs`.
-pub const LAYOUTS: &[crate::abi::Layout] = &[
-    (
-        "k_venc_h265_sao",
-        8,
-        &[("slice_sao_luma_flag", 0), ("slice_sao_chroma_flag", 4)],
-    ),
-    (
-        "k_venc_h264_entropy",
-        8,
-        &[("entropy_coding_mode", 0), ("cabac_init_idc", 4)],
-    ),
-    ("k_venc_h265_entropy", 1, &[("cabac_init_flag", 0)]),
-];
-
-const _: () = {
-    assert!(size_of::<H265Sao>() == 8);
-    assert!(size_of::<H264Entropy>() == 8);
-    assert!(offset_of!(H264Entropy, cabac_init_idc) == 4);
-    assert!(size_of::<H265Entropy>() == 1);
-};
 
 /// `kd_mpi_venc_set_dblk`: `dblk_en` > 1 is ILLEGAL_PARAM; then create-to-start only (BUSY).
 #[unsafe(no_mangle)]

@@ -6,7 +6,7 @@
 mod common;
 
 use common::{cbr_attr, encode_pattern, encode_pattern_with, ok, vb_once, venc_err};
-use k230_mpp_sim::abi::ChnAttr;
+use k230_mpp_sim::abi::{ChnAttr, H264Entropy, H265Entropy, H265Sao};
 use k230_mpp_sim::tools::*;
 use std::ptr::{null, null_mut};
 use venc_core::bitstream::{Codec, annexb_units};

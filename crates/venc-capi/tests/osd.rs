@@ -247,8 +247,8 @@ fn the_2d_calls_answer_the_boards_codes() {
         assert_eq!(kd_mpi_venc_set_2d_csc_param(1, null()), NULL_PTR);
         assert_eq!(kd_mpi_venc_get_2d_csc_param(1, null_mut()), NULL_PTR);
         assert_eq!(kd_mpi_venc_start_2d_chn(1), NOT_SUPPORT);
-        // SAFETY: k_video_frame_info is plain integers; all zeros is a valid value.
-        let mut frame: k230_mpp_sim::abi::VideoFrameInfo = unsafe { std::mem::zeroed() };
+        // k_video_frame_info is plain integers; all zeros is a valid value.
+        let mut frame: k230_mpp_sim::abi::VideoFrameInfo = std::mem::zeroed();
         assert_eq!(kd_mpi_venc_send_2d_frame(1, &mut frame), NOT_SUPPORT);
         assert_eq!(kd_mpi_venc_get_2d_frame(1, &mut frame), NOT_SUPPORT);
         assert_eq!(kd_mpi_venc_send_2d_frame(1, null_mut()), NULL_PTR);

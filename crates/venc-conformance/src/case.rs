@@ -8,7 +8,7 @@ use serde::Deserialize;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use venc_core::consts;
-use venc_core::{Personality, VencError};
+use venc_core::{FeatureCall, Personality, VencError};
 
 /// One conformance case.
 #[derive(Debug, Clone, Deserialize)]
@@ -136,6 +136,20 @@ impl<'de> Deserialize<'de> for PersonalityName {
         Personality::from_name(&name)
             .map(Self)
             .ok_or_else(|| serde::de::Error::custom(format!("unknown personality {name:?}")))
+    }
+}
+
+/// A VENC call beyond the encode loop by its MPI name without `kd_mpi_venc_`
+/// (`set_rotation`, `get_2d_osd_param`, …; [`FeatureCall`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FeatureName(pub FeatureCall);
+
+impl<'de> Deserialize<'de> for FeatureName {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        FeatureCall::from_name(&format!("kd_mpi_venc_{name}"))
+            .map(Self)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown VENC call {name:?}")))
     }
 }
 
@@ -504,6 +518,26 @@ pub enum Step {
         chn: u32,
         /// Packs to release.
         count: u32,
+        /// Expected result.
+        #[serde(default)]
+        expect: Expect,
+    },
+    /// A call beyond the encode loop (rotation, mirror, the coding tools, the 2D engine) with
+    /// its values as words ([`venc_core::Words`]), optionally checking the words a getter read.
+    #[serde(rename = "mpi.feature")]
+    MpiFeature {
+        /// Channel.
+        chn: u32,
+        /// The call (`set_rotation`, `get_2d_border_param`, …).
+        name: FeatureName,
+        /// The OSD region or border.
+        #[serde(default)]
+        index: u8,
+        /// The values a setter takes.
+        #[serde(default)]
+        words: Vec<u32>,
+        /// The words a getter must read.
+        got: Option<Vec<u32>>,
         /// Expected result.
         #[serde(default)]
         expect: Expect,

@@ -24,7 +24,7 @@ pub use encoder::{
 };
 pub use error::VencError;
 pub use fault::{FaultKind, FaultSpec, Faults};
-pub use features::{Border, H264Entropy, H265Sao, OsdRegion};
+pub use features::{Border, FeatureCall, H264Entropy, H265Sao, OsdRegion, Words};
 pub use layout::{align_up, uv_offset};
 pub use limits::{K230, Limits};
 pub use mpi::{

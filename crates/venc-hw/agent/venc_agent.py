@@ -18,10 +18,15 @@ import uctypes
 from media.vencoder import *  # noqa: F403  (kd_mpi_venc_*, kd_mpi_sys_*, k_venc_* structs)
 from media.media import *  # noqa: F403  (kd_mpi_vb_*, k_vb_pool_config)
 
-PROTOCOL = 3
+try:
+    from mpp.common_struct import k_u32_ptr  # the k_u32 holder the getters fill
+except ImportError:
+    k_u32_ptr = None
+
+PROTOCOL = 4
 # MicroPython's ticks wrap at 2**30; the client subtracts modulo that.
 TICKS_MASK = 0x3FFFFFFF
-AGENT_VERSION = "3.0.0"
+AGENT_VERSION = "4.0.0"
 MAGIC = b"KV"
 HEADER = "<BBII"  # after the 2 magic bytes: version, type, sequence number, payload length
 HEADER_SIZE = 12
@@ -42,6 +47,57 @@ REQUEST_CHN, RELEASE_CHN = 0x1C, 0x1D
 CREATE_POOL, DESTROY_POOL, GET_BLOCK, RELEASE_BLOCK = 0x20, 0x21, 0x22, 0x23
 READ_MEM, WRITE_MEM = 0x24, 0x25
 INJECT_FAULT, RELEASED_PTS = 0x30, 0x31
+# Protocol 4: the VENC calls beyond the encode loop. One body each (u32 chn, u32 index, u16 n,
+# n x u32 words), one reply (u16 n, n x u32 words); the table says which firmware binding
+# runs and how its values travel ("int": one word in; "ptr": one word out through a k_u32
+# holder; a struct name: its fields in order; "coef": 12 k_s16; "frame": k_video_frame_info;
+# "": the channel alone).
+FEATURES = {
+    0x40: ("kd_mpi_venc_set_rotation", "int", False),
+    0x41: ("kd_mpi_venc_get_rotation", "ptr", True),
+    0x42: ("kd_mpi_venc_set_mirror", "int", False),
+    0x43: ("kd_mpi_venc_get_mirror", "ptr", True),
+    0x44: ("kd_mpi_venc_set_dblk", "int", False),
+    0x45: ("kd_mpi_venc_get_dblk", "ptr", True),
+    0x46: ("kd_mpi_venc_set_h265_sao", "k_venc_h265_sao", False),
+    0x47: ("kd_mpi_venc_get_h265_sao", "k_venc_h265_sao", True),
+    0x48: ("kd_mpi_venc_set_h264_entropy", "k_venc_h264_entropy", False),
+    0x49: ("kd_mpi_venc_get_h264_entropy", "k_venc_h264_entropy", True),
+    0x4A: ("kd_mpi_venc_set_h265_entropy", "k_venc_h265_entropy", False),
+    0x4B: ("kd_mpi_venc_get_h265_entropy", "k_venc_h265_entropy", True),
+    0x4C: ("kd_mpi_venc_set_intbuf_size", "int", False),
+    0x4D: ("kd_mpi_venc_attach_vb_pool_ex", "pool_ex", False),
+    0x50: ("kd_mpi_venc_attach_2d", "", False),
+    0x51: ("kd_mpi_venc_detach_2d", "", False),
+    0x52: ("kd_mpi_venc_set_2d_mode", "int", False),
+    0x53: ("kd_mpi_venc_get_2d_mode", "ptr", True),
+    0x54: ("kd_mpi_venc_set_2d_osd_param", "k_venc_2d_osd_attr", False),
+    0x55: ("kd_mpi_venc_get_2d_osd_param", "k_venc_2d_osd_attr", True),
+    0x56: ("kd_mpi_venc_set_2d_border_param", "k_venc_2d_border_attr", False),
+    0x57: ("kd_mpi_venc_get_2d_border_param", "k_venc_2d_border_attr", True),
+    0x58: ("kd_mpi_venc_set_2d_custom_coef", "coef", False),
+    0x59: ("kd_mpi_venc_get_2d_custom_coef", "coef", True),
+    0x5A: ("kd_mpi_venc_set_2d_color_gamut", "int", False),
+    0x5B: ("kd_mpi_venc_get_2d_color_gamut", "ptr", True),
+    0x5C: ("kd_mpi_venc_set_2d_csc_param", "k_venc_2d_csc_attr", False),
+    0x5D: ("kd_mpi_venc_get_2d_csc_param", "k_venc_2d_csc_attr", True),
+    0x5E: ("kd_mpi_venc_start_2d_chn", "", False),
+    0x5F: ("kd_mpi_venc_stop_2d_chn", "", False),
+    0x60: ("kd_mpi_venc_send_2d_frame", "frame", False),
+    0x61: ("kd_mpi_venc_get_2d_frame", "frame", True),
+}
+# Each struct's fields in the order their words travel.
+STRUCT_FIELDS = {
+    "k_venc_h265_sao": ("slice_sao_luma_flag", "slice_sao_chroma_flag"),
+    "k_venc_h264_entropy": ("entropy_coding_mode", "cabac_init_idc"),
+    "k_venc_h265_entropy": ("cabac_init_flag",),
+    "k_venc_2d_osd_attr": ("width", "height", "startx", "starty", "phys_addr.0", "phys_addr.1",
+                           "phys_addr.2", "bg_alpha", "osd_alpha", "video_alpha", "add_order",
+                           "bg_color", "fmt"),
+    "k_venc_2d_border_attr": ("width", "height", "line_width", "color", "startx", "starty"),
+    "k_venc_2d_csc_attr": ("dst_fmt",),
+}
+STRUCT_WORDS = {name: len(fields) for name, fields in STRUCT_FIELDS.items()}
 K_ERR_VENC_NOT_SUPPORT = 0xA0098008
 K_ERR_VENC_ILLEGAL_PARAM = 0xA0098003
 K_ERR_VENC_INVALID_CHNID = 0xA0098002
@@ -113,6 +169,41 @@ def pack_str(s):
     return struct.pack("<H", len(b)) + b
 
 
+def field_get(obj, name):
+    if "." in name:
+        base, i = name.split(".")
+        return getattr(obj, base)[int(i)]
+    return getattr(obj, name)
+
+
+def field_set(obj, name, value):
+    if "." in name:
+        base, i = name.split(".")
+        getattr(obj, base)[int(i)] = value
+    else:
+        setattr(obj, name, value)
+
+
+def frame_from_words(w):
+    frame = k_video_frame_info()  # noqa: F405
+    v = frame.v_frame
+    v.width, v.height, v.pixel_format = w[0], w[1], w[2]
+    for i in range(3):
+        v.stride[i] = w[3 + i]
+        v.phys_addr[i] = w[6 + 2 * i] | w[7 + 2 * i] << 32
+    v.pts = w[12] | w[13] << 32
+    frame.pool_id, frame.mod_id = w[14], w[15]
+    return frame
+
+
+def frame_words(frame):
+    v = frame.v_frame
+    out = [v.width, v.height, v.pixel_format, v.stride[0], v.stride[1], v.stride[2]]
+    for a in (v.phys_addr[0], v.phys_addr[1], v.phys_addr[2], v.pts):
+        out += [a & 0xFFFFFFFF, (a >> 32) & 0xFFFFFFFF]
+    return out + [frame.pool_id, frame.mod_id]
+
+
 class Session:
     """One client: its requests, and everything it made on the board, undone when it goes."""
 
@@ -122,6 +213,7 @@ class Session:
         self.pools = {}  # pool id -> block size
         self.blocks = {}  # phys addr -> handle
         self.requested = set()  # channels this client requested and has not released
+        self.two_d = set()  # channels whose 2D engine this client attached
         self.greeted = False
         self.faults = False  # whether this client armed a fault (emulated board only)
         self.last = time.time()
@@ -242,6 +334,8 @@ class Session:
         outlives a session), releases its blocks and pools."""
         for chn in sorted(self.channels):
             kd_mpi_venc_stop_chn(chn)  # noqa: F405
+            if chn in self.two_d:
+                kd_mpi_venc_detach_2d(chn)  # noqa: F405 - an attached engine outlives a channel
             kd_mpi_venc_detach_vb_pool(chn)  # noqa: F405
             kd_mpi_venc_destroy_chn(chn)  # noqa: F405
         for handle in self.blocks.values():
@@ -251,6 +345,7 @@ class Session:
         for chn in sorted(self.requested):
             kd_mpi_venc_release_chn(chn)  # noqa: F405 - only firmware that has it fills the set
         self.channels, self.blocks, self.pools, self.requested = {}, {}, {}, set()
+        self.two_d = set()
         if self.faults:
             # A session's faults end with it, as its channels do.
             import canmv_host
@@ -291,11 +386,75 @@ class Session:
             )
         return timeout
 
+    def feature(self, kind, p):
+        """A call beyond the encode loop (protocol 4): the firmware's binding where it has one,
+        else VENC NOT_SUPPORT."""
+        (chn, index, n), rest = self.args(p, "<IIH")
+        if len(rest) != 4 * n:
+            raise ProtocolError("%d words announced, %d bytes sent" % (n, len(rest)))
+        words = struct.unpack("<%dI" % n, bytes(rest)) if n else ()
+        name, shape, reads = FEATURES[kind]
+        try:
+            call = globals()[name]
+        except KeyError:
+            # Not among this firmware's bindings (intbuf_size and attach_vb_pool_ex never are).
+            return VENC_ERR, struct.pack("<I", K_ERR_VENC_NOT_SUPPORT)
+        if chn < CHANNELS:
+            self.channels[chn] = True
+        need = {"int": 1, "pool_ex": 2, "coef": 12, "frame": 16}.get(shape, STRUCT_WORDS.get(shape, 0))
+        if not reads and len(words) != need:
+            raise ProtocolError("%s takes %d words, got %d" % (name, need, len(words)))
+        out = []
+        if shape == "":
+            ret = call(chn)
+            if u32(ret) == 0 and name == "kd_mpi_venc_attach_2d":
+                self.two_d.add(chn)
+        elif shape == "int":
+            ret = call(chn, words[0])
+        elif shape == "pool_ex":
+            ret = call(chn, words[0], words[1] - (1 << 32) if words[1] & 0x80000000 else words[1])
+        elif shape == "ptr":
+            if k_u32_ptr is None:
+                return VENC_ERR, struct.pack("<I", K_ERR_VENC_NOT_SUPPORT)
+            holder = k_u32_ptr()
+            ret = call(chn, holder)
+            out = [holder.value & 0xFFFFFFFF]
+        elif shape == "coef":
+            buf = bytearray(24)
+            if not reads:
+                signed = [w - 0x10000 if w & 0x8000 else w for w in [w & 0xFFFF for w in words]]
+                buf[:] = struct.pack("<12h", *signed)
+            ret = call(chn, buf)
+            out = [v & 0xFFFF for v in struct.unpack("<12h", bytes(buf))]
+        elif shape == "frame":
+            frame = k_video_frame_info() if reads else frame_from_words(words)  # noqa: F405
+            ret = call(chn, frame)
+            out = frame_words(frame)
+        else:
+            try:
+                obj = globals()[shape]()
+            except KeyError:
+                return VENC_ERR, struct.pack("<I", K_ERR_VENC_NOT_SUPPORT)
+            fields = STRUCT_FIELDS[shape]
+            if not reads:
+                for f, w in zip(fields, words):
+                    field_set(obj, f, w)
+            args = (chn, index & 0xFF, obj) if "_2d_osd" in name or "_2d_border" in name else (chn, obj)
+            ret = call(*args)
+            out = [field_get(obj, f) & 0xFFFFFFFF for f in fields]
+        if u32(ret) != 0:
+            return self.venc(ret)
+        if not reads:
+            out = []
+        return OK, struct.pack("<H%dI" % len(out), len(out), *out)
+
     def dispatch(self, kind, p):
         if CREATE_CHN <= kind <= DETACH_VB_POOL and len(p) >= 4:
             chn = struct.unpack("<I", bytes(p[:4]))[0]
             if chn < CHANNELS:
                 self.channels[chn] = True
+        if kind in FEATURES:
+            return self.feature(kind, p)
         if kind == HELLO:
             _, name = self.args(p, "<H")  # the version was checked before dispatch
             self.greeted = True

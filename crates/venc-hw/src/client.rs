@@ -20,8 +20,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 use venc_core::fault::{FaultPoint, FaultSpec, Faults};
+use venc_core::features::COEF_NUM;
 use venc_core::{
-    Chn, ChnAttr, ChnStatus, MemError, Mpi, Pack, PoolId, VencError, VideoFrameInfo, in_slices,
+    Border, Chn, ChnAttr, ChnStatus, H264Entropy, H265Sao, MemError, Mpi, OsdRegion, Pack, PoolId,
+    VencError, VideoFrameInfo, Words, in_slices,
 };
 
 /// Bounds and pacing of a client.
@@ -584,6 +586,46 @@ impl HwClient {
             .map_err(|e| MemError::Invalid(e.to_string()))
     }
 
+    /// A feature call (protocol 4): the program's call reaches the board (faults), the request
+    /// carries `words`, the reply's words come back.
+    fn feature(
+        &self,
+        call: &'static str,
+        kind: Kind,
+        (chn, index): (Chn, u32),
+        words: &[u32],
+    ) -> Result<Vec<u32>, VencError> {
+        self.reach_venc(call)?;
+        let body = protocol::feature_body(chn, index, words);
+        let reply = self.venc(kind, &body, 0)?;
+        self.parse(kind, &reply, protocol::read_words)
+            .map_err(|_| VencError::Unexist)
+    }
+
+    /// A feature call that sets: no words back.
+    fn set(&self, call: &'static str, kind: Kind, at: (Chn, u32), words: &[u32]) -> Result<(), VencError> {
+        self.feature(call, kind, at, words).map(drop)
+    }
+
+    /// A feature call that reads a value back; a reply of the wrong shape is a protocol fault.
+    fn get<T>(
+        &self,
+        call: &'static str,
+        kind: Kind,
+        at: (Chn, u32),
+        of: impl FnOnce(&[u32]) -> Option<T>,
+    ) -> Result<T, VencError> {
+        let words = self.feature(call, kind, at, &[])?;
+        of(&words).ok_or_else(|| {
+            self.fail(HwError::Protocol {
+                url: self.info.url.clone(),
+                request: kind.name(),
+                why: format!("{} words do not make the call's value", words.len()),
+            });
+            VencError::Unexist
+        })
+    }
+
     fn chn_only(&self, kind: Kind, chn: Chn) -> Result<(), VencError> {
         self.venc(kind, &Body::default().u32(chn).0, 0).map(drop)
     }
@@ -789,6 +831,150 @@ impl Mpi for HwClient {
         self.chn_only(Kind::DetachVbPool, chn)
     }
 
+    fn attach_vb_pool_ex(&self, chn: Chn, pool: PoolId, buff_num: i32) -> Result<(), VencError> {
+        let words = [pool, buff_num as u32];
+        self.set("attach_vb_pool_ex", Kind::AttachVbPoolEx, (chn, 0), &words)
+    }
+
+    fn set_intbuf_size(&self, chn: Chn, size: u32) -> Result<(), VencError> {
+        self.set("set_intbuf_size", Kind::SetIntbufSize, (chn, 0), &[size])
+    }
+
+    fn set_rotation(&self, chn: Chn, rotation: u32) -> Result<(), VencError> {
+        self.set("set_rotation", Kind::SetRotation, (chn, 0), &[rotation])
+    }
+
+    fn get_rotation(&self, chn: Chn) -> Result<u32, VencError> {
+        self.get("get_rotation", Kind::GetRotation, (chn, 0), one)
+    }
+
+    fn set_mirror(&self, chn: Chn, mirror: u32) -> Result<(), VencError> {
+        self.set("set_mirror", Kind::SetMirror, (chn, 0), &[mirror])
+    }
+
+    fn get_mirror(&self, chn: Chn) -> Result<u32, VencError> {
+        self.get("get_mirror", Kind::GetMirror, (chn, 0), one)
+    }
+
+    fn set_dblk(&self, chn: Chn, enable: u32) -> Result<(), VencError> {
+        self.set("set_dblk", Kind::SetDblk, (chn, 0), &[enable])
+    }
+
+    fn get_dblk(&self, chn: Chn) -> Result<u32, VencError> {
+        self.get("get_dblk", Kind::GetDblk, (chn, 0), one)
+    }
+
+    fn set_h265_sao(&self, chn: Chn, sao: &H265Sao) -> Result<(), VencError> {
+        self.set("set_h265_sao", Kind::SetH265Sao, (chn, 0), &sao.to_words())
+    }
+
+    fn get_h265_sao(&self, chn: Chn) -> Result<H265Sao, VencError> {
+        self.get("get_h265_sao", Kind::GetH265Sao, (chn, 0), H265Sao::from_words)
+    }
+
+    fn set_h264_entropy(&self, chn: Chn, entropy: &H264Entropy) -> Result<(), VencError> {
+        let words = entropy.to_words();
+        self.set("set_h264_entropy", Kind::SetH264Entropy, (chn, 0), &words)
+    }
+
+    fn get_h264_entropy(&self, chn: Chn) -> Result<H264Entropy, VencError> {
+        let of = H264Entropy::from_words;
+        self.get("get_h264_entropy", Kind::GetH264Entropy, (chn, 0), of)
+    }
+
+    fn set_h265_entropy(&self, chn: Chn, cabac_init_flag: u8) -> Result<(), VencError> {
+        let words = [u32::from(cabac_init_flag)];
+        self.set("set_h265_entropy", Kind::SetH265Entropy, (chn, 0), &words)
+    }
+
+    fn get_h265_entropy(&self, chn: Chn) -> Result<u8, VencError> {
+        let of = |w: &[u32]| one(w).map(|v| v as u8);
+        self.get("get_h265_entropy", Kind::GetH265Entropy, (chn, 0), of)
+    }
+
+    fn attach_2d(&self, chn: Chn) -> Result<(), VencError> {
+        self.set("attach_2d", Kind::Attach2d, (chn, 0), &[])
+    }
+
+    fn detach_2d(&self, chn: Chn) -> Result<(), VencError> {
+        self.set("detach_2d", Kind::Detach2d, (chn, 0), &[])
+    }
+
+    fn set_2d_mode(&self, chn: Chn, mode: u32) -> Result<(), VencError> {
+        self.set("set_2d_mode", Kind::Set2dMode, (chn, 0), &[mode])
+    }
+
+    fn get_2d_mode(&self, chn: Chn) -> Result<u32, VencError> {
+        self.get("get_2d_mode", Kind::Get2dMode, (chn, 0), one)
+    }
+
+    fn set_2d_osd(&self, chn: Chn, index: u8, region: &OsdRegion) -> Result<(), VencError> {
+        let at = (chn, u32::from(index));
+        self.set("set_2d_osd_param", Kind::Set2dOsd, at, &region.to_words())
+    }
+
+    fn get_2d_osd(&self, chn: Chn, index: u8) -> Result<OsdRegion, VencError> {
+        let at = (chn, u32::from(index));
+        self.get("get_2d_osd_param", Kind::Get2dOsd, at, OsdRegion::from_words)
+    }
+
+    fn set_2d_border(&self, chn: Chn, index: u8, border: &Border) -> Result<(), VencError> {
+        let at = (chn, u32::from(index));
+        self.set("set_2d_border_param", Kind::Set2dBorder, at, &border.to_words())
+    }
+
+    fn get_2d_border(&self, chn: Chn, index: u8) -> Result<Border, VencError> {
+        let at = (chn, u32::from(index));
+        self.get("get_2d_border_param", Kind::Get2dBorder, at, Border::from_words)
+    }
+
+    fn set_2d_custom_coef(&self, chn: Chn, coef: &[i16; COEF_NUM]) -> Result<(), VencError> {
+        let words: Vec<u32> = coef.iter().map(|&c| c as u16 as u32).collect();
+        self.set("set_2d_custom_coef", Kind::Set2dCoef, (chn, 0), &words)
+    }
+
+    fn get_2d_custom_coef(&self, chn: Chn) -> Result<[i16; COEF_NUM], VencError> {
+        let of = |w: &[u32]| {
+            let c: Vec<i16> = w.iter().map(|&v| v as u16 as i16).collect();
+            <[i16; COEF_NUM]>::try_from(c).ok()
+        };
+        self.get("get_2d_custom_coef", Kind::Get2dCoef, (chn, 0), of)
+    }
+
+    fn set_2d_color_gamut(&self, chn: Chn, gamut: u32) -> Result<(), VencError> {
+        self.set("set_2d_color_gamut", Kind::Set2dGamut, (chn, 0), &[gamut])
+    }
+
+    fn get_2d_color_gamut(&self, chn: Chn) -> Result<u32, VencError> {
+        self.get("get_2d_color_gamut", Kind::Get2dGamut, (chn, 0), one)
+    }
+
+    fn set_2d_csc(&self, chn: Chn, dst_fmt: u32) -> Result<(), VencError> {
+        self.set("set_2d_csc_param", Kind::Set2dCsc, (chn, 0), &[dst_fmt])
+    }
+
+    fn get_2d_csc(&self, chn: Chn) -> Result<u32, VencError> {
+        self.get("get_2d_csc_param", Kind::Get2dCsc, (chn, 0), one)
+    }
+
+    fn start_2d_chn(&self, chn: Chn) -> Result<(), VencError> {
+        self.set("start_2d_chn", Kind::Start2d, (chn, 0), &[])
+    }
+
+    fn stop_2d_chn(&self, chn: Chn) -> Result<(), VencError> {
+        self.set("stop_2d_chn", Kind::Stop2d, (chn, 0), &[])
+    }
+
+    fn send_2d_frame(&self, chn: Chn, frame: &VideoFrameInfo) -> Result<(), VencError> {
+        let words = protocol::frame_words(frame);
+        self.set("send_2d_frame", Kind::Send2dFrame, (chn, 0), &words)
+    }
+
+    fn get_2d_frame(&self, chn: Chn) -> Result<VideoFrameInfo, VencError> {
+        let of = protocol::frame_of_words;
+        self.get("get_2d_frame", Kind::Get2dFrame, (chn, 0), of)
+    }
+
     fn create_pool(&self, blk_size: u64, blk_cnt: u32) -> Result<PoolId, MemError> {
         self.reach_mem("vb_create_pool")?;
         let body = Body::default().u64(blk_size).u32(blk_cnt).0;
@@ -887,5 +1073,13 @@ mod tests {
             .expect_err("nobody listens");
         assert!(matches!(e, HwError::Unreachable { .. }), "{e}");
         assert!(t0.elapsed() < Duration::from_secs(3));
+    }
+}
+
+/// The one word of a reply that carries a single value.
+fn one(words: &[u32]) -> Option<u32> {
+    match words {
+        &[v] => Some(v),
+        _ => None,
     }
 }

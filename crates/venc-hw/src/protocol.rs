@@ -8,7 +8,7 @@ use std::fmt;
 use venc_core::{ChnAttr, ChnStatus, Pack, PackType, VideoFrameInfo};
 
 /// Protocol version both sides must speak.
-pub const PROTOCOL: u8 = 3;
+pub const PROTOCOL: u8 = 4;
 /// The board's microsecond ticks wrap at 2^30 (MicroPython's `time.ticks_us`).
 pub const TICKS_MASK: u32 = 0x3FFF_FFFF;
 /// The two bytes every frame starts with.
@@ -80,6 +80,72 @@ pub enum Kind {
     /// The pts of the last input picture a channel released, from an emulated board's
     /// simulator; a K230 answers NOT_SUPPORT (its kernel keeps no such count, D-056).
     ReleasedPts = 0x31,
+    // Protocol 4: the VENC calls beyond the encode loop, every one with the feature body
+    // ([`feature_body`]: chn, index, words) and a words reply ([`read_words`]).
+    /// `kd_mpi_venc_set_rotation`: [rotation].
+    SetRotation = 0x40,
+    /// `kd_mpi_venc_get_rotation` → [rotation].
+    GetRotation = 0x41,
+    /// `kd_mpi_venc_set_mirror`: [mirror].
+    SetMirror = 0x42,
+    /// `kd_mpi_venc_get_mirror` → [mirror].
+    GetMirror = 0x43,
+    /// `kd_mpi_venc_set_dblk`: [dblk_en].
+    SetDblk = 0x44,
+    /// `kd_mpi_venc_get_dblk` → [dblk_en].
+    GetDblk = 0x45,
+    /// `kd_mpi_venc_set_h265_sao`: [luma, chroma].
+    SetH265Sao = 0x46,
+    /// `kd_mpi_venc_get_h265_sao` → [luma, chroma].
+    GetH265Sao = 0x47,
+    /// `kd_mpi_venc_set_h264_entropy`: [mode, cabac_init_idc].
+    SetH264Entropy = 0x48,
+    /// `kd_mpi_venc_get_h264_entropy` → [mode, cabac_init_idc].
+    GetH264Entropy = 0x49,
+    /// `kd_mpi_venc_set_h265_entropy`: [cabac_init_flag].
+    SetH265Entropy = 0x4A,
+    /// `kd_mpi_venc_get_h265_entropy` → [cabac_init_flag].
+    GetH265Entropy = 0x4B,
+    /// `kd_mpi_venc_set_intbuf_size`: [size].
+    SetIntbufSize = 0x4C,
+    /// `kd_mpi_venc_attach_vb_pool_ex` (CanMV MPP): [pool, buff_num].
+    AttachVbPoolEx = 0x4D,
+    /// `kd_mpi_venc_attach_2d`: [].
+    Attach2d = 0x50,
+    /// `kd_mpi_venc_detach_2d`: [].
+    Detach2d = 0x51,
+    /// `kd_mpi_venc_set_2d_mode`: [mode].
+    Set2dMode = 0x52,
+    /// `kd_mpi_venc_get_2d_mode` → [mode].
+    Get2dMode = 0x53,
+    /// `kd_mpi_venc_set_2d_osd_param`: index, the region's 13 words.
+    Set2dOsd = 0x54,
+    /// `kd_mpi_venc_get_2d_osd_param`: index → the region's 13 words.
+    Get2dOsd = 0x55,
+    /// `kd_mpi_venc_set_2d_border_param`: index, the border's 6 words.
+    Set2dBorder = 0x56,
+    /// `kd_mpi_venc_get_2d_border_param`: index → 6 words.
+    Get2dBorder = 0x57,
+    /// `kd_mpi_venc_set_2d_custom_coef`: 12 coefficients (i16 as u32).
+    Set2dCoef = 0x58,
+    /// `kd_mpi_venc_get_2d_custom_coef` → 12 coefficients.
+    Get2dCoef = 0x59,
+    /// `kd_mpi_venc_set_2d_color_gamut`: [gamut].
+    Set2dGamut = 0x5A,
+    /// `kd_mpi_venc_get_2d_color_gamut` → [gamut].
+    Get2dGamut = 0x5B,
+    /// `kd_mpi_venc_set_2d_csc_param`: [dst_fmt].
+    Set2dCsc = 0x5C,
+    /// `kd_mpi_venc_get_2d_csc_param` → [dst_fmt].
+    Get2dCsc = 0x5D,
+    /// `kd_mpi_venc_start_2d_chn`: [].
+    Start2d = 0x5E,
+    /// `kd_mpi_venc_stop_2d_chn`: [].
+    Stop2d = 0x5F,
+    /// `kd_mpi_venc_send_2d_frame`: the frame's 16 words.
+    Send2dFrame = 0x60,
+    /// `kd_mpi_venc_get_2d_frame` → the frame's 16 words.
+    Get2dFrame = 0x61,
 }
 
 impl Kind {
@@ -116,6 +182,38 @@ impl Kind {
             Self::WriteMem => "WRITE_MEM",
             Self::InjectFault => "INJECT_FAULT",
             Self::ReleasedPts => "RELEASED_PTS",
+            Self::SetRotation => "SET_ROTATION",
+            Self::GetRotation => "GET_ROTATION",
+            Self::SetMirror => "SET_MIRROR",
+            Self::GetMirror => "GET_MIRROR",
+            Self::SetDblk => "SET_DBLK",
+            Self::GetDblk => "GET_DBLK",
+            Self::SetH265Sao => "SET_H265_SAO",
+            Self::GetH265Sao => "GET_H265_SAO",
+            Self::SetH264Entropy => "SET_H264_ENTROPY",
+            Self::GetH264Entropy => "GET_H264_ENTROPY",
+            Self::SetH265Entropy => "SET_H265_ENTROPY",
+            Self::GetH265Entropy => "GET_H265_ENTROPY",
+            Self::SetIntbufSize => "SET_INTBUF_SIZE",
+            Self::AttachVbPoolEx => "ATTACH_VB_POOL_EX",
+            Self::Attach2d => "ATTACH_2D",
+            Self::Detach2d => "DETACH_2D",
+            Self::Set2dMode => "SET_2D_MODE",
+            Self::Get2dMode => "GET_2D_MODE",
+            Self::Set2dOsd => "SET_2D_OSD",
+            Self::Get2dOsd => "GET_2D_OSD",
+            Self::Set2dBorder => "SET_2D_BORDER",
+            Self::Get2dBorder => "GET_2D_BORDER",
+            Self::Set2dCoef => "SET_2D_COEF",
+            Self::Get2dCoef => "GET_2D_COEF",
+            Self::Set2dGamut => "SET_2D_GAMUT",
+            Self::Get2dGamut => "GET_2D_GAMUT",
+            Self::Set2dCsc => "SET_2D_CSC",
+            Self::Get2dCsc => "GET_2D_CSC",
+            Self::Start2d => "START_2D",
+            Self::Stop2d => "STOP_2D",
+            Self::Send2dFrame => "SEND_2D_FRAME",
+            Self::Get2dFrame => "GET_2D_FRAME",
         }
     }
 }
@@ -362,6 +460,59 @@ pub fn send_frame_body(chn: u32, frame: &VideoFrameInfo, timeout_ms: i32) -> Vec
     b.u64(frame.pts).u32(frame.pool_id).u32(frame.mod_id).0
 }
 
+/// The body of every feature request (protocol 4): u32 chn, u32 index (the OSD region or
+/// border; 0 elsewhere), u16 n, n × u32 words (the call's values, [`venc_core::Words`]).
+pub fn feature_body(chn: u32, index: u32, words: &[u32]) -> Vec<u8> {
+    let mut b = Body::default().u32(chn).u32(index).u16(words.len() as u16);
+    for &w in words {
+        b = b.u32(w);
+    }
+    b.0
+}
+
+/// Parses a feature reply: u16 n, n × u32 words; the whole body, nothing after.
+pub fn read_words(r: &mut Reader<'_>) -> Result<Vec<u32>, FrameError> {
+    let n = r.u16()?;
+    let words = (0..n).map(|_| r.u32()).collect::<Result<Vec<_>, _>>()?;
+    if !r.rest().is_empty() {
+        return Err(FrameError::Malformed(format!(
+            "{n} words announced, more bytes sent"
+        )));
+    }
+    Ok(words)
+}
+
+/// A frame as 16 words (`SEND_2D_FRAME`, `GET_2D_FRAME`): width, height, pixel_format,
+/// stride[3], phys_addr[3] and pts as (low, high) pairs, pool_id, mod_id.
+pub fn frame_words(f: &VideoFrameInfo) -> Vec<u32> {
+    let mut w = vec![f.width, f.height, f.pixel_format];
+    w.extend(f.stride);
+    for v in f.phys_addr.into_iter().chain([f.pts]) {
+        w.extend([v as u32, (v >> 32) as u32]);
+    }
+    w.extend([f.pool_id, f.mod_id]);
+    w
+}
+
+/// The frame of [`frame_words`]; `None` for another count.
+pub fn frame_of_words(w: &[u32]) -> Option<VideoFrameInfo> {
+    let &[width, height, pixel_format, s0, s1, s2, a0, a0h, a1, a1h, a2, a2h, p, ph, pool, m] = w
+    else {
+        return None;
+    };
+    let wide = |lo: u32, hi: u32| u64::from(lo) | u64::from(hi) << 32;
+    Some(VideoFrameInfo {
+        width,
+        height,
+        pixel_format,
+        stride: [s0, s1, s2],
+        phys_addr: [wide(a0, a0h), wide(a1, a1h), wide(a2, a2h)],
+        pts: wide(p, ph),
+        pool_id: pool,
+        mod_id: m,
+    })
+}
+
 /// Parses a `QUERY_STATUS` result.
 pub fn read_status(r: &mut Reader<'_>) -> Result<ChnStatus, FrameError> {
     Ok(ChnStatus {
@@ -522,6 +673,36 @@ mod tests {
         assert_eq!(&b[44..48], &3000u32.to_le_bytes());
         let f = VideoFrameInfo::default();
         assert_eq!(send_frame_body(0, &f, -1).len(), 8 + 24 + 24 + 8 + 8);
+        let b = feature_body(1, 7, &[3, 4]);
+        assert_eq!(b.len(), 4 + 4 + 2 + 8);
+        assert_eq!(&b[4..10], &[7, 0, 0, 0, 2, 0]);
+    }
+
+    #[test]
+    fn feature_replies_are_exactly_their_words_and_frames_round_trip() {
+        let body = Body::default().u16(2).u32(9).u32(u32::MAX).0;
+        let mut r = Reader::new(&body, Kind::GetH265Sao);
+        assert_eq!(read_words(&mut r), Ok(vec![9, u32::MAX]));
+        let short = Body::default().u16(3).u32(1).0;
+        let mut r = Reader::new(&short, Kind::Get2dOsd);
+        assert!(matches!(read_words(&mut r), Err(FrameError::Short { .. })));
+        let long = Body::default().u16(1).u32(1).u8(0).0;
+        let mut r = Reader::new(&long, Kind::GetMirror);
+        assert!(matches!(read_words(&mut r), Err(FrameError::Malformed(_))));
+        let f = VideoFrameInfo {
+            width: 640,
+            height: 480,
+            pixel_format: 31,
+            stride: [640, 640, 0],
+            phys_addr: [0x1_2345_6000, 0x1_2349_b000, 0],
+            pts: 1 << 40 | 33,
+            pool_id: 3,
+            mod_id: 9,
+        };
+        let w = frame_words(&f);
+        assert_eq!(w.len(), 16);
+        assert_eq!(frame_of_words(&w), Some(f));
+        assert_eq!(frame_of_words(&w[1..]), None);
     }
 
     #[test]

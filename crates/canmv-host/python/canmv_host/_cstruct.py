@@ -8,6 +8,7 @@ import struct as _struct
 
 _KINDS = {
     "u8": ("<B", 1, 0xFF),
+    "u16": ("<H", 2, 0xFFFF),
     "u32": ("<I", 4, 0xFFFF_FFFF),
     "u64": ("<Q", 8, 0xFFFF_FFFF_FFFF_FFFF),
 }

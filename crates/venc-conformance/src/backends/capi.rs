@@ -12,11 +12,18 @@
 //! this backend handed out returned (as the board agent does when a session ends).
 
 use crate::run::Backend;
-use k230_mpp_abi::{CanmvChnAttr, CanmvVencAttr, ChnStatus, RcAttr, Stream, VbPoolConfig};
+use k230_mpp_abi::{
+    BorderAttr, CanmvChnAttr, CanmvVencAttr, ChnStatus, CscAttr, H264Entropy, H265Entropy,
+    H265Sao, OsdAttr, RcAttr, Stream, VbPoolConfig,
+};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex};
-use venc_core::{Chn, ChnAttr, MemError, Mpi, Pack, PackType, PoolId, VencError, VideoFrameInfo};
+use venc_core::features::COEF_NUM;
+use venc_core::{
+    Border, Chn, ChnAttr, FeatureCall, MemError, Mpi, OsdRegion, Pack, PackType, PoolId,
+    VencError, VideoFrameInfo,
+};
 
 type Code = i32;
 
@@ -45,6 +52,27 @@ struct Symbols {
     sys_mmap: unsafe extern "C" fn(u64, u32) -> *mut std::ffi::c_void,
     sys_munmap: unsafe extern "C" fn(*mut std::ffi::c_void, u32) -> Code,
     release_pic_pts: unsafe extern "C" fn(u32, *mut u64) -> Code,
+    /// The calls beyond the encode loop, each `(chn, value)` or `(chn, *out)`.
+    set_u32: HashMap<FeatureCall, unsafe extern "C" fn(u32, u32) -> Code>,
+    get_u32: HashMap<FeatureCall, unsafe extern "C" fn(u32, *mut u32) -> Code>,
+    chn_only: HashMap<FeatureCall, unsafe extern "C" fn(u32) -> Code>,
+    set_h265_sao: unsafe extern "C" fn(u32, *const H265Sao) -> Code,
+    get_h265_sao: unsafe extern "C" fn(u32, *mut H265Sao) -> Code,
+    set_h264_entropy: unsafe extern "C" fn(u32, *const H264Entropy) -> Code,
+    get_h264_entropy: unsafe extern "C" fn(u32, *mut H264Entropy) -> Code,
+    set_h265_entropy: unsafe extern "C" fn(u32, *const H265Entropy) -> Code,
+    get_h265_entropy: unsafe extern "C" fn(u32, *mut H265Entropy) -> Code,
+    attach_vb_pool_ex: unsafe extern "C" fn(u32, u32, i32) -> Code,
+    set_2d_osd: unsafe extern "C" fn(u32, u8, *const OsdAttr) -> Code,
+    get_2d_osd: unsafe extern "C" fn(u32, u8, *mut OsdAttr) -> Code,
+    set_2d_border: unsafe extern "C" fn(u32, u8, *const BorderAttr) -> Code,
+    get_2d_border: unsafe extern "C" fn(u32, u8, *mut BorderAttr) -> Code,
+    set_2d_coef: unsafe extern "C" fn(u32, *const i16) -> Code,
+    get_2d_coef: unsafe extern "C" fn(u32, *const i16) -> Code,
+    set_2d_csc: unsafe extern "C" fn(u32, *const CscAttr) -> Code,
+    get_2d_csc: unsafe extern "C" fn(u32, *mut CscAttr) -> Code,
+    send_2d_frame: unsafe extern "C" fn(u32, *mut k230_mpp_abi::VideoFrameInfo) -> Code,
+    get_2d_frame: unsafe extern "C" fn(u32, *mut k230_mpp_abi::VideoFrameInfo) -> Code,
     _lib: libloading::Library,
 }
 
@@ -85,6 +113,47 @@ impl Symbols {
             sys_mmap: sym!("kd_mpi_sys_mmap"),
             sys_munmap: sym!("kd_mpi_sys_munmap"),
             release_pic_pts: sym!("venc_sim_release_pic_pts"),
+            set_u32: [
+                (FeatureCall::SetRotation, sym!("kd_mpi_venc_set_rotation")),
+                (FeatureCall::SetMirror, sym!("kd_mpi_venc_set_mirror")),
+                (FeatureCall::SetDblk, sym!("kd_mpi_venc_set_dblk")),
+                (FeatureCall::SetIntbufSize, sym!("kd_mpi_venc_set_intbuf_size")),
+                (FeatureCall::Set2dMode, sym!("kd_mpi_venc_set_2d_mode")),
+                (FeatureCall::Set2dGamut, sym!("kd_mpi_venc_set_2d_color_gamut")),
+            ]
+            .into(),
+            get_u32: [
+                (FeatureCall::GetRotation, sym!("kd_mpi_venc_get_rotation")),
+                (FeatureCall::GetMirror, sym!("kd_mpi_venc_get_mirror")),
+                (FeatureCall::GetDblk, sym!("kd_mpi_venc_get_dblk")),
+                (FeatureCall::Get2dMode, sym!("kd_mpi_venc_get_2d_mode")),
+                (FeatureCall::Get2dGamut, sym!("kd_mpi_venc_get_2d_color_gamut")),
+            ]
+            .into(),
+            chn_only: [
+                (FeatureCall::Attach2d, sym!("kd_mpi_venc_attach_2d")),
+                (FeatureCall::Detach2d, sym!("kd_mpi_venc_detach_2d")),
+                (FeatureCall::Start2d, sym!("kd_mpi_venc_start_2d_chn")),
+                (FeatureCall::Stop2d, sym!("kd_mpi_venc_stop_2d_chn")),
+            ]
+            .into(),
+            set_h265_sao: sym!("kd_mpi_venc_set_h265_sao"),
+            get_h265_sao: sym!("kd_mpi_venc_get_h265_sao"),
+            set_h264_entropy: sym!("kd_mpi_venc_set_h264_entropy"),
+            get_h264_entropy: sym!("kd_mpi_venc_get_h264_entropy"),
+            set_h265_entropy: sym!("kd_mpi_venc_set_h265_entropy"),
+            get_h265_entropy: sym!("kd_mpi_venc_get_h265_entropy"),
+            attach_vb_pool_ex: sym!("kd_mpi_venc_attach_vb_pool_ex"),
+            set_2d_osd: sym!("kd_mpi_venc_set_2d_osd_param"),
+            get_2d_osd: sym!("kd_mpi_venc_get_2d_osd_param"),
+            set_2d_border: sym!("kd_mpi_venc_set_2d_border_param"),
+            get_2d_border: sym!("kd_mpi_venc_get_2d_border_param"),
+            set_2d_coef: sym!("kd_mpi_venc_set_2d_custom_coef"),
+            get_2d_coef: sym!("kd_mpi_venc_get_2d_custom_coef"),
+            set_2d_csc: sym!("kd_mpi_venc_set_2d_csc_param"),
+            get_2d_csc: sym!("kd_mpi_venc_get_2d_csc_param"),
+            send_2d_frame: sym!("kd_mpi_venc_send_2d_frame"),
+            get_2d_frame: sym!("kd_mpi_venc_get_2d_frame"),
             _lib: lib,
         })
     }
@@ -234,6 +303,14 @@ fn venc(code: Code) -> Result<(), VencError> {
     )
 }
 
+/// A `k_video_frame_info` holding `frame`'s fields, the rest zero.
+fn c_frame(frame: &VideoFrameInfo) -> k230_mpp_abi::VideoFrameInfo {
+    // SAFETY: an all-zero k_video_frame_info is a valid value (integers and null pointers).
+    let mut c: k230_mpp_abi::VideoFrameInfo = unsafe { std::mem::zeroed() };
+    c.set_from_core(frame);
+    c
+}
+
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
@@ -316,16 +393,7 @@ impl Mpi for CapiBoard {
         frame: &VideoFrameInfo,
         timeout_ms: i32,
     ) -> Result<(), VencError> {
-        // SAFETY: an all-zero k_video_frame_info is a valid value (integers and null pointers).
-        let mut c: k230_mpp_abi::VideoFrameInfo = unsafe { std::mem::zeroed() };
-        c.v_frame.width = frame.width;
-        c.v_frame.height = frame.height;
-        c.v_frame.pixel_format = frame.pixel_format;
-        c.v_frame.stride = frame.stride;
-        c.v_frame.phys_addr = frame.phys_addr;
-        c.v_frame.pts = frame.pts;
-        c.pool_id = frame.pool_id;
-        c.mod_id = frame.mod_id;
+        let mut c = c_frame(frame);
         // SAFETY: a pointer to a live local of the library's layout.
         venc(unsafe { (self.s.send_frame)(chn, &mut c, timeout_ms) })
     }
@@ -395,6 +463,188 @@ impl Mpi for CapiBoard {
         let r = venc(unsafe { (self.s.release_chn)(chn) });
         self.note(chn, &r, |u| u.requested = false);
         r
+    }
+
+    fn attach_vb_pool_ex(&self, chn: Chn, pool: PoolId, buff_num: i32) -> Result<(), VencError> {
+        // SAFETY: plain integers.
+        let r = venc(unsafe { (self.s.attach_vb_pool_ex)(chn, pool, buff_num) });
+        self.note(chn, &r, |u| u.attached = true);
+        r
+    }
+
+    fn set_intbuf_size(&self, chn: Chn, size: u32) -> Result<(), VencError> {
+        self.set_u32(FeatureCall::SetIntbufSize, chn, size)
+    }
+
+    fn set_rotation(&self, chn: Chn, rotation: u32) -> Result<(), VencError> {
+        self.set_u32(FeatureCall::SetRotation, chn, rotation)
+    }
+
+    fn get_rotation(&self, chn: Chn) -> Result<u32, VencError> {
+        self.get_u32(FeatureCall::GetRotation, chn)
+    }
+
+    fn set_mirror(&self, chn: Chn, mirror: u32) -> Result<(), VencError> {
+        self.set_u32(FeatureCall::SetMirror, chn, mirror)
+    }
+
+    fn get_mirror(&self, chn: Chn) -> Result<u32, VencError> {
+        self.get_u32(FeatureCall::GetMirror, chn)
+    }
+
+    fn set_dblk(&self, chn: Chn, enable: u32) -> Result<(), VencError> {
+        self.set_u32(FeatureCall::SetDblk, chn, enable)
+    }
+
+    fn get_dblk(&self, chn: Chn) -> Result<u32, VencError> {
+        self.get_u32(FeatureCall::GetDblk, chn)
+    }
+
+    fn set_h265_sao(&self, chn: Chn, sao: &venc_core::H265Sao) -> Result<(), VencError> {
+        let c = H265Sao {
+            slice_sao_luma_flag: sao.luma,
+            slice_sao_chroma_flag: sao.chroma,
+        };
+        // SAFETY: a pointer to a live local of the library's layout.
+        venc(unsafe { (self.s.set_h265_sao)(chn, &c) })
+    }
+
+    fn get_h265_sao(&self, chn: Chn) -> Result<venc_core::H265Sao, VencError> {
+        let mut c = H265Sao::default();
+        // SAFETY: a pointer to a live local of the library's layout.
+        venc(unsafe { (self.s.get_h265_sao)(chn, &mut c) })?;
+        Ok(venc_core::H265Sao {
+            luma: c.slice_sao_luma_flag,
+            chroma: c.slice_sao_chroma_flag,
+        })
+    }
+
+    fn set_h264_entropy(&self, chn: Chn, e: &venc_core::H264Entropy) -> Result<(), VencError> {
+        let c = H264Entropy {
+            entropy_coding_mode: e.mode,
+            cabac_init_idc: e.cabac_init_idc,
+        };
+        // SAFETY: a pointer to a live local of the library's layout.
+        venc(unsafe { (self.s.set_h264_entropy)(chn, &c) })
+    }
+
+    fn get_h264_entropy(&self, chn: Chn) -> Result<venc_core::H264Entropy, VencError> {
+        let mut c = H264Entropy::default();
+        // SAFETY: a pointer to a live local of the library's layout.
+        venc(unsafe { (self.s.get_h264_entropy)(chn, &mut c) })?;
+        Ok(venc_core::H264Entropy {
+            mode: c.entropy_coding_mode,
+            cabac_init_idc: c.cabac_init_idc,
+        })
+    }
+
+    fn set_h265_entropy(&self, chn: Chn, cabac_init_flag: u8) -> Result<(), VencError> {
+        let c = H265Entropy { cabac_init_flag };
+        // SAFETY: a pointer to a live local of the library's layout.
+        venc(unsafe { (self.s.set_h265_entropy)(chn, &c) })
+    }
+
+    fn get_h265_entropy(&self, chn: Chn) -> Result<u8, VencError> {
+        let mut c = H265Entropy::default();
+        // SAFETY: a pointer to a live local of the library's layout.
+        venc(unsafe { (self.s.get_h265_entropy)(chn, &mut c) })?;
+        Ok(c.cabac_init_flag)
+    }
+
+    fn attach_2d(&self, chn: Chn) -> Result<(), VencError> {
+        self.chn_only(FeatureCall::Attach2d, chn)
+    }
+
+    fn detach_2d(&self, chn: Chn) -> Result<(), VencError> {
+        self.chn_only(FeatureCall::Detach2d, chn)
+    }
+
+    fn set_2d_mode(&self, chn: Chn, mode: u32) -> Result<(), VencError> {
+        self.set_u32(FeatureCall::Set2dMode, chn, mode)
+    }
+
+    fn get_2d_mode(&self, chn: Chn) -> Result<u32, VencError> {
+        self.get_u32(FeatureCall::Get2dMode, chn)
+    }
+
+    fn set_2d_osd(&self, chn: Chn, index: u8, region: &OsdRegion) -> Result<(), VencError> {
+        let c = OsdAttr::from_core(region);
+        // SAFETY: a pointer to a live local of the library's layout.
+        venc(unsafe { (self.s.set_2d_osd)(chn, index, &c) })
+    }
+
+    fn get_2d_osd(&self, chn: Chn, index: u8) -> Result<OsdRegion, VencError> {
+        let mut c = OsdAttr::default();
+        // SAFETY: a pointer to a live local of the library's layout.
+        venc(unsafe { (self.s.get_2d_osd)(chn, index, &mut c) })?;
+        Ok(c.to_core())
+    }
+
+    fn set_2d_border(&self, chn: Chn, index: u8, border: &Border) -> Result<(), VencError> {
+        let c = BorderAttr::from_core(border);
+        // SAFETY: a pointer to a live local of the library's layout.
+        venc(unsafe { (self.s.set_2d_border)(chn, index, &c) })
+    }
+
+    fn get_2d_border(&self, chn: Chn, index: u8) -> Result<Border, VencError> {
+        let mut c = BorderAttr::default();
+        // SAFETY: a pointer to a live local of the library's layout.
+        venc(unsafe { (self.s.get_2d_border)(chn, index, &mut c) })?;
+        Ok(c.to_core())
+    }
+
+    fn set_2d_custom_coef(&self, chn: Chn, coef: &[i16; COEF_NUM]) -> Result<(), VencError> {
+        // SAFETY: 12 live k_s16.
+        venc(unsafe { (self.s.set_2d_coef)(chn, coef.as_ptr()) })
+    }
+
+    fn get_2d_custom_coef(&self, chn: Chn) -> Result<[i16; COEF_NUM], VencError> {
+        let mut coef = [0i16; COEF_NUM];
+        // SAFETY: 12 writable k_s16 (const in the SDK's prototype).
+        venc(unsafe { (self.s.get_2d_coef)(chn, coef.as_mut_ptr()) })?;
+        Ok(coef)
+    }
+
+    fn set_2d_color_gamut(&self, chn: Chn, gamut: u32) -> Result<(), VencError> {
+        self.set_u32(FeatureCall::Set2dGamut, chn, gamut)
+    }
+
+    fn get_2d_color_gamut(&self, chn: Chn) -> Result<u32, VencError> {
+        self.get_u32(FeatureCall::Get2dGamut, chn)
+    }
+
+    fn set_2d_csc(&self, chn: Chn, dst_fmt: u32) -> Result<(), VencError> {
+        let c = CscAttr { dst_fmt };
+        // SAFETY: a pointer to a live local of the library's layout.
+        venc(unsafe { (self.s.set_2d_csc)(chn, &c) })
+    }
+
+    fn get_2d_csc(&self, chn: Chn) -> Result<u32, VencError> {
+        let mut c = CscAttr::default();
+        // SAFETY: a pointer to a live local of the library's layout.
+        venc(unsafe { (self.s.get_2d_csc)(chn, &mut c) })?;
+        Ok(c.dst_fmt)
+    }
+
+    fn start_2d_chn(&self, chn: Chn) -> Result<(), VencError> {
+        self.chn_only(FeatureCall::Start2d, chn)
+    }
+
+    fn stop_2d_chn(&self, chn: Chn) -> Result<(), VencError> {
+        self.chn_only(FeatureCall::Stop2d, chn)
+    }
+
+    fn send_2d_frame(&self, chn: Chn, frame: &VideoFrameInfo) -> Result<(), VencError> {
+        let mut c = c_frame(frame);
+        // SAFETY: a pointer to a live local of the library's layout.
+        venc(unsafe { (self.s.send_2d_frame)(chn, &mut c) })
+    }
+
+    fn get_2d_frame(&self, chn: Chn) -> Result<VideoFrameInfo, VencError> {
+        let mut c = c_frame(&VideoFrameInfo::default());
+        // SAFETY: a pointer to a live local of the library's layout.
+        venc(unsafe { (self.s.get_2d_frame)(chn, &mut c) })?;
+        Ok(c.to_core())
     }
 
     fn create_pool(&self, blk_size: u64, blk_cnt: u32) -> Result<PoolId, MemError> {
@@ -473,6 +723,29 @@ impl Mpi for CapiBoard {
 }
 
 impl CapiBoard {
+    /// A `(chn, k_u32)` call.
+    fn set_u32(&self, call: FeatureCall, chn: Chn, value: u32) -> Result<(), VencError> {
+        let f = self.s.set_u32[&call];
+        // SAFETY: plain integers.
+        venc(unsafe { f(chn, value) })
+    }
+
+    /// A `(chn, k_u32 *)` call.
+    fn get_u32(&self, call: FeatureCall, chn: Chn) -> Result<u32, VencError> {
+        let f = self.s.get_u32[&call];
+        let mut v = 0;
+        // SAFETY: a pointer to a live local k_u32.
+        venc(unsafe { f(chn, &mut v) })?;
+        Ok(v)
+    }
+
+    /// A `(chn)` call.
+    fn chn_only(&self, call: FeatureCall, chn: Chn) -> Result<(), VencError> {
+        let f = self.s.chn_only[&call];
+        // SAFETY: plain integers.
+        venc(unsafe { f(chn) })
+    }
+
     /// Records what a call that succeeded left on channel `chn`.
     fn note(&self, chn: Chn, r: &Result<(), VencError>, what: impl FnOnce(&mut Undo)) {
         if r.is_ok()

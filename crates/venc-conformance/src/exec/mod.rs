@@ -18,8 +18,8 @@ use std::fmt::{self, Write as _};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use venc_core::{
-    ChnAttr, ChnAttrStr, Encoder, Mpi, Pack, PackType, Personality, RcAttr, StreamData, VencError,
-    consts,
+    ChnAttr, ChnAttrStr, Encoder, FeatureCall, Mpi, Pack, PackType, Personality, RcAttr,
+    StreamData, VencError, consts,
 };
 use venc_harness::Consumer;
 
@@ -48,6 +48,19 @@ pub struct ChannelStream {
     pub packs: Vec<CollectedPack>,
     /// pts → pattern frame index of every frame sent.
     pub sent: BTreeMap<u64, u32>,
+    /// The rotation and mirror set since the create (`kd_mpi_venc_set_rotation`,
+    /// `set_mirror`): what the stream's pictures went through.
+    pub turn: Turn,
+}
+
+/// A channel's frame flags: quarter turns clockwise (0..=3) and mirror (0 none, 1
+/// horizontal, 2 vertical), the mirror applied first.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Turn {
+    /// Quarter turns clockwise.
+    pub rotation: u32,
+    /// 0 none, 1 horizontal, 2 vertical.
+    pub mirror: u32,
 }
 
 impl ChannelStream {
@@ -61,6 +74,16 @@ impl ChannelStream {
         self.packs
             .iter()
             .filter(|p| p.pack_type != PackType::Header)
+    }
+
+    /// The size of the coded pictures: the channel's, swapped by a quarter turn.
+    pub fn coded_size(&self) -> (u32, u32) {
+        let (w, h) = (self.attr.pic_width, self.attr.pic_height);
+        if self.turn.rotation % 2 == 1 {
+            (h, w)
+        } else {
+            (w, h)
+        }
     }
 
     /// The stream as one Annex-B byte string.
@@ -422,6 +445,36 @@ impl<'a> Executor<'a> {
                 let r = self.mpi.release_stream(chn, count);
                 self.check(what, &Actual::from_mpi(r), expect)
             }
+            Step::MpiFeature {
+                chn,
+                name,
+                index,
+                ref words,
+                ref got,
+                expect,
+            } => {
+                let call = name.0;
+                let shown_index = if index == 0 { String::new() } else { format!(", {index}") };
+                let what = self.at(format!("{}({chn}{shown_index}, {words:?})", call.name()));
+                let r = call.run(self.mpi.as_ref(), chn, index, words);
+                let read = r.as_ref().ok().filter(|w| !w.is_empty()).cloned();
+                let actual = Actual::from_mpi(r.map(drop));
+                let shown = read.as_ref().map_or(String::new(), |w| format!(" {w:?}"));
+                self.check(what.clone() + &shown, &actual, expect)?;
+                if actual.matches(Expect::Ok) {
+                    match (call, words.as_slice()) {
+                        (FeatureCall::SetRotation, &[r]) => self.stream(chn).turn.rotation = r,
+                        (FeatureCall::SetMirror, &[m]) => self.stream(chn).turn.mirror = m,
+                        _ => {}
+                    }
+                }
+                match (got, read) {
+                    (Some(want), Some(read)) if *want != read => {
+                        Err(format!("{what} read {read:?} instead of {want:?}"))
+                    }
+                    _ => Ok(()),
+                }
+            }
             Step::MpiSendFrame {
                 chn,
                 timeout,
@@ -454,6 +507,7 @@ impl<'a> Executor<'a> {
                 attr: attr.unwrap_or_else(|| ChnAttrStr::new(0, 0, 0, 0)),
                 packs: Vec::new(),
                 sent: BTreeMap::new(),
+                turn: Turn::default(),
             })
     }
 
@@ -545,6 +599,8 @@ impl<'a> Executor<'a> {
                 attr,
                 packs: Vec::new(),
                 sent: BTreeMap::new(),
+                // The kernel clears the channel's frame flags at create.
+                turn: Turn::default(),
             },
         );
     }

@@ -82,3 +82,46 @@ class k_venc_stream(_Fields):
 
     def __init__(self):
         super().__init__(_pack=[])
+
+
+# The structs of the calls beyond the encode loop, as uctypes structs with the C layouts
+# (k230-mpp-c-api.md §3): stores truncate to the field, as on the board.
+from canmv_host._cstruct import new_struct as _new_struct  # noqa: E402
+
+
+def k_venc_h265_sao():
+    """``slice_sao_luma_flag``, ``slice_sao_chroma_flag`` (8 bytes)."""
+    return _new_struct(8, [("slice_sao_luma_flag", 0, "u32", 1), ("slice_sao_chroma_flag", 4, "u32", 1)])
+
+
+def k_venc_h264_entropy():
+    """``entropy_coding_mode`` (CAVLC 0, CABAC 1), ``cabac_init_idc`` (8 bytes)."""
+    return _new_struct(8, [("entropy_coding_mode", 0, "u32", 1), ("cabac_init_idc", 4, "u8", 1)])
+
+
+def k_venc_h265_entropy():
+    """``cabac_init_flag`` (1 byte)."""
+    return _new_struct(1, [("cabac_init_flag", 0, "u8", 1)])
+
+
+def k_venc_2d_osd_attr():
+    """An OSD region (36 bytes): size, place, picture address, alphas, add order, colour, format."""
+    return _new_struct(36, [
+        ("width", 0, "u16", 1), ("height", 2, "u16", 1), ("startx", 4, "u16", 1),
+        ("starty", 6, "u16", 1), ("phys_addr", 8, "u32", 3), ("bg_alpha", 20, "u8", 1),
+        ("osd_alpha", 21, "u8", 1), ("video_alpha", 22, "u8", 1), ("add_order", 24, "u32", 1),
+        ("bg_color", 28, "u32", 1), ("fmt", 32, "u32", 1),
+    ])
+
+
+def k_venc_2d_border_attr():
+    """A border (16 bytes): size, line width, colour, place."""
+    return _new_struct(16, [
+        ("width", 0, "u16", 1), ("height", 2, "u16", 1), ("line_width", 4, "u16", 1),
+        ("color", 8, "u32", 1), ("startx", 12, "u16", 1), ("starty", 14, "u16", 1),
+    ])
+
+
+def k_venc_2d_csc_attr():
+    """``dst_fmt`` (4 bytes)."""
+    return _new_struct(4, [("dst_fmt", 0, "u32", 1)])
