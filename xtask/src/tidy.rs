@@ -202,7 +202,10 @@ mod tests {
             .iter()
             .find(|l| l.under == "crates/venc-conformance")
             .expect("the suite's layer");
-        let without_seam = Layer { seams: &[], ..*suite };
+        let without_seam = Layer {
+            seams: &[],
+            ..*suite
+        };
         assert!(
             reaches(&root, &without_seam)
                 .iter()
@@ -452,7 +455,8 @@ mod tests {
 
     #[test]
     fn the_mpi_check_sees_what_it_must() {
-        let calls = sim_calls("b.sim.set_rotation(0, 1)\nlet x = b\n    .sim\n    .two_d_osd(0, 1);");
+        let calls =
+            sim_calls("b.sim.set_rotation(0, 1)\nlet x = b\n    .sim\n    .two_d_osd(0, 1);");
         assert_eq!(
             calls,
             vec![(1, "set_rotation".to_owned()), (3, "two_d_osd".to_owned())]
@@ -495,7 +499,10 @@ mod tests {
         // The simulator takes Rust types: the C layouts are not among what it links.
         let sim = linked("venc-sim", &[]);
         assert!(sim.iter().any(|d| d == "venc-core"), "{sim:?}");
-        assert!(!sim.iter().any(|d| d == "venc-capi-abi"), "venc-sim links {sim:?}");
+        assert!(
+            !sim.iter().any(|d| d == "venc-capi-abi"),
+            "venc-sim links {sim:?}"
+        );
         // The check can fail: the full suite does link the simulator's codecs.
         let full = linked("venc-conformance", &[]);
         assert!(full.iter().any(|d| d == "openh264-sys2"), "{full:?}");

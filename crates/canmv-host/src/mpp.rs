@@ -188,7 +188,12 @@ pub fn venc_detach_vb_pool(chn: i64) -> i64 {
 /// truncated as C does), `words` the struct's fields in order, each stored as its C field
 /// keeps it. (status, the words a getter read).
 #[pyfunction]
-pub fn venc_feature(call: &str, chn: i64, index: i64, words: Vec<i64>) -> PyResult<(i64, Vec<u32>)> {
+pub fn venc_feature(
+    call: &str,
+    chn: i64,
+    index: i64,
+    words: Vec<i64>,
+) -> PyResult<(i64, Vec<u32>)> {
     let Some(call) = venc_core::FeatureCall::from_name(call) else {
         return Err(pyo3::exceptions::PyValueError::new_err(format!(
             "{call} is not a VENC feature call"

@@ -32,7 +32,9 @@ pub unsafe extern "C" fn kd_mpi_venc_get_rotation(chn_num: u32, rotation: *mut u
 /// ILLEGAL_PARAM, so a mirror cannot be cleared (the board's wrapper checks the same).
 #[unsafe(no_mangle)]
 pub extern "C" fn kd_mpi_venc_set_mirror(chn_num: u32, mirror: u32) -> i32 {
-    venc_call("kd_mpi_venc_set_mirror", |b| b.sim.set_mirror(chn_num, mirror))
+    venc_call("kd_mpi_venc_set_mirror", |b| {
+        b.sim.set_mirror(chn_num, mirror)
+    })
 }
 
 /// `kd_mpi_venc_get_mirror`: 0 until set (not a value of the enum).

@@ -27,7 +27,9 @@ pub extern "C" fn kd_mpi_venc_detach_2d(chn_num: u32) -> i32 {
 /// `kd_mpi_venc_set_2d_mode`.
 #[unsafe(no_mangle)]
 pub extern "C" fn kd_mpi_venc_set_2d_mode(chn_num: u32, mode: u32) -> i32 {
-    venc_call("kd_mpi_venc_set_2d_mode", |b| b.sim.set_2d_mode(chn_num, mode))
+    venc_call("kd_mpi_venc_set_2d_mode", |b| {
+        b.sim.set_2d_mode(chn_num, mode)
+    })
 }
 
 /// `kd_mpi_venc_get_2d_mode`.

@@ -305,6 +305,45 @@ pub fn expectations(s: &ChannelStream, e: &StreamExpect) -> Result<Vec<String>, 
     Ok(lines)
 }
 
+/// `frame` (`w`x`h`) as the channel's frame flags turn it: mirrored in its own orientation,
+/// then turned clockwise. Written from the definition, pixel by pixel, apart from the
+/// simulator's row-copy implementation (`venc_sim::venc::orient`), so a check can catch it.
+fn turned(frame: &Yuv, (w, h): (u32, u32), turn: crate::exec::Turn) -> Yuv {
+    if turn == crate::exec::Turn::default() {
+        return frame.clone();
+    }
+    let (w, h) = (w as usize, h as usize);
+    let plane = |p: &[u8], w: usize, h: usize| {
+        let mirrored: Vec<u8> = (0..h)
+            .flat_map(|y| (0..w).map(move |x| (x, y)))
+            .map(|(x, y)| match turn.mirror {
+                1 => p[y * w + (w - 1 - x)],
+                2 => p[(h - 1 - y) * w + x],
+                _ => p[y * w + x],
+            })
+            .collect();
+        let (mut cur, mut cw, mut ch) = (mirrored, w, h);
+        for _ in 0..turn.rotation % 4 {
+            // One clockwise quarter turn: output (x, y) of the (ch x cw) picture comes from
+            // source column y, row ch - 1 - x.
+            let mut out = vec![0; cw * ch];
+            for y in 0..cw {
+                for x in 0..ch {
+                    out[y * ch + x] = cur[(ch - 1 - x) * cw + y];
+                }
+            }
+            cur = out;
+            std::mem::swap(&mut cw, &mut ch);
+        }
+        cur
+    };
+    Yuv {
+        y: plane(&frame.y, w, h),
+        u: plane(&frame.u, w / 2, h / 2),
+        v: plane(&frame.v, w / 2, h / 2),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -343,15 +382,36 @@ mod tests {
             u: vec![10, 20],
             v: vec![30, 40],
         };
-        let quarter = turned(&frame, (4, 2), Turn { rotation: 1, mirror: 0 });
+        let quarter = turned(
+            &frame,
+            (4, 2),
+            Turn {
+                rotation: 1,
+                mirror: 0,
+            },
+        );
         // Clockwise: the left column read bottom-up becomes the top row.
         assert_eq!(quarter.y, vec![5, 1, 6, 2, 7, 3, 8, 4]);
         assert_eq!(quarter.u, vec![10, 20]);
-        let mirrored = turned(&frame, (4, 2), Turn { rotation: 0, mirror: 1 });
+        let mirrored = turned(
+            &frame,
+            (4, 2),
+            Turn {
+                rotation: 0,
+                mirror: 1,
+            },
+        );
         assert_eq!(mirrored.y, vec![4, 3, 2, 1, 8, 7, 6, 5]);
         assert_eq!(mirrored.v, vec![40, 30]);
         // The mirror comes first: flipped vertically, then half a turn, is a horizontal flip.
-        let both = turned(&frame, (4, 2), Turn { rotation: 2, mirror: 2 });
+        let both = turned(
+            &frame,
+            (4, 2),
+            Turn {
+                rotation: 2,
+                mirror: 2,
+            },
+        );
         assert_eq!(both.y, mirrored.y);
         assert_eq!(turned(&frame, (4, 2), Turn::default()), frame);
     }
@@ -375,44 +435,5 @@ mod tests {
         assert_eq!(h264_max_frame_mbs(99), None);
         assert_eq!(h265_max_luma_ps(120), Some(2_228_224));
         assert_eq!(h265_max_luma_ps(1), None);
-    }
-}
-
-/// `frame` (`w`x`h`) as the channel's frame flags turn it: mirrored in its own orientation,
-/// then turned clockwise. Written from the definition, pixel by pixel, apart from the
-/// simulator's row-copy implementation (`venc_sim::venc::orient`), so a check can catch it.
-fn turned(frame: &Yuv, (w, h): (u32, u32), turn: crate::exec::Turn) -> Yuv {
-    if turn == crate::exec::Turn::default() {
-        return frame.clone();
-    }
-    let (w, h) = (w as usize, h as usize);
-    let plane = |p: &[u8], w: usize, h: usize| {
-        let mirrored: Vec<u8> = (0..h)
-            .flat_map(|y| (0..w).map(move |x| (x, y)))
-            .map(|(x, y)| match turn.mirror {
-                1 => p[y * w + (w - 1 - x)],
-                2 => p[(h - 1 - y) * w + x],
-                _ => p[y * w + x],
-            })
-            .collect();
-        let (mut cur, mut cw, mut ch) = (mirrored, w, h);
-        for _ in 0..turn.rotation % 4 {
-            // One clockwise quarter turn: output (x, y) of the (ch x cw) picture comes from
-            // source column y, row ch - 1 - x.
-            let mut out = vec![0; cw * ch];
-            for y in 0..cw {
-                for x in 0..ch {
-                    out[y * ch + x] = cur[(ch - 1 - x) * cw + y];
-                }
-            }
-            cur = out;
-            std::mem::swap(&mut cw, &mut ch);
-        }
-        cur
-    };
-    Yuv {
-        y: plane(&frame.y, w, h),
-        u: plane(&frame.u, w / 2, h / 2),
-        v: plane(&frame.v, w / 2, h / 2),
     }
 }

@@ -126,7 +126,21 @@ impl Words for OsdRegion {
         ]
     }
     fn from_words(w: &[u32]) -> Option<Self> {
-        let &[width, height, startx, starty, a0, a1, a2, bg, osd, video, order, color, fmt] = w
+        let &[
+            width,
+            height,
+            startx,
+            starty,
+            a0,
+            a1,
+            a2,
+            bg,
+            osd,
+            video,
+            order,
+            color,
+            fmt,
+        ] = w
         else {
             return None;
         };
@@ -299,7 +313,38 @@ pub enum FeatureCall {
 
 impl FeatureCall {
     /// Every call.
-    pub const ALL: [Self; 30] = [Self::SetRotation, Self::GetRotation, Self::SetMirror, Self::GetMirror, Self::SetDblk, Self::GetDblk, Self::SetH265Sao, Self::GetH265Sao, Self::SetH264Entropy, Self::GetH264Entropy, Self::SetH265Entropy, Self::GetH265Entropy, Self::SetIntbufSize, Self::AttachVbPoolEx, Self::Attach2d, Self::Detach2d, Self::Set2dMode, Self::Get2dMode, Self::Set2dOsd, Self::Get2dOsd, Self::Set2dBorder, Self::Get2dBorder, Self::Set2dCoef, Self::Get2dCoef, Self::Set2dGamut, Self::Get2dGamut, Self::Set2dCsc, Self::Get2dCsc, Self::Start2d, Self::Stop2d];
+    pub const ALL: [Self; 30] = [
+        Self::SetRotation,
+        Self::GetRotation,
+        Self::SetMirror,
+        Self::GetMirror,
+        Self::SetDblk,
+        Self::GetDblk,
+        Self::SetH265Sao,
+        Self::GetH265Sao,
+        Self::SetH264Entropy,
+        Self::GetH264Entropy,
+        Self::SetH265Entropy,
+        Self::GetH265Entropy,
+        Self::SetIntbufSize,
+        Self::AttachVbPoolEx,
+        Self::Attach2d,
+        Self::Detach2d,
+        Self::Set2dMode,
+        Self::Get2dMode,
+        Self::Set2dOsd,
+        Self::Get2dOsd,
+        Self::Set2dBorder,
+        Self::Get2dBorder,
+        Self::Set2dCoef,
+        Self::Get2dCoef,
+        Self::Set2dGamut,
+        Self::Get2dGamut,
+        Self::Set2dCsc,
+        Self::Get2dCsc,
+        Self::Start2d,
+        Self::Stop2d,
+    ];
 
     /// The MPI function's name.
     pub const fn name(self) -> &'static str {
@@ -366,7 +411,9 @@ impl FeatureCall {
             Self::GetMirror => single(mpi.get_mirror(chn)),
             Self::SetDblk => none(mpi.set_dblk(chn, one()?)),
             Self::GetDblk => single(mpi.get_dblk(chn)),
-            Self::SetH265Sao => none(mpi.set_h265_sao(chn, &H265Sao::from_words(words).ok_or_else(bad)?)),
+            Self::SetH265Sao => {
+                none(mpi.set_h265_sao(chn, &H265Sao::from_words(words).ok_or_else(bad)?))
+            }
             Self::GetH265Sao => mpi.get_h265_sao(chn).map(|v| v.to_words()),
             Self::SetH264Entropy => {
                 let e = H264Entropy::from_words(words).ok_or_else(bad)?;

@@ -9,10 +9,10 @@
 //! reads and writes, releases), so a simulator run and a board run of the same program compare.
 
 use serde::{Deserialize, Serialize};
+use serde_json::{Value::Null, json};
 use std::io::Write;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
-use serde_json::{Value::Null, json};
 use venc_core::features::COEF_NUM;
 use venc_core::{
     Border, Chn, ChnAttr, ChnStatus, H264Entropy, H265Sao, MemError, Mpi, OsdRegion, Pack, PoolId,
@@ -356,9 +356,12 @@ impl<W: Write + Send> Mpi for TracingMpi<W> {
         })
     }
     fn set_intbuf_size(&self, chn: Chn, size: u32) -> Result<(), VencError> {
-        self.venc("kd_mpi_venc_set_intbuf_size", chn, json!({ "size": size }), || {
-            self.inner.set_intbuf_size(chn, size)
-        })
+        self.venc(
+            "kd_mpi_venc_set_intbuf_size",
+            chn,
+            json!({ "size": size }),
+            || self.inner.set_intbuf_size(chn, size),
+        )
     }
     fn set_rotation(&self, chn: Chn, rotation: u32) -> Result<(), VencError> {
         let args = json!({ "rotation": rotation });
@@ -389,7 +392,9 @@ impl<W: Write + Send> Mpi for TracingMpi<W> {
         })
     }
     fn get_dblk(&self, chn: Chn) -> Result<u32, VencError> {
-        self.getter("kd_mpi_venc_get_dblk", chn, Null, || self.inner.get_dblk(chn))
+        self.getter("kd_mpi_venc_get_dblk", chn, Null, || {
+            self.inner.get_dblk(chn)
+        })
     }
     fn set_h265_sao(&self, chn: Chn, sao: &H265Sao) -> Result<(), VencError> {
         let args = serde_json::to_value(sao).unwrap_or_default();
@@ -435,9 +440,12 @@ impl<W: Write + Send> Mpi for TracingMpi<W> {
         })
     }
     fn set_2d_mode(&self, chn: Chn, mode: u32) -> Result<(), VencError> {
-        self.venc("kd_mpi_venc_set_2d_mode", chn, json!({ "mode": mode }), || {
-            self.inner.set_2d_mode(chn, mode)
-        })
+        self.venc(
+            "kd_mpi_venc_set_2d_mode",
+            chn,
+            json!({ "mode": mode }),
+            || self.inner.set_2d_mode(chn, mode),
+        )
     }
     fn get_2d_mode(&self, chn: Chn) -> Result<u32, VencError> {
         self.getter("kd_mpi_venc_get_2d_mode", chn, Null, || {
@@ -459,13 +467,22 @@ impl<W: Write + Send> Mpi for TracingMpi<W> {
     fn get_2d_osd(&self, chn: Chn, index: u8) -> Result<OsdRegion, VencError> {
         let started = (self.now)();
         let r = self.inner.get_2d_osd(chn, index);
-        let mut got = r.as_ref().map_or(Null, |v| serde_json::to_value(v).unwrap_or_default());
+        let mut got = r
+            .as_ref()
+            .map_or(Null, |v| serde_json::to_value(v).unwrap_or_default());
         if let serde_json::Value::Object(map) = &mut got {
             map.remove("phys_addr");
         }
         let args = json!({ "index": index, "got": got });
         let shown = r.as_ref().map(|_| ()).map_err(|e| e.name().to_owned());
-        self.record("kd_mpi_venc_get_2d_osd_param", Some(chn), args, started, &shown, None);
+        self.record(
+            "kd_mpi_venc_get_2d_osd_param",
+            Some(chn),
+            args,
+            started,
+            &shown,
+            None,
+        );
         r
     }
     fn set_2d_border(&self, chn: Chn, index: u8, border: &Border) -> Result<(), VencError> {
@@ -478,14 +495,20 @@ impl<W: Write + Send> Mpi for TracingMpi<W> {
         })
     }
     fn get_2d_border(&self, chn: Chn, index: u8) -> Result<Border, VencError> {
-        self.getter("kd_mpi_venc_get_2d_border_param", chn, json!({ "index": index }), || {
-            self.inner.get_2d_border(chn, index)
-        })
+        self.getter(
+            "kd_mpi_venc_get_2d_border_param",
+            chn,
+            json!({ "index": index }),
+            || self.inner.get_2d_border(chn, index),
+        )
     }
     fn set_2d_custom_coef(&self, chn: Chn, coef: &[i16; COEF_NUM]) -> Result<(), VencError> {
-        self.venc("kd_mpi_venc_set_2d_custom_coef", chn, json!({ "coef": coef }), || {
-            self.inner.set_2d_custom_coef(chn, coef)
-        })
+        self.venc(
+            "kd_mpi_venc_set_2d_custom_coef",
+            chn,
+            json!({ "coef": coef }),
+            || self.inner.set_2d_custom_coef(chn, coef),
+        )
     }
     fn get_2d_custom_coef(&self, chn: Chn) -> Result<[i16; COEF_NUM], VencError> {
         self.getter("kd_mpi_venc_get_2d_custom_coef", chn, Null, || {
@@ -493,9 +516,12 @@ impl<W: Write + Send> Mpi for TracingMpi<W> {
         })
     }
     fn set_2d_color_gamut(&self, chn: Chn, gamut: u32) -> Result<(), VencError> {
-        self.venc("kd_mpi_venc_set_2d_color_gamut", chn, json!({ "gamut": gamut }), || {
-            self.inner.set_2d_color_gamut(chn, gamut)
-        })
+        self.venc(
+            "kd_mpi_venc_set_2d_color_gamut",
+            chn,
+            json!({ "gamut": gamut }),
+            || self.inner.set_2d_color_gamut(chn, gamut),
+        )
     }
     fn get_2d_color_gamut(&self, chn: Chn) -> Result<u32, VencError> {
         self.getter("kd_mpi_venc_get_2d_color_gamut", chn, Null, || {
@@ -503,9 +529,12 @@ impl<W: Write + Send> Mpi for TracingMpi<W> {
         })
     }
     fn set_2d_csc(&self, chn: Chn, dst_fmt: u32) -> Result<(), VencError> {
-        self.venc("kd_mpi_venc_set_2d_csc_param", chn, json!({ "dst_fmt": dst_fmt }), || {
-            self.inner.set_2d_csc(chn, dst_fmt)
-        })
+        self.venc(
+            "kd_mpi_venc_set_2d_csc_param",
+            chn,
+            json!({ "dst_fmt": dst_fmt }),
+            || self.inner.set_2d_csc(chn, dst_fmt),
+        )
     }
     fn get_2d_csc(&self, chn: Chn) -> Result<u32, VencError> {
         self.getter("kd_mpi_venc_get_2d_csc_param", chn, Null, || {
@@ -531,11 +560,19 @@ impl<W: Write + Send> Mpi for TracingMpi<W> {
     fn get_2d_frame(&self, chn: Chn) -> Result<VideoFrameInfo, VencError> {
         let started = (self.now)();
         let r = self.inner.get_2d_frame(chn);
-        let args = r.as_ref().map_or(Null, |f| {
-            json!({ "got": { "width": f.width, "height": f.height, "pts": f.pts } })
-        });
+        let args = r.as_ref().map_or(
+            Null,
+            |f| json!({ "got": { "width": f.width, "height": f.height, "pts": f.pts } }),
+        );
         let shown = r.as_ref().map(|_| ()).map_err(|e| e.name().to_owned());
-        self.record("kd_mpi_venc_get_2d_frame", Some(chn), args, started, &shown, None);
+        self.record(
+            "kd_mpi_venc_get_2d_frame",
+            Some(chn),
+            args,
+            started,
+            &shown,
+            None,
+        );
         r
     }
     fn create_pool(&self, blk_size: u64, blk_cnt: u32) -> Result<PoolId, MemError> {
@@ -594,7 +631,10 @@ fn behaviour(events: &[(usize, Event)]) -> Vec<(usize, String)> {
                 .push((*line, format!("pack{chn} {p}")));
         }
         if !poll {
-            let got = e.args.get("got").map_or(String::new(), |g| format!(" = {g}"));
+            let got = e
+                .args
+                .get("got")
+                .map_or(String::new(), |g| format!(" = {g}"));
             calls.push((*line, format!("{}{chn} -> {}{got}", e.call, e.result)));
         }
     }

@@ -603,7 +603,13 @@ impl HwClient {
     }
 
     /// A feature call that sets: no words back.
-    fn set(&self, call: &'static str, kind: Kind, at: (Chn, u32), words: &[u32]) -> Result<(), VencError> {
+    fn set(
+        &self,
+        call: &'static str,
+        kind: Kind,
+        at: (Chn, u32),
+        words: &[u32],
+    ) -> Result<(), VencError> {
         self.feature(call, kind, at, words).map(drop)
     }
 
@@ -869,7 +875,12 @@ impl Mpi for HwClient {
     }
 
     fn get_h265_sao(&self, chn: Chn) -> Result<H265Sao, VencError> {
-        self.get("get_h265_sao", Kind::GetH265Sao, (chn, 0), H265Sao::from_words)
+        self.get(
+            "get_h265_sao",
+            Kind::GetH265Sao,
+            (chn, 0),
+            H265Sao::from_words,
+        )
     }
 
     fn set_h264_entropy(&self, chn: Chn, entropy: &H264Entropy) -> Result<(), VencError> {
@@ -915,17 +926,32 @@ impl Mpi for HwClient {
 
     fn get_2d_osd(&self, chn: Chn, index: u8) -> Result<OsdRegion, VencError> {
         let at = (chn, u32::from(index));
-        self.get("get_2d_osd_param", Kind::Get2dOsd, at, OsdRegion::from_words)
+        self.get(
+            "get_2d_osd_param",
+            Kind::Get2dOsd,
+            at,
+            OsdRegion::from_words,
+        )
     }
 
     fn set_2d_border(&self, chn: Chn, index: u8, border: &Border) -> Result<(), VencError> {
         let at = (chn, u32::from(index));
-        self.set("set_2d_border_param", Kind::Set2dBorder, at, &border.to_words())
+        self.set(
+            "set_2d_border_param",
+            Kind::Set2dBorder,
+            at,
+            &border.to_words(),
+        )
     }
 
     fn get_2d_border(&self, chn: Chn, index: u8) -> Result<Border, VencError> {
         let at = (chn, u32::from(index));
-        self.get("get_2d_border_param", Kind::Get2dBorder, at, Border::from_words)
+        self.get(
+            "get_2d_border_param",
+            Kind::Get2dBorder,
+            at,
+            Border::from_words,
+        )
     }
 
     fn set_2d_custom_coef(&self, chn: Chn, coef: &[i16; COEF_NUM]) -> Result<(), VencError> {
@@ -1039,6 +1065,14 @@ impl Mpi for HwClient {
     }
 }
 
+/// The one word of a reply that carries a single value.
+fn one(words: &[u32]) -> Option<u32> {
+    match words {
+        &[v] => Some(v),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1073,13 +1107,5 @@ mod tests {
             .expect_err("nobody listens");
         assert!(matches!(e, HwError::Unreachable { .. }), "{e}");
         assert!(t0.elapsed() < Duration::from_secs(3));
-    }
-}
-
-/// The one word of a reply that carries a single value.
-fn one(words: &[u32]) -> Option<u32> {
-    match words {
-        &[v] => Some(v),
-        _ => None,
     }
 }

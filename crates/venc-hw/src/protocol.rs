@@ -496,7 +496,24 @@ pub fn frame_words(f: &VideoFrameInfo) -> Vec<u32> {
 
 /// The frame of [`frame_words`]; `None` for another count.
 pub fn frame_of_words(w: &[u32]) -> Option<VideoFrameInfo> {
-    let &[width, height, pixel_format, s0, s1, s2, a0, a0h, a1, a1h, a2, a2h, p, ph, pool, m] = w
+    let &[
+        width,
+        height,
+        pixel_format,
+        s0,
+        s1,
+        s2,
+        a0,
+        a0h,
+        a1,
+        a1h,
+        a2,
+        a2h,
+        p,
+        ph,
+        pool,
+        m,
+    ] = w
     else {
         return None;
     };

@@ -371,7 +371,9 @@ impl Mpi for Simulator {
         // refused, the safe side of an unknown.
         let most = usize::try_from(buff_num).ok().filter(|&n| n > 0);
         let Some(most) = most else {
-            log::warn!("venc ch{chn}: attach_vb_pool_ex: buff_num {buff_num} gives no buffer (D-055)");
+            log::warn!(
+                "venc ch{chn}: attach_vb_pool_ex: buff_num {buff_num} gives no buffer (D-055)"
+            );
             return Err(VencError::IllegalParam);
         };
         channel.attach_pool_blocks(&self.mem, pool, most)
@@ -484,27 +486,45 @@ impl Mpi for Simulator {
     }
 
     fn set_2d_csc(&self, chn: Chn, _dst_fmt: u32) -> Result<(), VencError> {
-        Err(twod::not_modeled(self.two_d("set_2d_csc_param", chn)?, "set_2d_csc_param"))
+        Err(twod::not_modeled(
+            self.two_d("set_2d_csc_param", chn)?,
+            "set_2d_csc_param",
+        ))
     }
 
     fn get_2d_csc(&self, chn: Chn) -> Result<u32, VencError> {
-        Err(twod::not_modeled(self.two_d("get_2d_csc_param", chn)?, "get_2d_csc_param"))
+        Err(twod::not_modeled(
+            self.two_d("get_2d_csc_param", chn)?,
+            "get_2d_csc_param",
+        ))
     }
 
     fn start_2d_chn(&self, chn: Chn) -> Result<(), VencError> {
-        Err(twod::not_modeled(self.two_d("start_2d_chn", chn)?, "start_2d_chn"))
+        Err(twod::not_modeled(
+            self.two_d("start_2d_chn", chn)?,
+            "start_2d_chn",
+        ))
     }
 
     fn stop_2d_chn(&self, chn: Chn) -> Result<(), VencError> {
-        Err(twod::not_modeled(self.two_d("stop_2d_chn", chn)?, "stop_2d_chn"))
+        Err(twod::not_modeled(
+            self.two_d("stop_2d_chn", chn)?,
+            "stop_2d_chn",
+        ))
     }
 
     fn send_2d_frame(&self, chn: Chn, _frame: &VideoFrameInfo) -> Result<(), VencError> {
-        Err(twod::not_modeled(self.two_d("send_2d_frame", chn)?, "send_2d_frame"))
+        Err(twod::not_modeled(
+            self.two_d("send_2d_frame", chn)?,
+            "send_2d_frame",
+        ))
     }
 
     fn get_2d_frame(&self, chn: Chn) -> Result<VideoFrameInfo, VencError> {
-        Err(twod::not_modeled(self.two_d("get_2d_frame", chn)?, "get_2d_frame"))
+        Err(twod::not_modeled(
+            self.two_d("get_2d_frame", chn)?,
+            "get_2d_frame",
+        ))
     }
 
     fn create_pool(&self, blk_size: u64, blk_cnt: u32) -> Result<PoolId, MemError> {

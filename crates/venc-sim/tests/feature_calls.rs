@@ -80,7 +80,8 @@ fn the_wrappers_checks_come_in_the_boards_order() {
     // The tools' state rules: SAO and deblocking between create and start only.
     assert_eq!(sim.set_dblk(0, 0), Err(VencError::Busy), "not created");
     created(&sim, consts::K_PT_H265, consts::VENC_PROFILE_H265_MAIN);
-    sim.set_h265_sao(0, &H265Sao { luma: 0, chroma: 0 }).unwrap();
+    sim.set_h265_sao(0, &H265Sao { luma: 0, chroma: 0 })
+        .unwrap();
     assert_eq!(sim.get_h265_sao(0), Ok(H265Sao::default()));
     assert_eq!(
         sim.set_h264_entropy(0, &H264Entropy::default()),
@@ -129,7 +130,10 @@ fn feature_calls_are_traced_with_what_they_answered() {
         .map(|(_, e)| (e.call.as_str(), e.result.as_str(), e.args.to_string()))
         .collect();
     assert_eq!(seen[0].0, "kd_mpi_venc_set_rotation");
-    assert_eq!(seen[1], ("kd_mpi_venc_get_rotation", "ok", r#"{"got":3}"#.into()));
+    assert_eq!(
+        seen[1],
+        ("kd_mpi_venc_get_rotation", "ok", r#"{"got":3}"#.into())
+    );
     assert_eq!(seen[2].1, "K_ERR_VENC_ILLEGAL_PARAM");
     assert_eq!(seen[4].0, "kd_mpi_venc_set_2d_osd_param");
     // Addresses are the backend's: a trace keeps the region but not where its picture is.

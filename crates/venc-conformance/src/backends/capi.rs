@@ -13,16 +13,16 @@
 
 use crate::run::Backend;
 use k230_mpp_abi::{
-    BorderAttr, CanmvChnAttr, CanmvVencAttr, ChnStatus, CscAttr, H264Entropy, H265Entropy,
-    H265Sao, OsdAttr, RcAttr, Stream, VbPoolConfig,
+    BorderAttr, CanmvChnAttr, CanmvVencAttr, ChnStatus, CscAttr, H264Entropy, H265Entropy, H265Sao,
+    OsdAttr, RcAttr, Stream, VbPoolConfig,
 };
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex};
 use venc_core::features::COEF_NUM;
 use venc_core::{
-    Border, Chn, ChnAttr, FeatureCall, MemError, Mpi, OsdRegion, Pack, PackType, PoolId,
-    VencError, VideoFrameInfo,
+    Border, Chn, ChnAttr, FeatureCall, MemError, Mpi, OsdRegion, Pack, PackType, PoolId, VencError,
+    VideoFrameInfo,
 };
 
 type Code = i32;
@@ -117,9 +117,15 @@ impl Symbols {
                 (FeatureCall::SetRotation, sym!("kd_mpi_venc_set_rotation")),
                 (FeatureCall::SetMirror, sym!("kd_mpi_venc_set_mirror")),
                 (FeatureCall::SetDblk, sym!("kd_mpi_venc_set_dblk")),
-                (FeatureCall::SetIntbufSize, sym!("kd_mpi_venc_set_intbuf_size")),
+                (
+                    FeatureCall::SetIntbufSize,
+                    sym!("kd_mpi_venc_set_intbuf_size"),
+                ),
                 (FeatureCall::Set2dMode, sym!("kd_mpi_venc_set_2d_mode")),
-                (FeatureCall::Set2dGamut, sym!("kd_mpi_venc_set_2d_color_gamut")),
+                (
+                    FeatureCall::Set2dGamut,
+                    sym!("kd_mpi_venc_set_2d_color_gamut"),
+                ),
             ]
             .into(),
             get_u32: [
@@ -127,7 +133,10 @@ impl Symbols {
                 (FeatureCall::GetMirror, sym!("kd_mpi_venc_get_mirror")),
                 (FeatureCall::GetDblk, sym!("kd_mpi_venc_get_dblk")),
                 (FeatureCall::Get2dMode, sym!("kd_mpi_venc_get_2d_mode")),
-                (FeatureCall::Get2dGamut, sym!("kd_mpi_venc_get_2d_color_gamut")),
+                (
+                    FeatureCall::Get2dGamut,
+                    sym!("kd_mpi_venc_get_2d_color_gamut"),
+                ),
             ]
             .into(),
             chn_only: [

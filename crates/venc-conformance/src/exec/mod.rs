@@ -454,13 +454,22 @@ impl<'a> Executor<'a> {
                 expect,
             } => {
                 let call = name.0;
-                let shown_index = if index == 0 { String::new() } else { format!(", {index}") };
-                let what = self.at(format!("{}({chn}{shown_index}, {words:?})", call.name()));
+                let mut args = format!("{chn}");
+                if index != 0 {
+                    let _ = write!(args, ", {index}");
+                }
+                if !words.is_empty() {
+                    let _ = write!(args, ", {words:?}");
+                }
+                let what = self.at(format!("{}({args})", call.name()));
                 let r = call.run(self.mpi.as_ref(), chn, index, words);
                 let read = r.as_ref().ok().filter(|w| !w.is_empty()).cloned();
                 let actual = Actual::from_mpi(r.map(drop));
-                let shown = read.as_ref().map_or(String::new(), |w| format!(" {w:?}"));
-                self.check(what.clone() + &shown, &actual, expect)?;
+                let checked = self.check(what.clone(), &actual, expect);
+                if let (Some(w), Some(line)) = (&read, self.out.trace.last_mut()) {
+                    let _ = write!(line, " {w:?}");
+                }
+                checked?;
                 if actual.matches(Expect::Ok) {
                     match (call, words.as_slice()) {
                         (FeatureCall::SetRotation, &[r]) => self.stream(chn).turn.rotation = r,
