@@ -15,6 +15,8 @@ INVALID_CHNID = 0xA0098002 - (1 << 32)  # the binding's negative int
 ILLEGAL_PARAM = 0xA0098003 - (1 << 32)
 NOT_PERM = 0xA0098009 - (1 << 32)
 NOTREADY = 0xA0098010 - (1 << 32)
+BUSY = 0xA0098012 - (1 << 32)
+NOT_SUPPORT = 0xA0098008 - (1 << 32)
 
 
 def chn_attr(mode=1):
@@ -114,6 +116,88 @@ class RawMpi(unittest.TestCase):
             kd_mpi_venc_query_status(0, k_venc_stream())  # noqa: F405
         with self.assertRaises(TypeError):
             kd_mpi_venc_send_frame(0, b"short", 0)  # noqa: F405
+
+
+class FeatureBindings(unittest.TestCase):
+    """The rest of the firmware's VENC bindings (rotation, mirror, the coding tools, the 2D
+    engine): the simulator's answers through the same door the agent uses."""
+
+    def created(self, chn, payload=None):
+        cfg = k_vb_pool_config()  # noqa: F405
+        cfg.blk_size, cfg.blk_cnt, cfg.mode = 0x20000, 2, VB_REMAP_MODE_NOCACHE  # noqa: F405
+        pool = kd_mpi_vb_create_pool(cfg)  # noqa: F405
+        self.addCleanup(kd_mpi_vb_destory_pool, pool)  # noqa: F405
+        self.assertEqual(kd_mpi_venc_attach_vb_pool(chn, pool), 0)  # noqa: F405
+        a = chn_attr()
+        if payload is not None:
+            a.venc_attr.type, a.venc_attr.profile = payload, VENC_PROFILE_H265_MAIN  # noqa: F405
+        self.assertEqual(kd_mpi_venc_create_chn(chn, a), 0)  # noqa: F405
+        self.addCleanup(kd_mpi_venc_detach_vb_pool, chn)  # noqa: F405
+        self.addCleanup(kd_mpi_venc_destroy_chn, chn)  # noqa: F405
+
+    def test_rotation_and_mirror_through_k_u32_holders(self):
+        from mpp.common_struct import k_u32_ptr
+
+        self.created(2)
+        holder = k_u32_ptr()
+        self.assertEqual(kd_mpi_venc_set_rotation(2, 3), 0)  # noqa: F405
+        self.assertEqual(kd_mpi_venc_get_rotation(2, holder), 0)  # noqa: F405
+        self.assertEqual(holder.value, 3)
+        self.assertEqual(kd_mpi_venc_set_mirror(2, 0), ILLEGAL_PARAM)  # noqa: F405
+        self.assertEqual(kd_mpi_venc_set_rotation(5, 1), INVALID_CHNID)  # noqa: F405
+        with self.assertRaises(TypeError):
+            kd_mpi_venc_get_mirror(2, k_venc_chn_status())  # noqa: F405
+
+    def test_coding_tools_with_their_structs(self):
+        self.created(2, payload=K_PT_H265)  # noqa: F405
+        sao = k_venc_h265_sao()  # noqa: F405
+        sao.slice_sao_luma_flag, sao.slice_sao_chroma_flag = 0, 0
+        self.assertEqual(kd_mpi_venc_set_h265_sao(2, sao), 0)  # noqa: F405
+        back = k_venc_h265_sao()  # noqa: F405
+        back.slice_sao_luma_flag = 7
+        self.assertEqual(kd_mpi_venc_get_h265_sao(2, back), 0)  # noqa: F405
+        self.assertEqual((back.slice_sao_luma_flag, back.slice_sao_chroma_flag), (0, 0))
+        e = k_venc_h264_entropy()  # noqa: F405
+        self.assertEqual(kd_mpi_venc_set_h264_entropy(2, e), ILLEGAL_PARAM)  # noqa: F405  H.265
+        e265 = k_venc_h265_entropy()  # noqa: F405
+        e265.cabac_init_flag = 0x101  # a k_u8: the store keeps 1, as uctypes does
+        self.assertEqual(e265.cabac_init_flag, 1)
+        self.assertEqual(kd_mpi_venc_set_h265_entropy(2, e265), NOT_SUPPORT)  # noqa: F405
+        self.assertEqual(kd_mpi_venc_start_chn(2), 0)  # noqa: F405
+        self.addCleanup(kd_mpi_venc_stop_chn, 2)  # noqa: F405
+        self.assertEqual(kd_mpi_venc_set_dblk(2, 0), BUSY)  # noqa: F405
+
+    def test_the_2d_engine_with_its_structs(self):
+        from mpp.common_struct import k_u32_ptr
+
+        border = k_venc_2d_border_attr()  # noqa: F405
+        border.width, border.height, border.line_width = 64, 32, 2
+        border.color, border.startx, border.starty = 0x8080EB, 8, 8
+        self.assertEqual(kd_mpi_venc_set_2d_border_param(1, 32, border), INVALID_CHNID)  # noqa: F405
+        self.assertEqual(kd_mpi_venc_set_2d_border_param(1, 5, border), 0)  # noqa: F405
+        back = k_venc_2d_border_attr()  # noqa: F405
+        self.assertEqual(kd_mpi_venc_get_2d_border_param(1, 5, back), 0)  # noqa: F405
+        self.assertEqual(back._bytes(), border._bytes())
+        osd = k_venc_2d_osd_attr()  # noqa: F405
+        osd.width, osd.height, osd.fmt = 33, 16, 0  # odd width
+        self.assertEqual(kd_mpi_venc_set_2d_osd_param(1, 0, osd), ILLEGAL_PARAM)  # noqa: F405
+        self.assertEqual(kd_mpi_venc_set_2d_mode(1, 1), 0)  # noqa: F405
+        coef = bytearray(24)
+        self.assertEqual(kd_mpi_venc_set_2d_color_gamut(1, 0), 0)  # noqa: F405
+        self.assertEqual(kd_mpi_venc_get_2d_custom_coef(1, coef), 0)  # noqa: F405
+        self.assertEqual(list(memoryview(coef).cast("h"))[:4], [66, 129, 25, 16])
+        mode = k_u32_ptr()
+        self.assertEqual(kd_mpi_venc_get_2d_mode(1, mode), 0)  # noqa: F405
+        self.assertEqual(mode.value, 1)
+        self.assertEqual(kd_mpi_venc_attach_2d(3), INVALID_CHNID)  # noqa: F405
+        self.assertEqual(kd_mpi_venc_start_2d_chn(1), NOT_SUPPORT)  # noqa: F405
+        frame = k_video_frame_info()  # noqa: F405
+        self.assertEqual(kd_mpi_venc_send_2d_frame(1, frame), NOT_SUPPORT)  # noqa: F405
+        self.assertEqual(kd_mpi_venc_get_2d_frame(1, frame), NOT_SUPPORT)  # noqa: F405
+        csc = k_venc_2d_csc_attr()  # noqa: F405
+        self.assertEqual(kd_mpi_venc_set_2d_csc_param(1, csc), NOT_SUPPORT)  # noqa: F405
+        with self.assertRaises(TypeError):
+            kd_mpi_venc_set_2d_custom_coef(1, [1, 2, 3])  # noqa: F405
 
 
 if __name__ == "__main__":
