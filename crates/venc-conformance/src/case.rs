@@ -663,6 +663,16 @@ pub struct StreamExpect {
     pub psnr_uv_max: Option<f64>,
     /// Allowed relative deviation of the average bit rate from the channel's `bit_rate`.
     pub bitrate_tolerance: Option<f64>,
+    /// The mean bit rate over the whole stream, as a multiple of `bit_rate`, must lie in
+    /// `[low, high]` (libvpx's rate tests hold [0.85, 1.15]).
+    pub mean_within: Option<[f64; 2]>,
+    /// Every 1-second window (`src_frame_rate` frames, sliding one frame at a time) must stay
+    /// at or below this multiple of the reference: `bit_rate` for CBR, `max_bit_rate` for VBR
+    /// (Android's CTS: 1.15 for CBR, 2 for VBR).
+    pub window_max: Option<f64>,
+    /// The longest distance between two key frames, which must equal the GOP (CTS); the
+    /// stream's last key frame is no further than this from its end.
+    pub longest_key_distance: Option<u32>,
 }
 
 /// A case file that could not be read.

@@ -196,7 +196,11 @@ fn h265_max_luma_ps(level_idc: u8) -> Option<u64> {
 
 /// The case's expectations on a stream: frame count, IDR positions, header policy (L2), and
 /// decode, PSNR and bit rate (L3). Returns the trace lines to record.
-pub fn expectations(s: &ChannelStream, e: &StreamExpect) -> Result<Vec<String>, String> {
+pub fn expectations(
+    s: &ChannelStream,
+    e: &StreamExpect,
+    rates: &mut Vec<RateSeries>,
+) -> Result<Vec<String>, String> {
     let mut lines = Vec::new();
     let frames: Vec<_> = s.frames().collect();
     if frames.len() as u32 != e.frames {
@@ -270,6 +274,25 @@ pub fn expectations(s: &ChannelStream, e: &StreamExpect) -> Result<Vec<String>, 
         }
         lines.push(format!("RC: within ±{:.0} % of the target", tol * 100.0));
     }
+    if e.mean_within.is_some() || e.window_max.is_some() {
+        let series = RateSeries {
+            chn: e.chn,
+            ..RateSeries::of(s)?
+        };
+        let checked = series.check(e.mean_within, e.window_max);
+        rates.push(series);
+        lines.extend(checked?);
+    }
+    if let Some(gop) = e.longest_key_distance {
+        let longest = idrs.windows(2).map(|w| w[1] - w[0]).max().unwrap_or(0);
+        let tail = e.frames - idrs.last().copied().unwrap_or(0);
+        if longest != gop || tail > gop {
+            return Err(format!(
+                "longest key-frame distance {longest} (and {tail} frames after the last), GOP {gop}"
+            ));
+        }
+        lines.push(format!("GOP: the longest key-frame distance is {gop}"));
+    }
     if e.decode {
         let codec = s.codec().ok_or("no codec")?;
         let (w, h) = (s.attr.pic_width, s.attr.pic_height);
@@ -303,6 +326,138 @@ pub fn expectations(s: &ChannelStream, e: &StreamExpect) -> Result<Vec<String>, 
         lines.push(format!("L3 ch: decoded {} pictures", decoded.len()));
     }
     Ok(lines)
+}
+
+/// A stream's bit rate, second by second: what Android's CTS checks of a CBR or VBR stream.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct RateSeries {
+    /// The channel.
+    pub chn: u32,
+    /// `CBR` or `VBR`.
+    pub mode: String,
+    /// The channel's `bit_rate`, kbps.
+    pub target_kbps: u32,
+    /// What a window is held to: `bit_rate` (CBR) or `max_bit_rate` (VBR), kbps.
+    pub reference_kbps: u32,
+    /// Frames per window (`src_frame_rate`).
+    pub fps: u32,
+    /// The mean over the whole stream, kbps.
+    pub mean_kbps: f64,
+    /// Every 1-second window's rate, kbps: window `i` holds frames `i .. i + fps` (a HEADER
+    /// pack counts with the picture after it).
+    pub window_kbps: Vec<f64>,
+}
+
+impl RateSeries {
+    /// The series of a CBR or VBR stream.
+    fn of(s: &ChannelStream) -> Result<Self, String> {
+        let (mode, target, reference, fps) = match s.rc {
+            venc_core::RcAttr::Cbr {
+                bit_rate,
+                src_frame_rate,
+                ..
+            } => ("CBR", bit_rate, bit_rate, src_frame_rate),
+            venc_core::RcAttr::Vbr {
+                bit_rate,
+                max_bit_rate,
+                src_frame_rate,
+                ..
+            } => ("VBR", bit_rate, max_bit_rate, src_frame_rate),
+            other => {
+                return Err(format!(
+                    "a rate check on a channel without a bit rate: {other:?}"
+                ));
+            }
+        };
+        let mut frame_bytes = Vec::new();
+        let mut pending = 0;
+        for p in &s.packs {
+            pending += p.bytes.len();
+            if p.pack_type != PackType::Header {
+                frame_bytes.push(pending);
+                pending = 0;
+            }
+        }
+        let fps = fps.max(1);
+        let n = fps as usize;
+        if frame_bytes.len() < n {
+            return Err(format!(
+                "{} frames: a 1-second window needs {n}",
+                frame_bytes.len()
+            ));
+        }
+        let kbps = |bytes: usize, frames: usize| {
+            bytes as f64 * 8.0 / 1000.0 / (frames as f64 / f64::from(fps))
+        };
+        let mut sum: usize = frame_bytes[..n].iter().sum();
+        let mut window_kbps = vec![kbps(sum, n)];
+        for i in n..frame_bytes.len() {
+            sum = sum + frame_bytes[i] - frame_bytes[i - n];
+            window_kbps.push(kbps(sum, n));
+        }
+        let total: usize = frame_bytes.iter().sum();
+        Ok(Self {
+            chn: 0,
+            mode: mode.into(),
+            target_kbps: target,
+            reference_kbps: reference,
+            fps,
+            mean_kbps: kbps(total, frame_bytes.len()),
+            window_kbps,
+        })
+    }
+
+    /// The largest window over the reference.
+    pub fn peak_ratio(&self) -> f64 {
+        let peak = self.window_kbps.iter().copied().fold(0.0, f64::max);
+        peak / f64::from(self.reference_kbps.max(1))
+    }
+
+    /// The mean over the target.
+    pub fn mean_ratio(&self) -> f64 {
+        self.mean_kbps / f64::from(self.target_kbps.max(1))
+    }
+
+    /// The trace lines of the checks that hold (no figures: a trace is the same on every
+    /// backend), or what failed, with the figures.
+    fn check(
+        &self,
+        mean_within: Option<[f64; 2]>,
+        window_max: Option<f64>,
+    ) -> Result<Vec<String>, String> {
+        let mut lines = Vec::new();
+        if let Some([low, high]) = mean_within {
+            let r = self.mean_ratio();
+            if !(low..=high).contains(&r) {
+                return Err(format!(
+                    "mean {:.0} kbps is {r:.3} × the {} kbps target, outside [{low}, {high}]",
+                    self.mean_kbps, self.target_kbps
+                ));
+            }
+            lines.push(format!("RC: mean within [{low}, {high}] × bit_rate"));
+        }
+        if let Some(max) = window_max {
+            let r = self.peak_ratio();
+            let which = if self.mode == "VBR" {
+                "max_bit_rate"
+            } else {
+                "bit_rate"
+            };
+            if r > max {
+                let at = self
+                    .window_kbps
+                    .iter()
+                    .position(|&k| k / f64::from(self.reference_kbps.max(1)) > max)
+                    .unwrap_or(0);
+                return Err(format!(
+                    "the 1-s window from frame {at} carries {r:.3} × {which} ({} kbps), above {max}",
+                    self.reference_kbps
+                ));
+            }
+            lines.push(format!("RC: every 1-s window at most {max} × {which}"));
+        }
+        Ok(lines)
+    }
 }
 
 /// `frame` (`w`x`h`) as the channel's frame flags turn it: mirrored in its own orientation,
@@ -369,8 +524,49 @@ mod tests {
                 })
                 .collect(),
             sent: BTreeMap::new(),
+            rc: venc_core::RcAttr::Cbr {
+                gop: 30,
+                stats_time: 0,
+                src_frame_rate: 30,
+                dst_frame_rate: 30,
+                bit_rate: 1000,
+            },
             turn: Default::default(),
         }
+    }
+
+    #[test]
+    fn rate_windows_slide_one_frame_and_hold_the_cts_bounds() {
+        // 30 fps, 1000 kbps: 4166 bytes a frame is exactly the target; one frame of seven
+        // times that (an IDR) with its 1000-byte HEADER makes the windows holding it heavier.
+        let mut packs = vec![
+            (PackType::Header, vec![0; 1000]),
+            (PackType::I, vec![0; 30_000]),
+        ];
+        packs.extend((1..60).map(|_| (PackType::P, vec![0; 4166])));
+        let s = stream(packs);
+        let r = RateSeries::of(&s).expect("a CBR stream");
+        assert_eq!(r.window_kbps.len(), 60 - 30 + 1);
+        let first = (31_000 + 29 * 4166) as f64 * 8.0 / 1000.0;
+        assert!(
+            (r.window_kbps[0] - first).abs() < 1e-6,
+            "{}",
+            r.window_kbps[0]
+        );
+        assert!((r.window_kbps[1] - 30.0 * 4166.0 * 8.0 / 1000.0).abs() < 1e-6);
+        assert!((r.peak_ratio() - first / 1000.0).abs() < 1e-9);
+        assert!(r.check(Some([0.85, 1.15]), Some(1.35)).is_ok());
+        let burst = r
+            .check(None, Some(1.15))
+            .expect_err("the IDR's window is above 1.15");
+        assert!(burst.contains("from frame 0"), "{burst}");
+        assert!(
+            r.check(Some([0.5, 0.9]), None).is_err(),
+            "the mean is above 0.9"
+        );
+        // Fewer frames than a window is an error, not an empty pass.
+        let short = stream(vec![(PackType::I, vec![0; 10])]);
+        assert!(RateSeries::of(&short).is_err());
     }
 
     #[test]

@@ -256,6 +256,7 @@ impl Report {
             })
             .collect();
         let _ = writeln!(md, "| **TOTAL** | | {} |", totals.join(" | "));
+        md.push_str(&self.rates_markdown());
         let notes: Vec<&CaseResult> = self
             .cases
             .iter()
@@ -283,6 +284,44 @@ impl Report {
             for u in &self.unexpected {
                 let _ = writeln!(md, "- {u}");
             }
+        }
+        md
+    }
+
+    /// The rate-controlled streams: mean and peak 1-s window against the target, and the
+    /// windows second by second as a bar line (eighths of twice the reference), so a drift or a
+    /// burst shows without opening the JSON, which holds every window.
+    fn rates_markdown(&self) -> String {
+        let rated: Vec<(&CaseResult, &crate::check::RateSeries)> = self
+            .cases
+            .iter()
+            .flat_map(|c| c.rates.iter().map(move |r| (c, r)))
+            .collect();
+        if rated.is_empty() {
+            return String::new();
+        }
+        let mut md = String::from(
+            "\n## Rate control\n\n| case | backend | ch | mode | mean / bit_rate | peak 1-s window / reference | 1-s windows (▁ 0 … █ 2 × reference) |\n|---|---|---|---|---|---|---|\n",
+        );
+        const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+        for (c, r) in rated {
+            let reference = f64::from(r.reference_kbps.max(1));
+            let line: String = r
+                .window_kbps
+                .iter()
+                .step_by(r.fps.max(1) as usize)
+                .map(|&k| BARS[((k / reference / 2.0 * 8.0) as usize).min(7)])
+                .collect();
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} | {} | {:.3} | {:.3} | {line} |",
+                c.id,
+                c.backend,
+                r.chn,
+                r.mode,
+                r.mean_ratio(),
+                r.peak_ratio()
+            );
         }
         md
     }
@@ -355,6 +394,7 @@ mod tests {
             personality: "canmv-new".into(),
             duration_ms: 12,
             trace: vec!["Start(0) -> ok".into()],
+            rates: Vec::new(),
         }
     }
 

@@ -102,6 +102,9 @@ pub struct CaseResult {
     /// The normalized trace (not serialized into reports; snapshots hold it).
     #[serde(skip)]
     pub trace: Vec<String>,
+    /// The bit rate of every 1-second window of each stream whose rate a case checks.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub rates: Vec<crate::check::RateSeries>,
 }
 
 impl CaseResult {
@@ -249,7 +252,7 @@ pub fn run_case(
 ) -> CaseResult {
     let t0 = Instant::now();
     let (expected, expected_reason) = expectations.get(&case.id);
-    let (outcome, detail, trace) = watchdog(backend, case);
+    let ((outcome, detail, trace), rates) = watchdog(backend, case);
     CaseResult {
         id: case.id.clone(),
         backend: backend.name().to_owned(),
@@ -261,22 +264,30 @@ pub fn run_case(
         personality: case.setup.personality.0.name().to_owned(),
         duration_ms: t0.elapsed().as_millis() as u64,
         trace,
+        rates,
     }
 }
 
 type Verdict = (Outcome, Option<String>, Vec<String>);
 
-fn watchdog(backend: &Arc<dyn Backend>, case: &Case) -> Verdict {
+fn watchdog(backend: &Arc<dyn Backend>, case: &Case) -> (Verdict, Vec<crate::check::RateSeries>) {
     let (tx, rx) = std::sync::mpsc::channel();
     let (b, c) = (Arc::clone(backend), case.clone());
     let spawned = std::thread::Builder::new()
         .name(format!("case-{}", case.id))
         .spawn(move || {
-            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| evaluate(&*b, &c)));
+            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                let mut rates = Vec::new();
+                let v = evaluate(&*b, &c, &mut rates);
+                (v, rates)
+            }));
             let _ = tx.send(r);
         });
     if let Err(e) = spawned {
-        return (Outcome::Error, Some(format!("thread: {e}")), Vec::new());
+        return (
+            (Outcome::Error, Some(format!("thread: {e}")), Vec::new()),
+            Vec::new(),
+        );
     }
     match rx.recv_timeout(case.timeout()) {
         Ok(Ok(v)) => v,
@@ -286,12 +297,18 @@ fn watchdog(backend: &Arc<dyn Backend>, case: &Case) -> Verdict {
                 .cloned()
                 .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
                 .unwrap_or_default();
-            (Outcome::Error, Some(format!("panicked: {msg}")), Vec::new())
+            (
+                (Outcome::Error, Some(format!("panicked: {msg}")), Vec::new()),
+                Vec::new(),
+            )
         }
         // The case thread is left behind: a hung backend call cannot be cancelled.
         Err(_) => (
-            Outcome::Error,
-            Some(format!("hung: no result after {:?}", case.timeout())),
+            (
+                Outcome::Error,
+                Some(format!("hung: no result after {:?}", case.timeout())),
+                Vec::new(),
+            ),
             Vec::new(),
         ),
     }
@@ -308,7 +325,11 @@ fn execute(backend: &dyn Backend, case: &Case) -> Result<Execution, String> {
 }
 
 /// L1 to L4 in order; the first that fails decides.
-fn evaluate(backend: &dyn Backend, case: &Case) -> Verdict {
+fn evaluate(
+    backend: &dyn Backend,
+    case: &Case,
+    rates: &mut Vec<crate::check::RateSeries>,
+) -> Verdict {
     let mut ex = match execute(backend, case) {
         Ok(ex) => ex,
         Err(e) => return (Outcome::Error, Some(format!("backend: {e}")), Vec::new()),
@@ -344,7 +365,7 @@ fn evaluate(backend: &dyn Backend, case: &Case) -> Verdict {
                 trace,
             );
         }
-        match check::expectations(s, e) {
+        match check::expectations(s, e, rates) {
             Ok(lines) => trace.extend(
                 lines
                     .into_iter()

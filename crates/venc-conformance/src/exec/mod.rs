@@ -48,6 +48,8 @@ pub struct ChannelStream {
     pub packs: Vec<CollectedPack>,
     /// pts → pattern frame index of every frame sent.
     pub sent: BTreeMap<u64, u32>,
+    /// The rate control of the channel's last successful create.
+    pub rc: RcAttr,
     /// The rotation and mirror set since the create (`kd_mpi_venc_set_rotation`,
     /// `set_mirror`): what the stream's pictures went through.
     pub turn: Turn,
@@ -364,9 +366,11 @@ impl<'a> Executor<'a> {
             Step::MpiCreate { chn, attr, expect } => {
                 let what = self.at(format!("kd_mpi_venc_create_chn({chn}{})", overrides(&attr)));
                 let a = self.attr(&attr);
-                let r = self.mpi.create_chn(chn, &with_rc(&attr, &a.to_mpi()));
+                let full = with_rc(&attr, &a.to_mpi());
+                let r = self.mpi.create_chn(chn, &full);
                 if r.is_ok() {
                     self.created(chn, a);
+                    self.stream(chn).rc = full.rc;
                 }
                 self.check(what, &Actual::from_mpi(r), expect)
             }
@@ -516,6 +520,16 @@ impl<'a> Executor<'a> {
                 attr: attr.unwrap_or_else(|| ChnAttrStr::new(0, 0, 0, 0)),
                 packs: Vec::new(),
                 sent: BTreeMap::new(),
+                rc: attr.map_or(
+                    RcAttr::Cbr {
+                        gop: 0,
+                        stats_time: 0,
+                        src_frame_rate: 0,
+                        dst_frame_rate: 0,
+                        bit_rate: 0,
+                    },
+                    |a| a.to_mpi().rc,
+                ),
                 turn: Turn::default(),
             })
     }
@@ -608,6 +622,7 @@ impl<'a> Executor<'a> {
                 attr,
                 packs: Vec::new(),
                 sent: BTreeMap::new(),
+                rc: attr.to_mpi().rc,
                 // The kernel clears the channel's frame flags at create.
                 turn: Turn::default(),
             },
