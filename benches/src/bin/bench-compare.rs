@@ -47,8 +47,9 @@ struct Args {
     /// Codecs.
     #[arg(long, value_delimiter = ',', default_value = "h264,h265", value_parser = parse_codec)]
     codecs: Vec<Codec>,
-    /// Times the raw and sim passes alternate (the median-fps pass of each is reported).
-    #[arg(long, default_value_t = 3)]
+    /// Raw/sim pairs: the two passes alternate this many times (at least 5 for a ratio with a
+    /// spread; the median-fps pass of each is reported).
+    #[arg(long, default_value_t = 5)]
     reps: u32,
     /// Frames per channel in the three-channel realtime scenario.
     #[arg(long, default_value_t = 150)]
@@ -84,6 +85,8 @@ struct Row {
     kbps: Option<f64>,
     psnr_y: Option<f64>,
     ratio_to_raw: Option<f64>,
+    /// The smallest and largest of the paired sim/raw ratios whose median is `ratio_to_raw`.
+    ratio_spread: Option<[f64; 2]>,
 }
 
 /// The frames per second the stream is for (kbps are per second of video).
@@ -289,6 +292,7 @@ fn three_channels_fast(frames: &Frames, count: u32) -> (Row, f64, Option<f64>) {
         kbps: None,
         psnr_y: None,
         ratio_to_raw: None,
+        ratio_spread: None,
     };
     (row, alone, busy)
 }
@@ -395,6 +399,7 @@ fn three_channels_paced(frames: &Frames, count: u32, timing: VpuTiming) -> Scena
         kbps: None,
         psnr_y: None,
         ratio_to_raw: None,
+        ratio_spread: None,
     };
     let model = millis(model);
     let p99 = |v: &[f64]| percentile(v, 99.0).unwrap_or(0.0);
@@ -425,6 +430,7 @@ fn row(backend: &str, codec: Codec, frames: &Frames, m: &Measured, raw_fps: Opti
         kbps: Some(m.stream.len() as f64 * 8.0 * STREAM_FPS / frames_in_stream / 1000.0),
         psnr_y: psnr_y(codec, &m.stream, frames),
         ratio_to_raw: raw_fps.map(|r| m.fps / r),
+        ratio_spread: None,
     }
 }
 
@@ -513,6 +519,7 @@ fn main() {
             rows.push(row("raw", codec, &frames, &r, None));
             let mut sim_row = row("sim", codec, &frames, &m, Some(raw_fps));
             sim_row.ratio_to_raw = ratios.get(ratios.len() / 2).copied();
+            sim_row.ratio_spread = ratios.first().zip(ratios.last()).map(|(a, b)| [*a, *b]);
             rows.push(sim_row);
             let paced: Arc<dyn Mpi> = Simulator::shared(SimOptions {
                 codec_threads: args.threads,
@@ -544,6 +551,7 @@ fn main() {
                 kbps: None,
                 psnr_y: None,
                 ratio_to_raw: None,
+                ratio_spread: None,
             });
             for r in rows
                 .iter()
@@ -708,8 +716,9 @@ fn markdown(rows: &[Row], paced: &[&Scenario], args: &Args, board: Option<&str>)
          (SendFrame → the frame's pack out of GetStream; raw: one encode call); kbps per second of \
          30 fps video against the 4000 kbps CBR target; PSNR of Y after an independent decode \
          (ffmpeg, both codecs). raw and sim: {} warm-up frames each, then {} \
-         alternating passes, the median-fps pass shown, sim's /raw the median of the passes' \
-         paired ratios; sim-realtime and the board: one pass. \
+         alternating raw/sim pairs, the median-fps pass shown, sim's /raw the median of the \
+         pairs' ratios with their range (min–max) beside it; sim-realtime and the board: one \
+         pass. \
          Limits: one 2-vCPU VM, pattern content (easy to code), the emulated board shares the \
          CPU with the client.\n",
         WARM_UP,
@@ -752,7 +761,10 @@ fn markdown(rows: &[Row], paced: &[&Scenario], args: &Args, board: Option<&str>)
             opt(r.p99_ms, 1),
             opt(r.kbps, 0),
             opt(r.psnr_y, 1),
-            opt(r.ratio_to_raw, 3),
+            match (r.ratio_to_raw, r.ratio_spread) {
+                (Some(m), Some([lo, hi])) => format!("{m:.3} ({lo:.3}–{hi:.3})"),
+                (m, _) => opt(m, 3),
+            },
             to_hw
         );
     }
