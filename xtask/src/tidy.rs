@@ -471,6 +471,109 @@ mod tests {
         );
     }
 
+    /// Names in backticks that look like paths but are not this repository's: folders on the
+    /// board's SD card that `canmv-run` makes (README, "Paths under /sdcard").
+    const NOT_REPO_PATHS: &[&str] = &["./sdcard", "libs/", "res/font/", "app/…"];
+
+    /// Whether a backticked name is meant as a path in this repository.
+    fn looks_like_a_path(t: &str) -> bool {
+        t.contains('/')
+            && !t.chars().any(|c| ":*<>{}|()[]=,".contains(c))
+            && !t.starts_with(['/', '.'])
+            && !t.starts_with("target/")
+            && !t.starts_with("shared/")
+            && !t.split('/').any(|seg| {
+                !seg.is_empty() && seg.chars().all(|c| c.is_ascii_uppercase() || c == '_')
+            })
+    }
+
+    /// The backticked names of `text` that look like paths and name nothing in `files`
+    /// (a name may be relative to a crate or folder: it must be the end of some file's or
+    /// folder's path).
+    fn missing_paths(text: &str, files: &[String]) -> Vec<String> {
+        let names: std::collections::BTreeSet<&str> = text
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .filter(|t| !t.contains(char::is_whitespace) && looks_like_a_path(t))
+            .filter(|t| !NOT_REPO_PATHS.contains(t))
+            .collect();
+        names
+            .into_iter()
+            .filter(|name| {
+                let want = name.trim_end_matches('/');
+                !files.iter().any(|f| {
+                    f == want
+                        || f.ends_with(&format!("/{want}"))
+                        || f.starts_with(&format!("{want}/"))
+                        || f.contains(&format!("/{want}/"))
+                })
+            })
+            .map(str::to_owned)
+            .collect()
+    }
+
+    #[test]
+    fn architecture_and_readme_name_only_what_exists() {
+        let root = root();
+        let out = Command::new("git")
+            .current_dir(&root)
+            .args(["ls-files"])
+            .output()
+            .expect("git ls-files");
+        let files: Vec<String> = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(str::to_owned)
+            .collect();
+        assert!(
+            files.iter().any(|f| f == "ARCHITECTURE.md"),
+            "not a checkout"
+        );
+        let manifest = std::fs::read_to_string(root.join("Cargo.toml")).expect("Cargo.toml");
+        let members: Vec<&str> = manifest
+            .lines()
+            .skip_while(|l| !l.starts_with("members"))
+            .skip(1)
+            .take_while(|l| !l.starts_with(']'))
+            .filter_map(|l| l.trim().trim_matches([',', '"']).rsplit('/').next())
+            .collect();
+        assert!(members.contains(&"venc-sim"), "{members:?}");
+        let mut wrong = Vec::new();
+        for doc in ["ARCHITECTURE.md", "README.md"] {
+            let text = std::fs::read_to_string(root.join(doc)).expect(doc);
+            for m in missing_paths(&text, &files) {
+                wrong.push(format!("{doc}: `{m}` names no file or folder"));
+            }
+            for crate_dir in &members {
+                let named = [
+                    format!("`{crate_dir}`"),
+                    format!("`{crate_dir}/`"),
+                    format!("`crates/{crate_dir}`"),
+                ];
+                if !named.iter().any(|n| text.contains(n.as_str())) {
+                    wrong.push(format!(
+                        "{doc}: the workspace crate `{crate_dir}` is not described"
+                    ));
+                }
+            }
+        }
+        assert!(wrong.is_empty(), "stale map:\n{}", wrong.join("\n"));
+    }
+
+    #[test]
+    fn the_map_check_sees_what_it_must() {
+        let files = vec![
+            "crates/venc-sim/tests/board_time.rs".to_owned(),
+            "crates/venc-hw/agent/venc_agent.py".to_owned(),
+        ];
+        let text = "`tests/board_time.rs`, `agent/venc_agent.py`, `crates/venc-sim/`, \
+                    `tests/gone.rs`, `venc_core::Mpi`, `tcp://H:P`, `A/B_C`";
+        assert_eq!(
+            missing_paths(text, &files),
+            vec!["tests/gone.rs".to_owned()]
+        );
+    }
+
     const CODEC_CRATES: &[&str] = &["venc-sim", "openh264", "openh264-sys2"];
 
     #[test]
