@@ -5,7 +5,7 @@
 
 use std::process::Command;
 
-const FIELDS: [&str; 11] = [
+const FIELDS: [&str; 12] = [
     "backend",
     "codec",
     "width",
@@ -17,6 +17,7 @@ const FIELDS: [&str; 11] = [
     "kbps",
     "psnr_y",
     "ratio_to_raw",
+    "ratio_spread",
 ];
 
 fn bench_compare() -> Command {
@@ -89,6 +90,12 @@ fn a_small_run_writes_json_markdown_and_plot() {
     assert!(by("raw")["ratio_to_raw"].is_null());
     assert!(by("k230-model")["ratio_to_raw"].is_null());
     assert!(by("sim")["ratio_to_raw"].as_f64().unwrap() > 0.0);
+    // One pair here: its range is the one ratio; no other row has a range.
+    let spread = by("sim")["ratio_spread"].as_array().unwrap().clone();
+    assert_eq!(spread.len(), 2);
+    assert_eq!(spread[0], by("sim")["ratio_to_raw"]);
+    assert_eq!(spread[0], spread[1]);
+    assert!(by("raw")["ratio_spread"].is_null());
     assert!(by("sim")["psnr_y"].as_f64().unwrap() > 30.0);
     assert!(by("sim")["kbps"].as_f64().unwrap() > 0.0);
     // The model: 320x240 at 165.888 Mpx/s.

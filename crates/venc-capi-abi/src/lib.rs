@@ -293,109 +293,51 @@ pub struct BorderAttr {
     pub starty: u16,
 }
 
-impl OsdAttr {
-    /// The region as the contract takes it.
-    pub fn to_core(&self) -> venc_core::OsdRegion {
-        let Self {
-            width,
-            height,
-            startx,
-            starty,
-            phys_addr,
-            bg_alpha,
-            osd_alpha,
-            video_alpha,
-            add_order,
-            bg_color,
-            fmt,
-        } = *self;
-        venc_core::OsdRegion {
-            width,
-            height,
-            startx,
-            starty,
-            phys_addr,
-            bg_alpha,
-            osd_alpha,
-            video_alpha,
-            add_order,
-            bg_color,
-            fmt,
-        }
-    }
+/// `to_core` / `from_core` between a C struct and the contract's Rust type with the same
+/// fields: every field named once, both ways destructured, so a field added on one side and
+/// not the other stops the build.
+macro_rules! same_fields {
+    ($c:ident, $core:ident, $what:literal, [$($f:ident),* $(,)?]) => {
+        impl $c {
+            #[doc = concat!("The ", $what, " as the contract takes it.")]
+            pub fn to_core(&self) -> venc_core::$core {
+                let Self { $($f),* } = *self;
+                venc_core::$core { $($f),* }
+            }
 
-    /// The C struct of a region ([`Self::to_core`] the other way).
-    pub fn from_core(r: &venc_core::OsdRegion) -> Self {
-        let venc_core::OsdRegion {
-            width,
-            height,
-            startx,
-            starty,
-            phys_addr,
-            bg_alpha,
-            osd_alpha,
-            video_alpha,
-            add_order,
-            bg_color,
-            fmt,
-        } = *r;
-        Self {
-            width,
-            height,
-            startx,
-            starty,
-            phys_addr,
-            bg_alpha,
-            osd_alpha,
-            video_alpha,
-            add_order,
-            bg_color,
-            fmt,
+            #[doc = concat!("The C struct of a ", $what, " ([`Self::to_core`] the other way).")]
+            pub fn from_core(v: &venc_core::$core) -> Self {
+                let venc_core::$core { $($f),* } = *v;
+                Self { $($f),* }
+            }
         }
-    }
+    };
 }
 
-impl BorderAttr {
-    /// The border as the contract takes it.
-    pub fn to_core(&self) -> venc_core::Border {
-        let Self {
-            width,
-            height,
-            line_width,
-            color,
-            startx,
-            starty,
-        } = *self;
-        venc_core::Border {
-            width,
-            height,
-            line_width,
-            color,
-            startx,
-            starty,
-        }
-    }
-
-    /// The C struct of a border ([`Self::to_core`] the other way).
-    pub fn from_core(b: &venc_core::Border) -> Self {
-        let venc_core::Border {
-            width,
-            height,
-            line_width,
-            color,
-            startx,
-            starty,
-        } = *b;
-        Self {
-            width,
-            height,
-            line_width,
-            color,
-            startx,
-            starty,
-        }
-    }
-}
+same_fields!(
+    OsdAttr,
+    OsdRegion,
+    "region",
+    [
+        width,
+        height,
+        startx,
+        starty,
+        phys_addr,
+        bg_alpha,
+        osd_alpha,
+        video_alpha,
+        add_order,
+        bg_color,
+        fmt,
+    ]
+);
+same_fields!(
+    BorderAttr,
+    Border,
+    "border",
+    [width, height, line_width, color, startx, starty]
+);
 
 /// `k_venc_h265_sao` (8 bytes).
 #[doc(alias = "k_venc_h265_sao")]
@@ -701,6 +643,35 @@ const _: () = {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn two_d_attributes_round_trip_through_the_c_structs() {
+        let region = venc_core::OsdRegion {
+            width: 64,
+            height: 32,
+            startx: 2,
+            starty: 4,
+            phys_addr: [0x1000_0000, 1, 2],
+            bg_alpha: 3,
+            osd_alpha: 200,
+            video_alpha: 255,
+            add_order: 7,
+            bg_color: 0x0080_80eb,
+            fmt: 1,
+        };
+        assert_eq!(OsdAttr::from_core(&region).to_core(), region);
+        assert_eq!(OsdAttr::from_core(&region).add_order, 7);
+        let border = venc_core::Border {
+            width: 8,
+            height: 6,
+            line_width: 2,
+            color: 9,
+            startx: 10,
+            starty: 12,
+        };
+        assert_eq!(BorderAttr::from_core(&border).to_core(), border);
+        assert_eq!(BorderAttr::from_core(&border).starty, 12);
+    }
 
     #[test]
     fn rate_control_round_trips_through_the_c_union_and_unknown_modes_are_errors() {

@@ -578,37 +578,16 @@ mod tests {
             u: vec![10, 20],
             v: vec![30, 40],
         };
-        let quarter = turned(
-            &frame,
-            (4, 2),
-            Turn {
-                rotation: 1,
-                mirror: 0,
-            },
-        );
+        let turn = |rotation, mirror| turned(&frame, (4, 2), Turn { rotation, mirror });
+        let quarter = turn(1, 0);
         // Clockwise: the left column read bottom-up becomes the top row.
         assert_eq!(quarter.y, vec![5, 1, 6, 2, 7, 3, 8, 4]);
         assert_eq!(quarter.u, vec![10, 20]);
-        let mirrored = turned(
-            &frame,
-            (4, 2),
-            Turn {
-                rotation: 0,
-                mirror: 1,
-            },
-        );
+        let mirrored = turn(0, 1);
         assert_eq!(mirrored.y, vec![4, 3, 2, 1, 8, 7, 6, 5]);
         assert_eq!(mirrored.v, vec![40, 30]);
         // The mirror comes first: flipped vertically, then half a turn, is a horizontal flip.
-        let both = turned(
-            &frame,
-            (4, 2),
-            Turn {
-                rotation: 2,
-                mirror: 2,
-            },
-        );
-        assert_eq!(both.y, mirrored.y);
+        assert_eq!(turn(2, 2).y, mirrored.y);
         assert_eq!(turned(&frame, (4, 2), Turn::default()), frame);
     }
 

@@ -7,34 +7,17 @@
 //! installs it first.
 
 use std::path::Path;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use venc_conformance::backends::backend_by_name;
 use venc_conformance::exec::Executor;
 use venc_conformance::{Backend, Case};
-use venc_harness::trace::{TracingMpi, diff, parse};
+use venc_harness::trace::{SharedBytes, TracingMpi, diff, parse};
 use venc_hw::EmulatedBoard;
-
-/// A `Write` the test reads back once the tracer is done.
-#[derive(Clone, Default)]
-struct Shared(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Shared {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .extend_from_slice(b);
-        Ok(b.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 /// The case's MPI calls on `backend`, as a trace.
 fn traced(backend: &dyn Backend, case: &Case) -> String {
     let mpi = backend.open().unwrap_or_else(|e| panic!("{e}"));
-    let sink = Shared::default();
+    let sink = SharedBytes::default();
     let tracer = Arc::new(TracingMpi::new(mpi, sink.clone()));
     let ex = Executor::new(tracer.clone(), case).run(&case.steps);
     assert!(
@@ -46,12 +29,7 @@ fn traced(backend: &dyn Backend, case: &Case) -> String {
         ex.not_supported
     );
     tracer.finish().expect("trace written");
-    let bytes = sink
-        .0
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .clone();
-    String::from_utf8(bytes).expect("UTF-8 trace")
+    sink.text()
 }
 
 #[test]

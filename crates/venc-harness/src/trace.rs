@@ -41,6 +41,36 @@ pub struct Event {
     pub packs: Option<Vec<String>>,
 }
 
+/// A `Write` that keeps what is written, shared by its clones: a trace kept in memory for
+/// the caller to read back once the tracer is done (tests, tools that diff in-process).
+#[derive(Debug, Clone, Default)]
+pub struct SharedBytes(Arc<Mutex<Vec<u8>>>);
+
+impl SharedBytes {
+    /// Everything written so far, as text (a trace is UTF-8).
+    pub fn text(&self) -> String {
+        let bytes = self
+            .0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+}
+
+impl Write for SharedBytes {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// Where a trace reads its times: the host's clock by default, the board's for a simulator
 /// whose clock is not the host's (a deterministic run's trace is then the same every time).
 pub type TraceClock = Box<dyn Fn() -> Duration + Send + Sync>;

@@ -4,11 +4,10 @@
 //! they answered.
 #![allow(clippy::unwrap_used)]
 
-use std::sync::{Arc, Mutex};
 use venc_core::{
     Border, ChnAttrStr, FaultSpec, H264Entropy, H265Sao, Mpi, OsdRegion, VencError, consts,
 };
-use venc_harness::trace::{TracingMpi, parse};
+use venc_harness::trace::{SharedBytes, TracingMpi, parse};
 use venc_sim::timing::VpuTiming;
 use venc_sim::{SimOptions, Simulator};
 
@@ -91,23 +90,9 @@ fn the_wrappers_checks_come_in_the_boards_order() {
     assert_eq!(sim.set_h265_entropy(0, 2), Err(VencError::IllegalParam));
 }
 
-/// A `Write` the test reads back once the tracer is done.
-#[derive(Clone, Default)]
-struct Shared(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Shared {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(b);
-        Ok(b.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[test]
 fn feature_calls_are_traced_with_what_they_answered() {
-    let sink = Shared::default();
+    let sink = SharedBytes::default();
     let t = TracingMpi::new(Simulator::null(), sink.clone());
     t.set_rotation(0, 3).unwrap();
     assert_eq!(t.get_rotation(0), Ok(3));
@@ -123,7 +108,7 @@ fn feature_calls_are_traced_with_what_they_answered() {
     t.set_2d_osd(0, 2, &region).unwrap();
     assert_eq!(t.get_2d_osd(0, 2), Ok(region));
     t.finish().unwrap();
-    let text = String::from_utf8(sink.0.lock().unwrap().clone()).unwrap();
+    let text = sink.text();
     let events = parse(&text).unwrap();
     let seen: Vec<(&str, &str, String)> = events
         .iter()

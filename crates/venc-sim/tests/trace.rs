@@ -2,28 +2,13 @@
 //! program saw, and a trace that cannot be parsed is named.
 #![allow(clippy::unwrap_used)]
 
-use std::sync::{Arc, Mutex};
 use venc_core::{ChnAttrStr, MemError, Mpi, VencError, consts};
-use venc_harness::trace::{TracingMpi, parse};
+use venc_harness::trace::{SharedBytes, TracingMpi, parse};
 use venc_sim::Simulator;
-
-/// A `Write` the test can read back after the tracer is done with it.
-#[derive(Clone, Default)]
-struct Shared(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Shared {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(b);
-        Ok(b.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 #[test]
 fn refused_calls_are_traced_with_what_the_program_saw() {
-    let sink = Shared::default();
+    let sink = SharedBytes::default();
     let t = TracingMpi::new(Simulator::null(), sink.clone());
     assert_eq!(t.start_chn(0), Err(VencError::NotPerm));
     let pool = t.create_pool(4096, 1).unwrap();
@@ -35,7 +20,7 @@ fn refused_calls_are_traced_with_what_the_program_saw() {
         Err(VencError::InvalidChnId)
     );
     t.finish().unwrap();
-    let text = String::from_utf8(sink.0.lock().unwrap().clone()).unwrap();
+    let text = sink.text();
     let events = parse(&text).unwrap();
     let seen: Vec<(&str, Option<u32>, &str)> = events
         .iter()
