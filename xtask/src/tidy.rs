@@ -33,6 +33,19 @@ mod tests {
             why: "the contract depends on no backend, no harness and no codec",
         },
         Layer {
+            under: "crates/venc-frames",
+            never: &[
+                "venc_core",
+                "venc_sim",
+                "venc_hw",
+                "venc_harness",
+                "venc_conformance",
+                "openh264",
+            ],
+            seams: &[],
+            why: "frame sources sit at the bottom: they know no contract, backend or codec",
+        },
+        Layer {
             under: "crates/venc-harness",
             never: &["venc_sim", "venc_hw", "venc_conformance", "openh264"],
             seams: &[],

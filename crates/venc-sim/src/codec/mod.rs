@@ -2,6 +2,7 @@
 //! picture type out. Engines know nothing of channels, packs or media memory.
 
 pub mod jpeg;
+pub mod null;
 pub mod openh264;
 #[cfg(feature = "x265")]
 pub mod x265;
@@ -18,7 +19,7 @@ pub enum Engines {
     /// openh264 for H.264, libx265 for H.265: real pictures.
     #[default]
     Real,
-    /// [`venc_harness::null::NullEngine`]: valid, tiny, deterministic Annex-B with no coding, for
+    /// [`null::NullEngine`]: valid, tiny, deterministic Annex-B with no coding, for
     /// contract tests that exercise the channel machine, not the picture.
     Null,
 }
@@ -51,7 +52,7 @@ pub fn engine_with_tools(
                 jpeg::JpegEngine::new(&cfg).map_err(|e| (VencError::NotSupport, e.to_string()))?;
             Ok(Box::new(engine))
         }
-        (Engines::Null, codec) => Ok(Box::new(venc_harness::null::NullEngine::new(codec, &cfg))),
+        (Engines::Null, codec) => Ok(Box::new(null::NullEngine::new(codec, &cfg))),
         (Engines::Real, Codec::H264) => {
             let engine = openh264::OpenH264Engine::new(&cfg)
                 .map_err(|e| (VencError::NotSupport, e.to_string()))?;

@@ -15,7 +15,7 @@ impl Inner {
     }
 
     pub(super) fn pts(&self, tick: u64) -> u64 {
-        venc_harness::frame_pts(tick, self.opts.fps)
+        venc_frames::frame_pts(tick, self.opts.fps)
     }
 
     /// Board time of tick `tick`.

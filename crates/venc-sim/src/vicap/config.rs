@@ -4,7 +4,7 @@
 use super::YUV420SP;
 use serde::Serialize;
 use venc_core::MemError;
-use venc_harness::source::{FrameSource, SourceError};
+use venc_frames::source::{FrameSource, SourceError};
 
 /// How frames are paced.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -8,7 +8,7 @@ use super::{
 use log::info;
 use venc_core::consts;
 use venc_core::layout::{uv_size, y_size};
-use venc_harness::source::{TestPattern, scale_nv12};
+use venc_frames::source::{TestPattern, scale_nv12};
 
 impl Inner {
     /// Renders tick `tick` into channel `c`'s next buffer and returns it as an image: the

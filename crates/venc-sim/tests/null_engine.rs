@@ -5,8 +5,8 @@
 use venc_core::bitstream::Codec;
 use venc_core::codec::{CodecEngine, EncodedPicture, EngineConfig, Picture};
 use venc_core::consts;
-use venc_harness::null::NullEngine;
 use venc_harness::oracle::decode;
+use venc_sim::codec::null::NullEngine;
 
 fn stream(width: u32, height: u32, frames: u32, gop: u32) -> Vec<u8> {
     let mut engine = NullEngine::new(
