@@ -18,10 +18,9 @@ use std::sync::Arc;
 use venc_core::{FaultSpec, consts};
 use venc_harness::source::{FrameSource, TestPattern, Y4mSource};
 use venc_harness::trace::{self, TracingMpi};
-use venc_harness::{EncodeJob, EncodeSummary, UvPlacement, run_example2};
-use venc_sim::example1::run_example1;
+use venc_harness::{EncodeJob, EncodeSummary, UvPlacement, run_example1, run_example2};
 use venc_sim::timing::{BoardProfile, VpuTiming};
-use venc_sim::vicap::{Fit, SensorSource, Timing};
+use venc_sim::vicap::{BoundFeed, BoundSensor, Fit, SensorSource, Timing};
 use venc_sim::{SimOptions, Simulator};
 
 #[derive(Parser, Debug)]
@@ -461,16 +460,23 @@ fn encode(args: &EncodeArgs) -> Result<(), Failure> {
             .simulator
             .clone()
             .ok_or("--bind needs the simulator's sensor: --backend sim")?;
-        run_example1(
-            sim,
-            Arc::clone(&calls),
-            &job,
-            sensor_source,
+        let feed = BoundFeed {
+            chn: job.chn,
+            width: job.attr.pic_width,
+            height: job.attr.pic_height,
+            fps: job.attr.src_frame_rate,
+            frames: job.frames,
             timing,
-            on_pack,
-        )
-        .map(|(summary, sensor)| (summary, Some(sensor)))
-        .map_err(|e| e.to_string())
+        };
+        let mut bound = None;
+        let bind = |personality| {
+            let s = BoundSensor::link(sim, sensor_source, feed, personality)?;
+            bound = Some(Arc::clone(&s));
+            Ok(s as Arc<dyn venc_core::camera::BoundCamera>)
+        };
+        run_example1(Arc::clone(&calls), &job, bind, on_pack)
+            .map(|(summary, _)| (summary, bound.map(|s| s.stats())))
+            .map_err(|e| e.to_string())
     } else {
         run_example2(Arc::clone(&calls), &job, source.as_mut(), on_pack)
             .map(|summary| (summary, None))

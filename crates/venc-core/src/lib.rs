@@ -7,6 +7,7 @@
 //! This crate depends on no codec and no backend.
 
 pub mod bitstream;
+pub mod camera;
 pub mod codec;
 pub mod consts;
 pub mod cstruct;

@@ -9,6 +9,7 @@
 //! It links no codec: its decoders are the `ffmpeg` program's, a board backend built on it
 //! stays free of openh264 and libx265.
 
+pub mod example1;
 pub mod example2;
 pub mod mutate;
 pub mod oracle;
@@ -17,6 +18,7 @@ pub mod release;
 pub mod soak;
 pub mod trace;
 
+pub use example1::{Example1Error, run_example1};
 pub use example2::{
     Consumer, EncodeJob, EncodeSummary, FrameBuffers, PackEvent, PackSink, PipelineError,
     UvPlacement, run_example2,

@@ -3,14 +3,14 @@
 //! A simulator of the K230 VENC as CanMV programs see it: media memory addressed by physical
 //! address ([`mmz`]), four channels with the firmware's state machine, 30-deep input queues, a
 //! worker per started channel standing in for the VPU, 30-pack output rings ([`venc`]), and real
-//! H.264 from openh264 and H.265 from libx265 ([`codec`]), the sensor ([`vicap`]) and its binding
-//! ([`sys`]), and the manual's Example 1 ([`example1`]). [`Simulator`] implements
-//! [`venc_core::Mpi`]. What drives and checks any backend (frame sources, Example 2, oracles,
-//! the null engine) is in `venc-harness`.
+//! H.264 from openh264 and H.265 from libx265 ([`codec`], with the null engine for fast
+//! contract tests), the sensor ([`vicap`], [`vicap::BoundSensor`] as Example 1 binds it) and
+//! its binding ([`sys`]). [`Simulator`] implements [`venc_core::Mpi`]. What drives and checks
+//! any backend (Example 1 and 2, oracles, traces) is in `venc-harness`, above it; frame sources
+//! in `venc-frames`, below it.
 
 pub mod clock;
 pub mod codec;
-pub mod example1;
 pub mod mmz;
 pub mod sys;
 pub mod timing;

@@ -13,8 +13,7 @@ use venc_core::encoder::{H264_PROFILE_MAIN, H265_PROFILE_MAIN, Personality};
 use venc_core::{CanMvError, ChnAttrStr, Encoder, Mpi, StreamData, VencError};
 use venc_harness::oracle::{decode, pattern_planes, psnr, psnr_yuv};
 use venc_harness::source::ImageSequence;
-use venc_harness::{EncodeJob, PackEvent};
-use venc_sim::example1::run_example1;
+use venc_harness::{EncodeJob, PackEvent, run_example1};
 use venc_sim::sys::{MediaError, MediaManager};
 use venc_sim::vicap::*;
 use venc_sim::{SimOptions, Simulator};
@@ -65,18 +64,31 @@ fn bound_run(payload: u32, profile: u32, frames: u32) -> Run {
     let job = EncodeJob::example2(payload, profile, 800, 480, frames);
     let sim = Simulator::shared(SimOptions::default());
     let (mut stream, mut packs) = (Vec::new(), Vec::new());
-    let (summary, sensor) = run_example1(
+    let feed = BoundFeed {
+        chn: job.chn,
+        width: 800,
+        height: 480,
+        fps: job.attr.src_frame_rate,
+        frames,
+        timing: Timing::Fast,
+    };
+    let mut bound = None;
+    let (summary, counts) = run_example1(
         sim.clone(),
-        sim,
         &job,
-        SensorSource::Pattern,
-        Timing::Fast,
+        |personality| {
+            let s = BoundSensor::link(sim, SensorSource::Pattern, feed, personality)?;
+            bound = Some(Arc::clone(&s));
+            Ok(s as Arc<dyn venc_core::camera::BoundCamera>)
+        },
         |ev, b| {
             stream.extend_from_slice(b);
             packs.push((*ev, b.to_vec()));
         },
     )
     .unwrap();
+    let sensor = bound.expect("bound").stats();
+    assert_eq!(counts.frames_delivered, sensor.frames_delivered);
     Run {
         stream,
         packs,

@@ -21,6 +21,7 @@ use std::time::Duration;
 use venc_core::layout::align_up;
 use venc_core::{Mpi, consts};
 
+mod bound;
 mod buffers;
 mod capture;
 mod config;
@@ -28,6 +29,7 @@ mod image;
 mod pixels;
 mod render;
 
+pub use bound::{BoundFeed, BoundSensor};
 use buffers::OutputChannel;
 pub use config::{Fit, SensorError, SensorOptions, SensorSource, Timing};
 pub use image::{BindInfo, SensorImage, SensorStats};
