@@ -204,6 +204,16 @@ impl SimRig {
     }
 }
 
+/// The `p`-th percentile (0..=100) of `sorted` by nearest rank: the smallest sample with at
+/// least `p` % of the samples at or below it; `None` for no samples. Every bench's p50/p90/p99.
+pub fn percentile(sorted: &[f64], p: f64) -> Option<f64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    Some(sorted[rank.clamp(1, sorted.len()) - 1])
+}
+
 /// Peak resident set size of this process (VmHWM), in MiB.
 pub fn peak_rss_mib() -> Option<f64> {
     status_mib("VmHWM:")
@@ -389,4 +399,20 @@ pub fn mpi_loop(w: u32, h: u32, frames: u32, configure: impl FnOnce(&Simulator))
     sim.stop_chn(CHN).expect("stop");
     sim.destroy_chn(CHN).expect("destroy");
     run
+}
+
+#[cfg(test)]
+mod percentile_tests {
+    use super::percentile;
+
+    #[test]
+    fn nearest_rank_percentiles() {
+        let ten: Vec<f64> = (1..=10).map(f64::from).collect();
+        assert_eq!(percentile(&ten, 50.0), Some(5.0));
+        assert_eq!(percentile(&ten, 90.0), Some(9.0));
+        assert_eq!(percentile(&ten, 99.0), Some(10.0));
+        assert_eq!(percentile(&ten, 100.0), Some(10.0));
+        assert_eq!(percentile(&ten, 0.0), Some(1.0));
+        assert_eq!(percentile(&[], 50.0), None);
+    }
 }

@@ -15,7 +15,7 @@ use std::cell::RefCell;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use venc_benches::{Frames, RawRig, attr};
+use venc_benches::{Frames, RawRig, attr, percentile};
 use venc_core::bitstream::Codec;
 use venc_core::{Encoder, Mpi};
 use venc_harness::oracle;
@@ -95,14 +95,6 @@ const STREAM_FPS: f64 = 30.0;
 const IN_FLIGHT: u32 = 6;
 /// Frames encoded before timing (first touch of buffers, codec start-up).
 const WARM_UP: u32 = 5;
-
-fn percentile(sorted: &[f64], p: f64) -> Option<f64> {
-    if sorted.is_empty() {
-        return None;
-    }
-    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
-    Some(sorted[rank.clamp(1, sorted.len()) - 1])
-}
 
 fn millis(mut lat: Vec<Duration>) -> Vec<f64> {
     lat.sort();

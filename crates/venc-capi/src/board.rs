@@ -40,12 +40,8 @@ pub(crate) struct Board {
 
 static BOARD: OnceLock<Result<Board, String>> = OnceLock::new();
 
-pub(crate) fn relock<T>(e: PoisonError<T>) -> T {
-    e.into_inner()
-}
-
 pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(relock)
+    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 fn options_from_env() -> Result<SimOptions, String> {

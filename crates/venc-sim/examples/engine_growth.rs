@@ -6,11 +6,9 @@
 use venc_core::{ChnAttrStr, consts};
 use venc_sim::codec::{EncodedPicture, Engines, Picture, engine_for};
 
-/// Resident set in KiB, from `/proc/self/statm` (pages of 4 KiB).
+/// Resident set in KiB (the harness's one reader).
 fn rss_kib() -> Option<u64> {
-    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
-    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
-    Some(pages * 4)
+    venc_harness::soak::rss_bytes().map(|b| b / 1024)
 }
 
 fn main() -> Result<(), String> {

@@ -76,11 +76,11 @@ struct Report {
 
 fn percentiles(mut ms: Vec<f64>) -> Percentiles {
     ms.sort_by(f64::total_cmp);
-    let at = |q: f64| ms[((ms.len() - 1) as f64 * q).round() as usize];
+    let at = |p: f64| venc_benches::percentile(&ms, p).unwrap_or(f64::NAN);
     Percentiles {
-        p50_ms: at(0.50),
-        p99_ms: at(0.99),
-        max_ms: at(1.0),
+        p50_ms: at(50.0),
+        p99_ms: at(99.0),
+        max_ms: at(100.0),
         samples: ms.len(),
     }
 }

@@ -170,10 +170,6 @@ pub(crate) struct Channel {
     clock: BoardClock,
 }
 
-fn relock<T>(e: PoisonError<T>) -> T {
-    e.into_inner()
-}
-
 impl Channel {
     pub(crate) fn new(id: u32, faults: Arc<Faults>, clock: BoardClock) -> Self {
         Self {
@@ -220,7 +216,7 @@ impl Channel {
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(relock)
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     fn wake_all(&self) {
@@ -461,7 +457,7 @@ impl Channel {
                 ch.run_worker(&mem, (engine, engine_opts, tools), attr, generation, pacing);
             })
             .map_err(|_| VencError::NoMem)?;
-        *self.worker.lock().unwrap_or_else(relock) = Some(handle);
+        *self.worker.lock().unwrap_or_else(PoisonError::into_inner) = Some(handle);
         Ok(())
     }
 
@@ -481,7 +477,12 @@ impl Channel {
         drop(st.wake_hold.take());
         drop(st);
         self.wake_all();
-        if let Some(h) = self.worker.lock().unwrap_or_else(relock).take() {
+        if let Some(h) = self
+            .worker
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+        {
             // The worker may need the board to see it is stopped.
             let _ = self.clock.away(|| h.join());
         }

@@ -135,10 +135,6 @@ impl std::fmt::Debug for Sensor {
     }
 }
 
-fn relock<T>(e: PoisonError<T>) -> T {
-    e.into_inner()
-}
-
 impl Sensor {
     /// `Sensor(id=dev)` on `sim`, seeing `source`.
     pub fn new(sim: Arc<Simulator>, dev: u32, source: SensorSource, opts: SensorOptions) -> Self {
@@ -180,7 +176,11 @@ impl Sensor {
 
     fn lock(&self) -> MutexGuard<'_, State> {
         self.inner.callers.fetch_add(1, Ordering::AcqRel);
-        let st = self.inner.state.lock().unwrap_or_else(relock);
+        let st = self
+            .inner
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         self.inner.callers.fetch_sub(1, Ordering::AcqRel);
         st
     }
@@ -460,7 +460,7 @@ impl Sensor {
             .clock()
             .spawn(capture, move || inner.capture(generation))
             .map_err(|e| SensorError::Source(format!("capture thread: {e}")))?;
-        *self.thread.lock().unwrap_or_else(relock) = Some(handle);
+        *self.thread.lock().unwrap_or_else(PoisonError::into_inner) = Some(handle);
         Ok(())
     }
 
@@ -474,7 +474,12 @@ impl Sensor {
         }
         let clock = self.inner.sim.clock();
         clock.notify(&self.inner.wake);
-        if let Some(handle) = self.thread.lock().unwrap_or_else(relock).take() {
+        if let Some(handle) = self
+            .thread
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+        {
             let _ = clock.away(|| handle.join());
         }
     }
@@ -548,6 +553,6 @@ impl Drop for Sensor {
 
 impl Inner {
     fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(relock)
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
