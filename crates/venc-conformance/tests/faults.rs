@@ -11,13 +11,13 @@ use venc_conformance::Backend;
 use venc_conformance::backends::backend_by_name;
 use venc_core::{FaultSpec, Mpi, VencError, consts};
 use venc_harness::source::TestPattern;
-use venc_harness::{EncodeJob, EncodeSummary, PipelineError, run_example2};
+use venc_harness::{EncodeJob, EncodeRunError, EncodeSummary, run_example2};
 use venc_hw::EmulatedBoard;
 
 const FRAMES: u32 = 9;
 
 /// What the program saw, in words that do not depend on the backend's transport.
-fn outcome(r: &Result<EncodeSummary, PipelineError>) -> String {
+fn outcome(r: &Result<EncodeSummary, EncodeRunError>) -> String {
     match r {
         Ok(s) => format!(
             "ok: {} frames out, {} HEADER, {} I, {} P",
@@ -28,7 +28,7 @@ fn outcome(r: &Result<EncodeSummary, PipelineError>) -> String {
 }
 
 /// The manual's Example 2 on `mpi`: `FRAMES` 320×240 H.264 frames of the pattern.
-fn example2_on(mpi: &Arc<dyn Mpi>) -> Result<EncodeSummary, PipelineError> {
+fn example2_on(mpi: &Arc<dyn Mpi>) -> Result<EncodeSummary, EncodeRunError> {
     let job = EncodeJob::example2(
         consts::K_PT_H264,
         consts::VENC_PROFILE_H264_MAIN,

@@ -5,7 +5,7 @@
 use crate::example2::{POLL_MS, STALL_LIMIT, canmv, frame_released, query_status};
 use crate::poll::{Poll, poll_until};
 use crate::release::ReleaseWatch;
-use crate::{Consumer, EncodeJob, EncodeSummary, PackEvent, PackSink, PipelineError};
+use crate::{Consumer, EncodeJob, EncodeRunError, EncodeSummary, PackEvent, PackSink};
 use std::sync::Arc;
 use std::time::Duration;
 use venc_core::camera::{BoundCamera, CameraCounts};
@@ -16,7 +16,7 @@ use venc_core::{Encoder, Mpi, Personality};
 pub enum Example1Error {
     /// The encoder side failed, as in Example 2.
     #[error(transparent)]
-    Pipeline(#[from] PipelineError),
+    Pipeline(#[from] EncodeRunError),
     /// The camera (its setup, link or run) refused.
     #[error("{0}")]
     Camera(String),
@@ -95,7 +95,7 @@ fn drain_bound<F: PackSink>(
     enc: &mut Encoder,
     consumer: &mut Consumer<F>,
     job: &EncodeJob,
-) -> Result<(), PipelineError> {
+) -> Result<(), EncodeRunError> {
     let mut get_index = 0;
     let mut watch = ReleaseWatch::new();
     let result = poll_until(
@@ -119,11 +119,11 @@ fn drain_bound<F: PackSink>(
                 Poll::Idle
             })
         },
-        |waited| PipelineError::Stalled { pending: 0, waited },
+        |waited| EncodeRunError::Stalled { pending: 0, waited },
     );
     // A stall names the frames delivered and not yet back.
     result.map_err(|e| match e {
-        PipelineError::Stalled { waited, .. } => PipelineError::Stalled {
+        EncodeRunError::Stalled { waited, .. } => EncodeRunError::Stalled {
             pending: (camera.counts().frames_delivered
                 - u64::from(consumer.summary().frames_received())) as usize,
             waited,

@@ -127,9 +127,9 @@ impl EncodeSummary {
     }
 }
 
-/// Why a run stopped.
+/// Why an encode run (Example 1 or 2: a program feeding the encoder and reading it) stopped.
 #[derive(Debug, thiserror::Error)]
-pub enum PipelineError {
+pub enum EncodeRunError {
     /// The program would have seen this exception or status.
     #[error("{call}: {err}")]
     CanMv {
@@ -175,8 +175,8 @@ pub enum PipelineError {
 }
 
 /// Wraps what an `Encoder` method raised, naming the method.
-pub fn canmv(call: &'static str) -> impl FnOnce(CanMvError) -> PipelineError {
-    move |err| PipelineError::CanMv { call, err }
+pub fn canmv(call: &'static str) -> impl FnOnce(CanMvError) -> EncodeRunError {
+    move |err| EncodeRunError::CanMv { call, err }
 }
 
 /// NV12 frame buffers in the backend's media memory, laid out as VICAP lays them out.
@@ -196,7 +196,7 @@ impl FrameBuffers {
     /// `count` buffers for `width`×`height`. A block spans `max(ALIGN_UP(w*h*3/2, 4K),
     /// ALIGN_UP(w*h, 4K) + w*h/2)`: CanMV's size is 512 bytes short at 1920x1080 and 640x360
     /// (facts §3.3), and the simulator sizes blocks so the UV plane fits.
-    pub fn new(mpi: &dyn Mpi, width: u32, height: u32, count: u32) -> Result<Self, PipelineError> {
+    pub fn new(mpi: &dyn Mpi, width: u32, height: u32, count: u32) -> Result<Self, EncodeRunError> {
         let align = consts::VICAP_ALIGNMENT_4K;
         let blk = vicap_block_size(width, height, align);
         let pool = mpi.create_pool(blk, count)?;
@@ -338,7 +338,7 @@ impl<F: PackSink> Consumer<F> {
         enc: &mut Encoder,
         mpi: &dyn Mpi,
         get_index: u32,
-    ) -> Result<(), PipelineError> {
+    ) -> Result<(), EncodeRunError> {
         let before = self.pending.len();
         if before == 0 {
             return Ok(());
@@ -378,7 +378,7 @@ impl<F: PackSink> Consumer<F> {
                 Ok(Poll::Idle)
             },
             // Stalled means nothing was accounted for: exactly `before` frames are pending.
-            |waited| PipelineError::Stalled {
+            |waited| EncodeRunError::Stalled {
                 pending: before,
                 waited,
             },
@@ -392,7 +392,7 @@ impl<F: PackSink> Consumer<F> {
         enc: &mut Encoder,
         get_index: u32,
         timeout: i32,
-    ) -> Result<bool, PipelineError> {
+    ) -> Result<bool, EncodeRunError> {
         let status = enc
             .get_stream(self.chn, &mut self.stream, timeout)
             .map_err(canmv("GetStream"))?;
@@ -401,7 +401,7 @@ impl<F: PackSink> Consumer<F> {
                 Some(venc_core::VencError::NotReady | venc_core::VencError::BufEmpty) | None => {
                     Ok(false)
                 }
-                code => Err(PipelineError::Status {
+                code => Err(EncodeRunError::Status {
                     call: "GetStream",
                     status: status.into(),
                     code,
@@ -449,12 +449,12 @@ pub fn run_example2(
     job: &EncodeJob,
     source: &mut dyn FrameSource,
     on_pack: impl FnMut(&PackEvent, &[u8]),
-) -> Result<EncodeSummary, PipelineError> {
+) -> Result<EncodeSummary, EncodeRunError> {
     let chn = i64::from(job.chn);
     // Frames are told apart by pts; above this rate two would share one and the accounting
     // would take queued frames for done ones.
     if !(1..=crate::MAX_FRAME_RATE).contains(&job.attr.src_frame_rate) {
-        return Err(PipelineError::Job(format!(
+        return Err(EncodeRunError::Job(format!(
             "src_frame_rate {} outside 1..={}: frames need distinct µs pts",
             job.attr.src_frame_rate,
             crate::MAX_FRAME_RATE
@@ -511,7 +511,7 @@ fn drive<F: PackSink>(
     source: &mut dyn FrameSource,
     consumer: &mut Consumer<F>,
     (stage, input_pool): (&mut Stage, &mut Option<u32>),
-) -> Result<(), PipelineError> {
+) -> Result<(), EncodeRunError> {
     let (w, h) = (job.attr.pic_width, job.attr.pic_height);
     let chn = consumer.chn;
     enc.set_out_bufs(chn, job.out_bufs, w, h)
@@ -543,7 +543,7 @@ fn drive<F: PackSink>(
             .send_frame(chn, &info, consts::defaults::SEND_FRAME_TIMEOUT_MS)
             .map_err(canmv("SendFrame"))?;
         if status != 0 {
-            return Err(PipelineError::Status {
+            return Err(EncodeRunError::Status {
                 call: "SendFrame",
                 status,
                 code: enc.last_mpi_error(),
@@ -560,7 +560,7 @@ fn drive<F: PackSink>(
 }
 
 /// `kd_mpi_venc_query_status` as a pipeline step.
-pub fn query_status(mpi: &dyn Mpi, chn: u32) -> Result<venc_core::ChnStatus, PipelineError> {
+pub fn query_status(mpi: &dyn Mpi, chn: u32) -> Result<venc_core::ChnStatus, EncodeRunError> {
     mpi.query_status(chn).map_err(status_failed)
 }
 
@@ -570,12 +570,12 @@ pub fn frame_released(
     mpi: &dyn Mpi,
     chn: u32,
     pts: u64,
-) -> Result<bool, PipelineError> {
+) -> Result<bool, EncodeRunError> {
     watch.released(mpi, chn, pts).map_err(status_failed)
 }
 
-fn status_failed(code: venc_core::VencError) -> PipelineError {
-    PipelineError::Status {
+fn status_failed(code: venc_core::VencError) -> EncodeRunError {
+    EncodeRunError::Status {
         call: "QueryStatus",
         status: -1,
         code: Some(code),

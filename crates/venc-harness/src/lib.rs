@@ -20,7 +20,7 @@ pub mod trace;
 
 pub use example1::{Example1Error, run_example1};
 pub use example2::{
-    Consumer, EncodeJob, EncodeSummary, FrameBuffers, PackEvent, PackSink, PipelineError,
+    Consumer, EncodeJob, EncodeRunError, EncodeSummary, FrameBuffers, PackEvent, PackSink,
     UvPlacement, run_example2,
 };
 

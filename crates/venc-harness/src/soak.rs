@@ -6,7 +6,7 @@
 //! run the same [`soak`].
 
 use crate::source::TestPattern;
-use crate::{EncodeJob, EncodeSummary, PipelineError, run_example2};
+use crate::{EncodeJob, EncodeRunError, EncodeSummary, run_example2};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -58,7 +58,7 @@ pub fn soak(
     channels: u32,
     frames: u32,
     warm_up: u32,
-) -> Result<SoakReport, PipelineError> {
+) -> Result<SoakReport, EncodeRunError> {
     let rss = || rss_bytes().unwrap_or(0);
     let rss_start = rss();
     let warmed = Arc::new(AtomicU64::new(0));
@@ -118,7 +118,8 @@ pub fn soak(
                 first_error.get_or_insert(e);
             }
             Err(_) => {
-                first_error.get_or_insert(PipelineError::Job("a channel's thread panicked".into()));
+                first_error
+                    .get_or_insert(EncodeRunError::Job("a channel's thread panicked".into()));
             }
         }
     }

@@ -49,7 +49,7 @@ fn a_pool_of_half_the_window_can_be_made_again_and_again() {
 #[test]
 fn example2_refuses_a_frame_rate_whose_frames_would_share_a_pts() {
     use venc_harness::source::TestPattern;
-    use venc_harness::{EncodeJob, PipelineError, run_example2};
+    use venc_harness::{EncodeJob, EncodeRunError, run_example2};
     for fps in [0, 1_000_001, u32::MAX] {
         let mut job = EncodeJob::example2(K_PT_H264, H264_PROFILE_MAIN, 320, 240, 10);
         job.attr.src_frame_rate = fps;
@@ -63,7 +63,7 @@ fn example2_refuses_a_frame_rate_whose_frames_would_share_a_pts() {
         )
         .expect_err("refused");
         assert!(
-            matches!(&e, PipelineError::Job(m) if m.contains("distinct µs pts")),
+            matches!(&e, EncodeRunError::Job(m) if m.contains("distinct µs pts")),
             "{fps}: {e}"
         );
         // Refused before anything was set up: the channel is free.
