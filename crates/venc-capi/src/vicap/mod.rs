@@ -22,7 +22,7 @@ use std::path::Path;
 use types::{VicapChnAttr, VicapDevAttr, VicapSensorInfo};
 use venc_core::consts;
 use venc_core::layout::vicap_block_size;
-use venc_harness::source::{Looping, Still, open_file, rgb_to_nv12};
+use venc_frames::source::{Looping, Still, open_file, rgb_to_nv12};
 use venc_sim::timing::VpuTiming;
 use venc_sim::vicap::{
     Bayer, Crop, Fit, Rect, Sensor, SensorError, SensorOptions, SensorSource, Timing, demosaic,
