@@ -199,6 +199,14 @@ class FeatureBindings(unittest.TestCase):
         with self.assertRaises(TypeError):
             kd_mpi_venc_set_2d_custom_coef(1, [1, 2, 3])  # noqa: F405
 
+    def test_the_native_door_refuses_a_name_that_is_not_a_venc_call(self):
+        from canmv_host import _native
+
+        with self.assertRaises(ValueError):
+            _native.venc_feature("kd_mpi_venc_set_everything", 0, 0, [])
+        # Words that do not make the call's values: the simulator's ILLEGAL_PARAM.
+        self.assertEqual(_native.venc_feature("kd_mpi_venc_set_rotation", 0, 0, []), (ILLEGAL_PARAM, []))
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -564,9 +564,20 @@ mod tests {
             r.check(Some([0.5, 0.9]), None).is_err(),
             "the mean is above 0.9"
         );
-        // Fewer frames than a window is an error, not an empty pass.
+        // Fewer frames than a window is an error, not an empty pass; so is a channel without a
+        // bit rate.
         let short = stream(vec![(PackType::I, vec![0; 10])]);
         assert!(RateSeries::of(&short).is_err());
+        let mut fixqp = stream(vec![(PackType::I, vec![0; 10]); 40]);
+        fixqp.rc = venc_core::RcAttr::FixQp {
+            gop: 30,
+            src_frame_rate: 30,
+            dst_frame_rate: 30,
+            i_qp: 30,
+            p_qp: 32,
+        };
+        let why = RateSeries::of(&fixqp).expect_err("FIXQP has no bit rate");
+        assert!(why.contains("without a bit rate"), "{why}");
     }
 
     #[test]

@@ -371,6 +371,38 @@ fn a_k230_that_keeps_no_count_of_released_frames_is_asked_once() {
 }
 
 #[test]
+fn a_feature_reply_of_the_wrong_shape_is_a_fault_not_a_value() {
+    // GET_ROTATION answers one word; two, or bytes after the announced words, are a broken
+    // board, never a rotation.
+    let two_words = Body::default().u8(Status::Ok as u8).u16(2).u32(1).u32(2).0;
+    let c = HwClient::connect(
+        &scripted_board(vec![(two_words, true)]),
+        HwOptions::default(),
+    )
+    .expect("hello");
+    assert_eq!(c.get_rotation(0), Err(VencError::Unexist));
+    let fault = c.backend_fault().expect("a fault");
+    assert!(fault.contains("GET_ROTATION"), "{fault}");
+    let trailing = Body::default().u8(Status::Ok as u8).u16(1).u32(1).u8(9).0;
+    let c = HwClient::connect(
+        &scripted_board(vec![(trailing, true)]),
+        HwOptions::default(),
+    )
+    .expect("hello");
+    assert_eq!(c.get_mirror(0), Err(VencError::Unexist));
+    assert!(c.backend_fault().expect("a fault").contains("GET_MIRROR"));
+    // A board's code is an answer, not a fault.
+    let refused = Body::default()
+        .u8(Status::Venc as u8)
+        .u32(VencError::IllegalParam.code())
+        .0;
+    let c = HwClient::connect(&scripted_board(vec![(refused, true)]), HwOptions::default())
+        .expect("hello");
+    assert_eq!(c.set_rotation(0, 9), Err(VencError::IllegalParam));
+    assert!(c.backend_fault().is_none());
+}
+
+#[test]
 fn a_board_that_breaks_the_protocol_is_a_fault_not_an_answer() {
     // A code from another module is passed on as ILLEGAL_PARAM, and is not a fault.
     let vb_code = Body::default().u8(Status::Venc as u8).u32(0xA003_8001).0;

@@ -125,3 +125,38 @@ fn feature_calls_are_traced_with_what_they_answered() {
     assert!(seen[4].2.contains(r#""index":2"#) && !seen[4].2.contains("phys_addr"));
     assert!(seen[5].2.contains(r#""width":32"#) && !seen[5].2.contains("phys_addr"));
 }
+
+#[test]
+fn feature_words_that_do_not_make_the_calls_values_are_illegal_param() {
+    use venc_core::FeatureCall;
+    let sim = Simulator::null();
+    let run = |call: FeatureCall, words: &[u32]| call.run(sim.as_ref(), 0, 0, words);
+    assert_eq!(
+        run(FeatureCall::SetRotation, &[]),
+        Err(VencError::IllegalParam)
+    );
+    assert_eq!(
+        run(FeatureCall::SetRotation, &[1, 2]),
+        Err(VencError::IllegalParam)
+    );
+    assert_eq!(
+        run(FeatureCall::Set2dOsd, &[2; 3]),
+        Err(VencError::IllegalParam)
+    );
+    assert_eq!(
+        run(FeatureCall::Set2dCoef, &[0; 11]),
+        Err(VencError::IllegalParam)
+    );
+    assert_eq!(
+        run(FeatureCall::AttachVbPoolEx, &[0]),
+        Err(VencError::IllegalParam)
+    );
+    // The right words reach the call, and a getter answers with its words.
+    assert_eq!(run(FeatureCall::SetRotation, &[2]), Ok(vec![]));
+    assert_eq!(run(FeatureCall::GetRotation, &[]), Ok(vec![2]));
+    assert_eq!(
+        FeatureCall::from_name("kd_mpi_venc_get_rotation"),
+        Some(FeatureCall::GetRotation)
+    );
+    assert_eq!(FeatureCall::from_name("kd_mpi_venc_set_everything"), None);
+}

@@ -513,25 +513,16 @@ impl<'a> Executor<'a> {
 
     fn stream(&mut self, chn: u32) -> &mut ChannelStream {
         let attr = self.chans.get(&chn).and_then(|c| c.attr);
-        self.out
-            .streams
-            .entry(chn)
-            .or_insert_with(|| ChannelStream {
-                attr: attr.unwrap_or_else(|| ChnAttrStr::new(0, 0, 0, 0)),
+        self.out.streams.entry(chn).or_insert_with(|| {
+            let attr = attr.unwrap_or_else(|| ChnAttrStr::new(0, 0, 0, 0));
+            ChannelStream {
+                attr,
                 packs: Vec::new(),
                 sent: BTreeMap::new(),
-                rc: attr.map_or(
-                    RcAttr::Cbr {
-                        gop: 0,
-                        stats_time: 0,
-                        src_frame_rate: 0,
-                        dst_frame_rate: 0,
-                        bit_rate: 0,
-                    },
-                    |a| a.to_mpi().rc,
-                ),
+                rc: attr.to_mpi().rc,
                 turn: Turn::default(),
-            })
+            }
+        })
     }
 
     /// Records the call and compares it with the expectation.
