@@ -256,12 +256,12 @@ mod tests {
             .collect()
     }
 
-    /// Code that decides by generation: a `Personality` variant compared or matched on.
+    /// Code that decides by generation: a `Firmware` variant compared or matched on.
     fn decides_by_variant(code: &str) -> bool {
-        let Some(at) = code.find("Personality::CanMv") else {
+        let Some(at) = code.find("Firmware::CanMv") else {
             return false;
         };
-        let prefix = "Personality::".len();
+        let prefix = "Firmware::".len();
         let rest = &code[at + prefix..];
         let variant_end = rest
             .find(|c: char| !(c.is_alphanumeric() || c == '_'))
@@ -353,7 +353,7 @@ mod tests {
         let root = root();
         let mut files = Vec::new();
         rust_files(&root.join("crates"), &mut files);
-        let allowed = root.join("crates/venc-core/src/encoder.rs");
+        let allowed = root.join("crates/venc-core/src/firmware.rs");
         let checked: Vec<PathBuf> = files
             .into_iter()
             .filter(|f| *f != allowed && f.components().all(|c| c.as_os_str() != "tests"))
@@ -361,23 +361,23 @@ mod tests {
         let found = code_lines_where(&root, &checked, decides_by_variant);
         assert!(
             found.is_empty(),
-            "generation differences belong in Personality::traits() (ARCHITECTURE.md):\n{}",
+            "generation differences belong in Firmware::traits() (ARCHITECTURE.md):\n{}",
             found.join("\n")
         );
     }
 
     #[test]
     fn the_generation_check_sees_what_it_must() {
-        assert!(decides_by_variant("if p == Personality::CanMvV1 {"));
-        assert!(decides_by_variant("    Personality::CanMvNew => 3,"));
+        assert!(decides_by_variant("if p == Firmware::CanMv2024Aug {"));
+        assert!(decides_by_variant("    Firmware::CanMv2026Jan => 3,"));
         assert!(decides_by_variant(
-            "    Personality::CanMvV07 | Personality::CanMvV1 => x,"
+            "    Firmware::CanMv2024Jul | Firmware::CanMv2024Aug => x,"
         ));
         assert!(!decides_by_variant(
-            "personality: PersonalityName(Personality::CanMvNew),"
+            "firmware: FirmwareName(Firmware::CanMv2026Jan),"
         ));
         assert!(!decides_by_variant(
-            "Encoder::with_personality(mpi, Personality::CanMvNoChn)"
+            "Encoder::with_firmware(mpi, Firmware::CanMv2026Jul)"
         ));
     }
 

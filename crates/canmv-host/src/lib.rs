@@ -67,11 +67,12 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<media::PyLinker>()?;
     m.add_class::<media::PyMediaBuffer>()?;
     m.add("MemoryFault", m.py().get_type::<errors::MemoryFault>())?;
-    let firmwares: Vec<(&str, &str)> = venc_core::Personality::ALL
+    let firmwares: Vec<(&str, &str)> = venc_core::Firmware::ALL
         .iter()
         .map(|p| (p.name(), p.images()))
         .collect();
     m.add("FIRMWARES", firmwares)?;
+    m.add_function(wrap_pyfunction!(board::firmware_name, m)?)?;
     mpp::add_functions(m)?;
     venc::add_constants(m)?;
     sensor::add_constants(m)?;

@@ -10,7 +10,7 @@ use venc_core::OutBufPools;
 
 fn manager() -> MediaManager {
     let board = board::current();
-    MediaManager::new(board.sim.clone(), board.personality)
+    MediaManager::new(board.sim.clone(), board.firmware)
 }
 
 /// `MediaManager.init()`.
@@ -24,7 +24,7 @@ pub fn media_init() -> PyResult<()> {
 pub fn media_deinit() {
     let board = board::current();
     board.destroy_links();
-    MediaManager::new(board.sim.clone(), board.personality).deinit();
+    MediaManager::new(board.sim.clone(), board.firmware).deinit();
 }
 
 fn mod_chn(which: &str, value: &Bound<'_, PyAny>) -> PyResult<(u32, u32, u32)> {
@@ -120,7 +120,7 @@ impl PyMediaBuffer {
     fn get(size: u64, pool_id: Option<u32>) -> PyResult<Self> {
         let _ = pool_id; // buffers come from the simulator's own allocator
         let board = board::current();
-        if board.personality.traits().out_bufs == OutBufPools::MediaConfig
+        if board.firmware.traits().out_bufs == OutBufPools::MediaConfig
             && !venc_core::Mpi::media_inited(board.sim.as_ref())
         {
             return Err(PyAssertionError::new_err(

@@ -132,10 +132,7 @@ impl PyEncoder {
     fn new() -> Self {
         let board = board::current();
         let mpi = Arc::clone(&board.mpi);
-        let core = Arc::new(Mutex::new(Encoder::with_personality(
-            mpi,
-            board.personality,
-        )));
+        let core = Arc::new(Mutex::new(Encoder::with_firmware(mpi, board.firmware)));
         board.register(&core);
         Self {
             board,
@@ -162,7 +159,7 @@ impl PyEncoder {
     /// None, as every firmware from v0.3 on does (errors raise; firmware facts §1.1).
     #[pyo3(name = "Create")]
     fn create(&self, py: Python<'_>, chn: i64, chn_attr: &Bound<'_, PyAny>) -> PyResult<()> {
-        let attr = read_chn_attr(chn_attr, self.board.personality.traits())?;
+        let attr = read_chn_attr(chn_attr, self.board.firmware.traits())?;
         let created = self.with(|e| e.create(chn, &attr));
         if created.is_err()
             && self
@@ -215,7 +212,7 @@ impl PyEncoder {
         let code = self
             .with(|e| e.finish_send_frame(sent))
             .map_err(|e| canmv(py, e))?;
-        let returns = self.board.personality.traits().send_frame == SendFrameStyle::ReturnsStatus;
+        let returns = self.board.firmware.traits().send_frame == SendFrameStyle::ReturnsStatus;
         Ok(returns.then_some(code))
     }
 
@@ -251,7 +248,7 @@ impl PyEncoder {
         )?;
         let mut out = StreamData::new();
         let result = self.with(|e| e.finish_get_stream(got, &packs, &mut out));
-        let traits = self.board.personality.traits();
+        let traits = self.board.firmware.traits();
         if result != Ok(-1) {
             // The firmware fills the lists pack by pack, so an IndexError leaves 12 filled.
             let filled = packs.len().min(VENC_PACK_CNT_MAX);
@@ -348,7 +345,7 @@ impl PyEncoder {
 
     /// `Create(chnAttr)` of the no-chn generation: requests the channel.
     fn _create_requested(&self, py: Python<'_>, chn_attr: &Bound<'_, PyAny>) -> PyResult<()> {
-        let attr = read_chn_attr(chn_attr, self.board.personality.traits())?;
+        let attr = read_chn_attr(chn_attr, self.board.firmware.traits())?;
         let created = self.with(|e| e.create_requested(&attr));
         if let (
             Err(CanMvError::OsError {
@@ -376,7 +373,7 @@ impl PyEncoder {
     fn __repr__(&self) -> String {
         format!(
             "<Encoder on venc-sim, firmware {}>",
-            self.board.personality.name()
+            self.board.firmware.name()
         )
     }
 }

@@ -16,7 +16,7 @@ SEED_EXAMPLES = REPO.parent / "shared" / "reference" / "seed-examples"
 CANMV_RUN = Path(sys.executable).parent / "canmv-run"
 
 
-def run_canmv(script, *script_args, sdcard, firmware="canmv-new", source="pattern",
+def run_canmv(script, *script_args, sdcard, firmware="canmv-2026-01", source="pattern",
               timeout=120, extra=()):
     """Runs ``canmv-run`` in a child process; returns the CompletedProcess."""
     sdcard = Path(sdcard)

@@ -50,7 +50,7 @@ def frame_of(img):
 
 
 class Board(unittest.TestCase):
-    firmware = "canmv-new"
+    firmware = "canmv-2026-01"
 
     def setUp(self):
         canmv_host.configure(firmware=self.firmware)
@@ -305,7 +305,7 @@ class BlockingReleasesTheGil(Board):
 
 
 class FirmwareV1(Board):
-    firmware = "canmv-v1.0"
+    firmware = "canmv-2024-08"
 
     def test_send_frame_raises_where_the_newest_returns_the_code(self):
         with self.assertRaises(OSError) as cm:

@@ -12,19 +12,19 @@ FRAMES = 45
 
 # firmware, script (under examples/canmv/), output, codec ffprobe names, size.
 CASES = [
-    ("canmv-new", "new/vi_bind_venc.py", "bind.264", "h264", (1280, 720)),
-    ("canmv-new", "new/vi_bind_venc.py", "bind.265", "hevc", (1280, 720)),
-    ("canmv-new", "new/stream_venc.py", "stream.264", "h264", (640, 360)),
-    ("canmv-new", "new/stream_venc.py", "stream.265", "hevc", (640, 360)),
-    ("canmv-new", "new/dump_frame_venc.py", "dump.265", "hevc", (800, 480)),
-    ("canmv-new", "new/dump_frame_venc.py", "dump.mjpeg", "mjpeg", (800, 480)),
-    ("canmv-v0.7", "v0.7/vi_bind_venc.py", "v07.264", "h264", (1280, 720)),
-    ("canmv-v1.0", "v1.0/stream_venc.py", "v1.264", "h264", (640, 480)),
-    ("canmv-v1.0", "v1.0/stream_venc.py", "v1.265", "hevc", (640, 480)),
+    ("canmv-2026-01", "2026-01/vi_bind_venc.py", "bind.264", "h264", (1280, 720)),
+    ("canmv-2026-01", "2026-01/vi_bind_venc.py", "bind.265", "hevc", (1280, 720)),
+    ("canmv-2026-01", "2026-01/stream_venc.py", "stream.264", "h264", (640, 360)),
+    ("canmv-2026-01", "2026-01/stream_venc.py", "stream.265", "hevc", (640, 360)),
+    ("canmv-2026-01", "2026-01/dump_frame_venc.py", "dump.265", "hevc", (800, 480)),
+    ("canmv-2026-01", "2026-01/dump_frame_venc.py", "dump.mjpeg", "mjpeg", (800, 480)),
+    ("canmv-2024-07", "2024-07/vi_bind_venc.py", "v07.264", "h264", (1280, 720)),
+    ("canmv-2024-08", "2024-08/stream_venc.py", "v1.264", "h264", (640, 480)),
+    ("canmv-2024-08", "2024-08/stream_venc.py", "v1.265", "hevc", (640, 480)),
     ("canmv-2025-04", "2025-04/vi_bind_venc.py", "apr.265", "hevc", (1280, 720)),
     ("canmv-2025-08", "2025-08/jpeg_subchannel.py", "sub.mjpeg", "mjpeg", (640, 360)),
-    ("canmv-nochn", "nochn/bind_venc.py", "nb.264", "h264", (1280, 720)),
-    ("canmv-nochn", "nochn/bind_venc.py", "nb.mjpeg", "mjpeg", (1280, 720)),
+    ("canmv-2026-07", "2026-07/bind_venc.py", "nb.264", "h264", (1280, 720)),
+    ("canmv-2026-07", "2026-07/bind_venc.py", "nb.mjpeg", "mjpeg", (1280, 720)),
 ]
 
 
@@ -79,8 +79,8 @@ class ProjectExamples(unittest.TestCase):
     def test_the_newest_firmware_s_example_decodes_for_every_codec(self):
         for out, codec in (("n.264", "h264"), ("n.265", "hevc"), ("n.mjpeg", "mjpeg")):
             with self.subTest(out=out), TempDir() as card:
-                done = run_canmv(EXAMPLES / "nochn" / "stream_venc.py", "/sdcard/" + out,
-                                 str(FRAMES), sdcard=card, firmware="canmv-nochn")
+                done = run_canmv(EXAMPLES / "2026-07" / "stream_venc.py", "/sdcard/" + out,
+                                 str(FRAMES), sdcard=card, firmware="canmv-2026-07")
                 self.assertEqual(done.returncode, 0, done.stderr)
                 self.assertIn("requested channel 0", done.stdout)
                 self.assertIn(f"frames: {FRAMES} chn after Destroy: -1", done.stdout)
@@ -93,7 +93,7 @@ class ProjectExamples(unittest.TestCase):
             y4m = tmp / "in.y4m"
             frame = bytes([16] * (96 * 64)) + bytes([128] * (96 * 64 // 2))
             y4m.write_bytes(b"YUV4MPEG2 W96 H64 F30:1 C420jpeg\n" + 2 * (b"FRAME\n" + frame))
-            done = run_canmv(EXAMPLES / "new" / "stream_venc.py", "/sdcard/f.264", "10", sdcard=tmp,
+            done = run_canmv(EXAMPLES / "2026-01" / "stream_venc.py", "/sdcard/f.264", "10", sdcard=tmp,
                              source=y4m)
             self.assertEqual(done.returncode, 0, done.stderr)
             self.assertEqual(probe(tmp / "f.264")["frames"], 10)

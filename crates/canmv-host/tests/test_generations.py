@@ -79,14 +79,14 @@ MEDIA_CONFIG = ("AssertionError: SetOutBufs after MediaManager.init(): buffers m
 NO_TIMEOUT = "TypeError: Encoder.GetStream() takes 3 positional arguments but 4 were given"
 NO_DESTROY = "AttributeError: 'linker' object has no attribute 'destroy'"
 EXPECTED = {
-    "canmv-v0.7": {
+    "canmv-2024-07": {
         "SendFrame exists": False, "JPEG exists": False, "phy_addr exists": False,
         "ChnAttrStr bit_rate": OLD_ATTRS,
         "Create(4)": "ValueError: ('venc create, chn id: ', 4, ' out of range 0 ~ 3')",
         "SetOutBufs after init": MEDIA_CONFIG, "GetStream": "None", "several packs": False,
         "GetStream with timeout": NO_TIMEOUT, "link.destroy": NO_DESTROY,
     },
-    "canmv-v1.0": {
+    "canmv-2024-08": {
         "SendFrame exists": True, "JPEG exists": False, "ChnAttrStr bit_rate": OLD_ATTRS,
         "Create(4)": "ValueError: ('venc create, chn id: ', 4, ' out of range 0 ~ 3')",
         "SetOutBufs after init": MEDIA_CONFIG, "GetStream": "None", "several packs": False,
@@ -102,7 +102,7 @@ EXPECTED = {
         "SetOutBufs after init": MEDIA_CONFIG, "GetStream": "0", "several packs": True,
         "GetStream with timeout": "0", "link.destroy": "True",
     },
-    "canmv-new": {
+    "canmv-2026-01": {
         "SendFrame exists": True, "JPEG exists": True, "ChnAttrStr bit_rate": "30",
         "SetOutBufs after init": "None", "GetStream": "0", "several packs": True,
         "GetStream with timeout": "0", "link.destroy": "True",
@@ -122,11 +122,11 @@ class Generations(unittest.TestCase):
 
 # A line written for a later generation, the firmware it runs on, the --firmware the hint names.
 TOO_NEW = [
-    ("ChnAttrStr(96, 1, 320, 240, bit_rate=1000)", "canmv-v1.0", "canmv-2025-04"),
+    ("ChnAttrStr(96, 1, 320, 240, bit_rate=1000)", "canmv-2024-08", "canmv-2025-04"),
     ("Encoder.PAYLOAD_TYPE_JPEG", "canmv-2025-04", "canmv-2025-08"),
-    ("Encoder().SendFrame", "canmv-v0.7", "canmv-v1.0"),
-    ("Encoder().GetStream(0, StreamData(), 100)", "canmv-v1.0", "canmv-2025-04"),
-    ("Encoder().Create(ChnAttrStr(96, 1, 320, 240))", "canmv-new", "canmv-nochn"),
+    ("Encoder().SendFrame", "canmv-2024-07", "canmv-2024-08"),
+    ("Encoder().GetStream(0, StreamData(), 100)", "canmv-2024-08", "canmv-2025-04"),
+    ("Encoder().Create(ChnAttrStr(96, 1, 320, 240))", "canmv-2026-01", "canmv-2026-07"),
 ]
 
 

@@ -11,7 +11,7 @@ ATTR = f"ChnAttrStr(Encoder.PAYLOAD_TYPE_H264, Encoder.H264_PROFILE_MAIN, {W}, {
 # Per generation: a script that takes the channel the IDE would hold.
 CASES = {
     # Older firmware: the IDE's JPEG preview is channel 3.
-    "canmv-v1.0": f"""
+    "canmv-2024-08": f"""
         from media.vencoder import *
         e = Encoder()
         e.SetOutBufs(3, 4, {W}, {H})
@@ -19,7 +19,7 @@ CASES = {
         print("created 3")
     """,
     # 2026 firmware: the IDE requests a channel once video runs; the script then creates 1.
-    "canmv-new": f"""
+    "canmv-2026-01": f"""
         from media.vencoder import *
         a, b = Encoder(), Encoder()
         a.SetOutBufs(0, 4, {W}, {H})
@@ -30,7 +30,7 @@ CASES = {
         print("created 1")
     """,
     # Newest: four requested channels, of which the IDE has one.
-    "canmv-nochn": f"""
+    "canmv-2026-07": f"""
         from media.vencoder import *
         encoders = [Encoder() for _ in range(4)]
         for i, e in enumerate(encoders):
@@ -60,7 +60,7 @@ class Ide(unittest.TestCase):
 
     def test_the_manuals_single_channel_flow_runs_with_the_ide(self):
         with TempDir() as tmp:
-            script = write_script(tmp, CASES["canmv-new"].split("b.SetOutBufs")[0])
+            script = write_script(tmp, CASES["canmv-2026-01"].split("b.SetOutBufs")[0])
             done = run_canmv(script, sdcard=tmp, extra=("--ide",))
             self.assertEqual(done.returncode, 0, done.stderr)
 

@@ -24,7 +24,7 @@ class Recording(unittest.TestCase):
     def test_a_recording_stopped_by_the_ide_is_a_whole_mp4(self):
         for codec, name in (("h264", "h264"), ("h265", "hevc")):
             with self.subTest(codec=codec), TempDir() as tmp:
-                done = run_canmv(EXAMPLES / "new" / "record_mp4.py", "/sdcard/r.mp4", codec,
+                done = run_canmv(EXAMPLES / "2026-01" / "record_mp4.py", "/sdcard/r.mp4", codec,
                                  sdcard=tmp / "card", extra=("--max-frames", str(FRAMES)))
                 self.assertEqual(done.returncode, 0, done.stderr)
                 written = int(done.stdout.rsplit("frames:", 1)[1].split()[0])
@@ -59,8 +59,8 @@ class Fragmented(unittest.TestCase):
     def test_the_newest_generations_fragmented_recording_writes_whole_files(self):
         for codec, name in (("h265", "hevc"), ("h264", "h264")):
             with self.subTest(codec=codec), TempDir() as tmp:
-                done = run_canmv(EXAMPLES / "nochn" / "record_fmp4.py", "/data/rec", "2", "30",
-                                 codec, sdcard=tmp / "card", firmware="canmv-nochn")
+                done = run_canmv(EXAMPLES / "2026-07" / "record_fmp4.py", "/data/rec", "2", "30",
+                                 codec, sdcard=tmp / "card", firmware="canmv-2026-07")
                 self.assertEqual(done.returncode, 0, done.stderr)
                 self.assertNotIn("dropped", done.stderr)
                 for n in range(2):

@@ -58,7 +58,7 @@ class NoChnGeneration(unittest.TestCase):
             return done
 
     def test_what_a_script_sees_on_the_newest_firmware(self):
-        done = self.run_script("canmv-nochn")
+        done = self.run_script("canmv-2026-07")
         self.assertEqual(done.returncode, 0, done.stderr)
         lines = done.stdout.splitlines()
         want = [
@@ -104,7 +104,7 @@ class NoChnGeneration(unittest.TestCase):
                 print(enc.SetOutBufs(0, 8, 320, 240), enc.Create(0, attr), enc.Start(0),
                       enc.Stop(0), enc.Destroy(0))
             """)
-            for firmware in ("canmv-new", "canmv-v1.0"):
+            for firmware in ("canmv-2026-01", "canmv-2024-08"):
                 with self.subTest(firmware=firmware):
                     done = run_canmv(script, sdcard=tmp, firmware=firmware)
                     self.assertEqual(done.returncode, 0, done.stderr)
@@ -122,8 +122,8 @@ class NoChnGeneration(unittest.TestCase):
                 Encoder().Start(0)
             """, name="chn_style.py")
             for script, firmware, hint in (
-                (nochn_style, "canmv-new", "try --firmware canmv-nochn"),
-                (chn_style, "canmv-nochn", "try --firmware canmv-new"),
+                (nochn_style, "canmv-2026-01", "try --firmware canmv-2026-07"),
+                (chn_style, "canmv-2026-07", "try --firmware canmv-2026-01"),
             ):
                 with self.subTest(firmware=firmware):
                     done = run_canmv(script, sdcard=tmp, firmware=firmware)

@@ -39,7 +39,7 @@ def play(url, transport, frames=15):
     return done.returncode, "\n".join(errors)
 
 
-def serve(tmp, script, *args, firmware="canmv-new", timing="fast"):
+def serve(tmp, script, *args, firmware="canmv-2026-01", timing="fast"):
     """Starts canmv-run on a streaming script (stopped by --run-for 30 at the latest); returns
     the process and the URL the script printed (`url: …`)."""
     child = subprocess.Popen(
@@ -66,10 +66,10 @@ def probe(url):
 # The project's streaming scripts: (generation folder, --firmware, arguments after the port,
 # the codec ffprobe names).
 STREAMING_SCRIPTS = [
-    ("new", "canmv-new", ("h264",), "h264"),
-    ("new", "canmv-new", ("h265",), "hevc"),
-    ("v1.0", "canmv-v1.0", (), "h264"),
-    ("nochn", "canmv-nochn", (), "hevc"),  # by physical address, H.265 by default
+    ("2026-01", "canmv-2026-01", ("h264",), "h264"),
+    ("2026-01", "canmv-2026-01", ("h265",), "hevc"),
+    ("2024-08", "canmv-2024-08", (), "h264"),
+    ("2026-07", "canmv-2026-07", (), "hevc"),  # by physical address, H.265 by default
 ]
 
 
@@ -131,7 +131,7 @@ WRAPPER = """
 """
 
 # Per generation: what `RtspServer()` streams by default (facts §3.3).
-WRAPPER_STREAMS = {"canmv-v1.0": "h264", "canmv-new": "h264", "canmv-nochn": "hevc"}
+WRAPPER_STREAMS = {"canmv-2024-08": "h264", "canmv-2026-01": "h264", "canmv-2026-07": "hevc"}
 
 
 class Wrapper(unittest.TestCase):
@@ -157,7 +157,7 @@ class Wrapper(unittest.TestCase):
                     except ValueError as e:
                         print("ValueError", e)
             """)
-            done = run_canmv(script, sdcard=tmp, firmware="canmv-nochn")
+            done = run_canmv(script, sdcard=tmp, firmware="canmv-2026-07")
             self.assertEqual(done.returncode, 0, done.stderr)
             self.assertIn("ValueError bit_rate must be between 100 and 20000 Kbit/s", done.stdout)
             self.assertIn("ValueError video_type must be media_h265 or media_h264", done.stdout)

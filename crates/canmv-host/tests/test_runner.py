@@ -24,7 +24,7 @@ WAITS_FOR_EVER = """
 
 
 class CtrlC(unittest.TestCase):
-    def interrupt(self, body, firmware="canmv-new"):
+    def interrupt(self, body, firmware="canmv-2026-01"):
         with TempDir() as tmp:
             script = write_script(tmp, WAITS_FOR_EVER.format(body=body))
             child = subprocess.Popen(
@@ -260,7 +260,9 @@ class BadArguments(unittest.TestCase):
                 ([str(tmp / "missing.py")], "no such script"),
                 (["--source", str(bad_y4m), str(ok)], "bad.y4m"),
                 (["--source", str(tmp / "none.png"), str(ok)], "none.png"),
-                (["--firmware", "canmv-9", str(ok)], "invalid choice"),
+                (["--firmware", "canmv-9", str(ok)], "unknown firmware \"canmv-9\": use one of"),
+                (["--firmware", "v1.0", str(ok)], "firmware \"v1.0\" is named canmv-2024-08"),
+                (["--firmware", "canmv-new", str(ok)], "is named canmv-2026-01"),
                 (["--codec-threads", "99", str(ok)], "codec_threads"),
                 (["--run-for", "0", str(ok)], "--run-for 0"),
                 (["--max-frames", "-3", str(ok)], "--max-frames -3"),

@@ -43,7 +43,7 @@ class SensorPixels(unittest.TestCase):
         cls.tmp.cleanup()
 
     def setUp(self):
-        canmv_host.configure(firmware="canmv-new", source=str(self.path))
+        canmv_host.configure(firmware="canmv-2026-01", source=str(self.path))
         self.quiet = contextlib.redirect_stdout(io.StringIO())
         self.quiet.__enter__()
         self.addCleanup(self.quiet.__exit__, None, None, None)
@@ -82,7 +82,7 @@ class SensorPixels(unittest.TestCase):
         self.assertEqual(snap(s)[:W], self.y[:W][::-1])
 
     def test_crop_window_shows_that_part(self):
-        canmv_host.configure(firmware="canmv-new", source=str(self.path))
+        canmv_host.configure(firmware="canmv-2026-01", source=str(self.path))
         s = Sensor(width=W, height=H, fps=30)
         self.addCleanup(s.stop)
         s.reset()

@@ -469,8 +469,8 @@ fn encode(args: &EncodeArgs) -> Result<(), Failure> {
             timing,
         };
         let mut bound = None;
-        let bind = |personality| {
-            let s = BoundSensor::link(sim, sensor_source, feed, personality)?;
+        let bind = |firmware| {
+            let s = BoundSensor::link(sim, sensor_source, feed, firmware)?;
             bound = Some(Arc::clone(&s));
             Ok(s as Arc<dyn venc_core::camera::BoundCamera>)
         };

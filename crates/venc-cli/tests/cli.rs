@@ -779,8 +779,8 @@ fn traces_of_one_program_on_two_backends_agree_and_a_changed_program_differs() {
 #[test]
 fn canmv_run_traces_the_script_s_calls_and_a_fault_shows_in_the_diff() {
     let runner = venc_hw::emulator::canmv_run().unwrap();
-    let script =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/canmv/new/stream_venc.py");
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples/canmv/2026-01/stream_venc.py");
     let run = |name: &str, extra: &[&str]| {
         let trace = tmp(name);
         let card = tmp(&format!("{name}.card"));

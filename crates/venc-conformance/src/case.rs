@@ -8,7 +8,7 @@ use serde::Deserialize;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use venc_core::consts;
-use venc_core::{FeatureCall, Personality, VencError};
+use venc_core::{FeatureCall, Firmware, VencError};
 
 /// One conformance case.
 #[derive(Debug, Clone, Deserialize)]
@@ -61,7 +61,7 @@ pub struct Setup {
     /// Input frame buffers per channel (NV12, VICAP layout).
     pub frame_bufs: u32,
     /// Which firmware's `Encoder` the facade behaves like.
-    pub personality: PersonalityName,
+    pub firmware: FirmwareName,
 }
 
 impl Default for Setup {
@@ -77,7 +77,7 @@ impl Default for Setup {
             dst_fps: consts::defaults::DST_FRAME_RATE,
             out_bufs: 8,
             frame_bufs: 4,
-            personality: PersonalityName(Personality::CanMvNew),
+            firmware: FirmwareName(Firmware::CanMv2026Jan),
         }
     }
 }
@@ -126,16 +126,16 @@ impl ProfileName {
     }
 }
 
-/// A personality by its [`Personality::name`].
+/// A firmware generation by its [`Firmware::name`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PersonalityName(pub Personality);
+pub struct FirmwareName(pub Firmware);
 
-impl<'de> Deserialize<'de> for PersonalityName {
+impl<'de> Deserialize<'de> for FirmwareName {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let name = String::deserialize(d)?;
-        Personality::from_name(&name)
+        Firmware::parse(&name)
             .map(Self)
-            .ok_or_else(|| serde::de::Error::custom(format!("unknown personality {name:?}")))
+            .map_err(serde::de::Error::custom)
     }
 }
 

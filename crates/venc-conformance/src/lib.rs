@@ -46,7 +46,7 @@ pub fn run_suite(
     };
     Report::new(
         vec![info],
-        venc_core::Personality::default().name(),
+        venc_core::Firmware::default().name(),
         selection.partition,
         t0.elapsed().as_secs_f64(),
         results,

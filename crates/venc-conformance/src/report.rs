@@ -1,5 +1,5 @@
 //! Reports: Markdown (case × backend with a TOTAL row), JSON and JUnit XML. Every format carries
-//! the system, the simulator version and the personality; JSON reports of partitions merge.
+//! the system, the simulator version and the firmware; JSON reports of partitions merge.
 
 use crate::run::{CaseResult, Outcome};
 use serde::{Deserialize, Serialize};
@@ -56,8 +56,8 @@ pub struct Report {
     pub system: System,
     /// This project's version (`venc-sim` and the harness share it).
     pub simulator_version: String,
-    /// The default personality of the run (cases may set their own; each case records it).
-    pub personality: String,
+    /// The default generation of the run (cases may set their own; each case records it).
+    pub firmware: String,
     /// Backends in the report.
     pub backends: Vec<BackendInfo>,
     /// Partitions merged into this report (`"1/2"`, …); empty for a whole run.
@@ -77,7 +77,7 @@ impl Report {
     /// A report over results.
     pub fn new(
         backends: Vec<BackendInfo>,
-        personality: &str,
+        firmware: &str,
         partition: Option<(usize, usize)>,
         duration_s: f64,
         cases: Vec<CaseResult>,
@@ -85,7 +85,7 @@ impl Report {
         let mut r = Self {
             system: System::current(),
             simulator_version: env!("CARGO_PKG_VERSION").into(),
-            personality: personality.into(),
+            firmware: firmware.into(),
             backends,
             partitions: partition
                 .map(|(k, n)| vec![format!("{k}/{n}")])
@@ -183,7 +183,7 @@ impl Report {
                 s.os, s.arch, s.cpus, s.cpu_model
             ),
             format!("simulator version: {}", self.simulator_version),
-            format!("personality: {}", self.personality),
+            format!("firmware: {}", self.firmware),
         ];
         for b in &self.backends {
             lines.push(format!("backend {}: {}", b.name, b.description));
@@ -369,7 +369,7 @@ impl Report {
                 tc.set_classname(format!("conformance.{}", b.name));
                 tc.set_time(std::time::Duration::from_millis(c.duration_ms));
                 tc.add_property(("rules", c.rules.join(" ").as_str()));
-                tc.add_property(("personality", c.personality.as_str()));
+                tc.add_property(("firmware", c.firmware.as_str()));
                 suite.add_test_case(tc);
             }
             report.add_test_suite(suite);
@@ -391,7 +391,7 @@ mod tests {
             expected,
             expected_reason: (expected != Outcome::Pass).then(|| "D-003".into()),
             detail: (outcome != Outcome::Pass).then(|| "expected ok, got EXIST".into()),
-            personality: "canmv-new".into(),
+            firmware: "canmv-2026-01".into(),
             duration_ms: 12,
             trace: vec!["Start(0) -> ok".into()],
             rates: Vec::new(),
@@ -403,7 +403,7 @@ mod tests {
             name: "sim".into(),
             description: "venc-sim test".into(),
         }];
-        Report::new(backends, "canmv-new", partition, 1.5, cases)
+        Report::new(backends, "canmv-2026-01", partition, 1.5, cases)
     }
 
     #[test]
@@ -431,7 +431,7 @@ mod tests {
         assert_eq!(json["cases"][0]["outcome"], "pass");
         assert_eq!(json["cases"][0]["rules"][0], "VENC-LIFE-001");
         assert_eq!(json["totals"]["pass"], 2);
-        assert_eq!(json["personality"], "canmv-new");
+        assert_eq!(json["firmware"], "canmv-2026-01");
         assert!(json["system"]["cpus"].as_u64().is_some_and(|n| n >= 1));
     }
 
@@ -455,7 +455,7 @@ mod tests {
             "{md}"
         );
         assert!(md.contains("simulator version"));
-        assert!(md.contains("personality: canmv-new"));
+        assert!(md.contains("firmware: canmv-2026-01"));
     }
 
     #[test]

@@ -95,8 +95,8 @@ pub struct CaseResult {
     /// What went wrong, or why it did not run.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub detail: Option<String>,
-    /// The personality the case ran with.
-    pub personality: String,
+    /// The firmware the case ran with.
+    pub firmware: String,
     /// Wall time in milliseconds.
     pub duration_ms: u64,
     /// The normalized trace (not serialized into reports; snapshots hold it).
@@ -261,7 +261,7 @@ pub fn run_case(
         expected,
         expected_reason,
         detail,
-        personality: case.setup.personality.0.name().to_owned(),
+        firmware: case.setup.firmware.0.name().to_owned(),
         duration_ms: t0.elapsed().as_millis() as u64,
         trace,
         rates,

@@ -3,222 +3,16 @@
 //! Mirrors `port/builtin_py/media/vencoder.py` of the firmware the manual describes (CANMV-NEW,
 //! facts §1.2): same order of MPI calls, same checks, same messages, and the same faithful bugs
 //! (no lower bound on `chn`, unchecked pool creation, one private pool per `Encoder` object,
-//! IndexError past 12 packs). Where firmware versions differ, [`Personality`] chooses.
+//! IndexError past 12 packs). Where firmware generations differ, [`Firmware`]'s traits choose.
 
 use crate::consts::{self, VENC_PACK_CNT_MAX};
 use crate::error::VencError;
+use crate::firmware::{Firmware, GetStreamStyle, OutBufPools, SendFrameStyle};
 use crate::layout;
 use crate::mpi::{ChnAttr, Mpi, Pack, PoolId, RcAttr, VideoFrameInfo};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
-
-/// Which CanMV firmware's `vencoder.py` the facade behaves like (firmware facts §1.1). Each one
-/// is a set of [`Traits`]; the names say which images to pick it for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
-pub enum Personality {
-    /// CanMV v0.7 (`e1da130`, 2024-07): as v1.0 but no `SendFrame`, `GetStream(chn, sd)` waits
-    /// for ever, no `StreamData.phy_addr`.
-    CanMvV07,
-    /// CanMV v1.0 (`b6a2bb3`, 2024-08) and images up to 2025-02-16: `pack_cnt` forced to 1,
-    /// `GetStream` waits a fixed 1000 ms and raises `OSError`, `SendFrame` raises, no
-    /// `enable_idr` (so the header comes once).
-    CanMvV1,
-    /// Images built 2025-04-08 … 2025-07-23: `GetStream(chn, sd, timeout=-1)` returns 0 / -1,
-    /// `ChnAttrStr` takes `bit_rate` and frame rates, `enable_idr` in Create; `SendFrame` still
-    /// raises and `pack_cnt` is still 1; no JPEG.
-    CanMv2025Apr,
-    /// Images built 2025-08-20 … 2026-01-28: every 2025 change (JPEG, `mjpeg_quality_factor`,
-    /// `pack_cnt = cur_packs`, `SendFrame(chn, frame, timeout=1000)` returning the raw status);
-    /// output buffers still configured through `MediaManager` (before `init()`).
-    CanMv2025Aug,
-    /// `kendryte/canmv_k230 @ 8c173c34` (2026-01-29 on), = the CanMV docs and the manual in
-    /// `reference/`: as 2025-08 with private output pools and the GIL released while waiting.
-    #[default]
-    CanMvNew,
-    /// The newest firmware (after 2026-07, firmware facts §1.3): no channel argument anywhere;
-    /// `Create(attr)` requests a channel (`kd_mpi_venc_request_chn`) and keeps it in
-    /// `encoder.chn`, `Destroy()` releases it; otherwise as [`Personality::CanMvNew`].
-    CanMvNoChn,
-}
-
-/// How `SendFrame` answers, per generation (firmware facts §1.1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SendFrameStyle {
-    /// No `SendFrame` method (before v1.0).
-    Absent,
-    /// Returns None, raises `OSError("mpi venc send frame failed.")` (v1.0 to 2025-07-23).
-    Raises,
-    /// Returns the raw `kd_mpi_venc_send_frame` status (from 2025-07-24).
-    ReturnsStatus,
-}
-
-/// How long `GetStream` waits and how it fails.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum GetStreamStyle {
-    /// `GetStream(chn, sd)`: waits for ever, returns None, raises on failure (v0.3–v0.7).
-    ForeverRaises,
-    /// `GetStream(chn, sd)`: waits a fixed 1000 ms, returns None, raises (v1.0).
-    FixedSecondRaises,
-    /// `GetStream(chn, sd, timeout=-1)`: returns 0, or -1 on failure (from 2025-04-08).
-    TimeoutReturnsCode,
-}
-
-/// Where `SetOutBufs` puts the output buffers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OutBufPools {
-    /// `MediaManager._config`: must come before `MediaManager.init()` (v0.7 … 2026-01-28).
-    MediaConfig,
-    /// A private pool per `Encoder` (`kd_mpi_vb_create_pool`), any time (2026-01-29 on).
-    Private,
-}
-
-/// Which channel the IDE's preview takes while it is attached (firmware facts §1.5).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum IdeChannel {
-    /// The last channel, 3, created as JPEG by the firmware (`hd_jpeg_encode`).
-    FixedLast,
-    /// A channel requested from the driver (`kd_mpi_venc_request_chn`).
-    Requested,
-}
-
-/// What differs between generations, as data.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Traits {
-    /// Methods take a channel (`Create(chn, attr)`); false: `Create(attr)` requests one.
-    pub takes_chn: bool,
-    /// `SendFrame`.
-    pub send_frame: SendFrameStyle,
-    /// `SendFrame(..., timeout=1000)` takes a timeout (from 2025-08-20; before, 1000 ms fixed).
-    pub send_frame_timeout: bool,
-    /// `GetStream`.
-    pub get_stream: GetStreamStyle,
-    /// `pack_cnt = cur_packs` (else forced to 1: v0.7 to 2025-07-31).
-    pub packs_per_get: bool,
-    /// `enable_idr(chn, True)` after creating an H.264/H.265 channel (from 2025-03-19).
-    pub enable_idr: bool,
-    /// `PAYLOAD_TYPE_JPEG` and `mjpeg_quality_factor` (from 2025-07-25/28).
-    pub jpeg: bool,
-    /// `ChnAttrStr(..., bit_rate=4000, gopLen=30, src_frame_rate=30, dst_frame_rate=30)`
-    /// (from 2025-02); before, `ChnAttrStr(..., gopLen=30)`.
-    pub rate_attrs: bool,
-    /// `StreamData.phy_addr` (from v1.0).
-    pub stream_phy_addr: bool,
-    /// Where output buffers live.
-    pub out_bufs: OutBufPools,
-    /// `MediaManager.link` returns an object with `destroy()` (from 2025-04-18).
-    pub link_destroy: bool,
-    /// `Sensor.snapshot(chn, timeout, dump_frame)` (from 2025-04-18; before, `snapshot(chn)`).
-    pub snapshot_dump_frame: bool,
-    /// The GIL is released while `GetStream`/`SendFrame`/`snapshot` wait (known only for
-    /// 2026-01 on; the 2025 images are taken to hold it, the stricter case: D-038).
-    pub releases_gil: bool,
-    /// The IDE preview's channel.
-    pub ide_channel: IdeChannel,
-    /// The method name `Create`'s ValueError gives: v0.7 and v1.0 say "create", as their
-    /// SetOutBufs does (K@v1.0 `vencoder.py`).
-    pub create_name: &'static str,
-}
-
-impl Personality {
-    /// Name used on the command line and in reports.
-    pub const fn name(self) -> &'static str {
-        match self {
-            Self::CanMvV07 => "canmv-v0.7",
-            Self::CanMvV1 => "canmv-v1.0",
-            Self::CanMv2025Apr => "canmv-2025-04",
-            Self::CanMv2025Aug => "canmv-2025-08",
-            Self::CanMvNew => "canmv-new",
-            Self::CanMvNoChn => "canmv-nochn",
-        }
-    }
-
-    /// Which firmware images it stands for, for help texts.
-    pub const fn images(self) -> &'static str {
-        match self {
-            Self::CanMvV07 => "v0.7 (2024-07)",
-            Self::CanMvV1 => "v1.0 (2024-08) to images built 2025-02-16",
-            Self::CanMv2025Apr => "images built 2025-04-08 to 2025-07-23",
-            Self::CanMv2025Aug => "images built 2025-08-20 to 2026-01-28",
-            Self::CanMvNew => "images built 2026-01-29 to mid-2026; the manual's",
-            Self::CanMvNoChn => "images after 2026-07 (Create(attr), encoder.chn)",
-        }
-    }
-
-    /// Every personality, oldest first.
-    pub const ALL: [Self; 6] = [
-        Self::CanMvV07,
-        Self::CanMvV1,
-        Self::CanMv2025Apr,
-        Self::CanMv2025Aug,
-        Self::CanMvNew,
-        Self::CanMvNoChn,
-    ];
-
-    /// Parses [`Personality::name`].
-    pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|p| p.name() == name)
-    }
-
-    /// What this generation's Python layer does differently (firmware facts §1.1, VF §1.1).
-    pub const fn traits(self) -> Traits {
-        let newest = Traits {
-            takes_chn: true,
-            send_frame: SendFrameStyle::ReturnsStatus,
-            send_frame_timeout: true,
-            get_stream: GetStreamStyle::TimeoutReturnsCode,
-            packs_per_get: true,
-            enable_idr: true,
-            jpeg: true,
-            rate_attrs: true,
-            stream_phy_addr: true,
-            out_bufs: OutBufPools::Private,
-            link_destroy: true,
-            snapshot_dump_frame: true,
-            releases_gil: true,
-            ide_channel: IdeChannel::Requested,
-            create_name: "Create",
-        };
-        let aug_2025 = Traits {
-            out_bufs: OutBufPools::MediaConfig,
-            releases_gil: false,
-            ide_channel: IdeChannel::FixedLast,
-            ..newest
-        };
-        let apr_2025 = Traits {
-            send_frame: SendFrameStyle::Raises,
-            send_frame_timeout: false,
-            packs_per_get: false,
-            jpeg: false,
-            ..aug_2025
-        };
-        let v1 = Traits {
-            create_name: "create",
-            get_stream: GetStreamStyle::FixedSecondRaises,
-            enable_idr: false,
-            rate_attrs: false,
-            link_destroy: false,
-            snapshot_dump_frame: false,
-            ..apr_2025
-        };
-        match self {
-            Self::CanMvV07 => Traits {
-                send_frame: SendFrameStyle::Absent,
-                get_stream: GetStreamStyle::ForeverRaises,
-                stream_phy_addr: false,
-                ..v1
-            },
-            Self::CanMvV1 => v1,
-            Self::CanMv2025Apr => apr_2025,
-            Self::CanMv2025Aug => aug_2025,
-            Self::CanMvNew => newest,
-            Self::CanMvNoChn => Traits {
-                takes_chn: false,
-                ..newest
-            },
-        }
-    }
-}
 
 /// What a CanMV program sees go wrong: the Python exception type and its message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -412,7 +206,7 @@ pub const MMAP_BASE: u64 = 0x3f_0000_0000;
 /// from a failed `GetStream`) and `Err` where Python raises.
 pub struct Encoder {
     mpi: Arc<dyn Mpi>,
-    personality: Personality,
+    firmware: Firmware,
     /// One per `Encoder` object, as in the firmware: a second `SetOutBufs` on another channel
     /// overwrites it (faithful bug).
     private_poolid: PoolId,
@@ -429,7 +223,7 @@ impl fmt::Debug for Encoder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Encoder")
             .field("backend", &self.mpi.backend_name())
-            .field("personality", &self.personality)
+            .field("firmware", &self.firmware)
             .field("private_poolid", &self.private_poolid)
             .finish_non_exhaustive()
     }
@@ -457,16 +251,16 @@ pub const STREAM_TYPE_I: u32 = consts::K_VENC_I_FRAME;
 pub const STREAM_TYPE_P: u32 = consts::K_VENC_P_FRAME;
 
 impl Encoder {
-    /// `Encoder()` on a backend, with the default personality.
+    /// `Encoder()` on a backend, with the default generation.
     pub fn new(mpi: Arc<dyn Mpi>) -> Self {
-        Self::with_personality(mpi, Personality::default())
+        Self::with_firmware(mpi, Firmware::default())
     }
 
     /// `Encoder()` behaving like a given firmware.
-    pub fn with_personality(mpi: Arc<dyn Mpi>, personality: Personality) -> Self {
+    pub fn with_firmware(mpi: Arc<dyn Mpi>, firmware: Firmware) -> Self {
         Self {
             mpi,
-            personality,
+            firmware,
             private_poolid: consts::VB_INVALID_POOLID,
             mappings: BTreeMap::new(),
             next_virt: MMAP_BASE,
@@ -481,9 +275,9 @@ impl Encoder {
         &self.mpi
     }
 
-    /// The personality in use.
-    pub fn personality(&self) -> Personality {
-        self.personality
+    /// The firmware generation in use.
+    pub fn firmware(&self) -> Firmware {
+        self.firmware
     }
 
     /// The pool `SetOutBufs` made (`VB_INVALID_POOLID` before), which `Create` attaches.
@@ -531,8 +325,7 @@ impl Encoder {
         width: u32,
         height: u32,
     ) -> Result<(), CanMvError> {
-        if self.personality.traits().out_bufs == OutBufPools::MediaConfig && self.mpi.media_inited()
-        {
+        if self.firmware.traits().out_bufs == OutBufPools::MediaConfig && self.mpi.media_inited() {
             return Err(CanMvError::AssertionError {
                 message: "SetOutBufs after MediaManager.init(): buffers must be configured first",
             });
@@ -551,13 +344,13 @@ impl Encoder {
     /// then `enable_idr` for H.264/H.265 (header before every IDR).
     #[doc(alias = "Create")]
     pub fn create(&mut self, chn: i64, attr: &ChnAttrStr) -> Result<i32, CanMvError> {
-        let c = Self::check_chn(self.personality.traits().create_name, chn)?;
+        let c = Self::check_chn(self.firmware.traits().create_name, chn)?;
         let _ = self.mpi.attach_vb_pool(c, self.private_poolid);
         self.mpi
             .create_chn(c, &attr.to_mpi())
             .map_err(Self::os("mpi venc create chn failed."))?;
         let is_video = matches!(attr.payload_type, consts::K_PT_H264 | consts::K_PT_H265);
-        if is_video && self.personality.traits().enable_idr {
+        if is_video && self.firmware.traits().enable_idr {
             self.mpi
                 .enable_idr(c, true)
                 .map_err(Self::os("mpi venc enable idr failed."))?;
@@ -594,7 +387,7 @@ impl Encoder {
     /// the MPI itself between [`Encoder::begin_send_frame`] and [`Encoder::finish_send_frame`].
     pub fn begin_send_frame(&self, chn: i64, timeout_ms: i32) -> Result<BlockingCall, CanMvError> {
         let chn = Self::check_chn("SendFrame", chn)?;
-        let traits = self.personality.traits();
+        let traits = self.firmware.traits();
         if traits.send_frame == SendFrameStyle::Absent {
             return Err(CanMvError::NoSuchMethod {
                 method: "SendFrame",
@@ -618,7 +411,7 @@ impl Encoder {
             Ok(()) => Ok(0),
             Err(e) => {
                 self.last_mpi_error = Some(e);
-                match self.personality.traits().send_frame {
+                match self.firmware.traits().send_frame {
                     SendFrameStyle::ReturnsStatus => Ok(e.as_canmv_int()),
                     _ => Err(Self::os("mpi venc send frame failed.")(e)),
                 }
@@ -656,7 +449,7 @@ impl Encoder {
             .mpi
             .query_status(chn)
             .map_err(Self::os("mpi venc query status failed."))?;
-        let traits = self.personality.traits();
+        let traits = self.firmware.traits();
         let count = if traits.packs_per_get {
             status.cur_packs.max(1)
         } else {
@@ -683,7 +476,7 @@ impl Encoder {
     ) -> Result<i32, CanMvError> {
         if let Err(e) = got {
             self.last_mpi_error = Some(e);
-            return match self.personality.traits().get_stream {
+            return match self.firmware.traits().get_stream {
                 GetStreamStyle::TimeoutReturnsCode => Ok(-1),
                 _ => Err(Self::os("mpi venc get stream failed.")(e)),
             };
@@ -699,7 +492,7 @@ impl Encoder {
             stream.data_size[i] = pack.len;
             stream.stream_type[i] = pack.pack_type.code();
             stream.pts[i] = pack.pts;
-            if self.personality.traits().stream_phy_addr {
+            if self.firmware.traits().stream_phy_addr {
                 stream.phy_addr[i] = pack.phys_addr;
             }
         }

@@ -15,17 +15,16 @@ pub mod encoder;
 pub mod error;
 pub mod fault;
 pub mod features;
+pub mod firmware;
 pub mod layout;
 pub mod limits;
 pub mod mpi;
 
-pub use encoder::{
-    BlockingCall, CanMvError, ChnAttrStr, Encoder, GetStreamStyle, IdeChannel, OutBufPools,
-    Personality, SendFrameStyle, StreamData, Traits,
-};
+pub use encoder::{BlockingCall, CanMvError, ChnAttrStr, Encoder, StreamData};
 pub use error::VencError;
 pub use fault::{FaultKind, FaultSpec, Faults};
 pub use features::{Border, FeatureCall, H264Entropy, H265Sao, OsdRegion, Words};
+pub use firmware::{Firmware, GetStreamStyle, IdeChannel, OutBufPools, SendFrameStyle, Traits};
 pub use layout::{align_up, uv_offset};
 pub use limits::{K230, Limits};
 pub use mpi::{

@@ -9,7 +9,7 @@ use crate::{Consumer, EncodeJob, EncodeRunError, EncodeSummary, PackEvent, PackS
 use std::sync::Arc;
 use std::time::Duration;
 use venc_core::camera::{BoundCamera, CameraCounts};
-use venc_core::{Encoder, Mpi, Personality};
+use venc_core::{Encoder, Firmware, Mpi};
 
 /// Why a bound run stopped.
 #[derive(Debug, thiserror::Error)]
@@ -31,7 +31,7 @@ pub enum Example1Error {
 pub fn run_example1(
     calls: Arc<dyn Mpi>,
     job: &EncodeJob,
-    bind: impl FnOnce(Personality) -> Result<Arc<dyn BoundCamera>, String>,
+    bind: impl FnOnce(Firmware) -> Result<Arc<dyn BoundCamera>, String>,
     on_pack: impl FnMut(&PackEvent, &[u8]),
 ) -> Result<(EncodeSummary, CameraCounts), Example1Error> {
     let (w, h) = (job.attr.pic_width, job.attr.pic_height);
@@ -40,7 +40,7 @@ pub fn run_example1(
     let mut enc = Encoder::new(Arc::clone(&mpi));
     enc.set_out_bufs(chn, job.out_bufs, w, h)
         .map_err(canmv("SetOutBufs"))?;
-    let camera = bind(enc.personality()).map_err(Example1Error::Camera)?;
+    let camera = bind(enc.firmware()).map_err(Example1Error::Camera)?;
     let mut consumer = Consumer::new(job.chn, on_pack);
     // Board time: on a dilated clock the rate is the board's, not this machine's.
     let started = camera.now();

@@ -55,7 +55,7 @@ impl EmulatedBoard {
         Self::start_with(port, &[])
     }
 
-    /// [`EmulatedBoard::start`] with `canmv-run` options, e.g. `["--firmware", "canmv-nochn"]`
+    /// [`EmulatedBoard::start`] with `canmv-run` options, e.g. `["--firmware", "canmv-2026-07"]`
     /// for a board on another firmware generation.
     pub fn start_with(port: u16, canmv_run_args: &[&str]) -> Result<Self, String> {
         let runner = canmv_run()?;

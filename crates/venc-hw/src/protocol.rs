@@ -587,7 +587,7 @@ pub struct BoardInfo {
     pub max_payload: u32,
     /// Whether the agent runs on the emulated board (`canmv-run` on venc-sim), not a K230.
     pub emulated: bool,
-    /// Firmware version (`os.uname().release` on a board; `emulated <personality>` otherwise).
+    /// Firmware version (`os.uname().release` on a board; `emulated <firmware>` otherwise).
     pub firmware: String,
     /// Machine (`os.uname().machine` on a board).
     pub machine: String,

@@ -25,7 +25,10 @@ fn seeds() -> Vec<(Kind, Vec<u8>)> {
         .u16(u16::from(venc_hw::protocol::PROTOCOL))
         .u32(MAX_PAYLOAD)
         .u8(1);
-    let hello = string(string(string(hello, "emulated canmv-new"), "x86_64"), "1.0");
+    let hello = string(
+        string(string(hello, "emulated canmv-2026-01"), "x86_64"),
+        "1.0",
+    );
     let packs = Body::default()
         .u32(3)
         .u64(0x1000_0000)

@@ -34,7 +34,7 @@ fn two_hundred_sessions_each_mapping_512_mib_never_run_the_board_out_of_memory()
 
 #[test]
 fn on_the_newest_firmware_channels_are_requested_and_a_session_gives_them_back() {
-    let board = EmulatedBoard::start_with(0, &["--firmware", "canmv-nochn"])
+    let board = EmulatedBoard::start_with(0, &["--firmware", "canmv-2026-07"])
         .unwrap_or_else(|e| panic!("{e}"));
     let connect = || HwClient::connect(board.url(), HwOptions::default()).expect("connect");
     let c = connect();

@@ -9,7 +9,7 @@ use log::{info, warn};
 use serde::Serialize;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
-use venc_core::{OutBufPools, Personality, consts};
+use venc_core::{Firmware, OutBufPools, consts};
 
 /// `MAX_MEDIA_LINK_COUNT` of CanMV's `media.py` (facts §3.2).
 pub const MAX_MEDIA_LINK_COUNT: usize = 8;
@@ -165,20 +165,20 @@ impl Simulator {
 #[doc(alias = "media.media.MediaManager")]
 pub struct MediaManager {
     sim: Arc<Simulator>,
-    personality: Personality,
+    firmware: Firmware,
 }
 
 impl MediaManager {
-    /// The media manager of `sim`, behaving as firmware `personality` does.
-    pub fn new(sim: Arc<Simulator>, personality: Personality) -> Self {
-        Self { sim, personality }
+    /// The media manager of `sim`, behaving as firmware `firmware` does.
+    pub fn new(sim: Arc<Simulator>, firmware: Firmware) -> Self {
+        Self { sim, firmware }
     }
 
     /// `MediaManager.init()`. v0.7 … 2025 set up the buffer pools and refuses a second call; the
     /// newest firmware only prints "deprecated function" (pools are private since).
     pub fn init(&self) -> Result<(), MediaError> {
         let was = self.sim.binds.media_inited.swap(true, Ordering::AcqRel);
-        match self.personality.traits().out_bufs {
+        match self.firmware.traits().out_bufs {
             OutBufPools::MediaConfig if was => Err(MediaError::AlreadyInited),
             OutBufPools::MediaConfig => {
                 info!("buffer pool : {}", self.sim.memory().pool_count());
@@ -268,7 +268,7 @@ mod tests {
         sim.binds
             .lock()
             .extend((0..MAX_MEDIA_LINK_COUNT as u32).map(|i| (other(i), other(100 + i))));
-        let media = MediaManager::new(Arc::clone(&sim), Personality::CanMvNew);
+        let media = MediaManager::new(Arc::clone(&sim), Firmware::CanMv2026Jan);
         let e = media
             .link(
                 (consts::CAMERA_MOD_ID, 0, 0),

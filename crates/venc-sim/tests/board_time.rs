@@ -8,9 +8,10 @@
 
 use std::sync::Arc;
 use std::time::Duration;
+use venc_core::Firmware;
 use venc_core::bitstream::Codec;
 use venc_core::consts::*;
-use venc_core::encoder::{H264_PROFILE_MAIN, H265_PROFILE_MAIN, Personality};
+use venc_core::encoder::{H264_PROFILE_MAIN, H265_PROFILE_MAIN};
 use venc_core::{ChnAttrStr, Encoder, StreamData};
 use venc_sim::clock::ClockKind;
 use venc_sim::sys::{Link, MediaManager};
@@ -97,7 +98,7 @@ fn camera_on_channel_0(
     sensor.set_pixformat(YUV420SP, CAM_CHN_ID_0).unwrap();
     let mut enc = Encoder::new(sim.clone());
     enc.set_out_bufs(0, 8, w, h).unwrap();
-    let media = MediaManager::new(sim.clone(), Personality::CanMvNew);
+    let media = MediaManager::new(sim.clone(), Firmware::CanMv2026Jan);
     let link = media
         .link(
             sensor.bind_info(0).src,

@@ -8,7 +8,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 use venc_core::consts::*;
 use venc_core::encoder::{H264_PROFILE_MAIN, H265_PROFILE_MAIN};
-use venc_core::{CanMvError, ChnAttrStr, Encoder, Mpi, Personality, StreamData, VencError};
+use venc_core::{CanMvError, ChnAttrStr, Encoder, Firmware, Mpi, StreamData, VencError};
 use venc_harness::source::TestPattern;
 use venc_harness::{FrameBuffers, UvPlacement};
 use venc_sim::{SimOptions, Simulator};
@@ -385,9 +385,9 @@ fn idr_controls() {
         Err(VencError::IllegalParam),
         "never created"
     );
-    // Without enable_idr (v1.0 personality) request_idr is refused.
+    // Without enable_idr (v1.0 firmware) request_idr is refused.
     let sim2 = Simulator::shared(SimOptions::default());
-    let mut v1 = Encoder::with_personality(sim2.clone(), Personality::CanMvV1);
+    let mut v1 = Encoder::with_firmware(sim2.clone(), Firmware::CanMv2024Aug);
     v1.set_out_bufs(0, 4, W, H).unwrap();
     v1.create(0, &attr()).unwrap();
     assert_eq!(sim2.request_idr(0), Err(VencError::IllegalParam));
@@ -472,7 +472,7 @@ fn get_stream_timeouts() {
     assert_eq!(packs.len(), 1);
     assert_eq!(packs[0].pack_type, venc_core::PackType::Header);
     // v1.0 raises instead of returning -1.
-    let mut v1 = Encoder::with_personality(sim.clone(), Personality::CanMvV1);
+    let mut v1 = Encoder::with_firmware(sim.clone(), Firmware::CanMv2024Aug);
     assert_eq!(
         v1.get_stream(3, &mut sd, -1),
         Err(CanMvError::OsError {

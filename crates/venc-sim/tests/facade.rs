@@ -1,5 +1,5 @@
-//! The CanMV `Encoder` facade per firmware personality, on the null backend: one table of
-//! scenarios, each run under both personalities, with what a script sees (a return value or
+//! The CanMV `Encoder` facade per firmware firmware, on the null backend: one table of
+//! scenarios, each run under both generations, with what a script sees (a return value or
 //! the exception) written down for each.
 #![allow(clippy::unwrap_used)]
 
@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use venc_core::consts::*;
 use venc_core::encoder::H264_PROFILE_MAIN;
-use venc_core::{CanMvError, ChnAttrStr, Encoder, Mpi, Personality, StreamData};
+use venc_core::{CanMvError, ChnAttrStr, Encoder, Firmware, Mpi, StreamData};
 use venc_harness::{FrameBuffers, UvPlacement};
 use venc_sim::Simulator;
 use venc_sim::sys::MediaManager;
@@ -31,8 +31,8 @@ fn attr(gop: u32) -> ChnAttrStr {
 }
 
 /// SetOutBufs(bufs), Create, Start on channel 0.
-fn started(sim: &Arc<Simulator>, p: Personality, bufs: u32, gop: u32) -> Encoder {
-    let mut enc = Encoder::with_personality(sim.clone(), p);
+fn started(sim: &Arc<Simulator>, p: Firmware, bufs: u32, gop: u32) -> Encoder {
+    let mut enc = Encoder::with_firmware(sim.clone(), p);
     enc.set_out_bufs(0, bufs, W, H).unwrap();
     enc.create(0, &attr(gop)).unwrap();
     enc.start(0).unwrap();
@@ -51,7 +51,7 @@ fn wait_encoded(sim: &Simulator, frames: u64) {
 
 /// Three frames at GOP 2, then GetStream(timeout=0) until the ring is empty: `pack_cnt` and
 /// the stream types of each call.
-fn packs_per_call(sim: &Arc<Simulator>, p: Personality) -> String {
+fn packs_per_call(sim: &Arc<Simulator>, p: Firmware) -> String {
     let mut enc = started(sim, p, 16, 2);
     let bufs = FrameBuffers::new(sim.as_ref(), W, H, 3).unwrap();
     for i in 0..3 {
@@ -71,14 +71,14 @@ fn packs_per_call(sim: &Arc<Simulator>, p: Personality) -> String {
 }
 
 /// GetStream(timeout=0) with nothing queued.
-fn get_stream_empty(sim: &Arc<Simulator>, p: Personality) -> String {
+fn get_stream_empty(sim: &Arc<Simulator>, p: Firmware) -> String {
     let mut enc = started(sim, p, 8, 30);
     seen(enc.get_stream(0, &mut StreamData::new(), 0))
 }
 
 /// 64 × SendFrame(timeout=0) with one output block, which stalls the encoder and fills the
 /// queue (30 deep).
-fn send_frame_full_queue(sim: &Arc<Simulator>, p: Personality) -> String {
+fn send_frame_full_queue(sim: &Arc<Simulator>, p: Firmware) -> String {
     let mut enc = started(sim, p, 1, 30);
     let bufs = FrameBuffers::new(sim.as_ref(), W, H, 1).unwrap();
     for i in 0..64 {
@@ -92,10 +92,10 @@ fn send_frame_full_queue(sim: &Arc<Simulator>, p: Personality) -> String {
 }
 
 /// SetOutBufs once MediaManager.init() has run.
-fn set_out_bufs_after_init(sim: &Arc<Simulator>, p: Personality) -> String {
+fn set_out_bufs_after_init(sim: &Arc<Simulator>, p: Firmware) -> String {
     let media = MediaManager::new(sim.clone(), p);
     media.init().unwrap();
-    let mut enc = Encoder::with_personality(sim.clone(), p);
+    let mut enc = Encoder::with_firmware(sim.clone(), p);
     let r = seen(enc.set_out_bufs(0, 8, W, H).map(|()| "ok"));
     media.deinit();
     r
@@ -103,8 +103,8 @@ fn set_out_bufs_after_init(sim: &Arc<Simulator>, p: Personality) -> String {
 
 /// Create on channel 4, then on channel -1 (a huge `k_u32` in C), then on -2³² (whose low 32
 /// bits are channel 0: still INVALID_CHNID, D-031).
-fn create_bad_channels(sim: &Arc<Simulator>, p: Personality) -> String {
-    let mut enc = Encoder::with_personality(sim.clone(), p);
+fn create_bad_channels(sim: &Arc<Simulator>, p: Firmware) -> String {
+    let mut enc = Encoder::with_firmware(sim.clone(), p);
     enc.set_out_bufs(0, 8, W, H).unwrap();
     format!(
         "{} / {} / {}",
@@ -115,8 +115,8 @@ fn create_bad_channels(sim: &Arc<Simulator>, p: Personality) -> String {
 }
 
 /// Start before Create, then Create and Start twice.
-fn start_out_of_order(sim: &Arc<Simulator>, p: Personality) -> String {
-    let mut enc = Encoder::with_personality(sim.clone(), p);
+fn start_out_of_order(sim: &Arc<Simulator>, p: Firmware) -> String {
+    let mut enc = Encoder::with_firmware(sim.clone(), p);
     let first = seen(enc.start(1));
     enc.set_out_bufs(1, 8, W, H).unwrap();
     enc.create(1, &attr(30)).unwrap();
@@ -124,7 +124,7 @@ fn start_out_of_order(sim: &Arc<Simulator>, p: Personality) -> String {
     format!("{first} / {}", seen(enc.start(1)))
 }
 
-type Scenario = fn(&Arc<Simulator>, Personality) -> String;
+type Scenario = fn(&Arc<Simulator>, Firmware) -> String;
 
 const BAD_CHANNELS: &str = "raise ValueError: ('venc Create, chn id: ', 4, ' out of range 0 ~ 3') \
      / raise OSError: mpi venc create chn failed. [K_ERR_VENC_INVALID_CHNID (0xA0098002)] \
@@ -136,7 +136,7 @@ const BAD_CHANNELS_V1: &str = "raise ValueError: ('venc create, chn id: ', 4, ' 
 const START_TWICE: &str = "raise OSError: mpi venc start failed. [K_ERR_VENC_NOT_PERM (0xA0098009)] \
      / raise OSError: mpi venc start failed. [K_ERR_VENC_NOT_PERM (0xA0098009)]";
 
-/// (scenario, what canmv-new shows, what canmv-v1.0 shows).
+/// (scenario, what canmv-2026-01 shows, what canmv-2024-08 shows).
 const TABLE: &[(&str, Scenario, &str, &str)] = &[
     (
         "GetStream takes every queued pack (new) or one (v1.0); the header repeats at each IDR \
@@ -179,10 +179,10 @@ const TABLE: &[(&str, Scenario, &str, &str)] = &[
 ];
 
 #[test]
-fn the_facade_per_personality_on_the_null_backend() {
+fn the_facade_per_firmware_on_the_null_backend() {
     let mut wrong = Vec::new();
     for &(name, scenario, new, v1) in TABLE {
-        for (p, want) in [(Personality::CanMvNew, new), (Personality::CanMvV1, v1)] {
+        for (p, want) in [(Firmware::CanMv2026Jan, new), (Firmware::CanMv2024Aug, v1)] {
             let got = scenario(&Simulator::null(), p);
             if got != want {
                 wrong.push(format!(
@@ -199,7 +199,7 @@ fn the_facade_per_personality_on_the_null_backend() {
 fn the_no_chn_generation_requests_its_channel_and_gives_it_back() {
     let sim = Simulator::null();
     let mpi: Arc<dyn Mpi> = sim.clone();
-    let mut enc = Encoder::with_personality(Arc::clone(&mpi), Personality::CanMvNoChn);
+    let mut enc = Encoder::with_firmware(Arc::clone(&mpi), Firmware::CanMv2026Jul);
     assert_eq!(enc.requested_chn(), -1);
     assert_eq!(
         seen(enc.chn_for("Start")),
@@ -223,7 +223,7 @@ fn the_no_chn_generation_requests_its_channel_and_gives_it_back() {
     assert_eq!(enc.requested_chn(), -1);
     assert_eq!(sim.channel_phase(1).unwrap(), venc_sim::venc::Phase::Idle);
     // A create that fails gives the channel back at once.
-    let mut bad = Encoder::with_personality(Arc::clone(&mpi), Personality::CanMvNoChn);
+    let mut bad = Encoder::with_firmware(Arc::clone(&mpi), Firmware::CanMv2026Jul);
     bad.set_out_bufs_unbound(8, W, H).unwrap();
     let odd = ChnAttrStr::new(K_PT_H264, H264_PROFILE_MAIN, W, 241);
     assert_eq!(

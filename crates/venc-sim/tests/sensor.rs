@@ -7,9 +7,10 @@ mod support;
 use std::sync::Arc;
 use std::time::Duration;
 use support::*;
+use venc_core::Firmware;
 use venc_core::bitstream::{Codec, NalKind};
 use venc_core::consts::*;
-use venc_core::encoder::{H264_PROFILE_MAIN, H265_PROFILE_MAIN, Personality};
+use venc_core::encoder::{H264_PROFILE_MAIN, H265_PROFILE_MAIN};
 use venc_core::{CanMvError, ChnAttrStr, Encoder, Mpi, StreamData, VencError};
 use venc_harness::oracle::{decode, pattern_planes, psnr, psnr_yuv};
 use venc_harness::source::ImageSequence;
@@ -49,7 +50,7 @@ fn bound_h264(
     let c = i64::from(chn);
     let mut enc = Encoder::new(sim.clone());
     enc.set_out_bufs(c, 8, w, h).unwrap();
-    let media = MediaManager::new(sim.clone(), Personality::CanMvNew);
+    let media = MediaManager::new(sim.clone(), Firmware::CanMv2026Jan);
     let link = media
         .link(s.bind_info(0).src, (VIDEO_ENCODE_MOD_ID, VENC_DEV_ID, chn))
         .unwrap();
@@ -76,8 +77,8 @@ fn bound_run(payload: u32, profile: u32, frames: u32) -> Run {
     let (summary, counts) = run_example1(
         sim.clone(),
         &job,
-        |personality| {
-            let s = BoundSensor::link(sim, SensorSource::Pattern, feed, personality)?;
+        |firmware| {
+            let s = BoundSensor::link(sim, SensorSource::Pattern, feed, firmware)?;
             bound = Some(Arc::clone(&s));
             Ok(s as Arc<dyn venc_core::camera::BoundCamera>)
         },
@@ -225,7 +226,7 @@ fn dropping_the_link_stops_frames_arriving() {
 #[test]
 fn bad_links_and_the_link_rules() {
     let sim = Simulator::shared(SimOptions::default());
-    let media = MediaManager::new(sim.clone(), Personality::CanMvNew);
+    let media = MediaManager::new(sim.clone(), Firmware::CanMv2026Jan);
     let cam = (CAMERA_MOD_ID, 0, 0);
     let venc = (VIDEO_ENCODE_MOD_ID, VENC_DEV_ID, 0);
     for (src, dst, needle) in [
@@ -315,20 +316,23 @@ fn sizes_formats_and_order_errors() {
 }
 
 #[test]
-fn set_out_bufs_after_media_init_follows_the_personality() {
-    for (personality, refused) in [(Personality::CanMvV1, true), (Personality::CanMvNew, false)] {
+fn set_out_bufs_after_media_init_follows_the_firmware() {
+    for (firmware, refused) in [
+        (Firmware::CanMv2024Aug, true),
+        (Firmware::CanMv2026Jan, false),
+    ] {
         let sim = Simulator::shared(SimOptions::default());
-        let media = MediaManager::new(sim.clone(), personality);
+        let media = MediaManager::new(sim.clone(), firmware);
         media.init().unwrap();
-        let mut enc = Encoder::with_personality(sim.clone(), personality);
+        let mut enc = Encoder::with_firmware(sim.clone(), firmware);
         let r = enc.set_out_bufs(0, 8, 800, 480);
         assert_eq!(
             matches!(r, Err(CanMvError::AssertionError { .. })),
             refused,
-            "{personality:?}"
+            "{firmware:?}"
         );
         let twice = media.init();
-        assert_eq!(twice.is_err(), refused, "init twice, {personality:?}");
+        assert_eq!(twice.is_err(), refused, "init twice, {firmware:?}");
         media.deinit();
         assert!(enc.set_out_bufs(0, 8, 800, 480).is_ok(), "after deinit");
     }

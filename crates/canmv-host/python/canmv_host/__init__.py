@@ -3,7 +3,7 @@
 ``canmv-run SCRIPT.py`` is the usual way in. From Python::
 
     import canmv_host
-    canmv_host.configure(firmware="canmv-new", source="pattern")
+    canmv_host.configure(firmware="canmv-2026-01", source="pattern")
     canmv_host.install()          # media.*, uctypes, os.exitpoint, sys.print_exception
     from media.vencoder import *  # now the firmware's modules import as on the board
 

@@ -49,11 +49,11 @@ def _parser():
     )
     p.add_argument(
         "--firmware",
-        default="canmv-new",
-        choices=[name for name, _ in _native.FIRMWARES],
+        default="canmv-2026-01",
+        type=_firmware,
         help="which firmware's Python modules to behave like, by the image you flashed: "
         + "; ".join(f"{name}: {images}" for name, images in _native.FIRMWARES)
-        + " (default canmv-new)",
+        + " (default canmv-2026-01)",
     )
     p.add_argument(
         "--timing",
@@ -178,8 +178,16 @@ _ARRIVALS = (
     ("'dst_frame_rate'", "canmv-2025-04"),
     ("'dump_frame'", "canmv-2025-04"),
     ("'destroy'", "canmv-2025-04"),
-    ("'SendFrame'", "canmv-v1.0"),
+    ("'SendFrame'", "canmv-2024-08"),
 )
+
+
+def _firmware(name):
+    """``--firmware``: a generation's name; a release tag or an old name gets the name to use."""
+    try:
+        return _native.firmware_name(name)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
 
 
 def _generation_hint(exc, firmware):
@@ -195,16 +203,16 @@ def _generation_hint(exc, firmware):
         return None
     if "positional argument" not in text or not any(m + "()" in text for m in _ENCODER_METHODS):
         return None
-    if firmware == "canmv-nochn":
+    if firmware == "canmv-2026-07":
         return ("this script passes channel numbers to Encoder methods, as firmware up to "
-                "mid-2026 does: try --firmware canmv-new (or canmv-2025-08, canmv-2025-04, "
-                "canmv-v1.0 for older images)")
+                "mid-2026 does: try --firmware canmv-2026-01 (or canmv-2025-08, canmv-2025-04, "
+                "canmv-2024-08 for older images)")
     if "were given" in text and ("GetStream()" in text or "SendFrame()" in text):
         return ("this script passes a timeout that this firmware's GetStream/SendFrame does not "
                 "take: GetStream's came with --firmware canmv-2025-04, SendFrame's with "
                 "canmv-2025-08")
     return ("this script calls Encoder methods without a channel, as the newest firmware "
-            "(after 2026-07) does: try --firmware canmv-nochn")
+            "(after 2026-07) does: try --firmware canmv-2026-07")
 
 
 class _Limits:
@@ -270,7 +278,7 @@ def _settle(limits):
             continue
 
 
-def run(script, script_args=(), sdcard="sdcard", source="pattern", firmware="canmv-new",
+def run(script, script_args=(), sdcard="sdcard", source="pattern", firmware="canmv-2026-01",
         timing="fast", codec_threads=1, quiet=True, log="warn", faults=(), fault_seed=0,
         trace=None, data="data", run_for=None, max_frames=None, ide=False, network=None,
         board_profile=None):
@@ -311,7 +319,7 @@ def run(script, script_args=(), sdcard="sdcard", source="pattern", firmware="can
             return EXIT_USAGE
         env.NETWORK.update(network)
     card, data = Path(sdcard), Path(data)
-    layout = "old" if firmware in ("canmv-v0.7", "canmv-v1.0") else "new"
+    layout = "old" if firmware in ("canmv-2024-07", "canmv-2024-08") else "new"
     try:
         env.install(card, data, layout)
     except OSError as e:

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use venc_core::fault::Faults;
-use venc_core::{ChnAttr, Encoder, IdeChannel, Mpi, Personality, RcAttr, VencError};
+use venc_core::{ChnAttr, Encoder, Firmware, IdeChannel, Mpi, RcAttr, VencError};
 use venc_harness::source::{FrameSource, Looping, open_file};
 use venc_harness::trace::TracingMpi;
 use venc_sim::SimOptions;
@@ -104,7 +104,7 @@ pub struct Board {
     /// script's call is, not on each slice of its wait ([`crate::wait::program_call`]).
     pub call_faults: Faults,
     /// Which firmware's Python modules the scripts see.
-    pub personality: Personality,
+    pub firmware: Firmware,
     /// What sensors see.
     pub source: SourceSpec,
     /// Sensor pacing.
@@ -145,7 +145,7 @@ const BUFFER_MMAP_BASE: u64 = 0x3e_0000_0000;
 impl std::fmt::Debug for Board {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Board")
-            .field("personality", &self.personality)
+            .field("firmware", &self.firmware)
             .field("source", &self.source)
             .field("timing", &self.timing)
             .field("traced", &self.tracer.is_some())
@@ -166,7 +166,7 @@ const IDE_PREVIEW_QUALITY: u32 = 50;
 
 impl Board {
     fn new(
-        personality: Personality,
+        firmware: Firmware,
         source: SourceSpec,
         vpu_timing: VpuTiming,
         threads: u16,
@@ -207,7 +207,7 @@ impl Board {
             mpi,
             tracer,
             call_faults: Faults::new(fault_seed),
-            personality,
+            firmware,
             source,
             // A paced VPU comes with a paced sensor, on the same board clock.
             timing: if vpu_timing.profile().is_some() {
@@ -224,7 +224,7 @@ impl Board {
             ide: ide.then(|| Mutex::new(None)),
             ide_collisions: AtomicU64::new(0),
         };
-        if board.personality.traits().ide_channel == IdeChannel::FixedLast {
+        if board.firmware.traits().ide_channel == IdeChannel::FixedLast {
             board.take_ide_channel();
         }
         board
@@ -244,7 +244,7 @@ impl Board {
         if held.is_some() {
             return;
         }
-        let chn = match self.personality.traits().ide_channel {
+        let chn = match self.firmware.traits().ide_channel {
             IdeChannel::FixedLast => Ok(venc_core::consts::VENC_MAX_CHN_NUMS - 1),
             IdeChannel::Requested => self.sim.request_chn(),
         };
@@ -274,7 +274,7 @@ impl Board {
                 .and_then(|()| self.sim.start_chn(c));
             if made.is_err() {
                 let _ = self.sim.destroy_pool(pool);
-                if self.personality.traits().ide_channel == IdeChannel::Requested {
+                if self.firmware.traits().ide_channel == IdeChannel::Requested {
                     let _ = self.sim.release_chn(c);
                 }
             }
@@ -411,7 +411,7 @@ impl Board {
 
     /// Whether blocking calls release the GIL (2026 firmware) or hold it (v1.0, 2025).
     pub fn releases_gil(&self) -> bool {
-        self.personality.traits().releases_gil
+        self.firmware.traits().releases_gil
     }
 }
 
@@ -426,7 +426,7 @@ fn slot() -> MutexGuard<'static, Option<Arc<Board>>> {
 pub fn current() -> Arc<Board> {
     Arc::clone(slot().get_or_insert_with(|| {
         Arc::new(Board::new(
-            Personality::default(),
+            Firmware::default(),
             SourceSpec::Pattern,
             VpuTiming::Fast,
             1,

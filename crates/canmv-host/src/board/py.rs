@@ -12,15 +12,24 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use venc_core::cstruct::{Scalar, VIDEO_FRAME_INFO_FIELDS, VIDEO_FRAME_INFO_SIZE};
 use venc_core::fault::FaultPoint;
-use venc_core::{FaultSpec, GetStreamStyle, Mpi, OutBufPools, Personality, SendFrameStyle, Traits};
+use venc_core::{FaultSpec, Firmware, GetStreamStyle, Mpi, OutBufPools, SendFrameStyle, Traits};
 use venc_sim::timing::{BoardProfile, VpuTiming};
 
-/// `configure(firmware="canmv-new", source="pattern", timing="fast", codec_threads=1,
+/// `firmware_name(name)`: the generation's name, or ValueError naming the one meant (the
+/// front's `--firmware` check).
+#[pyfunction]
+pub fn firmware_name(name: &str) -> PyResult<&'static str> {
+    Firmware::parse(name)
+        .map(Firmware::name)
+        .map_err(value_error)
+}
+
+/// `configure(firmware="canmv-2026-01", source="pattern", timing="fast", codec_threads=1,
 /// fault_seed=0, trace=None)`: a new board. Files are opened once here, so a bad `source` or
 /// `trace` path fails now with a clear error. `trace` names a file that receives every MPI call
 /// the script makes, as JSON lines (`venc trace diff` compares two).
 #[pyfunction]
-#[pyo3(signature = (firmware = "canmv-new", source = "pattern", timing = "fast", codec_threads = 1, fault_seed = 0, trace = None, ide = false, board_profile = None))]
+#[pyo3(signature = (firmware = "canmv-2026-01", source = "pattern", timing = "fast", codec_threads = 1, fault_seed = 0, trace = None, ide = false, board_profile = None))]
 #[allow(clippy::too_many_arguments)] // Python's keyword arguments, one per runner option
 pub fn configure(
     firmware: &str,
@@ -32,16 +41,7 @@ pub fn configure(
     ide: bool,
     board_profile: Option<PathBuf>,
 ) -> PyResult<()> {
-    let personality = Personality::from_name(firmware).ok_or_else(|| {
-        let known: Vec<String> = Personality::ALL
-            .iter()
-            .map(|p| format!("{} ({})", p.name(), p.images()))
-            .collect();
-        value_error(format!(
-            "unknown firmware {firmware:?}: use one of {}",
-            known.join(", ")
-        ))
-    })?;
+    let firmware = Firmware::parse(firmware).map_err(value_error)?;
     let timing = VpuTiming::parse(timing).map_err(|e| value_error(format!("unknown {e}")))?;
     let timing = match board_profile {
         Some(path) => BoardProfile::load(&path)
@@ -64,7 +64,7 @@ pub fn configure(
         None => None,
     };
     *slot() = Some(Arc::new(Board::new(
-        personality,
+        firmware,
         source,
         timing,
         codec_threads,
@@ -81,8 +81,8 @@ pub fn configure(
 pub fn board_info(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     let board = current();
     let info = PyDict::new(py);
-    info.set_item("firmware", board.personality.name())?;
-    info.set_item("traits", traits_dict(py, board.personality.traits())?)?;
+    info.set_item("firmware", board.firmware.name())?;
+    info.set_item("traits", traits_dict(py, board.firmware.traits())?)?;
     info.set_item("source", board.source.describe())?;
     info.set_item("timing", board.vpu_timing.name())?;
     info.set_item("codec_threads", board.sim.options().codec_threads)?;

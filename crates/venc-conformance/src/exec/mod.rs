@@ -18,8 +18,8 @@ use std::fmt::{self, Write as _};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use venc_core::{
-    ChnAttr, ChnAttrStr, Encoder, FeatureCall, Mpi, Pack, PackType, Personality, RcAttr,
-    StreamData, VencError, consts,
+    ChnAttr, ChnAttrStr, Encoder, FeatureCall, Firmware, Mpi, Pack, PackType, RcAttr, StreamData,
+    VencError, consts,
 };
 use venc_harness::Consumer;
 
@@ -159,9 +159,9 @@ type StepResult = Result<(), String>;
 impl<'a> Executor<'a> {
     /// An executor for `case` over `mpi` (which must be fresh: no channel, no pool).
     pub fn new(mpi: Arc<dyn Mpi>, case: &'a Case) -> Self {
-        let personality: Personality = case.setup.personality.0;
+        let firmware: Firmware = case.setup.firmware.0;
         Self {
-            encoders: vec![Encoder::with_personality(Arc::clone(&mpi), personality)],
+            encoders: vec![Encoder::with_firmware(Arc::clone(&mpi), firmware)],
             mpi,
             setup: &case.setup,
             chans: BTreeMap::new(),
@@ -357,9 +357,9 @@ impl<'a> Executor<'a> {
             }
             Step::NewEncoder => {
                 let what = self.at("Encoder()".into());
-                let p = self.encoder().personality();
+                let p = self.encoder().firmware();
                 self.encoders
-                    .push(Encoder::with_personality(Arc::clone(&self.mpi), p));
+                    .push(Encoder::with_firmware(Arc::clone(&self.mpi), p));
                 self.out.trace.push(what);
                 Ok(())
             }

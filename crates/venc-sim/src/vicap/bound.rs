@@ -7,7 +7,7 @@ use crate::sys::{Link, MediaManager};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 use venc_core::camera::{BoundCamera, CameraCounts};
-use venc_core::{Personality, consts};
+use venc_core::{Firmware, consts};
 
 /// What a bound run feeds: the picture, the rate and how many frames.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,13 +37,13 @@ pub struct BoundSensor {
 
 impl BoundSensor {
     /// Sets sensor 0 up for `feed` (reset, size with VICAP's 4K alignment, NV12), links its
-    /// first channel to `feed.chn` and initialises the media manager under `personality`'s
+    /// first channel to `feed.chn` and initialises the media manager under `firmware`'s
     /// rules.
     pub fn link(
         sim: Arc<Simulator>,
         source: SensorSource,
         feed: BoundFeed,
-        personality: Personality,
+        firmware: Firmware,
     ) -> Result<Arc<Self>, String> {
         let sensor = Sensor::new(
             Arc::clone(&sim),
@@ -70,7 +70,7 @@ impl BoundSensor {
         sensor
             .set_pixformat(YUV420SP, CAM_CHN_ID_0)
             .map_err(sensor_err)?;
-        let media = MediaManager::new(Arc::clone(&sim), personality);
+        let media = MediaManager::new(Arc::clone(&sim), firmware);
         let link = media
             .link(
                 sensor.bind_info(CAM_CHN_ID_0).src,

@@ -346,7 +346,7 @@ def kd_mpi_venc_get_2d_frame(chn, frame):
 
 
 # Only the no-chn generation's bindings have these (firmware facts §1.4).
-if _native.board_info()["firmware"] == "canmv-nochn":
+if _native.board_info()["firmware"] == "canmv-2026-07":
     from mpp.common_struct import k_u32_ptr
 
     def kd_mpi_venc_request_chn(chn_ptr):

@@ -3,7 +3,7 @@
 # link comes after it; cleanup destroys the link, then stops and destroys the encoder.
 #
 # Runs as-is on a board with that firmware and on the simulator:
-#   canmv-run --firmware canmv-nochn examples/canmv/nochn/bind_venc.py [-- OUT FRAMES]
+#   canmv-run --firmware canmv-2026-07 examples/canmv/2026-07/bind_venc.py [-- OUT FRAMES]
 # OUT's extension picks the codec (.264 / .265 / .mjpeg).
 from media.vencoder import *
 from media.sensor import *

@@ -3,7 +3,7 @@
 # one second and hands out one pack per call; ChnAttrStr takes only the GOP (4000 kbit/s, 30 fps).
 #
 # Runs as-is on a board with that firmware and on the simulator:
-#   canmv-run --firmware canmv-v1.0 examples/canmv/v1.0/stream_venc.py [-- OUT FRAMES]
+#   canmv-run --firmware canmv-2024-08 examples/canmv/2024-08/stream_venc.py [-- OUT FRAMES]
 # OUT's extension picks the codec (.264 / .265).
 from media.vencoder import *
 from media.sensor import *

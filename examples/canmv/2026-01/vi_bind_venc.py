@@ -1,7 +1,7 @@
 # Camera bound to the encoder (MediaManager.link): no SendFrame, the sensor feeds channel 0.
 #
 # Runs as-is on a CanMV K230 board and on the simulator:
-#   canmv-run examples/canmv/new/vi_bind_venc.py --sdcard sdcard [-- OUT FRAMES]
+#   canmv-run examples/canmv/2026-01/vi_bind_venc.py --sdcard sdcard [-- OUT FRAMES]
 # OUT's extension picks the codec (.264 / .265). On the board sys.argv is empty: defaults apply.
 from media.vencoder import *
 from media.sensor import *

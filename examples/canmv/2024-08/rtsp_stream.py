@@ -5,7 +5,7 @@
 # Play it with: ffplay rtsp://<ip>:8554/test
 #
 # Runs as-is on a board with that firmware and on the simulator:
-#   canmv-run --firmware canmv-v1.0 --run-for 20 examples/canmv/v1.0/rtsp_stream.py [-- PORT]
+#   canmv-run --firmware canmv-2024-08 --run-for 20 examples/canmv/2024-08/rtsp_stream.py [-- PORT]
 from media.vencoder import *
 from media.sensor import *
 from media.media import *

@@ -4,7 +4,7 @@
 # sample, time stamps are the packs' pts from the first I (µs).
 #
 # Runs as-is on a CanMV K230 board and on the simulator:
-#   canmv-run --max-frames 90 examples/canmv/new/record_mp4.py [-- OUT CODEC]
+#   canmv-run --max-frames 90 examples/canmv/2026-01/record_mp4.py [-- OUT CODEC]
 # OUT defaults to /sdcard/examples/record.mp4, CODEC to h264 (or h265).
 from media.vencoder import *
 from media.sensor import *

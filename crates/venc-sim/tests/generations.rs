@@ -1,18 +1,18 @@
-//! Firmware personalities: the same program against every generation that takes a channel.
+//! Firmware generations: the same program against every generation that takes a channel.
 #![allow(clippy::unwrap_used)]
 
 use std::time::Duration;
 use venc_core::consts::*;
 use venc_core::encoder::H264_PROFILE_MAIN;
-use venc_core::{ChnAttrStr, Encoder, Mpi, Personality, StreamData};
+use venc_core::{ChnAttrStr, Encoder, Firmware, Mpi, StreamData};
 use venc_harness::{FrameBuffers, UvPlacement};
 use venc_sim::{SimOptions, Simulator};
 
 /// Sends `frames` frames with a GOP of 4, waits for them all, then collects what successive
 /// GetStream calls return: (pack_cnt, stream types) per call.
-fn collect(personality: Personality, frames: usize) -> Vec<(u32, Vec<u32>)> {
+fn collect(firmware: Firmware, frames: usize) -> Vec<(u32, Vec<u32>)> {
     let sim = Simulator::shared(SimOptions::default());
-    let mut enc = Encoder::with_personality(sim.clone(), personality);
+    let mut enc = Encoder::with_firmware(sim.clone(), firmware);
     let attr = ChnAttrStr {
         gop_len: 4,
         ..ChnAttrStr::new(K_PT_H264, H264_PROFILE_MAIN, 320, 240)
@@ -45,29 +45,29 @@ fn collect(personality: Personality, frames: usize) -> Vec<(u32, Vec<u32>)> {
 /// Stream types per call, as each generation's GetStream hands them out (firmware facts §1.1):
 /// every queued pack (from 2025-08) or one per call; the header before every IDR (enable_idr,
 /// from 2025-03) or once.
-const PACKS: &[(Personality, &[&[u32]])] = &[
+const PACKS: &[(Firmware, &[&[u32]])] = &[
     (
-        Personality::CanMvV07,
+        Firmware::CanMv2024Jul,
         &[&[3], &[2], &[1], &[1], &[1], &[2], &[1]],
     ),
     (
-        Personality::CanMvV1,
+        Firmware::CanMv2024Aug,
         &[&[3], &[2], &[1], &[1], &[1], &[2], &[1]],
     ),
     (
-        Personality::CanMv2025Apr,
+        Firmware::CanMv2025Apr,
         &[&[3], &[2], &[1], &[1], &[1], &[3], &[2], &[1]],
     ),
-    (Personality::CanMv2025Aug, &[&[3, 2, 1, 1, 1, 3, 2, 1]]),
-    (Personality::CanMvNew, &[&[3, 2, 1, 1, 1, 3, 2, 1]]),
+    (Firmware::CanMv2025Aug, &[&[3, 2, 1, 1, 1, 3, 2, 1]]),
+    (Firmware::CanMv2026Jan, &[&[3, 2, 1, 1, 1, 3, 2, 1]]),
 ];
 
 #[test]
 fn each_generation_hands_out_packs_as_its_firmware() {
-    for &(personality, want) in PACKS {
-        let calls = collect(personality, 6);
+    for &(firmware, want) in PACKS {
+        let calls = collect(firmware, 6);
         let types: Vec<&[u32]> = calls.iter().map(|(_, t)| t.as_slice()).collect();
-        assert_eq!(types, want, "{}", personality.name());
+        assert_eq!(types, want, "{}", firmware.name());
         assert!(calls.iter().all(|(n, t)| *n as usize == t.len()));
     }
 }
@@ -77,40 +77,40 @@ fn each_generation_hands_out_packs_as_its_firmware() {
 #[test]
 fn each_generation_answers_failures_as_its_firmware() {
     use venc_core::CanMvError;
-    for personality in Personality::ALL {
-        if !personality.traits().takes_chn {
+    for firmware in Firmware::ALL {
+        if !firmware.traits().takes_chn {
             continue;
         }
         let sim = Simulator::shared(SimOptions::default());
         let bufs = FrameBuffers::new(sim.as_ref(), 320, 240, 1).unwrap();
         let mut frame = bufs.frame_info(0, UvPlacement::Vicap, 0);
         frame.pixel_format = 3; // RGB888
-        let mut enc = Encoder::with_personality(sim.clone(), personality);
+        let mut enc = Encoder::with_firmware(sim.clone(), firmware);
         enc.set_out_bufs(0, 4, 320, 240).unwrap();
         enc.create(0, &ChnAttrStr::new(K_PT_H264, H264_PROFILE_MAIN, 320, 240))
             .unwrap();
         enc.start(0).unwrap();
         let sent = enc.send_frame(0, &frame, 10);
         let not_support = "K_ERR_VENC_NOT_SUPPORT (0xA0098008)";
-        let want_send = match personality {
-            Personality::CanMvV07 => {
+        let want_send = match firmware {
+            Firmware::CanMv2024Jul => {
                 Err("AttributeError: 'Encoder' object has no attribute 'SendFrame'".to_string())
             }
-            Personality::CanMvV1 | Personality::CanMv2025Apr => Err(format!(
+            Firmware::CanMv2024Aug | Firmware::CanMv2025Apr => Err(format!(
                 "OSError: mpi venc send frame failed. [{not_support}]"
             )),
             _ => Ok(i64::from(0xA009_8008_u32 as i32)),
         };
         let got = sent.map_err(|e: CanMvError| e.to_string());
-        assert_eq!(got, want_send, "{}", personality.name());
+        assert_eq!(got, want_send, "{}", firmware.name());
     }
     // GetStream on an empty started channel: -1 at once with a timeout of 0 (from 2025-04),
     // OSError after the fixed second (v1.0).
-    for (personality, want) in [
-        (Personality::CanMv2025Apr, Ok(-1)),
-        (Personality::CanMvNew, Ok(-1)),
+    for (firmware, want) in [
+        (Firmware::CanMv2025Apr, Ok(-1)),
+        (Firmware::CanMv2026Jan, Ok(-1)),
         (
-            Personality::CanMvV1,
+            Firmware::CanMv2024Aug,
             Err(
                 "OSError: mpi venc get stream failed. [K_ERR_VENC_NOTREADY (0xA0098010)]"
                     .to_string(),
@@ -118,26 +118,34 @@ fn each_generation_answers_failures_as_its_firmware() {
         ),
     ] {
         let sim = Simulator::shared(SimOptions::default());
-        let mut enc = Encoder::with_personality(sim.clone(), personality);
+        let mut enc = Encoder::with_firmware(sim.clone(), firmware);
         enc.set_out_bufs(0, 4, 320, 240).unwrap();
         enc.create(0, &ChnAttrStr::new(K_PT_H264, H264_PROFILE_MAIN, 320, 240))
             .unwrap();
         enc.start(0).unwrap();
         let got = enc.get_stream(0, &mut StreamData::new(), 0);
-        assert_eq!(
-            got.map_err(|e| e.to_string()),
-            want,
-            "{}",
-            personality.name()
-        );
+        assert_eq!(got.map_err(|e| e.to_string()), want, "{}", firmware.name());
     }
 }
 
 #[test]
-fn personality_names_round_trip() {
-    for p in Personality::ALL {
-        assert_eq!(Personality::from_name(p.name()), Some(p));
+fn firmware_names_round_trip() {
+    for p in Firmware::ALL {
+        assert_eq!(Firmware::from_name(p.name()), Some(p));
     }
-    assert_eq!(Personality::from_name("v9"), None);
-    assert_eq!(Personality::default(), Personality::CanMvNew);
+    assert_eq!(Firmware::from_name("v9"), None);
+    let unknown = Firmware::parse("v9").unwrap_err();
+    assert!(
+        unknown.starts_with("unknown firmware \"v9\": use one of canmv-2024-07 (v0.7"),
+        "{unknown}"
+    );
+    for (tag, now) in [
+        ("v1.0", "canmv-2024-08"),
+        ("canmv-new", "canmv-2026-01"),
+        ("canmv-nochn", "canmv-2026-07"),
+    ] {
+        let hint = Firmware::parse(tag).unwrap_err();
+        assert!(hint.contains(&format!("is named {now} (")), "{hint}");
+    }
+    assert_eq!(Firmware::default(), Firmware::CanMv2026Jan);
 }

@@ -3,7 +3,7 @@
 # only when the driver fails: so the camera must be running and linked before the loop.
 #
 # Runs as-is on a board with that firmware and on the simulator:
-#   canmv-run --firmware canmv-v0.7 examples/canmv/v0.7/vi_bind_venc.py [-- OUT FRAMES]
+#   canmv-run --firmware canmv-2024-07 examples/canmv/2024-07/vi_bind_venc.py [-- OUT FRAMES]
 from media.vencoder import *
 from media.sensor import *
 from media.media import *

@@ -1,7 +1,7 @@
 # Frames sent by hand: sensor.snapshot() -> k_video_frame_info -> Encoder.SendFrame.
 #
 # Runs as-is on a CanMV K230 board and on the simulator:
-#   canmv-run examples/canmv/new/stream_venc.py --sdcard sdcard [-- OUT FRAMES]
+#   canmv-run examples/canmv/2026-01/stream_venc.py --sdcard sdcard [-- OUT FRAMES]
 # OUT's extension picks the codec (.264 / .265). On the board sys.argv is empty: defaults apply.
 #
 # Unlike hard-coded "+1024"/"+3072" UV offsets, the UV address comes from the image itself

@@ -2,7 +2,7 @@
 # button (KeyboardInterrupt). Play it with: ffplay rtsp://<ip>:8554/test
 #
 # Runs as-is on a CanMV K230 board and on the simulator:
-#   canmv-run --run-for 20 examples/canmv/new/rtsp_stream.py [-- PORT CODEC]
+#   canmv-run --run-for 20 examples/canmv/2026-01/rtsp_stream.py [-- PORT CODEC]
 # CODEC: h264 (default) or h265.
 from media.vencoder import *
 from media.sensor import *

@@ -7,7 +7,7 @@
 # keeps every whole GOP written before a power cut; the last one is written by kd_mp4_destroy.
 #
 # Runs as-is on a board with that firmware and on the simulator:
-#   canmv-run --firmware canmv-nochn examples/canmv/nochn/record_fmp4.py [-- PREFIX FILES FRAMES CODEC]
+#   canmv-run --firmware canmv-2026-07 examples/canmv/2026-07/record_fmp4.py [-- PREFIX FILES FRAMES CODEC]
 # writes PREFIX_0.mp4 … (PREFIX defaults to /data/rec, FILES to 2, FRAMES to 45, CODEC to h265).
 from media.vencoder import *
 from media.sensor import *

@@ -4,7 +4,7 @@
 # stop button. Play it with: ffplay rtsp://<ip>:8554/test
 #
 # Runs as-is on a board with that firmware and on the simulator:
-#   canmv-run --firmware canmv-nochn --run-for 20 examples/canmv/nochn/rtsp_stream.py [-- PORT CODEC]
+#   canmv-run --firmware canmv-2026-07 --run-for 20 examples/canmv/2026-07/rtsp_stream.py [-- PORT CODEC]
 # CODEC: h265 (default) or h264.
 from media.vencoder import *
 from media.sensor import *

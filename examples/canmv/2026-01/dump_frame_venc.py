@@ -2,7 +2,7 @@
 # snapshot(dump_frame=True); SendFrame returns the driver's status (0 = queued).
 #
 # Runs as-is on a CanMV K230 board and on the simulator:
-#   canmv-run examples/canmv/new/dump_frame_venc.py [-- OUT FRAMES]
+#   canmv-run examples/canmv/2026-01/dump_frame_venc.py [-- OUT FRAMES]
 # OUT's extension picks the codec (.264 / .265 / .mjpeg).
 from media.vencoder import *
 from media.sensor import *

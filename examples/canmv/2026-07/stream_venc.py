@@ -2,7 +2,7 @@
 # a free channel and keeps it in encoder.chn; Destroy() gives it back.
 #
 # Runs as-is on a board with that firmware and on the simulator:
-#   canmv-run --firmware canmv-nochn examples/canmv/nochn/stream_venc.py [-- OUT FRAMES]
+#   canmv-run --firmware canmv-2026-07 examples/canmv/2026-07/stream_venc.py [-- OUT FRAMES]
 # OUT's extension picks the codec (.264 / .265 / .mjpeg).
 from media.vencoder import *
 from media.sensor import *
