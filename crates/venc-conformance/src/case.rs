@@ -673,6 +673,10 @@ pub struct StreamExpect {
     /// The longest distance between two key frames, which must equal the GOP (CTS); the
     /// stream's last key frame is no further than this from its end.
     pub longest_key_distance: Option<u32>,
+    /// Each accepted `mpi.request_idr` puts an IDR on a frame not yet taken, at most this many
+    /// frames after the first frame sent after the request (negative delays — a frame already in
+    /// flight — are fine). Replaces `idr_at`; the GOP must be longer than the stream.
+    pub idr_request_delay_max: Option<u32>,
 }
 
 /// A case file that could not be read.

@@ -214,13 +214,19 @@ pub fn expectations(
         .collect();
     // Every JPEG picture stands alone; video has an IDR every `gop`.
     let jpeg = s.codec() == Some(Codec::Jpeg);
-    let want_idr = e.idr_at.clone().unwrap_or_else(|| {
-        let gop = if jpeg { 1 } else { s.attr.gop_len.max(1) };
-        (0..e.frames).step_by(gop as usize).collect()
-    });
-    if idrs != want_idr {
-        return Err(format!("IDR at frames {idrs:?}, expected {want_idr:?}"));
-    }
+    // Where requested IDRs land depends on timing, so the trace line names the rule only.
+    let idr_line = if let Some(delay) = e.idr_request_delay_max {
+        requested_idrs(s, &idrs, e.frames, delay)?
+    } else {
+        let want_idr = e.idr_at.clone().unwrap_or_else(|| {
+            let gop = if jpeg { 1 } else { s.attr.gop_len.max(1) };
+            (0..e.frames).step_by(gop as usize).collect()
+        });
+        if idrs != want_idr {
+            return Err(format!("IDR at frames {idrs:?}, expected {want_idr:?}"));
+        }
+        format!("IDR at {idrs:?}")
+    };
     // Header policy: before every I pack, or only before the first.
     let mut headers_before_i = Vec::new();
     for (i, p) in s.packs.iter().enumerate() {
@@ -256,7 +262,7 @@ pub fn expectations(
         return Err(format!("a pack carries pts {p}, which no sent frame had"));
     }
     lines.push(format!(
-        "L2 ch: {} frames, IDR at {idrs:?}, {headers} HEADER",
+        "L2 ch: {} frames, {idr_line}, {headers} HEADER",
         frames.len()
     ));
     if let Some(tol) = e.bitrate_tolerance {
@@ -499,6 +505,64 @@ fn turned(frame: &Yuv, (w, h): (u32, u32), turn: crate::exec::Turn) -> Yuv {
     }
 }
 
+/// Key frames where `request_idr`s put them, when frames were in flight: each request's IDR
+/// lands on a frame the program had not taken yet and no later than `delay` frames after the
+/// first frame sent after the request; every IDR but frame 0 answers a request (the GOP must be
+/// longer than the stream, so the schedule adds none).
+fn requested_idrs(
+    s: &ChannelStream,
+    idrs: &[u32],
+    frames: u32,
+    delay: u32,
+) -> Result<String, String> {
+    if s.attr.gop_len <= frames {
+        return Err(format!(
+            "GOP {} within {frames} frames: the case cannot tell a requested IDR from a scheduled one",
+            s.attr.gop_len
+        ));
+    }
+    if s.idr_requests.is_empty() {
+        return Err("no request_idr was accepted on the channel".into());
+    }
+    let windows: Vec<(u32, u32)> = s
+        .idr_requests
+        .iter()
+        .map(|r| (r.taken, r.sent + delay))
+        .collect();
+    if let Some((from, to)) = windows
+        .iter()
+        .find(|(from, to)| !idrs.iter().any(|i| (from..=to).contains(&i)))
+    {
+        return Err(format!(
+            "IDR at frames {idrs:?}: none in frames {from}..={to}, where a request_idr must put one"
+        ));
+    }
+    if let Some(stray) = idrs
+        .iter()
+        .find(|&&i| i != 0 && !windows.iter().any(|(from, to)| (from..=to).contains(&&i)))
+    {
+        return Err(format!(
+            "IDR at frame {stray} answers no request_idr (IDR at {idrs:?})"
+        ));
+    }
+    let late: Vec<i64> = s
+        .idr_requests
+        .iter()
+        .map(|r| {
+            let answer = idrs
+                .iter()
+                .rev()
+                .find(|&&i| (r.taken..=r.sent + delay).contains(&i));
+            i64::from(answer.copied().unwrap_or(0)) - i64::from(r.sent)
+        })
+        .collect();
+    log::info!("IDR at {idrs:?}; delays after each request_idr: {late:?} frames");
+    Ok(format!(
+        "IDR at 0 and within {delay} frames of each of {} request_idr",
+        s.idr_requests.len()
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -532,7 +596,38 @@ mod tests {
                 bit_rate: 1000,
             },
             turn: Default::default(),
+            idr_requests: Vec::new(),
         }
+    }
+
+    #[test]
+    fn a_requested_idr_must_land_in_its_window_and_no_idr_may_stray() {
+        use crate::exec::IdrRequest;
+        let mut s = stream(Vec::new());
+        s.attr.gop_len = 100;
+        let run = |s: &ChannelStream, idrs: &[u32]| requested_idrs(s, idrs, 12, 0);
+        assert_eq!(
+            run(&s, &[0, 4]).unwrap_err(),
+            "no request_idr was accepted on the channel"
+        );
+        s.idr_requests.push(IdrRequest { taken: 2, sent: 6 });
+        assert!(run(&s, &[0, 4]).is_ok());
+        assert!(
+            run(&s, &[0, 6]).is_ok(),
+            "the first frame sent after the request"
+        );
+        let late = run(&s, &[0, 7]).unwrap_err();
+        assert!(late.contains("none in frames 2..=6"), "{late}");
+        let taken = run(&s, &[0, 1]).unwrap_err();
+        assert!(taken.contains("none in frames 2..=6"), "{taken}");
+        let stray = run(&s, &[0, 4, 9]).unwrap_err();
+        assert!(
+            stray.starts_with("IDR at frame 9 answers no request_idr"),
+            "{stray}"
+        );
+        s.attr.gop_len = 12;
+        let short = run(&s, &[0, 4]).unwrap_err();
+        assert!(short.starts_with("GOP 12 within 12 frames"), "{short}");
     }
 
     #[test]

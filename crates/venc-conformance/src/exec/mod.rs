@@ -53,6 +53,17 @@ pub struct ChannelStream {
     /// The rotation and mirror set since the create (`kd_mpi_venc_set_rotation`,
     /// `set_mirror`): what the stream's pictures went through.
     pub turn: Turn,
+    /// Every accepted `kd_mpi_venc_request_idr`, in order.
+    pub idr_requests: Vec<IdrRequest>,
+}
+
+/// Where a `request_idr` fell in the channel's stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IdrRequest {
+    /// Frames (I/P packs) the program had taken: none of them can be the requested IDR.
+    pub taken: u32,
+    /// Frames sent before the request: frame `sent` is the first one sent after it.
+    pub sent: u32,
 }
 
 /// A channel's frame flags: quarter turns clockwise (0..=3) and mirror (0 none, 1
@@ -66,6 +77,19 @@ pub struct Turn {
 }
 
 impl ChannelStream {
+    /// The stream of a channel just created with `attr`: empty, no turn (the kernel clears the
+    /// channel's frame flags at create).
+    pub fn new(attr: ChnAttrStr) -> Self {
+        Self {
+            attr,
+            packs: Vec::new(),
+            sent: BTreeMap::new(),
+            rc: attr.to_mpi().rc,
+            turn: Turn::default(),
+            idr_requests: Vec::new(),
+        }
+    }
+
     /// The codec of the channel.
     pub fn codec(&self) -> Option<venc_core::bitstream::Codec> {
         venc_core::bitstream::Codec::from_payload(self.attr.payload_type)
@@ -420,6 +444,14 @@ impl<'a> Executor<'a> {
             Step::MpiRequestIdr { chn, expect } => {
                 let what = self.at(format!("kd_mpi_venc_request_idr({chn})"));
                 let r = self.mpi.request_idr(chn);
+                if r.is_ok() {
+                    let s = self.stream(chn);
+                    let request = IdrRequest {
+                        taken: s.frames().count() as u32,
+                        sent: s.sent.len() as u32,
+                    };
+                    s.idr_requests.push(request);
+                }
                 self.check(what, &Actual::from_mpi(r), expect)
             }
             Step::MpiQueryStatus {
@@ -514,14 +546,7 @@ impl<'a> Executor<'a> {
     fn stream(&mut self, chn: u32) -> &mut ChannelStream {
         let attr = self.chans.get(&chn).and_then(|c| c.attr);
         self.out.streams.entry(chn).or_insert_with(|| {
-            let attr = attr.unwrap_or_else(|| ChnAttrStr::new(0, 0, 0, 0));
-            ChannelStream {
-                attr,
-                packs: Vec::new(),
-                sent: BTreeMap::new(),
-                rc: attr.to_mpi().rc,
-                turn: Turn::default(),
-            }
+            ChannelStream::new(attr.unwrap_or_else(|| ChnAttrStr::new(0, 0, 0, 0)))
         })
     }
 
@@ -607,17 +632,7 @@ impl<'a> Executor<'a> {
         c.frames = None;
         c.last_pts = None;
         // A re-created channel starts a new stream.
-        self.out.streams.insert(
-            chn,
-            ChannelStream {
-                attr,
-                packs: Vec::new(),
-                sent: BTreeMap::new(),
-                rc: attr.to_mpi().rc,
-                // The kernel clears the channel's frame flags at create.
-                turn: Turn::default(),
-            },
-        );
+        self.out.streams.insert(chn, ChannelStream::new(attr));
     }
 
     /// The case's own `GetStream`: the packs are read through their mappings and kept in the
