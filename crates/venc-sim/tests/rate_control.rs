@@ -239,3 +239,26 @@ mod modes {
         assert!(tight * 1.3 < loose, "{tight:.0} vs {loose:.0} kbps");
     }
 }
+
+/// openh264 clips its frame rate to 60: above it the engine is told 60 fps and a rate with the
+/// same bits a picture, and the SPS's level comes from the channel's real rate.
+#[test]
+fn h264_above_60_fps_keeps_the_rate_and_signals_a_level_for_the_real_rate() {
+    let mut job = EncodeJob::example2(K_PT_H264, H264_PROFILE_MAIN, 320, 240, 480);
+    job.attr.bit_rate = 2000;
+    job.attr.src_frame_rate = 240;
+    job.attr.dst_frame_rate = 240;
+    let run = run_with(&job, TWO_THREADS);
+    let kbps = run.stream.len() as f64 * 8.0 / 1000.0 / 2.0;
+    assert!(
+        (kbps / 2000.0 - 1.0).abs() <= 0.10,
+        "{kbps:.0} kbps at 240 fps for 2000"
+    );
+    let sps = venc_core::bitstream::split_annexb(&run.stream)
+        .into_iter()
+        .find(|n| n.data.first().is_some_and(|b| b & 0x1f == 7))
+        .expect("an SPS");
+    let (info, _) = venc_core::bitstream::parse_h264_sps(sps.data).unwrap();
+    // 300 macroblocks × 240 fps = 72,000 a second: level 3.1 (Table A-1), not 60 fps's 2.1.
+    assert_eq!(info.level_idc, 31);
+}

@@ -73,6 +73,44 @@ const LEVEL_52_MAX_MBS: u32 = 36_864;
 /// High).
 const MAX_KBPS: u32 = 288_000;
 
+/// openh264 clips its frame rate to 1..=60 (`MAX_FRAME_RATE`, `wels_const.h`) and spends
+/// `bit rate / frame rate` on each picture: above 60 fps it gets 60 and a rate scaled by
+/// `60 / fps`, which is the same bits per picture, so the stream keeps the channel's rate.
+const MAX_FPS: f32 = 60.0;
+
+/// ITU-T H.264 Table A-1: `level_idc`, MaxMBPS (macroblocks a second), MaxFS (macroblocks),
+/// MaxBR (kbps, Baseline/Main), lowest first (level 1b left out).
+const LEVELS: [(u32, u64, u32, u32); 16] = [
+    (10, 1_485, 99, 64),
+    (11, 3_000, 396, 192),
+    (12, 6_000, 396, 384),
+    (13, 11_880, 396, 768),
+    (20, 11_880, 396, 2_000),
+    (21, 19_800, 792, 4_000),
+    (22, 20_250, 1_620, 4_000),
+    (30, 40_500, 1_620, 10_000),
+    (31, 108_000, 3_600, 14_000),
+    (32, 216_000, 5_120, 20_000),
+    (40, 245_760, 8_192, 20_000),
+    (41, 245_760, 8_192, 50_000),
+    (42, 522_240, 8_704, 50_000),
+    (50, 589_824, 22_080, 135_000),
+    (51, 983_040, 36_864, 240_000),
+    (52, 2_073_600, 36_864, 240_000),
+];
+
+/// The lowest level whose limits hold `mbs` macroblocks a picture at `fps` and `kbps`; 5.2
+/// (openh264's highest) when none does.
+fn level_for(mbs: u32, fps: f32, kbps: Option<u32>) -> u32 {
+    let rate = (f64::from(mbs) * f64::from(fps)).ceil() as u64;
+    LEVELS
+        .iter()
+        .find(|&&(_, max_mbps, max_fs, max_br)| {
+            rate <= max_mbps && mbs <= max_fs && kbps.is_none_or(|k| k <= max_br)
+        })
+        .map_or(52, |&(idc, ..)| idc)
+}
+
 fn err(message: impl Into<String>) -> CodecError {
     CodecError {
         codec: Codec::H264,
@@ -97,7 +135,7 @@ impl OpenH264Engine {
             enc,
             info: Box::default(),
             frame_index: 0,
-            frame_interval_ms: 1000.0 / f64::from(cfg.frame_rate),
+            frame_interval_ms: 1000.0 / f64::from(cfg.frame_rate.min(MAX_FPS)),
             gop: cfg.gop.max(1),
             fixed_qp: None,
             since_idr: None,
@@ -141,7 +179,10 @@ impl OpenH264Engine {
                 "openh264 encodes up to level 5.2 ({MAX_KBPS} kbps); {name} {kbps} kbps is above it"
             )));
         }
-        let bps = |kbps: u32| (u64::from(kbps) * 1000).min(i32::MAX as u64) as c_int;
+        let fps = cfg.frame_rate.min(MAX_FPS);
+        let per_fps = f64::from(fps) / f64::from(cfg.frame_rate);
+        let bps =
+            |kbps: u32| (f64::from(kbps) * 1000.0 * per_fps).min(f64::from(i32::MAX)) as c_int;
         let (rc_mode, target, max) = match cfg.rate {
             Rate::Constant { kbps } => (
                 sys::RC_BITRATE_MODE,
@@ -159,7 +200,7 @@ impl OpenH264Engine {
         p.iTargetBitrate = target;
         p.iMaxBitrate = max;
         p.iRCMode = rc_mode;
-        p.fMaxFrameRate = cfg.frame_rate;
+        p.fMaxFrameRate = fps;
         p.iTemporalLayerNum = 1;
         p.iSpatialLayerNum = 1;
         p.uiIntraPeriod = cfg.gop;
@@ -188,7 +229,7 @@ impl OpenH264Engine {
         let layer = &mut p.sSpatialLayers[0];
         layer.iVideoWidth = cfg.width as c_int;
         layer.iVideoHeight = cfg.height as c_int;
-        layer.fFrameRate = cfg.frame_rate;
+        layer.fFrameRate = fps;
         layer.iSpatialBitrate = target;
         layer.iMaxSpatialBitrate = max;
         if let Rate::FixedQp { i_qp, .. } = cfg.rate {
@@ -196,7 +237,13 @@ impl OpenH264Engine {
             layer.iDLayerQp = i_qp as c_int;
         }
         layer.uiProfileIdc = idc as sys::EProfileIdc;
-        layer.uiLevelIdc = sys::LEVEL_UNKNOWN;
+        // openh264 picks the level from the frame rate it was told; above 60 fps that is too
+        // low for the stream, so the level comes from the channel's real rate.
+        layer.uiLevelIdc = if cfg.frame_rate > MAX_FPS {
+            level_for(mbs, cfg.frame_rate, cfg.rate.ceiling_kbps()) as sys::ELevelIdc
+        } else {
+            sys::LEVEL_UNKNOWN
+        };
         if cfg.threads > 1 {
             layer.sSliceArgument.uiSliceMode = sys::SM_FIXEDSLCNUM_SLICE;
             layer.sSliceArgument.uiSliceNum = u32::from(cfg.threads);
