@@ -542,6 +542,31 @@ pub enum Step {
         #[serde(default)]
         expect: Expect,
     },
+    /// An OSD picture (ARGB8888 stripes, [`crate::picture::OsdPicture`]) written into a VB block
+    /// of its own and set as region `index` with `kd_mpi_venc_set_2d_osd_param` (`osd_alpha`
+    /// 255, drawn over the video).
+    #[serde(rename = "Osd")]
+    Osd {
+        /// Channel.
+        chn: u32,
+        /// The region (0..=7).
+        #[serde(default)]
+        index: u8,
+        /// Left edge.
+        x: u16,
+        /// Top edge.
+        y: u16,
+        /// Width (four stripes: a multiple of 8).
+        width: u16,
+        /// Height.
+        height: u16,
+        /// Every pixel's alpha.
+        #[serde(default = "opaque")]
+        alpha: u8,
+        /// Expected result.
+        #[serde(default)]
+        expect: Expect,
+    },
     /// `kd_mpi_venc_send_frame` of one frame (like `SendFrame`, without the facade).
     #[serde(rename = "mpi.send_frame")]
     MpiSendFrame {
@@ -562,6 +587,10 @@ fn one() -> u32 {
 fn yes() -> bool {
     true
 }
+fn opaque() -> u8 {
+    255
+}
+
 fn send_timeout() -> i32 {
     consts::defaults::SEND_FRAME_TIMEOUT_MS
 }
@@ -677,6 +706,17 @@ pub struct StreamExpect {
     /// frames after the first frame sent after the request (negative delays — a frame already in
     /// flight — are fine). Replaces `idr_at`; the GOP must be longer than the stream.
     pub idr_request_delay_max: Option<u32>,
+    /// Header syntax elements, named as libavcodec's `trace_headers` names them, and the value
+    /// every occurrence must have (at least one must occur): what a coding tool put in the
+    /// stream (`sample_adaptive_offset_enabled_flag = 0`, `entropy_coding_mode_flag = 1`).
+    #[serde(default)]
+    pub syntax: std::collections::BTreeMap<String, i64>,
+    /// The QP every IDR slice starts at, then every other slice's (FIXQP's `i_qp`, `p_qp`).
+    pub slice_qp: Option<[i32; 2]>,
+    /// The decoded pictures carry the channel's `Osd` regions (the 2D engine attached in an OSD
+    /// mode); false: the pictures as sent, whatever regions were set.
+    #[serde(default)]
+    pub osd: bool,
 }
 
 /// A case file that could not be read.

@@ -12,6 +12,7 @@
 
 use crate::case::StreamExpect;
 use crate::exec::ChannelStream;
+use crate::picture::{turned, with_osd};
 use venc_core::bitstream::{
     Codec, NalKind, annexb_units, h264_pps_cabac, parse_h264_sps, parse_h265_sps,
 };
@@ -121,6 +122,7 @@ fn check_sps(codec: Codec, s: &ChannelStream, header: &[u8]) -> Result<(), Strin
                 ));
             }
             let pps = find(NalKind::Pps).ok_or("no PPS")?;
+            let cabac = s.h264_cabac.unwrap_or(cabac);
             if h264_pps_cabac(parsed, pps)? != cabac {
                 return Err(format!("PPS entropy coding is not {}", cabac_name(cabac)));
             }
@@ -299,6 +301,9 @@ pub fn expectations(
         }
         lines.push(format!("GOP: the longest key-frame distance is {gop}"));
     }
+    if !e.syntax.is_empty() || e.slice_qp.is_some() {
+        lines.extend(syntax(s, e)?);
+    }
     if e.decode {
         let codec = s.codec().ok_or("no codec")?;
         let (w, h) = (s.attr.pic_width, s.attr.pic_height);
@@ -313,7 +318,11 @@ pub fn expectations(
         }
         let source: Vec<Yuv> = pts
             .iter()
-            .map(|p| turned(&oracle::pattern_frame(w, h, s.sent[p]), (w, h), s.turn))
+            .map(|p| {
+                let regions = if e.osd { &s.osd[..] } else { &[] };
+                let sent = with_osd(oracle::pattern_frame(w, h, s.sent[p]), w, regions);
+                turned(&sent, (w, h), s.turn)
+            })
             .collect();
         let (y, u, v) = oracle::psnr_yuv(&decoded, &source);
         let uv = u.min(v);
@@ -466,43 +475,49 @@ impl RateSeries {
     }
 }
 
-/// `frame` (`w`x`h`) as the channel's frame flags turn it: mirrored in its own orientation,
-/// then turned clockwise. Written from the definition, pixel by pixel, apart from the
-/// simulator's row-copy implementation (`venc_sim::venc::orient`), so a check can catch it.
-fn turned(frame: &Yuv, (w, h): (u32, u32), turn: crate::exec::Turn) -> Yuv {
-    if turn == crate::exec::Turn::default() {
-        return frame.clone();
-    }
-    let (w, h) = (w as usize, h as usize);
-    let plane = |p: &[u8], w: usize, h: usize| {
-        let mirrored: Vec<u8> = (0..h)
-            .flat_map(|y| (0..w).map(move |x| (x, y)))
-            .map(|(x, y)| match turn.mirror {
-                1 => p[y * w + (w - 1 - x)],
-                2 => p[(h - 1 - y) * w + x],
-                _ => p[y * w + x],
-            })
-            .collect();
-        let (mut cur, mut cw, mut ch) = (mirrored, w, h);
-        for _ in 0..turn.rotation % 4 {
-            // One clockwise quarter turn: output (x, y) of the (ch x cw) picture comes from
-            // source column y, row ch - 1 - x.
-            let mut out = vec![0; cw * ch];
-            for y in 0..cw {
-                for x in 0..ch {
-                    out[y * ch + x] = cur[(ch - 1 - x) * cw + y];
-                }
+/// The stream's header syntax as an independent parser reads it: each named element has its
+/// value wherever it occurs, and the slices start at the QPs expected.
+fn syntax(s: &ChannelStream, e: &StreamExpect) -> Result<Vec<String>, String> {
+    let codec = s.codec().ok_or("no codec")?;
+    let mut lines = Vec::new();
+    if !e.syntax.is_empty() {
+        let elements = oracle::syntax_elements(codec, &s.bytes())?;
+        for (name, want) in &e.syntax {
+            let values: Vec<i64> = elements
+                .iter()
+                .filter(|(n, _)| n == name)
+                .map(|&(_, v)| v)
+                .collect();
+            if values.is_empty() {
+                return Err(format!("no {name} in the stream's headers"));
             }
-            cur = out;
-            std::mem::swap(&mut cw, &mut ch);
+            if let Some(v) = values.iter().find(|&v| v != want) {
+                return Err(format!("{name} = {v} in the stream, expected {want}"));
+            }
+            lines.push(format!("syntax: {name} = {want} ({} times)", values.len()));
         }
-        cur
-    };
-    Yuv {
-        y: plane(&frame.y, w, h),
-        u: plane(&frame.u, w / 2, h / 2),
-        v: plane(&frame.v, w / 2, h / 2),
     }
+    if let Some([i_qp, p_qp]) = e.slice_qp {
+        let (slices, _) = oracle::slice_qps(codec, &s.bytes())?;
+        let idr = |nal: u8| match codec {
+            Codec::H264 => nal == 5,
+            _ => (16..=21).contains(&nal),
+        };
+        for (k, slice) in slices.iter().enumerate() {
+            let want = if idr(slice.nal_type) { i_qp } else { p_qp };
+            if slice.qp != want {
+                return Err(format!(
+                    "slice {k} (NAL type {}) starts at QP {}, expected {want}",
+                    slice.nal_type, slice.qp
+                ));
+            }
+        }
+        lines.push(format!(
+            "syntax: {} slices at QP {i_qp} (IDR) and {p_qp} (others)",
+            slices.len()
+        ));
+    }
+    Ok(lines)
 }
 
 /// Key frames where `request_idr`s put them, when frames were in flight: each request's IDR
@@ -597,6 +612,8 @@ mod tests {
             },
             turn: Default::default(),
             idr_requests: Vec::new(),
+            h264_cabac: None,
+            osd: Vec::new(),
         }
     }
 
@@ -673,28 +690,6 @@ mod tests {
         };
         let why = RateSeries::of(&fixqp).expect_err("FIXQP has no bit rate");
         assert!(why.contains("without a bit rate"), "{why}");
-    }
-
-    #[test]
-    fn turned_pictures_follow_the_definition() {
-        use crate::exec::Turn;
-        // A 4x2 luma with 2x1 chroma: rows "a b c d" / "e f g h".
-        let frame = Yuv {
-            y: vec![1, 2, 3, 4, 5, 6, 7, 8],
-            u: vec![10, 20],
-            v: vec![30, 40],
-        };
-        let turn = |rotation, mirror| turned(&frame, (4, 2), Turn { rotation, mirror });
-        let quarter = turn(1, 0);
-        // Clockwise: the left column read bottom-up becomes the top row.
-        assert_eq!(quarter.y, vec![5, 1, 6, 2, 7, 3, 8, 4]);
-        assert_eq!(quarter.u, vec![10, 20]);
-        let mirrored = turn(0, 1);
-        assert_eq!(mirrored.y, vec![4, 3, 2, 1, 8, 7, 6, 5]);
-        assert_eq!(mirrored.v, vec![40, 30]);
-        // The mirror comes first: flipped vertically, then half a turn, is a horizontal flip.
-        assert_eq!(turn(2, 2).y, mirrored.y);
-        assert_eq!(turned(&frame, (4, 2), Turn::default()), frame);
     }
 
     #[test]

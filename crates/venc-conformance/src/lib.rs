@@ -12,6 +12,7 @@ pub mod backends;
 pub mod case;
 pub mod check;
 pub mod exec;
+pub mod picture;
 pub mod report;
 pub mod run;
 

@@ -357,11 +357,11 @@ fn evaluate(
                 trace,
             );
         };
-        let h265 = s.codec() == Some(venc_core::bitstream::Codec::H265);
-        if e.decode && h265 && !ffmpeg_available() {
+        let reads_syntax = !e.syntax.is_empty() || e.slice_qp.is_some();
+        if (e.decode || reads_syntax) && !ffmpeg_available() {
             return (
                 Outcome::NotRun,
-                Some("the H.265 oracle needs the ffmpeg program, which is not installed".into()),
+                Some("the stream oracle needs the ffmpeg program, which is not installed".into()),
                 trace,
             );
         }

@@ -132,15 +132,14 @@ pub struct SliceQp {
     pub qp: i32,
 }
 
-/// The slices' QPs of an H.264 or H.265 stream and whether its PPS lets blocks move off them
-/// (H.265 `cu_qp_delta_enabled_flag`; H.264 has no such flag: `None`). Read by libavcodec's
-/// `trace_headers` bitstream filter, which shares no code with the engines. One PPS is assumed:
-/// the engines write one, with id 0.
-pub fn slice_qps(codec: Codec, stream: &[u8]) -> Result<(Vec<SliceQp>, Option<bool>), String> {
+/// Every syntax element of an H.264 or H.265 stream's headers (parameter sets and slice
+/// headers), in stream order, as libavcodec's `trace_headers` bitstream filter reads them: a
+/// parser that shares no code with the engines.
+pub fn syntax_elements(codec: Codec, stream: &[u8]) -> Result<Vec<(String, i64)>, String> {
     let format = match codec {
         Codec::H264 => "h264",
         Codec::H265 => "hevc",
-        Codec::Jpeg => return Err("JPEG has no slice QP".into()),
+        Codec::Jpeg => return Err("JPEG has no H.264/H.265 syntax elements".into()),
     };
     let args = [
         "-hide_banner",
@@ -155,34 +154,49 @@ pub fn slice_qps(codec: Codec, stream: &[u8]) -> Result<(Vec<SliceQp>, Option<bo
     .into_iter()
     .chain(["-c", "copy", "-bsf:v", "trace_headers", "-f", "null", "-"]);
     let (_, trace) = pipe_through("ffmpeg", args, stream)?;
-    // Lines end `<name>  <bits> = <value>`.
-    let field = |line: &str, name: &str| -> Option<i32> {
+    // Lines end `<name>  <bits> = <value>`; array elements are named `name[i]`.
+    let element = |line: &str| -> Option<(String, i64)> {
         let (left, value) = line.rsplit_once(" = ")?;
         let mut words = left.split_whitespace().rev();
-        let _bits = words.next()?;
-        (words.next()? == name).then(|| value.trim().parse().ok())?
+        let bits = words.next()?;
+        if !bits.bytes().all(|b| b == b'0' || b == b'1') {
+            return None;
+        }
+        Some((words.next()?.to_owned(), value.trim().parse().ok()?))
     };
+    let elements: Vec<_> = trace.lines().filter_map(element).collect();
+    if elements.is_empty() {
+        return Err(format!(
+            "trace_headers read no syntax element: {}",
+            trace.trim()
+        ));
+    }
+    Ok(elements)
+}
+
+/// The slices' QPs of an H.264 or H.265 stream and whether its PPS lets blocks move off them
+/// (H.265 `cu_qp_delta_enabled_flag`; H.264 has no such flag: `None`), from
+/// [`syntax_elements`]. One PPS is assumed: the engines write one, with id 0.
+pub fn slice_qps(codec: Codec, stream: &[u8]) -> Result<(Vec<SliceQp>, Option<bool>), String> {
     let (mut init, mut nal_type, mut cu_qp_delta) = (None, 0u8, None);
     let mut slices = Vec::new();
-    for line in trace.lines() {
-        if let Some(v) = field(line, "nal_unit_type") {
-            nal_type = u8::try_from(v).map_err(|_| format!("nal_unit_type {v}"))?;
-        } else if let Some(v) =
-            field(line, "pic_init_qp_minus26").or_else(|| field(line, "init_qp_minus26"))
-        {
-            init = Some(v);
-        } else if let Some(v) = field(line, "cu_qp_delta_enabled_flag") {
-            cu_qp_delta = Some(v != 0);
-        } else if let Some(delta) = field(line, "slice_qp_delta") {
-            let init = init.ok_or("a slice before any PPS")?;
-            slices.push(SliceQp {
-                nal_type,
-                qp: 26 + init + delta,
-            });
+    for (name, v) in syntax_elements(codec, stream)? {
+        match name.as_str() {
+            "nal_unit_type" => {
+                nal_type = u8::try_from(v).map_err(|_| format!("nal_unit_type {v}"))?;
+            }
+            "pic_init_qp_minus26" | "init_qp_minus26" => init = Some(v),
+            "cu_qp_delta_enabled_flag" => cu_qp_delta = Some(v != 0),
+            "slice_qp_delta" => {
+                let init = init.ok_or("a slice before any PPS")?;
+                let qp = i32::try_from(26 + init + v).map_err(|_| format!("slice QP {v}"))?;
+                slices.push(SliceQp { nal_type, qp });
+            }
+            _ => {}
         }
     }
     if slices.is_empty() {
-        return Err(format!("trace_headers found no slice: {}", trace.trim()));
+        return Err("trace_headers found no slice".into());
     }
     Ok((slices, cu_qp_delta))
 }

@@ -18,8 +18,8 @@ use std::fmt::{self, Write as _};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use venc_core::{
-    ChnAttr, ChnAttrStr, Encoder, FeatureCall, Firmware, Mpi, Pack, PackType, RcAttr, StreamData,
-    VencError, consts,
+    ChnAttr, ChnAttrStr, Encoder, FeatureCall, Firmware, Mpi, OsdRegion, Pack, PackType, RcAttr,
+    StreamData, VencError, consts,
 };
 use venc_harness::Consumer;
 
@@ -55,6 +55,11 @@ pub struct ChannelStream {
     pub turn: Turn,
     /// Every accepted `kd_mpi_venc_request_idr`, in order.
     pub idr_requests: Vec<IdrRequest>,
+    /// CABAC (true) or CAVLC set by `kd_mpi_venc_set_h264_entropy` since the create; `None`:
+    /// the profile's own (Baseline CAVLC, Main and High CABAC).
+    pub h264_cabac: Option<bool>,
+    /// The OSD regions set by `Osd` steps since the create, in order.
+    pub osd: Vec<crate::picture::OsdPicture>,
 }
 
 /// Where a `request_idr` fell in the channel's stream.
@@ -87,6 +92,8 @@ impl ChannelStream {
             rc: attr.to_mpi().rc,
             turn: Turn::default(),
             idr_requests: Vec::new(),
+            h264_cabac: None,
+            osd: Vec::new(),
         }
     }
 
@@ -481,6 +488,33 @@ impl<'a> Executor<'a> {
                 let r = self.mpi.release_stream(chn, count);
                 self.check(what, &Actual::from_mpi(r), expect)
             }
+            Step::Osd {
+                chn,
+                index,
+                x,
+                y,
+                width,
+                height,
+                alpha,
+                expect,
+            } => {
+                let what = self.at(format!(
+                    "kd_mpi_venc_set_2d_osd_param({chn}, {index}, {width}x{height} at {x},{y}, alpha {alpha})"
+                ));
+                let picture = crate::picture::OsdPicture {
+                    x: x.into(),
+                    y: y.into(),
+                    width: width.into(),
+                    height: height.into(),
+                    alpha,
+                };
+                let region = self.osd_region(&picture)?;
+                let r = self.mpi.set_2d_osd(chn, index, &region);
+                if r.is_ok() {
+                    self.stream(chn).osd.push(picture);
+                }
+                self.check(what, &Actual::from_mpi(r), expect)
+            }
             Step::MpiFeature {
                 chn,
                 name,
@@ -510,6 +544,9 @@ impl<'a> Executor<'a> {
                     match (call, words.as_slice()) {
                         (FeatureCall::SetRotation, &[r]) => self.stream(chn).turn.rotation = r,
                         (FeatureCall::SetMirror, &[m]) => self.stream(chn).turn.mirror = m,
+                        (FeatureCall::SetH264Entropy, &[mode, _]) => {
+                            self.stream(chn).h264_cabac = Some(mode == 1);
+                        }
                         _ => {}
                     }
                 }
@@ -547,6 +584,40 @@ impl<'a> Executor<'a> {
         let attr = self.chans.get(&chn).and_then(|c| c.attr);
         self.out.streams.entry(chn).or_insert_with(|| {
             ChannelStream::new(attr.unwrap_or_else(|| ChnAttrStr::new(0, 0, 0, 0)))
+        })
+    }
+
+    /// `picture`'s pixels in a VB block of their own (kept for the case), as the region that
+    /// shows them.
+    fn osd_region(&self, picture: &crate::picture::OsdPicture) -> Result<OsdRegion, String> {
+        let pixels = picture.argb8888();
+        let block = (pixels.len() as u64).max(1).next_multiple_of(4096);
+        let pool = self
+            .mpi
+            .create_pool(block, 1)
+            .map_err(|e| format!("OSD pool: {e}"))?;
+        let addr = self
+            .mpi
+            .get_block(pool)
+            .map_err(|e| format!("OSD block: {e}"))?;
+        self.mpi
+            .write_mem(addr, &pixels)
+            .map_err(|e| format!("OSD picture: {e}"))?;
+        let phys =
+            u32::try_from(addr).map_err(|_| format!("OSD block at {addr:#x}, above 4 GiB"))?;
+        let side = |v: u32| v as u16;
+        Ok(OsdRegion {
+            width: side(picture.width),
+            height: side(picture.height),
+            startx: side(picture.x),
+            starty: side(picture.y),
+            phys_addr: [phys, 0, 0],
+            bg_alpha: 0,
+            osd_alpha: 255,
+            video_alpha: 255,
+            add_order: 0,
+            bg_color: 0,
+            fmt: 0,
         })
     }
 
