@@ -11,6 +11,7 @@ use venc_core::encoder::{H264_PROFILE_MAIN, H265_PROFILE_MAIN};
 use venc_core::{CanMvError, ChnAttrStr, Encoder, Firmware, Mpi, StreamData, VencError};
 use venc_harness::source::TestPattern;
 use venc_harness::{FrameBuffers, UvPlacement};
+use venc_sim::timing::{BoardProfile, VpuTiming};
 use venc_sim::{SimOptions, Simulator};
 
 const W: u32 = 320;
@@ -22,7 +23,21 @@ fn attr() -> ChnAttrStr {
 
 /// A simulator, an Encoder with `bufs` output blocks on channel `chn`, created (and started).
 fn setup(chn: i64, bufs: u32, start: bool) -> (Arc<Simulator>, Encoder) {
-    let sim = Simulator::shared(SimOptions::default());
+    setup_on(Simulator::shared(SimOptions::default()), chn, bufs, start)
+}
+
+/// [`setup`] on a deterministic board: time moves only when every actor waits, so "nothing
+/// happened for a while" is a fact of the model, not of how busy this host was.
+fn setup_deterministic(chn: i64, bufs: u32, start: bool) -> (Arc<Simulator>, Encoder) {
+    let timing = VpuTiming::Deterministic(BoardProfile::K230);
+    let sim = Simulator::shared(SimOptions {
+        timing,
+        ..SimOptions::default()
+    });
+    setup_on(sim, chn, bufs, start)
+}
+
+fn setup_on(sim: Arc<Simulator>, chn: i64, bufs: u32, start: bool) -> (Arc<Simulator>, Encoder) {
     let mut enc = Encoder::new(sim.clone());
     enc.set_out_bufs(chn, bufs, W, H).unwrap();
     enc.create(chn, &attr()).unwrap();
@@ -47,12 +62,22 @@ fn buffers(sim: &Simulator) -> FrameBuffers {
 }
 
 /// Polls until `done` holds; the worker is asynchronous. Fails after 20 s instead of hanging.
-fn eventually(what: &str, mut done: impl FnMut() -> bool) {
+fn eventually(what: &str, done: impl FnMut() -> bool) {
+    poll_until(what, done, |d| std::thread::sleep(d));
+}
+
+/// [`eventually`] in `sim`'s board time (on a deterministic clock the poller must wait on the
+/// board, or the other actors never get their turn).
+fn eventually_on(sim: &Simulator, what: &str, done: impl FnMut() -> bool) {
+    poll_until(what, done, |d| sim.clock().sleep(d));
+}
+
+fn poll_until(what: &str, mut done: impl FnMut() -> bool, wait: impl Fn(Duration)) {
     for _ in 0..2000 {
         if done() {
             return;
         }
-        std::thread::sleep(Duration::from_millis(10));
+        wait(Duration::from_millis(10));
     }
     panic!("timed out waiting for: {what}");
 }
@@ -559,20 +584,22 @@ fn ring_overflow_overwrites_and_is_counted() {
 
 #[test]
 fn unreleased_packs_stall_the_encoder() {
-    let (sim, mut enc) = setup(0, 3, true);
+    // On the deterministic board: after 100 ms of board time with packs held, the worker has
+    // had every chance to run, on any host.
+    let (sim, mut enc) = setup_deterministic(0, 3, true);
     let bufs = buffers(&sim);
     let mut sd = StreamData::new();
     for i in 0..6 {
         enc.send_frame(0, &bufs.frame_info(i, UvPlacement::Vicap, i as u64), 1000)
             .unwrap();
     }
-    eventually("3 packs out", || {
+    eventually_on(&sim, "3 packs out", || {
         sim.channel_stats(0).unwrap().packs_produced == 3
     });
     // GetStream twice without ReleaseStream: the blocks stay held.
     assert_eq!(enc.get_stream(0, &mut sd, 0), Ok(0));
     assert_eq!(sd.pack_cnt, 3);
-    std::thread::sleep(Duration::from_millis(100));
+    sim.clock().sleep(Duration::from_millis(100));
     assert_eq!(
         sim.channel_stats(0).unwrap().packs_produced,
         3,
@@ -584,10 +611,11 @@ fn unreleased_packs_stall_the_encoder() {
     enc.release_stream(0, &sd).unwrap();
     assert_eq!(sim.channel_stats(0).unwrap().over_releases, 1);
     // Three blocks back: three more packs (P3..P5), then it stalls again on the last frame.
-    eventually("encoding resumes", || {
+    eventually_on(&sim, "encoding resumes", || {
         sim.channel_stats(0).unwrap().packs_produced == 6
     });
     assert_eq!(sim.channel_stats(0).unwrap().frames_encoded, 5);
+    assert_eq!(sim.clock().pass_overs(), 0, "the run stayed deterministic");
 }
 
 #[test]

@@ -16,6 +16,7 @@ use venc_harness::oracle::{decode, pattern_planes, psnr, psnr_yuv};
 use venc_harness::source::ImageSequence;
 use venc_harness::{EncodeJob, PackEvent, run_example1};
 use venc_sim::sys::{MediaError, MediaManager};
+use venc_sim::timing::{BoardProfile, VpuTiming};
 use venc_sim::vicap::*;
 use venc_sim::{SimOptions, Simulator};
 
@@ -197,7 +198,12 @@ fn sensor_stopped_means_get_stream_100ms_is_notready() {
 
 #[test]
 fn dropping_the_link_stops_frames_arriving() {
-    let sim = Simulator::shared(SimOptions::default());
+    // On the deterministic board: 200 ms of board time with nothing delivered is the model's
+    // answer, whatever else this host was doing.
+    let sim = Simulator::shared(SimOptions {
+        timing: VpuTiming::Deterministic(BoardProfile::K230),
+        ..SimOptions::default()
+    });
     let s = configured(&sim, 320, 240, Timing::Realtime);
     let (mut enc, _media, link) = bound_h264(&sim, &s, 1, (320, 240));
     s.run().unwrap();
@@ -210,7 +216,7 @@ fn dropping_the_link_stops_frames_arriving() {
         enc.release_stream(1, &data).unwrap();
     }
     let delivered = s.stats().frames_delivered;
-    std::thread::sleep(Duration::from_millis(200));
+    sim.clock().sleep(Duration::from_millis(200));
     assert_eq!(
         s.stats().frames_delivered,
         delivered,
@@ -221,6 +227,7 @@ fn dropping_the_link_stops_frames_arriving() {
         "the sensor kept running"
     );
     assert_eq!(enc.get_stream(1, &mut data, 100), Ok(-1));
+    assert_eq!(sim.clock().pass_overs(), 0, "the run stayed deterministic");
 }
 
 #[test]
@@ -542,7 +549,7 @@ fn a_paced_snapshot_is_the_next_frame_by_the_sensors_clock() {
     for pair in pts.windows(2) {
         assert!((33_333..=33_334).contains(&(pair[1] - pair[0])), "{pts:?}");
     }
-    std::thread::sleep(Duration::from_millis(200));
+    sim.clock().sleep(Duration::from_millis(200));
     let later = s.snapshot(CAM_CHN_ID_0).unwrap().pts();
     let skipped = (later - pts[3]) / 33_333;
     assert!(skipped >= 6, "{pts:?} then {later}: six frame times passed");
