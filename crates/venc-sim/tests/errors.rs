@@ -63,7 +63,7 @@ fn buffers(sim: &Simulator) -> FrameBuffers {
 
 /// Polls until `done` holds; the worker is asynchronous. Fails after 20 s instead of hanging.
 fn eventually(what: &str, done: impl FnMut() -> bool) {
-    poll_until(what, done, |d| std::thread::sleep(d));
+    poll_until(what, done, std::thread::sleep);
 }
 
 /// [`eventually`] in `sim`'s board time (on a deterministic clock the poller must wait on the
