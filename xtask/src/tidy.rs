@@ -331,6 +331,23 @@ mod tests {
             ".notify_all(",
             "thread::spawn",
             "thread::scope",
+            // What the first version of this check could not see: the other condvar waits,
+            // channel receives, parking, the calendar clock, and a sleep or an `Instant`
+            // imported under its bare name.
+            ".wait_while(",
+            ".wait_timeout_while(",
+            ".recv()",
+            ".recv_timeout(",
+            "thread::park",
+            // A `Builder` spawned itself (a closure first); `BoardClock::spawn` takes the
+            // builder first.
+            ".spawn(move",
+            ".spawn(||",
+            "SystemTime::now",
+            "thread::sleep;",
+            "thread::{",
+            "time::Instant",
+            "time::{",
         ]
         .iter()
         .any(|p| line.contains(p))
@@ -344,6 +361,14 @@ mod tests {
         assert!(reads_host_time("st = self.input_cv.wait(st).unwrap();"));
         assert!(reads_host_time("self.output_cv.notify_all();"));
         assert!(reads_host_time("std::thread::spawn(move || run())"));
+        assert!(reads_host_time("st = cv.wait_while(st, |s| s.busy).unwrap();"));
+        assert!(reads_host_time("let msg = rx.recv_timeout(d);"));
+        assert!(reads_host_time("std::thread::park();"));
+        assert!(reads_host_time("let h = Builder::new().name(n).spawn(move || run());"));
+        assert!(!reads_host_time(".spawn(worker, move || {"));
+        assert!(reads_host_time("use std::thread::sleep;"));
+        assert!(reads_host_time("use std::time::{Duration, Instant};"));
+        assert!(!reads_host_time("use std::time::Duration;"));
         assert!(!reads_host_time("clock.wait_on(&cv, &m, st, Some(due))"));
         assert!(!reads_host_time("clock.notify(&self.output_cv);"));
     }
