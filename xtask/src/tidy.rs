@@ -361,10 +361,14 @@ mod tests {
         assert!(reads_host_time("st = self.input_cv.wait(st).unwrap();"));
         assert!(reads_host_time("self.output_cv.notify_all();"));
         assert!(reads_host_time("std::thread::spawn(move || run())"));
-        assert!(reads_host_time("st = cv.wait_while(st, |s| s.busy).unwrap();"));
+        assert!(reads_host_time(
+            "st = cv.wait_while(st, |s| s.busy).unwrap();"
+        ));
         assert!(reads_host_time("let msg = rx.recv_timeout(d);"));
         assert!(reads_host_time("std::thread::park();"));
-        assert!(reads_host_time("let h = Builder::new().name(n).spawn(move || run());"));
+        assert!(reads_host_time(
+            "let h = Builder::new().name(n).spawn(move || run());"
+        ));
         assert!(!reads_host_time(".spawn(worker, move || {"));
         assert!(reads_host_time("use std::thread::sleep;"));
         assert!(reads_host_time("use std::time::{Duration, Instant};"));
