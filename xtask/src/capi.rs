@@ -292,6 +292,63 @@ fn frames_in(file: &Path, demuxer: &str) -> Result<(String, u32), String> {
 }
 
 /// `cargo xtask c-examples`.
+/// Links a program that takes the address of every function the export list says is exported
+/// (`crates/venc-capi/sdk-functions.toml`: modelled and not_supported) against the installed
+/// shared and static libraries, through their pkg-config files: what a program naming any of
+/// them needs.
+fn link_every_export(compiler: &str, prefix: &Path, out_dir: &Path) -> Result<(), String> {
+    let text = std::fs::read_to_string("crates/venc-capi/sdk-functions.toml")
+        .map_err(|e| format!("sdk-functions.toml: {e}"))?;
+    let list: toml::Table = text
+        .parse()
+        .map_err(|e| format!("sdk-functions.toml: {e}"))?;
+    let mut headers = Vec::new();
+    let mut names = Vec::new();
+    for module in list.values() {
+        let get = |key: &str| module.get(key).and_then(toml::Value::as_array).cloned();
+        let exported: Vec<String> = ["modelled", "not_supported"]
+            .into_iter()
+            .flat_map(|key| get(key).unwrap_or_default())
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect();
+        if let (false, Some(header)) = (
+            exported.is_empty(),
+            module.get("header").and_then(toml::Value::as_str),
+        ) {
+            headers.push(format!("#include \"{header}\"\n"));
+            names.extend(exported);
+        }
+    }
+    let mut c = String::from("#include <stdio.h>\n");
+    c += &headers.concat();
+    c += "typedef void (*any_fn)(void);\nstatic const any_fn every[] = {\n";
+    for name in &names {
+        c += &format!("    (any_fn){name},\n");
+    }
+    c += "};\nint main(void) {\n    printf(\"%zu functions linked\\n\", sizeof every / sizeof every[0]);\n    return 0;\n}\n";
+    let source = out_dir.join("every_export.c");
+    std::fs::write(&source, c).map_err(|e| e.to_string())?;
+    for (module, exe) in [
+        (PC, "every_export"),
+        ("k230-mpp-sim-static", "every_export_static"),
+    ] {
+        let flags = pkg_config(prefix, module)?;
+        run(Command::new(compiler)
+            .args(["-std=c11", "-Wall", "-Werror"])
+            .arg(&source)
+            .args(&flags)
+            .arg(format!("-Wl,-rpath,{}", prefix.join("lib").display()))
+            .args(["-lpthread", "-o"])
+            .arg(out_dir.join(exe)))?;
+        run(Command::new(out_dir.join(exe)).env_remove("LD_LIBRARY_PATH"))?;
+    }
+    println!(
+        "every exported SDK function links: {} (shared and static)",
+        names.len()
+    );
+    Ok(())
+}
+
 pub fn c_examples() -> Result<(), String> {
     let prefix = install_c(Path::new("target/c-sdk"))?;
     let out_dir = absolute(Path::new("target/c-examples"))?;
@@ -315,6 +372,7 @@ pub fn c_examples() -> Result<(), String> {
             .args(["-lpthread", "-o"])
             .arg(out_dir.join(name)))?;
     }
+    link_every_export(&compiler, &prefix, &out_dir)?;
     let valgrind = Command::new("valgrind").arg("--version").output().is_ok();
     let mut table = Vec::new();
     for (program, args, expect, under_valgrind) in RUNS {
@@ -344,7 +402,11 @@ pub fn c_examples() -> Result<(), String> {
             let exe = out_dir.join(program).display().to_string();
             let line: Vec<&String> = tool.iter().chain([&exe]).chain(&args).collect();
             let mut cmd = Command::new(line[0]);
-            cmd.args(&line[1..]).env("VENC_SIM_LOG", "error");
+            // `cargo run` points LD_LIBRARY_PATH at target/*/deps, whose library would win over
+            // the installed one the programs' rpath names.
+            cmd.args(&line[1..])
+                .env("VENC_SIM_LOG", "error")
+                .env_remove("LD_LIBRARY_PATH");
             run(&mut cmd)?;
             let checked = match expect {
                 Expect::Exit => "exit 0".to_owned(),

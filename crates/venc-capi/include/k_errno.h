@@ -18,7 +18,8 @@ typedef enum {
     K_ERR_LEVEL_CRIT = 5,
     K_ERR_LEVEL_ALERT = 6,
     K_ERR_LEVEL_FATAL = 7,
-} k_err_level;
+    K_ERR_LEVEL_BUTT
+} K_ERR_LEVEL_E;
 
 #define K_DEF_ERR(mod, level, id) \
     ((k_s32)(K_ERR_APPID | ((k_u32)(mod) << 16) | ((k_u32)(level) << 13) | (k_u32)(id)))
@@ -40,6 +41,10 @@ typedef enum {
     K_ERR_NOTREADY = 16,
     K_ERR_BADADDR = 17,
     K_ERR_BUSY = 18,
-} k_err_code_id;
+    K_ERR_OPT_ALREADY_WRITE = 19,
+    K_ERR_BUTT = 63
+} K_ERR_CODE_E;
+
+#define K_ERR_OK 0
 
 #endif

@@ -1,4 +1,5 @@
-/* venc-sim: system-control error codes (system-control reference §4.2, docs/c-api.md).
+/* venc-sim: system-control error codes (system-control reference §4.2, docs/c-api.md) and the
+ * bind destinations list (kendryte/k230_sdk v1.9 k_sys_comm.h).
  * Written for venc-sim; not the SDK's text. */
 #ifndef VENC_SIM_K_SYS_COMM_H
 #define VENC_SIM_K_SYS_COMM_H
@@ -6,6 +7,21 @@
 #include "k_errno.h"
 #include "k_module.h"
 
+/* Destinations one source may feed. */
+#define K_BIND_DEST_MAXNUM 64
+
+typedef struct {
+    k_u32 num;
+    k_mpp_chn mpp_chn[K_BIND_DEST_MAXNUM];
+} k_mpp_bind_dest;
+
+#define K_ERR_SYS_INVALID_DEVID K_DEF_ERR(K_ID_SYS, K_ERR_LEVEL_ERROR, K_ERR_INVALID_DEVID)
+#define K_ERR_SYS_INVALID_CHNID K_DEF_ERR(K_ID_SYS, K_ERR_LEVEL_ERROR, K_ERR_INVALID_CHNID)
+#define K_ERR_SYS_NOT_CONFIG K_DEF_ERR(K_ID_SYS, K_ERR_LEVEL_ERROR, K_ERR_NOT_CONFIG)
+#define K_ERR_SYS_NOBUF K_DEF_ERR(K_ID_SYS, K_ERR_LEVEL_ERROR, K_ERR_NOBUF)
+#define K_ERR_SYS_BUF_EMPTY K_DEF_ERR(K_ID_SYS, K_ERR_LEVEL_ERROR, K_ERR_BUF_EMPTY)
+#define K_ERR_SYS_BUF_FULL K_DEF_ERR(K_ID_SYS, K_ERR_LEVEL_ERROR, K_ERR_BUF_FULL)
+#define K_ERR_SYS_BUSY K_DEF_ERR(K_ID_SYS, K_ERR_LEVEL_ERROR, K_ERR_BUSY)
 #define K_ERR_SYS_ILLEGAL_PARAM K_DEF_ERR(K_ID_SYS, K_ERR_LEVEL_ERROR, K_ERR_ILLEGAL_PARAM)
 #define K_ERR_SYS_EXIST K_DEF_ERR(K_ID_SYS, K_ERR_LEVEL_ERROR, K_ERR_EXIST)
 #define K_ERR_SYS_UNEXIST K_DEF_ERR(K_ID_SYS, K_ERR_LEVEL_ERROR, K_ERR_UNEXIST)

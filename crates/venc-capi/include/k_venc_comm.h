@@ -38,6 +38,7 @@ typedef enum {
     VENC_PROFILE_H264_HIGH_10 = 4,
     VENC_PROFILE_H265_MAIN = 5,
     VENC_PROFILE_H265_MAIN_10 = 6,
+    VENC_PROFILE_BUTT
 } k_venc_profile;
 
 typedef enum {
@@ -45,6 +46,7 @@ typedef enum {
     K_VENC_RC_MODE_VBR = 2,
     K_VENC_RC_MODE_FIXQP = 3,
     K_VENC_RC_MODE_MJPEG_FIXQP = 4,
+    K_VENC_RC_MODE_BUTT
 } k_venc_rc_mode;
 
 typedef enum { ENTROPY_MODE_CAVLC = 0, ENTROPY_MODE_CABAC = 1, ENTROPY_MODE_BUTT } k_venc_entropy_mode;
@@ -71,7 +73,24 @@ typedef enum {
     K_VENC_MIRROR_BUTT
 } k_venc_mirror;
 
-typedef enum { K_VENC_P_FRAME = 1, K_VENC_I_FRAME = 2, K_VENC_HEADER = 3 } k_venc_pack_type;
+typedef enum { K_VENC_P_FRAME = 1, K_VENC_I_FRAME = 2, K_VENC_HEADER = 3, K_VENC_BUTT } k_venc_pack_type;
+
+/* A region of interest and its rectangle (declared by the SDK; no call of this library takes
+ * them). */
+typedef struct {
+    k_s32 left;
+    k_s32 right;
+    k_u32 top;
+    k_u32 bottom;
+} k_venc_rect;
+
+typedef struct {
+    k_u32 idx;
+    k_bool enable;
+    k_bool is_abs_qp;
+    k_s32 qp;
+    k_venc_rect rect;
+} k_venc_roi_attr;
 
 #ifdef K230_MPP_CANMV
 /* The CanMV MPP's layout (16 bytes): the channel's packs go to the VB pool the program
@@ -166,6 +185,12 @@ typedef struct {
 } k_venc_chn_status;
 
 
+/* The 2D engine's counts: OSD regions and borders per channel, channels, RGB->YUV coefficients. */
+#define K_VENC_MAX_2D_OSD_REGION_NUM 8
+#define K_VENC_MAX_2D_BORDER_NUM 32
+#define K_VENC_2D_MAX_CHN_NUM 3
+#define K_VENC_2D_COEF_NUM 12
+
 /* The 2D engine in front of the encoder (VENC+2D). The simulator draws OSD and BORDER; CSC
  * and the standalone 2D path answer K_ERR_VENC_NOT_SUPPORT (docs/c-api.md, D-057). */
 typedef enum {
@@ -239,6 +264,15 @@ typedef enum {
 } k_venc_2d_add_order;
 
 typedef enum {
+    K_VENC_2D_ATTR_TYPE_BASE = 0,
+    K_VENC_2D_ATTR_TYPE_OSD,
+    K_VENC_2D_ATTR_TYPE_BORDER,
+    K_VENC_2D_ATTR_TYPE_CSC_COEF,
+    K_VENC_2D_ATTR_TYPE_OSD_COEF,
+    K_VENC_2D_ATTR_TYPE_BUTT
+} k_venc_2d_attr_type;
+
+typedef enum {
     VENC_2D_COLOR_GAMUT_BT601 = 0,
     VENC_2D_COLOR_GAMUT_BT709,
     VENC_2D_COLOR_GAMUT_BT2020,
@@ -273,5 +307,10 @@ typedef struct {
     k_u16 startx;
     k_u16 starty;
 } k_venc_2d_border_attr;
+
+/* Twelve RGB->YUV (OSD) or YUV->RGB (CSC) coefficients. */
+typedef struct {
+    k_s16 coef[K_VENC_2D_COEF_NUM];
+} k_venc_2d_coef_attr;
 
 #endif

@@ -29,6 +29,17 @@ k_vb_blk_handle kd_mpi_vb_phyaddr_to_handle(k_u64 phys_addr);
 k_u64 kd_mpi_vb_handle_to_phyaddr(k_vb_blk_handle block);
 k_s32 kd_mpi_vb_handle_to_pool_id(k_vb_blk_handle block);
 
+/* Declared by the SDK, not modelled: each answers K_DEF_ERR(K_ID_VB, ERROR, NOT_SUPPORT)
+ * (docs/c-api.md, the export list). */
+k_s32 kd_mpi_vb_inquire_user_cnt(k_vb_blk_handle block);
+k_s32 kd_mpi_vb_get_supplement_attr(k_vb_blk_handle block, k_video_supplement *supplement);
+k_s32 kd_mpi_vb_set_supplement_config(const k_vb_supplement_config *supplement_config);
+k_s32 kd_mpi_vb_get_supplement_config(k_vb_supplement_config *supplement_config);
+k_s32 kd_mpi_vb_init_mod_common_pool(k_vb_uid vb_uid);
+k_s32 kd_mpi_vb_exit_mod_common_pool(k_vb_uid vb_uid);
+k_s32 kd_mpi_vb_set_mod_pool_config(k_vb_uid vb_uid, const k_vb_config *config);
+k_s32 kd_mpi_vb_get_mod_pool_config(k_vb_uid vb_uid, k_vb_config *config);
+
 #ifdef __cplusplus
 }
 #endif

@@ -90,3 +90,38 @@ pub unsafe extern "C" fn kd_mpi_sys_unbind(src_chn: *const MppChn, dest_chn: *co
         }
     })
 }
+
+/// `kd_mpi_sys_get_bind_by_dest`: the source bound to `dest_chn`, written to `src_chn`; a
+/// destination with no source is UNEXIST (the board's code for it is not in the facts: the
+/// safe side, D-051).
+///
+/// # Safety
+/// `dest_chn` is NULL or points to a `k_mpp_chn`; `src_chn` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn kd_mpi_sys_get_bind_by_dest(
+    dest_chn: *const MppChn,
+    src_chn: *mut MppChn,
+) -> i32 {
+    guarded("kd_mpi_sys_get_bind_by_dest", code::NOTREADY, || {
+        let Some(b) = board() else {
+            return code::NOTREADY;
+        };
+        // SAFETY: the caller passes NULL or a readable k_mpp_chn, and NULL or a writable one.
+        let (Some(d), Some(out)) = (unsafe { dest_chn.as_ref() }, unsafe { src_chn.as_mut() })
+        else {
+            return code::NULL_PTR;
+        };
+        let as_u32 = |v: i32| u32::try_from(v).unwrap_or(u32::MAX);
+        let dst = ModChn::from((d.mod_id, as_u32(d.dev_id), as_u32(d.chn_id)));
+        let Some(src) = b.sim.bound_source(dst) else {
+            warn!("kd_mpi_sys_get_bind_by_dest: nothing is bound to {dst}");
+            return code::UNEXIST;
+        };
+        *out = MppChn {
+            mod_id: src.mod_id,
+            dev_id: src.dev as i32,
+            chn_id: src.chn as i32,
+        };
+        0
+    })
+}

@@ -7,10 +7,22 @@ const fn def_err(module: u32, id: u32) -> i32 {
     (0xA000_0000u32 | (module << 16) | (4 << 13) | id) as i32
 }
 
+const K_ID_LOG: u32 = 1;
 const K_ID_MMZ: u32 = 3;
 const K_ID_VB: u32 = 4;
 const K_ID_SYS: u32 = 5;
+const K_ID_V_VI: u32 = 18;
 const K_ID_VICAP: u32 = 21;
+
+/// `NOT_SUPPORT` of the modules whose calls the library exports without modelling
+/// (`crate::unmodelled`).
+pub mod not_support {
+    use super::{K_ID_LOG, K_ID_SYS, K_ID_V_VI, K_ID_VB, def_err};
+    pub const VB: i32 = def_err(K_ID_VB, 0x08);
+    pub const SYS: i32 = def_err(K_ID_SYS, 0x08);
+    pub const LOG: i32 = def_err(K_ID_LOG, 0x08);
+    pub const VVI: i32 = def_err(K_ID_V_VI, 0x08);
+}
 
 /// `K_ERR_VB_*` (table 41).
 pub mod vb {

@@ -26,6 +26,7 @@ pub mod orient;
 pub mod sys;
 pub mod tools;
 pub mod twod;
+pub mod unmodelled;
 pub mod vb;
 pub mod venc;
 pub mod vicap;

@@ -11,6 +11,84 @@ fn every_struct_in_the_headers_has_the_sdks_size_and_offsets() {
     check("sdk", &[], &layouts);
 }
 
+/// Structs the headers declare for programs to name but no call of the library reads: sizes and
+/// offsets of kendryte/k230_sdk v1.9's headers (compiled with `sizeof`/`offsetof`, docs/c-api.md).
+const DECLARED_ONLY: &[Layout] = &[
+    (
+        "k_vvi_chn_attr",
+        20,
+        &[
+            ("height", 0),
+            ("width", 4),
+            ("format", 8),
+            ("frame_rate", 12),
+            ("is_pre_fill_color", 16),
+        ],
+    ),
+    (
+        "k_vvi_dev_attr",
+        12,
+        &[("height", 0), ("width", 4), ("format", 8)],
+    ),
+    (
+        "k_venc_rect",
+        16,
+        &[("left", 0), ("right", 4), ("top", 8), ("bottom", 12)],
+    ),
+    (
+        "k_venc_roi_attr",
+        32,
+        &[
+            ("idx", 0),
+            ("enable", 4),
+            ("is_abs_qp", 8),
+            ("qp", 12),
+            ("rect", 16),
+        ],
+    ),
+    ("k_venc_2d_coef_attr", 24, &[("coef", 0)]),
+    (
+        "k_isp_dcf_const_info",
+        148,
+        &[
+            ("light_source", 128),
+            ("focal_length", 132),
+            ("scene_type", 136),
+            ("metering_mode", 144),
+        ],
+    ),
+    (
+        "k_isp_dcf_update_info",
+        28,
+        &[
+            ("exposure_program", 12),
+            ("f_number", 16),
+            ("exposure_mode", 24),
+            ("white_balance", 25),
+        ],
+    ),
+    ("k_isp_dcf_info", 176, &[("isp_dcf_update_info", 148)]),
+    (
+        "k_jpeg_dcf",
+        204,
+        &[
+            ("flash", 20),
+            ("digital_zoom_ratio", 24),
+            ("isp_dcf_info", 28),
+        ],
+    ),
+    (
+        "k_isp_frame_info",
+        60,
+        &[("ratio", 20), ("isp_nr_strength", 32), ("vc_num", 56)],
+    ),
+];
+
+#[test]
+fn structs_only_declared_have_the_sdks_layouts_too() {
+    check("declared", &[], &DECLARED_ONLY.iter().collect::<Vec<_>>());
+}
+
 #[test]
 fn with_k230_mpp_canmv_the_chn_attr_has_the_canmv_layout() {
     let layouts: Vec<&Layout> = CANMV_LAYOUTS.iter().collect();
@@ -24,7 +102,7 @@ fn check(name: &str, defines: &[&str], layouts: &[&Layout]) {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("venc-capi-layout-{name}"));
     std::fs::create_dir_all(&dir).unwrap();
     let mut c = String::from(
-        "#include <stddef.h>\n#include <stdio.h>\n#include \"mpi_venc_api.h\"\n#include \"mpi_vb_api.h\"\n#include \"mpi_sys_api.h\"\n#include \"mpi_vicap_api.h\"\nint main(void) {\n",
+        "#include <stddef.h>\n#include <stdio.h>\n#include \"mpi_venc_api.h\"\n#include \"mpi_vb_api.h\"\n#include \"mpi_sys_api.h\"\n#include \"mpi_vicap_api.h\"\n#include \"mpi_vvi_api.h\"\nint main(void) {\n",
     );
     for (name, _, fields) in layouts.iter().copied() {
         c += &format!("    printf(\"{name} %zu\\n\", sizeof({name}));\n");

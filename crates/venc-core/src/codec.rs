@@ -159,25 +159,22 @@ impl EngineConfig {
             };
             return Err((VencError::NotSupport, why));
         }
-        let (gop, src_frame_rate, rate) = match attr.rc {
+        let gop = attr.rc.coded_gop();
+        let (src_frame_rate, rate) = match attr.rc {
             RcAttr::Cbr {
-                gop,
                 src_frame_rate,
                 bit_rate,
                 ..
             } => {
-                check_gop(gop)?;
                 check_kbps(bit_rate)?;
-                (gop, src_frame_rate, Rate::Constant { kbps: bit_rate })
+                (src_frame_rate, Rate::Constant { kbps: bit_rate })
             }
             RcAttr::Vbr {
-                gop,
                 src_frame_rate,
                 max_bit_rate,
                 bit_rate,
                 ..
             } => {
-                check_gop(gop)?;
                 check_kbps(bit_rate)?;
                 // The kernel hands both to the firmware unchecked; what Arm's `C_VARIABLE` does
                 // with a ceiling under the target is unknown (D-054).
@@ -193,16 +190,14 @@ impl EngineConfig {
                     kbps: bit_rate,
                     max_kbps: max_bit_rate,
                 };
-                (gop, src_frame_rate, rate)
+                (src_frame_rate, rate)
             }
             RcAttr::FixQp {
-                gop,
                 src_frame_rate,
                 i_qp,
                 p_qp,
                 ..
             } => {
-                check_gop(gop)?;
                 // Out of VDOC's range the kernel passes the QP on unchecked (D-054).
                 for (name, qp) in [("i_qp", i_qp), ("p_qp", p_qp)] {
                     if qp > MAX_QP {
@@ -212,7 +207,7 @@ impl EngineConfig {
                         ));
                     }
                 }
-                (gop, src_frame_rate, Rate::FixedQp { i_qp, p_qp })
+                (src_frame_rate, Rate::FixedQp { i_qp, p_qp })
             }
             RcAttr::MjpegFixQp {
                 src_frame_rate,
@@ -226,7 +221,7 @@ impl EngineConfig {
                     ));
                 }
                 // One picture is one JPEG: every picture an I (the GOP is never read).
-                (1, src_frame_rate, Rate::JpegQuality(q_factor))
+                (src_frame_rate, Rate::JpegQuality(q_factor))
             }
         };
         check_rate(src_frame_rate)?;
@@ -245,13 +240,6 @@ impl EngineConfig {
 
 /// `gop` 0 is refused, the simulator's safe side: the kernel makes it GOP 30 under CBR and VBR and
 /// likely all-I under FIXQP (k230-mpp-c-api.md §5, VENC-ATTR-006).
-fn check_gop(gop: u32) -> Result<(), (VencError, String)> {
-    if gop == 0 {
-        return Err((VencError::IllegalParam, "gop 0".into()));
-    }
-    Ok(())
-}
-
 fn check_kbps(bit_rate: u32) -> Result<(), (VencError, String)> {
     if bit_rate == 0 {
         return Err((VencError::IllegalParam, "bit_rate 0 kbps".into()));

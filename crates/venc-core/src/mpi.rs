@@ -113,7 +113,28 @@ pub type RcWords = [u32; 6];
 #[error("rate-control mode {0} is not CBR (1), VBR (2), FIXQP (3) or MJPEG_FIXQP (4)")]
 pub struct UnknownRcMode(pub u32);
 
+/// What a CBR or VBR `gop` of 0 becomes in the kernel (k230-mpp-c-api.md §5).
+pub const ZERO_GOP_UNDER_RATE_CONTROL: u32 = 30;
+
 impl RcAttr {
+    /// The GOP the VPU codes. The kernel stores `gop − 1` P pictures and turns a `gop` of 0 into
+    /// 29 under CBR and VBR (a GOP of 30) and leaves 0 under FIXQP (no P picture: every picture
+    /// an I, inferred) (k230-mpp-c-api.md §5); the SDK's own `sample_venc` leaves `gop` 0. JPEG
+    /// pictures all stand alone.
+    pub const fn coded_gop(&self) -> u32 {
+        match *self {
+            Self::Cbr { gop: 0, .. } | Self::Vbr { gop: 0, .. } => ZERO_GOP_UNDER_RATE_CONTROL,
+            Self::Cbr { gop, .. } | Self::Vbr { gop, .. } | Self::FixQp { gop, .. } => {
+                if gop == 0 {
+                    1
+                } else {
+                    gop
+                }
+            }
+            Self::MjpegFixQp { .. } => 1,
+        }
+    }
+
     /// `rc_mode` and the six words, as the board protocol and the firmware's `mpp` bindings
     /// carry them (members a mode does not have are 0).
     pub const fn to_words(&self) -> (u32, RcWords) {

@@ -126,6 +126,11 @@ impl BindTable {
         binds.len() != before
     }
 
+    /// What feeds `dst`.
+    pub(crate) fn source(&self, dst: ModChn) -> Option<ModChn> {
+        self.lock().iter().find(|(_, d)| *d == dst).map(|&(s, _)| s)
+    }
+
     /// Where frames from `src` go.
     pub(crate) fn destinations(&self, src: ModChn) -> Vec<ModChn> {
         self.lock()
@@ -157,6 +162,12 @@ impl Simulator {
     #[doc(alias = "kd_mpi_sys_unbind")]
     pub fn unbind(&self, src: ModChn, dst: ModChn) -> bool {
         self.binds.unbind(src, dst)
+    }
+
+    /// `kd_mpi_sys_get_bind_by_dest`: the source bound to `dst`, if any.
+    #[doc(alias = "kd_mpi_sys_get_bind_by_dest")]
+    pub fn bound_source(&self, dst: ModChn) -> Option<ModChn> {
+        self.binds.source(dst)
     }
 }
 

@@ -324,11 +324,6 @@ fn bad_attributes_are_rejected_at_create() {
             VencError::IllegalParam,
         ),
         (
-            "gop 0",
-            ChnAttrStr { gop_len: 0, ..base },
-            VencError::IllegalParam,
-        ),
-        (
             "bitrate 0",
             ChnAttrStr {
                 bit_rate: 0,

@@ -262,3 +262,32 @@ fn h264_above_60_fps_keeps_the_rate_and_signals_a_level_for_the_real_rate() {
     // 300 macroblocks × 240 fps = 72,000 a second: level 3.1 (Table A-1), not 60 fps's 2.1.
     assert_eq!(info.level_idc, 31);
 }
+
+/// `gop` 0, as the SDK's `sample_venc` leaves it: a GOP of 30 under CBR, every picture an IDR
+/// under FIXQP (inferred, so warned and counted: D-059).
+#[test]
+fn gop_0_is_30_under_cbr_and_all_intra_under_fixqp() {
+    let mut job = EncodeJob::example2(K_PT_H265, H265_PROFILE_MAIN, 320, 240, 61);
+    job.attr.gop_len = 0;
+    let run = run_with(&job, TWO_THREADS);
+    assert_eq!(run.summary.i_packs, 3, "IDRs at 0, 30 and 60 of 61 frames");
+    let before = venc_sim::codec::fixqp_zero_gops();
+    let sim = venc_sim::Simulator::shared(venc_sim::SimOptions::default());
+    let attr = venc_core::ChnAttr {
+        rc: venc_core::RcAttr::FixQp {
+            gop: 0,
+            src_frame_rate: 30,
+            dst_frame_rate: 30,
+            i_qp: 30,
+            p_qp: 30,
+        },
+        ..EncodeJob::example2(K_PT_H264, H264_PROFILE_MAIN, 320, 240, 1)
+            .attr
+            .to_mpi()
+    };
+    use venc_core::Mpi;
+    let pool = sim.create_pool(64 * 1024, 2).unwrap();
+    sim.attach_vb_pool(0, pool).unwrap();
+    sim.create_chn(0, &attr).unwrap();
+    assert_eq!(venc_sim::codec::fixqp_zero_gops(), before + 1);
+}

@@ -41,6 +41,13 @@ pub fn engine_with_tools(
     tools: CodingTools,
 ) -> Result<Box<dyn CodecEngine>, (VencError, String)> {
     let codec = check_profile(attr)?;
+    if let venc_core::RcAttr::FixQp { gop: 0, .. } = attr.rc {
+        FIXQP_ZERO_GOPS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        log::warn!(
+            "venc: FIXQP with gop 0: the kernel stores no P picture, taken to mean every picture \
+             an I (inferred, not seen on a board: D-059)"
+        );
+    }
     let cfg = EngineConfig {
         tools,
         ..EngineConfig::from_attr(attr, threads)?
@@ -78,6 +85,14 @@ static UNHELD_VBR_CEILINGS: std::sync::atomic::AtomicU64 = std::sync::atomic::At
 /// only warned about.
 pub fn unheld_vbr_ceilings() -> u64 {
     UNHELD_VBR_CEILINGS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+static FIXQP_ZERO_GOPS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// FIXQP channels built with `gop` 0, coded all-I on an inference (D-059): counted, not only
+/// warned about.
+pub fn fixqp_zero_gops() -> u64 {
+    FIXQP_ZERO_GOPS.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 /// The codec of a payload whose profile the VPU takes, or the code `create_chn` returns.

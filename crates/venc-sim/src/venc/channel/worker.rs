@@ -106,7 +106,7 @@ impl Channel {
         };
         let live = |s: &State| s.generation == generation && s.phase == Phase::Started;
         let codec = engine.codec();
-        let gop = attr.rc.to_words().1[0].max(1);
+        let gop = attr.rc.coded_gop();
         // The model costs a picture by its kind before the codec makes it (a dilated clock is
         // booked first): the kind the GOP gives, counted here.
         let mut since_idr: Option<u32> = None;
