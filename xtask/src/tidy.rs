@@ -463,6 +463,7 @@ mod tests {
         "faults",
         "bind",
         "unbind",
+        "bound_source",
         "channel_phase",
         "channel_stats",
     ];
