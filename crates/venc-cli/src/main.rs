@@ -132,8 +132,10 @@ struct EncodeArgs {
     /// Frames to encode (at least 1).
     #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..))]
     frames: u32,
-    /// GOP length (an IDR, with its HEADER pack, every N frames).
-    #[arg(long, default_value_t = consts::defaults::GOP_LEN)]
+    /// GOP length (an IDR, with its HEADER pack, every N frames; at least 1: the K230 kernel
+    /// would make 0 into 30, D-059).
+    #[arg(long, default_value_t = consts::defaults::GOP_LEN,
+          value_parser = clap::value_parser!(u32).range(1..))]
     gop: u32,
     /// CBR target in kbps (H.264, H.265).
     #[arg(long, default_value_t = consts::defaults::BIT_RATE_KBPS)]
