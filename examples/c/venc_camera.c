@@ -194,7 +194,8 @@ static k_vb_blk_handle osd_start(unsigned w, unsigned h)
     }
     for (unsigned y = 0; y < OSD_H; y++)
         for (unsigned x = 0; x < OSD_W; x++)
-            argb[y * OSD_W + x] = 0xc0000000u | ((x * 255 / OSD_W) << 8) | (255 - x * 255 / OSD_W);
+            /* 0xRRGGBBAA, as the SDK's own OSD picture is laid out: green, blue, alpha. */
+            argb[y * OSD_W + x] = ((x * 255 / OSD_W) << 16) | ((255 - x * 255 / OSD_W) << 8) | 0xc0u;
     kd_mpi_sys_munmap(argb, OSD_SIZE);
 
     k_venc_2d_osd_attr region;

@@ -226,7 +226,7 @@ typedef enum {
 } k_venc_2d_src_dst_fmt;
 
 /* Only the first three are drawn (as on the board); ARGB8888 is the little-endian word
- * 0xAARRGGBB. */
+ * 0xRRGGBBAA, alpha in the low byte, as the SDK's own OSD picture is laid out. */
 typedef enum {
     K_VENC_2D_OSD_FMT_ARGB8888 = 0,
     K_VENC_2D_OSD_FMT_ARGB4444,

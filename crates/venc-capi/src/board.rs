@@ -36,7 +36,18 @@ pub(crate) struct Board {
     pub(crate) stream_bufs: Mutex<[Option<crate::venc::StreamBufs>; 4]>,
     /// The camera devices.
     pub(crate) vicap: Mutex<crate::vicap::Vicap>,
+    /// Per standalone 2D channel, the frames sent and not yet taken, whole: `get_2d_frame`
+    /// hands back the program's own struct (its `virt_addr` included), drawn on in place.
+    pub(crate) two_d_sent: Mutex<[std::collections::VecDeque<SentFrame>; 3]>,
 }
+
+/// A program's `k_video_frame_info`, kept to be handed back by `get_2d_frame`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SentFrame(pub(crate) crate::abi::VideoFrameInfo);
+
+// SAFETY: the struct's pointers (the supplement's kernel addresses) are the program's values,
+// carried back to it unread; nothing here dereferences them.
+unsafe impl Send for SentFrame {}
 
 static BOARD: OnceLock<Result<Board, String>> = OnceLock::new();
 
@@ -87,6 +98,7 @@ fn bring_up() -> Result<Board, String> {
         sim,
         vb: Mutex::new(Vb::default()),
         maps: Mutex::new(HashMap::new()),
+        two_d_sent: Mutex::new(Default::default()),
         stream_bufs: Mutex::new(Default::default()),
         vicap: Mutex::new(crate::vicap::Vicap::default()),
     })

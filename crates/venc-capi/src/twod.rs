@@ -3,10 +3,11 @@
 //! it. The wrapper's checks (only channels 0..=2 have an engine, mode and index checks
 //! answered INVALID_CHNID, sic) and the kernel's rules are the simulator's; where a pointer
 //! comes in, the wrapper's channel and index checks run before its NULL check, through the one
-//! definition of each in [`venc_core::features`]. CSC and the standalone 2D path
-//! (`start_2d_chn`, `send_2d_frame`, …) are NOT_SUPPORT (D-057).
+//! definition of each in [`venc_core::features`]. CSC is NOT_SUPPORT; the standalone 2D path
+//! (`start_2d_chn`, `send_2d_frame`, `get_2d_frame`) draws on the program's own frames (D-057).
 
 use crate::abi::{BorderAttr, CscAttr, OsdAttr};
+use crate::board::{SentFrame, lock};
 use crate::venc::venc_call;
 use venc_core::features::{COEF_NUM, check_2d_chn, check_border_index, check_osd_index};
 use venc_core::{Mpi, VencError};
@@ -210,19 +211,23 @@ pub unsafe extern "C" fn kd_mpi_venc_get_2d_csc_param(chn_num: u32, attr: *mut C
     })
 }
 
-/// `kd_mpi_venc_start_2d_chn`: the standalone 2D path, NOT_SUPPORT.
+/// `kd_mpi_venc_start_2d_chn`: the channel's 2D engine takes frames of its own.
 #[unsafe(no_mangle)]
 pub extern "C" fn kd_mpi_venc_start_2d_chn(chn_num: u32) -> i32 {
     venc_call("kd_mpi_venc_start_2d_chn", |b| b.sim.start_2d_chn(chn_num))
 }
 
-/// `kd_mpi_venc_stop_2d_chn`: the standalone 2D path, NOT_SUPPORT.
+/// `kd_mpi_venc_stop_2d_chn`: frames not taken are dropped.
 #[unsafe(no_mangle)]
 pub extern "C" fn kd_mpi_venc_stop_2d_chn(chn_num: u32) -> i32 {
-    venc_call("kd_mpi_venc_stop_2d_chn", |b| b.sim.stop_2d_chn(chn_num))
+    venc_call("kd_mpi_venc_stop_2d_chn", |b| {
+        b.sim.stop_2d_chn(chn_num)?;
+        lock(&b.two_d_sent)[chn_num as usize].clear();
+        Ok(())
+    })
 }
 
-/// `kd_mpi_venc_send_2d_frame`: the standalone 2D path, NOT_SUPPORT.
+/// `kd_mpi_venc_send_2d_frame`: the frame drawn on in place (docs/c-api.md).
 ///
 /// # Safety
 /// `frame` is NULL or points to a `k_video_frame_info`.
@@ -235,11 +240,14 @@ pub unsafe extern "C" fn kd_mpi_venc_send_2d_frame(
         check_2d_chn(chn_num)?;
         // SAFETY: the caller passes NULL or a readable k_video_frame_info.
         let f = unsafe { frame.as_ref() }.ok_or(VencError::NullPtr)?;
-        b.sim.send_2d_frame(chn_num, &f.to_core())
+        b.sim.send_2d_frame(chn_num, &f.to_core())?;
+        lock(&b.two_d_sent)[chn_num as usize].push_back(SentFrame(*f));
+        Ok(())
     })
 }
 
-/// `kd_mpi_venc_get_2d_frame`: the standalone 2D path, NOT_SUPPORT.
+/// `kd_mpi_venc_get_2d_frame`: the oldest frame sent, as the program sent it (its planes now
+/// drawn on); BUF_EMPTY when none is waiting.
 ///
 /// # Safety
 /// `frame` is NULL or points to a writable `k_video_frame_info`.
@@ -253,7 +261,12 @@ pub unsafe extern "C" fn kd_mpi_venc_get_2d_frame(
         // SAFETY: the caller passes NULL or a writable k_video_frame_info.
         let out = unsafe { frame.as_mut() }.ok_or(VencError::NullPtr)?;
         let got = b.sim.get_2d_frame(chn_num)?;
-        out.set_from_core(&got);
+        let sent = lock(&b.two_d_sent)[chn_num as usize].pop_front();
+        match sent {
+            Some(SentFrame(sent)) if sent.v_frame.phys_addr == got.phys_addr => *out = sent,
+            // Sent through another front (not this library): what the core carries.
+            _ => out.set_from_core(&got),
+        }
         Ok(())
     })
 }

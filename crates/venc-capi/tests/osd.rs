@@ -17,6 +17,8 @@ const INVALID_CHNID: i32 = venc_err(2);
 const ILLEGAL_PARAM: i32 = venc_err(3);
 const NULL_PTR: i32 = venc_err(6);
 const NOT_SUPPORT: i32 = venc_err(8);
+const NOT_PERM: i32 = venc_err(9);
+const BUF_EMPTY: i32 = venc_err(0x0e);
 
 const W: u32 = 320;
 const H: u32 = 240;
@@ -29,8 +31,8 @@ const OSD_W: u16 = 64;
 const OSD_H: u16 = 32;
 const OSD_X: u16 = 32;
 const OSD_Y: u16 = 16;
-/// Opaque red, `0xAARRGGBB`.
-const RED: u32 = 0xffff_0000;
+/// Opaque red, `0xRRGGBBAA` (the engine's ARGB8888 word).
+const RED: u32 = 0xff00_00ff;
 
 /// An ARGB8888 OSD picture of one colour in a block of media memory: its address.
 fn osd_picture(argb: u32) -> u32 {
@@ -241,20 +243,49 @@ fn the_2d_calls_answer_the_boards_codes() {
         ok("get_border", kd_mpi_venc_get_2d_border_param(1, 31, &mut b));
         assert_eq!(b, BORDER);
         assert_eq!(kd_mpi_venc_get_2d_border_param(1, 31, null_mut()), NULL_PTR);
-        // CSC and the standalone 2D path are not modeled.
+        // CSC is not modeled.
         let csc = CscAttr::default();
         assert_eq!(kd_mpi_venc_set_2d_csc_param(1, &csc), NOT_SUPPORT);
         assert_eq!(kd_mpi_venc_set_2d_csc_param(1, null()), NULL_PTR);
         assert_eq!(kd_mpi_venc_get_2d_csc_param(1, null_mut()), NULL_PTR);
-        assert_eq!(kd_mpi_venc_start_2d_chn(1), NOT_SUPPORT);
-        // k_video_frame_info is plain integers; all zeros is a valid value.
+        // The standalone path: a frame of a format the engine does not take, nothing to get.
+        ok("start_2d", kd_mpi_venc_start_2d_chn(1));
+        // k_video_frame_info is plain integers; all zeros is a valid value (RGB_444).
         let mut frame: k230_mpp_sim::abi::VideoFrameInfo = std::mem::zeroed();
         assert_eq!(kd_mpi_venc_send_2d_frame(1, &mut frame), NOT_SUPPORT);
-        assert_eq!(kd_mpi_venc_get_2d_frame(1, &mut frame), NOT_SUPPORT);
+        assert_eq!(kd_mpi_venc_get_2d_frame(1, &mut frame), BUF_EMPTY);
         assert_eq!(kd_mpi_venc_send_2d_frame(1, null_mut()), NULL_PTR);
         assert_eq!(kd_mpi_venc_get_2d_frame(1, null_mut()), NULL_PTR);
         assert_eq!(kd_mpi_venc_send_2d_frame(3, &mut frame), INVALID_CHNID);
-        assert_eq!(kd_mpi_venc_stop_2d_chn(1), NOT_SUPPORT);
+        // A program's NV12 frame comes back as the program sent it, virt_addr and all.
+        let size = u64::from(W * H * 3 / 2);
+        let mut config = VbPoolConfig {
+            blk_size: size,
+            blk_cnt: 1,
+            ..VbPoolConfig::default()
+        };
+        let pool = vb::kd_mpi_vb_create_pool(&mut config);
+        let block = vb::kd_mpi_vb_get_block(pool as u32, size, null());
+        let phys = vb::kd_mpi_vb_handle_to_phyaddr(block);
+        let virt = sys::kd_mpi_sys_mmap(phys, size as u32) as u64;
+        frame.v_frame.width = W;
+        frame.v_frame.height = H;
+        frame.v_frame.pixel_format = consts::PIXEL_FORMAT_YUV_SEMIPLANAR_420;
+        frame.v_frame.phys_addr = [phys, phys + u64::from(W * H), 0];
+        frame.v_frame.virt_addr = [virt, virt + u64::from(W * H), 0];
+        frame.v_frame.priv_data = 0x5eed;
+        ok("send_2d", kd_mpi_venc_send_2d_frame(1, &mut frame));
+        let mut back: k230_mpp_sim::abi::VideoFrameInfo = std::mem::zeroed();
+        ok("get_2d", kd_mpi_venc_get_2d_frame(1, &mut back));
+        assert_eq!(back, frame);
+        ok("stop_2d", kd_mpi_venc_stop_2d_chn(1));
+        assert_eq!(kd_mpi_venc_get_2d_frame(1, &mut back), NOT_PERM);
+        ok(
+            "munmap",
+            sys::kd_mpi_sys_munmap(virt as *mut _, size as u32),
+        );
+        ok("release", vb::kd_mpi_vb_release_block(block));
+        ok("destroy_pool", vb::kd_mpi_vb_destory_pool(pool as u32));
     }
     // attach and detach answer 0 whatever happens; a detach while the encoder runs is refused
     // (printed) and the channel stays attached.

@@ -69,14 +69,14 @@ impl OsdPicture {
         STRIPES[(x * 4 / self.width) as usize]
     }
 
-    /// The region's pixels as the 2D engine reads them: ARGB8888 little-endian words
-    /// (B, G, R, A in memory), row by row.
+    /// The region's pixels as the 2D engine reads them: ARGB8888, `0xRRGGBBAA` little-endian
+    /// words (A, B, G, R in memory, as the SDK's own OSD picture), row by row.
     pub fn argb8888(&self) -> Vec<u8> {
         (0..self.height)
             .flat_map(|_| 0..self.width)
             .flat_map(|x| {
                 let [r, g, b] = self.rgb(x);
-                [b, g, r, self.alpha]
+                [self.alpha, b, g, r]
             })
             .collect()
     }
@@ -173,8 +173,8 @@ mod tests {
             }],
         );
         assert_eq!(half.y[2 * 16 + 15], 182);
-        // The words the engine reads: B, G, R, A.
-        assert_eq!(&region.argb8888()[..4], &[0, 0, 255, 255]);
+        // The words the engine reads: 0xRRGGBBAA, so A, B, G, R in memory.
+        assert_eq!(&region.argb8888()[..4], &[255, 0, 0, 255]);
         assert_eq!(region.argb8888().len(), 8 * 2 * 4);
     }
 }

@@ -83,6 +83,9 @@ pub const CAMERA_MOD_ID: u32 = 6;
 pub const PIXEL_FORMAT_YUV_SEMIPLANAR_420: u32 = 31;
 /// `PIXEL_FORMAT_YVU_SEMIPLANAR_420` (NV21).
 pub const PIXEL_FORMAT_YVU_SEMIPLANAR_420: u32 = 28;
+/// `PIXEL_FORMAT_YVU_PLANAR_420`: three planes, which the standalone 2D engine reads as I420
+/// (`phys_addr[1]` U, `[2]` V), as the SDK's `sample_nonai_2d` fills them.
+pub const PIXEL_FORMAT_YVU_PLANAR_420: u32 = 25;
 /// `PIXEL_FORMAT_RGB_888`.
 pub const PIXEL_FORMAT_RGB_888: u32 = 3;
 /// `PIXEL_FORMAT_RGB_888_PLANAR` (`Sensor.RGBP888`).

@@ -500,31 +500,21 @@ impl Mpi for Simulator {
     }
 
     fn start_2d_chn(&self, chn: Chn) -> Result<(), VencError> {
-        Err(twod::not_modeled(
-            self.two_d("start_2d_chn", chn)?,
-            "start_2d_chn",
-        ))
+        twod::start(self.two_d("start_2d_chn", chn)?);
+        Ok(())
     }
 
     fn stop_2d_chn(&self, chn: Chn) -> Result<(), VencError> {
-        Err(twod::not_modeled(
-            self.two_d("stop_2d_chn", chn)?,
-            "stop_2d_chn",
-        ))
+        twod::stop(self.two_d("stop_2d_chn", chn)?);
+        Ok(())
     }
 
-    fn send_2d_frame(&self, chn: Chn, _frame: &VideoFrameInfo) -> Result<(), VencError> {
-        Err(twod::not_modeled(
-            self.two_d("send_2d_frame", chn)?,
-            "send_2d_frame",
-        ))
+    fn send_2d_frame(&self, chn: Chn, frame: &VideoFrameInfo) -> Result<(), VencError> {
+        twod::send(self.two_d("send_2d_frame", chn)?, &self.mem, frame)
     }
 
     fn get_2d_frame(&self, chn: Chn) -> Result<VideoFrameInfo, VencError> {
-        Err(twod::not_modeled(
-            self.two_d("get_2d_frame", chn)?,
-            "get_2d_frame",
-        ))
+        twod::get(self.two_d("get_2d_frame", chn)?)
     }
 
     fn create_pool(&self, blk_size: u64, blk_cnt: u32) -> Result<PoolId, MemError> {

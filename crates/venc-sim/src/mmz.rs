@@ -29,7 +29,68 @@ struct Block {
     /// Byte length; fixed, so lookups need not lock the bytes.
     size: u64,
     pool: Option<PoolId>,
-    bytes: RwLock<Box<[u8]>>,
+    bytes: RwLock<PageBytes>,
+}
+
+/// A block's bytes at a page-aligned host address, as a board's mapping is: a host pointer
+/// into them sits at its physical address's offset within the 4 KiB page, so a program that
+/// aligns a mapped pointer and carries the distance over to the physical address
+/// (`phys + (virt_u - virt_y)`, as the SDK's `sample_nonai_2d` does) lands on the same byte.
+struct PageBytes {
+    ptr: std::ptr::NonNull<u8>,
+    len: usize,
+}
+
+impl PageBytes {
+    const PAGE: usize = 4096;
+
+    fn layout(len: usize) -> std::alloc::Layout {
+        // A page is a valid alignment and `len` is bounded by the media memory's size.
+        std::alloc::Layout::from_size_align(len.max(1), Self::PAGE)
+            .unwrap_or_else(|_| std::alloc::Layout::new::<u8>())
+    }
+
+    fn zeroed(len: usize) -> Self {
+        let layout = Self::layout(len);
+        // SAFETY: the layout's size is not zero.
+        let raw = unsafe { std::alloc::alloc_zeroed(layout) };
+        let ptr =
+            std::ptr::NonNull::new(raw).unwrap_or_else(|| std::alloc::handle_alloc_error(layout));
+        Self { ptr, len }
+    }
+}
+
+impl std::ops::Deref for PageBytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        // SAFETY: `ptr` owns `len` initialised (zeroed) bytes for the value's life.
+        unsafe { std::slice::from_raw_parts(self.ptr.as_ptr(), self.len) }
+    }
+}
+
+impl std::ops::DerefMut for PageBytes {
+    fn deref_mut(&mut self) -> &mut [u8] {
+        // SAFETY: as above, and `&mut self` makes this the only reference.
+        unsafe { std::slice::from_raw_parts_mut(self.ptr.as_ptr(), self.len) }
+    }
+}
+
+impl Drop for PageBytes {
+    fn drop(&mut self) {
+        // SAFETY: allocated in `zeroed` with this very layout.
+        unsafe { std::alloc::dealloc(self.ptr.as_ptr(), Self::layout(self.len)) }
+    }
+}
+
+// SAFETY: the bytes are owned, as a `Box<[u8]>`'s are; access goes through the block's lock.
+unsafe impl Send for PageBytes {}
+// SAFETY: as above: shared access only reads.
+unsafe impl Sync for PageBytes {}
+
+impl std::fmt::Debug for PageBytes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PageBytes({} bytes)", self.len)
+    }
 }
 
 /// A host pointer into one block ([`MediaMemory::host_window`]).
@@ -210,7 +271,7 @@ impl MediaMemory {
             .ok_or_else(exhausted)?;
         let addr = map.ranges.take(span).ok_or_else(exhausted)?;
         map.bytes_mapped += span;
-        let bytes = vec![0u8; size as usize].into_boxed_slice();
+        let bytes = PageBytes::zeroed(size as usize);
         map.blocks.insert(
             addr,
             Arc::new(Block {
@@ -458,6 +519,21 @@ mod tests {
         m.free(a).unwrap();
         assert!(m.read(a, &mut buf).is_err(), "use after free is an error");
         assert!(m.free(a).is_err());
+    }
+
+    #[test]
+    fn a_host_window_keeps_the_physical_addresss_offset_in_its_page() {
+        let m = MediaMemory::new();
+        let a = m.alloc(3 * 4096 + 100).unwrap();
+        for off in [0u64, 16, 4095, 4096 + 8, 2 * 4096 + 77] {
+            let w = m.host_window(a + off, 1).unwrap();
+            assert_eq!(w.ptr() as u64 % 4096, (a + off) % 4096, "offset {off}");
+        }
+        // The bytes behind the window are the block's.
+        m.write(a + 4096 + 8, &[42]).unwrap();
+        let w = m.host_window(a + 4096 + 8, 1).unwrap();
+        // SAFETY: the window holds the block alive and the byte is inside it.
+        assert_eq!(unsafe { *w.ptr() }, 42);
     }
 
     #[test]

@@ -8,11 +8,13 @@
 //! Each function takes the channel the simulator's `Mpi` reached (board time, faults), after
 //! [`venc_core::features::check_2d_chn`].
 
-use crate::venc::overlay::{Gamut, Mode, OsdFormat, add_order};
+use crate::mmz::MediaMemory;
+use crate::venc::overlay::{Chroma, Gamut, Mode, OsdFormat, Planes, add_order};
 use crate::venc::{Channel, Phase};
 use log::warn;
+use std::collections::VecDeque;
 use venc_core::features::{COEF_NUM, check_border_index, check_osd_index};
-use venc_core::{Border, OsdRegion, VencError};
+use venc_core::{Border, OsdRegion, VencError, VideoFrameInfo, consts};
 
 fn even(values: &[u16]) -> bool {
     values.iter().all(|v| v % 2 == 0)
@@ -170,12 +172,195 @@ pub(crate) fn color_gamut(ch: &Channel) -> u32 {
     ch.with_two_d(|_, t| t.gamut.code())
 }
 
-/// What is not modeled: CSC parameters and the standalone 2D path (D-057).
+/// What is not modeled: CSC parameters (D-057).
 pub(crate) fn not_modeled(ch: &Channel, call: &str) -> VencError {
     warn!(
-        "venc ch{}: {call}: colour-space conversion and the standalone 2D path are not \
-         modeled; VENC+2D is (D-057)",
+        "venc ch{}: {call}: colour-space conversion is not modeled; OSD and borders are (D-057)",
         ch.id()
     );
     VencError::NotSupport
+}
+
+/// Frames a standalone 2D channel holds for `get_2d_frame`: the encoder's input depth (the
+/// board's is not in the facts, D-057).
+const STANDALONE_FRAMES: usize = venc_core::K230.input_queue_depth;
+
+/// `kd_mpi_venc_start_2d_chn`: the channel's 2D engine takes frames of its own
+/// (`send_2d_frame`), drawn with the channel's 2D settings. Twice: 0 and a warning (D-057).
+pub(crate) fn start(ch: &Channel) {
+    ch.with_two_d_frames(|frames| {
+        if frames.is_some() {
+            warn!("venc ch{}: start_2d_chn: already started (D-057)", ch.id());
+        } else {
+            *frames = Some(VecDeque::new());
+        }
+    });
+}
+
+/// `kd_mpi_venc_stop_2d_chn`: frames not yet taken are dropped, said; not started: 0 and a
+/// warning (D-057).
+pub(crate) fn stop(ch: &Channel) {
+    match ch.with_two_d_frames(Option::take) {
+        None => warn!("venc ch{}: stop_2d_chn: not started (D-057)", ch.id()),
+        Some(left) if !left.is_empty() => warn!(
+            "venc ch{}: stop_2d_chn: {} drawn frame(s) never taken by get_2d_frame",
+            ch.id(),
+            left.len()
+        ),
+        Some(_) => {}
+    }
+}
+
+/// How a standalone frame holds its chroma, by its pixel format: NV12, NV21, or the planar
+/// 4:2:0 that `sample_nonai_2d` passes as `PIXEL_FORMAT_YVU_PLANAR_420` with U at
+/// `phys_addr[1]` and V at `[2]` (the engine's I420).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Layout {
+    Interleaved { v_first: bool },
+    Planar,
+}
+
+fn layout(pixel_format: u32) -> Option<Layout> {
+    match pixel_format {
+        consts::PIXEL_FORMAT_YUV_SEMIPLANAR_420 => Some(Layout::Interleaved { v_first: false }),
+        consts::PIXEL_FORMAT_YVU_SEMIPLANAR_420 => Some(Layout::Interleaved { v_first: true }),
+        consts::PIXEL_FORMAT_YVU_PLANAR_420 => Some(Layout::Planar),
+        _ => None,
+    }
+}
+
+/// `kd_mpi_venc_send_2d_frame`: the frame's OSD regions and borders (the channel's mode) drawn
+/// in place in media memory (src == dst, §4), then held for `get_2d_frame`. Not started:
+/// NOT_PERM; a format other than NV12, NV21 or planar 4:2:0: NOT_SUPPORT; an odd or zero size
+/// or a plane address not 8-byte aligned (VDOC's limits): ILLEGAL_PARAM; planes outside media
+/// memory: BADADDR; STANDALONE_FRAMES held: BUF_FULL (each the safe side: the board's codes are
+/// not in the facts, D-057).
+pub(crate) fn send(
+    ch: &Channel,
+    mem: &MediaMemory,
+    frame: &VideoFrameInfo,
+) -> Result<(), VencError> {
+    let chn = ch.id();
+    let refuse = |code: VencError, why: String| {
+        warn!("venc ch{chn}: send_2d_frame: {why} (D-057)");
+        Err(code)
+    };
+    let held = ch.with_two_d_frames(|f| f.as_ref().map(VecDeque::len));
+    let Some(held) = held else {
+        return refuse(VencError::NotPerm, "the 2D channel is not started".into());
+    };
+    let Some(layout) = layout(frame.pixel_format) else {
+        return refuse(
+            VencError::NotSupport,
+            format!(
+                "pixel format {}: the engine takes NV12, NV21 and planar 4:2:0",
+                frame.pixel_format
+            ),
+        );
+    };
+    let (w, h) = (frame.width as usize, frame.height as usize);
+    if w == 0 || h == 0 || w % 2 != 0 || h % 2 != 0 {
+        return refuse(
+            VencError::IllegalParam,
+            format!("{w}x{h}: sizes must be even"),
+        );
+    }
+    let planes = if layout == Layout::Planar { 3 } else { 2 };
+    if frame.phys_addr[..planes].iter().any(|a| a % 8 != 0) {
+        return refuse(
+            VencError::IllegalParam,
+            format!(
+                "plane addresses {:x?} not 8-byte aligned",
+                &frame.phys_addr[..planes]
+            ),
+        );
+    }
+    if held >= STANDALONE_FRAMES {
+        return refuse(
+            VencError::BufFull,
+            format!("{held} drawn frames not taken by get_2d_frame"),
+        );
+    }
+    let two_d = ch.with_two_d(|_, t| *t);
+    if two_d.mode == Mode::Csc {
+        warn!("venc ch{chn}: send_2d_frame in CSC mode: the frame passes unchanged (D-057)");
+    } else {
+        draw_standalone(ch, mem, frame, (w, h), layout, &two_d)?;
+    }
+    ch.with_two_d_frames(|f| f.get_or_insert_with(VecDeque::new).push_back(*frame));
+    Ok(())
+}
+
+/// Reads a standalone frame's planes, draws the mode on them and writes them back.
+fn draw_standalone(
+    ch: &Channel,
+    mem: &MediaMemory,
+    frame: &VideoFrameInfo,
+    (w, h): (usize, usize),
+    layout: Layout,
+    two_d: &crate::venc::overlay::TwoD,
+) -> Result<(), VencError> {
+    let chn = ch.id();
+    let chroma_len = (w / 2) * (h / 2);
+    let mut y = vec![0u8; w * h];
+    let (mut c1, mut c2) = match layout {
+        Layout::Interleaved { .. } => (vec![0u8; chroma_len * 2], Vec::new()),
+        Layout::Planar => (vec![0u8; chroma_len], vec![0u8; chroma_len]),
+    };
+    let [a0, a1, a2] = frame.phys_addr;
+    let io = |result: Result<(), venc_core::MemError>| {
+        result.map_err(|e| {
+            warn!("venc ch{chn}: send_2d_frame: {e} (D-057)");
+            VencError::BadAddr
+        })
+    };
+    io(mem.read(a0, &mut y))?;
+    io(mem.read(a1, &mut c1))?;
+    if layout == Layout::Planar {
+        io(mem.read(a2, &mut c2))?;
+    }
+    let chroma = match layout {
+        Layout::Interleaved { v_first } => Chroma::Interleaved {
+            uv: &mut c1,
+            v_first,
+        },
+        Layout::Planar => Chroma::Planar {
+            u: &mut c1,
+            v: &mut c2,
+        },
+    };
+    let mut planes = Planes {
+        y: &mut y,
+        chroma,
+        width: w,
+        height: h,
+    };
+    if let Err(why) = two_d.draw(&mut planes, |addr, out| {
+        mem.read(addr, out).map_err(|e| e.to_string())
+    }) {
+        warn!("venc ch{chn}: send_2d_frame: {why}; drawn without it (D-057)");
+    }
+    io(mem.write(a0, &y))?;
+    io(mem.write(a1, &c1))?;
+    if layout == Layout::Planar {
+        io(mem.write(a2, &c2))?;
+    }
+    Ok(())
+}
+
+/// `kd_mpi_venc_get_2d_frame`: the oldest drawn frame, as it was sent (its planes, in place,
+/// now carry the drawing; `virt_addr` the program's own). Not started: NOT_PERM; none drawn:
+/// BUF_EMPTY at once (the call takes no timeout; whether the board's waits is not in the
+/// facts, D-057).
+pub(crate) fn get(ch: &Channel) -> Result<VideoFrameInfo, VencError> {
+    ch.with_two_d_frames(|frames| match frames {
+        None => {
+            warn!(
+                "venc ch{}: get_2d_frame: the 2D channel is not started (D-057)",
+                ch.id()
+            );
+            Err(VencError::NotPerm)
+        }
+        Some(q) => q.pop_front().ok_or(VencError::BufEmpty),
+    })
 }

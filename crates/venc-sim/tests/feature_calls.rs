@@ -75,7 +75,7 @@ fn the_wrappers_checks_come_in_the_boards_order() {
         Err(VencError::InvalidChnId)
     );
     assert_eq!(sim.set_2d_csc(1, 0), Err(VencError::NotSupport));
-    assert_eq!(sim.start_2d_chn(2), Err(VencError::NotSupport));
+    assert_eq!(sim.start_2d_chn(3), Err(VencError::InvalidChnId));
     // The tools' state rules: SAO and deblocking between create and start only.
     assert_eq!(sim.set_dblk(0, 0), Err(VencError::Busy), "not created");
     created(&sim, consts::K_PT_H265, consts::VENC_PROFILE_H265_MAIN);

@@ -49,12 +49,14 @@ impl Mode {
     }
 }
 
-/// The OSD pixel formats the 2D engine takes (VDOC: only these three work). Little-endian
-/// 32- or 16-bit words with alpha in the top bits (D-057).
+/// The OSD pixel formats the 2D engine takes (VDOC: only these three work), as little-endian
+/// words (D-057). ARGB8888's alpha is in the word's low byte: so the SDK lays out its own OSD
+/// picture (`sample_venc`'s and `sample_nonai_2d`'s `OSD1_40x40_argb.c`: all 1600 words end in
+/// `0xff`); the 16-bit formats keep alpha in the top bits (no picture shows otherwise).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[doc(alias = "k_venc_2d_osd_fmt")]
 pub enum OsdFormat {
-    /// `K_VENC_2D_OSD_FMT_ARGB8888` (0): `0xAARRGGBB`.
+    /// `K_VENC_2D_OSD_FMT_ARGB8888` (0): `0xRRGGBBAA` words (bytes A, B, G, R in memory).
     Argb8888,
     /// `K_VENC_2D_OSD_FMT_ARGB4444` (1): `0xARGB`.
     Argb4444,
@@ -94,7 +96,7 @@ impl OsdFormat {
             (v << 3) | (v >> 2)
         };
         match self {
-            Self::Argb8888 => [p[3], p[2], p[1], p[0]],
+            Self::Argb8888 => [p[0], p[3], p[2], p[1]],
             Self::Argb4444 => {
                 let w = u16::from_le_bytes([p[0], p[1]]);
                 [
@@ -212,13 +214,60 @@ impl Default for TwoD {
     }
 }
 
-/// A frame's NV12 planes, read out of media memory to draw on.
+/// A frame's planes, read out of media memory to draw on: luma and 4:2:0 chroma.
 #[derive(Debug)]
-pub struct Nv12<'a> {
+pub struct Planes<'a> {
     pub y: &'a mut [u8],
-    pub uv: &'a mut [u8],
+    pub chroma: Chroma<'a>,
     pub width: usize,
     pub height: usize,
+}
+
+/// How a frame holds its 4:2:0 chroma (the 2D engine's `K_VENC_2D_SRC_DST_FMT_YUV420_*`).
+#[derive(Debug)]
+pub enum Chroma<'a> {
+    /// One plane of pairs: NV12 (U first) or NV21 (V first).
+    Interleaved { uv: &'a mut [u8], v_first: bool },
+    /// Two planes, U then V (I420; a program with YV12 planes passes their addresses swapped).
+    Planar { u: &'a mut [u8], v: &'a mut [u8] },
+}
+
+impl Chroma<'_> {
+    /// Where chroma sample (`cx`, `cy`) of a picture `width` luma samples wide is.
+    fn index(&self, cx: usize, cy: usize, width: usize) -> usize {
+        match self {
+            Self::Interleaved { .. } => cy * (width / 2 * 2) + cx * 2,
+            Self::Planar { .. } => cy * (width / 2) + cx,
+        }
+    }
+
+    /// [U, V] of chroma sample (`cx`, `cy`).
+    fn get(&self, cx: usize, cy: usize, width: usize) -> [u8; 2] {
+        let i = self.index(cx, cy, width);
+        match self {
+            Self::Interleaved { uv, v_first } => {
+                let pair = [uv[i], uv[i + 1]];
+                if *v_first { [pair[1], pair[0]] } else { pair }
+            }
+            Self::Planar { u, v } => [u[i], v[i]],
+        }
+    }
+
+    /// Sets chroma sample (`cx`, `cy`) to [U, V].
+    fn set(&mut self, cx: usize, cy: usize, width: usize, [cu, cv]: [u8; 2]) {
+        let i = self.index(cx, cy, width);
+        match self {
+            Self::Interleaved { uv, v_first } => {
+                let (a, b) = if *v_first { (cv, cu) } else { (cu, cv) };
+                uv[i] = a;
+                uv[i + 1] = b;
+            }
+            Self::Planar { u, v } => {
+                u[i] = cu;
+                v[i] = cv;
+            }
+        }
+    }
 }
 
 /// What drawing a frame came to.
@@ -240,7 +289,7 @@ impl TwoD {
     /// `frame`. A region whose picture cannot be read is skipped and reported in the error.
     pub fn draw(
         &self,
-        frame: &mut Nv12<'_>,
+        frame: &mut Planes<'_>,
         mut read_osd: impl FnMut(u64, &mut [u8]) -> Result<(), String>,
     ) -> Result<Drawn, String> {
         let mut drawn = Drawn::default();
@@ -285,7 +334,7 @@ impl TwoD {
 
     fn blend_region(
         &self,
-        frame: &mut Nv12<'_>,
+        frame: &mut Planes<'_>,
         r: &OsdRegion,
         fmt: OsdFormat,
         pixels: &[u8],
@@ -323,18 +372,16 @@ impl TwoD {
         let bpp = fmt.bytes();
         let vw = vis.width();
         let at = |x: usize, y: usize| fmt.argb(&pixels[((y - y0) * vw + (x - x0)) * bpp..]);
-        let cw = frame.width / 2 * 2;
+        let width = frame.width;
         for y in y0..y1 {
             for x in x0..x1 {
-                let i = y * frame.width + x;
-                let ci = (y / 2) * cw + (x / 2) * 2;
-                let video = [frame.y[i], frame.uv[ci], frame.uv[ci + 1]];
-                let out = compose(video, at(x, y));
+                let i = y * width + x;
+                let [u, v] = frame.chroma.get(x / 2, y / 2, width);
+                let out = compose([frame.y[i], u, v], at(x, y));
                 frame.y[i] = out[0];
                 // Chroma once per 2x2 block, from its top-left sample (D-057).
                 if x % 2 == 0 && y % 2 == 0 {
-                    frame.uv[ci] = out[1];
-                    frame.uv[ci + 1] = out[2];
+                    frame.chroma.set(x / 2, y / 2, width, [out[1], out[2]]);
                 }
             }
         }
@@ -353,7 +400,7 @@ struct Visible {
 
 impl Visible {
     /// The visible part of `r`, counted in `drawn`; `None` when none of it is.
-    fn of(r: &OsdRegion, frame: &Nv12<'_>, drawn: &mut Drawn) -> Option<Self> {
+    fn of(r: &OsdRegion, frame: &Planes<'_>, drawn: &mut Drawn) -> Option<Self> {
         let (x0, y0) = (usize::from(r.startx), usize::from(r.starty));
         let (w, h) = (usize::from(r.width), usize::from(r.height));
         let (x1, y1) = ((x0 + w).min(frame.width), (y0 + h).min(frame.height));
@@ -388,12 +435,13 @@ fn rgb_to_yuv(c: &[i16; 12], r: u8, g: u8, b: u8) -> [u8; 3] {
         let s = i32::from(c[k]) * i32::from(r)
             + i32::from(c[k + 1]) * i32::from(g)
             + i32::from(c[k + 2]) * i32::from(b);
-        ((s + 128) / 256 + i32::from(c[k + 3])).clamp(0, 255) as u8
+        // Rounded to nearest (an arithmetic shift floors; `/` would bias negative sums up).
+        (((s + 128) >> 8) + i32::from(c[k + 3])).clamp(0, 255) as u8
     };
     [row(0), row(4), row(8)]
 }
 
-fn draw_border(frame: &mut Nv12<'_>, b: &Border, drawn: &mut Drawn) {
+fn draw_border(frame: &mut Planes<'_>, b: &Border, drawn: &mut Drawn) {
     let (x0, y0) = (usize::from(b.startx), usize::from(b.starty));
     let (w, h, lw) = (
         usize::from(b.width),
@@ -410,7 +458,6 @@ fn draw_border(frame: &mut Nv12<'_>, b: &Border, drawn: &mut Drawn) {
         drawn.clipped += 1;
     }
     let [cy, cu, cv] = yuv444(b.color);
-    let cw = frame.width / 2 * 2;
     let on_line =
         |x: usize, y: usize| x < x0 + lw || y < y0 + lw || x + lw >= x0 + w || y + lw >= y0 + h;
     for y in y0..y1 {
@@ -420,9 +467,7 @@ fn draw_border(frame: &mut Nv12<'_>, b: &Border, drawn: &mut Drawn) {
             }
             frame.y[y * frame.width + x] = cy;
             if x % 2 == 0 && y % 2 == 0 {
-                let ci = (y / 2) * cw + x;
-                frame.uv[ci] = cu;
-                frame.uv[ci + 1] = cv;
+                frame.chroma.set(x / 2, y / 2, frame.width, [cu, cv]);
             }
         }
     }
@@ -442,14 +487,14 @@ mod tests {
     }
 
     /// A grey `w`x`h` NV12 picture's planes (Y 100), owned by the test.
-    struct Planes {
+    struct Frame {
         y: Vec<u8>,
         uv: Vec<u8>,
         width: usize,
         height: usize,
     }
 
-    impl Planes {
+    impl Frame {
         fn new(width: usize, height: usize) -> Self {
             Self {
                 y: vec![100; width * height],
@@ -459,10 +504,13 @@ mod tests {
             }
         }
 
-        fn nv12(&mut self) -> Nv12<'_> {
-            Nv12 {
+        fn nv12(&mut self) -> Planes<'_> {
+            Planes {
                 y: &mut self.y,
-                uv: &mut self.uv,
+                chroma: Chroma::Interleaved {
+                    uv: &mut self.uv,
+                    v_first: false,
+                },
                 width: self.width,
                 height: self.height,
             }
@@ -471,7 +519,7 @@ mod tests {
 
     #[test]
     fn an_opaque_osd_replaces_the_video_and_a_transparent_one_leaves_it() {
-        let mut planes = Planes::new(16, 8);
+        let mut planes = Frame::new(16, 8);
         let mut two = attached(Mode::Osd);
         let region = OsdRegion {
             width: 4,
@@ -507,7 +555,7 @@ mod tests {
         assert_eq!(planes.y[2 * 16 + 1], 100, "left of the region");
         assert_eq!(planes.y[4 * 16 + 2], 100, "below it");
         // Alpha 0 in the picture: the video stays.
-        let mut planes2 = Planes::new(16, 8);
+        let mut planes2 = Frame::new(16, 8);
         let mut f = planes2.nv12();
         two.draw(&mut f, |_, out| {
             out.fill(0);
@@ -519,7 +567,7 @@ mod tests {
 
     #[test]
     fn a_huge_region_reads_only_the_rows_inside_the_frame() {
-        let mut planes = Planes::new(16, 8);
+        let mut planes = Frame::new(16, 8);
         let mut two = attached(Mode::Osd);
         two.osd[0] = Some(OsdRegion {
             width: 65534,
@@ -554,7 +602,7 @@ mod tests {
 
     #[test]
     fn borders_draw_their_outline_and_clip_at_the_edge() {
-        let mut planes = Planes::new(16, 16);
+        let mut planes = Frame::new(16, 16);
         let mut two = attached(Mode::Border);
         two.borders[3] = Some(Border {
             width: 8,
@@ -601,5 +649,10 @@ mod tests {
             [255, 0x22, 0x33, 0x44]
         );
         assert_eq!(OsdFormat::Argb1555.argb(&[0x1f, 0x80]), [255, 0, 0, 255]);
+        // 0x110e0bff, a dark pixel of the SDK's OSD picture: opaque, red 0x11, blue 0x0b.
+        assert_eq!(
+            OsdFormat::Argb8888.argb(&0x110e_0bffu32.to_le_bytes()),
+            [0xff, 0x11, 0x0e, 0x0b]
+        );
     }
 }

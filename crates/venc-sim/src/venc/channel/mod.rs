@@ -144,6 +144,9 @@ pub(crate) struct State {
     /// The 2D engine in front of the VPU (`attach_2d`, `set_2d_*`): the 2D channel's own
     /// settings, kept across creates.
     two_d: TwoD,
+    /// The standalone 2D channel (`start_2d_chn` … `stop_2d_chn`): the frames drawn and not
+    /// yet taken by `get_2d_frame`; `None` while it is not started.
+    two_d_frames: Option<VecDeque<VideoFrameInfo>>,
     /// What the engine was built with, to build one for a turned size.
     engine_opts: (u16, codec::Engines),
     /// Deblocking, SAO, entropy coder: set between create and start (§4).
@@ -199,6 +202,7 @@ impl Channel {
                 wake_hold: None,
                 orientation: Orientation::default(),
                 two_d: TwoD::default(),
+                two_d_frames: None,
                 engine_opts: (1, codec::Engines::Real),
                 tools: CodingTools::default(),
                 entropy_set: (None, 0),
@@ -526,6 +530,14 @@ impl Channel {
         let mut st = self.lock();
         let phase = st.phase;
         f(phase, &mut st.two_d)
+    }
+
+    /// The standalone 2D channel's frames (`None` while it is not started), changed by `f`.
+    pub(crate) fn with_two_d_frames<R>(
+        &self,
+        f: impl FnOnce(&mut Option<VecDeque<VideoFrameInfo>>) -> R,
+    ) -> R {
+        f(&mut self.lock().two_d_frames)
     }
 
     /// The attributes of the channel's last create.

@@ -7,7 +7,7 @@ use crate::codec::{self, CodecEngine, CodingTools, EncodedPicture, Picture};
 use crate::mmz::MediaMemory;
 use crate::timing::{BoardProfile, PictureKind, VpuClock};
 use crate::venc::nv12::deinterleave_uv;
-use crate::venc::overlay::{Nv12, TwoD};
+use crate::venc::overlay::{Chroma, Planes, TwoD};
 use log::warn;
 use std::sync::MutexGuard;
 use std::time::Duration;
@@ -41,9 +41,9 @@ impl Channel {
             );
             return;
         }
-        let mut planes = Nv12 {
+        let mut planes = Planes {
             y,
-            uv,
+            chroma: Chroma::Interleaved { uv, v_first: false },
             width: w as usize,
             height: h as usize,
         };
