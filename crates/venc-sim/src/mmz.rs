@@ -36,56 +36,37 @@ struct Block {
 /// into them sits at its physical address's offset within the 4 KiB page, so a program that
 /// aligns a mapped pointer and carries the distance over to the physical address
 /// (`phys + (virt_u - virt_y)`, as the SDK's `sample_nonai_2d` does) lands on the same byte.
+/// One page more is taken and the bytes start at its boundary: the allocation stays a zeroed
+/// `calloc`, whose pages the host maps lazily (an aligned allocation would be written whole).
 struct PageBytes {
-    ptr: std::ptr::NonNull<u8>,
+    buf: Box<[u8]>,
+    start: usize,
     len: usize,
 }
 
 impl PageBytes {
     const PAGE: usize = 4096;
 
-    fn layout(len: usize) -> std::alloc::Layout {
-        // A page is a valid alignment and `len` is bounded by the media memory's size.
-        std::alloc::Layout::from_size_align(len.max(1), Self::PAGE)
-            .unwrap_or_else(|_| std::alloc::Layout::new::<u8>())
-    }
-
     fn zeroed(len: usize) -> Self {
-        let layout = Self::layout(len);
-        // SAFETY: the layout's size is not zero.
-        let raw = unsafe { std::alloc::alloc_zeroed(layout) };
-        let ptr =
-            std::ptr::NonNull::new(raw).unwrap_or_else(|| std::alloc::handle_alloc_error(layout));
-        Self { ptr, len }
+        let buf = vec![0u8; len + Self::PAGE - 1].into_boxed_slice();
+        // A boxed slice never moves its bytes, so the boundary found now stays one.
+        let start = (Self::PAGE - buf.as_ptr() as usize % Self::PAGE) % Self::PAGE;
+        Self { buf, start, len }
     }
 }
 
 impl std::ops::Deref for PageBytes {
     type Target = [u8];
     fn deref(&self) -> &[u8] {
-        // SAFETY: `ptr` owns `len` initialised (zeroed) bytes for the value's life.
-        unsafe { std::slice::from_raw_parts(self.ptr.as_ptr(), self.len) }
+        &self.buf[self.start..self.start + self.len]
     }
 }
 
 impl std::ops::DerefMut for PageBytes {
     fn deref_mut(&mut self) -> &mut [u8] {
-        // SAFETY: as above, and `&mut self` makes this the only reference.
-        unsafe { std::slice::from_raw_parts_mut(self.ptr.as_ptr(), self.len) }
+        &mut self.buf[self.start..self.start + self.len]
     }
 }
-
-impl Drop for PageBytes {
-    fn drop(&mut self) {
-        // SAFETY: allocated in `zeroed` with this very layout.
-        unsafe { std::alloc::dealloc(self.ptr.as_ptr(), Self::layout(self.len)) }
-    }
-}
-
-// SAFETY: the bytes are owned, as a `Box<[u8]>`'s are; access goes through the block's lock.
-unsafe impl Send for PageBytes {}
-// SAFETY: as above: shared access only reads.
-unsafe impl Sync for PageBytes {}
 
 impl std::fmt::Debug for PageBytes {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
