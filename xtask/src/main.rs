@@ -7,9 +7,11 @@
 //! - `test`: deps, then formatting, clippy (also on `venc-sim` without feature `x265`, and on
 //!   the board-only suite: `venc-conformance --no-default-features --features hw`) and every
 //!   test of the workspace (the README's second command; `.ci/run` calls it).
-//! - `conformance`: `venc conformance` on the simulator and on the emulated board (the hw
-//!   column), reports in `target/conformance/` (extra arguments replace the defaults). `test`
-//!   runs it last, so CI keeps the reports.
+//! - `conformance`: `venc conformance` on the simulator, the emulated board (the hw column)
+//!   and the C library, reports in `target/conformance/` (extra arguments replace the
+//!   defaults). `test` runs it last on the emulated board and the C library, so CI keeps the
+//!   reports; the simulator's column is `cargo test`'s (`venc-conformance/tests/suite.rs` runs
+//!   every case on it, against its snapshot), not run twice.
 //! - `board-emulator [--port P] [--host H]`: the emulated board in the foreground: the board
 //!   agent (`crates/venc-hw/agent/venc_agent.py`) under `canmv-run`, for `--board tcp://H:P`.
 //! - `install-c --prefix DIR`: the C library (`libk230_mpp_sim.so`/`.a`), its headers and its
@@ -409,7 +411,26 @@ fn main() -> ExitCode {
             .and_then(|()| run(cargo().args(["test", "--workspace", "--release"])))
             .and_then(|()| run_python_tests())
             .and_then(|()| capi::c_examples())
-            .and_then(|()| conformance(Vec::new())),
+            .and_then(|()| {
+                conformance(
+                    [
+                        "--backend",
+                        "hw,capi",
+                        "--board",
+                        "emulated",
+                        "--report",
+                        "md",
+                        "--report",
+                        "json",
+                        "--report",
+                        "junit",
+                        "--out",
+                        "target/conformance",
+                    ]
+                    .map(String::from)
+                    .to_vec(),
+                )
+            }),
         Cmd::Python { install_only } => deps().and_then(|()| {
             if install_only {
                 install_python_front()
