@@ -218,14 +218,15 @@ fn deps() -> Result<(), String> {
         .env("DEBIAN_FRONTEND", "noninteractive"))
 }
 
-/// `venc conformance`, by default on the simulator with every report in `target/conformance/`.
-fn conformance(args: Vec<String>) -> Result<(), String> {
+/// `venc conformance` with `args`, or on `default_backends` (the emulated board for `hw`) with
+/// every report in `target/conformance/`.
+fn conformance(args: Vec<String>, default_backends: &str) -> Result<(), String> {
     // The capi backend loads the C library from beside the program: build it first.
     run(cargo().args(["build", "--release", "--quiet", "-p", "venc-capi"]))?;
     let args = if args.is_empty() {
         [
             "--backend",
-            "sim,hw,capi",
+            default_backends,
             "--board",
             "emulated",
             "--report",
@@ -411,26 +412,8 @@ fn main() -> ExitCode {
             .and_then(|()| run(cargo().args(["test", "--workspace", "--release"])))
             .and_then(|()| run_python_tests())
             .and_then(|()| capi::c_examples())
-            .and_then(|()| {
-                conformance(
-                    [
-                        "--backend",
-                        "hw,capi",
-                        "--board",
-                        "emulated",
-                        "--report",
-                        "md",
-                        "--report",
-                        "json",
-                        "--report",
-                        "junit",
-                        "--out",
-                        "target/conformance",
-                    ]
-                    .map(String::from)
-                    .to_vec(),
-                )
-            }),
+            // The simulator's column is `cargo test`'s (suite.rs), not run twice.
+            .and_then(|()| conformance(Vec::new(), "hw,capi")),
         Cmd::Python { install_only } => deps().and_then(|()| {
             if install_only {
                 install_python_front()
@@ -480,7 +463,7 @@ fn main() -> ExitCode {
         Cmd::Canmv { args } => deps()
             .and_then(|()| install_python_front())
             .and_then(|()| run(Command::new(venv_bin("canmv-run")).args(args))),
-        Cmd::Conformance { args } => deps().and_then(|()| conformance(args)),
+        Cmd::Conformance { args } => deps().and_then(|()| conformance(args, "sim,hw,capi")),
         Cmd::InstallC { prefix } => deps().and_then(|()| capi::install_c(&prefix).map(|_| ())),
         Cmd::CExamples => deps().and_then(|()| capi::c_examples()),
         Cmd::Bench { table_only } => deps()

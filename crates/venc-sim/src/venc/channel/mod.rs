@@ -155,6 +155,19 @@ pub(crate) struct State {
     entropy_set: (Option<venc_core::H264Entropy>, u8),
 }
 
+impl State {
+    /// Drops the queued input and the packs in the ring (their blocks back to the free list)
+    /// and starts a new generation, so a worker of the old one stops: a create or a destroy.
+    fn drop_queued(&mut self) {
+        self.input.clear();
+        drop(self.wake_hold.take());
+        let mut freed = Vec::new();
+        self.ring.clear(&mut freed);
+        self.free_blocks.extend(freed);
+        self.generation += 1;
+    }
+}
+
 /// One of the four channels.
 pub(crate) struct Channel {
     id: u32,
@@ -358,12 +371,7 @@ impl Channel {
         st.header_sent = false;
         // The kernel memsets the channel at create (facts §2.4): nothing released yet.
         st.last_release_pts = 0;
-        st.input.clear();
-        drop(st.wake_hold.take());
-        let mut freed = Vec::new();
-        st.ring.clear(&mut freed);
-        st.free_blocks.extend(freed);
-        st.generation += 1;
+        st.drop_queued();
         st.stats = ChannelStats::default();
         info!(
             "venc ch{}: created {:?} {}x{} profile {}",
@@ -412,12 +420,7 @@ impl Channel {
         st.phase = Phase::Idle;
         st.engine = None;
         st.attr = None;
-        st.input.clear();
-        drop(st.wake_hold.take());
-        let mut freed = Vec::new();
-        st.ring.clear(&mut freed);
-        st.free_blocks.extend(freed);
-        st.generation += 1;
+        st.drop_queued();
         drop(st);
         self.wake_all();
         Ok(())
