@@ -171,3 +171,30 @@ fn the_export_check_sees_declarations_and_definitions() {
     let names = called_names(&without_comments(c));
     assert_eq!(names, ["kd_mpi_a", "kd_mpi_c"].map(String::from).into());
 }
+
+/// A call exported without a model answers its module's NOT_SUPPORT and is counted.
+#[test]
+fn unmodelled_calls_answer_not_support_and_are_counted() {
+    use k230_mpp_sim::unmodelled::*;
+    let not_support = |module: u32| (0xA000_0000u32 | (module << 16) | (4 << 13) | 8) as i32;
+    let before = unmodelled_calls();
+    assert_eq!(
+        kd_mpi_vvi_start_pipe(0, 0),
+        not_support(18),
+        "K_ERR_VVI_NOT_SUPPORT"
+    );
+    assert_eq!(
+        kd_mpi_vb_set_supplement_config(std::ptr::null()),
+        not_support(4),
+        "K_ERR_VB's"
+    );
+    assert_eq!(
+        kd_mpi_sys_get_virmem_info(std::ptr::null(), std::ptr::null_mut()),
+        not_support(5)
+    );
+    assert_eq!(kd_mpi_log_read(std::ptr::null_mut(), 0), not_support(1));
+    kd_mpi_log_close();
+    // Counted every time, warned once per call.
+    assert_eq!(kd_mpi_vvi_start_pipe(1, 1), not_support(18));
+    assert_eq!(unmodelled_calls(), before + 6);
+}

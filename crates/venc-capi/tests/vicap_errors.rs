@@ -6,7 +6,7 @@ mod common;
 
 use common::{sys_err, vicap_err};
 use k230_mpp_sim::abi::{MppChn, VideoFrameInfo};
-use k230_mpp_sim::bind::{kd_mpi_sys_bind, kd_mpi_sys_unbind};
+use k230_mpp_sim::bind::{kd_mpi_sys_bind, kd_mpi_sys_get_bind_by_dest, kd_mpi_sys_unbind};
 use k230_mpp_sim::vicap::types::{VicapChnAttr, VicapDevAttr, VicapSensorInfo, VicapWindow};
 use k230_mpp_sim::vicap::*;
 use std::ffi::CStr;
@@ -253,6 +253,11 @@ fn every_wrong_camera_and_bind_call_gets_its_code() {
         assert_eq!(kd_mpi_sys_bind(&far, &venc), sys_err(3));
         assert_eq!(kd_mpi_sys_bind(&vi, &negative), sys_err(3));
         assert_eq!(kd_mpi_sys_bind(&vi, &venc), 0);
+        let mut source = MppChn::default();
+        assert_eq!(kd_mpi_sys_get_bind_by_dest(&venc, &mut source), 0);
+        assert_eq!(source, vi, "the source bound to the encoder");
+        assert_eq!(kd_mpi_sys_get_bind_by_dest(&venc, null_mut()), sys_err(6));
+        assert_eq!(kd_mpi_sys_get_bind_by_dest(null(), &mut source), sys_err(6));
         let second = MppChn { chn_id: 1, ..vi };
         assert_eq!(
             kd_mpi_sys_bind(&second, &venc),
@@ -261,6 +266,11 @@ fn every_wrong_camera_and_bind_call_gets_its_code() {
         );
         assert_eq!(kd_mpi_sys_unbind(&vi, &venc), 0);
         assert_eq!(kd_mpi_sys_unbind(&vi, &venc), sys_err(5));
+        assert_eq!(
+            kd_mpi_sys_get_bind_by_dest(&venc, &mut source),
+            sys_err(5),
+            "nothing bound any more"
+        );
         assert_eq!(kd_mpi_sys_unbind(&vi, null()), sys_err(6));
 
         assert_eq!(kd_mpi_vicap_stop_stream(0), 0);
