@@ -264,7 +264,8 @@ pub unsafe extern "C" fn kd_mpi_venc_get_2d_frame(
         let sent = lock(&b.two_d_sent)[chn_num as usize].pop_front();
         match sent {
             Some(SentFrame(sent)) if sent.v_frame.phys_addr == got.phys_addr => *out = sent,
-            // Sent through another front (not this library): what the core carries.
+            // Not a frame this library saw sent (the two queues move together, so only if the
+            // simulator's were changed behind it): what the core carries.
             _ => out.set_from_core(&got),
         }
         Ok(())

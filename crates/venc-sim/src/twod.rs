@@ -287,8 +287,16 @@ pub(crate) fn send(
     } else {
         draw_standalone(ch, mem, frame, (w, h), layout, &two_d)?;
     }
-    ch.with_two_d_frames(|f| f.get_or_insert_with(VecDeque::new).push_back(*frame));
-    Ok(())
+    // Held only if the channel is still started with room: a stop or another sender may have
+    // come while the frame was drawn.
+    ch.with_two_d_frames(|f| match f {
+        None => Err(VencError::NotPerm),
+        Some(q) if q.len() >= STANDALONE_FRAMES => Err(VencError::BufFull),
+        Some(q) => {
+            q.push_back(*frame);
+            Ok(())
+        }
+    })
 }
 
 /// Reads a standalone frame's planes, draws the mode on them and writes them back.
