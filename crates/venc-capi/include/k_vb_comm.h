@@ -19,6 +19,10 @@
 #define VB_MAX_BLKS (VB_MAX_POOLS * VB_SINGLE_MAX_BLKS)
 #define POOL_OWNER_COMMON (-1)
 #define POOL_OWNER_PRIVATE (-2)
+#if defined(K230_MPP_CANMV) && !defined(VB_ALIGN_UP)
+/* The CanMV MPP's rounding of a block size up to `align` (a power of two). */
+#define VB_ALIGN_UP(x, align) (((x) + ((align) - 1)) & ~((align) - 1))
+#endif
 
 /* The modules that own common pools of their own (kd_mpi_vb_*_mod_*, not modelled). */
 typedef enum {

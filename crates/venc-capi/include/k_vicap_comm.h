@@ -1,5 +1,5 @@
 /* venc-sim: the camera (VICAP) types of the K230 MPP that the kd_mpi_vicap_* calls take, with
- * the layouts of the SDK's k_vicap_comm.h at kendryte/k230_sdk 8074e1e (LP64; several are
+ * the layouts of the SDK's k_vicap_comm.h at kendryte/k230_sdk v1.9 (LP64; several are
  * passed by value, so every field is here). docs/c-api.md lists what the simulator does with
  * each. Written for venc-sim; not the SDK's text. */
 #ifndef VENC_SIM_K_VICAP_COMM_H
@@ -59,13 +59,37 @@ typedef enum {
 typedef enum { VICAP_VI_FIRST_FRAME_FS_TR0 = 0, VICAP_VI_FIRST_FRAME_FS_TR1 = 1 } k_vicap_vi_first_frame_sel;
 
 /* Online and offline capture, load-image mode (kd_mpi_vicap_load_image feeds the ISP); the
- * MCM-only mode is refused (NOT_SUPPORT). */
+ * MCM-only and software-tile modes are refused (NOT_SUPPORT). */
 typedef enum {
     VICAP_WORK_ONLINE_MODE,
     VICAP_WORK_OFFLINE_MODE,
     VICAP_WORK_LOAD_IMAGE_MODE,
     VICAP_WORK_ONLY_MCM_MODE,
+    VICAP_WORK_SW_TILE_MODE,
 } k_vicap_work_mode;
+typedef enum { VICAP_IPI1 = 1, VICAP_IPI2 = 2, VICAP_IPI3 = 3 } k_vicap_vi_ipi;
+typedef enum { VICAP_CSI_CAMERA_MODE = 0, VICAP_CSI_CONTROL_MODE = 1 } k_vicap_csi_work_mode;
+typedef enum {
+    VICAP_VI_DVP_PORT0 = 0,
+    VICAP_VI_DVP_PORT1 = 1,
+    VICAP_VI_DVP_PORT2 = 2,
+    VICAP_VI_DVP_PORT_MAX,
+} k_vicap_vi_dvp_port;
+typedef enum {
+    VICAP_FILL_LIGHT_CTRL_NORMAL = 0,
+    VICAP_FILL_LIGHT_CTRL_IR = 100,
+    VICAP_FILL_LIGHT_CTRL_SPECKLE,
+    VICAP_FILL_LIGHT_CTRL_MAX = 255,
+} k_vicap_fill_light_ctrl_state;
+typedef enum { STC_27M_CLK = 0, STC_1M_CLK = 1, STC_90K_CLK = 2 } k_vicap_stcmode;
+typedef enum {
+    VICAP_MCM_RAW8 = 0,
+    VICAP_MCM_RAW10 = 1,
+    VICAP_MCM_RAW12 = 2,
+    VICAP_MCM_RAW14 = 3,
+    VICAP_MCM_RAW16 = 4,
+    VICAP_MCM_RAW24 = 5,
+} k_vicap_mcm_format;
 typedef enum { VICAP_INPUT_TYPE_SENSOR, VICAP_INPUT_TYPE_IMAGE } k_vicap_input_type;
 typedef k_sensor_bayer_pattern k_vicap_image_pattern;
 
@@ -119,6 +143,7 @@ typedef union {
 /* What kd_mpi_vicap_get_sensor_info says of a sensor type: its chip, mode size and link. */
 typedef struct {
     const char *sensor_name;
+    const char *database_name;
     k_u16 width;
     k_u16 height;
     k_vicap_csi_num csi_num;
@@ -131,8 +156,15 @@ typedef struct {
     k_vicap_vi_flash_mode flash_mode;
     k_vicap_vi_first_frame_sel first_frame;
     k_u16 glitch_filter;
+    k_u16 fps;
     k_vicap_sensor_type sensor_type;
 } k_vicap_sensor_info;
+
+/* A string kd_mpi_vicap_get_sensor_type translates ("cam-imx335-mode0", …). */
+typedef struct {
+    const char *sensor_string;
+    k_vicap_sensor_type sensor_type;
+} k_vicap_sensor_type_map;
 
 /* One output channel: out_win is the picture's size (width a multiple of 16); crop_win cuts
  * the acquisition window first when crop_enable; buffer_num 3..10 buffers of buffer_size;
@@ -149,6 +181,10 @@ typedef struct {
     k_u32 buffer_size;
     k_u8 alignment;
     k_u8 fps;
+#ifdef K230_MPP_CANMV
+    /* The pool the channel's buffers come from; VB_INVALID_POOLID: the driver's own. */
+    k_u32 buffer_pool_id;
+#endif
 } k_vicap_chn_attr;
 
 typedef enum {
@@ -157,6 +193,67 @@ typedef enum {
     VICAP_MIRROR_VER = 2,
     VICAP_MIRROR_BOTH = 3,
 } k_vicap_mirror;
+
+typedef struct {
+    k_vicap_sensor_type sensor_type;
+    k_vicap_mirror mirror;
+} k_vicap_mirror_mode;
+
+typedef enum { VICAP_MCLK0 = 1, VICAP_MCLK1 = 2, VICAP_MCLK2 = 3 } k_vicap_mclk_id;
+typedef enum {
+    VICAP_PLL0_CLK_DIV4 = 5,
+    VICAP_PLL1_CLK_DIV3 = 8,
+    VICAP_PLL1_CLK_DIV4 = 9,
+} k_vicap_mclk_sel;
+typedef enum {
+    VICAP_DATABASE_PARSE_XML_JSON = 0,
+    VICAP_DATABASE_PARSE_HEADER = 1,
+} k_vicap_database_parse_mode;
+typedef enum { VICAP_SLAVE_ID0 = 1, VICAP_SLAVE_ID1 = 2 } k_vicap_slave_id;
+
+/* Drop m of every n frames of a CSI bus (kd_mpi_vicap_set_vi_drop_frame). */
+typedef struct {
+    k_u8 m;
+    k_u8 n;
+    k_vicap_hdr_mode mode;
+} k_vicap_drop_frame;
+
+/* The sync signals the K230 drives for a sensor in slave mode. */
+typedef struct {
+    k_u32 hs_delay;
+    k_u32 vs_cycle;
+    k_u32 hs_cycle;
+    k_u32 vs_high;
+    k_u32 hs_high;
+} k_vicap_slave_info;
+
+typedef struct {
+    k_bool hs_enable;
+    k_bool vs_enable;
+} k_vicap_slave_enable;
+
+typedef struct {
+    k_vicap_dev dev_num;
+    k_vicap_chn chn_num;
+    k_s32 sensor_fd;
+} k_vicap_sensor_attr;
+
+/* Up to 16 sensor types that answered on one CSI bus (kd_mpi_adapt_sensor_get). */
+typedef struct {
+    k_u32 adapt_id[16];
+    k_u32 adapt_len;
+} k_vicap_adapt_id;
+
+/* What kd_mpi_sensor_adapt_get looks for on a bus; it writes back the driver's name and the
+ * board's default mirror for the sensor found. */
+typedef struct {
+    k_u32 csi_num;
+    k_u32 width;
+    k_u32 height;
+    k_u32 fps;
+    k_u32 mirror;
+    k_u8 sensor_name[32];
+} k_vicap_probe_config;
 
 typedef struct {
     k_vicap_window acq_win;
@@ -171,11 +268,16 @@ typedef struct {
     k_u32 buffer_num;
     k_u32 buffer_size;
     k_vicap_mirror mirror;
+#ifdef K230_MPP_CANMV
+    k_u32 buffer_pool_id;
+#endif
 } k_vicap_dev_attr;
 
 #define K_ERR_VICAP_INVALID_DEVID K_DEF_ERR(K_ID_VICAP, K_ERR_LEVEL_ERROR, K_ERR_INVALID_DEVID)
 #define K_ERR_VICAP_INVALID_CHNID K_DEF_ERR(K_ID_VICAP, K_ERR_LEVEL_ERROR, K_ERR_INVALID_CHNID)
 #define K_ERR_VICAP_ILLEGAL_PARAM K_DEF_ERR(K_ID_VICAP, K_ERR_LEVEL_ERROR, K_ERR_ILLEGAL_PARAM)
+#define K_ERR_VICAP_EXIST K_DEF_ERR(K_ID_VICAP, K_ERR_LEVEL_ERROR, K_ERR_EXIST)
+#define K_ERR_VICAP_UNEXIST K_DEF_ERR(K_ID_VICAP, K_ERR_LEVEL_ERROR, K_ERR_UNEXIST)
 #define K_ERR_VICAP_NULL_PTR K_DEF_ERR(K_ID_VICAP, K_ERR_LEVEL_ERROR, K_ERR_NULL_PTR)
 #define K_ERR_VICAP_NOT_CONFIG K_DEF_ERR(K_ID_VICAP, K_ERR_LEVEL_ERROR, K_ERR_NOT_CONFIG)
 #define K_ERR_VICAP_NOT_SUPPORT K_DEF_ERR(K_ID_VICAP, K_ERR_LEVEL_ERROR, K_ERR_NOT_SUPPORT)

@@ -20,6 +20,11 @@ k_s32 kd_mpi_vb_exit(void);
 
 /* The new pool's id, or VB_INVALID_POOLID. */
 k_s32 kd_mpi_vb_create_pool(k_vb_pool_config *config);
+#ifdef K230_MPP_CANMV
+/* The CanMV MPP: a private pool of blk_cnt blocks of blk_size bytes, its id or
+ * VB_INVALID_POOLID. */
+k_s32 kd_mpi_vb_create_pool_ex(k_u64 blk_size, k_u32 blk_cnt, k_vb_remap_mode mode);
+#endif
 k_s32 kd_mpi_vb_destory_pool(k_u32 pool_id);
 
 /* pool_id VB_INVALID_POOLID: the smallest common pool whose blocks hold blk_size. */

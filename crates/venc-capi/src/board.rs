@@ -21,8 +21,12 @@ use venc_sim::{SimOptions, Simulator};
 pub(crate) struct Mapping {
     /// Held, not read: it keeps the block alive while the program may use the pointer.
     pub(crate) _window: HostWindow,
+    /// The media-memory address the window starts at.
+    pub(crate) phys: u64,
     pub(crate) size: u32,
     pub(crate) count: u32,
+    /// Mapped by a `_cached` call (what `kd_mpi_sys_get_virmem_info` reports).
+    pub(crate) cached: bool,
 }
 
 /// The board and what the C library keeps beside it.

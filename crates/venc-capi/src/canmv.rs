@@ -82,3 +82,23 @@ pub unsafe extern "C" fn kd_mpi_venc_create_chn_canmv(
         b.sim.create_chn(chn_num, &core)
     })
 }
+
+/// `kd_mpi_vb_create_pool_ex` (the CanMV MPP's shorthand for `kd_mpi_vb_create_pool`): a
+/// private pool of `blk_cnt` blocks of `blk_size` bytes, its id or `VB_INVALID_POOLID`. The
+/// remap mode is the kernel's mapping of the blocks; media memory here has no cache, so every
+/// mode maps alike (a mode past `VB_REMAP_MODE_CACHED` is refused).
+#[unsafe(no_mangle)]
+pub extern "C" fn kd_mpi_vb_create_pool_ex(blk_size: u64, blk_cnt: u32, mode: u32) -> i32 {
+    let mut config = crate::abi::VbPoolConfig {
+        blk_size,
+        blk_cnt,
+        mode,
+        mmz_name: [0; 16],
+    };
+    if mode > 2 {
+        log::warn!("kd_mpi_vb_create_pool_ex: remap mode {mode} outside 0..=2");
+        return crate::vb::VB_INVALID as i32;
+    }
+    // SAFETY: a valid k_vb_pool_config on this stack.
+    unsafe { crate::vb::kd_mpi_vb_create_pool(&mut config) }
+}

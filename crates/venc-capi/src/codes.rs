@@ -17,11 +17,12 @@ const K_ID_VICAP: u32 = 21;
 /// `NOT_SUPPORT` of the modules whose calls the library exports without modelling
 /// (`crate::unmodelled`).
 pub mod not_support {
-    use super::{K_ID_LOG, K_ID_SYS, K_ID_V_VI, K_ID_VB, def_err};
+    use super::{K_ID_LOG, K_ID_V_VI, K_ID_VB, K_ID_VICAP, def_err};
     pub const VB: i32 = def_err(K_ID_VB, 0x08);
-    pub const SYS: i32 = def_err(K_ID_SYS, 0x08);
     pub const LOG: i32 = def_err(K_ID_LOG, 0x08);
     pub const VVI: i32 = def_err(K_ID_V_VI, 0x08);
+    /// The sensor calls answer the VICAP's (`mpi_sensor.c` returns K_ERR_VICAP_NOT_SUPPORT).
+    pub const VICAP: i32 = def_err(K_ID_VICAP, 0x08);
 }
 
 /// `K_ERR_VB_*` (table 41).
@@ -60,6 +61,9 @@ pub mod vicap {
     pub const NOT_PERM: i32 = def_err(K_ID_VICAP, 0x09);
     pub const NOMEM: i32 = def_err(K_ID_VICAP, 0x0c);
     pub const NOTREADY: i32 = def_err(K_ID_VICAP, 0x10);
+    /// `K_ERR_UNEXIST` of `k_errno.h` unencoded: what the SDK's sensor table lookups return
+    /// for a type or string with no entry (a positive 5, not a module code).
+    pub const BARE_UNEXIST: i32 = 5;
 }
 
 /// `K_ERR_MMZ_USERDEV_*` (table 42).

@@ -23,6 +23,7 @@ pub mod canmv;
 mod codes;
 pub mod hooks;
 pub mod orient;
+pub mod sensor;
 pub mod sys;
 pub mod tools;
 pub mod twod;

@@ -8,6 +8,7 @@ use std::ffi::{c_char, c_void};
 use std::ptr::null_mut;
 
 fn map(board: &Board, call: &str, phys: u64, size: u32) -> *mut c_void {
+    let cached = call.ends_with("_cached");
     if size == 0 {
         warn!("{call}(0x{phys:x}, 0): nothing to map");
         return null_mut();
@@ -23,8 +24,10 @@ fn map(board: &Board, call: &str, phys: u64, size: u32) -> *mut c_void {
     let mut maps = lock(&board.maps);
     let entry = maps.entry(ptr as usize).or_insert(Mapping {
         _window: window,
+        phys,
         size,
         count: 0,
+        cached,
     });
     entry.count += 1;
     entry.size = entry.size.max(size);
@@ -183,5 +186,57 @@ pub extern "C" fn kd_mpi_sys_mmz_free(phy_addr: u64, virt_addr: *mut c_void) -> 
             lock(&board.maps).remove(&(virt_addr as usize));
         }
         0
+    })
+}
+
+/// `k_sys_virmem_info`: the media-memory address behind a mapped address, and whether the
+/// mapping is cached.
+#[doc(alias = "k_sys_virmem_info")]
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SysVirmemInfo {
+    pub phy_addr: u64,
+    pub cached: u32,
+}
+
+const _: () = assert!(size_of::<SysVirmemInfo>() == 16);
+
+/// `kd_mpi_sys_get_virmem_info`: the physical address and cache mode of any address inside a
+/// mapping `kd_mpi_sys_mmap[_cached]` or `kd_mpi_sys_mmz_alloc[_cached]` made; BADADDR for
+/// another address.
+///
+/// # Safety
+/// `mem_info` is NULL or points to a writable `k_sys_virmem_info`; `virt_addr` is not read.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn kd_mpi_sys_get_virmem_info(
+    virt_addr: *const c_void,
+    mem_info: *mut SysVirmemInfo,
+) -> i32 {
+    guarded("kd_mpi_sys_get_virmem_info", codes::sys::BADADDR, || {
+        let Some(board) = board() else {
+            return codes::sys::BADADDR;
+        };
+        // SAFETY: NULL or writable, by the caller's contract.
+        let Some(out) = (unsafe { mem_info.as_mut() }) else {
+            return codes::sys::NULL_PTR;
+        };
+        let addr = virt_addr as usize;
+        let maps = lock(&board.maps);
+        let hit = maps
+            .iter()
+            .find(|(base, m)| (**base..**base + m.size as usize).contains(&addr));
+        match hit {
+            Some((base, m)) => {
+                *out = SysVirmemInfo {
+                    phy_addr: m.phys + (addr - base) as u64,
+                    cached: u32::from(m.cached),
+                };
+                0
+            }
+            None => {
+                warn!("kd_mpi_sys_get_virmem_info({virt_addr:p}): not inside a mapping");
+                codes::sys::BADADDR
+            }
+        }
     })
 }

@@ -32,6 +32,19 @@ fn refuse(name: &'static str, code: i32) -> i32 {
     code
 }
 
+/// A part of a modelled call the simulator does not model (a field it reads past): warned
+/// once per part, counted with the unmodelled calls.
+pub(crate) fn unmodelled_part(part: &'static str, detail: &str) {
+    CALLS.fetch_add(1, Ordering::Relaxed);
+    let first = WARNED
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .insert(part);
+    if first {
+        log::warn!("{part}: not modelled by the simulator: {detail}; docs/c-api.md");
+    }
+}
+
 /// Exports each call as `NOT_SUPPORT` of its module; the parameters are the SDK's, unread.
 macro_rules! not_modelled {
     ($code:expr => $( $name:ident($($arg:ident: $ty:ty),*); )*) => { $(
@@ -44,21 +57,9 @@ macro_rules! not_modelled {
     )* };
 }
 
-// VB: module-owned common pools and the frames' supplement (ISP and JPEG DCF data).
+// VB: how many modules hold a block (the simulator does not count a block's users).
 not_modelled! { not_support::VB =>
     kd_mpi_vb_inquire_user_cnt(block: u32);
-    kd_mpi_vb_get_supplement_attr(block: u32, supplement: *mut c_void);
-    kd_mpi_vb_set_supplement_config(config: *const c_void);
-    kd_mpi_vb_get_supplement_config(config: *mut c_void);
-    kd_mpi_vb_init_mod_common_pool(uid: u32);
-    kd_mpi_vb_exit_mod_common_pool(uid: u32);
-    kd_mpi_vb_set_mod_pool_config(uid: u32, config: *const c_void);
-    kd_mpi_vb_get_mod_pool_config(uid: u32, config: *mut c_void);
-}
-
-// System control: a mapping's description.
-not_modelled! { not_support::SYS =>
-    kd_mpi_sys_get_virmem_info(virt_addr: *const c_void, mem_info: *mut c_void);
 }
 
 // The MPP's kernel log (the simulator logs through its own logger, VENC_SIM_LOG).
@@ -88,4 +89,69 @@ not_modelled! { not_support::VVI =>
     kd_mpi_vvi_chn_dump_request(chn_num: u32);
     kd_mpi_vvi_chn_dump_frame(chn_num: u32, vf_info: *mut c_void, milli_sec: u32);
     kd_mpi_vvi_chn_dump_release(chn_num: u32, vf_info: *const c_void);
+}
+
+/// Structs the sensor calls take by value, mirrored only for their size: the simulator reads
+/// none of them (`k_sensor_comm.h`, `k_vicap_comm.h` of v1.9).
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct ByValue<const WORDS: usize>([u32; WORDS]);
+
+/// `k_sensor_mode` by value: 416 bytes, 8-byte aligned (it holds pointers).
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct SensorModeByValue([u64; 52]);
+
+// The sensor driver's registers, mode, exposure, gain, black level, white balance, test
+// pattern and OTP: the simulated sensor has no registers and no ISP loop to steer.
+not_modelled! { not_support::VICAP =>
+    kd_mpi_sensor_power_set(fd: i32, on: u32);
+    kd_mpi_sensor_id_get(fd: i32, sensor_id: *mut u32);
+    kd_mpi_sensor_init(fd: i32, mode: SensorModeByValue);
+    kd_mpi_sensor_reg_read(fd: i32, reg_addr: u32, reg_val: *mut u32);
+    kd_mpi_sensor_reg_write(fd: i32, reg_addr: u32, reg_val: u32);
+    kd_mpi_sensor_mode_get(fd: i32, mode: *mut c_void);
+    kd_mpi_sensor_mode_set(fd: i32, mode: SensorModeByValue);
+    kd_mpi_sensor_mode_enum(fd: i32, enum_mode: *mut c_void);
+    kd_mpi_sensor_caps_get(fd: i32, caps: *mut c_void);
+    kd_mpi_sensor_stream_enable(fd: i32, enable: i32);
+    kd_mpi_sensor_again_set(fd: i32, gain: ByValue<4>);
+    kd_mpi_sensor_again_get(fd: i32, gain: *mut c_void);
+    kd_mpi_sensor_dgain_set(fd: i32, gain: ByValue<4>);
+    kd_mpi_sensor_dgain_get(fd: i32, gain: *mut c_void);
+    kd_mpi_sensor_intg_time_set(fd: i32, time: ByValue<4>);
+    kd_mpi_sensor_intg_time_get(fd: i32, time: *mut c_void);
+    kd_mpi_sensor_fps_get(fd: i32, fps: *mut u32);
+    kd_mpi_sensor_fps_set(fd: i32, fps: u32);
+    kd_mpi_sensor_isp_status_get(fd: i32, isp_status: *mut c_void);
+    kd_mpi_sensor_blc_set(fd: i32, blc: ByValue<4>);
+    kd_mpi_sensor_wb_set(fd: i32, wb: ByValue<4>);
+    kd_mpi_sensor_tpg_get(fd: i32, tpg: *mut c_void);
+    kd_mpi_sensor_tpg_set(fd: i32, tpg: ByValue<2>);
+    kd_mpi_sensor_expand_curve_get(fd: i32, curve: *mut c_void);
+    kd_mpi_sensor_otpdata_get(fd: i32, ota_data: *mut c_void);
+    kd_mpi_sensor_otpdata_set(fd: i32, ota_data: *mut c_void);
+    kd_mpi_sensor_mirror_set(fd: i32, mirror: ByValue<2>);
+}
+
+// The VICAP's clocks, sync-slave mode, frame dropping, register dump, ISP database and 3D
+// (structured-light) mode: the simulated capture has no clock tree, registers or ISP database.
+not_modelled! { not_support::VICAP =>
+    kd_mpi_vicap_get_sensor_fd(sensor_attr: *mut c_void);
+    kd_mpi_vicap_set_mclk(id: u32, sel: u32, mclk_div: u8, mclk_en: u8);
+    kd_mpi_vicap_set_vi_drop_frame(csi: u32, frame: *mut c_void, enable: u32);
+    kd_mpi_vicap_set_database_parse_mode(dev_num: u32, parse_mode: u32);
+    kd_mpi_vicap_dump_register(dev_num: u32, path: *const c_char);
+    kd_mpi_vicap_set_slave_enable(id: u32, enable: *mut c_void);
+    kd_mpi_vicap_set_slave_attr(id: u32, info: *mut c_void);
+    kd_mpi_vicap_3d_mode_crtl(enable: u32);
+    kd_mpi_vicap_sensor_set_mclk(sensor_mclk: ByValue<3>);
+    kd_mpi_vicap_sensor_disable_mclk(sensor_mclk: ByValue<3>);
+}
+
+/// `kd_mpi_vicap_set_dump_reserved` (no result): not modelled; warned once and counted.
+#[unsafe(no_mangle)]
+pub extern "C" fn kd_mpi_vicap_set_dump_reserved(dev_num: u32, chn_num: u32, reserved: u32) {
+    let _ = (dev_num, chn_num, reserved);
+    refuse("kd_mpi_vicap_set_dump_reserved", not_support::VICAP);
 }

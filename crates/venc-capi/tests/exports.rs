@@ -20,7 +20,9 @@ struct Module {
 
 /// Functions the headers declare beyond the SDK v1.9's: the CanMV MPP's channel and pool calls
 /// (docs/c-api.md, "Which header family").
-const ADDITIONS: [&str; 6] = [
+const ADDITIONS: [&str; 8] = [
+    "kd_mpi_vb_create_pool_ex",
+    "kd_mpi_sensor_adapt_get_canmv",
     "kd_mpi_venc_request_chn",
     "kd_mpi_venc_release_chn",
     "kd_mpi_venc_attach_vb_pool",
@@ -183,14 +185,11 @@ fn unmodelled_calls_answer_not_support_and_are_counted() {
         not_support(18),
         "K_ERR_VVI_NOT_SUPPORT"
     );
+    assert_eq!(kd_mpi_vb_inquire_user_cnt(0), not_support(4), "K_ERR_VB's");
     assert_eq!(
-        kd_mpi_vb_set_supplement_config(std::ptr::null()),
-        not_support(4),
-        "K_ERR_VB's"
-    );
-    assert_eq!(
-        kd_mpi_sys_get_virmem_info(std::ptr::null(), std::ptr::null_mut()),
-        not_support(5)
+        kd_mpi_sensor_reg_read(3, 0, std::ptr::null_mut()),
+        not_support(21),
+        "the sensor calls answer K_ERR_VICAP_NOT_SUPPORT, as mpi_sensor.c does"
     );
     assert_eq!(kd_mpi_log_read(std::ptr::null_mut(), 0), not_support(1));
     kd_mpi_log_close();

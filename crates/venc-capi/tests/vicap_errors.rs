@@ -24,22 +24,7 @@ const NOT_PERM: i32 = vicap_err(9);
 const IMX335: u32 = 7;
 
 fn sensor_info(t: u32) -> VicapSensorInfo {
-    let mut info = VicapSensorInfo {
-        sensor_name: null(),
-        width: 0,
-        height: 0,
-        csi_num: 0,
-        mipi_lanes: 0,
-        source_id: 0,
-        is_3d_sensor: 0,
-        phy_freq: 0,
-        data_type: 0,
-        hdr_mode: 0,
-        flash_mode: 0,
-        first_frame: 0,
-        glitch_filter: 0,
-        sensor_type: 0,
-    };
+    let mut info = VicapSensorInfo::default();
     // SAFETY: `info` is writable.
     assert_eq!(unsafe { kd_mpi_vicap_get_sensor_info(t, &mut info) }, 0);
     info
@@ -65,6 +50,7 @@ fn dev_attr(mode: u32) -> VicapDevAttr {
         buffer_num: 0,
         buffer_size: 0,
         mirror: 0,
+        ..VicapDevAttr::default()
     }
 }
 
@@ -100,11 +86,27 @@ fn every_wrong_camera_and_bind_call_gets_its_code() {
         // Sensor info.
         assert_eq!(kd_mpi_vicap_get_sensor_info(IMX335, null_mut()), NULL_PTR);
         let mut info = sensor_info(0);
-        assert_eq!(kd_mpi_vicap_get_sensor_info(41, &mut info), ILLEGAL_PARAM);
+        assert_eq!(kd_mpi_vicap_get_sensor_info(72, &mut info), ILLEGAL_PARAM);
+        // Below SENSOR_TYPE_MAX with no table entry: the bare K_ERR_UNEXIST, as the SDK.
+        assert_eq!(kd_mpi_vicap_get_sensor_info(29, &mut info), 5);
+        assert_eq!(kd_mpi_vicap_get_sensor_info(59, &mut info), 5);
         let info = sensor_info(IMX335);
         assert_eq!((info.width, info.height), (1920, 1080));
         assert_eq!(CStr::from_ptr(info.sensor_name).to_str().unwrap(), "imx335");
         assert_eq!(info.data_type, 0x2C, "RAW12");
+        assert_eq!(
+            CStr::from_ptr(info.database_name).to_str().unwrap(),
+            "imx335-1920x1080"
+        );
+        assert_eq!((info.fps, info.csi_num, info.sensor_type), (30, 1, IMX335));
+        // The SDK's table as it is: the OV5647 "10FPS" mode says 15 fps.
+        let ov = sensor_info(22);
+        assert_eq!((ov.width, ov.height, ov.fps), (2592, 1944, 15));
+        assert_eq!(
+            kd_mpi_vicap_set_dev_attr(0, dev_attr(4)),
+            NOT_SUPPORT,
+            "SW tile"
+        );
 
         // Device attributes.
         assert_eq!(kd_mpi_vicap_set_dev_attr(3, dev_attr(0)), INVALID_DEVID);

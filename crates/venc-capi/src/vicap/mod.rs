@@ -10,7 +10,8 @@
 //! simulator's moving pattern. Which codes the board gives where the SDK does not say are the
 //! safe side, warned (D-051).
 
-mod sensors;
+pub mod canmv_attrs;
+pub(crate) mod sensors;
 pub mod types;
 
 use crate::abi::{VideoFrame, VideoFrameInfo};
@@ -28,7 +29,7 @@ use venc_sim::vicap::{
     Bayer, Crop, Fit, Rect, Sensor, SensorError, SensorOptions, SensorSource, Timing, demosaic,
 };
 
-pub use types::LAYOUTS;
+pub use types::{CANMV_LAYOUTS, LAYOUTS};
 
 /// `VICAP_DEV_ID_MAX`, `VICAP_CHN_ID_MAX`.
 const DEVICES: u32 = 3;
@@ -41,6 +42,7 @@ const FRAMES: std::ops::RangeInclusive<u32> = 3..=10;
 /// `k_vicap_work_mode`.
 const WORK_LOAD_IMAGE: u32 = 2;
 const WORK_ONLY_MCM: u32 = 3;
+const WORK_SW_TILE: u32 = 4;
 /// `k_vicap_dump_format`.
 const DUMP_YUV: u32 = 0;
 const DUMP_RGB: u32 = 1;
@@ -99,7 +101,9 @@ fn sensor_code(call: &str, dev: u32, e: &SensorError) -> i32 {
     }
 }
 
-/// `kd_mpi_vicap_get_sensor_info`: the mode of `sensor_type`, as its driver describes it.
+/// `kd_mpi_vicap_get_sensor_info`: the mode of `sensor_type`, as the SDK's table describes it.
+/// A type at or above `SENSOR_TYPE_MAX` is ILLEGAL_PARAM; a type below it with no entry (29,
+/// 59) answers the bare `K_ERR_UNEXIST` (5), as the SDK's code returns it.
 ///
 /// # Safety
 /// `sensor_info` is NULL or points to a writable `k_vicap_sensor_info`.
@@ -113,30 +117,37 @@ pub unsafe extern "C" fn kd_mpi_vicap_get_sensor_info(
         let Some(out) = (unsafe { sensor_info.as_mut() }) else {
             return Err(code::NULL_PTR);
         };
-        let Some(m) = sensors::mode(sensor_type) else {
+        if sensor_type >= sensors::SENSOR_TYPE_MAX {
             warn!("kd_mpi_vicap_get_sensor_info: no sensor type {sensor_type}");
             return Err(code::ILLEGAL_PARAM);
-        };
-        *out = VicapSensorInfo {
-            sensor_name: m.chip.as_ptr(),
-            width: m.width,
-            height: m.height,
-            csi_num: m.csi,
-            mipi_lanes: m.lanes,
-            // VICAP_SOURCE_CSI0..2 follow the CSI.
-            source_id: if m.csi == 1 { 0 } else { m.csi + 1 },
-            is_3d_sensor: 0,
-            // VICAP_MIPI_PHY_800M, linear mode, flash off.
-            phy_freq: 1,
-            data_type: m.data_type,
-            hdr_mode: 4,
-            flash_mode: 3,
-            first_frame: 0,
-            glitch_filter: 0,
-            sensor_type,
-        };
+        }
+        let m = sensors::mode(sensor_type).ok_or(code::BARE_UNEXIST)?;
+        *out = sensor_info_of(m);
         Ok(())
     })
+}
+
+/// The `k_vicap_sensor_info` of one of the SDK's modes.
+pub(crate) fn sensor_info_of(m: &sensors::SensorMode) -> VicapSensorInfo {
+    VicapSensorInfo {
+        sensor_name: m.driver.as_ptr(),
+        database_name: m.database.as_ptr(),
+        width: m.width,
+        height: m.height,
+        csi_num: m.csi,
+        mipi_lanes: m.lanes,
+        source_id: m.source,
+        is_3d_sensor: u32::from(m.is_3d),
+        phy_freq: m.phy_freq,
+        data_type: m.data_type,
+        hdr_mode: m.hdr_mode,
+        flash_mode: m.flash_mode,
+        // VICAP_VI_FIRST_FRAME_FS_TR0 and no glitch filter in every entry.
+        first_frame: 0,
+        glitch_filter: 0,
+        fps: m.fps,
+        sensor_type: m.sensor_type,
+    }
 }
 
 fn in_range(w: u32, h: u32) -> bool {
@@ -152,13 +163,14 @@ fn check_dev_attr(a: &VicapDevAttr) -> Result<(), i32> {
         );
         return Err(code::ILLEGAL_PARAM);
     }
-    if a.mode == WORK_ONLY_MCM {
+    if a.mode == WORK_ONLY_MCM || a.mode == WORK_SW_TILE {
         warn!(
-            "kd_mpi_vicap_set_dev_attr: the MCM-only mode (raw multi-camera capture) is not modeled"
+            "kd_mpi_vicap_set_dev_attr: the MCM-only and software-tile modes (raw multi-camera \
+             capture, tiled ISP passes) are not modeled"
         );
         return Err(code::NOT_SUPPORT);
     }
-    if a.mode > WORK_ONLY_MCM || a.mirror > 3 {
+    if a.mode > WORK_SW_TILE || a.mirror > 3 {
         warn!(
             "kd_mpi_vicap_set_dev_attr: mode {} / mirror {} out of range",
             a.mode, a.mirror
@@ -353,7 +365,7 @@ fn make_sensor(board: &Board, tpg: bool, dev: u32, d: &Device) -> Result<Sensor,
         warn!("kd_mpi_vicap_init: vicap dev{dev}: {why}");
         code::ILLEGAL_PARAM
     })?;
-    let fps = sensors::mode(attr.sensor_info.sensor_type).map_or(30, |m| m.fps);
+    let fps = sensors::mode(attr.sensor_info.sensor_type).map_or(30, |m| u32::from(m.fps));
     let timing = match board.sim.options().timing {
         VpuTiming::Fast => Timing::Fast,
         _ => Timing::Realtime,

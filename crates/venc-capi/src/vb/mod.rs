@@ -1,12 +1,16 @@
 //! `kd_mpi_vb_*`: the SDK's common pools (configured, then made by `vb_init`) and private
 //! pools, over the simulator's media memory. A block handle is the pool id in the high 16 bits
-//! and the block's index in its pool in the low 16 (`k_vb_comm.h`).
+//! and the block's index in its pool in the low 16 (`k_vb_comm.h`). The frames' supplement
+//! areas are in [`supplement`], the modules' common pools in [`module_pools`].
 
 use crate::abi::{VbConfig, VbPoolConfig};
 use crate::board::{Board, board, guarded, lock};
 use crate::codes;
 use log::warn;
 use venc_core::{MemError, Mpi, PoolId};
+
+pub mod module_pools;
+pub mod supplement;
 
 /// `VB_INVALID_POOLID` / `VB_INVALID_HANDLE`.
 pub const VB_INVALID: u32 = u32::MAX;
@@ -20,12 +24,86 @@ pub(crate) struct Vb {
     /// The common pools `vb_init` made, in configuration order.
     common: Vec<PoolId>,
     inited: bool,
+    /// `VB_SUPPLEMENT_*` bits: what each block carries beside its picture.
+    supplement_mask: u32,
+    /// Per block (by address), its supplement area, made when first asked for.
+    supplements: std::collections::HashMap<u64, u64>,
+    /// Per module (`k_vb_uid`), its common-pool configuration and the pools made from it.
+    module_configs: std::collections::BTreeMap<u32, VbConfig>,
+    module_pools: std::collections::BTreeMap<u32, Vec<PoolId>>,
 }
 
 impl Vb {
+    /// A pool `vb_init` or `init_mod_common_pool` made (no program destroys those).
     pub(crate) fn is_common(&self, pool: PoolId) -> bool {
-        self.common.contains(&pool)
+        self.common.contains(&pool) || self.module_pools.values().flatten().any(|&p| p == pool)
     }
+}
+
+/// Destroys `pools`, after freeing the supplement areas of their blocks.
+fn destroy_pools(board: &Board, vb: &mut Vb, pools: &[PoolId]) {
+    let mem = board.sim.memory();
+    for &pool in pools {
+        if let Ok((_, blocks)) = mem.pool_blocks(pool) {
+            for block in blocks {
+                if let Some(area) = vb.supplements.remove(&block) {
+                    let _ = mem.free(area);
+                }
+            }
+        }
+        let _ = board.sim.destroy_pool(pool);
+    }
+}
+
+/// Which of `pools` still has blocks taken: its block size, taken and total counts.
+fn busy_pool(board: &Board, pools: &[PoolId]) -> Option<(PoolId, u64, usize, usize)> {
+    let mem = board.sim.memory();
+    pools.iter().find_map(|&pool| match mem.pool_usage(pool) {
+        Ok((blk, free, total)) if free < total => Some((pool, blk, total - free, total)),
+        _ => None,
+    })
+}
+
+/// Makes one pool per configured entry of `config`; none if one fails.
+fn make_pools(board: &Board, call: &str, config: &VbConfig) -> Result<Vec<PoolId>, i32> {
+    let mut made = Vec::new();
+    for p in configured_pools(config) {
+        match board.sim.create_pool(p.blk_size, p.blk_cnt) {
+            Ok(id) => made.push(id),
+            Err(e) => {
+                warn!(
+                    "{call}: common pool of {} x {} bytes: {e}",
+                    p.blk_cnt, p.blk_size
+                );
+                for id in made {
+                    let _ = board.sim.destroy_pool(id);
+                }
+                return Err(codes::vb::NOMEM);
+            }
+        }
+    }
+    Ok(made)
+}
+
+/// A `k_vb_config` a program may set: 1..=256 pools, no block of 0 bytes.
+fn check_config(call: &str, config: &VbConfig) -> Result<(), i32> {
+    if config.max_pool_cnt == 0 || config.max_pool_cnt > VB_MAX_POOLS {
+        warn!(
+            "{call}: max_pool_cnt {} outside 1..={VB_MAX_POOLS}",
+            config.max_pool_cnt
+        );
+        return Err(codes::vb::ILLEGAL_PARAM);
+    }
+    if let Some((i, p)) = config
+        .comm_pool
+        .iter()
+        .enumerate()
+        .find(|(_, p)| p.blk_cnt > 0 && p.blk_size == 0)
+    {
+        warn!("{call}: comm_pool[{i}] has {} blocks of 0 bytes", p.blk_cnt);
+        return Err(codes::vb::ILLEGAL_PARAM);
+    }
+    Ok(())
 }
 
 fn configured_pools(config: &VbConfig) -> impl Iterator<Item = &VbPoolConfig> {
@@ -99,24 +177,8 @@ pub unsafe extern "C" fn kd_mpi_vb_set_config(config: *const VbConfig) -> i32 {
             warn!("kd_mpi_vb_set_config: the VB is initialised; configure before kd_mpi_vb_init");
             return codes::vb::BUSY;
         }
-        if config.max_pool_cnt == 0 || config.max_pool_cnt > VB_MAX_POOLS {
-            warn!(
-                "kd_mpi_vb_set_config: max_pool_cnt {} outside 1..={VB_MAX_POOLS}",
-                config.max_pool_cnt
-            );
-            return codes::vb::ILLEGAL_PARAM;
-        }
-        if let Some((i, p)) = config
-            .comm_pool
-            .iter()
-            .enumerate()
-            .find(|(_, p)| p.blk_cnt > 0 && p.blk_size == 0)
-        {
-            warn!(
-                "kd_mpi_vb_set_config: comm_pool[{i}] has {} blocks of 0 bytes",
-                p.blk_cnt
-            );
-            return codes::vb::ILLEGAL_PARAM;
+        if let Err(code) = check_config("kd_mpi_vb_set_config", config) {
+            return code;
         }
         vb.config = Some(*config);
         0
@@ -162,22 +224,10 @@ pub extern "C" fn kd_mpi_vb_init() -> i32 {
             warn!("kd_mpi_vb_init: no configuration: call kd_mpi_vb_set_config first");
             return codes::vb::NOTREADY;
         };
-        let mut made = Vec::new();
-        for p in configured_pools(&config) {
-            match board.sim.create_pool(p.blk_size, p.blk_cnt) {
-                Ok(id) => made.push(id),
-                Err(e) => {
-                    warn!(
-                        "kd_mpi_vb_init: common pool of {} x {} bytes: {e}",
-                        p.blk_cnt, p.blk_size
-                    );
-                    for id in made {
-                        let _ = board.sim.destroy_pool(id);
-                    }
-                    return codes::vb::NOMEM;
-                }
-            }
-        }
+        let made = match make_pools(board, "kd_mpi_vb_init", &config) {
+            Ok(made) => made,
+            Err(code) => return code,
+        };
         vb.common = made;
         vb.inited = true;
         0
@@ -195,22 +245,22 @@ pub extern "C" fn kd_mpi_vb_exit() -> i32 {
         if !vb.inited {
             return 0;
         }
-        let mem = board.sim.memory();
-        for &pool in &vb.common {
-            if let Ok((blk, free, total)) = mem.pool_usage(pool)
-                && free < total
-            {
-                warn!(
-                    "kd_mpi_vb_exit: common pool {pool} ({blk}-byte blocks) still has {} of \
-                     {total} blocks taken: release them (and destroy the VENC channels) first",
-                    total - free
-                );
-                return codes::vb::BUSY;
-            }
+        if let Some((&uid, _)) = vb.module_pools.iter().next() {
+            warn!(
+                "kd_mpi_vb_exit: module {uid}'s common pools are still made: \
+                 kd_mpi_vb_exit_mod_common_pool first"
+            );
+            return codes::vb::BUSY;
         }
-        for pool in std::mem::take(&mut vb.common) {
-            let _ = board.sim.destroy_pool(pool);
+        if let Some((pool, blk, taken, total)) = busy_pool(board, &vb.common) {
+            warn!(
+                "kd_mpi_vb_exit: common pool {pool} ({blk}-byte blocks) still has {taken} of \
+                 {total} blocks taken: release them (and destroy the VENC channels) first"
+            );
+            return codes::vb::BUSY;
         }
+        let common = std::mem::take(&mut vb.common);
+        destroy_pools(board, &mut vb, &common);
         vb.inited = false;
         0
     })
@@ -272,10 +322,8 @@ pub extern "C" fn kd_mpi_vb_destory_pool(pool_id: u32) -> i32 {
             );
             return codes::vb::BUSY;
         }
-        match board.sim.destroy_pool(pool_id) {
-            Ok(()) => 0,
-            Err(_) => codes::vb::UNEXIST,
-        }
+        destroy_pools(board, &mut lock(&board.vb), &[pool_id]);
+        0
     })
 }
 
