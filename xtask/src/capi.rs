@@ -80,13 +80,7 @@ pub fn install_c(prefix: &Path) -> Result<PathBuf, String> {
     for dir in [&include, &pkgconfig] {
         std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     }
-    let headers = std::fs::read_dir("crates/venc-capi/include").map_err(|e| e.to_string())?;
-    for entry in headers {
-        let path = entry.map_err(|e| e.to_string())?.path();
-        if path.extension().is_some_and(|e| e == "h") {
-            copy(&path, &include.join(path.file_name().unwrap_or_default()))?;
-        }
-    }
+    copy_headers(Path::new("crates/venc-capi/include"), &include)?;
     let built = Path::new("target/release");
     let shared = format!(
         "{}{LIB}{}",
@@ -112,12 +106,82 @@ pub fn install_c(prefix: &Path) -> Result<PathBuf, String> {
     );
     write(&pkgconfig.join(format!("{PC}.pc")), &shared_pc)?;
     write(&pkgconfig.join(format!("{PC}-static.pc")), &static_pc)?;
+    write_cmake_package(&lib, &version, &shared, &archive, &native)?;
     eprintln!(
         "installed into {}: cc prog.c $(PKG_CONFIG_PATH={} pkg-config --cflags --libs {PC})",
         prefix.display(),
         pkgconfig.display()
     );
     Ok(prefix)
+}
+
+/// `DIR/lib/cmake/k230-mpp-sim/`: a CMake package, so `find_package(k230-mpp-sim)` gives the
+/// imported targets `k230-mpp-sim::k230-mpp-sim` (shared) and `k230-mpp-sim::static`. Paths
+/// are relative to the package's folder: the prefix can move.
+fn write_cmake_package(
+    lib: &Path,
+    version: &str,
+    shared: &str,
+    archive: &str,
+    native: &str,
+) -> Result<(), String> {
+    let dir = lib.join("cmake").join(PC);
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let natives: Vec<&str> = native.split_whitespace().collect();
+    let config = format!(
+        "# {PC} {version}: the K230 MPP's C calls over venc-sim (written by cargo xtask install-c).\n\
+         # find_package({PC}) gives {PC}::{PC} (shared) and {PC}::static.\n\
+         include(CMakeFindDependencyMacro)\n\
+         find_dependency(Threads)\n\
+         get_filename_component(_k230_prefix \"${{CMAKE_CURRENT_LIST_DIR}}/../../..\" ABSOLUTE)\n\
+         if(NOT TARGET {PC}::{PC})\n\
+         \x20 add_library({PC}::{PC} SHARED IMPORTED)\n\
+         \x20 set_target_properties({PC}::{PC} PROPERTIES\n\
+         \x20   IMPORTED_LOCATION \"${{_k230_prefix}}/lib/{shared}\"\n\
+         \x20   INTERFACE_INCLUDE_DIRECTORIES \"${{_k230_prefix}}/include/{PC}\"\n\
+         \x20   INTERFACE_LINK_LIBRARIES Threads::Threads)\n\
+         \x20 add_library({PC}::static STATIC IMPORTED)\n\
+         \x20 set_target_properties({PC}::static PROPERTIES\n\
+         \x20   IMPORTED_LOCATION \"${{_k230_prefix}}/lib/{archive}\"\n\
+         \x20   INTERFACE_INCLUDE_DIRECTORIES \"${{_k230_prefix}}/include/{PC}\"\n\
+         \x20   INTERFACE_LINK_LIBRARIES \"Threads::Threads;{}\")\n\
+         endif()\n\
+         unset(_k230_prefix)\n",
+        natives.join(";")
+    );
+    let config_version = format!(
+        "# {PC} {version}: any later version of the same major is compatible.\n\
+         set(PACKAGE_VERSION \"{version}\")\n\
+         if(PACKAGE_FIND_VERSION VERSION_GREATER PACKAGE_VERSION)\n\
+         \x20 set(PACKAGE_VERSION_COMPATIBLE FALSE)\n\
+         else()\n\
+         \x20 set(PACKAGE_VERSION_COMPATIBLE TRUE)\n\
+         \x20 if(PACKAGE_FIND_VERSION STREQUAL PACKAGE_VERSION)\n\
+         \x20   set(PACKAGE_VERSION_EXACT TRUE)\n\
+         \x20 endif()\n\
+         endif()\n"
+    );
+    write(&dir.join(format!("{PC}Config.cmake")), &config)?;
+    write(
+        &dir.join(format!("{PC}ConfigVersion.cmake")),
+        &config_version,
+    )
+}
+
+/// Every `.h` under `from` into `to`, folders kept (`generated/autoconf.h`).
+fn copy_headers(from: &Path, to: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(to).map_err(|e| format!("{}: {e}", to.display()))?;
+    let entries = std::fs::read_dir(from).map_err(|e| format!("{}: {e}", from.display()))?;
+    for entry in entries {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        let target = to.join(path.file_name().unwrap_or_default());
+        if path.is_dir() {
+            copy_headers(&path, &target)?;
+        } else if path.extension().is_some_and(|e| e == "h") {
+            copy(&path, &target)?;
+        }
+    }
+    Ok(())
 }
 
 /// `[workspace.package] version` of the root manifest.
@@ -171,6 +235,13 @@ const BUILDS: &[(&str, &str, &str, &[&str])] = &[
     ("venc_camera", "venc_camera", PC, &[]),
     // The CanMV MPP's k_venc_chn_attr, selected by the headers' macro.
     ("venc_canmv", "venc_canmv", PC, &["-DK230_MPP_CANMV"]),
+    // Built as the RT-Smart SDK builds its examples: the board's configuration force-included.
+    (
+        "venc_rtsmart_camera",
+        "venc_rtsmart_camera",
+        PC,
+        &["-include", "generated/autoconf.h"],
+    ),
 ];
 
 /// What a run leaves to check.
@@ -258,6 +329,33 @@ const RUNS: &[(&str, &str, Expect, bool)] = &[
         true,
     ),
     ("venc_cancel", "", Expect::Exit, true),
+    // Built through the CMake package.
+    (
+        "venc_file_loop_cmake_shared",
+        "-t h264 -w 320 -h 240 -n 10 -o OUT/cmake.h264",
+        Expect::Stream("cmake.h264", "", "h264", 10),
+        false,
+    ),
+    (
+        "venc_file_loop_cmake_static",
+        "-t h265 -w 320 -h 240 -n 10 -o OUT/cmake.h265",
+        Expect::Stream("cmake.h265", "", "hevc", 10),
+        false,
+    ),
+    // Stop and destroy with a thread blocked in get_stream(-1), the channel made again.
+    ("venc_cancel", "-d", Expect::Exit, false),
+    (
+        "venc_rtsmart_camera",
+        "-t h265 -n 30 -o OUT/rtsmart.h265",
+        Expect::Stream("rtsmart.h265", "", "hevc", 30),
+        false,
+    ),
+    (
+        "venc_rtsmart_camera",
+        "-t jpeg -w 640 -h 480 -n 5 -o OUT/rtsmart.mjpeg",
+        Expect::Stream("rtsmart.mjpeg", "mjpeg", "mjpeg", 5),
+        true,
+    ),
 ];
 
 fn frames_in(file: &Path, demuxer: &str) -> Result<(String, u32), String> {
@@ -349,6 +447,39 @@ fn link_every_export(compiler: &str, prefix: &Path, out_dir: &Path) -> Result<()
     Ok(())
 }
 
+/// Builds `venc_file_loop` through the installed CMake package (`find_package`), shared and
+/// static, into `out_dir`, as a CMake user's project would.
+fn build_with_cmake(prefix: &Path, out_dir: &Path) -> Result<(), String> {
+    let project = out_dir.join("cmake-project");
+    std::fs::create_dir_all(&project).map_err(|e| e.to_string())?;
+    let source = absolute(Path::new("examples/c/venc_file_loop.c"))?;
+    let lists = format!(
+        "cmake_minimum_required(VERSION 3.16)\n\
+         project(k230_mpp_sim_user C)\n\
+         find_package({PC} 0.1 REQUIRED)\n\
+         set(CMAKE_RUNTIME_OUTPUT_DIRECTORY \"{out}\")\n\
+         foreach(kind IN ITEMS shared static)\n\
+         \x20 add_executable(venc_file_loop_cmake_${{kind}} \"{src}\")\n\
+         \x20 target_compile_definitions(venc_file_loop_cmake_${{kind}} PRIVATE _DEFAULT_SOURCE)\n\
+         endforeach()\n\
+         target_link_libraries(venc_file_loop_cmake_shared PRIVATE {PC}::{PC})\n\
+         target_link_libraries(venc_file_loop_cmake_static PRIVATE {PC}::static)\n",
+        out = out_dir.display(),
+        src = source.display()
+    );
+    write(&project.join("CMakeLists.txt"), &lists)?;
+    let build = project.join("build");
+    run(Command::new("cmake")
+        .arg("-S")
+        .arg(&project)
+        .arg("-B")
+        .arg(&build)
+        .arg(format!("-DCMAKE_PREFIX_PATH={}", prefix.display())))?;
+    run(Command::new("cmake").arg("--build").arg(&build))?;
+    println!("find_package({PC}): venc_file_loop built shared and static");
+    Ok(())
+}
+
 pub fn c_examples() -> Result<(), String> {
     let prefix = install_c(Path::new("target/c-sdk"))?;
     let out_dir = absolute(Path::new("target/c-examples"))?;
@@ -373,6 +504,7 @@ pub fn c_examples() -> Result<(), String> {
             .arg(out_dir.join(name)))?;
     }
     link_every_export(&compiler, &prefix, &out_dir)?;
+    build_with_cmake(&prefix, &out_dir)?;
     let valgrind = Command::new("valgrind").arg("--version").output().is_ok();
     let mut table = Vec::new();
     for (program, args, expect, under_valgrind) in RUNS {

@@ -259,7 +259,7 @@ unsafe fn get_stream_once(
     chn_num: u32,
     stream: *mut Stream,
     milli_sec: i32,
-    slice: bool,
+    slice: Option<u64>,
 ) -> Option<i32> {
     let mut retry = false;
     let code = venc_call("kd_mpi_venc_get_stream", |b| {
@@ -275,8 +275,22 @@ unsafe fn get_stream_once(
         }
         // One pack list per thread, reused: a consumer calls this once per picture.
         PACKS.with_borrow_mut(|packs| {
-            if let Err(e) = b.sim.get_stream(chn_num, stream.pack_cnt, milli_sec, packs) {
-                retry = slice && e == VencError::NotReady;
+            let got = match slice {
+                Some(incarnation) => {
+                    b.sim
+                        .get_stream_of(chn_num, incarnation, stream.pack_cnt, milli_sec, packs)
+                }
+                None => b.sim.get_stream(chn_num, stream.pack_cnt, milli_sec, packs),
+            };
+            if let Err(e) = got {
+                retry = slice.is_some() && e == VencError::NotReady;
+                if slice.is_some() && e == VencError::Unexist {
+                    warn!(
+                        "venc ch{chn_num}: destroyed or created while a thread waited in \
+                         get_stream(-1): the wait ends with NOTREADY and takes no pack of \
+                         another incarnation of the channel (D-063)"
+                    );
+                }
                 return Err(VencError::NotReady);
             }
             for (i, p) in packs.iter().enumerate() {
@@ -331,12 +345,18 @@ pub unsafe extern "C-unwind" fn kd_mpi_venc_get_stream(
 ) -> i32 {
     if milli_sec >= 0 {
         // SAFETY: forwarded from the caller.
-        return unsafe { get_stream_once(chn_num, stream, milli_sec, false) }.unwrap_or(VENC_DOWN);
+        return unsafe { get_stream_once(chn_num, stream, milli_sec, None) }.unwrap_or(VENC_DOWN);
     }
     warn_if_nothing_can_arrive(chn_num);
+    // The wait belongs to the channel as it is now: a destroy ends it (D-063).
+    let incarnation = board()
+        .and_then(|b| b.sim.channel_incarnation(chn_num).ok())
+        .unwrap_or(u64::MAX);
     loop {
         // SAFETY: forwarded from the caller.
-        if let Some(code) = unsafe { get_stream_once(chn_num, stream, CANCEL_SLICE_MS, true) } {
+        if let Some(code) =
+            unsafe { get_stream_once(chn_num, stream, CANCEL_SLICE_MS, Some(incarnation)) }
+        {
             return code;
         }
         // SAFETY: a libc call with no arguments; if a cancel is pending it unwinds through

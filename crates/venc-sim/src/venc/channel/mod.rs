@@ -634,11 +634,19 @@ impl Channel {
         self.lock().last_release_pts
     }
 
+    /// This channel's incarnation: a create or a destroy starts a new one.
+    pub(crate) fn incarnation(&self) -> u64 {
+        self.lock().generation
+    }
+
+    /// `get_stream`; with `incarnation`, only packs of that incarnation: after a destroy (and
+    /// a create) the call answers UNEXIST instead of taking the next channel's packs.
     pub(crate) fn get_stream(
         &self,
         max_packs: u32,
         timeout_ms: i32,
         out: &mut Vec<Pack>,
+        incarnation: Option<u64>,
     ) -> Result<(), VencError> {
         out.clear();
         let place = format_args!("venc ch{} get_stream", self.id);
@@ -647,6 +655,10 @@ impl Channel {
             return Err(code);
         }
         let mut st = self.lock();
+        let gone = |st: &State| incarnation.is_some_and(|i| i != st.generation);
+        if gone(&st) {
+            return Err(VencError::Unexist);
+        }
         if st.ring.queued() == 0 {
             if timeout_ms == 0 {
                 return Err(VencError::NotReady);
@@ -673,6 +685,9 @@ impl Channel {
                     VencError::BufEmpty.code()
                 );
                 return Err(VencError::NotReady);
+            }
+            if gone(&st) {
+                return Err(VencError::Unexist);
             }
             if st.ring.queued() == 0 {
                 return Err(VencError::NotReady);
