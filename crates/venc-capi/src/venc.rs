@@ -353,10 +353,9 @@ pub unsafe extern "C-unwind" fn kd_mpi_venc_get_stream(
         .and_then(|b| b.sim.channel_incarnation(chn_num).ok())
         .unwrap_or(u64::MAX);
     loop {
+        let slice = Some(incarnation);
         // SAFETY: forwarded from the caller.
-        if let Some(code) =
-            unsafe { get_stream_once(chn_num, stream, CANCEL_SLICE_MS, Some(incarnation)) }
-        {
+        if let Some(code) = unsafe { get_stream_once(chn_num, stream, CANCEL_SLICE_MS, slice) } {
             return code;
         }
         // SAFETY: a libc call with no arguments; if a cancel is pending it unwinds through
