@@ -134,9 +134,45 @@ pub fn panics_caught() -> u64 {
     PANICS.load(std::sync::atomic::Ordering::Relaxed)
 }
 
-/// Runs an exported call's body: a panic is reported and answered with `on_panic` rather
-/// than unwound into C.
+unsafe extern "C" {
+    fn pthread_setcancelstate(state: i32, oldstate: *mut i32) -> i32;
+}
+
+/// `PTHREAD_CANCEL_DISABLE` (glibc and musl 1; macOS 0).
+#[cfg(not(target_os = "macos"))]
+const CANCEL_DISABLE: i32 = 1;
+#[cfg(target_os = "macos")]
+const CANCEL_DISABLE: i32 = 0;
+
+/// The calling thread's cancelability, off while the library runs and restored after. A
+/// `pthread_cancel` unwinds from the next cancellation point, and the library's own code has
+/// many (every log line is a `write`): one inside a `catch_unwind` aborts the process
+/// ("exception not rethrown"), one under a lock guard is undefined. So a cancel takes effect
+/// only where the library tests for it (`get_stream(-1)`'s `pthread_testcancel`), outside
+/// any such frame, or back in the program's code.
+struct NoCancel(i32);
+
+impl NoCancel {
+    fn new() -> Self {
+        let mut old = 0;
+        // SAFETY: a libc call on the calling thread; not a cancellation point.
+        unsafe { pthread_setcancelstate(CANCEL_DISABLE, &mut old) };
+        Self(old)
+    }
+}
+
+impl Drop for NoCancel {
+    fn drop(&mut self) {
+        let mut ignored = 0;
+        // SAFETY: as in `new`; a pending cancel is not acted on here.
+        unsafe { pthread_setcancelstate(self.0, &mut ignored) };
+    }
+}
+
+/// Runs an exported call's body with cancellation off: a panic is reported and answered with
+/// `on_panic` rather than unwound into C.
 pub(crate) fn guarded<T>(call: &str, on_panic: T, body: impl FnOnce() -> T) -> T {
+    let _no_cancel = NoCancel::new();
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(body)) {
         Ok(v) => v,
         Err(_) => {

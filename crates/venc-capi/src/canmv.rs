@@ -83,6 +83,8 @@ pub unsafe extern "C" fn kd_mpi_venc_create_chn_canmv(
     })
 }
 
+const VB_INVALID: i32 = crate::vb::VB_INVALID as i32;
+
 /// `kd_mpi_vb_create_pool_ex` (the CanMV MPP's shorthand for `kd_mpi_vb_create_pool`): a
 /// private pool of `blk_cnt` blocks of `blk_size` bytes, its id or `VB_INVALID_POOLID`. The
 /// remap mode is the kernel's mapping of the blocks; media memory here has no cache, so every
@@ -96,8 +98,10 @@ pub extern "C" fn kd_mpi_vb_create_pool_ex(blk_size: u64, blk_cnt: u32, mode: u3
         mmz_name: [0; 16],
     };
     if mode > 2 {
-        log::warn!("kd_mpi_vb_create_pool_ex: remap mode {mode} outside 0..=2");
-        return crate::vb::VB_INVALID as i32;
+        return crate::board::guarded("kd_mpi_vb_create_pool_ex", VB_INVALID, || {
+            log::warn!("kd_mpi_vb_create_pool_ex: remap mode {mode} outside 0..=2");
+            VB_INVALID
+        });
     }
     // SAFETY: a valid k_vb_pool_config on this stack.
     unsafe { crate::vb::kd_mpi_vb_create_pool(&mut config) }

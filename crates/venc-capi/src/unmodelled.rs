@@ -19,6 +19,10 @@ pub fn unmodelled_calls() -> u64 {
 }
 
 fn refuse(name: &'static str, code: i32) -> i32 {
+    crate::board::guarded(name, code, || refuse_unguarded(name, code))
+}
+
+fn refuse_unguarded(name: &'static str, code: i32) -> i32 {
     CALLS.fetch_add(1, Ordering::Relaxed);
     let first = WARNED
         .lock()
@@ -35,6 +39,10 @@ fn refuse(name: &'static str, code: i32) -> i32 {
 /// A part of a modelled call the simulator does not model (a field it reads past): warned
 /// once per part, counted with the unmodelled calls.
 pub(crate) fn unmodelled_part(part: &'static str, detail: &str) {
+    crate::board::guarded(part, (), || unmodelled_part_unguarded(part, detail));
+}
+
+fn unmodelled_part_unguarded(part: &'static str, detail: &str) {
     CALLS.fetch_add(1, Ordering::Relaxed);
     let first = WARNED
         .lock()

@@ -284,13 +284,6 @@ unsafe fn get_stream_once(
             };
             if let Err(e) = got {
                 retry = slice.is_some() && e == VencError::NotReady;
-                if slice.is_some() && e == VencError::Unexist {
-                    warn!(
-                        "venc ch{chn_num}: destroyed or created while a thread waited in \
-                         get_stream(-1): the wait ends with NOTREADY and takes no pack of \
-                         another incarnation of the channel (D-063)"
-                    );
-                }
                 return Err(VencError::NotReady);
             }
             for (i, p) in packs.iter().enumerate() {
@@ -311,9 +304,29 @@ unsafe fn get_stream_once(
     (!retry).then_some(code)
 }
 
+/// Whether the channel a `get_stream(-1)` began on is gone; says so once (the caller's flag).
+fn tell_if_orphaned(chn: Chn, incarnation: u64) -> bool {
+    let gone = board()
+        .and_then(|b| b.sim.channel_incarnation(chn).ok())
+        .is_some_and(|now| now != incarnation);
+    if gone {
+        warn!(
+            "venc ch{chn}: destroyed while a thread waits in get_stream(-1): the wait goes on, \
+             taking no pack of a channel made since, until the thread is cancelled (D-063)"
+        );
+    }
+    gone
+}
+
 /// A wait for ever on a channel that is not started and holds no pack never ends on the board
 /// either: say so once, as the simulator's own `get_stream(-1)` does.
 fn warn_if_nothing_can_arrive(chn: Chn) {
+    guarded("kd_mpi_venc_get_stream", (), || {
+        warn_unless_something_can_arrive(chn)
+    });
+}
+
+fn warn_unless_something_can_arrive(chn: Chn) {
     let Some(b) = board() else { return };
     let idle = b
         .sim
@@ -348,15 +361,23 @@ pub unsafe extern "C-unwind" fn kd_mpi_venc_get_stream(
         return unsafe { get_stream_once(chn_num, stream, milli_sec, None) }.unwrap_or(VENC_DOWN);
     }
     warn_if_nothing_can_arrive(chn_num);
-    // The wait belongs to the channel as it is now: a destroy ends it (D-063).
-    let incarnation = board()
-        .and_then(|b| b.sim.channel_incarnation(chn_num).ok())
-        .unwrap_or(u64::MAX);
+    // The wait belongs to the channel as it is now: once that channel is destroyed the wait
+    // goes on, unsatisfiable, until the program cancels the thread (D-063).
+    let incarnation = guarded("kd_mpi_venc_get_stream", None, || {
+        board().and_then(|b| b.sim.channel_incarnation(chn_num).ok())
+    })
+    .unwrap_or(u64::MAX);
+    let mut orphan_told = false;
     loop {
         let slice = Some(incarnation);
         // SAFETY: forwarded from the caller.
         if let Some(code) = unsafe { get_stream_once(chn_num, stream, CANCEL_SLICE_MS, slice) } {
             return code;
+        }
+        if !orphan_told {
+            orphan_told = guarded("kd_mpi_venc_get_stream", false, || {
+                tell_if_orphaned(chn_num, incarnation)
+            });
         }
         // SAFETY: a libc call with no arguments; if a cancel is pending it unwinds through
         // this frame, which has nothing to drop, into the C program's frames.

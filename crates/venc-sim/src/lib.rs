@@ -225,7 +225,8 @@ impl Simulator {
 
     /// `get_stream` for a caller that started waiting on incarnation `incarnation` of the
     /// channel (a C program's `get_stream(-1)`, waited in slices): once the channel is
-    /// destroyed it answers UNEXIST, and never hands over packs of a channel created since.
+    /// destroyed each call waits out its timeout and answers NOTREADY; it never hands over
+    /// packs of a channel created since.
     pub fn get_stream_of(
         &self,
         chn: Chn,

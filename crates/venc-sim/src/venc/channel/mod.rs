@@ -639,8 +639,9 @@ impl Channel {
         self.lock().generation
     }
 
-    /// `get_stream`; with `incarnation`, only packs of that incarnation: after a destroy (and
-    /// a create) the call answers UNEXIST instead of taking the next channel's packs.
+    /// `get_stream`; with `incarnation`, only packs of that incarnation: once the channel is
+    /// destroyed (and made again) such a call waits out its timeout and answers NOTREADY,
+    /// taking none of the next channel's packs (a wait on a channel that is gone).
     pub(crate) fn get_stream(
         &self,
         max_packs: u32,
@@ -657,7 +658,15 @@ impl Channel {
         let mut st = self.lock();
         let gone = |st: &State| incarnation.is_some_and(|i| i != st.generation);
         if gone(&st) {
-            return Err(VencError::Unexist);
+            if timeout_ms != 0 {
+                // Nothing can satisfy this wait: it only ends at its timeout.
+                st.consumers_waiting += 1;
+                let mut st = self
+                    .wait_until(&self.output_cv, st, timeout_ms, |_| false)
+                    .unwrap_or_else(|st| st);
+                st.consumers_waiting -= 1;
+            }
+            return Err(VencError::NotReady);
         }
         if st.ring.queued() == 0 {
             if timeout_ms == 0 {
@@ -686,10 +695,7 @@ impl Channel {
                 );
                 return Err(VencError::NotReady);
             }
-            if gone(&st) {
-                return Err(VencError::Unexist);
-            }
-            if st.ring.queued() == 0 {
+            if gone(&st) || st.ring.queued() == 0 {
                 return Err(VencError::NotReady);
             }
         }
