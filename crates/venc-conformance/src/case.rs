@@ -567,6 +567,35 @@ pub enum Step {
         #[serde(default)]
         expect: Expect,
     },
+    /// The standalone 2D path: `kd_mpi_venc_send_2d_frame` of one frame (a luma ramp over flat
+    /// chroma, in `format`, in a VB block of its own), then, when it was taken,
+    /// `kd_mpi_venc_get_2d_frame`: the frame handed back must be the one sent (its addresses)
+    /// with the channel's `Osd` regions drawn on it in place, against the suite's own
+    /// composition ([`crate::picture::with_osd`]), PSNR ≥ `psnr_min` on every plane. With
+    /// `send = false` only `get_2d_frame` is called, checked against `expect`.
+    #[serde(rename = "mpi.two_d_frame")]
+    MpiTwoDFrame {
+        /// Channel.
+        chn: u32,
+        /// Width (even).
+        #[serde(default = "two_d_side")]
+        width: u32,
+        /// Height (even).
+        #[serde(default = "two_d_side")]
+        height: u32,
+        /// The frame's layout.
+        #[serde(default)]
+        format: TwoDFormat,
+        /// Send a frame first (else only take one).
+        #[serde(default = "yes")]
+        send: bool,
+        /// The least PSNR of the frame taken back against the composition, every plane.
+        #[serde(default = "two_d_psnr")]
+        psnr_min: f64,
+        /// Expected result of the first call (`send_2d_frame`, or `get_2d_frame` alone).
+        #[serde(default)]
+        expect: Expect,
+    },
     /// `kd_mpi_venc_send_frame` of one frame (like `SendFrame`, without the facade).
     #[serde(rename = "mpi.send_frame")]
     MpiSendFrame {
@@ -583,6 +612,25 @@ pub enum Step {
 
 fn one() -> u32 {
     1
+}
+fn two_d_side() -> u32 {
+    64
+}
+fn two_d_psnr() -> f64 {
+    45.0
+}
+
+/// The 4:2:0 layouts the standalone 2D engine takes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TwoDFormat {
+    /// `PIXEL_FORMAT_YUV_SEMIPLANAR_420`: Y, then U and V interleaved.
+    #[default]
+    Nv12,
+    /// `PIXEL_FORMAT_YVU_SEMIPLANAR_420`: Y, then V and U interleaved.
+    Nv21,
+    /// `PIXEL_FORMAT_YVU_PLANAR_420`, as `sample_nonai_2d` fills it: Y, U, V planes.
+    I420,
 }
 fn yes() -> bool {
     true

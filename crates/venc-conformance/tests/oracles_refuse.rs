@@ -83,3 +83,29 @@ fn the_osd_composition_oracle_sees_the_regions() {
         }
     }
 }
+
+#[test]
+fn the_standalone_2d_oracle_sees_an_undrawn_frame() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../conformance/cases/feat-008-standalone-2d-osd.toml"
+    );
+    let text = std::fs::read_to_string(path).expect("the standalone 2D case");
+    let backend: Arc<dyn Backend> = Arc::from(backend_by_name("sim", None).expect("sim"));
+    let id = "feat-008-standalone-2d-osd";
+    let osd_mode = r#"name = "set_2d_mode", words = [1]"#;
+    // BORDER mode draws no OSD region: the frame comes back as sent.
+    for (mode, want) in [
+        (osd_mode, Outcome::Pass),
+        (r#"name = "set_2d_mode", words = [2]"#, Outcome::Fail),
+    ] {
+        assert!(text.contains(osd_mode));
+        let case = Case::parse(&text.replace(osd_mode, mode), id).expect("parse");
+        let r = run_case(&backend, &case, &Expectations::default());
+        assert_eq!(r.outcome, want, "{mode}: {:?}", r.detail);
+        if want == Outcome::Fail {
+            let detail = r.detail.unwrap_or_default();
+            assert!(detail.contains("from the composition"), "{detail}");
+        }
+    }
+}

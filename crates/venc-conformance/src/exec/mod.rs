@@ -6,6 +6,7 @@
 
 mod actual;
 mod feed;
+mod two_d;
 
 use feed::{Collected, Frames};
 
@@ -557,6 +558,15 @@ impl<'a> Executor<'a> {
                     _ => Ok(()),
                 }
             }
+            Step::MpiTwoDFrame {
+                chn,
+                width,
+                height,
+                format,
+                send,
+                psnr_min,
+                expect,
+            } => self.two_d_frame(chn, (width, height), format, send, psnr_min, expect),
             Step::MpiSendFrame {
                 chn,
                 timeout,
