@@ -4,7 +4,8 @@
  * the board's default CSI bus (kd_mpi_sensor_adapt_get), the VB with the JPEG supplement, the
  * encoder's channel handed out by the driver with a private stream pool made by
  * kd_mpi_vb_create_pool_ex and attached with the two-argument kd_mpi_venc_attach_vb_pool, the
- * camera channel with buffer_pool_id = VB_INVALID_POOLID, bound to the encoder. An output
+ * camera channel with buffer_pool_id = VB_INVALID_POOLID (or, with -P, a pool of the
+ * program's own made for the camera's buffers), bound to the encoder. An output
  * thread blocks in kd_mpi_venc_get_stream(-1); the program ends after FRAMES pictures or on
  * 'q' from stdin, and cancels the output thread as the SDK's sample_venc does.
  *
@@ -12,7 +13,7 @@
  *     cc -include generated/autoconf.h venc_rtsmart_camera.c \
  *        $(pkg-config --cflags --libs k230-mpp-sim) -lpthread
  *
- * usage: venc_rtsmart_camera [-t h264|h265|jpeg] [-w W] [-h H] [-f FPS] [-n FRAMES] -o OUT */
+ * usage: venc_rtsmart_camera [-t h264|h265|jpeg] [-w W] [-h H] [-f FPS] [-n FRAMES] [-P] -o OUT */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -135,7 +136,7 @@ static int probe_sensor(unsigned w, unsigned h, unsigned fps, k_vicap_sensor_inf
     return 0;
 }
 
-static int vicap_config(const k_vicap_sensor_info *sensor, unsigned w, unsigned h)
+static int vicap_config(const k_vicap_sensor_info *sensor, unsigned w, unsigned h, k_u32 pool)
 {
     k_vicap_dev_attr dev_attr;
     k_vicap_chn_attr chn_attr;
@@ -159,7 +160,7 @@ static int vicap_config(const k_vicap_sensor_info *sensor, unsigned w, unsigned 
     chn_attr.pix_format = PIXEL_FORMAT_YUV_SEMIPLANAR_420;
     chn_attr.buffer_num = INPUT_BUF_CNT;
     chn_attr.buffer_size = VB_ALIGN_UP(w * h, 4096) + VB_ALIGN_UP(w * h / 2, 4096);
-    chn_attr.buffer_pool_id = VB_INVALID_POOLID;
+    chn_attr.buffer_pool_id = pool;
     CHECK(kd_mpi_vicap_set_chn_attr(VICAP_DEV_ID_0, VICAP_CHN_ID_0, chn_attr));
     CHECK(kd_mpi_vicap_init(VICAP_DEV_ID_0));
     return 0;
@@ -169,20 +170,21 @@ int main(int argc, char **argv)
 {
     const char *type = "h265", *out_path = NULL;
     unsigned w = 1280, h = 720, fps = 30, frames = 30;
-    int opt;
-    while ((opt = getopt(argc, argv, "t:w:h:f:n:o:")) != -1) {
+    int opt, own_pool = 0;
+    while ((opt = getopt(argc, argv, "t:w:h:f:n:Po:")) != -1) {
         switch (opt) {
         case 't': type = optarg; break;
         case 'w': w = (unsigned)atoi(optarg); break;
         case 'h': h = (unsigned)atoi(optarg); break;
         case 'f': fps = (unsigned)atoi(optarg); break;
         case 'n': frames = (unsigned)atoi(optarg); break;
+        case 'P': own_pool = 1; break;
         case 'o': out_path = optarg; break;
         default: out_path = NULL; optind = argc; break;
         }
     }
     if (out_path == NULL || w == 0 || h == 0 || frames == 0) {
-        fprintf(stderr, "usage: %s [-t h264|h265|jpeg] [-w W] [-h H] [-f FPS] [-n FRAMES] -o OUT\n",
+        fprintf(stderr, "usage: %s [-t h264|h265|jpeg] [-w W] [-h H] [-f FPS] [-n FRAMES] [-P] -o OUT\n",
                 argv[0]);
         return 2;
     }
@@ -254,7 +256,18 @@ int main(int argc, char **argv)
     CHECK(kd_mpi_venc_create_chn(g.chn, &attr));
     CHECK(kd_mpi_venc_start_chn(g.chn));
 
-    if (vicap_config(&sensor, w, h))
+    /* -P: the camera's buffers from a pool of the program's own. */
+    k_s32 camera_pool = (k_s32)VB_INVALID_POOLID;
+    if (own_pool) {
+        camera_pool = kd_mpi_vb_create_pool_ex(
+            VB_ALIGN_UP(w * h, 4096) + VB_ALIGN_UP(w * h / 2, 4096), INPUT_BUF_CNT,
+            VB_REMAP_MODE_NOCACHE);
+        if (camera_pool == (k_s32)VB_INVALID_POOLID) {
+            fprintf(stderr, "the camera's pool could not be made\n");
+            return 1;
+        }
+    }
+    if (vicap_config(&sensor, w, h, (k_u32)camera_pool))
         return 1;
     k_mpp_chn vi = {K_ID_VI, VICAP_DEV_ID_0, VICAP_CHN_ID_0};
     k_mpp_chn venc = {K_ID_VENC, 0, (k_s32)g.chn};
@@ -283,6 +296,8 @@ int main(int argc, char **argv)
     CHECK(kd_mpi_venc_destroy_chn(g.chn));
     CHECK(kd_mpi_venc_release_chn(g.chn));
     CHECK(kd_mpi_vb_destory_pool((k_u32)pool));
+    if (own_pool)
+        CHECK(kd_mpi_vb_destory_pool((k_u32)camera_pool));
     CHECK(kd_mpi_vb_exit());
     fclose(g.out);
     printf("pictures %u bytes %lu%s\n", g.pictures, g.bytes, quit ? " (q)" : "");

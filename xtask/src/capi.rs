@@ -346,6 +346,12 @@ const RUNS: &[(&str, &str, Expect, bool)] = &[
     ("venc_cancel", "-d", Expect::Exit, false),
     (
         "venc_rtsmart_camera",
+        "-t h264 -n 30 -P -o OUT/rtsmart-own-pool.h264",
+        Expect::Stream("rtsmart-own-pool.h264", "", "h264", 30),
+        false,
+    ),
+    (
+        "venc_rtsmart_camera",
         "-t h265 -n 30 -o OUT/rtsmart.h265",
         Expect::Stream("rtsmart.h265", "", "hevc", 30),
         false,

@@ -278,7 +278,7 @@ unsafe fn get_stream_once(
             let got = match slice {
                 Some(incarnation) => {
                     b.sim
-                        .get_stream_of(chn_num, incarnation, stream.pack_cnt, milli_sec, packs)
+                        .get_stream_since(chn_num, incarnation, stream.pack_cnt, milli_sec, packs)
                 }
                 None => b.sim.get_stream(chn_num, stream.pack_cnt, milli_sec, packs),
             };

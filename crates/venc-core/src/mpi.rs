@@ -479,6 +479,34 @@ pub trait Mpi: Send + Sync {
         timeout_ms: i32,
         out: &mut Vec<Pack>,
     ) -> Result<(), VencError>;
+    /// Which incarnation of channel `chn` exists now: a count every create and destroy moves
+    /// on, so a caller can tell the channel it began waiting on from one made since.
+    ///
+    /// For implementations: a backend that cannot tell incarnations apart answers 0 (the
+    /// default), and [`Mpi::get_stream_since`] is then its `get_stream`.
+    fn channel_incarnation(&self, chn: Chn) -> Result<u64, VencError> {
+        let _ = chn;
+        Ok(0)
+    }
+    /// `kd_mpi_venc_get_stream` for a waiter that began on incarnation `since` of the channel
+    /// (a C program's `get_stream(-1)`, waited in slices): up to `max_packs` packs of that
+    /// incarnation only.
+    ///
+    /// For implementations: once the channel is destroyed (and made again) the call waits out
+    /// its timeout and answers NOTREADY; it never hands over a later incarnation's packs (D-063).
+    /// The default, for backends without incarnations, is `get_stream`.
+    #[doc(alias = "kd_mpi_venc_get_stream")]
+    fn get_stream_since(
+        &self,
+        chn: Chn,
+        since: u64,
+        max_packs: u32,
+        timeout_ms: i32,
+        out: &mut Vec<Pack>,
+    ) -> Result<(), VencError> {
+        let _ = since;
+        self.get_stream(chn, max_packs, timeout_ms, out)
+    }
     /// `kd_mpi_venc_release_stream`: releases `pack_cnt` packs, oldest first.
     #[doc(alias = "kd_mpi_venc_release_stream")]
     fn release_stream(&self, chn: Chn, pack_cnt: u32) -> Result<(), VencError>;

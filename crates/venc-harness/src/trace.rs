@@ -221,6 +221,32 @@ impl<W: Write + Send> TracingMpi<W> {
     }
 }
 
+impl<W: Write + Send> TracingMpi<W> {
+    /// One `kd_mpi_venc_get_stream` line: the packs' types when it succeeded.
+    fn record_get_stream(
+        &self,
+        chn: Chn,
+        (max_packs, timeout_ms): (u32, i32),
+        started: std::time::Duration,
+        r: &Result<(), VencError>,
+        out: &[Pack],
+    ) {
+        let args = serde_json::json!({ "max_packs": max_packs, "timeout": timeout_ms });
+        let packs = r
+            .is_ok()
+            .then(|| out.iter().map(|p| p.pack_type.name().to_owned()).collect());
+        let shown = r.as_ref().map(|_| ()).map_err(|e| e.name().to_owned());
+        self.record(
+            "kd_mpi_venc_get_stream",
+            Some(chn),
+            args,
+            started,
+            &shown,
+            packs,
+        );
+    }
+}
+
 impl<W: Write + Send> Mpi for TracingMpi<W> {
     fn backend_name(&self) -> &str {
         self.inner.backend_name()
@@ -344,19 +370,27 @@ impl<W: Write + Send> Mpi for TracingMpi<W> {
     ) -> Result<(), VencError> {
         let started = (self.now)();
         let r = self.inner.get_stream(chn, max_packs, timeout_ms, out);
-        let args = serde_json::json!({ "max_packs": max_packs, "timeout": timeout_ms });
-        let packs = r
-            .is_ok()
-            .then(|| out.iter().map(|p| p.pack_type.name().to_owned()).collect());
-        let shown = r.as_ref().map(|_| ()).map_err(|e| e.name().to_owned());
-        self.record(
-            "kd_mpi_venc_get_stream",
-            Some(chn),
-            args,
-            started,
-            &shown,
-            packs,
-        );
+        self.record_get_stream(chn, (max_packs, timeout_ms), started, &r, out);
+        r
+    }
+
+    fn channel_incarnation(&self, chn: Chn) -> Result<u64, VencError> {
+        self.inner.channel_incarnation(chn)
+    }
+
+    fn get_stream_since(
+        &self,
+        chn: Chn,
+        since: u64,
+        max_packs: u32,
+        timeout_ms: i32,
+        out: &mut Vec<Pack>,
+    ) -> Result<(), VencError> {
+        let started = (self.now)();
+        let r = self
+            .inner
+            .get_stream_since(chn, since, max_packs, timeout_ms, out);
+        self.record_get_stream(chn, (max_packs, timeout_ms), started, &r, out);
         r
     }
     fn release_stream(&self, chn: Chn, pack_cnt: u32) -> Result<(), VencError> {

@@ -217,27 +217,6 @@ impl Simulator {
     pub fn channel_phase(&self, chn: Chn) -> Result<Phase, VencError> {
         Ok(self.chn(chn)?.phase())
     }
-
-    /// Which incarnation of channel `chn` exists now: each create and destroy starts another.
-    pub fn channel_incarnation(&self, chn: Chn) -> Result<u64, VencError> {
-        Ok(self.chn(chn)?.incarnation())
-    }
-
-    /// `get_stream` for a caller that started waiting on incarnation `incarnation` of the
-    /// channel (a C program's `get_stream(-1)`, waited in slices): once the channel is
-    /// destroyed each call waits out its timeout and answers NOTREADY; it never hands over
-    /// packs of a channel created since.
-    pub fn get_stream_of(
-        &self,
-        chn: Chn,
-        incarnation: u64,
-        max_packs: u32,
-        timeout_ms: i32,
-        out: &mut Vec<Pack>,
-    ) -> Result<(), VencError> {
-        self.venc("get_stream", chn)?
-            .get_stream(max_packs, timeout_ms, out, Some(incarnation))
-    }
 }
 
 impl Drop for Simulator {
@@ -354,6 +333,22 @@ impl Mpi for Simulator {
     ) -> Result<(), VencError> {
         self.venc("get_stream", chn)?
             .get_stream(max_packs, timeout_ms, out, None)
+    }
+
+    fn channel_incarnation(&self, chn: Chn) -> Result<u64, VencError> {
+        Ok(self.chn(chn)?.incarnation())
+    }
+
+    fn get_stream_since(
+        &self,
+        chn: Chn,
+        since: u64,
+        max_packs: u32,
+        timeout_ms: i32,
+        out: &mut Vec<Pack>,
+    ) -> Result<(), VencError> {
+        self.venc("get_stream", chn)?
+            .get_stream(max_packs, timeout_ms, out, Some(since))
     }
 
     fn release_stream(&self, chn: Chn, pack_cnt: u32) -> Result<(), VencError> {

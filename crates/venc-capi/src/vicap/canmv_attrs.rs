@@ -1,14 +1,15 @@
 //! The CanMV MPP's VICAP attributes (what a program built with `K230_MPP_CANMV` calls): the
 //! SDK's, plus `buffer_pool_id` in the channel and the device. `VB_INVALID_POOLID` (what every
-//! public program passes) means the driver's own buffers, as the SDK's calls have. Capturing
-//! into a program's pool is not modelled: another id is warned, counted, and the driver's own
-//! buffers are used, so the program runs on (D-061). The device's id is read only in the
-//! modes that use device buffers (offline, load image): in online mode the board has none.
+//! public program passes) means the driver's own buffers, as the SDK's calls have; a channel's
+//! other id is the program's pool its buffers are taken from at `start_stream` (each block
+//! large enough, enough free blocks), given back at `deinit`. The device's buffers (offline
+//! and load-image modes) are not modelled: an id there is warned, counted, and ignored (D-061);
+//! in online mode, which has none, it is not read (programs `memset` it to 0).
 
 use super::types::{VicapChnAttr, VicapChnAttrCanmv, VicapDevAttr};
 use super::{
-    kd_mpi_vicap_get_chn_attr, kd_mpi_vicap_get_dev_attr, kd_mpi_vicap_set_chn_attr,
-    kd_mpi_vicap_set_dev_attr,
+    chn_pool, kd_mpi_vicap_get_chn_attr, kd_mpi_vicap_get_dev_attr, kd_mpi_vicap_set_dev_attr,
+    set_chn_attr,
 };
 use crate::unmodelled::unmodelled_part;
 
@@ -22,7 +23,9 @@ pub extern "C" fn kd_mpi_vicap_set_dev_attr_canmv(dev_num: u32, dev_attr: VicapD
     if dev_attr.mode != WORK_ONLINE_MODE && pool != VB_INVALID_POOLID {
         unmodelled_part(
             "k_vicap_dev_attr.buffer_pool_id",
-            &format!("vicap dev{dev_num}: pool {pool}: the driver's own buffers are used (D-061)"),
+            &format!(
+                "vicap dev{dev_num}: pool {pool}: the device's buffers are not modelled (D-061)"
+            ),
         );
     }
     kd_mpi_vicap_set_dev_attr(dev_num, dev_attr)
@@ -41,28 +44,19 @@ pub unsafe extern "C" fn kd_mpi_vicap_get_dev_attr_canmv(
     unsafe { kd_mpi_vicap_get_dev_attr(dev_num, dev_attr) }
 }
 
-/// `kd_mpi_vicap_set_chn_attr` of the CanMV MPP.
+/// `kd_mpi_vicap_set_chn_attr` of the CanMV MPP: `buffer_pool_id` other than
+/// `VB_INVALID_POOLID` is the pool the channel's buffers are taken from.
 #[unsafe(no_mangle)]
 pub extern "C" fn kd_mpi_vicap_set_chn_attr_canmv(
     dev_num: u32,
     chn_num: u32,
     chn_attr: VicapChnAttrCanmv,
 ) -> i32 {
-    let pool = chn_attr.buffer_pool_id;
-    if pool != VB_INVALID_POOLID {
-        unmodelled_part(
-            "k_vicap_chn_attr.buffer_pool_id",
-            &format!(
-                "vicap dev{dev_num} chn{chn_num}: pool {pool}: the driver's own buffers are used \
-                 (D-061)"
-            ),
-        );
-    }
-    kd_mpi_vicap_set_chn_attr(dev_num, chn_num, chn_attr.attr)
+    let pool = Some(chn_attr.buffer_pool_id).filter(|&p| p != VB_INVALID_POOLID);
+    set_chn_attr(dev_num, chn_num, chn_attr.attr, pool)
 }
 
-/// `kd_mpi_vicap_get_chn_attr` of the CanMV MPP: `buffer_pool_id` is `VB_INVALID_POOLID` (the
-/// buffers are the driver's).
+/// `kd_mpi_vicap_get_chn_attr` of the CanMV MPP: `buffer_pool_id` as set.
 ///
 /// # Safety
 /// `chn_attr` is NULL or points to a writable CanMV `k_vicap_chn_attr`.
@@ -78,12 +72,16 @@ pub unsafe extern "C" fn kd_mpi_vicap_get_chn_attr_canmv(
     if code != 0 {
         return code;
     }
+    let pool = match chn_pool(dev_num, chn_num) {
+        Ok(pool) => pool.unwrap_or(VB_INVALID_POOLID),
+        Err(code) => return code,
+    };
     // SAFETY: NULL or writable, by the caller's contract.
     match unsafe { chn_attr.as_mut() } {
         Some(out) => {
             *out = VicapChnAttrCanmv {
                 attr,
-                buffer_pool_id: VB_INVALID_POOLID,
+                buffer_pool_id: pool,
             };
             0
         }

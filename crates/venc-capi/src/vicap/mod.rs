@@ -61,6 +61,9 @@ unsafe impl Send for DevAttr {}
 pub(crate) struct Device {
     attr: Option<DevAttr>,
     chns: [Option<VicapChnAttr>; CHANNELS as usize],
+    /// Per channel, the program's pool its buffers come from (the CanMV MPP's
+    /// `buffer_pool_id`); `None`: the driver's own.
+    chn_pools: [Option<u32>; CHANNELS as usize],
     /// The picture `load_image` gave, demosaiced (load-image mode).
     image: Option<Still>,
     /// Made by `init`, dropped by `deinit`.
@@ -277,6 +280,11 @@ pub extern "C" fn kd_mpi_vicap_set_chn_attr(
     chn_num: u32,
     chn_attr: VicapChnAttr,
 ) -> i32 {
+    set_chn_attr(dev_num, chn_num, chn_attr, None)
+}
+
+/// `set_chn_attr` of both families: `pool` is the program's pool for the buffers, if any.
+fn set_chn_attr(dev_num: u32, chn_num: u32, chn_attr: VicapChnAttr, pool: Option<u32>) -> i32 {
     vicap_call("kd_mpi_vicap_set_chn_attr", |_, v| {
         let d = device(v, dev_num)?;
         if chn_num >= CHANNELS {
@@ -288,8 +296,23 @@ pub extern "C" fn kd_mpi_vicap_set_chn_attr(
         }
         check_chn_attr(dev_num, chn_num, &chn_attr)?;
         d.chns[chn_num as usize] = Some(chn_attr);
+        d.chn_pools[chn_num as usize] = pool;
         Ok(())
     })
+}
+
+/// The program's pool of a channel's buffers (`None`: the driver's own), if the channel is set.
+fn chn_pool(dev_num: u32, chn_num: u32) -> Result<Option<u32>, i32> {
+    let mut pool = Ok(None);
+    let code = vicap_call("kd_mpi_vicap_get_chn_attr", |_, v| {
+        let d = device(v, dev_num)?;
+        pool = Ok(*d
+            .chn_pools
+            .get(chn_num as usize)
+            .ok_or(code::INVALID_CHNID)?);
+        Ok(())
+    });
+    if code != 0 { Err(code) } else { pool }
 }
 
 /// `kd_mpi_vicap_get_chn_attr`: what `set_chn_attr` stored.
@@ -413,6 +436,9 @@ fn make_sensor(board: &Board, tpg: bool, dev: u32, d: &Device) -> Result<Sensor,
         }
         sensor
             .set_buffers(c, a.buffer_num, u64::from(a.buffer_size))
+            .map_err(fail)?;
+        sensor
+            .set_buffer_pool(c, d.chn_pools[c as usize])
             .map_err(fail)?;
     }
     sensor.set_mirror(Some(attr.mirror & 1 != 0), Some(attr.mirror & 2 != 0));

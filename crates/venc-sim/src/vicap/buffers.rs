@@ -14,7 +14,11 @@ pub(super) struct OutputChannel {
     pub(super) alignment: u32,
     pub(super) pixfmt: Option<u32>,
     pub(super) crop: Option<super::Rect>,
+    /// The pool the channel made for its buffers.
     pub(super) pool: Option<PoolId>,
+    /// A program's pool the buffers are taken from instead (the CanMV MPP's
+    /// `k_vicap_chn_attr.buffer_pool_id`); its blocks go back to it, the pool stays.
+    pub(super) program_pool: Option<PoolId>,
     /// How many buffers, and their size when the program chose it (`k_vicap_chn_attr`).
     pub(super) buffer_count: u32,
     pub(super) buffer_size: Option<u64>,
@@ -32,9 +36,10 @@ impl OutputChannel {
 
 impl OutputChannel {
     /// Makes the channel's buffers, once: a pool sized so the UV plane fits at its VICAP
-    /// offset (D-013), and its blocks.
+    /// offset (D-013), and its blocks; or, with a program's pool, blocks taken from it (each
+    /// large enough, else an error and none kept).
     pub(super) fn allocate(&mut self, sim: &Simulator) -> Result<(), SensorError> {
-        if self.pool.is_some() {
+        if !self.blocks.is_empty() {
             return Ok(());
         }
         let needed = match self.pixfmt {
@@ -44,14 +49,58 @@ impl OutputChannel {
             }
             _ => vicap_block_size(self.width, self.height, self.alignment),
         };
-        let size = self.buffer_size.map_or(needed, |s| s.max(needed));
-        let pool = sim.create_pool(size, self.buffer_count)?;
-        self.blocks = (0..self.buffer_count)
-            .map(|_| sim.get_block(pool))
-            .collect::<Result<_, _>>()?;
+        if let Some(pool) = self.program_pool {
+            let (block_size, _, _) = sim.memory().pool_usage(pool)?;
+            if block_size < needed {
+                return Err(SensorError::Source(format!(
+                    "buffer pool {pool}: its {block_size}-byte blocks hold no {}x{} picture \
+                     ({needed} bytes)",
+                    self.width, self.height
+                )));
+            }
+            let mut taken = Vec::new();
+            for _ in 0..self.buffer_count {
+                match sim.get_block(pool) {
+                    Ok(b) => taken.push(b),
+                    Err(e) => {
+                        for b in taken {
+                            let _ = sim.release_block(b);
+                        }
+                        return Err(e.into());
+                    }
+                }
+            }
+            self.blocks = taken;
+        } else {
+            let size = self.buffer_size.map_or(needed, |s| s.max(needed));
+            let pool = sim.create_pool(size, self.buffer_count)?;
+            self.blocks = (0..self.buffer_count)
+                .map(|_| sim.get_block(pool))
+                .collect::<Result<_, _>>()?;
+            self.pool = Some(pool);
+        }
         self.held = vec![Vec::new(); self.buffer_count as usize];
-        self.pool = Some(pool);
+        self.next_slot = 0;
         Ok(())
+    }
+
+    /// Gives the buffers back: the channel's own pool destroyed, a program's pool's blocks
+    /// released to it.
+    pub(super) fn release(&mut self, sim: &Simulator) {
+        if let Some(pool) = self.pool.take() {
+            let _ = sim.destroy_pool(pool);
+        } else if self.program_pool.is_some() {
+            for b in self.blocks.drain(..) {
+                let _ = sim.release_block(b);
+            }
+        }
+        self.blocks.clear();
+        self.held.clear();
+    }
+
+    /// The pool the channel's frames say they come from.
+    pub(super) fn frame_pool(&self) -> Option<PoolId> {
+        self.pool.or(self.program_pool)
     }
 
     /// Records that encoder `venc` took the frame `pts` from buffer `slot`.

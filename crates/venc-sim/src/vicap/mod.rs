@@ -19,7 +19,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::Duration;
 use venc_core::layout::align_up;
-use venc_core::{Mpi, consts};
+use venc_core::{PoolId, consts};
 
 mod bound;
 mod buffers;
@@ -192,8 +192,8 @@ impl Sensor {
         self.stop();
         let mut st = self.lock();
         for chn in st.chans.iter_mut() {
-            if let Some(pool) = chn.take().and_then(|c| c.pool) {
-                let _ = self.inner.sim.destroy_pool(pool);
+            if let Some(mut c) = chn.take() {
+                c.release(&self.inner.sim);
             }
         }
         st.reset = true;
@@ -242,8 +242,9 @@ impl Sensor {
         // The format stays as set (the firmware keeps it in the channel's attributes).
         let old = st.chans[chn as usize].take();
         let pixfmt = old.as_ref().and_then(|c| c.pixfmt);
-        if let Some(pool) = old.and_then(|c| c.pool) {
-            let _ = self.inner.sim.destroy_pool(pool);
+        let program_pool = old.as_ref().and_then(|c| c.program_pool);
+        if let Some(mut c) = old {
+            c.release(&self.inner.sim);
         }
         st.chans[chn as usize] = Some(OutputChannel {
             width: aligned,
@@ -252,6 +253,7 @@ impl Sensor {
             pixfmt,
             crop: None,
             pool: None,
+            program_pool,
             buffer_count: SENSOR_BUFFERS,
             buffer_size: None,
             blocks: Vec::new(),
@@ -279,6 +281,22 @@ impl Sensor {
         Ok(())
     }
 
+    /// Takes channel `chn`'s buffers from a program's pool (`Some`) or a pool of its own
+    /// (`None`, the default), from the next `run()`: the CanMV MPP's
+    /// `k_vicap_chn_attr.buffer_pool_id`. Before capture starts.
+    pub fn set_buffer_pool(&self, chn: u32, pool: Option<PoolId>) -> Result<(), SensorError> {
+        let mut st = self.lock();
+        if st.running {
+            return Err(SensorError::AlreadyRunning);
+        }
+        let c = st.configured(chn)?;
+        if c.program_pool != pool {
+            c.release(&self.inner.sim);
+            c.program_pool = pool;
+        }
+        Ok(())
+    }
+
     /// `sensor.set_pixformat(fmt, chn)`: one of [`PIXEL_FORMATS`].
     pub fn set_pixformat(&self, pixformat: u32, chn: u32) -> Result<(), SensorError> {
         let _call = self.inner.sim.clock().call();
@@ -290,12 +308,9 @@ impl Sensor {
         if !PIXEL_FORMATS.contains(&pixformat) {
             return Err(SensorError::PixFormat(pixformat));
         }
-        if c.pool.is_some() && c.pixfmt != Some(pixformat) {
+        if !c.blocks.is_empty() && c.pixfmt != Some(pixformat) {
             // The buffers were sized for the old format; they are made again at run().
-            if let Some(pool) = c.pool.take() {
-                let _ = self.inner.sim.destroy_pool(pool);
-            }
-            c.blocks.clear();
+            c.release(&self.inner.sim);
         }
         c.pixfmt = Some(pixformat);
         Ok(())
@@ -544,8 +559,8 @@ impl Drop for Sensor {
         self.stop();
         let mut st = self.lock();
         for chn in st.chans.iter_mut() {
-            if let Some(pool) = chn.take().and_then(|c| c.pool) {
-                let _ = self.inner.sim.destroy_pool(pool);
+            if let Some(mut c) = chn.take() {
+                c.release(&self.inner.sim);
             }
         }
     }

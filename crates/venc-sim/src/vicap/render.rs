@@ -142,7 +142,7 @@ impl Inner {
             format,
             y_addr: base,
             uv_addr,
-            pool: chn.pool.unwrap_or(consts::VB_INVALID_POOLID),
+            pool: chn.frame_pool().unwrap_or(consts::VB_INVALID_POOLID),
             pts: self.pts(tick),
         })
     }
