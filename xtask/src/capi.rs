@@ -235,6 +235,7 @@ const BUILDS: &[(&str, &str, &str, &[&str])] = &[
     ("venc_camera", "venc_camera", PC, &[]),
     // The CanMV MPP's k_venc_chn_attr, selected by the headers' macro.
     ("venc_canmv", "venc_canmv", PC, &["-DK230_MPP_CANMV"]),
+    ("venc_2d_file", "venc_2d_file", PC, &[]),
     // Built as the RT-Smart SDK builds its examples: the board's configuration force-included.
     (
         "venc_rtsmart_camera",
@@ -329,6 +330,19 @@ const RUNS: &[(&str, &str, Expect, bool)] = &[
         true,
     ),
     ("venc_cancel", "", Expect::Exit, true),
+    // The standalone 2D engine, sample_nonai_2d's file loop: planar and NV12 (self-checking).
+    (
+        "venc_2d_file",
+        "-f i420 -o OUT/2d-i420.yuv",
+        Expect::Exit,
+        true,
+    ),
+    (
+        "venc_2d_file",
+        "-f nv12 -w 128 -h 64 -o OUT/2d-nv12.yuv",
+        Expect::Exit,
+        false,
+    ),
     // Built through the CMake package.
     (
         "venc_file_loop_cmake_shared",

@@ -17,7 +17,8 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use venc_core::{FaultSpec, consts};
 use venc_harness::source::{FrameSource, TestPattern, Y4mSource};
-use venc_harness::trace::{self, TracingMpi};
+use venc_harness::trace::TracingMpi;
+use venc_harness::trace_diff;
 use venc_harness::{EncodeJob, EncodeSummary, UvPlacement, run_example1, run_example2};
 use venc_sim::timing::{BoardProfile, VpuTiming};
 use venc_sim::vicap::{BoundFeed, BoundSensor, Fit, SensorSource, Timing};
@@ -674,18 +675,23 @@ fn open_backend(args: &EncodeArgs) -> Result<(Option<venc_hw::EmulatedBoard>, Op
     }
 }
 
-/// `venc trace diff`: says where two traces first differ, or that they agree.
+/// `venc trace diff`: says where two traces first differ, or that they agree (exit 0 same, 1
+/// differ, 2 unreadable); the traces are read line by line, in bounded memory.
 fn trace_diff(first: &Path, second: &Path) -> Result<(), Failure> {
-    let read = |p: &Path| -> Result<_, Failure> {
-        let text = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
-        trace::parse(&text).map_err(|e| Failure::Error(format!("{}: {e}", p.display())))
-    };
-    let (a, b) = (read(first)?, read(second)?);
-    match trace::diff(&a, &b) {
+    let c = trace_diff::compare_files(first, second).map_err(Failure::Unreadable)?;
+    for (path, cut) in [(first, c.truncated.0), (second, c.truncated.1)] {
+        if let Some(line) = cut {
+            log::warn!(
+                "{}: line {line} was cut off (a run that ended mid-write): left out",
+                path.display()
+            );
+        }
+    }
+    match c.difference {
         None => say!(
             "the traces agree in behaviour ({} and {} calls)",
-            a.len(),
-            b.len()
+            c.events.0,
+            c.events.1
         ),
         Some(d) => Err(Failure::Error(format!(
             "the traces differ: {d} ({} / {})",
@@ -721,6 +727,10 @@ fn main() -> ExitCode {
         Err(Failure::Error(e)) => {
             eprintln!("venc: error: {e}");
             ExitCode::FAILURE
+        }
+        Err(Failure::Unreadable(e)) => {
+            eprintln!("venc: error: {e}");
+            ExitCode::from(2)
         }
     }
 }

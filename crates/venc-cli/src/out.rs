@@ -10,6 +10,9 @@ use std::path::{Path, PathBuf};
 pub enum Failure {
     /// Something went wrong: said on stderr, exit status 1.
     Error(String),
+    /// An input could not be read as what it should be (`venc trace diff` of a file that is no
+    /// trace): said on stderr, exit status 2, so "differ" (1) and "unreadable" stay apart.
+    Unreadable(String),
     /// Whoever read standard output went away (`venc … | head`): the command ends quietly
     /// with the status a process killed by SIGPIPE has in a shell (141), as coreutils do.
     ReaderGone,

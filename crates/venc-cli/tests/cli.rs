@@ -1,7 +1,7 @@
 //! The `venc` binary end to end: files it writes decode; bad input fails with a clear message.
 #![allow(clippy::unwrap_used)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use venc_core::bitstream::{Codec, NalKind, annexb_units};
 use venc_harness::oracle::{decode, pattern_planes, psnr_yuv};
@@ -750,9 +750,33 @@ fn traces_of_one_program_on_two_backends_agree_and_a_changed_program_differs() {
         ],
         "pack ch0 HEADER",
     );
-    fails_with(
-        &["trace", "diff", sim.to_str().unwrap(), "/nonexistent.jsonl"],
-        "/nonexistent.jsonl",
+    // Exit 1 differ, 2 unreadable: a missing file, a file that is no trace (read no further
+    // than a line's limit); a last line cut off by a crash is left out, with a warning.
+    let status = |args: &[&str]| venc(args).status.code();
+    let diff = |a: &Path, b: &str| ["trace", "diff", a.to_str().unwrap(), b].map(str::to_owned);
+    let gop_path = gop.to_str().unwrap().to_owned();
+    assert_eq!(
+        status(&diff(&sim, &gop_path).each_ref().map(String::as_str)),
+        Some(1)
+    );
+    for unreadable in ["/nonexistent.jsonl", "/dev/zero"] {
+        let args = diff(&sim, unreadable);
+        let o = venc(&args.each_ref().map(String::as_str));
+        assert_eq!(o.status.code(), Some(2), "{unreadable}");
+        assert!(String::from_utf8_lossy(&o.stderr).contains(unreadable));
+    }
+    let cut = tmp("cut.jsonl");
+    std::fs::write(&cut, &text_of(&sim)[..text_of(&sim).len() - 30]).unwrap();
+    let o = venc(
+        &diff(&sim, cut.to_str().unwrap())
+            .each_ref()
+            .map(String::as_str),
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("was cut off"));
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "the cut call is missing: they differ"
     );
     // A bound run is traced too: the program's calls, no SendFrame (the sensor feeds the VENC).
     let bound = run("bound.jsonl", &["--bind"]);
@@ -771,6 +795,10 @@ fn traces_of_one_program_on_two_backends_agree_and_a_changed_program_differs() {
         ],
         "the traces differ",
     );
+}
+
+fn text_of(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap()
 }
 
 #[test]

@@ -11,7 +11,8 @@ use std::sync::Arc;
 use venc_conformance::backends::backend_by_name;
 use venc_conformance::exec::Executor;
 use venc_conformance::{Backend, Case};
-use venc_harness::trace::{SharedBytes, TracingMpi, diff, parse};
+use venc_harness::trace::{SharedBytes, TracingMpi};
+use venc_harness::trace_diff::{diff, parse};
 use venc_hw::EmulatedBoard;
 
 /// The case's MPI calls on `backend`, as a trace.

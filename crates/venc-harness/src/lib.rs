@@ -17,6 +17,7 @@ pub mod poll;
 pub mod release;
 pub mod soak;
 pub mod trace;
+pub mod trace_diff;
 
 pub use example1::{Example1Error, run_example1};
 pub use example2::{

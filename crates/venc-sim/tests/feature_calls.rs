@@ -7,7 +7,8 @@
 use venc_core::{
     Border, ChnAttrStr, FaultSpec, H264Entropy, H265Sao, Mpi, OsdRegion, VencError, consts,
 };
-use venc_harness::trace::{SharedBytes, TracingMpi, parse};
+use venc_harness::trace::{SharedBytes, TracingMpi};
+use venc_harness::trace_diff::parse;
 use venc_sim::timing::VpuTiming;
 use venc_sim::{SimOptions, Simulator};
 

@@ -3,7 +3,8 @@
 #![allow(clippy::unwrap_used)]
 
 use venc_core::{ChnAttrStr, MemError, Mpi, VencError, consts};
-use venc_harness::trace::{SharedBytes, TracingMpi, parse};
+use venc_harness::trace::{SharedBytes, TracingMpi};
+use venc_harness::trace_diff::parse;
 use venc_sim::Simulator;
 
 #[test]

@@ -11,7 +11,10 @@
 
 use super::{CodecEngine, CodecError, EncodedPicture, EngineConfig, Picture, Rate};
 use std::ffi::{CStr, CString, c_char, c_int, c_void};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
+
+/// Held across `x265_encoder_open`, which sets up process-wide state unlocked.
+static OPEN: Mutex<()> = Mutex::new(());
 use venc_core::bitstream::{Codec, NalKind, annexb_units};
 use venc_core::consts;
 
@@ -367,8 +370,16 @@ impl X265Engine {
         // SAFETY: live param and picture from this library.
         unsafe { (lib.picture_init)(param, engine.picture) };
         engine.check_picture_layout(cfg)?;
+        // One open at a time: x265's first `encoder_open` fills the process-wide table of
+        // primitives (`x265_setup_primitives`), and a second open started meanwhile sees the
+        // table begun and encodes through entries not yet written (a rare SIGSEGV when channels
+        // are created on several threads at once, seen in the rate-control tests).
+        let opening = OPEN
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         // SAFETY: live, fully set param.
         engine.encoder = unsafe { (lib.encoder_open)(param) };
+        drop(opening);
         if engine.encoder.is_null() {
             return Err(err(format!(
                 "x265_encoder_open refused {}x{} with {:?}",
