@@ -34,6 +34,13 @@ fn map(board: &Board, call: &str, phys: u64, size: u32) -> *mut c_void {
     ptr.cast()
 }
 
+static MUNMAP_SIZE_MISMATCHES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// `kd_mpi_sys_munmap` calls whose size was not the mapping's, since the process started.
+pub fn munmap_size_mismatches() -> u64 {
+    MUNMAP_SIZE_MISMATCHES.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 fn unmap(board: &Board, call: &str, virt: *mut c_void, size: u32) -> i32 {
     let mut maps = lock(&board.maps);
     let Some(m) = maps.get_mut(&(virt as usize)) else {
@@ -41,8 +48,17 @@ fn unmap(board: &Board, call: &str, virt: *mut c_void, size: u32) -> i32 {
         return -1;
     };
     if size != m.size {
+        MUNMAP_SIZE_MISMATCHES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if board.sim.options().strict {
+            warn!(
+                "{call}({virt:p}, {size}): mapped with {} bytes; refused (VENC_SIM_STRICT)",
+                m.size
+            );
+            return -1;
+        }
         warn!(
-            "{call}({virt:p}, {size}): mapped with {} bytes; unmapped whole",
+            "{call}({virt:p}, {size}): mapped with {} bytes; unmapped whole (on the board a \
+             shorter size leaves the rest mapped, a longer one unmaps what follows)",
             m.size
         );
     }

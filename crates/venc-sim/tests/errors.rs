@@ -698,6 +698,30 @@ fn frame_address_checks() {
         "default: warning only"
     );
     assert_eq!(sim.channel_stats(0).unwrap().size_mismatch_frames, 1);
+    // A stride other than 0 or the width is not read (the kernel's is the width): counted and
+    // warned, an error in strict mode; 0 (what CanMV leaves) and the width are not counted.
+    let with_stride = |bufs: &FrameBuffers, slot: usize, stride: u32| venc_core::VideoFrameInfo {
+        stride: [stride, stride, 0],
+        ..bufs.frame_info(slot, UvPlacement::Vicap, slot as u64)
+    };
+    for stride in [0, W] {
+        assert_eq!(
+            enc.send_frame(0, &with_stride(&bufs, 2, stride), 1000),
+            Ok(0)
+        );
+    }
+    assert_eq!(sim.channel_stats(0).unwrap().stride_ignored_frames, 0);
+    for stride in [W + 64, u32::MAX] {
+        assert_eq!(
+            enc.send_frame(0, &with_stride(&bufs, 3, stride), 1000),
+            Ok(0)
+        );
+    }
+    assert_eq!(sim.channel_stats(0).unwrap().stride_ignored_frames, 2);
+    assert_eq!(
+        enc2.send_frame(0, &with_stride(&bufs2, 1, W * 2), 1000),
+        Ok(VencError::IllegalParam.as_canmv_int())
+    );
 }
 
 fn wrong_size_on(bufs: &FrameBuffers) -> venc_core::VideoFrameInfo {

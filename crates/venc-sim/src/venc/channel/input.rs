@@ -117,6 +117,21 @@ fn check_frame(
             return Err(VencError::IllegalParam);
         }
     }
+    let odd_stride = frame.stride[..2].iter().any(|&s| s != 0 && s != attr.width);
+    if odd_stride {
+        if stats.stride_ignored_frames == 0 {
+            warn!(
+                "venc ch{chn}: stride {:?} is not read: the kernel derives the stride from the \
+                 width ({}) and reads the rows packed, so rows padded to another stride come out \
+                 sheared on the board (said once per channel; counted)",
+                frame.stride, attr.width
+            );
+        }
+        stats.stride_ignored_frames += 1;
+        if strict {
+            return Err(VencError::IllegalParam);
+        }
+    }
     let (y, uv) = (frame.phys_addr[0], frame.phys_addr[1]);
     let planes = [
         ("Y", y, y_size(attr.width, attr.height)),

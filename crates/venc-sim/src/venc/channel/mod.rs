@@ -72,6 +72,9 @@ pub struct ChannelStats {
     pub misaligned_frames: u64,
     /// Frames whose width/height differed from the channel's (encoded at the channel's size).
     pub size_mismatch_frames: u64,
+    /// Frames whose `stride[]` was neither 0 nor the width: the kernel derives the stride from
+    /// the width and reads the rows packed (facts §2.5), so padded rows shear on the board.
+    pub stride_ignored_frames: u64,
     /// `release_stream` asked for more packs than were handed out.
     pub over_releases: u64,
     /// Created on an output pool another live channel writes its packs into (one `Encoder`
