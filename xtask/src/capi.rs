@@ -335,7 +335,7 @@ const RUNS: &[(&str, &str, Expect, bool)] = &[
         "venc_2d_file",
         "-f i420 -o OUT/2d-i420.yuv",
         Expect::Exit,
-        true,
+        false,
     ),
     (
         "venc_2d_file",

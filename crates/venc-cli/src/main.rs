@@ -4,6 +4,7 @@ mod conformance;
 mod out;
 mod profile;
 mod record;
+mod stop;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -481,7 +482,10 @@ fn encode(args: &EncodeArgs) -> Result<(), Failure> {
             .map(|(summary, _)| (summary, bound.map(|s| s.stats())))
             .map_err(|e| e.to_string())
     } else {
-        run_example2(Arc::clone(&calls), &job, source.as_mut(), on_pack)
+        // Ctrl-C ends the input: the run drains, stops and finishes its output (see `stop`).
+        stop::install()?;
+        let mut until_stopped = stop::UntilStopped(source.as_mut());
+        run_example2(Arc::clone(&calls), &job, &mut until_stopped, on_pack)
             .map(|summary| (summary, None))
             .map_err(|e| e.to_string())
     };
@@ -588,6 +592,9 @@ fn encode(args: &EncodeArgs) -> Result<(), Failure> {
             )?,
             _ => {}
         }
+    }
+    if stop::requested() {
+        return Err(Failure::Interrupted);
     }
     Ok(())
 }
@@ -724,6 +731,10 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::ReaderGone) => ExitCode::from(141),
+        Err(Failure::Interrupted) => {
+            eprintln!("venc: interrupted: the output holds every frame encoded before the stop");
+            ExitCode::from(130)
+        }
         Err(Failure::Error(e)) => {
             eprintln!("venc: error: {e}");
             ExitCode::FAILURE

@@ -13,6 +13,9 @@ pub enum Failure {
     /// An input could not be read as what it should be (`venc trace diff` of a file that is no
     /// trace): said on stderr, exit status 2, so "differ" (1) and "unreadable" stay apart.
     Unreadable(String),
+    /// Ctrl-C or SIGTERM ended the run early, its output finished and kept: exit status 130,
+    /// the status a shell gives a command ended by SIGINT.
+    Interrupted,
     /// Whoever read standard output went away (`venc … | head`): the command ends quietly
     /// with the status a process killed by SIGPIPE has in a shell (141), as coreutils do.
     ReaderGone,

@@ -1226,3 +1226,57 @@ fn venc_profile_refuses_what_it_cannot_measure() {
         "scheme \"udp\" is not tcp",
     );
 }
+
+/// Frames ffprobe counts in `path` (decoding them all).
+fn frames_in(path: &Path) -> (u32, String) {
+    let probe = Command::new("ffprobe")
+        .args(["-v", "error", "-count_frames", "-select_streams", "v:0"])
+        .args(["-show_entries", "stream=nb_read_frames", "-of", "csv=p=0"])
+        .arg(path)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&probe.stdout).trim().to_owned();
+    let errors = String::from_utf8_lossy(&probe.stderr).into_owned();
+    (text.parse().unwrap_or(0), errors)
+}
+
+#[test]
+fn ctrl_c_ends_the_run_with_a_finished_playable_recording() {
+    for (name, extra) in [
+        ("ctrl-c.mp4", &[][..]),
+        ("ctrl-c-fragmented.mp4", &["--fragmented"][..]),
+        ("ctrl-c.265", &[][..]),
+    ] {
+        let out = tmp(name);
+        let _ = std::fs::remove_file(&out);
+        // 3000 pictures of 720p: minutes of encoding, stopped long before the end.
+        let child = Command::new(env!("CARGO_BIN_EXE_venc"))
+            .args(["encode", "--frames", "3000", "--size", "1280x720"])
+            .args(extra)
+            .args(["-o", out.to_str().unwrap()])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Long enough for a GOP or two (a fragment per GOP), bounded.
+        std::thread::sleep(std::time::Duration::from_millis(2500));
+        let killed = Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let done = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&done.stderr);
+        assert_eq!(done.status.code(), Some(130), "{name}: {stderr}");
+        assert!(stderr.contains("interrupted"), "{name}: {stderr}");
+        let (frames, errors) = frames_in(&out);
+        assert!(errors.is_empty(), "{name}: ffprobe: {errors}");
+        // The summary names what was recorded; ffprobe decodes exactly that many.
+        let said = String::from_utf8_lossy(&done.stdout);
+        assert!(
+            said.contains(&format!(": {frames} frames")),
+            "{name}: {frames} decoded, summary: {said}"
+        );
+        assert!((10..3000).contains(&frames), "{name}: {frames} frames");
+    }
+}
