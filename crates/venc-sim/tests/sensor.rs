@@ -627,5 +627,13 @@ fn a_channels_buffers_follow_set_buffers() {
         s.set_buffers(CAM_CHN_ID_0, 4, 1 << 20),
         Err(SensorError::AlreadyRunning)
     ));
+    assert!(matches!(
+        s.set_buffer_pool(CAM_CHN_ID_0, Some(image.poolid())),
+        Err(SensorError::AlreadyRunning)
+    ));
     s.stop();
+    assert!(matches!(
+        s.set_buffer_pool(1, None),
+        Err(SensorError::NotConfigured(1))
+    ));
 }
