@@ -19,38 +19,30 @@ pub fn unmodelled_calls() -> u64 {
 }
 
 fn refuse(name: &'static str, code: i32) -> i32 {
-    crate::board::guarded(name, code, || refuse_unguarded(name, code))
-}
-
-fn refuse_unguarded(name: &'static str, code: i32) -> i32 {
-    CALLS.fetch_add(1, Ordering::Relaxed);
-    let first = WARNED
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .insert(name);
-    if first {
-        log::warn!(
-            "{name}: not modelled by the simulator: answers NOT_SUPPORT ({code:#x}); docs/c-api.md"
-        );
-    }
+    let detail = format!("answers NOT_SUPPORT ({code:#x})");
+    count_and_warn_once(name, &detail);
     code
 }
 
 /// A part of a modelled call the simulator does not model (a field it reads past): warned
 /// once per part, counted with the unmodelled calls.
 pub(crate) fn unmodelled_part(part: &'static str, detail: &str) {
-    crate::board::guarded(part, (), || unmodelled_part_unguarded(part, detail));
+    count_and_warn_once(part, detail);
 }
 
-fn unmodelled_part_unguarded(part: &'static str, detail: &str) {
-    CALLS.fetch_add(1, Ordering::Relaxed);
-    let first = WARNED
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .insert(part);
-    if first {
-        log::warn!("{part}: not modelled by the simulator: {detail}; docs/c-api.md");
-    }
+/// Counts one unmodelled use of `what`; the first for each `what` is warned. Cancellation
+/// stays off meanwhile (the warning is a `write`, `board::guarded`).
+fn count_and_warn_once(what: &'static str, detail: &str) {
+    crate::board::guarded(what, (), || {
+        CALLS.fetch_add(1, Ordering::Relaxed);
+        let first = WARNED
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(what);
+        if first {
+            log::warn!("{what}: not modelled by the simulator: {detail}; docs/c-api.md");
+        }
+    });
 }
 
 /// Exports each call as `NOT_SUPPORT` of its module; the parameters are the SDK's, unread.
