@@ -18,6 +18,7 @@ mod media;
 mod mp4;
 mod mpp;
 mod rtsp;
+mod sandbox;
 mod sensor;
 mod venc;
 mod wait;
@@ -43,6 +44,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(board::disarm_faults, m)?)?;
     m.add_function(wrap_pyfunction!(board::faults_injected, m)?)?;
     m.add_function(wrap_pyfunction!(logging::init_log, m)?)?;
+    m.add_function(wrap_pyfunction!(sandbox::sandbox, m)?)?;
     m.add_function(wrap_pyfunction!(board::query_status, m)?)?;
     m.add_function(wrap_pyfunction!(board::released_pts, m)?)?;
     m.add_function(wrap_pyfunction!(board::frame_info_layout, m)?)?;

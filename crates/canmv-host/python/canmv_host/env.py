@@ -9,8 +9,8 @@
   ``time.time()`` an int (the board's RTC seconds);
 - ``os.exitpoint`` with the board's semantics, and the stop request behind it (the IDE's stop
   button here is ``canmv-run --run-for``/``--max-frames``, see :func:`request_stop`);
-- the board's paths ``/sdcard`` and ``/data`` mapped to folders on the PC, for ``open``,
-  ``os.*`` and imports through ``sys.path``.
+- the board's paths ``/sdcard`` and ``/data`` mapped to folders on the PC, for the script's
+  ``open``, ``os.*`` and imports through ``sys.path`` (the board's view: :mod:`confine`).
 """
 
 import _thread
@@ -26,7 +26,7 @@ import traceback
 import types
 from pathlib import Path
 
-from . import _native
+from . import _native, confine
 
 FIRMWARE_DIR = Path(__file__).parent / "firmware"
 
@@ -292,14 +292,12 @@ class _UModules(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 # ---- the board's paths -------------------------------------------------------------------
 
 def board_path(path):
-    """The PC path for a board path: ``/sdcard/x`` → ``SDCARD/x``, ``/data/x`` → ``DATA/x``;
-    other paths unchanged."""
-    if not isinstance(path, str):
+    """The PC path for a board path: ``/sdcard/x`` → ``SDCARD/x``, ``/data/x`` → ``DATA/x``,
+    checked (:func:`confine.host_path`) once ``canmv-run`` has mapped the board's folders;
+    before that (the package used as a library), paths unchanged."""
+    if not _state["roots"]:
         return path
-    for root, folder in _state["roots"].items():
-        if path == root or path.startswith(root + "/"):
-            return os.fspath(Path(folder) / path[len(root):].lstrip("/"))
-    return path
+    return confine.host_path(path)
 
 
 sdcard_path = board_path  # the name the first versions exported
@@ -307,36 +305,25 @@ sdcard_path = board_path  # the name the first versions exported
 
 class _BoardPaths(importlib.abc.MetaPathFinder):
     """Imports through ``sys.path`` entries that are board paths (``/sdcard/libs``), looked up
-    in the mapped folders."""
+    in the mapped folders; such a module sees the board as the script does."""
 
     def find_spec(self, name, path=None, target=None):
-        if path is not None:
+        if path is not None or not _state["roots"]:
             return None
-        mapped = [board_path(p) for p in sys.path if isinstance(p, str) and board_path(p) != p]
+        mapped = []
+        for p in sys.path:
+            if isinstance(p, str) and p.startswith("/") and any(
+                    p == root or p.startswith(root + "/") for root in _ROOTS):
+                try:
+                    mapped.append(board_path(p))
+                except OSError:
+                    continue
         if not mapped:
             return None
-        return importlib.machinery.PathFinder.find_spec(name, mapped, target)
-
-
-def _mapping(fn, nargs=1):
-    def mapped(*args, **kwargs):
-        args = tuple(board_path(a) if i < nargs else a for i, a in enumerate(args))
-        return fn(*args, **kwargs)
-
-    mapped.__name__ = getattr(fn, "__name__", "mapped")
-    mapped.__doc__ = getattr(fn, "__doc__", None)
-    return mapped
-
-
-def _patch_paths():
-    builtins.open = _mapping(builtins.open)
-    for name in ("listdir", "stat", "mkdir", "remove", "rmdir", "chdir", "unlink", "ilistdir"):
-        if hasattr(os, name):
-            setattr(os, name, _mapping(getattr(os, name)))
-    os.rename = _mapping(os.rename, nargs=2)
-    if not hasattr(os, "ilistdir"):
-        os.ilistdir = lambda p=".": ((n, 0x4000 if os.path.isdir(os.path.join(board_path(p), n))
-                                      else 0x8000, 0) for n in os.listdir(p))
+        spec = importlib.machinery.PathFinder.find_spec(name, mapped, target)
+        if spec is not None and isinstance(spec.loader, importlib.machinery.SourceFileLoader):
+            spec.loader = confine.BoardLoader(spec.loader.name, spec.loader.path)
+        return spec
 
 
 # Folders the firmware image has (facts §6): per generation, what a script may expect.
@@ -354,14 +341,18 @@ def install(sdcard=None, data=None, layout="new"):
     """Makes the firmware's modules importable and installs the runtime. With ``sdcard`` /
     ``data``, those board paths go to the given folders, made with the image's folders of
     ``layout`` (``old``: v0.7/v1.0, ``new``: later). Safe to call twice."""
+    roots = {}
     if sdcard is not None:
-        _state["roots"]["/sdcard"] = os.fspath(sdcard)
+        roots["/sdcard"] = Path(sdcard)
     if data is not None:
-        _state["roots"]["/data"] = os.fspath(data)
+        roots["/data"] = Path(data)
     for folder in IMAGE_FOLDERS[layout]:
-        mapped = board_path(folder)
-        if mapped != folder:
-            Path(mapped).mkdir(parents=True, exist_ok=True)
+        for root, host in roots.items():
+            if folder == root or folder.startswith(root + "/"):
+                (host / folder[len(root):].lstrip("/")).mkdir(parents=True, exist_ok=True)
+    if roots:
+        _state["roots"].update({root: os.fspath(host) for root, host in roots.items()})
+        confine.set_roots(_state["roots"])
     if _state["installed"]:
         return
     _state["installed"] = True
@@ -380,4 +371,6 @@ def install(sdcard=None, data=None, layout="new"):
     sys.modules["micropython"] = _micropython_module()
     sys.modules["time"] = _board_time_module()
     _thread.start_new_thread = _start_new_thread
-    _patch_paths()
+    confine.install_facades(_exitpoint, {
+        "EXITPOINT_DISABLE": EXITPOINT_DISABLE, "EXITPOINT_ENABLE": EXITPOINT_ENABLE,
+        "EXITPOINT_ENABLE_SLEEP": EXITPOINT_ENABLE_SLEEP})

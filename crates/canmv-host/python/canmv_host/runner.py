@@ -16,7 +16,7 @@ import time
 import traceback
 from pathlib import Path
 
-from . import _native, env
+from . import _native, confine, env
 
 EXIT_EXCEPTION = 1
 EXIT_USAGE = 2
@@ -153,6 +153,14 @@ def _parser():
         metavar="N",
         help="stop the script the same way once the encoder has encoded N frames (all channels)",
     )
+    p.add_argument(
+        "--no-sandbox",
+        action="store_true",
+        help="run the script without the kernel's sandbox (Landlock: no programs executed, "
+        "files read only in Python's installation, the script's folder and the board's "
+        "folders, written only in the board's folders); the board's view of files and "
+        "modules stays (docs/canmv.md, 'What a script can reach')",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no banner on stderr")
     return p
 
@@ -281,7 +289,7 @@ def _settle(limits):
 def run(script, script_args=(), sdcard="sdcard", source="pattern", firmware="canmv-2026-01",
         timing="fast", codec_threads=1, quiet=True, log="warn", faults=(), fault_seed=0,
         trace=None, data="data", run_for=None, max_frames=None, ide=False, network=None,
-        board_profile=None):
+        board_profile=None, sandbox=True):
     """Runs ``script`` and returns the exit status (see the module doc)."""
     script = Path(script)
     if not script.is_file():
@@ -333,12 +341,29 @@ def run(script, script_args=(), sdcard="sdcard", source="pattern", firmware="can
             file=sys.stderr,
         )
     sys.argv = [os.fspath(script), *script_args]
-    sys.path.insert(1, os.fspath(script.resolve().parent))
+    folder = os.fspath(script.resolve().parent)
+    sys.path.insert(1, folder)
+    sys.meta_path.insert(0, confine.BoardModules([folder, card, data]))
+    if sandbox:
+        reads = [source] if source != "pattern" and os.path.exists(source) else []
+        try:
+            status = confine.apply_sandbox(folder, [os.fspath(card), os.fspath(data)], reads)
+        except OSError as e:
+            print(f"canmv-run: {e}; run with --no-sandbox to go on without it",
+                  file=sys.stderr)
+            return EXIT_USAGE
+        if status["status"] == "none":
+            print("canmv-run: this kernel has no Landlock: the script is confined by the "
+                  "board's view of files and modules only", file=sys.stderr)
+        elif status["status"] == "partial":
+            print(f"canmv-run: the kernel's sandbox is partial here (Landlock ABI "
+                  f"{status['abi']}; signals and abstract sockets need 6)", file=sys.stderr)
     _take_interrupts()
     status = 0
     limits = _Limits(run_for, max_frames)
     try:
-        runpy.run_path(os.fspath(script), run_name="__main__")
+        runpy.run_path(os.fspath(script), init_globals=confine.script_globals(),
+                       run_name="__main__")
     except KeyboardInterrupt as e:
         if env.stop_reason():
             # The stop we asked for, not caught by the script: a normal end of the run.
@@ -391,6 +416,10 @@ def run(script, script_args=(), sdcard="sdcard", source="pattern", firmware="can
     struck = [f"{name} {n}" for name, n in _native.faults_injected().items() if n]
     if struck:
         print(f"canmv-run: faults injected: {', '.join(struck)}", file=sys.stderr)
+    refused = confine.refused_paths()
+    if refused:
+        print(f"canmv-run: {refused} path(s) refused: not on the board or leading out of "
+              "/sdcard and /data", file=sys.stderr)
     faults = _native.memory_faults()
     if faults:
         print(
@@ -423,6 +452,7 @@ def main(argv=None):
         max_frames=args.max_frames,
         ide=args.ide,
         board_profile=args.board_profile,
+        sandbox=not args.no_sandbox,
         network={"ip": args.ip, "delay": args.wifi_delay, "fail": args.wifi_fail,
                  "ssids": args.wifi_ssid or ["venc-sim"]},
     )

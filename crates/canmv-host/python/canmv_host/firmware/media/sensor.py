@@ -6,13 +6,15 @@ generation's signature: ``snapshot(chn)`` before 2025-04-18, then ``snapshot(chn
 timeout=1000, dump_frame=False, auto_reboot=False)`` (facts §2).
 """
 
-import os  # noqa: F401  (re-exported, as the firmware's star import does)
 import time  # noqa: F401
 
 import image  # noqa: F401
 import machine  # noqa: F401
 from canmv_host import _native
 from canmv_host._cstruct import new_struct as _new_struct
+from canmv_host.confine import board_module
+
+os = board_module("os")  # re-exported, as the firmware's star import does: the board's os
 
 globals().update(_native.SENSOR_CONSTANTS)
 

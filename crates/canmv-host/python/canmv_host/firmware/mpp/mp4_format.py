@@ -41,7 +41,13 @@ def kd_mp4_create(handle, cfg):
         if cfg.config_type == 2:
             raise NotImplementedError("venc-sim: kd_mp4_create: the MP4 demuxer is not modeled")
         return -1
-    ret = _native.mp4_create(env.board_path(_name(cfg)), bool(cfg.muxer_config.fmp4_flag))
+    try:
+        path = env.board_path(_name(cfg))
+    except OSError:
+        # Not on the board (or out of its folders): the firmware's fopen fails.
+        print(f"kd_mp4_create: output file {_name(cfg)} open failed.")
+        return -1
+    ret = _native.mp4_create(path, bool(cfg.muxer_config.fmp4_flag))
     if ret < 0:
         return ret
     handle.value = ret
