@@ -36,6 +36,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(board::board_ticks_ns, m)?)?;
     m.add_function(wrap_pyfunction!(board::board_pass_overs, m)?)?;
     m.add_function(wrap_pyfunction!(board::board_ticket, m)?)?;
+    m.add_function(wrap_pyfunction!(board::board_leave, m)?)?;
     m.add_class::<board::BoardTicket>()?;
     m.add_function(wrap_pyfunction!(board::memory_faults, m)?)?;
     m.add_function(wrap_pyfunction!(board::channel_stats, m)?)?;
@@ -45,6 +46,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(board::faults_injected, m)?)?;
     m.add_function(wrap_pyfunction!(logging::init_log, m)?)?;
     m.add_function(wrap_pyfunction!(sandbox::sandbox, m)?)?;
+    m.add_function(wrap_pyfunction!(wait::end_script, m)?)?;
+    m.add_function(wrap_pyfunction!(wait::exit_thread, m)?)?;
     m.add_function(wrap_pyfunction!(board::query_status, m)?)?;
     m.add_function(wrap_pyfunction!(board::released_pts, m)?)?;
     m.add_function(wrap_pyfunction!(board::frame_info_layout, m)?)?;

@@ -6,7 +6,12 @@
 //! board Ctrl-C from the IDE stops a script, and a host program should be no harder to stop.
 
 use crate::board::Board;
+use crate::board::lock;
+use pyo3::exceptions::PySystemExit;
 use pyo3::prelude::*;
+use std::collections::BTreeSet;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use venc_core::VencError;
 use venc_core::fault::FaultPoint;
@@ -67,6 +72,48 @@ pub fn sliced<T: Send>(
                 attempt(slice)
             }
         },
-        || py.check_signals(),
+        || {
+            py.check_signals()?;
+            if SCRIPT_ENDED.load(Ordering::Acquire) {
+                if let Ok(ident) = thread_ident(py) {
+                    lock(&ENDED_IN_WAIT).insert(ident);
+                }
+                return Err(PySystemExit::new_err(()));
+            }
+            Ok(())
+        },
     )
+}
+
+/// Set when the script's main thread has ended: its other threads get SystemExit, as the
+/// board's do (facts §6), also out of a wait that would otherwise never end.
+static SCRIPT_ENDED: AtomicBool = AtomicBool::new(false);
+
+/// The script's main thread has ended: every wait of its other threads ends in SystemExit.
+#[pyfunction]
+pub fn end_script() {
+    SCRIPT_ENDED.store(true, Ordering::Release);
+}
+
+/// Threads a wait already gave their SystemExit (they get no second one).
+static ENDED_IN_WAIT: Mutex<BTreeSet<u64>> = Mutex::new(BTreeSet::new());
+
+fn thread_ident(py: Python<'_>) -> PyResult<u64> {
+    py.import("_thread")?.call_method0("get_ident")?.extract()
+}
+
+/// Raises SystemExit in the Python thread `ident` at its next bytecode (CPython's
+/// `PyThreadState_SetAsyncExc`), unless a board wait already gave it one; false if it got
+/// none here.
+#[pyfunction]
+pub fn exit_thread(py: Python<'_>, ident: u64) -> bool {
+    if lock(&ENDED_IN_WAIT).contains(&ident) {
+        return false;
+    }
+    // CPython takes the ident (an unsigned long) as a signed one: the same bits.
+    let id = std::ffi::c_long::from_ne_bytes(ident.to_ne_bytes());
+    let exc = py.get_type::<PySystemExit>();
+    // SAFETY: the GIL is held (`py`), and `exc` is a live exception type.
+    let n = unsafe { pyo3::ffi::PyThreadState_SetAsyncExc(id, exc.as_ptr()) };
+    n == 1
 }

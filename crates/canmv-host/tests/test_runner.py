@@ -5,7 +5,7 @@ import subprocess
 import time
 import unittest
 
-from support import CANMV_RUN, TempDir, run_canmv, write_script
+from support import CANMV_RUN, EXAMPLES, TempDir, probe, run_canmv, write_script
 
 WAITS_FOR_EVER = """
     from media.vencoder import *
@@ -64,6 +64,123 @@ class CtrlC(unittest.TestCase):
         self.assertEqual(code, 130)
         self.assertIn("on a channel that is Stopped", err)
         self.assertIn("blocks forever on the board", err)
+
+
+# Threads blocked in the board (GetStream(-1)) and one outside it (a socket), as the script
+# ends with its own status.
+BLOCKED_THREADS = """
+    import _thread, socket, sys, time
+    from media.vencoder import *
+    from media.media import *
+    enc = Encoder()
+    enc.SetOutBufs(0, 8, 320, 240)
+    MediaManager.init()
+    enc.Create(0, ChnAttrStr(Encoder.PAYLOAD_TYPE_H264, Encoder.H264_PROFILE_MAIN, 320, 240))
+    enc.Start(0)
+    def waiter(n):
+        try:
+            enc.GetStream(0, StreamData(), -1)
+        finally:
+            open("/sdcard/ended-%d" % n, "w").close()
+    for n in range(THREADS):
+        _thread.start_new_thread(waiter, (n,))
+    if SOCKET:
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        s.listen(1)
+        _thread.start_new_thread(s.accept, ())
+    time.sleep(0.3)
+    print("main ends", flush=True)
+    sys.exit(7)
+"""
+
+
+class ScriptEnd(unittest.TestCase):
+    def run_blocked(self, threads, socket):
+        with TempDir() as tmp:
+            card = tmp / "card"
+            script = write_script(tmp, f"THREADS = {threads}\nSOCKET = {socket}\n"
+                                  + BLOCKED_THREADS.replace("\n    ", "\n"))
+            done = run_canmv(script, sdcard=card, timeout=60)
+            return done, len(list(card.glob("ended-*")))
+
+    def test_threads_blocked_in_get_stream_get_system_exit_and_the_status_is_the_scripts(self):
+        done, ended = self.run_blocked(50, False)
+        self.assertEqual(done.returncode, 7, done.stderr)
+        self.assertEqual(ended, 50)  # each thread's finally ran
+        self.assertNotIn("FATAL", done.stderr)
+        self.assertNotIn("left behind", done.stderr)
+
+    def test_a_thread_blocked_outside_the_board_is_left_behind_with_a_note(self):
+        done, ended = self.run_blocked(3, True)
+        self.assertEqual(done.returncode, 7, done.stderr)
+        self.assertEqual(ended, 3)
+        self.assertIn("1 script thread(s) still running at the end (accept)", done.stderr)
+        self.assertNotIn("FATAL", done.stderr)
+
+
+class StopSignals(unittest.TestCase):
+    def stop(self, script, *script_args, signals=(signal.SIGTERM,), wait_for="", tmp):
+        child = subprocess.Popen(
+            [str(CANMV_RUN), "-q", "--sdcard", str(tmp / "card"), "--data", str(tmp / "data"),
+             str(script), "--", *script_args],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        if wait_for:
+            while wait_for not in child.stdout.readline():
+                pass
+        for signum in signals:
+            child.send_signal(signum)
+            time.sleep(0.2)
+        out, err = child.communicate(timeout=30)
+        return child.returncode, out, err
+
+    def test_sigterm_is_the_ides_stop_cleanup_runs_and_the_status_says_sigterm(self):
+        with TempDir() as tmp:
+            script = write_script(tmp, WAITS_FOR_EVER.format(body="""try:
+        enc.GetStream(VENC_CHN_ID_0, StreamData())
+    finally:
+        print("cleanup ran")"""))
+            code, out, err = self.stop(script, wait_for="waiting", tmp=tmp)
+            self.assertEqual(code, 143, err)
+            self.assertIn("cleanup ran", out)
+            self.assertIn("stopped by SIGTERM", err)
+
+    def test_sighup_waits_for_an_exitpoint_and_a_second_signal_does_not(self):
+        with TempDir() as tmp:
+            script = write_script(tmp, """
+                import os, time
+                os.exitpoint(os.EXITPOINT_ENABLE_SLEEP)
+                print("looping", flush=True)
+                try:
+                    while True:
+                        time.sleep(0.01)  # not an exit point under ENABLE_SLEEP
+                except KeyboardInterrupt:
+                    print("interrupted")
+            """)
+            code, out, err = self.stop(script, signals=(signal.SIGHUP, signal.SIGHUP),
+                                       wait_for="looping", tmp=tmp)
+            self.assertEqual(code, 0, err)  # the script caught it and ended on its own
+            self.assertIn("interrupted", out)
+
+    def test_sigterm_during_a_recording_leaves_a_playable_mp4(self):
+        with TempDir() as tmp:
+            script = EXAMPLES / "2026-01" / "record_mp4.py"
+            child = subprocess.Popen(
+                [str(CANMV_RUN), "-q", "--sdcard", str(tmp / "card"), "--data",
+                 str(tmp / "data"), str(script), "--", "/sdcard/rec.mp4"],
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            mp4 = tmp / "card" / "rec.mp4"
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and (not mp4.exists()
+                                                   or mp4.stat().st_size < 20000):
+                time.sleep(0.05)
+            child.send_signal(signal.SIGTERM)
+            out, err = child.communicate(timeout=30)
+            self.assertEqual(child.returncode, 0, err)  # the example catches the stop
+            self.assertIn("stopped", out)
+            facts = probe(mp4)
+            self.assertEqual(facts["codec"], "h264")
+            self.assertGreater(facts["frames"], 0)
 
 
 class ExitStatus(unittest.TestCase):

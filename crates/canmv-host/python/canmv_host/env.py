@@ -48,7 +48,8 @@ _ROOTS = ("/sdcard", "/data")
 NETWORK = {"ip": "127.0.0.1", "delay": 0.0, "fail": False, "ssids": ["venc-sim"]}
 _state = {"installed": False, "roots": {}}
 _flags = threading.local()
-_stop = {"requested": False, "why": None, "delivered": False, "lock": threading.Lock()}
+_stop = {"requested": False, "why": None, "delivered": False, "delivering": False,
+         "lock": threading.Lock()}
 
 
 def _flag():
@@ -92,7 +93,22 @@ def _deliver():
         if _stop["delivered"]:
             return
         _stop["delivered"] = True
+        _stop["delivering"] = True
     _thread.interrupt_main()
+
+
+def take_delivery():
+    """True once for a stop :func:`_deliver` sent as a SIGINT (for a SIGINT handler of the
+    runner's own, to tell it from the user's Ctrl-C)."""
+    with _stop["lock"]:
+        taken, _stop["delivering"] = _stop["delivering"], False
+    return taken
+
+
+def mark_delivered():
+    """A stop raised directly (a second signal): none is delivered after it."""
+    with _stop["lock"]:
+        _stop["delivered"] = True
 
 
 def close_stop():
@@ -191,6 +207,10 @@ def _sleep(seconds):
 
 _host_start_new_thread = _thread.start_new_thread
 
+# The script's own threads that are still running: ident -> name.
+_script_threads = {}
+_script_threads_lock = threading.Lock()
+
 
 def _start_new_thread(function, args, kwargs=None):
     """``_thread.start_new_thread`` for scripts: the new thread takes its place among the
@@ -199,10 +219,40 @@ def _start_new_thread(function, args, kwargs=None):
     ticket = _native.board_ticket()
 
     def run():
-        ticket.board()
-        function(*args, **(kwargs or {}))
+        ident = _thread.get_ident()
+        with _script_threads_lock:
+            _script_threads[ident] = getattr(function, "__name__", "thread")
+        try:
+            ticket.board()
+            function(*args, **(kwargs or {}))
+        finally:
+            with _script_threads_lock:
+                _script_threads.pop(ident, None)
 
     return _host_start_new_thread(run, ())
+
+
+def end_script_threads(grace_s=2.0):
+    """The script's main thread has ended: its other threads get SystemExit, as on the board
+    (facts §6): at their next line, or out of a board call that waits. Returns the names of
+    those still running after ``grace_s`` seconds (blocked outside the board: a socket, say)."""
+    _native.end_script()
+    _native.board_leave()
+    start = time.monotonic()
+    asked = set()
+    while True:
+        with _script_threads_lock:
+            running = dict(_script_threads)
+        waited = time.monotonic() - start
+        if not running or waited >= grace_s:
+            return sorted(running.values())
+        # A thread in a board wait ends from there within a slice (50 ms): the others get
+        # their SystemExit after that, at their next line.
+        if waited >= 0.2:
+            for ident in running.keys() - asked:
+                _native.exit_thread(ident)
+                asked.add(ident)
+        time.sleep(0.01)
 
 
 def _board_time_module():

@@ -1,9 +1,10 @@
 """``canmv-run SCRIPT.py``: runs a CanMV script unmodified against the simulator.
 
-Exit status: 0 when the script ends, 1 on an uncaught exception, 2 on bad arguments,
-3 when the script read unmapped memory or made a call the board does not survive (a crash on
-the board, even if the script caught it),
-130 on an uncaught KeyboardInterrupt (Ctrl-C).
+Exit status: 0 when the script ends (or a --run-for/--max-frames stop ends it), 1 on an
+uncaught exception, 2 on bad arguments, 3 when the script read unmapped memory or made a call
+the board does not survive (a crash on the board, even if the script caught it), 130 / 143 /
+129 when Ctrl-C / SIGTERM / SIGHUP stopped it (the IDE's stop: its cleanup ran unless it
+did not catch the KeyboardInterrupt), the script's own with sys.exit(N).
 """
 
 import argparse
@@ -265,13 +266,39 @@ class _Limits:
             t.join(timeout=1)
 
 
+# What ends a run from outside, as the IDE's stop button does.
+_STOP_SIGNALS = {signal.SIGINT: "Ctrl-C", signal.SIGTERM: "SIGTERM", signal.SIGHUP: "SIGHUP"}
+_signals_seen = []
+
+
+def _on_stop_signal(signum, frame):
+    """Ctrl-C, SIGTERM and SIGHUP stop the script as the IDE's stop does (a KeyboardInterrupt
+    at once, or at its next exitpoint or sleep if its flag says so); a second one interrupts
+    it at once whatever its flag; a third ends the process."""
+    if signum == signal.SIGINT and env.take_delivery():
+        raise KeyboardInterrupt  # a stop the runner itself delivered (limits, grace)
+    _signals_seen.append(signum)
+    if len(_signals_seen) == 1:
+        env.request_stop(_STOP_SIGNALS[signum])
+    elif len(_signals_seen) == 2:
+        env.mark_delivered()
+        raise KeyboardInterrupt
+    else:
+        sys.stderr.flush()
+        os._exit(128 + signum)
+
+
 def _take_interrupts():
-    """The IDE's stop and the run limits arrive as a KeyboardInterrupt. A process started in
-    the background by a non-interactive shell (a CI job's `cmd &`) inherits SIGINT ignored,
-    and Python then leaves it so: a stop would never arrive and --run-for would run for ever.
-    So the script always runs with Python's own handler."""
-    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+    """The stop signals get the runner's handler. (A process started in the background by a
+    non-interactive shell inherits SIGINT ignored; the handler is installed regardless, or a
+    stop would never arrive and --run-for would run for ever.)"""
+    for signum in _STOP_SIGNALS:
+        signal.signal(signum, _on_stop_signal)
+
+
+def _signal_status():
+    """The exit status for a run a signal stopped and the script did not survive: 128 + N."""
+    return 128 + _signals_seen[0] if _signals_seen else None
 
 
 def _settle(limits):
@@ -365,7 +392,14 @@ def run(script, script_args=(), sdcard="sdcard", source="pattern", firmware="can
         runpy.run_path(os.fspath(script), init_globals=confine.script_globals(),
                        run_name="__main__")
     except KeyboardInterrupt as e:
-        if env.stop_reason():
+        if _signal_status() == EXIT_INTERRUPTED:
+            _report(e, os.fspath(script))  # Ctrl-C: the traceback, as the board prints it
+            status = EXIT_INTERRUPTED
+        elif _signal_status():
+            print(f"canmv-run: stopped by {env.stop_reason()} (KeyboardInterrupt not caught "
+                  "by the script)", file=sys.stderr)
+            status = _signal_status()
+        elif env.stop_reason():
             # The stop we asked for, not caught by the script: a normal end of the run.
             print(f"canmv-run: stopped by {env.stop_reason()} (KeyboardInterrupt not caught "
                   "by the script)", file=sys.stderr)
@@ -387,6 +421,12 @@ def run(script, script_args=(), sdcard="sdcard", source="pattern", firmware="can
         status = EXIT_EXCEPTION
     finally:
         _settle(limits)
+    # The board gives the script's other threads SystemExit; one that will not end (blocked
+    # outside the board) must not take the host process down with it at exit.
+    stuck = env.end_script_threads()
+    if stuck:
+        print(f"canmv-run: {len(stuck)} script thread(s) still running at the end "
+              f"({', '.join(stuck)}): left behind, as the board's reset would", file=sys.stderr)
     sys.stdout.flush()
     try:
         _native.finish_trace()
@@ -429,6 +469,11 @@ def run(script, script_args=(), sdcard="sdcard", source="pattern", firmware="can
             file=sys.stderr,
         )
         status = EXIT_MEMORY_FAULT
+    if stuck:
+        # Python's own exit would end those threads under the simulator's code (an abort).
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
     return status
 
 

@@ -68,6 +68,13 @@ pub fn board_sleep_ns(py: Python<'_>, ns: u64) {
     py.detach(|| clock.sleep(std::time::Duration::from_nanos(ns)));
 }
 
+/// The script's main thread is done: it leaves the board's actors, so a deterministic board
+/// goes on with the script's other threads while the runner waits for them on the host.
+#[pyfunction]
+pub fn board_leave() {
+    current().sim.clock().leave();
+}
+
 /// Wall time over board time so far (1 on the wall clock).
 #[pyfunction]
 pub fn board_dilation() -> f64 {

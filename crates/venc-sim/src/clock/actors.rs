@@ -53,6 +53,19 @@ pub(super) fn id_on(clock: &Arc<Inner>) -> Option<ActorId> {
     .flatten()
 }
 
+/// Forgets that this thread is an actor on `clock`; returns the number it had.
+pub(super) fn forget(clock: &Arc<Inner>) -> Option<ActorId> {
+    MINE.try_with(|m| {
+        let mut m = m.borrow_mut();
+        let at =
+            m.0.iter()
+                .position(|(c, _)| std::ptr::eq(c.as_ptr(), Arc::as_ptr(clock)))?;
+        Some(m.0.remove(at).1)
+    })
+    .ok()
+    .flatten()
+}
+
 /// Notes that this thread is actor `id` on `clock`, until it ends.
 pub(super) fn remember(clock: &Arc<Inner>, id: ActorId) {
     let _ = MINE.try_with(|m| {

@@ -610,6 +610,18 @@ impl BoardClock {
         out
     }
 
+    /// This thread leaves the board's actors for good, as if it had ended (a script's main
+    /// thread that is done, waiting on the host for its other threads): a deterministic board
+    /// goes on without it. A later board call joins it again, as a new actor.
+    pub fn leave(&self) {
+        if !self.deterministic() {
+            return;
+        }
+        if let Some(id) = actors::forget(&self.0) {
+            self.0.leave(id);
+        }
+    }
+
     /// A place among the actors for a thread about to be started ([`Ticket::board`]).
     pub fn ticket(&self) -> Ticket {
         let id = self.deterministic().then(|| {
