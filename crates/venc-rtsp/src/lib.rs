@@ -104,6 +104,8 @@ struct Session {
 #[derive(Debug)]
 struct Feed {
     src: AppSrc,
+    /// Entries sent while the queue was full (each pushed an older one out).
+    overflowed: u64,
     last: Option<gst::ClockTime>,
     /// Parameter sets sent on their own (a HEADER pack): they go out with the picture after
     /// them, as the board re-sends its cached sets before every IDR (facts §3.2).
@@ -267,8 +269,15 @@ impl RtspServer {
                 .ok()
                 .and_then(|bin| bin.by_name_recurse_up("src"))
                 .and_then(|e| e.downcast::<AppSrc>().ok());
+            if let Some(src) = &src {
+                // A client that does not read holds the stream back; what waits for it is
+                // bounded, the oldest dropped first, as live555's 8-entry queue drops (§3.2).
+                src.set_property("max-bytes", QUEUE_BYTES);
+                src.set_property_from_str("leaky-type", "downstream");
+            }
             *lock(&for_media) = src.map(|src| Feed {
                 src,
+                overflowed: 0,
                 last: None,
                 header: Vec::new(),
             });
@@ -404,6 +413,18 @@ pub enum Sent {
     Dropped,
 }
 
+/// The most a session keeps waiting for slow clients: beyond it the oldest data goes.
+pub const QUEUE_BYTES: u64 = 4 << 20;
+
+/// The bytes a session's stream holds, waiting to be sent (at most about [`QUEUE_BYTES`]);
+/// `None` when no client made its stream yet.
+pub fn queued_bytes(name: &str) -> Option<u64> {
+    let slot = Arc::clone(&lock(&SESSIONS).get(name)?.src);
+    lock(&slot)
+        .as_ref()
+        .map(|feed| feed.src.current_level_bytes())
+}
+
 /// `rtspserver_sendvideodata(name, data, size, timestamp)`: `None` when the session does not
 /// exist (the firmware's -1), else what became of the data (0 in every case).
 pub fn send_video(name: &str, data: &[u8]) -> Option<Sent> {
@@ -440,6 +461,16 @@ pub fn send_video(name: &str, data: &[u8]) -> Option<Sent> {
         bytes = sets;
     }
     bytes.extend_from_slice(data);
+    if feed.src.current_level_bytes() + bytes.len() as u64 > QUEUE_BYTES {
+        if feed.overflowed == 0 {
+            log::warn!(
+                "rtsp session {name}: a client is not reading; the stream's queue is full \
+                 ({} MiB) and its oldest data goes (docs/divergences.md D-065)",
+                QUEUE_BYTES >> 20
+            );
+        }
+        feed.overflowed += 1;
+    }
     let pts = stamp(&feed.src, feed.last);
     feed.last = Some(pts);
     let mut buffer = gst::Buffer::from_slice(bytes);

@@ -201,3 +201,100 @@ fn the_firmwares_rules() {
     server.destroy_session("rules").unwrap();
     server.deinit();
 }
+
+/// An RTSP client that sets up RTP interleaved on its connection, plays, and never reads.
+fn non_reading_client(port: u16, name: &str) -> std::net::TcpStream {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let url = format!("rtsp://127.0.0.1:{port}/{name}");
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut writer = stream.try_clone().unwrap();
+    let mut ask = |cseq: u32, line: String, extra: &str| -> String {
+        write!(writer, "{line} RTSP/1.0\r\nCSeq: {cseq}\r\n{extra}\r\n").unwrap();
+        let mut head = String::new();
+        loop {
+            let mut l = String::new();
+            reader.read_line(&mut l).unwrap();
+            if l == "\r\n" {
+                break;
+            }
+            head.push_str(&l);
+        }
+        let length = head
+            .lines()
+            .find_map(|l| l.strip_prefix("Content-Length: "))
+            .map_or(0, |n| n.trim().parse::<usize>().unwrap());
+        let mut body = vec![0; length];
+        reader.read_exact(&mut body).unwrap();
+        head + &String::from_utf8_lossy(&body)
+    };
+    let sdp = ask(1, format!("DESCRIBE {url}"), "Accept: application/sdp\r\n");
+    let control = sdp
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("a=control:")
+                .filter(|c| c.contains("stream"))
+        })
+        .unwrap()
+        .trim()
+        .to_owned();
+    let setup = ask(
+        2,
+        format!("SETUP {url}/{control}"),
+        "Transport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n",
+    );
+    let session = setup
+        .lines()
+        .find_map(|l| l.strip_prefix("Session: "))
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .trim()
+        .to_owned();
+    ask(3, format!("PLAY {url}"), &format!("Session: {session}\r\n"));
+    stream
+}
+
+#[test]
+fn a_client_that_does_not_read_holds_a_bounded_queue() {
+    let _serial = SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let server = RtspServer::new();
+    server.init("127.0.0.1", 0).unwrap();
+    let port = server.bound_port().unwrap();
+    assert!(
+        server
+            .create_session("slow", VideoType::H264, false)
+            .unwrap()
+    );
+    server.start().unwrap();
+    let gop = packs(K_PT_H264, 30);
+    // The stream's description needs data flowing.
+    let stop = Arc::new(AtomicBool::new(false));
+    let feeder = feed("slow", gop.clone(), Arc::clone(&stop));
+    let _clients: Vec<_> = (0..3).map(|_| non_reading_client(port, "slow")).collect();
+    stop.store(true, Ordering::Relaxed);
+    feeder.join().unwrap();
+    // Far more than the sockets and the queue hold, as fast as it comes.
+    let (mut sent, mut most) = (0usize, 0u64);
+    let end = Instant::now() + Duration::from_secs(20);
+    while sent < 64 << 20 && Instant::now() < end {
+        for p in &gop {
+            assert!(send_video("slow", p).is_some());
+            sent += p.len();
+        }
+        most = most.max(venc_rtsp::queued_bytes("slow").unwrap_or(0));
+    }
+    assert!(sent >= 16 << 20, "sent only {sent} bytes in 20 s");
+    assert!(
+        most <= venc_rtsp::QUEUE_BYTES + (1 << 20),
+        "the queue reached {most} bytes after {sent} sent"
+    );
+    server.stop();
+    server.deinit();
+}
