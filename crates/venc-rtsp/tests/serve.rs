@@ -19,6 +19,17 @@ use venc_sim::{SimOptions, Simulator};
 /// Sessions are process-wide and `stop` ends them all (as on the board): one test at a time.
 static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
+/// The one server a test may have (sessions are process-wide), on a free loopback port.
+fn serial_server() -> (std::sync::MutexGuard<'static, ()>, RtspServer, u16) {
+    let serial = SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let server = RtspServer::new();
+    server.init("127.0.0.1", 0).unwrap();
+    let port = server.bound_port().unwrap();
+    (serial, server, port)
+}
+
 /// A GOP of packs (header + I + P…), as GetStream hands them out.
 fn packs(payload: u32, frames: u32) -> Vec<Vec<u8>> {
     let sim: Arc<dyn Mpi> = Simulator::shared(SimOptions::default());
@@ -97,12 +108,7 @@ fn finished(mut child: std::process::Child) -> (bool, String) {
 
 #[test]
 fn ffmpeg_plays_every_codec_over_tcp_and_udp_two_clients_at_once() {
-    let _serial = SERIAL
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let server = RtspServer::new();
-    server.init("127.0.0.1", 0).unwrap();
-    let port = server.bound_port().unwrap();
+    let (_serial, server, port) = serial_server();
     let cases: [(&'static str, VideoType, u32); 3] = [
         ("h264", VideoType::H264, K_PT_H264),
         ("h265", VideoType::H265, K_PT_H265),
@@ -261,12 +267,7 @@ fn non_reading_client(port: u16, name: &str) -> std::net::TcpStream {
 
 #[test]
 fn a_client_that_does_not_read_holds_a_bounded_queue() {
-    let _serial = SERIAL
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let server = RtspServer::new();
-    server.init("127.0.0.1", 0).unwrap();
-    let port = server.bound_port().unwrap();
+    let (_serial, server, port) = serial_server();
     assert!(
         server
             .create_session("slow", VideoType::H264, false)
