@@ -391,11 +391,12 @@ fn encode(args: &EncodeArgs) -> Result<(), Failure> {
         )
         .into());
     }
-    let (created, file) = CreatedFile::create(&args.output)?;
+    let target = out::resolve_output(&args.output, is_mp4(&args.output), args.input.as_deref())?;
+    let (created, file) = CreatedFile::create(&target)?;
     let mut out = if is_mp4(&args.output) {
         drop(file);
         let h265 = codec == CodecArg::H265;
-        record::Output::mp4(&args.output, args.fragmented, h265, w, h)?
+        record::Output::mp4(&target, args.fragmented, h265, w, h)?
     } else {
         record::Output::Elementary(BufWriter::new(file))
     };
@@ -502,11 +503,25 @@ fn encode(args: &EncodeArgs) -> Result<(), Failure> {
     if let Some(failure) = say_err {
         return Err(failure);
     }
+    // A failed write (a full disk) keeps a fragmented recording's whole fragments.
+    let whole = out.complete_fragments();
+    let failed = |e: String, created: CreatedFile| -> Failure {
+        if whole == 0 {
+            return format!("{}: {e}", args.output.display()).into();
+        }
+        created.keep();
+        format!(
+            "{}: {e}; kept its {whole} complete fragment(s), which play",
+            args.output.display()
+        )
+        .into()
+    };
     if let Some(e) = write_err {
-        return Err(format!("{}: {e}", args.output.display()).into());
+        return Err(failed(e, created));
     }
-    out.finish()
-        .map_err(|e| format!("{}: {e}", args.output.display()))?;
+    if let Err(e) = out.finish() {
+        return Err(failed(e, created));
+    }
     created.keep();
 
     let report = Report {

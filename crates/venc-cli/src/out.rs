@@ -55,6 +55,61 @@ macro_rules! say {
 }
 pub(crate) use say;
 
+/// Where an output really goes: a link is followed to its target (written through, never
+/// replaced: an MP4 is finished beside its target and renamed onto it), and a target that is
+/// not a regular file is refused for an MP4 (it is rewritten in place and renamed) and taken
+/// as a stream otherwise (`-o /dev/stdout`, a FIFO). `input` is refused as the output: the
+/// run would truncate what it is about to read.
+pub fn resolve_output(path: &Path, mp4: bool, input: Option<&Path>) -> Result<PathBuf, String> {
+    let mut target = path.to_path_buf();
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&target) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let link = std::fs::read_link(&target)
+                    .map_err(|e| format!("{}: {e}", target.display()))?;
+                target = match target.parent() {
+                    Some(dir) if link.is_relative() => dir.join(link),
+                    _ => link,
+                };
+            }
+            _ => break,
+        }
+    }
+    if std::fs::symlink_metadata(&target).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(format!("{}: too many levels of links", path.display()));
+    }
+    if let Ok(m) = std::fs::metadata(&target) {
+        let kind = m.file_type();
+        let what = if kind.is_dir() {
+            Some("a directory")
+        } else if kind.is_file() {
+            None
+        } else {
+            Some("not a regular file (a device, FIFO or socket)")
+        };
+        match what {
+            Some("a directory") => return Err(format!("{}: is a directory", path.display())),
+            Some(what) if mp4 => {
+                return Err(format!(
+                    "{}: {what}: an MP4 is written in place and finished by a rename, so it \
+                     needs a regular file (write a .264/.265 stream there instead)",
+                    path.display()
+                ));
+            }
+            _ => {}
+        }
+        if let Some(input) = input
+            && std::fs::canonicalize(input).ok() == std::fs::canonicalize(&target).ok()
+        {
+            return Err(format!(
+                "{}: is the input too: writing it would destroy what is being read",
+                path.display()
+            ));
+        }
+    }
+    Ok(target)
+}
+
 /// An output file this run created: removed again unless the run [`keep`](Self::keep)s it, so a
 /// failure leaves no empty or partial file behind.
 #[derive(Debug)]
@@ -76,7 +131,8 @@ impl CreatedFile {
         ))
     }
 
-    /// The run succeeded: the file stays.
+    /// The run succeeded (or what it wrote is whole: a fragmented MP4's complete fragments):
+    /// the file stays.
     pub fn keep(mut self) {
         self.keep = true;
     }

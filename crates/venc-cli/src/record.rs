@@ -58,6 +58,14 @@ impl Output {
         }
     }
 
+    /// Whole fragments on disk (a fragmented MP4; else 0).
+    pub fn complete_fragments(&self) -> usize {
+        match self {
+            Self::Elementary(_) => 0,
+            Self::Mp4(rec) => rec.muxer.complete_fragments(),
+        }
+    }
+
     /// Finishes the file (the MP4's moov goes in front of the media data; a fragmented MP4
     /// gets its last fragment and index).
     pub fn finish(self) -> Result<(), String> {

@@ -1,6 +1,7 @@
 //! The `venc` binary end to end: files it writes decode; bad input fails with a clear message.
 #![allow(clippy::unwrap_used)]
 
+use std::os::unix::fs::FileTypeExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use venc_core::bitstream::{Codec, NalKind, annexb_units};
@@ -1279,4 +1280,123 @@ fn ctrl_c_ends_the_run_with_a_finished_playable_recording() {
         );
         assert!((10..3000).contains(&frames), "{name}: {frames} frames");
     }
+}
+
+#[test]
+fn outputs_go_through_links_and_special_files_are_refused_or_streamed() {
+    let dir = tmp("links");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("real")).unwrap();
+    for name in ["rec.mp4", "rec.264"] {
+        let target = dir.join("real").join(name);
+        let link = dir.join(format!("link-{name}"));
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        let out = venc(&["encode", "--frames", "20", "-o", link.to_str().unwrap()]);
+        assert!(
+            out.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        // The link is still a link, and what it points at holds the recording.
+        let meta = std::fs::symlink_metadata(&link).unwrap();
+        assert!(
+            meta.file_type().is_symlink(),
+            "{name}: the link was replaced"
+        );
+        let (frames, errors) = frames_in(&target);
+        assert!(errors.is_empty(), "{name}: {errors}");
+        assert_eq!(frames, 20, "{name}");
+    }
+    // An MP4 needs a regular file; a stream may go to a device.
+    let null_link = dir.join("null.mp4");
+    std::os::unix::fs::symlink("/dev/null", &null_link).unwrap();
+    fails_with(
+        &["encode", "--frames", "5", "-o", null_link.to_str().unwrap()],
+        "needs a regular file",
+    );
+    let out = venc(&[
+        "encode",
+        "--frames",
+        "5",
+        "--codec",
+        "h264",
+        "-o",
+        "/dev/null",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        std::fs::metadata("/dev/null")
+            .unwrap()
+            .file_type()
+            .is_char_device()
+    );
+    std::fs::create_dir_all(dir.join("folder.264")).unwrap();
+    fails_with(
+        &[
+            "encode",
+            "--frames",
+            "5",
+            "-o",
+            dir.join("folder.264").to_str().unwrap(),
+        ],
+        "is a directory",
+    );
+    // The input named as the output (directly or through a link) is refused, and kept.
+    let input = dir.join("in.y4m");
+    write_y4m(&input, 64, 48, 4);
+    let before = std::fs::read(&input).unwrap();
+    let in_link = dir.join("in-link.264");
+    std::os::unix::fs::symlink(&input, &in_link).unwrap();
+    fails_with(
+        &[
+            "encode",
+            "--input",
+            input.to_str().unwrap(),
+            "-o",
+            in_link.to_str().unwrap(),
+        ],
+        "is the input too",
+    );
+    assert_eq!(std::fs::read(&input).unwrap(), before);
+}
+
+#[test]
+fn a_full_disk_keeps_a_fragmented_recording_s_whole_fragments() {
+    // A file-size limit (EFBIG) stands in for a full disk (ENOSPC) without privileges: the
+    // same failed write. SIGXFSZ is ignored so the write fails instead of killing the process.
+    let out = tmp("full.mp4");
+    let _ = std::fs::remove_file(&out);
+    let run = |fragmented: bool| {
+        let script = format!(
+            "trap '' XFSZ; ulimit -f 300; exec {} encode --frames 300 --gop 10 --size 640x480 \
+             {} -o {}",
+            env!("CARGO_BIN_EXE_venc"),
+            if fragmented { "--fragmented" } else { "" },
+            out.display()
+        );
+        Command::new("sh").args(["-c", &script]).output().unwrap()
+    };
+    let done = run(true);
+    let stderr = String::from_utf8_lossy(&done.stderr);
+    assert_eq!(done.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("File too large"), "{stderr}");
+    let kept: u32 = stderr
+        .split("kept its ")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no count of kept fragments: {stderr}"));
+    assert!(kept >= 1, "{stderr}");
+    assert!(std::fs::metadata(&out).unwrap().len() <= 300 * 512);
+    let (frames, errors) = frames_in(&out);
+    assert!(errors.is_empty(), "the kept file does not play: {errors}");
+    assert_eq!(frames, kept * 10, "whole GOPs of 10");
+    // An ordinary MP4 has no whole part to keep: it goes, as before.
+    let done = run(false);
+    assert_eq!(done.status.code(), Some(1));
+    assert!(!out.exists(), "a broken ordinary MP4 was left behind");
 }

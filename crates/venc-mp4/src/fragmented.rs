@@ -3,14 +3,15 @@
 //! the fragment (`moof` + `mdat`) when the next video key frame arrives; the first fragment is
 //! preceded by the initialisation segment (`ftyp` + `moov` with `mvex`), and destroy writes the
 //! last fragment and the random-access index (`mfra`). So a recording cut short keeps every
-//! fragment before the last key frame and loses only the one held in memory.
+//! fragment before the last key frame and loses only the one held in memory; a write that fails
+//! (a full disk) cuts the file back to its last whole fragment, which stays playable.
 
 use crate::annexb::Frame;
 use crate::{Mp4Error, SampleInfo, duration_of, timescale};
 use shiguredo_mp4::TrackKind;
 use shiguredo_mp4::mux::{Fmp4SegmentMuxer, MuxError, Sample};
 use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Seek, SeekFrom, Write};
 
 fn mux_err(e: MuxError) -> Mp4Error {
     Mp4Error::Mux(e.to_string())
@@ -18,7 +19,12 @@ fn mux_err(e: MuxError) -> Mp4Error {
 
 #[derive(Debug)]
 pub(crate) struct Fragmented {
-    file: BufWriter<File>,
+    /// Written a whole fragment at a time (one `write_all`), so a failure can be cut back.
+    file: File,
+    /// Bytes of the file that hold whole fragments (the initialisation segment included).
+    committed: u64,
+    /// Whole fragments on disk.
+    fragments: usize,
     muxer: Fmp4SegmentMuxer,
     /// The fragment being gathered: its samples and their bytes, in order.
     pending: Vec<SampleInfo>,
@@ -30,7 +36,9 @@ pub(crate) struct Fragmented {
 impl Fragmented {
     pub(crate) fn start(file: File) -> Result<Self, Mp4Error> {
         Ok(Self {
-            file: BufWriter::new(file),
+            file,
+            committed: 0,
+            fragments: 0,
             muxer: Fmp4SegmentMuxer::new().map_err(mux_err)?,
             pending: Vec::new(),
             data: Vec::new(),
@@ -79,18 +87,39 @@ impl Fragmented {
             .muxer
             .create_media_segment_metadata(&samples)
             .map_err(mux_err)?;
+        let mut bytes = Vec::new();
         if !self.init_written {
-            let init = self.muxer.init_segment_bytes().map_err(mux_err)?;
-            self.file.write_all(&init)?;
-            self.init_written = true;
+            bytes = self.muxer.init_segment_bytes().map_err(mux_err)?.to_vec();
         }
-        self.file.write_all(&segment)?;
-        self.file.write_all(&self.data)?;
+        bytes.extend_from_slice(&segment);
+        bytes.extend_from_slice(&self.data);
         // A fragment is on disk once written: a crash after it keeps it.
-        self.file.flush()?;
+        self.write_whole(&bytes)?;
+        self.init_written = true;
+        self.fragments += 1;
         self.pending.clear();
         self.data.clear();
         Ok(())
+    }
+
+    /// Appends `bytes`, or on failure cuts the file back to what it held before.
+    fn write_whole(&mut self, bytes: &[u8]) -> Result<(), Mp4Error> {
+        match self.file.write_all(bytes) {
+            Ok(()) => {
+                self.committed += bytes.len() as u64;
+                Ok(())
+            }
+            Err(e) => {
+                let _ = self.file.set_len(self.committed);
+                let _ = self.file.seek(SeekFrom::Start(self.committed));
+                Err(e.into())
+            }
+        }
+    }
+
+    /// Whole fragments in the file.
+    pub(crate) fn fragments(&self) -> usize {
+        self.fragments
     }
 
     /// The last fragment and the `mfra` index.
@@ -99,8 +128,8 @@ impl Fragmented {
             self.write_fragment(None)?;
         }
         if self.init_written {
-            let mfra = self.muxer.mfra_bytes().map_err(mux_err)?;
-            self.file.write_all(&mfra)?;
+            let mfra = self.muxer.mfra_bytes().map_err(mux_err)?.to_vec();
+            self.write_whole(&mfra)?;
         }
         self.file.flush().map_err(io::Error::into)
     }

@@ -288,6 +288,15 @@ impl Muxer {
         self.samples
     }
 
+    /// Whole fragments on disk (a fragmented file; 0 for an ordinary one): what stays playable
+    /// if the recording fails from here on, a full disk included.
+    pub fn complete_fragments(&self) -> usize {
+        match &self.layout {
+            Layout::Progressive(_) => 0,
+            Layout::Fragmented(f) => f.fragments(),
+        }
+    }
+
     /// `kd_mp4_destroy`: finishes the file: the `moov` in front of the media data (ordinary), or
     /// the last fragment and the `mfra` (fragmented).
     #[doc(alias = "kd_mp4_destroy")]
