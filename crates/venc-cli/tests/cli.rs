@@ -1243,10 +1243,18 @@ fn frames_in(path: &Path) -> (u32, String) {
 
 #[test]
 fn ctrl_c_ends_the_run_with_a_finished_playable_recording() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+        .to_string();
     for (name, extra) in [
         ("ctrl-c.mp4", &[][..]),
         ("ctrl-c-fragmented.mp4", &["--fragmented"][..]),
         ("ctrl-c.265", &[][..]),
+        // Serving RTSP too (the run the help says lasts until Ctrl-C).
+        ("ctrl-c-rtsp.mp4", &["--rtsp", port.as_str()][..]),
     ] {
         let out = tmp(name);
         let _ = std::fs::remove_file(&out);
