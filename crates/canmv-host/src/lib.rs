@@ -15,6 +15,7 @@ mod board;
 mod errors;
 mod logging;
 mod media;
+mod memory;
 mod mp4;
 mod mpp;
 mod rtsp;
@@ -28,6 +29,7 @@ use pyo3::prelude::*;
 /// The `canmv_host._native` module.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    memory::bound_allocator_retention();
     m.add_function(wrap_pyfunction!(board::configure, m)?)?;
     m.add_function(wrap_pyfunction!(board::board_info, m)?)?;
     m.add_function(wrap_pyfunction!(board::board_now_ns, m)?)?;

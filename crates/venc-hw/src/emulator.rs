@@ -135,6 +135,11 @@ impl EmulatedBoard {
     }
 
     /// Whether the agent process still runs.
+    /// The board's process (its memory can be read in `/proc/<pid>`).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn is_running(&mut self) -> bool {
         matches!(self.child.try_wait(), Ok(None))
     }
