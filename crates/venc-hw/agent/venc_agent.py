@@ -32,6 +32,8 @@ HEADER = "<BBII"  # after the 2 magic bytes: version, type, sequence number, pay
 HEADER_SIZE = 12
 MAX_PAYLOAD = (1 << 20) + 64  # the largest frame either side may send
 STALL_S = 5  # a frame started must be finished within this
+HELLO_S = 5  # a new connection must send its first frame's header within this
+LOBBY = 8  # connections waiting for their first header at once; beyond, the oldest goes
 POLL_S = 0.2  # how often a waiting agent looks for a second client
 MAX_BLOCK_MS = 2000  # a blocking MPI call never holds the agent longer
 MAX_PACKS = 64
@@ -207,8 +209,9 @@ def frame_words(frame):
 class Session:
     """One client: its requests, and everything it made on the board, undone when it goes."""
 
-    def __init__(self, conn, peer, listener, agent):
+    def __init__(self, conn, peer, listener, agent, first=b""):
         self.conn, self.peer, self.listener, self.agent = conn, peer, listener, agent
+        self.first = bytes(first)  # bytes the lobby read already (the first frame's header)
         self.channels = {}  # chn -> True once this client named it (created, attached, …)
         self.pools = {}  # pool id -> block size
         self.blocks = {}  # phys addr -> handle
@@ -221,7 +224,8 @@ class Session:
     # ---- framing ----
 
     def recv_exact(self, n, started):
-        out = bytearray()
+        out = bytearray(self.first[:n])
+        self.first = self.first[n:]
         deadline = time.time() + STALL_S
         while len(out) < n:
             try:
@@ -689,33 +693,102 @@ class Agent:
         self.address = "%s:%d" % (host, port)
 
     def turn_away_others(self, session):
-        """A second client gets a BUSY reply naming the one being served, then is closed."""
+        """Clients that arrive while one is served get a BUSY reply and are closed."""
         self.listener.settimeout(0)
         while True:
             try:
                 conn, peer = self.listener.accept()
             except OSError:
                 return
-            self.turned_away += 1
-            try:
-                conn.settimeout(1)
-                msg = "the agent is serving %s; one client at a time" % (session.peer,)
-                head = MAGIC + struct.pack(HEADER, PROTOCOL, HELLO | 0x80, 0, 1 + 2 + len(msg))
-                conn.send(head + struct.pack("<B", BUSY) + pack_str(msg))
-            except OSError:
-                pass
-            conn.close()
-            log("turned away", peer, "while serving", session.peer)
+            self.busy(conn, peer, session)
 
     def serve(self):
+        """Serves one client at a time. A connection waits in the lobby until it has sent a
+        frame's header: a connect flood of silent connections cannot hold the agent, and the
+        first client that speaks is served (the others waiting are turned away BUSY)."""
         fw, machine, emulated = self.identity
         log("listening on", self.address, "protocol", PROTOCOL, "firmware", fw, "on", machine)
+        lobby = []  # [conn, peer, bytes read, since]
         while True:
-            self.listener.settimeout(None)
-            conn, peer = self.listener.accept()
+            self.admit(lobby)
+            ready = self.first_ready(lobby)
+            if ready is None:
+                time.sleep(0.01 if lobby else 0.05)
+                continue
+            conn, peer, got, since = ready
+            lobby.remove(ready)
             self.sessions += 1
             log("client", peer, "connected")
-            Session(conn, peer, self.listener, self).run()
+            session = Session(conn, peer, self.listener, self, got)
+            for waiting in lobby:
+                self.busy(waiting[0], waiting[1], session)
+            lobby[:] = []
+            session.run()
+
+    def admit(self, lobby):
+        """New connections into the lobby; past its size the oldest waiting is closed."""
+        self.listener.settimeout(0)
+        while True:
+            try:
+                conn, peer = self.listener.accept()
+            except OSError:
+                return
+            conn.settimeout(0)
+            lobby.append([conn, peer, bytearray(), time.time()])
+            if len(lobby) > LOBBY:
+                old = lobby.pop(0)
+                self.dropped(old, "the lobby is full")
+
+    def first_ready(self, lobby):
+        """The first waiting connection whose first header is in, after reading what came;
+        one silent for HELLO_S, or closed, goes."""
+        now = time.time()
+        for entry in list(lobby):
+            conn, peer, got, since = entry
+            try:
+                chunk = conn.recv(HEADER_SIZE - len(got))
+            except OSError as e:
+                if not is_timeout(e):
+                    lobby.remove(entry)
+                    self.dropped(entry, "connection error")
+                    continue
+                chunk = None
+            if chunk == b"":
+                lobby.remove(entry)
+                self.dropped(entry, "closed before speaking")
+                continue
+            if chunk:
+                got.extend(chunk)
+            if len(got) >= HEADER_SIZE:
+                return entry
+            if now - since > HELLO_S:
+                lobby.remove(entry)
+                self.dropped(entry, "silent for %d s" % HELLO_S)
+        return None
+
+    def dropped(self, entry, why):
+        self.turned_away += 1
+        try:
+            entry[0].close()
+        except OSError:
+            pass
+        log("dropped", entry[1], "before its first frame:", why)
+
+    def busy(self, conn, peer, session):
+        """A client that cannot be served now: a BUSY reply naming the one being served."""
+        self.turned_away += 1
+        try:
+            conn.settimeout(1)
+            msg = "the agent is serving %s; one client at a time" % (session.peer,)
+            head = MAGIC + struct.pack(HEADER, PROTOCOL, HELLO | 0x80, 0, 1 + 2 + len(msg))
+            conn.send(head + struct.pack("<B", BUSY) + pack_str(msg))
+        except OSError:
+            pass
+        try:
+            conn.close()
+        except OSError:
+            pass
+        log("turned away", peer, "while serving", session.peer)
 
 
 def main(argv):

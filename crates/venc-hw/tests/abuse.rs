@@ -149,6 +149,28 @@ fn a_truncated_frame_then_silence_is_cut_off() {
 }
 
 #[test]
+fn a_connect_flood_of_silent_connections_does_not_keep_a_real_client_out() {
+    let board = board();
+    let addr = board.url().trim_start_matches("tcp://").to_owned();
+    // Forty connections that never say a word, all kept open.
+    let silent: Vec<_> = (0..40)
+        .map(|_| std::net::TcpStream::connect(&addr).expect("connect"))
+        .collect();
+    // A client that speaks is served at once, not after the silent ones' idle time (120 s).
+    let quick = HwOptions {
+        busy_wait: Duration::from_millis(300),
+        ..HwOptions::default()
+    };
+    let c = HwClient::connect(board.url(), quick).expect("served despite the flood");
+    hold_channel(&c, 0);
+    assert!(
+        c.stats().expect("stats").turned_away >= 32,
+        "the lobby dropped the oldest"
+    );
+    drop(silent);
+}
+
+#[test]
 fn a_second_client_is_turned_away_while_one_is_served() {
     let board = board();
     let first = client(&board);
