@@ -149,7 +149,8 @@ impl Live {
         if let Some(wait) = due.checked_duration_since(std::time::Instant::now()) {
             std::thread::sleep(wait);
         }
-        let _ = venc_rtsp::send_video(SESSION, bytes);
+        let at = std::time::Duration::from_micros(ev.pts.saturating_sub(pts0));
+        let _ = venc_rtsp::send_video_at(SESSION, bytes, at);
     }
 }
 

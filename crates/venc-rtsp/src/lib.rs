@@ -104,6 +104,8 @@ struct Session {
 #[derive(Debug)]
 struct Feed {
     src: AppSrc,
+    /// For [`send_video_at`]: the running time and the sender's time of its first entry.
+    origin: Option<(gst::ClockTime, gst::ClockTime)>,
     /// Entries sent while the queue was full (each pushed an older one out).
     overflowed: u64,
     last: Option<gst::ClockTime>,
@@ -277,6 +279,7 @@ impl RtspServer {
             }
             *lock(&for_media) = src.map(|src| Feed {
                 src,
+                origin: None,
                 overflowed: 0,
                 last: None,
                 header: Vec::new(),
@@ -426,8 +429,20 @@ pub fn queued_bytes(name: &str) -> Option<u64> {
 }
 
 /// `rtspserver_sendvideodata(name, data, size, timestamp)`: `None` when the session does not
-/// exist (the firmware's -1), else what became of the data (0 in every case).
+/// exist (the firmware's -1), else what became of the data (0 in every case). Stamped when
+/// it arrives: the firmware stores the timestamp argument and never reads it (facts §3.1).
 pub fn send_video(name: &str, data: &[u8]) -> Option<Sent> {
+    send(name, data, None)
+}
+
+/// [`send_video`] for a sender that owns the timeline (`venc encode --rtsp`): the data is
+/// stamped `at` after the session's first stamped entry, so its RTP time stamps are exactly
+/// 90 kHz × its presentation times (whatever the host's scheduling did to its arrival).
+pub fn send_video_at(name: &str, data: &[u8], at: std::time::Duration) -> Option<Sent> {
+    send(name, data, Some(at))
+}
+
+fn send(name: &str, data: &[u8], at: Option<std::time::Duration>) -> Option<Sent> {
     let mut sessions = lock(&SESSIONS);
     let session = sessions.get_mut(name)?;
     let video = session.video;
@@ -471,7 +486,19 @@ pub fn send_video(name: &str, data: &[u8]) -> Option<Sent> {
         }
         feed.overflowed += 1;
     }
-    let pts = stamp(&feed.src, feed.last);
+    let pts = match at {
+        None => stamp(&feed.src, feed.last),
+        Some(at) => {
+            let at =
+                gst::ClockTime::from_nseconds(u64::try_from(at.as_nanos()).unwrap_or(u64::MAX));
+            let (origin, at0) = *feed
+                .origin
+                .get_or_insert_with(|| (stamp(&feed.src, feed.last), at));
+            // Never before the entry ahead of it: a sender's times only go forward.
+            let pts = origin + at.saturating_sub(at0);
+            feed.last.map_or(pts, |last| pts.max(last))
+        }
+    };
     feed.last = Some(pts);
     let mut buffer = gst::Buffer::from_slice(bytes);
     if let Some(b) = buffer.get_mut() {

@@ -299,3 +299,70 @@ fn a_client_that_does_not_read_holds_a_bounded_queue() {
     server.stop();
     server.deinit();
 }
+
+#[test]
+fn a_timed_sender_s_rtp_time_stamps_are_90_khz_times_its_pts_whatever_the_arrival() {
+    let (_serial, server, port) = serial_server();
+    assert!(
+        server
+            .create_session("timed", VideoType::H264, false)
+            .unwrap()
+    );
+    server.start().unwrap();
+    let gop = packs(K_PT_H264, 30);
+    let stop = Arc::new(AtomicBool::new(false));
+    let feeder = {
+        let stop = Arc::clone(&stop);
+        std::thread::spawn(move || {
+            // 25 fps by pts (40 ms: 3600 ticks of 90 kHz), sent with a jittered gap of
+            // 20-60 ms, as a loaded host would.
+            let (mut picture, mut n) = (0u64, 0u64);
+            let end = Instant::now() + Duration::from_secs(40);
+            'outer: while Instant::now() < end {
+                for p in &gop {
+                    if stop.load(Ordering::Relaxed) {
+                        break 'outer;
+                    }
+                    let header = p.len() > 4 && p[4] & 0x1f == 7;
+                    let at = Duration::from_millis(40 * picture);
+                    assert!(venc_rtsp::send_video_at("timed", p, at).is_some());
+                    if !header {
+                        picture += 1;
+                        n += 1;
+                        std::thread::sleep(Duration::from_millis(20 + (n * 37) % 41));
+                    }
+                }
+            }
+        })
+    };
+    let probe = Command::new("ffprobe")
+        .args([
+            "-v",
+            "error",
+            "-rtsp_transport",
+            "tcp",
+            "-timeout",
+            "10000000",
+        ])
+        .args(["-read_intervals", "%+#40", "-select_streams", "v:0"])
+        .args(["-show_entries", "packet=pts", "-of", "csv=p=0"])
+        .arg(format!("rtsp://127.0.0.1:{port}/timed"))
+        .output()
+        .unwrap();
+    stop.store(true, Ordering::Relaxed);
+    feeder.join().unwrap();
+    server.stop();
+    server.deinit();
+    let pts: Vec<i64> = String::from_utf8_lossy(&probe.stdout)
+        .lines()
+        .filter_map(|l| l.trim().parse().ok())
+        .collect();
+    assert!(
+        pts.len() >= 30,
+        "ffprobe read {} packets: {}",
+        pts.len(),
+        String::from_utf8_lossy(&probe.stderr)
+    );
+    let steps: Vec<i64> = pts.windows(2).map(|w| w[1] - w[0]).collect();
+    assert!(steps.iter().all(|&d| d == 3600), "RTP steps: {steps:?}");
+}
