@@ -50,6 +50,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sandbox::sandbox, m)?)?;
     m.add_function(wrap_pyfunction!(wait::end_script, m)?)?;
     m.add_function(wrap_pyfunction!(wait::exit_thread, m)?)?;
+    m.add_function(wrap_pyfunction!(wait::own_interrupt, m)?)?;
+    m.add_function(wrap_pyfunction!(wait::watch_stop_signals, m)?)?;
     m.add_function(wrap_pyfunction!(board::query_status, m)?)?;
     m.add_function(wrap_pyfunction!(board::released_pts, m)?)?;
     m.add_function(wrap_pyfunction!(board::frame_info_layout, m)?)?;

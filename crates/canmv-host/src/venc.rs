@@ -82,8 +82,24 @@ fn frame_info(frame: &Bound<'_, PyAny>) -> PyResult<VideoFrameInfo> {
 }
 
 impl PyEncoder {
+    /// Runs `f` on the encoder. Script threads share one `Encoder`: while another thread has
+    /// it (perhaps waiting for a deterministic board inside a call), this one waits in short
+    /// board sleeps without the GIL, so the holder can get both and time goes on.
     fn with<T>(&self, f: impl FnOnce(&mut Encoder) -> T) -> T {
-        f(&mut board::lock(&self.core))
+        loop {
+            match self.core.try_lock() {
+                Ok(mut core) => return f(&mut core),
+                Err(std::sync::TryLockError::Poisoned(p)) => return f(&mut p.into_inner()),
+                Err(std::sync::TryLockError::WouldBlock) => {
+                    let clock = self.board.sim.clock().clone();
+                    Python::attach(|py| {
+                        py.detach(|| {
+                            clock.sleep(std::time::Duration::from_micros(100));
+                        });
+                    });
+                }
+            }
+        }
     }
 
     /// A `Create` the IDE's preview channel made fail: said on stderr and counted. What the

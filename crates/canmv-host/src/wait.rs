@@ -117,3 +117,55 @@ pub fn exit_thread(py: Python<'_>, ident: u64) -> bool {
     let n = unsafe { pyo3::ffi::PyThreadState_SetAsyncExc(id, exc.as_ptr()) };
     n == 1
 }
+
+/// Stop signals that arrive as bytes on Python's wakeup fd but are the runner's own
+/// (`_thread.interrupt_main()` for a run limit), not the user's.
+static OWN_INTERRUPTS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+/// The runner is about to interrupt the main thread itself: the watch does not count it.
+#[pyfunction]
+pub fn own_interrupt() {
+    OWN_INTERRUPTS.fetch_add(1, Ordering::SeqCst);
+}
+
+/// Watches the read end of Python's signal wakeup fd (`signal.set_wakeup_fd`), on a thread
+/// that needs no GIL: the third stop signal (SIGINT, SIGTERM, SIGHUP) ends the process with
+/// 128 + its number even when the interpreter is stuck and its own handler cannot run.
+#[cfg(not(target_os = "linux"))]
+#[pyfunction]
+pub fn watch_stop_signals(_fd: i32) -> PyResult<()> {
+    Ok(())
+}
+
+/// See the other definition; Linux (where libc is a dependency).
+#[cfg(target_os = "linux")]
+#[pyfunction]
+pub fn watch_stop_signals(fd: i32) -> PyResult<()> {
+    use std::io::Read;
+    use std::os::fd::FromRawFd;
+    // SAFETY: the runner hands this end of its pipe over for good and never uses it again.
+    let mut pipe = unsafe { std::fs::File::from_raw_fd(fd) };
+    std::thread::Builder::new()
+        .name("canmv-stop-watch".into())
+        .spawn(move || {
+            let mut seen = 0u32;
+            let mut byte = [0u8; 1];
+            while pipe.read_exact(&mut byte).is_ok() {
+                let signum = i32::from(byte[0]);
+                if ![libc::SIGINT, libc::SIGTERM, libc::SIGHUP].contains(&signum) {
+                    continue;
+                }
+                if signum == libc::SIGINT && OWN_INTERRUPTS.load(Ordering::SeqCst) > 0 {
+                    OWN_INTERRUPTS.fetch_sub(1, Ordering::SeqCst);
+                    continue;
+                }
+                seen += 1;
+                if seen >= 3 {
+                    // SAFETY: _exit is async-signal-safe and ends the process at once.
+                    unsafe { libc::_exit(128 + signum) };
+                }
+            }
+        })
+        .map(drop)
+        .map_err(|e| pyo3::exceptions::PyOSError::new_err(e.to_string()))
+}

@@ -96,12 +96,12 @@ BLOCKED_THREADS = """
 
 
 class ScriptEnd(unittest.TestCase):
-    def run_blocked(self, threads, socket):
+    def run_blocked(self, threads, socket, *extra):
         with TempDir() as tmp:
             card = tmp / "card"
             script = write_script(tmp, f"THREADS = {threads}\nSOCKET = {socket}\n"
                                   + BLOCKED_THREADS.replace("\n    ", "\n"))
-            done = run_canmv(script, sdcard=card, timeout=60)
+            done = run_canmv(script, sdcard=card, timeout=60, extra=extra)
             return done, len(list(card.glob("ended-*")))
 
     def test_threads_blocked_in_get_stream_get_system_exit_and_the_status_is_the_scripts(self):
@@ -110,6 +110,15 @@ class ScriptEnd(unittest.TestCase):
         self.assertEqual(ended, 50)  # each thread's finally ran
         self.assertNotIn("FATAL", done.stderr)
         self.assertNotIn("left behind", done.stderr)
+
+    def test_on_a_deterministic_board_too_without_passing_the_board_over(self):
+        # The threads share one Encoder: one waiting for it must not hold the GIL or stop
+        # the board's time (each such wait used to cost a 2 s pass-over).
+        done, ended = self.run_blocked(20, False, "--timing", "deterministic")
+        self.assertEqual(done.returncode, 7, done.stderr)
+        self.assertEqual(ended, 20)
+        self.assertNotIn("pass-over", done.stderr)
+        self.assertNotIn("held the board", done.stderr)
 
     def test_a_thread_blocked_outside_the_board_is_left_behind_with_a_note(self):
         done, ended = self.run_blocked(3, True)
@@ -161,6 +170,20 @@ class StopSignals(unittest.TestCase):
                                        wait_for="looping", tmp=tmp)
             self.assertEqual(code, 0, err)  # the script caught it and ended on its own
             self.assertIn("interrupted", out)
+
+    def test_a_third_signal_ends_a_run_whose_interpreter_is_stuck(self):
+        with TempDir() as tmp:
+            # sum() over a range runs in C without looking at signals: Python's own handler
+            # cannot run, so only the native watch can end it.
+            script = write_script(tmp, """
+                print("spinning", flush=True)
+                sum(range(10 ** 14))
+            """)
+            t0 = time.monotonic()
+            code, _, err = self.stop(script, signals=(signal.SIGTERM,) * 3,
+                                     wait_for="spinning", tmp=tmp)
+            self.assertEqual(code, 143, err)
+            self.assertLess(time.monotonic() - t0, 20)
 
     def test_sigterm_during_a_recording_leaves_a_playable_mp4(self):
         with TempDir() as tmp:

@@ -94,6 +94,7 @@ def _deliver():
             return
         _stop["delivered"] = True
         _stop["delivering"] = True
+    _native.own_interrupt()
     _thread.interrupt_main()
 
 

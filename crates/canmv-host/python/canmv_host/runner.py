@@ -294,6 +294,12 @@ def _take_interrupts():
     stop would never arrive and --run-for would run for ever.)"""
     for signum in _STOP_SIGNALS:
         signal.signal(signum, _on_stop_signal)
+    # The third signal must end the process even if the interpreter is stuck: a thread of
+    # the native module reads the signal numbers Python's C handler writes to this pipe.
+    read_end, write_end = os.pipe()
+    os.set_blocking(write_end, False)
+    signal.set_wakeup_fd(write_end, warn_on_full_buffer=False)
+    _native.watch_stop_signals(read_end)
 
 
 def _signal_status():
