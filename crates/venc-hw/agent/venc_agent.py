@@ -692,14 +692,19 @@ class Agent:
             port = self.listener.getsockname()[1]
         self.address = "%s:%d" % (host, port)
 
-    def turn_away_others(self, session):
-        """Clients that arrive while one is served get a BUSY reply and are closed."""
+    def arrived(self):
+        """The connections waiting to be accepted, taken without blocking."""
         self.listener.settimeout(0)
+        out = []
         while True:
             try:
-                conn, peer = self.listener.accept()
+                out.append(self.listener.accept())
             except OSError:
-                return
+                return out
+
+    def turn_away_others(self, session):
+        """Clients that arrive while one is served get a BUSY reply and are closed."""
+        for conn, peer in self.arrived():
             self.busy(conn, peer, session)
 
     def serve(self):
@@ -727,12 +732,7 @@ class Agent:
 
     def admit(self, lobby):
         """New connections into the lobby; past its size the oldest waiting is closed."""
-        self.listener.settimeout(0)
-        while True:
-            try:
-                conn, peer = self.listener.accept()
-            except OSError:
-                return
+        for conn, peer in self.arrived():
             conn.settimeout(0)
             lobby.append([conn, peer, bytearray(), time.time()])
             if len(lobby) > LOBBY:
