@@ -473,14 +473,25 @@ fn encode(args: &EncodeArgs) -> Result<(), Failure> {
             frames: job.frames,
             timing,
         };
-        let mut bound = None;
+        let bound: Arc<std::sync::Mutex<Option<Arc<BoundSensor>>>> = Arc::default();
         let bind = |firmware| {
             let s = BoundSensor::link(sim, sensor_source, feed, firmware)?;
-            bound = Some(Arc::clone(&s));
+            *bound
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Arc::clone(&s));
             Ok(s as Arc<dyn venc_core::camera::BoundCamera>)
         };
-        run_example1(Arc::clone(&calls), &job, bind, on_pack)
-            .map(|(summary, _)| (summary, bound.map(|s| s.stats())))
+        // Ctrl-C ends the capture where it is: the run drains and finishes as above.
+        stop::install()?;
+        let watch = stop::end_capture_on_stop(Arc::clone(&bound));
+        let ran = run_example1(Arc::clone(&calls), &job, bind, on_pack);
+        watch.finish();
+        let stats = bound
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .as_ref()
+            .map(|s| s.stats());
+        ran.map(|(summary, _)| (summary, stats))
             .map_err(|e| e.to_string())
     } else {
         // Ctrl-C ends the input: the run drains, stops and finishes its output (see `stop`).

@@ -1,9 +1,12 @@
 //! Ctrl-C (and SIGTERM, SIGHUP) end a `venc encode` as the IDE's stop ends a script: the input
 //! ends, the encoder drains what it took, the channel is stopped and destroyed, the output is
 //! finished (an MP4's `moov` written, a fragmented MP4's last fragment closed) and kept, and
-//! the command exits 130. A second signal while that runs exits 130 at once.
+//! the command exits 130. A second signal while that runs exits 130 at once. A bound run
+//! (`--bind`) ends its camera's capture where it is, and drains the same way.
 
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use venc_core::camera::BoundCamera;
 use venc_harness::source::{FrameSource, SourceError};
 
 static REQUESTED: AtomicBool = AtomicBool::new(false);
@@ -41,5 +44,47 @@ impl FrameSource for UntilStopped<'_> {
             return Ok(false);
         }
         self.0.next_frame(y, uv)
+    }
+}
+
+/// The watch over a bound run (`--bind`): a stop ends the camera's capture where it is.
+pub struct CaptureWatch {
+    done: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+/// Watches for a stop while a bound camera runs (`camera` is filled once it is linked).
+pub fn end_capture_on_stop<C: BoundCamera + 'static>(
+    camera: Arc<Mutex<Option<Arc<C>>>>,
+) -> CaptureWatch {
+    let done = Arc::new(AtomicBool::new(false));
+    let until = Arc::clone(&done);
+    let thread = std::thread::spawn(move || {
+        while !until.load(Ordering::SeqCst) {
+            if requested()
+                && let Some(c) = camera
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .as_ref()
+            {
+                c.end_capture();
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    });
+    CaptureWatch {
+        done,
+        thread: Some(thread),
+    }
+}
+
+impl CaptureWatch {
+    /// The run is over: the watch ends.
+    pub fn finish(mut self) {
+        self.done.store(true, Ordering::SeqCst);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
     }
 }

@@ -1255,6 +1255,12 @@ fn ctrl_c_ends_the_run_with_a_finished_playable_recording() {
         ("ctrl-c.265", &[][..]),
         // Serving RTSP too (the run the help says lasts until Ctrl-C).
         ("ctrl-c-rtsp.mp4", &["--rtsp", port.as_str()][..]),
+        // The camera bound to the encoder (Example 1): its capture ends where it is.
+        ("ctrl-c-bind.mp4", &["--bind"][..]),
+        (
+            "ctrl-c-bind-fragmented.mp4",
+            &["--bind", "--fragmented"][..],
+        ),
     ] {
         let out = tmp(name);
         let _ = std::fs::remove_file(&out);

@@ -25,6 +25,8 @@ pub struct CameraCounts {
 ///   is called once, before the encoder is stopped and destroyed.
 /// - `deinit` is `MediaManager.deinit`, called after the encoder is destroyed.
 /// - `now` is the board's time, so rates are the board's, not the host's.
+/// - `end_capture` may be called from another thread while frames flow; after it no frame
+///   time passes beyond the one reached, and `frames_to_capture` says how many there were.
 pub trait BoundCamera: Send + Sync {
     /// `Sensor.run`.
     fn run(&self) -> Result<(), String>;
@@ -36,4 +38,12 @@ pub trait BoundCamera: Send + Sync {
     fn deinit(&self);
     /// The board's time.
     fn now(&self) -> Duration;
+    /// Ends the capture early, at the frame time it has reached (a run stopped by Ctrl-C).
+    /// A camera that cannot end early ignores it.
+    fn end_capture(&self) {}
+    /// The frame times this run captures when `asked` were asked for: fewer once
+    /// [`BoundCamera::end_capture`] ended it.
+    fn frames_to_capture(&self, asked: u64) -> u64 {
+        asked
+    }
 }

@@ -112,7 +112,8 @@ fn drain_bound<F: PackSink>(
             // packs counted in `cur_packs`.
             let released = frame_released(&mut watch, mpi, job.chn, counts.last_pts_delivered)?;
             let status = query_status(mpi, job.chn)?;
-            let all_ticked = counts.frames_captured >= u64::from(job.frames);
+            let all_ticked =
+                counts.frames_captured >= camera.frames_to_capture(u64::from(job.frames));
             Ok(if all_ticked && status.cur_packs == 0 && released {
                 Poll::Done
             } else {

@@ -123,4 +123,12 @@ impl BoundCamera for BoundSensor {
     fn now(&self) -> Duration {
         self.sim.clock().now()
     }
+
+    fn end_capture(&self) {
+        self.sensor.end_capture();
+    }
+
+    fn frames_to_capture(&self, asked: u64) -> u64 {
+        self.sensor.frame_limit().map_or(asked, |n| n.min(asked))
+    }
 }

@@ -34,7 +34,7 @@ impl Inner {
             if !live(&st) {
                 return;
             }
-            if self.opts.frame_limit.is_some_and(|n| st.tick >= n) {
+            if st.tick >= self.limit.load(Ordering::Acquire) {
                 drop(
                     self.sim
                         .clock()

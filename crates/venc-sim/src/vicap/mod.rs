@@ -14,7 +14,7 @@
 use crate::Simulator;
 use crate::sys::{ModChn, SENSOR_CHANNELS};
 use log::warn;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -117,6 +117,9 @@ struct Inner {
     /// not fair, so a waiting `stop()` or `stats()` could otherwise wait behind hundreds of
     /// frames.
     callers: AtomicUsize,
+    /// Frame times to capture (`opts.frame_limit`, lowered by [`Sensor::end_capture`]);
+    /// `u64::MAX`: no end.
+    limit: AtomicU64,
 }
 
 /// `media.sensor.Sensor` on the simulator.
@@ -169,6 +172,7 @@ impl Sensor {
                 state: Mutex::new(state),
                 wake: Condvar::new(),
                 callers: AtomicUsize::new(0),
+                limit: AtomicU64::new(opts.frame_limit.unwrap_or(u64::MAX)),
             }),
             thread: Mutex::new(None),
         }
@@ -477,6 +481,19 @@ impl Sensor {
             .map_err(|e| SensorError::Source(format!("capture thread: {e}")))?;
         *self.thread.lock().unwrap_or_else(PoisonError::into_inner) = Some(handle);
         Ok(())
+    }
+
+    /// Ends the capture at the frame time it has reached (a run stopped early, as by Ctrl-C):
+    /// no frame after it, and [`Sensor::frame_limit`] says how many there were.
+    pub fn end_capture(&self) {
+        let tick = self.lock().tick;
+        self.inner.limit.fetch_min(tick, Ordering::AcqRel);
+        self.inner.sim.clock().notify(&self.inner.wake);
+    }
+
+    /// The frame times this sensor captures in all (None: no end).
+    pub fn frame_limit(&self) -> Option<u64> {
+        Some(self.inner.limit.load(Ordering::Acquire)).filter(|&n| n != u64::MAX)
     }
 
     /// `sensor.stop()`: no more frames; buffers stay until `reset()` or drop.
