@@ -135,8 +135,9 @@ pub fn venc_get_stream(
     let sim = Arc::clone(&board.mpi);
     let mut packs: Vec<Pack> = Vec::new();
     let chn = chn_of(chn);
+    let since = wait::incarnation_of(sim.as_ref(), chn);
     let got = wait::program_call(py, &board, FaultPoint::GetStream, timeout, chn, |slice| {
-        sim.get_stream(chn, max_packs, slice, &mut packs)
+        wait::get_stream_slice(sim.as_ref(), chn, since, max_packs, slice, &mut packs)
     })?;
     let list = packs
         .iter()

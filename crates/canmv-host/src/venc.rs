@@ -252,6 +252,7 @@ impl PyEncoder {
         // Taken, not locked across the wait: another thread's GetStream gets a fresh list.
         let mut packs =
             std::mem::take(&mut *self.packs.lock().unwrap_or_else(PoisonError::into_inner));
+        let since = wait::incarnation_of(mpi.as_ref(), call.chn);
         let got = wait::program_call(
             py,
             &self.board,
@@ -259,7 +260,7 @@ impl PyEncoder {
             call.timeout_ms,
             call.chn,
             |slice| {
-                venc_core::Mpi::get_stream(mpi.as_ref(), call.chn, call.count, slice, &mut packs)
+                wait::get_stream_slice(mpi.as_ref(), call.chn, since, call.count, slice, &mut packs)
             },
         )?;
         let mut out = StreamData::new();

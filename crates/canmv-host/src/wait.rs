@@ -16,6 +16,28 @@ use std::time::Duration;
 use venc_core::VencError;
 use venc_core::fault::FaultPoint;
 
+/// The channel incarnation a script's get_stream begins on (None when the channel cannot say:
+/// the call then answers the channel's own error).
+pub fn incarnation_of(mpi: &dyn venc_core::Mpi, chn: venc_core::Chn) -> Option<u64> {
+    mpi.channel_incarnation(chn).ok()
+}
+
+/// One slice of a script's get_stream, of the incarnation it began on (`since`): a wait that
+/// outlives a Destroy never takes the packs of a channel made since (D-063, as in C).
+pub fn get_stream_slice(
+    mpi: &dyn venc_core::Mpi,
+    chn: venc_core::Chn,
+    since: Option<u64>,
+    max_packs: u32,
+    slice: i32,
+    out: &mut Vec<venc_core::Pack>,
+) -> Result<(), VencError> {
+    match since {
+        Some(since) => mpi.get_stream_since(chn, since, max_packs, slice, out),
+        None => mpi.get_stream(chn, max_packs, slice, out),
+    }
+}
+
 /// Longest uninterrupted wait.
 pub const SLICE_MS: i32 = 50;
 

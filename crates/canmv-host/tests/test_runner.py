@@ -128,6 +128,63 @@ class ScriptEnd(unittest.TestCase):
         self.assertNotIn("FATAL", done.stderr)
 
 
+# A thread waits in GetStream(-1) while the main thread destroys the channel, makes it again
+# and streams into it (the C front's D-063 case, through the Python front).
+REINCARNATED = """
+    import _thread, time
+    from media.vencoder import *
+    from media.sensor import *
+    from media.media import *
+    W, H = 320, 240
+    sensor = Sensor(width=W, height=H, fps=30)
+    sensor.reset()
+    sensor.set_framesize(width=W, height=H, alignment=12)
+    sensor.set_pixformat(Sensor.YUV420SP)
+    encoder = Encoder()
+    encoder.SetOutBufs(0, 8, W, H)
+    link = MediaManager.link(sensor.bind_info()["src"], (VIDEO_ENCODE_MOD_ID, VENC_DEV_ID, 0))
+    MediaManager.init()
+    def make():
+        encoder.Create(0, ChnAttrStr(Encoder.PAYLOAD_TYPE_H264, Encoder.H264_PROFILE_MAIN, W, H))
+        encoder.Start(0)
+    make()
+    stolen = []
+    def waiter():
+        sd = StreamData()
+        if encoder.GetStream(0, sd) == 0:
+            stolen.append(sd.pack_cnt)
+            encoder.ReleaseStream(0, sd)
+    _thread.start_new_thread(waiter, ())
+    time.sleep(0.2)
+    encoder.Stop(0)
+    encoder.Destroy(0)
+    make()
+    sensor.run()
+    mine = 0
+    while mine < 10:
+        sd = StreamData()
+        if encoder.GetStream(0, sd) == 0:
+            mine += sum(1 for i in range(sd.pack_cnt)
+                        if sd.stream_type[i] != Encoder.STREAM_TYPE_HEADER)
+            encoder.ReleaseStream(0, sd)
+    sensor.stop()
+    link.destroy()
+    encoder.Stop(0)
+    encoder.Destroy(0)
+    MediaManager.deinit()
+    print("stolen", stolen, "mine", mine)
+"""
+
+
+class Reincarnation(unittest.TestCase):
+    def test_a_waiter_of_a_destroyed_channel_never_takes_the_next_ones_packs(self):
+        with TempDir() as tmp:
+            script = write_script(tmp, REINCARNATED)
+            done = run_canmv(script, sdcard=tmp / "card", timeout=60)
+            self.assertEqual(done.returncode, 0, done.stderr)
+            self.assertIn("stolen [] mine 10", done.stdout)
+
+
 class StopSignals(unittest.TestCase):
     def stop(self, script, *script_args, signals=(signal.SIGTERM,), wait_for="", tmp):
         child = subprocess.Popen(
