@@ -141,10 +141,10 @@ REINCARNATED = """
     sensor.set_framesize(width=W, height=H, alignment=12)
     sensor.set_pixformat(Sensor.YUV420SP)
     encoder = Encoder()
-    encoder.SetOutBufs(0, 8, W, H)
     link = MediaManager.link(sensor.bind_info()["src"], (VIDEO_ENCODE_MOD_ID, VENC_DEV_ID, 0))
     MediaManager.init()
     def make():
+        encoder.SetOutBufs(0, 8, W, H)  # a Destroy gives the output pool back
         encoder.Create(0, ChnAttrStr(Encoder.PAYLOAD_TYPE_H264, Encoder.H264_PROFILE_MAIN, W, H))
         encoder.Start(0)
     make()
