@@ -77,13 +77,17 @@ BLOCKED_THREADS = """
     MediaManager.init()
     enc.Create(0, ChnAttrStr(Encoder.PAYLOAD_TYPE_H264, Encoder.H264_PROFILE_MAIN, 320, 240))
     enc.Start(0)
+    started = []
     def waiter(n):
         try:
+            started.append(n)
             enc.GetStream(0, StreamData(), -1)
         finally:
             open("/sdcard/ended-%d" % n, "w").close()
     for n in range(THREADS):
         _thread.start_new_thread(waiter, (n,))
+    while len(started) < THREADS:
+        time.sleep(0.01)
     if SOCKET:
         s = socket.socket()
         s.bind(("127.0.0.1", 0))
@@ -148,14 +152,17 @@ REINCARNATED = """
         encoder.Create(0, ChnAttrStr(Encoder.PAYLOAD_TYPE_H264, Encoder.H264_PROFILE_MAIN, W, H))
         encoder.Start(0)
     make()
-    stolen = []
+    stolen, waiting = [], []
     def waiter():
         sd = StreamData()
+        waiting.append(True)
         if encoder.GetStream(0, sd) == 0:
             stolen.append(sd.pack_cnt)
             encoder.ReleaseStream(0, sd)
     _thread.start_new_thread(waiter, ())
-    time.sleep(0.2)
+    while not waiting:
+        time.sleep(0.01)
+    time.sleep(0.2)  # in its GetStream by now
     encoder.Stop(0)
     encoder.Destroy(0)
     make()
@@ -194,6 +201,7 @@ class StopSignals(unittest.TestCase):
         if wait_for:
             while wait_for not in child.stdout.readline():
                 pass
+            time.sleep(0.3)  # past the line printed, into what follows it
         for signum in signals:
             child.send_signal(signum)
             time.sleep(0.2)
