@@ -23,7 +23,7 @@ ESCAPES = """
     attempt("write link", lambda: open("/sdcard/out/planted.txt", "w"))
     seen["root"] = os.listdir("/sdcard/..")
     attempt("remove", lambda: os.remove("/sdcard/../../victim.txt"))
-    attempt("rename out", lambda: os.rename("/sdcard/mine.txt", "/tmp/mine.txt"))
+    attempt("rename out", lambda: os.rename("/sdcard/mine.txt", "/mine.txt"))
     attempt("stat host", lambda: os.stat("/etc/passwd"))
     with open("/sdcard/mine.txt", "w") as f:
         f.write("on the card")

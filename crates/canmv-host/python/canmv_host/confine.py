@@ -283,6 +283,9 @@ def sandbox_paths(script_folder, board_folders, extra_reads=()):
     reads.update(p for p in sys.path if isinstance(p, str) and os.path.isabs(p)
                  and ("site-packages" in p or "dist-packages" in p))
     reads.update(_SYSTEM_READS)
+    # GStreamer's plugin registry (the RTSP server): without it every run rescans the plugins.
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
+    reads.add(os.environ.get("GST_REGISTRY") or os.path.join(cache, "gstreamer-1.0"))
     writes = set(board_folders) | {"/dev/null"}
     exists = lambda p: os.path.exists(p)  # noqa: E731 - rules need the path to exist
     return sorted(filter(exists, reads)), sorted(filter(exists, writes))
