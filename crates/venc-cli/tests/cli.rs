@@ -1348,6 +1348,19 @@ fn outputs_go_through_links_and_special_files_are_refused_or_streamed() {
             .file_type()
             .is_char_device()
     );
+    // Links that lead round in a circle are refused, not followed for ever.
+    std::os::unix::fs::symlink(dir.join("loop-b.264"), dir.join("loop-a.264")).unwrap();
+    std::os::unix::fs::symlink(dir.join("loop-a.264"), dir.join("loop-b.264")).unwrap();
+    fails_with(
+        &[
+            "encode",
+            "--frames",
+            "5",
+            "-o",
+            dir.join("loop-a.264").to_str().unwrap(),
+        ],
+        "too many levels of links",
+    );
     std::fs::create_dir_all(dir.join("folder.264")).unwrap();
     fails_with(
         &[

@@ -106,8 +106,8 @@ struct Feed {
     src: AppSrc,
     /// For [`send_video_at`]: the running time and the sender's time of its first entry.
     origin: Option<(gst::ClockTime, gst::ClockTime)>,
-    /// Entries sent while the queue was full (each pushed an older one out).
-    overflowed: u64,
+    /// Whether the full queue was said already (once per stream).
+    overflow_said: bool,
     last: Option<gst::ClockTime>,
     /// Parameter sets sent on their own (a HEADER pack): they go out with the picture after
     /// them, as the board re-sends its cached sets before every IDR (facts §3.2).
@@ -280,7 +280,7 @@ impl RtspServer {
             *lock(&for_media) = src.map(|src| Feed {
                 src,
                 origin: None,
-                overflowed: 0,
+                overflow_said: false,
                 last: None,
                 header: Vec::new(),
             });
@@ -476,15 +476,13 @@ fn send(name: &str, data: &[u8], at: Option<std::time::Duration>) -> Option<Sent
         bytes = sets;
     }
     bytes.extend_from_slice(data);
-    if feed.src.current_level_bytes() + bytes.len() as u64 > QUEUE_BYTES {
-        if feed.overflowed == 0 {
-            log::warn!(
-                "rtsp session {name}: a client is not reading; the stream's queue is full \
-                 ({} MiB) and its oldest data goes (docs/divergences.md D-065)",
-                QUEUE_BYTES >> 20
-            );
-        }
-        feed.overflowed += 1;
+    if feed.src.current_level_bytes() + bytes.len() as u64 > QUEUE_BYTES && !feed.overflow_said {
+        log::warn!(
+            "rtsp session {name}: a client is not reading; the stream's queue is full \
+             ({} MiB) and its oldest data goes (docs/divergences.md D-065)",
+            QUEUE_BYTES >> 20
+        );
+        feed.overflow_said = true;
     }
     let pts = match at {
         None => stamp(&feed.src, feed.last),

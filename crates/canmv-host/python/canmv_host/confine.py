@@ -16,6 +16,7 @@ Two layers (docs/canmv.md, "What a script can reach"):
 
 import builtins
 import errno
+import importlib.abc
 import importlib.machinery
 import io
 import os
