@@ -40,6 +40,10 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(board::board_ticket, m)?)?;
     m.add_function(wrap_pyfunction!(board::board_leave, m)?)?;
     m.add_class::<board::BoardTicket>()?;
+    m.add_class::<board::BoardSignal>()?;
+    m.add_function(wrap_pyfunction!(board::channel_run_stats, m)?)?;
+    m.add_function(wrap_pyfunction!(board::change_source, m)?)?;
+    m.add_function(wrap_pyfunction!(board::check_fault, m)?)?;
     m.add_function(wrap_pyfunction!(board::memory_faults, m)?)?;
     m.add_function(wrap_pyfunction!(board::channel_stats, m)?)?;
     m.add_function(wrap_pyfunction!(board::inject_fault, m)?)?;

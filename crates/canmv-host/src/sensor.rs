@@ -67,7 +67,7 @@ const SNAPSHOT_FAILURE_WINDOW: Duration = Duration::from_millis(10_000);
 #[doc(alias = "media.sensor.Sensor")]
 pub struct PySensor {
     board: Arc<Board>,
-    sensor: Sensor,
+    sensor: Arc<Sensor>,
     id: u32,
     ran: AtomicBool,
     failures: Mutex<Vec<Instant>>,
@@ -172,7 +172,8 @@ impl PySensor {
                 "sensor({id}) is already inited."
             )));
         }
-        let source = match board.source.sensor_source() {
+        let spec = board.source();
+        let source = match spec.sensor_source() {
             Ok(s) => s,
             Err(e) => {
                 board.free_sensor_bus(id);
@@ -190,11 +191,12 @@ impl PySensor {
             py,
             format!(
                 "find sensor sim_{}, type {}, output {width}x{height}@{fps}",
-                board.source.kind(),
+                spec.kind(),
                 r#type.unwrap_or(0)
             ),
         )?;
-        let sensor = Sensor::new(Arc::clone(&board.sim), id, source, opts);
+        let sensor = Arc::new(Sensor::new(Arc::clone(&board.sim), id, source, opts));
+        board.register_sensor(&sensor);
         Ok(Self {
             board,
             sensor,
@@ -413,7 +415,8 @@ impl PySensor {
     fn __repr__(&self) -> String {
         format!(
             "<Sensor {} on venc-sim, source {:?}>",
-            self.id, self.board.source
+            self.id,
+            self.board.source()
         )
     }
 }

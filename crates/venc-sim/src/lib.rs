@@ -199,6 +199,12 @@ impl Simulator {
         Ok(self.chn(chn)?.stats())
     }
 
+    /// A channel's counters added up over every Create since the board started (what a run's
+    /// report shows; [`Simulator::channel_stats`] counts from the last Create).
+    pub fn channel_run_stats(&self, chn: Chn) -> Result<ChannelStats, VencError> {
+        Ok(self.chn(chn)?.run_stats())
+    }
+
     /// Pushes a frame from a bound source into channel `chn`'s input queue, never waiting: the
     /// frame is dropped (logged, counted) when the queue is full or the channel not started.
     /// `Ok(true)` if it was queued.

@@ -45,8 +45,17 @@ _ROOTS = ("/sdcard", "/data")
 
 # The simulated network (`network` module): the address a connected interface reports, how
 # long a station's connect takes, whether it fails, and the networks `scan()` finds.
-NETWORK = {"ip": "127.0.0.1", "delay": 0.0, "fail": False, "ssids": ["venc-sim"]}
+# `link` False: the network is gone (a scenario's `wifi` step); `drops` counts its losses.
+NETWORK = {"ip": "127.0.0.1", "delay": 0.0, "fail": False, "ssids": ["venc-sim"],
+           "link": True, "drops": 0}
 _state = {"installed": False, "roots": {}}
+
+
+def set_wifi(up):
+    """Takes the Wi-Fi network away (a connected station loses it) or brings it back."""
+    if not up and NETWORK["link"]:
+        NETWORK["drops"] += 1
+    NETWORK["link"] = bool(up)
 _flags = threading.local()
 _stop = {"requested": False, "why": None, "delivered": False, "delivering": False,
          "lock": threading.Lock()}

@@ -1,10 +1,13 @@
 """``canmv-run SCRIPT.py``: runs a CanMV script unmodified against the simulator.
 
-Exit status: 0 when the script ends (or a --run-for/--max-frames stop ends it), 1 on an
-uncaught exception, 2 on bad arguments, 3 when the script read unmapped memory or made a call
-the board does not survive (a crash on the board, even if the script caught it), 130 / 143 /
-129 when Ctrl-C / SIGTERM / SIGHUP stopped it (the IDE's stop: its cleanup ran unless it
-did not catch the KeyboardInterrupt), the script's own with sys.exit(N).
+Exit status (docs/ci.md has the table): 0 when the script ends, or a stop of the runner's ends
+it (--run-for, --max-frames, every --expect-text seen), 1 on an uncaught exception, 2 on bad
+arguments, 3 when the script read unmapped memory or made a call the board does not survive
+(a crash on the board, even if the script caught it), 4 when it ended before every
+--expect-text appeared, 5 when a --fail-text appeared, 6 when a scenario step failed, 42 when
+--timeout ran out (board time), 130 / 143 / 129 when Ctrl-C / SIGTERM / SIGHUP stopped it (the
+IDE's stop: its cleanup ran unless it did not catch the KeyboardInterrupt), the script's own
+with sys.exit(N).
 """
 
 import argparse
@@ -17,12 +20,11 @@ import time
 import traceback
 from pathlib import Path
 
-from . import _native, confine, env
+from . import _native, ci, confine, env, scenario as scenarios
+from .ci import EXIT_EXCEPTION, EXIT_MEMORY_FAULT, EXIT_USAGE
 
-EXIT_EXCEPTION = 1
-EXIT_USAGE = 2
-EXIT_MEMORY_FAULT = 3
 EXIT_INTERRUPTED = 130
+DEFAULTS = {"firmware": "canmv-2026-01", "timing": "fast", "source": "pattern"}
 
 
 def _parser():
@@ -30,7 +32,8 @@ def _parser():
         prog="canmv-run",
         description="Run a CanMV K230 MicroPython script unmodified on the venc-sim simulator.",
     )
-    p.add_argument("script", help="the script, as you would run it on the board")
+    p.add_argument("script", nargs="?",
+                   help="the script, as you would run it on the board (or the scenario's)")
     p.add_argument(
         "script_args",
         nargs="*",
@@ -44,13 +47,13 @@ def _parser():
     )
     p.add_argument(
         "--source",
-        default="pattern",
+        default=None,
         help="what the camera sees: 'pattern' (built-in moving test pattern) or a .y4m file, "
         "an image or a folder of images (looped, scaled to each sensor channel)",
     )
     p.add_argument(
         "--firmware",
-        default="canmv-2026-01",
+        default=None,
         type=_firmware,
         help="which firmware's Python modules to behave like, by the image you flashed: "
         + "; ".join(f"{name}: {images}" for name, images in _native.FIRMWARES)
@@ -58,7 +61,7 @@ def _parser():
     )
     p.add_argument(
         "--timing",
-        default="fast",
+        default=None,
         choices=["fast", "realtime", "dilated", "deterministic"],
         help="the board's pace: fast (as fast as this machine encodes), realtime (the sensor "
         "at its frame rate and the VPU as the K230's 8 MP@20 fps, on the wall clock: a slow "
@@ -162,16 +165,47 @@ def _parser():
         "folders, written only in the board's folders); the board's view of files and "
         "modules stays (docs/canmv.md, 'What a script can reach')",
     )
+    ci_group = p.add_argument_group("as a CI test (docs/ci.md)")
+    ci_group.add_argument(
+        "--timeout", type=float, metavar="MS",
+        help="end the run after MS milliseconds of board time (the IDE's stop, then exit "
+        "status 42); with --timing deterministic the same on every machine")
+    ci_group.add_argument(
+        "--expect-text", action="append", default=[], metavar="TEXT",
+        help="text the console must show (repeatable: in this order); once all have appeared "
+        "the script is stopped and the run passes; if it ends first, exit status 4")
+    ci_group.add_argument(
+        "--fail-text", action="append", default=[], metavar="TEXT",
+        help="text that fails the run at once when the console shows it (repeatable; exit 5)")
+    ci_group.add_argument(
+        "--console-log", metavar="FILE",
+        help="write the board's serial console to FILE: what the script printed and the "
+        "traceback the board prints for an uncaught exception")
+    ci_group.add_argument(
+        "--json", metavar="FILE",
+        help="write a JSON report: verdict, exit status, board and wall time, the encoder's "
+        "counters, every file written under /sdcard with ffprobe's facts, scenario steps")
+    ci_group.add_argument(
+        "--junit", metavar="FILE", help="write the verdict as a JUnit XML report")
+    ci_group.add_argument(
+        "--scenario", metavar="FILE",
+        help="a scenario file (TOML): settings and steps on the board clock (wait for text, "
+        "wait, wifi down/up, arm a fault, change the camera's source, stop) and expectations "
+        "on what the script left (files, trace); flags given here win over its settings")
     p.add_argument("-q", "--quiet", action="store_true", help="no banner on stderr")
     return p
 
 
-def _report(exc, script):
-    """The traceback from the script's first frame on, as the board prints it."""
+def _report(exc, script, console=None):
+    """The traceback from the script's first frame on, as the board prints it (on stderr
+    here, and on the board's console)."""
     tb = exc.__traceback__
     while tb is not None and tb.tb_frame.f_code.co_filename != script:
         tb = tb.tb_next
-    traceback.print_exception(type(exc), exc, tb or exc.__traceback__)
+    text = "".join(traceback.format_exception(type(exc), exc, tb or exc.__traceback__))
+    sys.stderr.write(text)
+    if console is not None:
+        console.feed(text)
 
 
 _ENCODER_METHODS = ("SetOutBufs", "Create", "Start", "SendFrame", "GetStream", "ReleaseStream",
@@ -319,23 +353,84 @@ def _settle(limits):
             continue
 
 
+class _Ci:
+    """What a run as a CI test keeps: its console, verdict, supervisor, files and reports."""
+
+    def __init__(self, timeout_ms, expect_text, fail_text, scenario, report_paths):
+        self.timeout_ms = timeout_ms
+        self.expect_text = list(expect_text)
+        self.fail_text = list(fail_text)
+        self.scenario = scenario
+        self.steps = scenario["steps"] if scenario else []
+        self.paths = report_paths  # console_log, json, junit
+        self.files = {}
+        self.verdict = ci.Verdict()
+        self.console = None
+        self.supervisor = None
+        self.prober = None
+        self.card_before = {}
+        self.trace_reader = None
+        self.trace_tmp = None
+        self.board_end_ns = 0
+        self.stuck = []
+
+    def wants_trace(self):
+        return any(s["do"] == "expect_trace" for s in self.steps)
+
+    def wants_probe(self):
+        return bool(self.paths["json"] or self.paths["junit"]) or any(
+            s["do"] == "expect_file" for s in self.steps)
+
+    def open_reports(self):
+        """Opens the report files before the sandbox (which allows writes only in the
+        board's folders); an error names the file."""
+        for key in ("console_log", "json", "junit"):
+            path = self.paths[key]
+            if path is None:
+                continue
+            try:
+                self.files[key] = open(path, "w", encoding="utf-8")  # noqa: SIM115
+            except OSError as e:
+                raise OSError(f"--{key.replace('_', '-')} {path}: {e.strerror or e}") from None
+
+
+def _check_settings(run_for, max_frames, timeout_ms):
+    if run_for is not None and not run_for > 0:
+        return f"--run-for {run_for}: give a positive number of seconds"
+    if max_frames is not None and max_frames <= 0:
+        return f"--max-frames {max_frames}: give a positive number of frames"
+    if timeout_ms is not None and not timeout_ms > 0:
+        return f"--timeout {timeout_ms}: give a positive number of milliseconds"
+    return None
+
+
 def run(script, script_args=(), sdcard="sdcard", source="pattern", firmware="canmv-2026-01",
         timing="fast", codec_threads=1, quiet=True, log="warn", faults=(), fault_seed=0,
         trace=None, data="data", run_for=None, max_frames=None, ide=False, network=None,
-        board_profile=None, sandbox=True):
+        board_profile=None, sandbox=True, timeout_ms=None, expect_text=(), fail_text=(),
+        console_log=None, json_report=None, junit_report=None, scenario=None):
     """Runs ``script`` and returns the exit status (see the module doc)."""
+    wall_start = time.monotonic()
     script = Path(script)
     if not script.is_file():
         print(f"canmv-run: {script}: no such script", file=sys.stderr)
         return EXIT_USAGE
-    if run_for is not None and not run_for > 0:
-        print(f"canmv-run: --run-for {run_for}: give a positive number of seconds",
-              file=sys.stderr)
+    bad = _check_settings(run_for, max_frames, timeout_ms)
+    if bad:
+        print(f"canmv-run: {bad}", file=sys.stderr)
         return EXIT_USAGE
-    if max_frames is not None and max_frames <= 0:
-        print(f"canmv-run: --max-frames {max_frames}: give a positive number of frames",
-              file=sys.stderr)
-        return EXIT_USAGE
+    for text in (*expect_text, *fail_text):
+        if not text:
+            print("canmv-run: --expect-text/--fail-text: give a non-empty text", file=sys.stderr)
+            return EXIT_USAGE
+    run_ci = _Ci(timeout_ms, expect_text, fail_text, scenario,
+                 {"console_log": console_log, "json": json_report, "junit": junit_report})
+    if trace is None and run_ci.wants_trace():
+        import tempfile
+
+        fd, run_ci.trace_tmp = tempfile.mkstemp(prefix="canmv-run-trace-", suffix=".jsonl")
+        os.close(fd)
+        trace = run_ci.trace_tmp
     try:
         _native.init_log(log)
         _native.configure(
@@ -345,6 +440,16 @@ def run(script, script_args=(), sdcard="sdcard", source="pattern", firmware="can
         for spec in faults:
             _native.inject_fault(spec)
     except (ValueError, OverflowError) as e:
+        print(f"canmv-run: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    if trace is not None and run_ci.wants_trace():
+        # Read through a file opened now: the sandbox may not let the path be opened later.
+        run_ci.trace_reader = open(trace, encoding="utf-8")  # noqa: SIM115
+        if run_ci.trace_tmp:
+            os.unlink(run_ci.trace_tmp)
+    try:
+        run_ci.open_reports()
+    except OSError as e:
         print(f"canmv-run: {e}", file=sys.stderr)
         return EXIT_USAGE
     if network is not None:
@@ -377,8 +482,15 @@ def run(script, script_args=(), sdcard="sdcard", source="pattern", firmware="can
     folder = os.fspath(script.resolve().parent)
     sys.path.insert(1, folder)
     sys.meta_path.insert(0, confine.BoardModules([folder, card, data]))
+    run_ci.card_before = ci.card_files(card)
+    if run_ci.wants_probe():
+        from .probe import Prober
+
+        run_ci.prober = Prober([card, data])
     if sandbox:
         reads = [source] if source != "pattern" and os.path.exists(source) else []
+        reads += [step["source"] for step in run_ci.steps
+                  if step["do"] == "source" and os.path.exists(step["source"])]
         try:
             status = confine.apply_sandbox(folder, [os.fspath(card), os.fspath(data)], reads)
         except OSError as e:
@@ -392,14 +504,30 @@ def run(script, script_args=(), sdcard="sdcard", source="pattern", firmware="can
             print(f"canmv-run: the kernel's sandbox is partial here (Landlock ABI "
                   f"{status['abi']}; signals and abstract sockets need 6)", file=sys.stderr)
     _take_interrupts()
+    status = _run_script(script, firmware, run_for, max_frames, run_ci)
+    return _finish(script, status, trace, firmware, run_ci, card, wall_start)
+
+
+def _run_script(script, firmware, run_for, max_frames, run_ci):
+    """Runs the script with the console watched and the supervisor beside it; its status."""
+    signal_ = _native.BoardSignal()
+    console = ci.Console(sys.stdout, run_ci.files.get("console_log"), run_ci.expect_text,
+                         run_ci.fail_text, signal_)
+    console.on_all_expected = lambda: env.request_stop("--expect-text")
+    console.on_fail_text = lambda: env.request_stop("--fail-text")
+    run_ci.console = console
+    run_ci.supervisor = scenarios.Supervisor(run_ci.steps, console, run_ci.verdict,
+                                             run_ci.timeout_ms, signal_)
+    host_stdout, sys.stdout = sys.stdout, console
     status = 0
     limits = _Limits(run_for, max_frames)
+    run_ci.supervisor.start()
     try:
         runpy.run_path(os.fspath(script), init_globals=confine.script_globals(),
                        run_name="__main__")
     except KeyboardInterrupt as e:
         if _signal_status() == EXIT_INTERRUPTED:
-            _report(e, os.fspath(script))  # Ctrl-C: the traceback, as the board prints it
+            _report(e, os.fspath(script), console)  # Ctrl-C: the traceback, as the board prints
             status = EXIT_INTERRUPTED
         elif _signal_status():
             print(f"canmv-run: stopped by {env.stop_reason()} (KeyboardInterrupt not caught "
@@ -410,7 +538,7 @@ def run(script, script_args=(), sdcard="sdcard", source="pattern", firmware="can
             print(f"canmv-run: stopped by {env.stop_reason()} (KeyboardInterrupt not caught "
                   "by the script)", file=sys.stderr)
         else:
-            _report(e, os.fspath(script))
+            _report(e, os.fspath(script), console)
             status = EXIT_INTERRUPTED
     except SystemExit as e:
         if e.code is None or isinstance(e.code, int):
@@ -420,19 +548,29 @@ def run(script, script_args=(), sdcard="sdcard", source="pattern", firmware="can
             print(e.code, file=sys.stderr)
             status = EXIT_EXCEPTION
     except BaseException as e:  # noqa: BLE001 - whatever the script raised is reported
-        _report(e, os.fspath(script))
+        _report(e, os.fspath(script), console)
         hint = _generation_hint(e, firmware)
         if hint:
             print(f"canmv-run: {hint}", file=sys.stderr)
         status = EXIT_EXCEPTION
     finally:
         _settle(limits)
+        run_ci.board_end_ns = _native.board_now_ns()
+        run_ci.supervisor.end()
     # The board gives the script's other threads SystemExit; one that will not end (blocked
     # outside the board) must not take the host process down with it at exit.
-    stuck = env.end_script_threads()
-    if stuck:
-        print(f"canmv-run: {len(stuck)} script thread(s) still running at the end "
-              f"({', '.join(stuck)}): left behind, as the board's reset would", file=sys.stderr)
+    run_ci.stuck = env.end_script_threads()
+    run_ci.supervisor.join()
+    sys.stdout = host_stdout
+    if run_ci.stuck:
+        print(f"canmv-run: {len(run_ci.stuck)} script thread(s) still running at the end "
+              f"({', '.join(run_ci.stuck)}): left behind, as the board's reset would",
+              file=sys.stderr)
+    return status
+
+
+def _finish(script, status, trace, firmware, run_ci, card, wall_start):
+    """After the script: the trace, the notes on stderr, the expectations, the reports."""
     sys.stdout.flush()
     try:
         _native.finish_trace()
@@ -440,14 +578,15 @@ def run(script, script_args=(), sdcard="sdcard", source="pattern", firmware="can
         print(f"canmv-run: --trace {trace}: {e}", file=sys.stderr)
         status = status or EXIT_EXCEPTION
     timing = _native.board_info()["timing"]
+    board_s = run_ci.board_end_ns / 1e9
     if timing == "dilated":
-        print(f"canmv-run: board time {_native.board_now_ns() / 1e9:.2f} s on a dilated clock: "
+        print(f"canmv-run: board time {board_s:.2f} s on a dilated clock: "
               f"{_native.board_dilation():.2f}x the board's time on this machine",
               file=sys.stderr)
     elif timing == "deterministic":
         passed = _native.board_pass_overs()
         note = f"; {passed} pass-overs: NOT the same on every run" if passed else ""
-        print(f"canmv-run: board time {_native.board_now_ns() / 1e9:.2f} s on a deterministic "
+        print(f"canmv-run: board time {board_s:.2f} s on a deterministic "
               f"clock ({_native.board_dilation():.2f}x in this machine's time){note}",
               file=sys.stderr)
     wrapped = _native.board_info()["wrapping_channels"]
@@ -466,16 +605,16 @@ def run(script, script_args=(), sdcard="sdcard", source="pattern", firmware="can
     if refused:
         print(f"canmv-run: {refused} path(s) refused: not on the board or leading out of "
               "/sdcard and /data", file=sys.stderr)
-    faults = _native.memory_faults()
-    if faults:
+    memory_faults = _native.memory_faults()
+    if memory_faults:
         print(
-            f"canmv-run: the script did {faults} time(s) what crashes the board (a read of "
-            "unmapped memory such as uctypes.bytearray_at of a released pack or a physical "
+            f"canmv-run: the script did {memory_faults} time(s) what crashes the board (a read "
+            "of unmapped memory such as uctypes.bytearray_at of a released pack or a physical "
             "address, or a call the firmware does not survive; see the MemoryFault above)",
             file=sys.stderr,
         )
-        status = EXIT_MEMORY_FAULT
-    if stuck:
+    status = _verdict(script, status, firmware, run_ci, card, wall_start, memory_faults)
+    if run_ci.stuck:
         # Python's own exit would end those threads under the simulator's code (an abort).
         sys.stdout.flush()
         sys.stderr.flush()
@@ -483,15 +622,124 @@ def run(script, script_args=(), sdcard="sdcard", source="pattern", firmware="can
     return status
 
 
+def _verdict(script, status, firmware, run_ci, card, wall_start, memory_faults):
+    """The scenario's expectations, the exit status and the reports."""
+    checked = []
+    if run_ci.steps:
+        checked = scenarios.check_expectations(run_ci.steps, card, run_ci.prober,
+                                               run_ci.trace_reader)
+        failed = next((r for r in checked if not r["ok"]), None)
+        if failed and run_ci.verdict.scenario_failure is None:
+            run_ci.verdict.scenario_failure = f"step {failed['step']}: {failed['detail']}"
+            run_ci.verdict.reason = run_ci.verdict.reason or run_ci.verdict.scenario_failure
+    interrupted = status if status >= 128 and status == _signal_status() else None
+    console = run_ci.console
+    final, name = run_ci.verdict.status(status, console, memory_faults, interrupted)
+    reason = run_ci.verdict.describe(final, console, memory_faults)
+    wanted = (run_ci.timeout_ms is not None or run_ci.expect_text or run_ci.fail_text
+              or run_ci.scenario or run_ci.files)
+    board_ms = round(run_ci.board_end_ns / 1e6, 3)
+    wall_s = round(time.monotonic() - wall_start, 3)
+    if wanted:
+        word = "PASS" if final == ci.EXIT_PASS else f"FAIL ({final})"
+        print(f"canmv-run: {word}: {reason} (board {board_ms:g} ms, wall {wall_s:g} s)",
+              file=sys.stderr)
+    if "console_log" in run_ci.files:
+        run_ci.files["console_log"].close()
+    if "json" in run_ci.files or "junit" in run_ci.files:
+        report = _report_dict(script, firmware, run_ci, final, name, reason, board_ms, wall_s,
+                              checked, card)
+        if "json" in run_ci.files:
+            with run_ci.files["json"] as out:
+                ci.write_json(out, report)
+        if "junit" in run_ci.files:
+            with run_ci.files["junit"] as out:
+                ci.write_junit(out, report)
+    if run_ci.prober is not None:
+        run_ci.prober.close()
+    return final
+
+
+def _report_dict(script, firmware, run_ci, final, name, reason, board_ms, wall_s, checked,
+                 card):
+    console = run_ci.console
+    after = ci.card_files(card)
+    files = []
+    for path in ci.written_files(run_ci.card_before, after):
+        host, size, _mtime = after[path]
+        entry = {"path": path, "size": size}
+        if ci.is_media(path) and size and run_ci.prober is not None:
+            entry["probe"] = run_ci.prober.probe(host)
+        files.append(entry)
+    info = _native.board_info()
+    scenario = run_ci.scenario
+    return {
+        "script": os.fspath(script),
+        "scenario": scenario["path"] if scenario else None,
+        "scenario_id": scenario["id"] if scenario else None,
+        "firmware": firmware,
+        "timing": info["timing"],
+        "verdict": name,
+        "exit_status": final,
+        "reason": reason,
+        "board_ms": board_ms,
+        "wall_s": wall_s,
+        "pass_overs": _native.board_pass_overs(),
+        "expect_text": console.expected(),
+        "fail_text": None if console.failed_text is None else {
+            "text": console.failed_text, "at_board_ms": console.failed_at_ms},
+        "timed_out_at_board_ms": run_ci.verdict.timed_out_at_ms,
+        "steps": run_ci.supervisor.results + checked,
+        "counters": ci.channel_counters(),
+        "faults_injected": {k: v for k, v in _native.faults_injected().items() if v},
+        "files": files,
+        "console_tail": console.tail(),
+        "console": console.text(),
+    }
+
+
 def main(argv=None):
     args = _parser().parse_args(argv)
+    scenario = None
+    if args.scenario:
+        try:
+            scenario = scenarios.load(args.scenario)
+        except scenarios.ScenarioError as e:
+            print(f"canmv-run: --scenario {e}", file=sys.stderr)
+            return EXIT_USAGE
+        scenario["path"] = args.scenario
+    given = scenario["settings"] if scenario else {}
+    script = args.script
+    if script is None and "script" in given:
+        script = os.fspath(scenario["folder"] / given["script"])
+    if script is None:
+        print("canmv-run: give a script (or a --scenario that names one)", file=sys.stderr)
+        return EXIT_USAGE
+    pick = {key: getattr(args, key) if getattr(args, key) is not None else given.get(key)
+            for key in DEFAULTS}
+    if pick["source"] is not None and args.source is None and scenario:
+        pick["source"] = scenarios.resolve_source(pick["source"], scenario["folder"])
+    pick = {key: value if value is not None else DEFAULTS[key] for key, value in pick.items()}
+    try:
+        pick["firmware"] = _firmware(pick["firmware"])
+    except argparse.ArgumentTypeError as e:
+        print(f"canmv-run: --firmware {e}", file=sys.stderr)
+        return EXIT_USAGE
+    if pick["timing"] not in ("fast", "realtime", "dilated", "deterministic"):
+        print(f"canmv-run: timing {pick['timing']!r}: fast, realtime, dilated or deterministic",
+              file=sys.stderr)
+        return EXIT_USAGE
+    if scenario:
+        for step in scenario["steps"]:
+            if step["do"] == "source":
+                step["source"] = scenarios.resolve_source(step["source"], scenario["folder"])
     return run(
-        args.script,
-        script_args=args.script_args,
+        script,
+        script_args=args.script_args or given.get("args", []),
         sdcard=args.sdcard,
-        source=args.source,
-        firmware=args.firmware,
-        timing=args.timing,
+        source=pick["source"],
+        firmware=pick["firmware"],
+        timing=pick["timing"],
         codec_threads=args.codec_threads,
         quiet=args.quiet,
         log=args.log,
@@ -506,6 +754,13 @@ def main(argv=None):
         sandbox=not args.no_sandbox,
         network={"ip": args.ip, "delay": args.wifi_delay, "fail": args.wifi_fail,
                  "ssids": args.wifi_ssid or ["venc-sim"]},
+        timeout_ms=args.timeout if args.timeout is not None else given.get("timeout_ms"),
+        expect_text=args.expect_text or given.get("expect_text", []),
+        fail_text=[*args.fail_text, *given.get("fail_text", [])],
+        console_log=args.console_log,
+        json_report=args.json,
+        junit_report=args.junit,
+        scenario=scenario,
     )
 
 

@@ -105,8 +105,10 @@ pub struct Board {
     pub call_faults: Faults,
     /// Which firmware's Python modules the scripts see.
     pub firmware: Firmware,
-    /// What sensors see.
-    pub source: SourceSpec,
+    /// What sensors see (a scenario may change it mid-run: [`Board::change_source`]).
+    source: Mutex<SourceSpec>,
+    /// The sensors made on this board, to change what they see.
+    sensors: Mutex<Vec<Weak<Sensor>>>,
     /// Sensor pacing.
     pub timing: Timing,
     /// The VPU's pace, and with it the board clock's kind.
@@ -146,7 +148,7 @@ impl std::fmt::Debug for Board {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Board")
             .field("firmware", &self.firmware)
-            .field("source", &self.source)
+            .field("source", &*lock(&self.source))
             .field("timing", &self.timing)
             .field("traced", &self.tracer.is_some())
             .finish_non_exhaustive()
@@ -208,7 +210,8 @@ impl Board {
             tracer,
             call_faults: Faults::new(fault_seed),
             firmware,
-            source,
+            source: Mutex::new(source),
+            sensors: Mutex::new(Vec::new()),
             // A paced VPU comes with a paced sensor, on the same board clock.
             timing: if vpu_timing.profile().is_some() {
                 Timing::Realtime
@@ -287,6 +290,35 @@ impl Board {
             }
             Err(e) => log::warn!("IDE attached (--ide): no channel for its preview: {e}"),
         }
+    }
+
+    /// What sensors see now.
+    pub fn source(&self) -> SourceSpec {
+        lock(&self.source).clone()
+    }
+
+    /// Keeps a new sensor in reach of [`Board::change_source`].
+    pub fn register_sensor(&self, sensor: &Arc<Sensor>) {
+        let mut sensors = lock(&self.sensors);
+        sensors.retain(|s| s.strong_count() > 0);
+        sensors.push(Arc::downgrade(sensor));
+    }
+
+    /// What the camera sees from now on (`pattern` or a file, as `--source`): every live
+    /// sensor's next frame and every new sensor.
+    pub fn change_source(&self, text: &str) -> Result<(), String> {
+        let spec = SourceSpec::parse(text)?;
+        let live: Vec<Arc<Sensor>> = lock(&self.sensors)
+            .iter()
+            .filter_map(Weak::upgrade)
+            .collect();
+        for sensor in live {
+            sensor
+                .set_source(spec.sensor_source()?)
+                .map_err(|e| e.to_string())?;
+        }
+        *lock(&self.source) = spec;
+        Ok(())
     }
 
     /// Takes CSI bus `id` for a new `Sensor`; false if one is there already.

@@ -83,7 +83,7 @@ pub fn board_info(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     let info = PyDict::new(py);
     info.set_item("firmware", board.firmware.name())?;
     info.set_item("traits", traits_dict(py, board.firmware.traits())?)?;
-    info.set_item("source", board.source.describe())?;
+    info.set_item("source", board.source().describe())?;
     info.set_item("timing", board.vpu_timing.name())?;
     info.set_item("codec_threads", board.sim.options().codec_threads)?;
     info.set_item("simulator", env!("CARGO_PKG_VERSION"))?;
@@ -137,6 +137,38 @@ pub fn channel_stats(py: Python<'_>, chn: i64) -> PyResult<Bound<'_, PyDict>> {
     }
     out.set_item("frames_dropped", stats.frames_dropped())?;
     Ok(out)
+}
+
+/// `channel_run_stats(chn)`: channel `chn`'s counters added up over every Create of the run
+/// (a report's totals; `channel_stats` counts from the last Create).
+#[pyfunction]
+pub fn channel_run_stats(py: Python<'_>, chn: i64) -> PyResult<Bound<'_, PyDict>> {
+    let stats = current()
+        .sim
+        .channel_run_stats(venc_core::chn_from_int(chn))
+        .map_err(|e| value_error(format!("channel_run_stats({chn}): {e}")))?;
+    let out = PyDict::new(py);
+    for (name, value) in stats.fields() {
+        out.set_item(name, value)?;
+    }
+    out.set_item("frames_dropped", stats.frames_dropped())?;
+    Ok(out)
+}
+
+/// `change_source("pattern" | PATH)`: what the camera sees from the next frame on (a
+/// scenario's `source` step); `ValueError` for a source that does not open.
+#[pyfunction]
+pub fn change_source(text: &str) -> PyResult<()> {
+    current().change_source(text).map_err(value_error)
+}
+
+/// `check_fault(spec)`: `ValueError` saying why if `spec` would not arm (a scenario checks its
+/// steps before the script runs).
+#[pyfunction]
+pub fn check_fault(spec: &str) -> PyResult<()> {
+    spec.parse::<FaultSpec>()
+        .map(drop)
+        .map_err(|e: venc_core::fault::BadFaultSpec| value_error(e.to_string()))
 }
 
 /// `inject_fault("KIND[:ARG][@WHEN]")`: arms a fault on the simulated board

@@ -3,7 +3,8 @@
 
 use super::{current, lock};
 use pyo3::prelude::*;
-use std::sync::Mutex;
+use std::sync::{Condvar, Mutex};
+use std::time::Duration;
 use venc_sim::clock::ClockKind;
 
 /// Board time since the board was made, in nanoseconds (the host's monotonic clock unless the
@@ -65,7 +66,7 @@ pub fn board_pass_overs() -> u64 {
 #[pyfunction]
 pub fn board_sleep_ns(py: Python<'_>, ns: u64) {
     let clock = current().sim.clock().clone();
-    py.detach(|| clock.sleep(std::time::Duration::from_nanos(ns)));
+    py.detach(|| clock.sleep(Duration::from_nanos(ns)));
 }
 
 /// The script's main thread is done: it leaves the board's actors, so a deterministic board
@@ -79,4 +80,59 @@ pub fn board_leave() {
 #[pyfunction]
 pub fn board_dilation() -> f64 {
     current().sim.clock().dilation()
+}
+
+/// A count that threads wait on in board time (`canmv-run`'s supervisor: the console's new
+/// text, the script's end, a scenario's `wait`): on a deterministic board its waits and
+/// wake-ups are board events, so a scenario's steps fall at the same board times every run.
+#[pyclass(name = "BoardSignal", module = "_native")]
+#[derive(Debug, Default)]
+pub struct BoardSignal {
+    count: Mutex<u64>,
+    changed: Condvar,
+}
+
+#[pymethods]
+impl BoardSignal {
+    #[new]
+    fn new() -> Self {
+        Self::default()
+    }
+
+    /// The count now.
+    fn count(&self) -> u64 {
+        *lock(&self.count)
+    }
+
+    /// Counts one more event and wakes every waiter; returns the new count.
+    fn notify(&self) -> u64 {
+        let count = {
+            let mut count = lock(&self.count);
+            *count += 1;
+            *count
+        };
+        current().sim.clock().notify(&self.changed);
+        count
+    }
+
+    /// Waits until the count is no longer `seen` or board time reaches `deadline_ns` (None:
+    /// no end), with the GIL released; returns the count.
+    #[pyo3(signature = (seen, deadline_ns = None))]
+    fn wait(&self, py: Python<'_>, seen: u64, deadline_ns: Option<u64>) -> u64 {
+        let clock = current().sim.clock().clone();
+        let deadline = deadline_ns.map(Duration::from_nanos);
+        py.detach(|| {
+            let mut count = lock(&self.count);
+            loop {
+                if *count != seen || deadline.is_some_and(|d| clock.now() >= d) {
+                    return *count;
+                }
+                let (again, passed) = clock.wait_on(&self.changed, &self.count, count, deadline);
+                count = again;
+                if passed {
+                    return *count;
+                }
+            }
+        })
+    }
 }

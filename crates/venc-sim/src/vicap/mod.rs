@@ -491,6 +491,36 @@ impl Sensor {
         self.inner.sim.clock().notify(&self.inner.wake);
     }
 
+    /// What the sensor sees from its next frame on (a scenario changing the scene mid-run). A
+    /// running sensor with [`Fit::Refuse`] keeps its source if the new one's size differs from
+    /// a channel's.
+    pub fn set_source(&self, source: SensorSource) -> Result<(), SensorError> {
+        let mut st = self.lock();
+        if let SensorSource::Frames {
+            source: frames,
+            fit: Fit::Refuse,
+        } = &source
+        {
+            let native = (frames.width(), frames.height());
+            if st.running
+                && st
+                    .chans
+                    .iter()
+                    .flatten()
+                    .any(|c| (c.width, c.height) != native)
+            {
+                return Err(SensorError::Source(format!(
+                    "the new source is {}x{}, not the size of every running channel",
+                    native.0, native.1
+                )));
+            }
+        }
+        st.source = source;
+        st.native_tick = None;
+        st.ended = false;
+        Ok(())
+    }
+
     /// The frame times this sensor captures in all (None: no end).
     pub fn frame_limit(&self) -> Option<u64> {
         Some(self.inner.limit.load(Ordering::Acquire)).filter(|&n| n != u64::MAX)

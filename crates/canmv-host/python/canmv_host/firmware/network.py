@@ -7,6 +7,8 @@ By default a station connects at once and reports the address ``canmv-run --ip``
 ``--wifi-delay SECONDS`` makes the connection take that long (``isconnected()`` False and
 ``ifconfig()[0]`` ``'0.0.0.0'`` meanwhile) and ``--wifi-fail`` makes every ``connect`` fail,
 so a script's retry loop can be tested. ``scan()`` lists the networks of ``--wifi-ssid``.
+A scenario's ``wifi`` step takes the network away (a connected station loses it, ``connect``
+fails and ``scan`` finds nothing until it is back: the script must reconnect) and back.
 """
 
 
@@ -138,9 +140,11 @@ class _Station(_Nic):
         super().__init__()
         self._ssid = None
         self._connected_at = None
+        self._drops = 0
 
     def _up(self):
-        return self._connected_at is not None and env.board_seconds() >= self._connected_at
+        return (self._connected_at is not None and env.board_seconds() >= self._connected_at
+                and _settings()["link"] and _settings()["drops"] == self._drops)
 
     def connect(self, ssid=None, key=None, *, info=None):
         if ssid is None and info is None:
@@ -152,9 +156,10 @@ class _Station(_Nic):
             raise OSError("SSID can't be empty, and can't longer than %d" % _MAX_SSID)
         if key is not None and not _KEY_MIN <= len(key) <= _KEY_MAX:
             raise OSError("Key length(%d) should be %d - %d" % (len(key), _KEY_MIN, _KEY_MAX))
-        if _settings()["fail"]:
+        if _settings()["fail"] or not _settings()["link"]:
             print("run connect failed.")
             return False
+        self._drops = _settings()["drops"]
         self._ssid = ssid
         self._connected_at = env.board_seconds() + _settings()["delay"]
         return True
@@ -178,6 +183,8 @@ class _Station(_Nic):
         raise ValueError("unknown status param")
 
     def scan(self, ssid=None):
+        if not _settings()["link"]:
+            return []
         found = [_ScanResult(name, i) for i, name in enumerate(_settings()["ssids"])]
         if ssid is not None:
             want = ssid.encode() if isinstance(ssid, str) else bytes(ssid)

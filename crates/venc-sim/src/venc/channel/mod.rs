@@ -104,6 +104,27 @@ impl ChannelStats {
         ]
     }
 
+    /// The counters of two stretches of a channel's life added up.
+    pub fn plus(self, o: Self) -> Self {
+        Self {
+            frames_queued: self.frames_queued + o.frames_queued,
+            frames_encoded: self.frames_encoded + o.frames_encoded,
+            dropped_not_started: self.dropped_not_started + o.dropped_not_started,
+            dropped_input_overflow: self.dropped_input_overflow + o.dropped_input_overflow,
+            dropped_at_stop: self.dropped_at_stop + o.dropped_at_stop,
+            dropped_oversize: self.dropped_oversize + o.dropped_oversize,
+            dropped_codec_error: self.dropped_codec_error + o.dropped_codec_error,
+            dropped_injected: self.dropped_injected + o.dropped_injected,
+            packs_produced: self.packs_produced + o.packs_produced,
+            packs_overwritten: self.packs_overwritten + o.packs_overwritten,
+            misaligned_frames: self.misaligned_frames + o.misaligned_frames,
+            size_mismatch_frames: self.size_mismatch_frames + o.size_mismatch_frames,
+            stride_ignored_frames: self.stride_ignored_frames + o.stride_ignored_frames,
+            over_releases: self.over_releases + o.over_releases,
+            shared_pool_creates: self.shared_pool_creates + o.shared_pool_creates,
+        }
+    }
+
     /// Frames let go of without a pack, whatever the reason.
     pub fn frames_dropped(&self) -> u64 {
         self.dropped_not_started
@@ -133,6 +154,8 @@ pub(crate) struct State {
     ring: PackRing,
     /// Bumped by create/destroy so a worker or waiter of an old incarnation stops.
     generation: u64,
+    /// The counters of this channel's earlier incarnations (a report's totals for the run).
+    earlier_stats: ChannelStats,
     last_release_pts: u64,
     stats: ChannelStats,
     /// Board time of the start.
@@ -213,6 +236,7 @@ impl Channel {
                 generation: 0,
                 last_release_pts: 0,
                 stats: ChannelStats::default(),
+                earlier_stats: ChannelStats::default(),
                 started_at: None,
                 consumers_waiting: 0,
                 wake_hold: None,
@@ -257,6 +281,12 @@ impl Channel {
 
     pub(crate) fn stats(&self) -> ChannelStats {
         self.lock().stats
+    }
+
+    /// The counters over every incarnation since the board started.
+    pub(crate) fn run_stats(&self) -> ChannelStats {
+        let st = self.lock();
+        st.earlier_stats.plus(st.stats)
     }
 
     /// The output pool of a channel that is created (or started, or stopped), if any.
@@ -375,7 +405,7 @@ impl Channel {
         // The kernel memsets the channel at create (facts §2.4): nothing released yet.
         st.last_release_pts = 0;
         st.drop_queued();
-        st.stats = ChannelStats::default();
+        st.earlier_stats = st.earlier_stats.plus(std::mem::take(&mut st.stats));
         info!(
             "venc ch{}: created {:?} {}x{} profile {}",
             self.id, st.codec, attr.width, attr.height, attr.profile
