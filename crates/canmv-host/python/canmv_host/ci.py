@@ -11,7 +11,8 @@ import os
 import threading
 import xml.etree.ElementTree as ET
 
-from . import _native, env
+# The simulator is imported where it is used: the pytest plugin uses the console matcher in a
+# process that runs no board.
 
 # Exit statuses (docs/ci.md has the table). 1-3 and 128+N are canmv-run's from before.
 EXIT_PASS = 0
@@ -32,8 +33,10 @@ class Console:
     """Stands for ``sys.stdout`` while the script runs: what is written goes to the real
     stdout, to ``--console-log`` and to the matcher; every write wakes the supervisor."""
 
-    def __init__(self, out, log=None, expect=(), fail=(), signal=None):
+    def __init__(self, out, log=None, expect=(), fail=(), signal=None, clock_ms=None):
         self._out = out
+        self._clock_ms = clock_ms or _board_ms
+        self.log_error = None
         self._log = log
         self._lock = threading.RLock()
         self._text = ""
@@ -63,8 +66,6 @@ class Console:
     def flush(self):
         self._run_due()
         self._out.flush()
-        if self._log is not None:
-            self._log.flush()
 
     def isatty(self):
         return False
@@ -87,7 +88,11 @@ class Console:
         actions = []
         with self._lock:
             if self._log is not None:
-                self._log.write(s)
+                try:
+                    self._log.write(s)
+                except OSError as e:
+                    # The script must not fail for the log's sake: the runner reports it.
+                    self.log_error, self._log = e, None
             start = len(self._text)
             self._text += s
             actions = self._scan(start)
@@ -103,6 +108,13 @@ class Console:
         if "\n" in s:
             self._run_due()
 
+    def script_ended(self):
+        """Text from now on is still matched (a traceback can be a --fail-text) but asks for
+        no stop: the script is no longer there to stop."""
+        with self._lock:
+            self.on_all_expected = self.on_fail_text = None
+            self._due = []
+
     def _run_due(self):
         due, self._due = self._due, []
         for action in due:
@@ -110,7 +122,7 @@ class Console:
 
     def _scan(self, start):
         actions = []
-        now_ms = _board_ms()
+        now_ms = self._clock_ms()
         if self.failed_text is None:
             longest = max((len(t) for t in self._fail), default=0)
             window_from = max(0, start - longest + 1)
@@ -163,7 +175,15 @@ class Console:
 
 
 def _board_ms():
+    from . import _native
+
     return round(_native.board_now_ns() / 1e6, 3)
+
+
+def _request_stop(why):
+    from . import env
+
+    env.request_stop(why)
 
 
 class Verdict:
@@ -180,14 +200,14 @@ class Verdict:
             if self.timed_out_at_ms is None:
                 self.timed_out_at_ms = _board_ms()
                 self.reason = self.reason or f"timed out after {timeout_ms:g} ms of board time"
-        env.request_stop(f"--timeout {timeout_ms:g}")
+        _request_stop(f"--timeout {timeout_ms:g}")
 
     def fail_scenario(self, why):
         with self._lock:
             if self.scenario_failure is None:
                 self.scenario_failure = why
                 self.reason = self.reason or why
-        env.request_stop("a scenario step failed")
+        _request_stop("a scenario step failed")
 
     def status(self, script_status, console, memory_faults, signal_status):
         """The exit status and the verdict's one-word name."""
@@ -256,6 +276,8 @@ def is_media(path):
 
 def channel_counters():
     """Each channel's counters over the run, for the channels the run used."""
+    from . import _native
+
     out = {}
     for chn in range(4):
         try:

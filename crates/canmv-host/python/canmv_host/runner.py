@@ -205,6 +205,7 @@ def _report(exc, script, console=None):
     text = "".join(traceback.format_exception(type(exc), exc, tb or exc.__traceback__))
     sys.stderr.write(text)
     if console is not None:
+        console.script_ended()
         console.feed(text)
 
 
@@ -644,17 +645,26 @@ def _verdict(script, status, firmware, run_ci, card, wall_start, memory_faults):
         word = "PASS" if final == ci.EXIT_PASS else f"FAIL ({final})"
         print(f"canmv-run: {word}: {reason} (board {board_ms:g} ms, wall {wall_s:g} s)",
               file=sys.stderr)
-    if "console_log" in run_ci.files:
-        run_ci.files["console_log"].close()
+    report = None
     if "json" in run_ci.files or "junit" in run_ci.files:
         report = _report_dict(script, firmware, run_ci, final, name, reason, board_ms, wall_s,
                               checked, card)
-        if "json" in run_ci.files:
-            with run_ci.files["json"] as out:
-                ci.write_json(out, report)
-        if "junit" in run_ci.files:
-            with run_ci.files["junit"] as out:
-                ci.write_junit(out, report)
+    for key, write in (("console_log", None), ("json", ci.write_json),
+                       ("junit", ci.write_junit)):
+        if key not in run_ci.files:
+            continue
+        try:
+            if key == "console_log" and run_ci.console.log_error is not None:
+                run_ci.files[key].close()
+                raise run_ci.console.log_error
+            with run_ci.files[key] as out:
+                if write is not None:
+                    write(out, report)
+        except OSError as e:
+            # As a trace that could not be written: the run's result is not whole.
+            print(f"canmv-run: --{key.replace('_', '-')} {run_ci.paths[key]}: "
+                  f"{e.strerror or e}", file=sys.stderr)
+            final = final or EXIT_EXCEPTION
     if run_ci.prober is not None:
         run_ci.prober.close()
     return final
