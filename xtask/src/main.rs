@@ -318,6 +318,15 @@ fn run_python_tests() -> Result<(), String> {
         "crates/canmv-host/tests",
         "--top-level-directory",
         "crates/canmv-host/tests",
+    ]))?;
+    // The project's examples as a team's pytest suite, through the plugin (docs/ci.md).
+    run(Command::new(venv_bin("python")).args([
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "examples/canmv",
     ]))
 }
 

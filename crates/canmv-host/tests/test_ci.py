@@ -251,6 +251,36 @@ class Scenarios(unittest.TestCase):
         self.assertEqual([(s["step"], s["at_board_ms"]) for s in runs[0]["steps"]],
                          [(s["step"], s["at_board_ms"]) for s in runs[1]["steps"]])
 
+    def test_a_station_with_auto_reconnect_is_back_by_itself(self):
+        with TempDir() as tmp:
+            write_script(tmp, """
+                import network, time
+                sta = network.WLAN(network.STA_IF)
+                sta.config(auto_reconnect=True)
+                sta.connect("venc-sim", "password123")
+                print("up", sta.isconnected())
+                while sta.isconnected():
+                    time.sleep_ms(10)
+                print("lost", sta.ifconfig()[0])
+                while not sta.isconnected():
+                    time.sleep_ms(10)
+                print("back", sta.ifconfig()[0])
+            """, "station.py")
+            done, report = self.scenario(tmp, """
+                script = "station.py"
+                timing = "deterministic"
+                steps = [
+                  { do = "wait", ms = 100 },
+                  { do = "wifi", state = "down" },
+                  { do = "wait_text", text = "lost 0.0.0.0", within_ms = 50 },
+                  { do = "wait", ms = 200 },
+                  { do = "wifi", state = "up" },
+                  { do = "wait_text", text = "back 127.0.0.1", within_ms = 50 },
+                ]
+            """)
+            self.assertEqual(done.returncode, 0, done.stderr[-2000:])
+            self.assertTrue(all(s["ok"] for s in report["steps"]), report["steps"])
+
     def test_a_damaged_stream_fails_the_file_expectation_with_6(self):
         with TempDir() as tmp:
             done, report = self.scenario(tmp, """

@@ -143,8 +143,14 @@ class _Station(_Nic):
         self._drops = 0
 
     def _up(self):
+        net = _settings()
+        if (net["link"] and net["drops"] != self._drops and self._ssid is not None
+                and self._extra["auto_reconnect"]):
+            # The driver reconnects by itself once the network is back (D-067).
+            self._drops = net["drops"]
+            self._connected_at = env.board_seconds() + net["delay"]
         return (self._connected_at is not None and env.board_seconds() >= self._connected_at
-                and _settings()["link"] and _settings()["drops"] == self._drops)
+                and net["link"] and net["drops"] == self._drops)
 
     def connect(self, ssid=None, key=None, *, info=None):
         if ssid is None and info is None:
