@@ -14,6 +14,7 @@ use venc_core::cstruct::{Scalar, VIDEO_FRAME_INFO_FIELDS, VIDEO_FRAME_INFO_SIZE}
 use venc_core::fault::FaultPoint;
 use venc_core::{FaultSpec, Firmware, GetStreamStyle, Mpi, OutBufPools, SendFrameStyle, Traits};
 use venc_sim::timing::{BoardProfile, VpuTiming};
+use venc_sim::venc::ChannelStats;
 
 /// `firmware_name(name)`: the generation's name, or ValueError naming the one meant (the
 /// front's `--firmware` check).
@@ -131,6 +132,11 @@ pub fn channel_stats(py: Python<'_>, chn: i64) -> PyResult<Bound<'_, PyDict>> {
         .sim
         .channel_stats(venc_core::chn_from_int(chn))
         .map_err(|e| value_error(format!("channel_stats({chn}): {e}")))?;
+    stats_dict(py, &stats)
+}
+
+/// Every counter by name, and `frames_dropped`.
+fn stats_dict<'py>(py: Python<'py>, stats: &ChannelStats) -> PyResult<Bound<'py, PyDict>> {
     let out = PyDict::new(py);
     for (name, value) in stats.fields() {
         out.set_item(name, value)?;
@@ -147,12 +153,7 @@ pub fn channel_run_stats(py: Python<'_>, chn: i64) -> PyResult<Bound<'_, PyDict>
         .sim
         .channel_run_stats(venc_core::chn_from_int(chn))
         .map_err(|e| value_error(format!("channel_run_stats({chn}): {e}")))?;
-    let out = PyDict::new(py);
-    for (name, value) in stats.fields() {
-        out.set_item(name, value)?;
-    }
-    out.set_item("frames_dropped", stats.frames_dropped())?;
-    Ok(out)
+    stats_dict(py, &stats)
 }
 
 /// `change_source("pattern" | PATH)`: what the camera sees from the next frame on (a
