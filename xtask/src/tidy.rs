@@ -466,6 +466,7 @@ mod tests {
         "bound_source",
         "channel_phase",
         "channel_stats",
+        "channel_run_stats",
     ];
 
     #[test]
