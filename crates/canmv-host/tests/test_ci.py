@@ -339,6 +339,16 @@ class Scenarios(unittest.TestCase):
             self.assertLess(spread(last), 12)  # the grey picture, through the codec
             self.assertAlmostEqual(sum(last) / size, 128, delta=6)
 
+    def test_a_source_that_does_not_open_fails_its_step(self):
+        with TempDir() as tmp:
+            done, report = self.scenario(tmp, """
+                script = "recorder.py"
+                timing = "deterministic"
+                steps = [{ do = "wait", ms = 100 }, { do = "source", source = "none.y4m" }]
+            """)
+            self.assertEqual(done.returncode, 6, done.stderr[-2000:])
+            self.assertIn("none.y4m", report["steps"][1]["detail"])
+
     def test_a_scenario_that_does_not_parse_is_refused_naming_why(self):
         cases = (
             ('steps = [{ do = "jump" }]', "unknown step 'jump'"),
@@ -359,6 +369,28 @@ class Scenarios(unittest.TestCase):
                     done, _ = self.scenario(tmp, 'script = "recorder.py"\n' + text)
                     self.assertEqual(done.returncode, 2, done.stderr)
                     self.assertIn(message, done.stderr)
+
+
+class ProbeHelper(unittest.TestCase):
+    def ask(self, roots, *requests):
+        import io
+
+        from canmv_host import probe
+
+        answers = io.StringIO()
+        probe.serve(roots, io.StringIO("".join(r + "\n" for r in requests)), answers)
+        return [json.loads(line) for line in answers.getvalue().splitlines()]
+
+    def test_it_answers_only_for_the_board_folders_and_bad_requests_get_an_error(self):
+        with TempDir() as tmp:
+            (tmp / "card").mkdir()
+            (tmp / "card" / "x.txt").write_text("not a stream")
+            outside, bad, inside = self.ask(
+                [str(tmp / "card")], json.dumps({"path": str(tmp / "card" / ".." / "y")}),
+                "{not json", json.dumps({"path": str(tmp / "card" / "x.txt")}))
+            self.assertEqual(outside, {"error": "not in the board's folders"})
+            self.assertIn("bad request", bad["error"])
+            self.assertIn("error", inside)  # ffprobe's own words about a text file
 
 
 if __name__ == "__main__":
