@@ -8,7 +8,7 @@ import unittest
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from support import TempDir, run_canmv, write_script
+from support import CANMV_RUN, TempDir, run_canmv, write_script
 
 TICKS = """
 import time
@@ -220,7 +220,7 @@ class Scenarios(unittest.TestCase):
         path.write_text(textwrap.dedent(text))
         cmd = [*extra, "--scenario", str(path), "--json", str(tmp / "r.json")]
         done = subprocess.run(
-            [str(Path(__import__("sys").executable).parent / "canmv-run"), "-q", "--sdcard",
+            [str(CANMV_RUN), "-q", "--sdcard",
              str(tmp / "sd"), "--data", str(tmp / "data"), *cmd],
             capture_output=True, text=True, timeout=300)
         report = _report(tmp / "r.json") if (tmp / "r.json").exists() else None

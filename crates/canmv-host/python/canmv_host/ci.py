@@ -267,11 +267,11 @@ def written_files(before, after):
 
 
 MEDIA_SUFFIXES = (".mp4", ".264", ".265", ".h264", ".h265", ".hevc", ".jpg", ".jpeg",
-                  ".mjpeg", ".mjpg", ".mkv", ".ts", ".bmp", ".png", ".wav", ".yuv")
+                  ".mjpeg", ".mjpg", ".mkv", ".ts", ".bmp", ".png", ".wav")
 
 
 def is_media(path):
-    return path.lower().endswith(MEDIA_SUFFIXES) and not path.lower().endswith(".yuv")
+    return path.lower().endswith(MEDIA_SUFFIXES)
 
 
 def channel_counters():
