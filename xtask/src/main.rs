@@ -169,6 +169,9 @@ const SYSTEM_PACKAGES: &[(&str, &[&str])] = &[
         "gstreamer1.0-plugins-bad",
         &["dpkg", "-s", "gstreamer1.0-plugins-bad"],
     ),
+    // `image.draw_string_advanced`: the stand-in for the firmware's font, found by fontconfig.
+    ("fontconfig", &["fc-match", "--version"]),
+    ("fonts-noto-cjk", &["dpkg", "-s", "fonts-noto-cjk"]),
 ];
 
 fn have(probe: &[&str]) -> bool {
