@@ -26,7 +26,7 @@ pub fn convert(src: &Canvas<'_>, to: PixFormat) -> Result<Vec<u8>, ImageError> {
         // Chroma as an encoder reads it (+128), not as the drawing writer stores it.
         let area = (w * h) as usize;
         for (i, c) in out[area..].iter_mut().enumerate() {
-            let (row, col) = (2 * (i / w as usize), i % w as usize & !1);
+            let (row, col) = (2 * (i / w as usize), (i % w as usize) & !1);
             let argb = src.argb(col as u32, row as u32);
             let (_, u, v) = crate::pixel::rgb_to_yuv(argb[1], argb[2], argb[3]);
             *c = (i16::from(if i % 2 == 0 { u } else { v }) + 128) as u8;
