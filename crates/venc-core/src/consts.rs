@@ -77,6 +77,9 @@ pub const VIDEO_ENCODE_MOD_ID: u32 = 9;
 /// `CAMERA_MOD_ID` = `K_ID_VI`.
 #[doc(alias = "K_ID_VI")]
 pub const CAMERA_MOD_ID: u32 = 6;
+/// `DISPLAY_MOD_ID` = `K_ID_VO` (oldgen facts §1: `k_module.h`).
+#[doc(alias = "K_ID_VO")]
+pub const DISPLAY_MOD_ID: u32 = 11;
 
 /// `PIXEL_FORMAT_YUV_SEMIPLANAR_420` (NV12, `Sensor.YUV420SP`).
 #[doc(alias = "Sensor.YUV420SP")]
@@ -98,6 +101,16 @@ pub const SENSOR_GRAYSCALE: u32 = 303;
 pub const PIXEL_FORMAT_ARGB_8888: u32 = 11;
 /// `PIXEL_FORMAT_BGRA_8888`.
 pub const PIXEL_FORMAT_BGRA_8888: u32 = 17;
+/// `PIXEL_FORMAT_ABGR_8888` (`k_video_comm.h` of canmv-k230/mpp @ a94906c, as the next ones).
+pub const PIXEL_FORMAT_ABGR_8888: u32 = 16;
+/// `PIXEL_FORMAT_BGR_888`.
+pub const PIXEL_FORMAT_BGR_888: u32 = 7;
+/// `PIXEL_FORMAT_RGB_MONOCHROME_8BPP`: an OSD layer of grey levels.
+pub const PIXEL_FORMAT_RGB_MONOCHROME_8BPP: u32 = 18;
+/// `PIXEL_FORMAT_RGB_565_LE`: 16-bit RGB565 words, little-endian.
+pub const PIXEL_FORMAT_RGB_565_LE: u32 = 300;
+/// `PIXEL_FORMAT_BGR_565_LE`.
+pub const PIXEL_FORMAT_BGR_565_LE: u32 = 301;
 
 /// `VB_INVALID_POOLID` (`-1U`, `k_vb_comm.h`).
 pub const VB_INVALID_POOLID: u32 = u32::MAX;

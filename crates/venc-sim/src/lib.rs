@@ -18,6 +18,7 @@ mod tools;
 mod twod;
 pub mod venc;
 pub mod vicap;
+pub mod vo;
 
 use mmz::MediaMemory;
 use std::sync::{Arc, OnceLock};
@@ -72,6 +73,8 @@ pub struct Simulator {
     faults: Arc<Faults>,
     /// Set when an injected `link-drop` strikes: the board is gone for the program.
     link_lost: OnceLock<String>,
+    /// The display and its write-back.
+    pub(crate) vo: vo::Vo,
 }
 
 impl std::fmt::Debug for Simulator {
@@ -104,6 +107,7 @@ impl Simulator {
             binds: sys::BindTable::default(),
             opts,
             vpu: timing::VpuClock::default(),
+            vo: vo::Vo::default(),
         }
     }
 

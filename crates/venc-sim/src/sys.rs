@@ -2,7 +2,8 @@
 //!
 //! A bind connects a sensor channel's output to a VENC channel's input: every frame the sensor
 //! captures is pushed into the encoder's input queue without `SendFrame`, and dropped (logged and
-//! counted) when that queue is full, as on the board.
+//! counted) when that queue is full, as on the board. A sensor channel may also be bound to a
+//! display video layer (`Display.bind_layer`), which shows each frame it gets.
 
 use crate::Simulator;
 use log::{info, warn};
@@ -94,11 +95,22 @@ impl BindTable {
         if src.dev >= SENSOR_DEVICES || src.chn >= SENSOR_CHANNELS {
             return Err(format!("no camera device {} channel {}", src.dev, src.chn));
         }
+        if dst.mod_id == consts::DISPLAY_MOD_ID {
+            // The display's video layers 1-3 (layer 0 is not usable from CanMV).
+            if dst.dev != 0 || !(1..crate::vo::FIRST_OSD).contains(&dst.chn) {
+                return Err(format!(
+                    "no display device {} video layer {}",
+                    dst.dev, dst.chn
+                ));
+            }
+            return Ok(());
+        }
         if dst.mod_id != consts::VIDEO_ENCODE_MOD_ID {
             return Err(format!(
-                "destination module {} is not modeled (only VIDEO_ENCODE_MOD_ID {})",
+                "destination module {} is not modeled (only VIDEO_ENCODE_MOD_ID {} and DISPLAY_MOD_ID {})",
                 dst.mod_id,
-                consts::VIDEO_ENCODE_MOD_ID
+                consts::VIDEO_ENCODE_MOD_ID,
+                consts::DISPLAY_MOD_ID
             ));
         }
         if dst.dev != consts::VENC_DEV_ID || dst.chn >= venc_core::K230.channels {
@@ -124,6 +136,11 @@ impl BindTable {
         let before = binds.len();
         binds.retain(|&b| b != (src, dst));
         binds.len() != before
+    }
+
+    /// Removes every bind into module `mod_id` (a device turned off).
+    pub(crate) fn unbind_all_to(&self, mod_id: u32) {
+        self.lock().retain(|(_, d)| d.mod_id != mod_id);
     }
 
     /// What feeds `dst`.

@@ -140,6 +140,17 @@ impl Inner {
             Timing::Fast => self.sim.clock().now(),
         };
         for d in dests {
+            if d.mod_id == consts::DISPLAY_MOD_ID {
+                // The VO copies the frame into its layer: the buffer is not held.
+                if let Err(e) = self.sim.vo_push_video(d.chn, &info) {
+                    st.stats.dropped_by_display += 1;
+                    warn!(
+                        "vicap dev{} chn{c} -> display layer {}: {e}",
+                        self.dev, d.chn
+                    );
+                }
+                continue;
+            }
             match self.sim.push_bound(d.chn, &info, captured) {
                 Ok(true) => {
                     st.stats.frames_delivered += 1;

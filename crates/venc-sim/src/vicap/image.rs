@@ -126,6 +126,8 @@ pub struct SensorStats {
     pub dropped_no_buffer: u64,
     /// Frames a bound encoder's queue refused (full, or not started).
     pub dropped_by_encoder: u64,
+    /// Frames a bound display layer could not take (not configured, or another format).
+    pub dropped_by_display: u64,
     /// Frames returned by `snapshot`.
     pub snapshots: u64,
     /// pts of the last frame queued into an encoder (0: none yet).
