@@ -13,6 +13,7 @@
 
 mod board;
 mod errors;
+mod image;
 mod logging;
 mod media;
 mod memory;
@@ -76,7 +77,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<rtsp::PyRtspServer>()?;
     m.add_class::<venc::PyEncoder>()?;
     m.add_class::<sensor::PySensor>()?;
-    m.add_class::<sensor::PyImage>()?;
+    m.add_class::<image::PyImage>()?;
+    m.add_function(wrap_pyfunction!(image::stand_in_font_path, m)?)?;
+    image::add_constants(m)?;
     m.add_class::<media::PyLinker>()?;
     m.add_class::<media::PyMediaBuffer>()?;
     m.add("MemoryFault", m.py().get_type::<errors::MemoryFault>())?;

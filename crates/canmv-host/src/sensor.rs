@@ -7,6 +7,7 @@ use crate::board::{
     YUV420SP,
 };
 use crate::errors::{self, value_error};
+use crate::image::PyImage;
 use pyo3::exceptions::{PyAssertionError, PyOSError, PyRuntimeError, PySystemExit, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict};
@@ -390,10 +391,7 @@ impl PySensor {
     ) -> PyResult<PyImage> {
         let _ = timeout; // frames come at the sensor's pace; a wait is never longer than one
         let image = self.snapshot_image(py, chn, auto_reboot)?;
-        Ok(PyImage {
-            board: Arc::clone(&self.board),
-            image,
-        })
+        PyImage::from_snapshot(&self.board, &image)
     }
 
     /// The next frame of `chn` as the bytes of its `k_video_frame_info` (`dump_frame=True`).
@@ -438,73 +436,6 @@ impl Drop for PySensor {
     fn drop(&mut self) {
         // `__del__` calls stop(is_del=True): the bus is free again.
         self.board.free_sensor_bus(self.id);
-    }
-}
-
-/// An image from `snapshot()`: NV12 in a sensor buffer.
-#[derive(Debug)]
-#[pyclass(name = "Image", module = "image")]
-pub struct PyImage {
-    board: Arc<Board>,
-    image: SensorImage,
-}
-
-#[pymethods]
-impl PyImage {
-    /// `width()`.
-    fn width(&self) -> u32 {
-        self.image.width()
-    }
-    /// `height()`.
-    fn height(&self) -> u32 {
-        self.image.height()
-    }
-    /// `format()`: the channel's `Sensor.*` format.
-    fn format(&self) -> u32 {
-        self.image.format()
-    }
-    /// `size()`: bytes of the picture in its format.
-    fn size(&self) -> u64 {
-        let area = venc_core::layout::y_size(self.image.width(), self.image.height());
-        match self.image.format() {
-            RGB888 | RGBP888 => area * 3,
-            RGB565 => area * 2,
-            GRAYSCALE => area,
-            _ => area + venc_core::layout::uv_size(self.image.width(), self.image.height()),
-        }
-    }
-    /// `phyaddr(plane=0)`: plane 0, or the UV plane (1) where VICAP put it, or RGBP888's G
-    /// and B planes (1, 2).
-    #[pyo3(signature = (plane = 0))]
-    fn phyaddr(&self, plane: u32) -> PyResult<u64> {
-        self.image
-            .phyaddr(plane)
-            .ok_or_else(|| value_error(format!("phyaddr: this image has no plane {plane}")))
-    }
-    /// `poolid()`.
-    fn poolid(&self) -> u32 {
-        self.image.poolid()
-    }
-    /// The capture time in microseconds (the `v_frame.pts` VICAP sets).
-    fn pts(&self) -> u64 {
-        self.image.pts()
-    }
-    /// `to_bytes()`: Y then interleaved UV.
-    fn to_bytes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
-        let bytes = self
-            .image
-            .to_bytes(&self.board.sim)
-            .map_err(|e| PyRuntimeError::new_err(format!("image memory: {e}")))?;
-        Ok(PyBytes::new(py, &bytes))
-    }
-    fn __repr__(&self) -> String {
-        format!(
-            "<Image {}x{} format {} at 0x{:x}>",
-            self.image.width(),
-            self.image.height(),
-            self.image.format(),
-            self.image.phyaddr(0).unwrap_or(0)
-        )
     }
 }
 

@@ -443,7 +443,7 @@ class SensorAndLinks(Board):
             with self.assertRaises(ValueError):
                 canmv_host.configure(**bad)
         with self.assertRaises(canmv_host.MemoryFault):
-            canmv_host._native.write_at(0x3E_0000_0000, b"x")  # no buffer there
+            canmv_host._native.write_at(0x3D_0000_0000, b"x")  # no buffer there
 
     def test_width_is_aligned_up_to_16(self):
         s = Sensor()

@@ -445,6 +445,18 @@ impl MediaMemory {
         Ok(())
     }
 
+    /// Runs `f` on `[addr, addr + len)` in place, writable (an image drawn where it lies).
+    pub fn with_mut<R>(
+        &self,
+        addr: u64,
+        len: u64,
+        f: impl FnOnce(&mut [u8]) -> R,
+    ) -> Result<R, MemError> {
+        let (block, off) = self.block_for(addr, len)?;
+        let mut bytes = block.bytes.write().unwrap_or_else(lock_err);
+        Ok(f(&mut bytes[off..off + len as usize]))
+    }
+
     /// Runs `f` on two ranges in place (no copy), e.g. the Y and UV planes of a frame. The ranges
     /// may share a block.
     pub fn with_two<R>(

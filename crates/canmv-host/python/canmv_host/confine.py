@@ -113,6 +113,10 @@ def _board_open(file, mode="r", *args, **kwargs):
     return builtins.open(host_path(file), mode, *args, **kwargs)
 
 
+# The board's ``open``, for modules that read and write the script's files (``image.save``).
+open_board = _board_open
+
+
 def _here(path):
     return host_path(_view["cwd"] if path is None else path)
 

@@ -489,6 +489,8 @@ def run(script, script_args=(), sdcard="sdcard", source="pattern", firmware="can
 
         run_ci.prober = Prober([card, data])
     if sandbox:
+        # fontconfig runs a program, which the sandbox refuses: find the stand-in font now.
+        _native.stand_in_font_path()
         reads = [source] if source != "pattern" and os.path.exists(source) else []
         reads += [step["source"] for step in run_ci.steps
                   if step["do"] == "source" and os.path.exists(step["source"])]

@@ -69,12 +69,12 @@ class Sensor(_native.Sensor):
                      auto_reboot=False):
             if dump_frame:
                 return py_video_frame_info(self._snapshot_frame(chn, timeout, auto_reboot))
-            return self._snapshot(chn, timeout, auto_reboot)
+            return image.Image._wrap(self._snapshot(chn, timeout, auto_reboot))
 
     else:
 
         def snapshot(self, chn=CAM_CHN_ID_0):  # noqa: F821
-            return self._snapshot(chn)
+            return image.Image._wrap(self._snapshot(chn))
 
 
 for _name, _code in _native.SENSOR_FRAME_SIZES.items():
