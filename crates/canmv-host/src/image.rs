@@ -123,7 +123,11 @@ impl PyImage {
             Store::Heap(v) => Ok(v[..len].to_vec()),
             Store::Media { board, phys, .. } => {
                 let mut out = vec![0u8; len];
-                board.sim.memory().read(*phys, &mut out).map_err(memory_error)?;
+                board
+                    .sim
+                    .memory()
+                    .read(*phys, &mut out)
+                    .map_err(memory_error)?;
                 Ok(out)
             }
         }
@@ -370,10 +374,7 @@ impl PyImage {
         Ok(PyBytes::new(py, &self.bytes()?))
     }
     /// `bytearray()`: a copy of the bytes.
-    fn bytearray<'py>(
-        &self,
-        py: Python<'py>,
-    ) -> PyResult<Bound<'py, pyo3::types::PyByteArray>> {
+    fn bytearray<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyByteArray>> {
         Ok(pyo3::types::PyByteArray::new(py, &self.bytes()?))
     }
     /// `clear()`.

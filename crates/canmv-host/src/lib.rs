@@ -12,6 +12,7 @@
 //!   ([`wait`]), so KeyboardInterrupt reaches the script as on the board.
 
 mod board;
+mod display;
 mod errors;
 mod image;
 mod logging;
@@ -90,6 +91,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("FIRMWARES", firmwares)?;
     m.add_function(wrap_pyfunction!(board::firmware_name, m)?)?;
     mpp::add_functions(m)?;
+    display::add_functions(m)?;
     venc::add_constants(m)?;
     sensor::add_constants(m)?;
     Ok(())

@@ -360,7 +360,7 @@ impl Simulator {
             if st.wbc.pool.is_some() {
                 return Ok(());
             }
-            let size = LayerFormat::Nv12.size(dev.width, dev.height) as u64;
+            let size = wbc_layout(dev.width, dev.height).2;
             let pool = self
                 .memory()
                 .create_pool(size, WBC_BLOCKS)
@@ -428,10 +428,10 @@ impl Simulator {
         st.wbc.held.push(block);
         st.stats.wbc_frames += 1;
         drop(st);
-        let area = (dev.width * dev.height) as usize;
-        let mut nv12 = vec![0u8; LayerFormat::Nv12.size(dev.width, dev.height)];
-        let (y, uv) = nv12.split_at_mut(area);
-        compose::rgb_to_nv12(&rgb, dev.width, dev.height, y, uv);
+        let (area, uv_at, _) = wbc_layout(dev.width, dev.height);
+        let mut nv12 = vec![0u8; (uv_at + area / 2) as usize];
+        let (y, uv) = nv12.split_at_mut(uv_at as usize);
+        compose::rgb_to_nv12(&rgb, dev.width, dev.height, &mut y[..area as usize], uv);
         self.memory()
             .write(block, &nv12)
             .map_err(|e| VoError::Memory(e.to_string()))?;
@@ -445,7 +445,7 @@ impl Simulator {
             height: dev.height,
             pixel_format: consts::PIXEL_FORMAT_YUV_SEMIPLANAR_420,
             stride: [dev.width, dev.width, 0],
-            phys_addr: [block, block + area as u64, 0],
+            phys_addr: [block, block + uv_at, 0],
             pts: dev.refresh_at(refresh).as_micros() as u64,
             pool_id,
             mod_id: consts::DISPLAY_MOD_ID,
@@ -474,6 +474,14 @@ impl Simulator {
     pub fn vo_stats(&self) -> VoStats {
         self.vo.lock().stats
     }
+}
+
+/// A write-back frame's Y size, UV offset and block size: UV on the next 4 KiB boundary, as the
+/// encoder takes NV12 (the sources do not give the VO's own layout: D-069).
+fn wbc_layout(width: u32, height: u32) -> (u64, u64, u64) {
+    let area = u64::from(width) * u64::from(height);
+    let uv_at = venc_core::layout::align_up(area, consts::VENC_ALIGN_4K);
+    (area, uv_at, uv_at + area.div_ceil(2))
 }
 
 fn compose_state(st: &VoState, dev: Device, rgb: &mut Vec<u8>) {

@@ -90,11 +90,6 @@ else:
             PAYLOAD_TYPE_JPEG = _Absent()
 
 
-def ALIGN_UP(x, a):
-    """``(x + a-1) & ~(a-1)``; ``a`` a power of two, as in the firmware."""
-    return (x + a - 1) & ~(a - 1)
-
-
 class _GopAttrs:
     """Channel attributes of v0.7 and v1.0: the GOP is the only choice; Create uses the
     firmware's fixed bit rate and frame rates."""
