@@ -6,10 +6,14 @@
 
 use crate::board::{self, LayerFormat, LayerRect, ModChn, VoError};
 use crate::image::PyImage;
+use crate::screen_dump::{self, DumpReport};
 use canmv_image::PixFormat;
-use pyo3::exceptions::{PyRuntimeError, PyValueError};
+use pyo3::exceptions::{PyOSError, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 use venc_core::{VideoFrameInfo, consts};
 
@@ -190,6 +194,77 @@ pub fn vo_stats(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     Ok(d)
 }
 
+/// The screen now as a `png` or `jpeg` file's bytes (the web view, the IDE's frame buffer),
+/// `None` while the display is off.
+#[pyfunction]
+#[pyo3(signature = (kind = "png", quality = 90))]
+pub fn vo_screen_file<'py>(
+    py: Python<'py>,
+    kind: &str,
+    quality: u8,
+) -> PyResult<Option<Bound<'py, PyBytes>>> {
+    let kind = match kind {
+        "png" => canmv_image::FileKind::Png,
+        "jpeg" => canmv_image::FileKind::Jpeg,
+        other => {
+            return Err(PyValueError::new_err(format!(
+                "screen file {other:?}: png or jpeg"
+            )));
+        }
+    };
+    let Some(s) = board::current().sim.vo_screen() else {
+        return Ok(None);
+    };
+    let file = py
+        .detach(|| crate::screen_dump::encode(&s, kind, quality))
+        .map_err(PyRuntimeError::new_err)?;
+    Ok(Some(PyBytes::new(py, &file)))
+}
+
+static DUMP: std::sync::Mutex<Option<Arc<DumpReport>>> = std::sync::Mutex::new(None);
+
+/// `--display-dump DIR`: every `every`-th refresh from now on as `png` files or `y4m`.
+#[pyfunction]
+pub fn vo_dump(dir: PathBuf, every: u64, format: &str) -> PyResult<()> {
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| PyOSError::new_err(format!("{}: {e}", dir.display())))?;
+    let board = board::current();
+    let report = Arc::new(DumpReport::default());
+    let sink = match format {
+        "png" => screen_dump::png_sink(dir, Arc::clone(&report)),
+        "y4m" => screen_dump::y4m_sink(dir, every, Arc::clone(&report)),
+        other => {
+            return Err(PyValueError::new_err(format!(
+                "display dump format {other:?}: png or y4m"
+            )));
+        }
+    };
+    board.sim.vo_record(every, Some(sink));
+    *DUMP
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(report);
+    Ok(())
+}
+
+/// Ends the dump (the refreshes due by now written first): `(files, frames, failure)`.
+#[pyfunction]
+pub fn vo_dump_end() -> (u64, u64, Option<String>) {
+    let sim = &board::current().sim;
+    sim.vo_record_flush();
+    sim.vo_record(1, None);
+    let report = DUMP
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .take();
+    report.map_or((0, 0, None), |r| {
+        (
+            r.files.load(Ordering::Relaxed),
+            r.frames.load(Ordering::Relaxed),
+            r.failed.lock().ok().and_then(|f| f.clone()),
+        )
+    })
+}
+
 /// Whether `MediaManager.init()` has run (2024 `Display.init` must come before it).
 #[pyfunction]
 pub fn vo_media_inited() -> bool {
@@ -214,6 +289,9 @@ pub fn add_functions(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(vo_screen, m)?)?;
     m.add_function(wrap_pyfunction!(vo_stats, m)?)?;
     m.add_function(wrap_pyfunction!(vo_media_inited, m)?)?;
+    m.add_function(wrap_pyfunction!(vo_screen_file, m)?)?;
+    m.add_function(wrap_pyfunction!(vo_dump, m)?)?;
+    m.add_function(wrap_pyfunction!(vo_dump_end, m)?)?;
     m.add("DISPLAY_MOD_ID", consts::DISPLAY_MOD_ID)?;
     Ok(())
 }

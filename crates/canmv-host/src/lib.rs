@@ -22,6 +22,7 @@ mod mp4;
 mod mpp;
 mod rtsp;
 mod sandbox;
+mod screen_dump;
 mod sensor;
 mod venc;
 mod wait;

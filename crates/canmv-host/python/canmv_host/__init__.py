@@ -7,6 +7,9 @@
     canmv_host.install()          # media.*, uctypes, os.exitpoint, sys.print_exception
     from media.vencoder import *  # now the firmware's modules import as on the board
 
+A test can look at the board's display: ``canmv_host.display_snapshot()`` (None while it is
+off) has ``width``, ``height``, ``refresh`` and ``pixel(x, y)``.
+
 A script can read what a channel did with its frames, which the board only prints on its
 console: ``canmv_host.channel_stats(0)["frames_dropped"]`` (the board has no such module).
 
@@ -20,6 +23,7 @@ _FROM_NATIVE = frozenset((
     "faults_injected", "inject_fault", "query_status", "released_pts",
 ))
 _FROM_ENV = frozenset(("FIRMWARE_DIR", "install"))
+_FROM_SCREEN = frozenset(("display_snapshot", "Screen"))
 
 
 def __getattr__(name):
@@ -33,6 +37,10 @@ def __getattr__(name):
         from . import env
 
         return getattr(env, name)
+    if name in _FROM_SCREEN:
+        from . import screen
+
+        return getattr(screen, name)
     raise AttributeError(f"module 'canmv_host' has no attribute {name!r}")
 
 __all__ = [
@@ -42,6 +50,7 @@ __all__ = [
     "channel_stats",
     "configure",
     "disarm_faults",
+    "display_snapshot",
     "faults_injected",
     "inject_fault",
     "install",

@@ -165,6 +165,21 @@ def _parser():
         "folders, written only in the board's folders); the board's view of files and "
         "modules stays (docs/canmv.md, 'What a script can reach')",
     )
+    screen = p.add_argument_group("the board's display (docs/display.md)")
+    screen.add_argument(
+        "--display", metavar="web[:PORT]", type=_display_target,
+        help="show the display live in a browser: a page on http://127.0.0.1:PORT/ (any free "
+        "port without one; the URL is printed on stderr)")
+    screen.add_argument(
+        "--display-dump", metavar="DIR",
+        help="write the display's composed screen into DIR every --display-every refreshes "
+        "of board time: PNG files screen-NNNNNN.png, or screen-N.y4m with --display-format y4m")
+    screen.add_argument(
+        "--display-every", type=int, default=30, metavar="N",
+        help="refreshes between two dumped screens (default 30: once a second at 30 Hz)")
+    screen.add_argument(
+        "--display-format", choices=("png", "y4m"), default="png",
+        help="PNG files (default) or one Y4M file per display mode")
     ci_group = p.add_argument_group("as a CI test (docs/ci.md)")
     ci_group.add_argument(
         "--timeout", type=float, metavar="MS",
@@ -224,6 +239,14 @@ _ARRIVALS = (
     ("'destroy'", "canmv-2025-04"),
     ("'SendFrame'", "canmv-2024-08"),
 )
+
+
+def _display_target(text):
+    """``--display web`` or ``web:PORT``: the port (0 for any free one)."""
+    kind, _, port = text.partition(":")
+    if kind != "web" or (port and not port.isdigit()) or int(port or 0) > 65535:
+        raise argparse.ArgumentTypeError(f"{text!r}: give web or web:PORT")
+    return int(port or 0)
 
 
 def _firmware(name):
@@ -409,14 +432,16 @@ def run(script, script_args=(), sdcard="sdcard", source="pattern", firmware="can
         timing="fast", codec_threads=1, quiet=True, log="warn", faults=(), fault_seed=0,
         trace=None, data="data", run_for=None, max_frames=None, ide=False, network=None,
         board_profile=None, sandbox=True, timeout_ms=None, expect_text=(), fail_text=(),
-        console_log=None, json_report=None, junit_report=None, scenario=None):
+        console_log=None, json_report=None, junit_report=None, scenario=None,
+        display_port=None, display_dump=None, display_every=30, display_format="png"):
     """Runs ``script`` and returns the exit status (see the module doc)."""
     wall_start = time.monotonic()
     script = Path(script)
     if not script.is_file():
         print(f"canmv-run: {script}: no such script", file=sys.stderr)
         return EXIT_USAGE
-    bad = _check_settings(run_for, max_frames, timeout_ms)
+    bad = _check_settings(run_for, max_frames, timeout_ms) or (
+        display_every <= 0 and f"--display-every {display_every}: give a positive count")
     if bad:
         print(f"canmv-run: {bad}", file=sys.stderr)
         return EXIT_USAGE
@@ -488,6 +513,23 @@ def run(script, script_args=(), sdcard="sdcard", source="pattern", firmware="can
         from .probe import Prober
 
         run_ci.prober = Prober([card, data])
+    viewer, writes = None, []
+    if display_dump is not None:
+        try:
+            _native.vo_dump(display_dump, display_every, display_format)
+        except OSError as e:
+            print(f"canmv-run: --display-dump {e}", file=sys.stderr)
+            return EXIT_USAGE
+        writes.append(os.fspath(display_dump))
+    if display_port is not None:
+        from .screen import Viewer
+
+        try:
+            viewer = Viewer(display_port)
+        except OSError as e:
+            print(f"canmv-run: --display web:{display_port}: {e}", file=sys.stderr)
+            return EXIT_USAGE
+        print(f"canmv-run: the board's screen is on {viewer.url}", file=sys.stderr)
     if sandbox:
         # fontconfig runs a program, which the sandbox refuses: find the stand-in font now.
         _native.stand_in_font_path()
@@ -495,7 +537,8 @@ def run(script, script_args=(), sdcard="sdcard", source="pattern", firmware="can
         reads += [step["source"] for step in run_ci.steps
                   if step["do"] == "source" and os.path.exists(step["source"])]
         try:
-            status = confine.apply_sandbox(folder, [os.fspath(card), os.fspath(data)], reads)
+            status = confine.apply_sandbox(folder, [os.fspath(card), os.fspath(data), *writes],
+                                           reads)
         except OSError as e:
             print(f"canmv-run: {e}; run with --no-sandbox to go on without it",
                   file=sys.stderr)
@@ -508,6 +551,16 @@ def run(script, script_args=(), sdcard="sdcard", source="pattern", firmware="can
                   f"{status['abi']}; signals and abstract sockets need 6)", file=sys.stderr)
     _take_interrupts()
     status = _run_script(script, firmware, run_for, max_frames, run_ci)
+    if display_dump is not None:
+        files, frames, failed = _native.vo_dump_end()
+        if failed:
+            print(f"canmv-run: --display-dump {failed}", file=sys.stderr)
+            status = status or EXIT_EXCEPTION
+        elif not quiet:
+            print(f"canmv-run: display dump: {frames} screen(s) in {files} file(s) in "
+                  f"{display_dump}", file=sys.stderr)
+    if viewer is not None:
+        viewer.close()
     return _finish(script, status, trace, firmware, run_ci, card, wall_start)
 
 
@@ -773,6 +826,10 @@ def main(argv=None):
         json_report=args.json,
         junit_report=args.junit,
         scenario=scenario,
+        display_port=args.display,
+        display_dump=args.display_dump,
+        display_every=args.display_every,
+        display_format=args.display_format,
     )
 
 

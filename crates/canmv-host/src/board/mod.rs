@@ -34,8 +34,8 @@ pub use venc_sim::vicap::{
     CAM_CHN_ID_0, CAM_CHN_ID_1, CAM_CHN_ID_2, Crop, GRAYSCALE, MIN_SIDE, RGB565, RGB888, RGBP888,
     Rect, Sensor, SensorError, SensorImage, SensorOptions, YUV420SP,
 };
-pub use venc_sim::vo::compose::LayerFormat;
-pub use venc_sim::vo::{LayerRect, VoError};
+pub use venc_sim::vo::compose::{LayerFormat, rgb_to_nv12};
+pub use venc_sim::vo::{LayerRect, Screen, ScreenSink, VoError};
 
 /// What the sensors of this board see.
 #[derive(Debug, Clone, PartialEq, Eq)]

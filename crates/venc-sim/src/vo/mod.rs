@@ -117,6 +117,8 @@ pub struct Screen {
     pub width: u32,
     /// Height.
     pub height: u32,
+    /// Refreshes a second.
+    pub fps: u32,
     /// Refreshes since the device was turned on.
     pub refresh: u64,
     /// Packed RGB.
@@ -159,12 +161,62 @@ struct Wbc {
     last_refresh: Option<u64>,
 }
 
+/// Where recorded refreshes go: refresh number and the screen as it stood then.
+pub type ScreenSink = Box<dyn FnMut(&Screen) + Send>;
+
+/// Every `every`-th refresh, handed to a sink ([`Simulator::vo_record`]).
+struct Recorder {
+    every: u64,
+    /// The next refresh to hand over.
+    next: u64,
+    sink: ScreenSink,
+}
+
+impl std::fmt::Debug for Recorder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Recorder")
+            .field("every", &self.every)
+            .field("next", &self.next)
+            .finish_non_exhaustive()
+    }
+}
+
 #[derive(Debug, Default)]
 struct VoState {
     device: Option<Device>,
     layers: [Option<Layer>; LAYERS as usize],
     wbc: Wbc,
     stats: VoStats,
+    recorder: Option<Recorder>,
+}
+
+impl VoState {
+    /// Hands the recorder every refresh due by board time `now` that it has not had, as the
+    /// screen stands (it stood so since the last change: changes call this first).
+    fn catch_up(&mut self, now: Duration) {
+        let (Some(dev), Some(rec)) = (self.device, self.recorder.as_mut()) else {
+            return;
+        };
+        let done = dev.refreshes(now);
+        if rec.next > done {
+            return;
+        }
+        let mut rgb = Vec::new();
+        let views = layer_views(&self.layers);
+        compose::compose(dev.width, dev.height, &views, &mut rgb);
+        let mut screen = Screen {
+            width: dev.width,
+            height: dev.height,
+            fps: dev.fps,
+            refresh: 0,
+            rgb,
+        };
+        while rec.next <= done {
+            screen.refresh = rec.next;
+            (rec.sink)(&screen);
+            rec.next += rec.every;
+        }
+    }
 }
 
 /// The VO of one simulator.
@@ -196,7 +248,12 @@ impl Simulator {
             return Err(VoError::BadSize(width, height, fps));
         }
         let on_at = self.clock().now();
-        self.vo.lock().device = Some(Device {
+        let mut st = self.vo.lock();
+        st.catch_up(on_at);
+        if let Some(rec) = st.recorder.as_mut() {
+            rec.next = 0; // a new mode counts its refreshes from 0
+        }
+        st.device = Some(Device {
             width,
             height,
             fps,
@@ -211,6 +268,7 @@ impl Simulator {
     pub fn vo_disable(&self) {
         let pool = {
             let mut st = self.vo.lock();
+            st.catch_up(self.clock().now());
             st.device = None;
             st.layers = Default::default();
             st.wbc.held.clear();
@@ -248,6 +306,7 @@ impl Simulator {
             return Err(VoError::BadSize(rect.w, rect.h, 0));
         }
         let mut st = self.vo.lock();
+        st.catch_up(self.clock().now());
         let slot = &mut st.layers[layer as usize];
         let keep = slot
             .as_ref()
@@ -267,7 +326,9 @@ impl Simulator {
     #[doc(alias = "kd_mpi_vo_osd_disable")]
     pub fn vo_disable_layer(&self, layer: u32) -> Result<(), VoError> {
         check_layer(layer)?;
-        self.vo.lock().layers[layer as usize] = None;
+        let mut st = self.vo.lock();
+        st.catch_up(self.clock().now());
+        st.layers[layer as usize] = None;
         Ok(())
     }
 
@@ -283,6 +344,7 @@ impl Simulator {
     pub fn vo_show(&self, layer: u32, pixels: Vec<u8>) -> Result<(), VoError> {
         check_layer(layer)?;
         let mut st = self.vo.lock();
+        st.catch_up(self.clock().now());
         let l = st.layers[layer as usize]
             .as_mut()
             .ok_or(VoError::NotConfigured(layer))?;
@@ -344,6 +406,7 @@ impl Simulator {
         Some(Screen {
             width: dev.width,
             height: dev.height,
+            fps: dev.fps,
             refresh: dev.refreshes(self.clock().now()),
             rgb,
         })
@@ -470,6 +533,27 @@ impl Simulator {
         Ok(())
     }
 
+    /// Hands every `every`-th refresh (board time) to `sink`, as the screen stood at it, from
+    /// the next one on; `None` stops. Refreshes are handed over when the screen next changes
+    /// and at [`Simulator::vo_record_flush`], so recording adds no thread to the board.
+    pub fn vo_record(&self, every: u64, sink: Option<ScreenSink>) {
+        let mut st = self.vo.lock();
+        let now = self.clock().now();
+        st.catch_up(now);
+        let next = st.device.map_or(0, |d| d.refreshes(now) + 1);
+        st.recorder = sink.map(|sink| Recorder {
+            every: every.max(1),
+            next,
+            sink,
+        });
+    }
+
+    /// Hands the recorder the refreshes due by now.
+    pub fn vo_record_flush(&self) {
+        let now = self.clock().now();
+        self.vo.lock().catch_up(now);
+    }
+
     /// What the VO has done.
     pub fn vo_stats(&self) -> VoStats {
         self.vo.lock().stats
@@ -485,9 +569,13 @@ fn wbc_layout(width: u32, height: u32) -> (u64, u64, u64) {
 }
 
 fn compose_state(st: &VoState, dev: Device, rgb: &mut Vec<u8>) {
-    // Video layers first, then OSD, each in id order: a higher id is drawn on top.
-    let views: Vec<LayerView<'_>> = st
-        .layers
+    compose::compose(dev.width, dev.height, &layer_views(&st.layers), rgb);
+}
+
+/// The layers with a picture, in drawing order: video layers first, then OSD, each in id
+/// order (a higher id is drawn on top).
+fn layer_views(layers: &[Option<Layer>]) -> Vec<LayerView<'_>> {
+    layers
         .iter()
         .flatten()
         .filter_map(|l| {
@@ -501,8 +589,7 @@ fn compose_state(st: &VoState, dev: Device, rgb: &mut Vec<u8>) {
                 pixels: l.pixels.as_deref()?,
             })
         })
-        .collect();
-    compose::compose(dev.width, dev.height, &views, rgb);
+        .collect()
 }
 
 #[cfg(test)]
@@ -562,6 +649,54 @@ mod tests {
         assert_eq!(
             sim.vo_wbc_dump(Some(Duration::ZERO)),
             Err(VoError::NotEnabled)
+        );
+    }
+
+    #[test]
+    fn the_recorder_gets_every_nth_refresh_as_the_screen_stood_then() {
+        use std::sync::{Arc, Mutex};
+        let sim = Simulator::new(SimOptions::default());
+        sim.vo_enable(8, 8, 20).expect("on");
+        let got: Arc<Mutex<Vec<(u64, [u8; 3])>>> = Arc::default();
+        let sink = Arc::clone(&got);
+        sim.vo_record(
+            2,
+            Some(Box::new(move |s: &Screen| {
+                let px = [s.rgb[0], s.rgb[1], s.rgb[2]];
+                sink.lock().expect("sink").push((s.refresh, px));
+            })),
+        );
+        let show = |argb: [u8; 4]| {
+            let rect = LayerRect {
+                x: 0,
+                y: 0,
+                w: 8,
+                h: 8,
+            };
+            sim.vo_set_layer(FIRST_OSD, rect, LayerFormat::Argb8888, 255)
+                .expect("osd");
+            sim.vo_show(FIRST_OSD, argb.repeat(64)).expect("show");
+        };
+        show([255, 255, 0, 0]);
+        std::thread::sleep(Duration::from_millis(400));
+        show([255, 0, 0, 255]);
+        std::thread::sleep(Duration::from_millis(400));
+        sim.vo_record_flush();
+        sim.vo_record(1, None);
+        let got = got.lock().expect("got").clone();
+        assert!(got.windows(2).all(|w| w[1].0 == w[0].0 + 2), "{got:?}");
+        let first_blue = got
+            .iter()
+            .position(|g| g.1 == [0, 0, 255])
+            .expect("blue seen");
+        assert!(first_blue >= 2, "red before: {got:?}");
+        assert!(
+            got[..first_blue].iter().skip(1).all(|g| g.1 == [255, 0, 0]),
+            "{got:?}"
+        );
+        assert!(
+            got[first_blue..].iter().all(|g| g.1 == [0, 0, 255]),
+            "{got:?}"
         );
     }
 

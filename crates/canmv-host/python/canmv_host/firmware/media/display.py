@@ -104,6 +104,7 @@ class _Screen:
         self.fps = 0
         self.osd_num = 1
         self.to_ide = False
+        self.quality = 90
         self.flag = 0
         self.binds = {}  # video layer -> (src, rect, pix_format)
         self.osd_alpha = {}  # layer -> alpha
@@ -227,6 +228,7 @@ class Display:
             _screen.inited, _screen.type, _screen.name = True, type, name
             _screen.width, _screen.height, _screen.fps = w, h, rate
             _screen.osd_num, _screen.to_ide, _screen.flag = max(osd_num, 1), to_ide, flag
+            _screen.quality = 50 if quality < 0 else 90 if quality > 100 else quality
             _apply_binds()
             if to_ide:
                 _native.vo_wbc(True)
@@ -429,6 +431,8 @@ class Display:
             _screen.width, _screen.height, _screen.fps = size[0], size[1], rate
             _screen.osd_num, _screen.to_ide = max(osd_num, 1), to_ide
             _screen.flag = flag if flag is not None else 0
+            # ide_dbg_set_vo_wbc: a quality that is not an int or under 10 is 90 (facts §2.8).
+            _screen.quality = quality if isinstance(quality, int) and quality >= 10 else 90
             _apply_binds()
             if to_ide:
                 _native.vo_wbc(True)
