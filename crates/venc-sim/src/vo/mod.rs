@@ -657,7 +657,8 @@ mod tests {
         use std::sync::{Arc, Mutex};
         let sim = Simulator::new(SimOptions::default());
         sim.vo_enable(8, 8, 20).expect("on");
-        let got: Arc<Mutex<Vec<(u64, [u8; 3])>>> = Arc::default();
+        type Seen = Vec<(u64, [u8; 3])>;
+        let got: Arc<Mutex<Seen>> = Arc::default();
         let sink = Arc::clone(&got);
         sim.vo_record(
             2,
