@@ -172,6 +172,9 @@ const SYSTEM_PACKAGES: &[(&str, &[&str])] = &[
     // `image.draw_string_advanced`: the stand-in for the firmware's font, found by fontconfig.
     ("fontconfig", &["fc-match", "--version"]),
     ("fonts-noto-cjk", &["dpkg", "-s", "fonts-noto-cjk"]),
+    // The display's live page, tested in a real browser driven by Selenium.
+    ("chromium", &["chromium", "--version"]),
+    ("chromium-driver", &["chromedriver", "--version"]),
 ];
 
 fn have(probe: &[&str]) -> bool {
@@ -298,6 +301,14 @@ fn install_python_front() -> Result<(), String> {
     // pytest: the Python front ships a pytest plugin, tested with pytest's own pytester.
     if !venv_bin("pytest").exists() {
         run(pip().arg("pytest>=7.4,<10"))?;
+    }
+    // Selenium drives Debian's Chromium (chromedriver) for the display's live page.
+    let have_selenium = Command::new(venv_bin("python"))
+        .args(["-c", "import selenium"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !have_selenium {
+        run(pip().arg("selenium>=4.20,<5"))?;
     }
     run(pip().args([
         "--no-build-isolation",

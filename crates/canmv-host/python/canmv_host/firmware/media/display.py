@@ -253,7 +253,9 @@ class Display:
                 raise ValueError("invalid bind layer")
 
         @staticmethod
-        def config_layer(*, rect, pix_format=-1, layer=-1, alpha=255, flag=0):
+        def config_layer(*, rect=None, pix_format=-1, layer=-1, alpha=255, flag=0):
+            if rect is None:
+                raise TypeError("'rect' argument required")
             if layer == -1:
                 free = [lyr for lyr in ((1, 2, 3) if pix_format == _YUV420SP else (4, 5, 6, 7))
                         if lyr not in _screen.binds and lyr not in _screen.osd_alpha]
@@ -269,7 +271,12 @@ class Display:
             return layer
 
         @staticmethod
-        def bind_layer(src, *, rect, pix_format=-1, layer=-1, alpha=255, flag=0):
+        def bind_layer(src, *extra, rect=None, pix_format=-1, layer=-1, alpha=255, flag=0):
+            # MicroPython's argument parser's words for these.
+            if extra:
+                raise TypeError("extra positional arguments given")
+            if rect is None:
+                raise TypeError("'rect' argument required")
             if layer == -1:
                 layer = Display.LAYER_VIDEO1
             Display._check_layer(layer)
