@@ -20,7 +20,6 @@ VENC_DEV_ID = 0
 VENC_CHN_ID_0, VENC_CHN_ID_1, VENC_CHN_ID_2, VENC_CHN_ID_3, VENC_CHN_ID_MAX = 0, 1, 2, 3, 4
 VENC_PACK_CNT_MAX = 12
 VDEC_DEV_ID = 0
-VB_INVALID_POOLID = VB_INVALID_HANDLE = 0xFFFFFFFF
 
 
 def ALIGN_UP(x, a):  # noqa: N802 - the firmware's name (``VICAP_ALIGN_UP``)
@@ -61,6 +60,18 @@ class MediaManager:
     @staticmethod
     def deinit(force=False):
         _native.media_deinit()
+
+    @staticmethod
+    def _config(config):
+        """Registers VB pools for ``init`` (``Display``, write-back grabbers). 2024: refused
+        once the manager is initialised; 2025: accepted (the C manager no longer checks);
+        2026: pools are private (display facts §1.3)."""
+        firmware = _native.board_info()["firmware"]
+        if firmware in ("canmv-2026-01", "canmv-2026-07"):
+            raise RuntimeError("deprecated function")
+        if firmware in ("canmv-2024-07", "canmv-2024-08") and _native.vo_media_inited():
+            raise AssertionError("please run MediaManager._config() before MediaManager.init()")
+        return True
 
     @staticmethod
     def link(src, dst):

@@ -9,6 +9,7 @@ __all__ = [
     "VB_INVALID_POOLID",
     "VB_INVALID_HANDLE",
     "k_vb_pool_config",
+    "k_vb_config",
     "kd_mpi_vb_create_pool",
     "kd_mpi_vb_destory_pool",
     "kd_mpi_vb_get_block",
@@ -31,6 +32,17 @@ class k_vb_pool_config:
 
     def __init__(self):
         self.blk_size, self.blk_cnt, self.mode, self.mmz_name = 0, 0, 0, ""
+
+
+class k_vb_config:
+    """``max_pool_cnt`` and ``comm_pool[16]`` (``blk_size``, ``blk_cnt``, ``mode``): what
+    ``MediaManager._config`` takes."""
+
+    __slots__ = ("max_pool_cnt", "comm_pool")
+
+    def __init__(self):
+        self.max_pool_cnt = 0
+        self.comm_pool = [k_vb_pool_config() for _ in range(16)]
 
 
 def kd_mpi_vb_create_pool(config):
