@@ -481,7 +481,9 @@ mod tests {
         for file in &files {
             let text = std::fs::read_to_string(file).unwrap_or_default();
             for (line, name) in sim_calls(&text) {
-                if !mpi.contains(&name) && !NOT_VENC.contains(&name.as_str()) {
+                // The display (`vo_*`) is the VO, not the encoder: Mpi is VENC's contract.
+                let display = name.starts_with("vo_");
+                if !mpi.contains(&name) && !NOT_VENC.contains(&name.as_str()) && !display {
                     wrong.push(format!("{}:{line}: sim.{name}(", file.display()));
                 }
             }

@@ -679,9 +679,9 @@ mod tests {
             sim.vo_show(FIRST_OSD, argb.repeat(64)).expect("show");
         };
         show([255, 255, 0, 0]);
-        std::thread::sleep(Duration::from_millis(400));
+        sim.clock().sleep(Duration::from_millis(400));
         show([255, 0, 0, 255]);
-        std::thread::sleep(Duration::from_millis(400));
+        sim.clock().sleep(Duration::from_millis(400));
         sim.vo_record_flush();
         sim.vo_record(1, None);
         let got = got.lock().expect("got").clone();
