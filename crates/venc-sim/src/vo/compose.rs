@@ -127,26 +127,35 @@ pub fn compose(width: u32, height: u32, layers: &[LayerView<'_>], out: &mut Vec<
         let rows = lh.min(sh.saturating_sub(l.y as usize));
         for row in 0..rows {
             let line = &mut out[((l.y as usize + row) * sw + l.x as usize) * 3..];
+            let line = &mut line[..cols * 3];
             if l.format == LayerFormat::Nv12 {
                 let (y, uv) = l.pixels.split_at(lw * lh);
+                let y_row = &y[row * lw..row * lw + cols];
                 let uv_row = &uv[(row / 2) * lw..];
-                for col in 0..cols {
-                    let c = col & !1;
-                    let rgb = yuv_to_rgb(y[row * lw + col], uv_row[c], uv_row[c + 1]);
-                    blend(
-                        &mut line[col * 3..col * 3 + 3],
-                        rgb,
-                        u32::from(l.alpha) * 255,
-                    );
+                let a = u32::from(l.alpha) * 255;
+                // Two pixels share a chroma sample: its terms are worked out once per pair.
+                let pairs = line
+                    .chunks_mut(6)
+                    .zip(y_row.chunks(2))
+                    .zip(uv_row.chunks_exact(2));
+                for ((dst, lumas), c) in pairs {
+                    let (u, v) = (i32::from(c[0]) - 128, i32::from(c[1]) - 128);
+                    let (rv, guv, bu) = (409 * v + 128, -100 * u - 208 * v + 128, 516 * u + 128);
+                    for (d, &luma) in dst.chunks_exact_mut(3).zip(lumas) {
+                        let l = 298 * (i32::from(luma) - 16);
+                        let rgb = [l + rv, l + guv, l + bu].map(|s| (s >> 8).clamp(0, 255) as u8);
+                        if a == 255 * 255 {
+                            d.copy_from_slice(&rgb);
+                        } else {
+                            blend(d, rgb, a);
+                        }
+                    }
                 }
             } else {
-                for col in 0..cols {
+                let global = u32::from(l.alpha);
+                for (col, dst) in line.chunks_exact_mut(3).enumerate() {
                     let [a, r, g, b] = l.format.argb(l.pixels, row * lw + col);
-                    blend(
-                        &mut line[col * 3..col * 3 + 3],
-                        [r, g, b],
-                        u32::from(a) * u32::from(l.alpha),
-                    );
+                    blend(dst, [r, g, b], u32::from(a) * global);
                 }
             }
         }
@@ -170,26 +179,32 @@ fn blend(dst: &mut [u8], src: [u8; 3], a: u32) {
 /// last row's and column's chroma from the pixel itself).
 pub fn rgb_to_nv12(rgb: &[u8], width: u32, height: u32, y: &mut [u8], uv: &mut [u8]) {
     let (w, h) = (width as usize, height as usize);
-    for (i, px) in rgb.chunks_exact(3).take(w * h).enumerate() {
-        y[i] = rgb_to_yuv(px[0], px[1], px[2]).0;
+    for (out, px) in y[..w * h].iter_mut().zip(rgb.chunks_exact(3)) {
+        let (r, g, b) = (i32::from(px[0]), i32::from(px[1]), i32::from(px[2]));
+        *out = (((66 * r + 129 * g + 25 * b + 128) >> 8) + 16) as u8;
     }
+    // Chroma of each 2x2 block: the block's mean colour converted once (the conversion is
+    // linear, so this is the mean of the four pixels' chroma up to rounding).
     for row in (0..h).step_by(2) {
+        let rows = if row + 1 < h { 2 } else { 1 };
         for col in (0..w).step_by(2) {
-            let (mut su, mut sv, mut n) = (0u32, 0u32, 0u32);
-            for (dr, dc) in [(0, 0), (0, 1), (1, 0), (1, 1)] {
-                let (r, c) = (row + dr, col + dc);
-                if r < h && c < w {
-                    let p = &rgb[(r * w + c) * 3..];
-                    let (_, u, v) = rgb_to_yuv(p[0], p[1], p[2]);
-                    su += u32::from(u);
-                    sv += u32::from(v);
-                    n += 1;
+            let cols = if col + 1 < w { 2 } else { 1 };
+            let (mut sr, mut sg, mut sb) = (0u32, 0u32, 0u32);
+            for dr in 0..rows {
+                let at = ((row + dr) * w + col) * 3;
+                for p in rgb[at..at + cols * 3].chunks_exact(3) {
+                    sr += u32::from(p[0]);
+                    sg += u32::from(p[1]);
+                    sb += u32::from(p[2]);
                 }
             }
+            let n = (rows * cols) as u32;
+            let mean = |s: u32| ((s + n / 2) / n) as u8;
+            let (_, u, v) = rgb_to_yuv(mean(sr), mean(sg), mean(sb));
             let at = (row / 2) * w + col;
-            uv[at] = ((su + n / 2) / n) as u8;
+            uv[at] = u;
             if at + 1 < uv.len() {
-                uv[at + 1] = ((sv + n / 2) / n) as u8;
+                uv[at + 1] = v;
             }
         }
     }
