@@ -29,6 +29,8 @@ WRITERS = [
      (640, 360)),
     ("2026-01", "vi_bind_venc.py", ["/sdcard/g.264", FRAMES], "/sdcard/g.264", "h264",
      (1280, 720)),
+    ("2026-01", "screen_venc.py", ["/sdcard/s.264", FRAMES], "/sdcard/s.264", "h264",
+     (320, 240)),
     ("2026-07", "bind_venc.py", ["/sdcard/h.265", FRAMES], "/sdcard/h.265", "hevc",
      (1280, 720)),
     ("2026-07", "stream_venc.py", ["/sdcard/i.264", FRAMES], "/sdcard/i.264", "h264",

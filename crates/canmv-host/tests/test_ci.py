@@ -349,6 +349,44 @@ class Scenarios(unittest.TestCase):
             self.assertEqual(done.returncode, 6, done.stderr[-2000:])
             self.assertIn("none.y4m", report["steps"][1]["detail"])
 
+    def test_the_screen_is_checked_while_the_script_shows_it(self):
+        screen = """
+            from media.display import *
+            import image, time
+
+            img = image.Image(320, 240, image.RGB888)
+            img.draw_rectangle(0, 0, 320, 240, color=(200, 30, 30), fill=True)
+            Display.init(Display.VIRT, 320, 240, fps=30)
+            Display.show_image(img)
+            print("shown")
+            time.sleep(1)
+            img.draw_rectangle(0, 0, 320, 240, color=(30, 30, 200), fill=True)
+            Display.show_image(img)
+            time.sleep(5)
+            Display.deinit()
+        """
+        with TempDir() as tmp:
+            subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i",
+                            "color=c=0xC81E1E:s=320x240", "-frames:v", "1", "-y",
+                            str(tmp / "red.png")], check=True, timeout=60)
+            done, report = self.scenario(tmp, """
+                script = "recorder.py"
+                timing = "deterministic"
+                steps = [
+                  { do = "wait_text", text = "shown" },
+                  { do = "wait", ms = 100 },
+                  { do = "expect_screen", width = 320, height = 240, pixel = [10, 10], color = [200, 30, 30], matches = "red.png", psnr_min = 40 },
+                  { do = "wait", ms = 1000 },
+                  { do = "expect_screen", pixel = [10, 10], color = [200, 30, 30] },
+                ]
+            """, screen)
+            self.assertEqual(done.returncode, 6, done.stderr[-2000:])
+            first, second = report["steps"][2], report["steps"][4]
+            self.assertTrue(first["ok"], first)
+            self.assertFalse(second["ok"])
+            self.assertIn("pixel (10, 10) is [30, 30, 200], not [200, 30, 30]", second["detail"])
+            self.assertGreaterEqual(second["at_board_ms"], 1000)
+
     def test_a_scenario_that_does_not_parse_is_refused_naming_why(self):
         cases = (
             ('steps = [{ do = "jump" }]', "unknown step 'jump'"),
@@ -356,7 +394,11 @@ class Scenarios(unittest.TestCase):
             ('steps = [{ do = "wait", ms = 5, when = 1 }]', "unknown key 'when'"),
             ('steps = [{ do = "fault", spec = "melt" }]', "(fault)"),
             ('steps = [{ do = "wifi", state = "sideways" }]', "'up' or 'down'"),
-            ('steps = [{ do = "expect_screen" }]', "needs the display"),
+            ('steps = [{ do = "expect_screen" }]', "give width/height"),
+            ('steps = [{ do = "expect_screen", pixel = [1, 2] }]', "pixel and color go together"),
+            ('steps = [{ do = "expect_screen", pixel = [1], color = [0, 0, 0] }]',
+             "pixel must be 2 whole numbers"),
+            ('steps = [{ do = "expect_screen", matches = "none.png" }]', "none.png"),
             ('steps = [{ do = "expect_file", path = "/etc/passwd" }]', "under /sdcard/"),
             ('steps = [{ do = "expect_trace", call = "x" }, { do = "stop" }]', "put it before"),
             ('timeout_ms = "soon"', "timeout_ms must be a number"),

@@ -3,8 +3,8 @@ clock, and what must hold after it (docs/ci.md has every step).
 
 A scenario is TOML in the conformance suite's shape: ``id``, ``title``, settings, and
 ``steps = [ { do = "...", ... }, ... ]`` run in order. The live steps (``wait_text``, ``wait``,
-``wifi``, ``fault``, ``disarm``, ``source``, ``stop``) act while the script runs, on the board's
-clock: on a deterministic board they fall at the same board times on every run. The first
+``wifi``, ``fault``, ``disarm``, ``source``, ``expect_screen``, ``stop``) act while the script
+runs, on the board's clock: on a deterministic board they fall at the same board times on every run. The first
 ``expect_*`` step waits for the script to end (stop it first with ``stop`` if it would not end
 by itself); the expectations are checked on what it left.
 """
@@ -37,8 +37,13 @@ STEPS = {
         "width": int, "height": int, "decodes": bool}),
     "expect_trace": ({"call": str}, {
         "chn": int, "result": str, "count_min": int, "count_max": int}),
+    # The display's screen at that board time (docs/display.md): its size, a pixel's colour,
+    # or the whole screen against a picture (JPEG, PNG or BMP beside the scenario).
+    "expect_screen": ({}, {
+        "width": int, "height": int, "pixel": list, "color": list, "tolerance": int,
+        "matches": str, "psnr_min": (int, float)}),
 }
-LIVE = ("wait_text", "wait", "wifi", "fault", "disarm", "source", "stop")
+LIVE = ("wait_text", "wait", "wifi", "fault", "disarm", "source", "expect_screen", "stop")
 _WIFI_STATES = ("up", "down")
 
 
@@ -95,6 +100,15 @@ def load(path):
             raise ScenarioError(f"{where}: step {i + 1} ({step['do']}) comes after an expect "
                                 "step, which waits for the script to end: put it before")
         seen_expect = seen_expect or step["do"] not in LIVE
+    for i, step in enumerate(checked):
+        if step["do"] == "expect_screen" and "matches" in step:
+            # Read now: the script's sandbox does not let the supervisor open it later.
+            picture = path.resolve().parent / step["matches"]
+            try:
+                step["_picture"] = picture.read_bytes()
+            except OSError as e:
+                raise ScenarioError(f"{where}: step {i + 1} (expect_screen): matches "
+                                    f"{picture}: {e.strerror or e}") from None
     return {"id": str(data.get("id", path.stem)), "title": str(data.get("title", "")),
             "settings": settings, "steps": checked, "folder": path.resolve().parent}
 
@@ -103,9 +117,6 @@ def _check_step(where, step):
     if not isinstance(step, dict) or "do" not in step:
         raise ScenarioError(f"{where}: a step is a table with a 'do' key")
     do = step["do"]
-    if do == "expect_screen":
-        raise ScenarioError(f"{where}: expect_screen needs the display, which the simulator "
-                            "does not have yet")
     if do not in STEPS:
         raise ScenarioError(f"{where}: unknown step {do!r} (known: {', '.join(STEPS)})")
     required, optional = STEPS[do]
@@ -133,11 +144,29 @@ def _check_step(where, step):
             raise ScenarioError(f"{where} (fault): {e}") from None
     if do == "expect_file" and not step["path"].startswith("/sdcard/"):
         raise ScenarioError(f"{where} (expect_file): path must be under /sdcard/")
+    if do == "expect_screen":
+        _check_screen_step(where, step)
     return dict(step)
 
 
+def _check_screen_step(where, step):
+    if ("pixel" in step) != ("color" in step):
+        raise ScenarioError(f"{where} (expect_screen): pixel and color go together")
+    for key, n in (("pixel", 2), ("color", 3)):
+        value = step.get(key)
+        if value is not None and (len(value) != n or not all(
+                isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in value)):
+            raise ScenarioError(f"{where} (expect_screen): {key} must be {n} whole numbers "
+                                "of 0 or more")
+    if "color" in step and max(step["color"]) > 255:
+        raise ScenarioError(f"{where} (expect_screen): color values are 0..255")
+    if not any(k in step for k in ("width", "height", "pixel", "matches")):
+        raise ScenarioError(f"{where} (expect_screen): give width/height, pixel and color, "
+                            "or matches")
+
+
 def describe(step):
-    args = ", ".join(f"{k}={v!r}" for k, v in step.items() if k != "do")
+    args = ", ".join(f"{k}={v!r}" for k, v in step.items() if k != "do" and not k.startswith("_"))
     return f"{step['do']}({args})"
 
 
@@ -255,7 +284,55 @@ class Supervisor:
         if do == "stop":
             env.request_stop("the scenario's stop step")
             return True, "", text_from
+        if do == "expect_screen":
+            ok, detail = _expect_screen(step)
+            return ok, detail, text_from
         raise AssertionError(do)
+
+
+def _expect_screen(step):
+    """The screen now against the step: (ok, what differs)."""
+    from .screen import display_snapshot
+
+    screen = display_snapshot()
+    if screen is None:
+        return False, "the display is off"
+    problems = []
+    for key in ("width", "height"):
+        if key in step and getattr(screen, key) != step[key]:
+            problems.append(f"{key} {getattr(screen, key)}, not {step[key]}")
+    if "pixel" in step:
+        x, y = step["pixel"]
+        if x >= screen.width or y >= screen.height:
+            problems.append(f"pixel ({x}, {y}) is off the {screen.width}x{screen.height} screen")
+        else:
+            got = screen.pixel(x, y)
+            worst = max(abs(a - b) for a, b in zip(got, step["color"]))
+            if worst > step.get("tolerance", 8):
+                problems.append(f"pixel ({x}, {y}) is {list(got)}, not {step['color']}")
+    if "_picture" in step:
+        try:
+            picture = _native.Image._decode(step["_picture"])
+        except OSError as e:
+            return False, f"matches {step['matches']}: {e}"
+        size = (picture.width(), picture.height())
+        if size != (screen.width, screen.height):
+            problems.append(f"matches {step['matches']}: the picture is {size[0]}x{size[1]}, "
+                            f"the screen {screen.width}x{screen.height}")
+        else:
+            db = _psnr(picture.to_bytes(), screen.rgb)
+            if db < step.get("psnr_min", 30):
+                problems.append(f"matches {step['matches']}: PSNR {db:.1f} dB, below "
+                                f"{step.get('psnr_min', 30)}")
+    return not problems, "; ".join(problems) or "as expected"
+
+
+def _psnr(a, b):
+    """PSNR in dB of two equal-length byte strings (inf when equal)."""
+    import math
+
+    mse = sum((x - y) * (x - y) for x, y in zip(a, b)) / max(len(a), 1)
+    return math.inf if mse == 0 else 10 * math.log10(255 * 255 / mse)
 
 
 def _board_ms():
