@@ -60,33 +60,46 @@ pub fn vo_mode() -> Option<(u32, u32, u32)> {
     board::current().sim.vo_mode()
 }
 
-/// Places video layer `layer` (NV12) at `rect`, for a bound sensor channel.
+/// Places video layer `layer` (NV12) at `rect` (on the screen, after `turns` quarter turns
+/// clockwise of the camera's picture), for a bound sensor channel.
 #[pyfunction]
-pub fn vo_video_layer(layer: u32, rect: (u32, u32, u32, u32), alpha: u8) -> PyResult<()> {
+#[pyo3(signature = (layer, rect, alpha, turns = 0))]
+pub fn vo_video_layer(
+    layer: u32,
+    rect: (u32, u32, u32, u32),
+    alpha: u8,
+    turns: u8,
+) -> PyResult<()> {
     let (x, y, w, h) = rect;
-    board::current()
-        .sim
-        .vo_set_layer(layer, LayerRect { x, y, w, h }, LayerFormat::Nv12, alpha)
-        .map_err(vo_error)
+    let sim = &board::current().sim;
+    sim.vo_set_layer(layer, LayerRect { x, y, w, h }, LayerFormat::Nv12, alpha)
+        .map_err(vo_error)?;
+    sim.vo_turn_layer(layer, turns).map_err(vo_error)
 }
 
-/// Shows `img` on OSD layer `layer` at (`x`, `y`) with global `alpha`; the layer takes the
-/// image's size and format. `None` when the image's format has no OSD layout.
+/// Shows `img` on OSD layer `layer` at (`x`, `y`) with global `alpha`, turned `turns` quarter
+/// turns clockwise (the 2024/2025 GDMA rotation; (`x`, `y`) is then the turned picture's
+/// place); the layer takes the image's size and format. False when the image's format has no
+/// OSD layout.
 #[pyfunction]
+#[pyo3(signature = (layer, img, x, y, alpha, turns = 0))]
 pub fn vo_show_image(
     layer: u32,
     img: PyRef<'_, PyImage>,
     x: u32,
     y: u32,
     alpha: u8,
+    turns: u8,
 ) -> PyResult<bool> {
     let (w, h, fmt, pixels) = img.pixels()?;
     let Some(format) = layer_format(fmt) else {
         return Ok(false);
     };
+    let (w, h) = if turns % 2 == 1 { (h, w) } else { (w, h) };
     let sim = &board::current().sim;
     sim.vo_set_layer(layer, LayerRect { x, y, w, h }, format, alpha)
         .map_err(vo_error)?;
+    sim.vo_turn_layer(layer, turns).map_err(vo_error)?;
     sim.vo_show(layer, pixels).map_err(vo_error)?;
     Ok(true)
 }

@@ -233,6 +233,64 @@ class CameraUnderAnOsd(unittest.TestCase):
             self.assertGreater(band[0], band[2])
 
 
+class PortraitPanel(unittest.TestCase):
+    """2024/2025: ST7701 800x480 is a 480x800 panel; the VO runs at that size and pictures are
+    turned into it (facts §2.1, §3.6), as the write-back and the IDE see them."""
+
+    def test_2025_turns_the_landscape_osd_clockwise_into_the_panel(self):
+        with TempDir() as tmp:
+            script = write_script(tmp, """
+                from media.display import *
+                import image, time
+
+                print("size", Display.width(), Display.height())
+                img = image.Image(800, 480, image.RGB888)
+                img.draw_rectangle(0, 0, 80, 40, color=(255, 0, 0), fill=True)  # top left
+                Display.init(Display.ST7701, width=800, height=480, to_ide=True)
+                print("size", Display.width(), Display.height())
+                Display.show_image(img)
+                frame = k_video_frame_info()
+                print("dump", kd_mpi_wbc_dump_frame(frame, 1000), frame.v_frame.width,
+                      frame.v_frame.height, kd_mpi_wbc_dump_release(frame))
+                time.sleep(0.2)
+                Display.deinit()
+                """)
+            dump = tmp / "dump"
+            done = run_canmv(script, sdcard=tmp / "sd", firmware="canmv-2025-08",
+                             extra=["--timing", "deterministic", "--display-dump", str(dump),
+                                    "--display-every", "3"])
+            self.assertEqual(done.returncode, 0, done.stderr)
+            self.assertEqual(done.stdout.splitlines()[:3],
+                             ["size 0 0", "size 800 480", "dump 0 480 800 0"])
+            last = ffmpeg_raw(sorted(dump.glob("*.png"))[-1], "rgb24")
+            self.assertEqual(len(last), 480 * 800 * 3)
+            at = lambda x, y: tuple(last[(y * 480 + x) * 3:(y * 480 + x) * 3 + 3])  # noqa: E731
+            # Turned clockwise: the top-left 80x40 block is now the top-right 40x80.
+            self.assertEqual(at(470, 10), (255, 0, 0))
+            self.assertEqual(at(445, 70), (255, 0, 0))
+            self.assertEqual(at(10, 10), (0, 0, 0))
+            self.assertEqual(at(470, 100), (0, 0, 0))
+
+    def test_2024_reports_the_panel_and_shows_pictures_as_they_are(self):
+        with TempDir() as tmp:
+            done, lines = run_lines(tmp, ATTEMPT + """
+Display.init(Display.ST7701, to_ide=True)
+attempt("size", lambda: (Display.width(), Display.height()))
+tall = image.Image(Display.width(), Display.height(), image.RGB888)
+tall.draw_rectangle(0, 0, 80, 40, color=(0, 255, 0), fill=True)
+attempt("show", lambda: Display.show_image(tall))
+import canmv_host
+screen = canmv_host.display_snapshot()
+attempt("screen", lambda: (screen.width, screen.height, screen.pixel(70, 30), screen.pixel(470, 10)))
+""", "canmv-2024-08")
+            self.assertEqual(done.returncode, 0, done.stderr)
+            self.assertEqual(lines, [
+                "size -> (480, 800)",
+                "show -> None",
+                "screen -> (480, 800, (0, 255, 0), (0, 0, 0))",
+            ])
+
+
 def run_lines(tmp, body, firmware, *extra):
     script = write_script(tmp, body)
     done = run_canmv(script, sdcard=tmp / "sd", firmware=firmware, extra=extra)

@@ -70,6 +70,53 @@ impl LayerFormat {
     }
 }
 
+/// A `w`x`h` picture of `format` turned `turns` quarter turns clockwise (its size becomes
+/// `h`x`w` for odd turns): the layer rotation of the 2024/2025 display (GDMA for OSD pictures,
+/// the video layer's own for a bound camera).
+pub fn turn(pixels: &[u8], (w, h): (u32, u32), format: LayerFormat, turns: u8) -> Vec<u8> {
+    let turn = crate::venc::orient::Orientation {
+        rotation: turns % 4,
+        mirror: 0,
+    };
+    let (w, h) = (w as usize, h as usize);
+    let mut out = vec![0u8; pixels.len()];
+    if format == LayerFormat::Nv12 {
+        let (y, uv) = pixels.split_at(w * h);
+        let (oy, ouv) = out.split_at_mut(w * h);
+        turn.apply_plane(y, (w, h), oy);
+        // U and V apart, each turned as a plane, then interleaved again.
+        let (cw, ch) = (w / 2, h / 2);
+        let (u, v): (Vec<u8>, Vec<u8>) = uv[..cw * ch * 2]
+            .chunks_exact(2)
+            .map(|p| (p[0], p[1]))
+            .unzip();
+        let (mut tu, mut tv) = (vec![0u8; cw * ch], vec![0u8; cw * ch]);
+        turn.apply_plane(&u, (cw, ch), &mut tu);
+        turn.apply_plane(&v, (cw, ch), &mut tv);
+        for (pair, (a, b)) in ouv.chunks_exact_mut(2).zip(tu.into_iter().zip(tv)) {
+            pair.copy_from_slice(&[a, b]);
+        }
+        return out;
+    }
+    let bpp = format.size(1, 1);
+    let (ow, oh) = turn.size(w as u32, h as u32);
+    let (ow, oh) = (ow as usize, oh as usize);
+    for y in 0..h {
+        for x in 0..w {
+            let (tx, ty) = match turns % 4 {
+                0 => (x, y),
+                1 => (h - 1 - y, x),
+                2 => (w - 1 - x, h - 1 - y),
+                _ => (y, w - 1 - x),
+            };
+            debug_assert!(tx < ow && ty < oh);
+            let (s, d) = ((y * w + x) * bpp, (ty * ow + tx) * bpp);
+            out[d..d + bpp].copy_from_slice(&pixels[s..s + bpp]);
+        }
+    }
+    out
+}
+
 /// A layer's place and pixels, as the mixer reads them.
 #[derive(Debug, Clone, Copy)]
 pub struct LayerView<'a> {
@@ -291,6 +338,25 @@ mod tests {
         compose(2, 2, &layers, &mut out);
         assert_eq!(&out[..6], &[0, 0, 0, 255, 0, 0], "red at x=1, blue cut off");
         assert_eq!(&out[6..], &[0, 0, 255, 0, 255, 0], "BGR bytes");
+    }
+
+    #[test]
+    fn a_quarter_turn_is_clockwise_in_every_layout() {
+        // 2x1 ARGB: red then blue; turned once it is 1x2, red on top (clockwise).
+        let argb = [255, 255, 0, 0, 255, 0, 0, 255];
+        assert_eq!(turn(&argb, (2, 1), LayerFormat::Argb8888, 1), argb);
+        let turned = turn(&[1, 2, 3, 4, 5, 6], (3, 2), LayerFormat::Mono8, 1);
+        assert_eq!(turned, [4, 1, 5, 2, 6, 3], "1 2 3 / 4 5 6 turned clockwise");
+        // NV12 4x2: Y turned as a plane, the two chroma pairs keep U before V.
+        let nv12 = [1, 2, 3, 4, 5, 6, 7, 8, 10, 20, 30, 40];
+        let t = turn(&nv12, (4, 2), LayerFormat::Nv12, 1);
+        assert_eq!(&t[..8], &[5, 1, 6, 2, 7, 3, 8, 4]);
+        assert_eq!(&t[8..], &[10, 20, 30, 40]);
+        assert_eq!(
+            turn(&t, (2, 4), LayerFormat::Nv12, 3),
+            nv12,
+            "three more turns undo it"
+        );
     }
 
     #[test]

@@ -151,7 +151,21 @@ struct Layer {
     rect: LayerRect,
     format: LayerFormat,
     alpha: u8,
+    /// Quarter turns clockwise applied to each picture on its way in (the 2024/2025 GDMA and
+    /// video-layer rotation): the picture given is `rect` turned back.
+    turns: u8,
     pixels: Option<Vec<u8>>,
+}
+
+impl Layer {
+    /// The size of the pictures the layer is given, before they are turned.
+    fn source_size(&self) -> (u32, u32) {
+        if self.turns % 2 == 1 {
+            (self.rect.h, self.rect.w)
+        } else {
+            (self.rect.w, self.rect.h)
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -316,8 +330,24 @@ impl Simulator {
             rect,
             format,
             alpha,
+            turns: 0,
             pixels: keep,
         });
+        Ok(())
+    }
+
+    /// Turns every picture layer `layer` is given by `turns` quarter turns clockwise (its
+    /// `rect` is the turned size); the layer keeps this until it is placed again.
+    pub fn vo_turn_layer(&self, layer: u32, turns: u8) -> Result<(), VoError> {
+        check_layer(layer)?;
+        let mut st = self.vo.lock();
+        let l = st.layers[layer as usize]
+            .as_mut()
+            .ok_or(VoError::NotConfigured(layer))?;
+        if l.turns != turns % 4 {
+            l.turns = turns % 4;
+            l.pixels = None;
+        }
         Ok(())
     }
 
@@ -359,7 +389,11 @@ impl Simulator {
                 want,
             });
         }
-        l.pixels = Some(pixels);
+        l.pixels = Some(if l.turns == 0 {
+            pixels
+        } else {
+            compose::turn(&pixels, l.source_size(), l.format, l.turns)
+        });
         if layer >= FIRST_OSD {
             st.stats.osd_updates += 1;
         } else {
@@ -371,15 +405,21 @@ impl Simulator {
     /// A bound sensor's frame reaching video layer `layer`: copied in now (the VO scans it
     /// out; the sensor's buffer is free again at once).
     pub(crate) fn vo_push_video(&self, layer: u32, frame: &VideoFrameInfo) -> Result<(), VoError> {
-        let (rect, format, _) = self.vo_layer(layer).ok_or(VoError::NotConfigured(layer))?;
+        let (format, (sw, sh)) = {
+            let st = self.vo.lock();
+            let l = st.layers[layer as usize]
+                .as_ref()
+                .ok_or(VoError::NotConfigured(layer))?;
+            (l.format, l.source_size())
+        };
         if format != LayerFormat::Nv12 {
             return Err(VoError::BadFormat { layer, format });
         }
-        // The layer shows the frame's top-left rect.w x rect.h (no scaler on layers 1-3).
-        let (w, h) = (rect.w.min(frame.width), rect.h.min(frame.height));
-        let (fw, lw) = (frame.width as usize, rect.w as usize);
-        let mut pixels = vec![0u8; format.size(rect.w, rect.h)];
-        let (y, uv) = pixels.split_at_mut(lw * rect.h as usize);
+        // The layer shows the frame's top-left picture of its size (no scaler on layers 1-3).
+        let (w, h) = (sw.min(frame.width), sh.min(frame.height));
+        let (fw, lw) = (frame.width as usize, sw as usize);
+        let mut pixels = vec![0u8; format.size(sw, sh)];
+        let (y, uv) = pixels.split_at_mut(lw * sh as usize);
         uv.fill(128);
         let mem = self.memory();
         let mut row_buf = vec![0u8; fw];

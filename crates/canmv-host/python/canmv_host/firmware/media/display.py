@@ -111,6 +111,11 @@ class _Screen:
         self.shown = set()  # OSD layers holding a buffer
         self.frame = None  # the one write-back frame the 2026 module keeps
         self.sizes = {}  # OSD layer -> size of its last picture
+        # 2024/2025: a landscape size on a portrait panel (ST7701 800x480) runs the VO at the
+        # panel's own size and turns pictures into it (facts §2.1, §3.6).
+        self.device = (0, 0)
+        self.turned = False
+        self.panel_flag = 0
 
 
 _screen = _Screen()
@@ -128,11 +133,26 @@ def _apply_binds():
         _bind_now(layer, src, rect)
 
 
+def _turns(flag):
+    """Quarter turns clockwise of a ``FLAG_ROTATION_*`` (the 2024/2025 GDMA flags)."""
+    return {2: 1, 4: 2, 8: 3}.get(flag & 0x0E, 0) if flag else 0
+
+
+def _turned_rect(x, y, w, h, turns):
+    """Where a ``w``x``h`` picture placed at (x, y) lands once turned (facts §3.6: for 90°
+    and 270° x = W − h − y, y = x, w = h, h = w; 180° keeps it)."""
+    if turns % 2 == 0:
+        return x, y, w, h
+    return max(_screen.device[0] - h - y, 0), x, h, w
+
+
 def _bind_now(layer, src, rect):
     x, y, w, h = rect
     if w == 0 or h == 0:
         w, h = _screen.width, _screen.height
-    _native.vo_video_layer(_vo_layer(layer), (x, y, w, h), 255)
+    # 2024/2025 force the panel's rotation onto the bound video layer (facts §3.7).
+    turns = 1 if _screen.turned else 0
+    _native.vo_video_layer(_vo_layer(layer), _turned_rect(x, y, w, h, turns), 255, turns)
     _native.vo_unbind(_vo_layer(layer))
     _native.vo_bind(tuple(src), _vo_layer(layer))
 
@@ -227,6 +247,7 @@ class Display:
             _native.vo_enable(w, h, rate)
             _screen.inited, _screen.type, _screen.name = True, type, name
             _screen.width, _screen.height, _screen.fps = w, h, rate
+            _screen.device = (w, h)
             _screen.osd_num, _screen.to_ide, _screen.flag = max(osd_num, 1), to_ide, flag
             _screen.quality = 50 if quality < 0 else 90 if quality > 100 else quality
             _apply_binds()
@@ -433,11 +454,18 @@ class Display:
                     at = "@%d" % (fps or 0) if GENERATION == 2025 and name == "LT9611" else ""
                     raise ValueError("%s %s %dx%d%s" % (name, word, width or 0, height or 0, at))
                 size, rate = row[:2], row[2] or _LCD_FPS
-            _native.vo_enable(size[0], size[1], rate)
+            native = _PORTRAIT.get(name)
+            turned = native is not None and (size[1], size[0]) == native
+            device = native if turned else size
+            _native.vo_enable(device[0], device[1], rate)
             _screen.inited, _screen.type, _screen.name = True, type, name
             _screen.width, _screen.height, _screen.fps = size[0], size[1], rate
+            _screen.device, _screen.turned = tuple(device), turned
             _screen.osd_num, _screen.to_ide = max(osd_num, 1), to_ide
             _screen.flag = flag if flag is not None else 0
+            # Landscape sizes of a portrait panel record FLAG_ROTATION_90 unless given.
+            _screen.panel_flag = (cls.FLAG_ROTATION_90 if flag is None else flag) if turned \
+                else _screen.flag
             # ide_dbg_set_vo_wbc: a quality that is not an int or under 10 is 90 (facts §2.8).
             _screen.quality = quality if isinstance(quality, int) and quality >= 10 else 90
             _apply_binds()
@@ -470,6 +498,9 @@ class Display:
             if pix_format != _YUV420SP:
                 raise AssertionError("bind video layer only support format "
                                      "PIXEL_FORMAT_YUV_SEMIPLANAR_420")
+            if layer == cls.LAYER_VIDEO2 and _screen.turned:
+                raise ValueError("Bind to video layer enable rotation 90/180 only support "
+                                 "Display.LAYER_VIDEO1")
             _screen.binds[layer] = (tuple(src), rect, pix_format)
             if _screen.inited and GENERATION == 2025:
                 _bind_now(layer, src, rect)
@@ -496,11 +527,9 @@ class Display:
 
         @classmethod
         def _size(cls):
-            native = _PORTRAIT.get(_screen.name)
-            w, h = _screen.width, _screen.height
-            if GENERATION == 2024 and native and (h, w) == native:
-                return native  # the connector's hdisplay/vdisplay (facts §2.1)
-            return w, h
+            if GENERATION == 2024 and _screen.turned:
+                return _screen.device  # the connector's hdisplay/vdisplay (facts §2.1)
+            return _screen.width, _screen.height
 
         if GENERATION == 2025:
 
@@ -525,7 +554,12 @@ class Display:
                 raise ValueError("Image format(%d) not support" % img.format())
             _take_osd_buffer(layer,
                              "please increase Display.config(osd_num=) or becareful the layer")
-            _native.vo_show_image(_vo_layer(layer), img._img, x, y, max(0, min(255, alpha)))
+            # 2025: flag None is the panel's (FLAG_ROTATION_90 for a landscape ST7701); the
+            # picture is turned by GDMA into the layer (facts §3.6).
+            turns = _turns(_screen.panel_flag if flag is None else flag)
+            x, y, _, _ = _turned_rect(x, y, w, h, turns)
+            _native.vo_show_image(_vo_layer(layer), img._img, x, y, max(0, min(255, alpha)),
+                                  turns)
 
 
 _SHOWABLE_2026 = {image.ARGB8888, image.BGRA8888, image.RGB888, image.BGR888, image.RGB565,

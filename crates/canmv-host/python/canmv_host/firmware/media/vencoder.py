@@ -10,6 +10,7 @@ import uctypes
 from mpp.venc import *  # noqa: F403
 from mpp.sys import *  # noqa: F403
 from mpp.venc_struct import *  # noqa: F403
+from mpp.video_def import k_video_frame_info  # noqa: F401
 from media.media import *  # noqa: F403
 
 from canmv_host import _native
@@ -148,7 +149,3 @@ class StreamData:
             self.phy_addr = [0 for _ in range(0, VENC_PACK_CNT_MAX)]  # noqa: F821
         self.pack_cnt = 0
 
-
-def k_video_frame_info():
-    """A zeroed ``k_video_frame_info`` struct (``v_frame.width``, ``v_frame.phys_addr[0]``, …)."""
-    return _new_struct(*_native.frame_info_layout())

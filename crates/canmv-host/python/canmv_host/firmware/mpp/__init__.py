@@ -11,4 +11,5 @@ from mpp.sys import *  # noqa: E402, F401, F403
 from mpp.vb import *  # noqa: E402, F401, F403
 from mpp.venc import *  # noqa: E402, F401, F403
 from mpp.vo import *  # noqa: E402, F401, F403
+from mpp.video_def import *  # noqa: E402, F401, F403
 from mpp.mp4_format import *  # noqa: E402, F401, F403
