@@ -14,7 +14,6 @@ from mpp.video_def import k_video_frame_info  # noqa: F401
 from media.media import *  # noqa: F403
 
 from canmv_host import _native
-from canmv_host._cstruct import new_struct as _new_struct
 
 globals().update(_native.VENCODER_CONSTANTS)
 
