@@ -60,6 +60,12 @@ def compose(screen_w, screen_h, layers):
     return bytes(out)
 
 
+def argb_as_rgba(argb):
+    """Raw ARGB8888 bytes (A, R, G, B: what `image.ARGB8888` holds) as R, G, B, A."""
+    return bytes(b for i in range(0, len(argb), 4)
+                 for b in (argb[i + 1], argb[i + 2], argb[i + 3], argb[i]))
+
+
 def rgb_as_rgba(rgb):
     return bytes(b for i in range(0, len(rgb), 3) for b in (*rgb[i:i + 3], 255))
 
@@ -87,7 +93,7 @@ class ScreenIntoTheEncoder(unittest.TestCase):
             self.assertIn("screen frames encoded: 30", done.stdout)
             stream = tmp / "sd" / "examples" / "screen.264"
             self.assertEqual(probe(stream), {"codec": "h264", "size": (320, 240), "frames": 30})
-            osd = ffmpeg_raw(tmp / "sd" / "examples" / "screen-last.png", "rgba")
+            osd = argb_as_rgba((tmp / "sd" / "examples" / "screen-last.argb").read_bytes())
             self.assertEqual(len(osd), 320 * 240 * 4)
             expected = luma(compose(320, 240, [(osd, 320, 240, 0, 0)]))
             got = ffmpeg_raw(stream, "yuv420p", frame=29)[:320 * 240]
@@ -112,7 +118,7 @@ class ScreenIntoTheEncoder(unittest.TestCase):
                 img.draw_rectangle(0, 0, W, H, color=(30, 60, 200), fill=True)
                 img.draw_rectangle(40, 40, 120, 80, color=(250, 250, 20), fill=True)
                 img.draw_string_advanced(10, 180, 32, "RTSP 屏幕", color=(255, 255, 255))
-                img.save("/sdcard/shown.png")
+                img.save("/sdcard/shown.rgb")  # raw bytes: RGB888 refuses .png on the board
                 Display.init(Display.VIRT, W, H, fps=30)
                 Display.show_image(img)
                 Display.writeback(True)
@@ -169,7 +175,8 @@ class ScreenIntoTheEncoder(unittest.TestCase):
             finally:
                 child.terminate()
                 child.communicate(timeout=30)
-            shown = ffmpeg_raw(tmp / "sd" / "shown.png", "rgb24")
+            shown = (tmp / "sd" / "shown.rgb").read_bytes()
+            self.assertEqual(len(shown), 320 * 240 * 3)
             expected = luma(shown)
             frame = ffmpeg_raw(tmp / "got.mp4", "yuv420p", frame=9)[:320 * 240]
             self.assertGreaterEqual(psnr(frame, expected), 35.0)
@@ -205,7 +212,7 @@ class CameraUnderAnOsd(unittest.TestCase):
                 status.clear()
                 status.draw_rectangle(0, 0, W, 48, color=(160, 0, 0, 0), fill=True)
                 status.draw_string_advanced(6, 6, 28, "REC 录像 ●", color=(255, 255, 64, 64))
-                status.save("/sdcard/status.png")
+                status.save("/sdcard/status.argb")
                 sensor.run()
                 Display.show_image(status, 0, H - 48, Display.LAYER_OSD1)
                 time.sleep(1)
@@ -224,7 +231,7 @@ class CameraUnderAnOsd(unittest.TestCase):
             self.assertEqual(numbers, list(range(numbers[0], numbers[0] + 10 * len(numbers), 10)))
             last = ffmpeg_raw(dumped[-1], "rgb24")
             camera = ffmpeg_raw(source, "rgb24", size=(320, 240))
-            status = ffmpeg_raw(tmp / "sd" / "status.png", "rgba")
+            status = argb_as_rgba((tmp / "sd" / "status.argb").read_bytes())
             expected = compose(320, 240, [(rgb_as_rgba(camera), 320, 240, 0, 0),
                                           (status, 320, 48, 0, 240 - 48)])
             self.assertGreaterEqual(psnr(last, expected), 30.0)
@@ -438,9 +445,13 @@ class ImagePixels(unittest.TestCase):
 rgb = image.Image(64, 48, image.RGB888)
 rgb.draw_rectangle(0, 0, 32, 48, color=(255, 0, 0), fill=True)
 rgb.draw_line(32, 0, 32, 47, color=(0, 255, 0), thickness=3)
-rgb.save("/sdcard/a.png")
-rgb.save("/sdcard/a.bmp")
-rgb.save("/sdcard/a.jpg", quality=95)
+attempt("rgb888 to png", lambda: rgb.save("/sdcard/no.png"))
+attempt("rgb888 raw", lambda: rgb.save("/sdcard/a.rgb888") is rgb)
+small = rgb.to_rgb565()
+for name in ("a.png", "a.bmp", "a.jpg", "a.ppm"):
+    small.save("/sdcard/" + name, quality=95)
+attempt("565 as pgm", lambda: small.save("/sdcard/no.pgm"))
+attempt("jpeg keeps its name", lambda: rgb.compress(90).save("/sdcard/c") and None)
 attempt("formats", lambda: (image.GRAYSCALE, image.RGB565, image.RGB888, image.ARGB8888, image.YUV420))
 attempt("sizes", lambda: [image.Image(8, 4, f).size() for f in (image.GRAYSCALE, image.RGB565, image.RGB888, image.ARGB8888, image.YUV420)])
 attempt("mmz", lambda: rgb.phyaddr() > 0 and rgb.virtaddr() > 0 and rgb.poolid() == 0xFFFFFFFF)
@@ -457,6 +468,10 @@ attempt("missing font", lambda: rgb.draw_string_advanced(0, 0, 16, "x", font="/s
 """, "canmv-2026-01")
             self.assertEqual(done.returncode, 0, done.stderr)
             self.assertEqual(lines, [
+                "rgb888 to png -> OSError 'current format not support save function!'",
+                "rgb888 raw -> True",
+                "565 as pgm -> OSError 'Image is not PGM!'",
+                "jpeg keeps its name -> None",
                 "formats -> (134348801, 201523202, 201916419, 201850884, 470417443)",
                 "sizes -> [32, 64, 96, 128, 48]",
                 "mmz -> True",
@@ -471,7 +486,9 @@ attempt("missing font", lambda: rgb.draw_string_advanced(0, 0, 16, "x", font="/s
                 "quality -> ValueError '1 <= quality <= 100!'",
                 "missing font -> OSError 'Open font /sdcard/none.ttf failed.'",
             ])
-            for name, worst in (("a.png", 0), ("a.bmp", 0), ("a.jpg", 24)):
+            self.assertEqual((tmp / "sd" / "a.rgb888").stat().st_size, 64 * 48 * 3)
+            self.assertEqual((tmp / "sd" / "c.jpg").read_bytes()[:2], b"\xff\xd8")
+            for name, worst in (("a.png", 0), ("a.bmp", 0), ("a.ppm", 0), ("a.jpg", 24)):
                 px = ffmpeg_raw(tmp / "sd" / name, "rgb24")
                 self.assertEqual(len(px), 64 * 48 * 3, name)
                 at = lambda x, y: px[(y * 64 + x) * 3:(y * 64 + x) * 3 + 3]  # noqa: E731

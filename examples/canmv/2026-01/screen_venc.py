@@ -8,7 +8,8 @@
 # Each frame: draw the OSD picture, show it, dump the write-back frame (the module keeps one
 # and releases it at the next dump), SendFrame it, write the packs. The parameter sets come
 # in a GetStream of their own, so the pictures trail by one: the loop ends only when every
-# frame sent has come back. The last picture is also saved as PNG beside the stream, so what
+# frame sent has come back. The last picture is also saved beside the stream as raw ARGB8888
+# bytes (an ARGB image refuses .png/.jpg on the board: only other names get its bytes), so what
 # the screen showed can be checked.
 from media.display import *
 from media.media import *
@@ -67,7 +68,7 @@ def main():
                 received += take(out)
             while received < sent:
                 received += take(out)
-        img.save(OUT.rsplit(".", 1)[0] + "-last.png")
+        img.save(OUT.rsplit(".", 1)[0] + "-last.argb")
     finally:
         encoder.Stop(VENC_CHN_ID_0)
         encoder.Destroy(VENC_CHN_ID_0)

@@ -19,7 +19,6 @@ globals().update(_native.IMAGE_CONSTANTS)
 DEFAULT_FONT = "/sdcard/res/font/SourceHanSansSC-Normal-Min.ttf"
 
 _RAW_FORMATS = {GRAYSCALE, RGB565, RGB888, BGR888, RGBP888, ARGB8888, BGRA8888, YUV420}  # noqa: F821
-_FILES = {".jpg": "jpeg", ".jpeg": "jpeg", ".png": "png", ".bmp": "bmp"}
 
 
 def _color(color):
@@ -218,19 +217,56 @@ class Image:
             self.width(), self.height(), PNG, self._img._encode("png", 100)))  # noqa: F821
 
     def save(self, path, roi=None, quality=50):
-        """Writes a JPEG, PNG or BMP file (by the name's extension) on the board."""
+        """Writes the image on the board as the firmware's ``imlib_save_image`` does (S HEAD
+        ``port/omv/imlib/imlib.c:476-800``): ``.jpg``/``.jpeg``, ``.png``, ``.bmp``,
+        ``.ppm`` (RGB565) and ``.pgm`` (GRAYSCALE) files are encoded, but RGB888, ARGB8888
+        and YUV420 images refuse every one of them; any other name gets the raw pixel bytes
+        (a JPEG or PNG image its file, with ``.jpg``/``.png`` added)."""
         _quality(quality)
-        ext = path[path.rfind("."):].lower() if "." in path else ""
-        kind = _FILES.get(ext)
+        fmt = self.format()
+        kind = _save_kind(path)
+        families = (RGB888, BGR888, RGBP888, ARGB8888, BGRA8888, YUV420)  # noqa: F821
+        if kind is not None and fmt in families:
+            raise OSError("current format not support save function!")
+        if kind == "bmp" and fmt in (JPEG, PNG):  # noqa: F821
+            raise OSError("Image is not BMP!")
+        if kind == "ppm" and fmt != RGB565:  # noqa: F821
+            raise OSError("Image is not PPM!")
+        if kind == "pgm" and fmt != GRAYSCALE:  # noqa: F821
+            raise OSError("Image is not PGM!")
+        if kind == "raw":
+            raise OSError("Image is not BAYER!")  # only Bayer images, not simulated
         if kind is None:
-            raise OSError("Unsupported format %r" % ext)
-        if self.format() in (JPEG, PNG):  # noqa: F821
+            if fmt in (JPEG, PNG):  # noqa: F821
+                path += ".jpg" if fmt == JPEG else ".png"  # noqa: F821
             data = self.to_bytes()
+        elif fmt in (JPEG, PNG) and kind == ("jpeg" if fmt == JPEG else "png"):  # noqa: F821
+            data = self.to_bytes()
+        elif kind in ("ppm", "pgm"):
+            data = _pnm(self)
         else:
             data = self._img._encode(kind, int(quality))
         with confine.open_board(path, "wb") as f:
             f.write(data)
         return self
+
+
+def _save_kind(path):
+    """The file kind a name's extension picks, None for any other (raw bytes)."""
+    lower = path.lower()
+    for ext, kind in ((".jpeg", "jpeg"), (".jpg", "jpeg"), (".png", "png"), (".bmp", "bmp"),
+                      (".ppm", "ppm"), (".pgm", "pgm"), (".raw", "raw")):
+        if lower.endswith(ext) and len(path) > len(ext):
+            return kind
+    return None
+
+
+def _pnm(img):
+    """A binary PPM of an RGB565 image (its colours widened) or PGM of a grey one."""
+    w, h = img.width(), img.height()
+    if img.format() == GRAYSCALE:  # noqa: F821
+        return b"P5\n%d %d\n255\n" % (w, h) + img.to_bytes()
+    return b"P6\n%d %d\n255\n" % (w, h) + img.to_rgb888().to_bytes()
 
 
 def _quality(q):
