@@ -387,6 +387,16 @@ class Scenarios(unittest.TestCase):
             self.assertIn("pixel (10, 10) is [30, 30, 200], not [200, 30, 30]", second["detail"])
             self.assertGreaterEqual(second["at_board_ms"], 1000)
 
+    def test_expect_screen_fails_while_the_display_is_off(self):
+        with TempDir() as tmp:
+            done, report = self.scenario(tmp, """
+                script = "recorder.py"
+                timing = "deterministic"
+                steps = [{ do = "wait", ms = 50 }, { do = "expect_screen", width = 320 }]
+            """, "import time\ntime.sleep(1)\n")
+            self.assertEqual(done.returncode, 6, done.stderr[-2000:])
+            self.assertEqual(report["steps"][1]["detail"], "the display is off")
+
     def test_a_scenario_that_does_not_parse_is_refused_naming_why(self):
         cases = (
             ('steps = [{ do = "jump" }]', "unknown step 'jump'"),

@@ -436,6 +436,89 @@ attempt("landscape size", lambda: (Display.width(), Display.height(), Display.fp
             self.assertIn("no module named '_media'", old.stderr)
 
 
+class BadUse(unittest.TestCase):
+    """The display's flags, `mpp` calls and hints, used wrongly."""
+
+    def test_bad_display_flags_exit_2(self):
+        with TempDir() as tmp:
+            script = write_script(tmp, "print('never')\n")
+            (tmp / "a-file").write_text("x")
+            with socket.socket() as taken:
+                taken.bind(("127.0.0.1", 0))
+                taken.listen()
+                busy = taken.getsockname()[1]
+                for extra, message in (
+                        (["--display", "vnc"], "give web or web:PORT"),
+                        (["--display", "web:99999"], "give web or web:PORT"),
+                        (["--display", "web:%d" % busy], "--display web:%d" % busy),
+                        (["--display-every", "0"], "--display-every 0"),
+                        (["--display-dump", str(tmp / "a-file")], "--display-dump"),
+                        (["--display-dump", str(tmp), "--display-format", "gif"],
+                         "invalid choice")):
+                    with self.subTest(extra=extra):
+                        done = run_canmv(script, sdcard=tmp / "sd", extra=extra)
+                        self.assertEqual(done.returncode, 2, done.stderr)
+                        self.assertIn(message, done.stderr)
+                        self.assertNotIn("never", done.stdout)
+
+    def test_mpp_write_back_calls_answer_failures(self):
+        with TempDir() as tmp:
+            done, lines = run_lines(tmp, ATTEMPT + """
+frame = k_video_frame_info()
+attempt("enable, display off", lambda: kd_mpi_vo_enable_wbc())
+attempt("dump, display off", lambda: kd_mpi_wbc_dump_frame(frame, 10))
+Display.init(Display.VIRT, 320, 240)
+attr = k_vo_wbc_attr()
+attr.target_size.width, attr.target_size.height = 640, 480
+attempt("attr of another size", lambda: kd_mpi_vo_set_wbc_attr(attr))
+attempt("dump, wbc off", lambda: kd_mpi_wbc_dump_frame(frame, 10))
+attempt("enable", lambda: kd_mpi_vo_enable_wbc())
+attempt("dump", lambda: (kd_mpi_wbc_dump_frame(frame, 1000), frame.v_frame.width))
+attempt("release", lambda: kd_mpi_wbc_dump_release(frame))
+attempt("release again", lambda: kd_mpi_wbc_dump_release(frame))
+attempt("disable", lambda: kd_mpi_vo_disable_wbc())
+""", "canmv-2025-08")
+            self.assertEqual(done.returncode, 0, done.stderr)
+            self.assertEqual(lines, [
+                "enable, display off -> -1",
+                "dump, display off -> -1",
+                "attr of another size -> 0",
+                "dump, wbc off -> -1",
+                "enable -> 0",
+                "dump -> (0, 320)",
+                "release -> 0",
+                "release again -> -1",
+                "disable -> 0",
+            ])
+            self.assertIn("kd_mpi_vo_enable_wbc: the display is off", done.stderr)
+            self.assertIn("target size 640x480, the display is 320x240", done.stderr)
+
+    def test_a_2026_script_on_older_firmware_gets_the_hint(self):
+        with TempDir() as tmp:
+            for body, name in (("from _media import Display\n", "_media"),
+                               ("from media.display import *\nDisplay.writeback(True)\n",
+                                "writeback")):
+                with self.subTest(name=name):
+                    script = write_script(tmp, body)
+                    done = run_canmv(script, sdcard=tmp / "sd", firmware="canmv-2025-08")
+                    self.assertEqual(done.returncode, 1)
+                    self.assertIn("arrived with --firmware canmv-2026-01", done.stderr)
+
+    def test_a_picture_file_that_does_not_decode_is_an_oserror(self):
+        with TempDir() as tmp:
+            (tmp / "sd").mkdir()
+            (tmp / "sd" / "bad.png").write_bytes(b"not a png")
+            done, lines = run_lines(tmp, ATTEMPT + """
+for name in ("bad.png", "none.png"):
+    try:
+        image.Image("/sdcard/" + name)
+    except OSError as e:  # MicroPython's OSError (ENOENT for a missing file)
+        print(name, "-> OSError", e.errno if e.errno else "")
+""", "canmv-2026-01")
+            self.assertEqual(done.returncode, 0, done.stderr)
+            self.assertEqual(lines, ["bad.png -> OSError ", "none.png -> OSError 2"])
+
+
 class ImagePixels(unittest.TestCase):
     """`image.Image` with real pixels: formats, drawing, files."""
 

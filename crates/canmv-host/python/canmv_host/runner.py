@@ -238,6 +238,12 @@ _ARRIVALS = (
     ("'dump_frame'", "canmv-2025-04"),
     ("'destroy'", "canmv-2025-04"),
     ("'SendFrame'", "canmv-2024-08"),
+    # The display (display facts §2): what the 2026 C type added, and 2025's fps().
+    ("'writeback_dump'", "canmv-2026-01"),
+    ("'writeback'", "canmv-2026-01"),
+    ("'inited'", "canmv-2026-01"),
+    ("'config_layer'", "canmv-2026-01"),
+    ("'fps'", "canmv-2025-04"),
 )
 
 
@@ -261,6 +267,9 @@ def _generation_hint(exc, firmware):
     """For an error that says the script was written for another generation (an ``Encoder``
     method's argument count, a keyword or a name that came later): the ``--firmware`` to try."""
     text = str(exc)
+    if isinstance(exc, ModuleNotFoundError) and exc.name == "_media":
+        return (f"_media (the C Display) is not in this firmware ({firmware}); it arrived with "
+                "--firmware canmv-2026-01: try that or a later one")
     if isinstance(exc, (TypeError, AttributeError)):
         for name, oldest in _ARRIVALS:
             if name in text:
