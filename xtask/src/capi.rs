@@ -236,6 +236,8 @@ const BUILDS: &[(&str, &str, &str, &[&str])] = &[
     // The CanMV MPP's k_venc_chn_attr, selected by the headers' macro.
     ("venc_canmv", "venc_canmv", PC, &["-DK230_MPP_CANMV"]),
     ("venc_2d_file", "venc_2d_file", PC, &[]),
+    // The display: an OSD picture written back into the encoder.
+    ("vo_wbc_venc", "vo_wbc_venc", PC, &[]),
     // Built as the RT-Smart SDK builds its examples: the board's configuration force-included.
     (
         "venc_rtsmart_camera",
@@ -330,6 +332,12 @@ const RUNS: &[(&str, &str, Expect, bool)] = &[
         true,
     ),
     ("venc_cancel", "", Expect::Exit, true),
+    (
+        "vo_wbc_venc",
+        "-n 10 -o OUT/screen.h264",
+        Expect::Stream("screen.h264", "", "h264", 10),
+        true,
+    ),
     // The standalone 2D engine, sample_nonai_2d's file loop: planar and NV12 (self-checking).
     (
         "venc_2d_file",

@@ -11,6 +11,7 @@ const K_ID_LOG: u32 = 1;
 const K_ID_MMZ: u32 = 3;
 const K_ID_VB: u32 = 4;
 const K_ID_SYS: u32 = 5;
+const K_ID_VO: u32 = 11;
 const K_ID_V_VI: u32 = 18;
 const K_ID_VICAP: u32 = 21;
 
@@ -47,6 +48,18 @@ pub mod sys {
     pub const NOT_SUPPORT: i32 = def_err(K_ID_SYS, 0x08);
     pub const NOTREADY: i32 = def_err(K_ID_SYS, 0x10);
     pub const BADADDR: i32 = def_err(K_ID_SYS, 0x11);
+}
+
+/// `K_ERR_VO_*` (the SDK's `k_vo_comm.h`, common ids of `k_errno.h`).
+pub mod vo {
+    use super::{K_ID_VO, def_err};
+    pub const INVALID_CHNID: i32 = def_err(K_ID_VO, 0x02);
+    pub const ILLEGAL_PARAM: i32 = def_err(K_ID_VO, 0x03);
+    pub const NULL_PTR: i32 = def_err(K_ID_VO, 0x06);
+    pub const NOT_CONFIG: i32 = def_err(K_ID_VO, 0x07);
+    pub const BUF_EMPTY: i32 = def_err(K_ID_VO, 0x0e);
+    pub const NOTREADY: i32 = def_err(K_ID_VO, 0x10);
+    pub const BADADDR: i32 = def_err(K_ID_VO, 0x11);
 }
 
 /// `K_ERR_VICAP_*` (the SDK's `k_vicap_comm.h`, common ids of `k_errno.h`).

@@ -4,7 +4,8 @@
 //! `libk230_mpp_sim` (cdylib or staticlib) instead of the board's `libvenc.a`/`libvb.a`/
 //! `libsys.a`; it then drives the simulator through the same calls: [`vb`] (`kd_mpi_vb_*`),
 //! [`sys`] (`kd_mpi_sys_mmap`, the MMZ calls, `bind`/`unbind`), [`venc`] (`kd_mpi_venc_*`) and
-//! [`vicap`] (`kd_mpi_vicap_*`, the camera), and the CanMV MPP's variant [`canmv`]
+//! [`vicap`] (`kd_mpi_vicap_*`, the camera), [`vo`] (`kd_mpi_vo_*`, `kd_mpi_wbc_*`: the display
+//! and its write-back), and the CanMV MPP's variant [`canmv`]
 //! (`request_chn`, `attach_vb_pool`, the 44-byte `k_venc_chn_attr`). What is in and
 //! what is not yet: docs/c-api.md.
 //!
@@ -31,3 +32,4 @@ pub mod unmodelled;
 pub mod vb;
 pub mod venc;
 pub mod vicap;
+pub mod vo;

@@ -488,3 +488,127 @@ fn the_camera_films_the_file_venc_sim_camera_names() {
     );
     assert!(stderr.contains("VENC_SIM_CAMERA="), "{stderr}");
 }
+
+/// BT.601 limited-range luma of an RGB colour (the write-back's conversion).
+fn luma(r: u32, g: u32, b: u32) -> u8 {
+    (((66 * r + 129 * g + 25 * b + 128) >> 8) + 16) as u8
+}
+
+#[test]
+fn the_screen_program_writes_its_display_back_into_the_encoder() {
+    let exe = build("vo_wbc_venc", "vo-wbc");
+    let output = scratch("vo-wbc").join("screen.h264");
+    let out = run(&exe, &["-n", "20", "-o", output.to_str().unwrap()], &[]);
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    assert!(text(&out.stdout).contains("screen frames encoded: 20 of 20"));
+    let decoded = decode(Codec::H264, &std::fs::read(&output).unwrap(), 320, 240).unwrap();
+    assert_eq!(decoded.len(), 20);
+    // Picture n: the blue bar on top, the red square from x = 10 + 4n, black elsewhere.
+    for (n, picture) in decoded.iter().enumerate() {
+        let y = |x: usize, row: usize| i32::from(picture.y[row * 320 + x]);
+        let near = |got: i32, want: u8| (got - i32::from(want)).abs() <= 6;
+        assert!(
+            near(y(160, 20), luma(20, 60, 220)),
+            "picture {n}: bar {}",
+            y(160, 20)
+        );
+        let square = 10 + 4 * n + 30;
+        assert!(
+            near(y(square, 130), luma(230, 10, 10)),
+            "picture {n}: square {}",
+            y(square, 130)
+        );
+        assert!(near(y(300, 200), 16), "picture {n}: black {}", y(300, 200));
+    }
+}
+
+#[test]
+fn the_vo_calls_answer_the_boards_codes_for_wrong_use() {
+    use k230_mpp_sim::abi::VideoFrameInfo;
+    use k230_mpp_sim::vo::*;
+    const NOTREADY: u32 = 0xA00B_8010;
+    const NULL_PTR: u32 = 0xA00B_8006;
+    const ILLEGAL_PARAM: u32 = 0xA00B_8003;
+    let bad_layer = VoVideoLayerAttr {
+        img_size: VoSize {
+            width: 64,
+            height: 64,
+        },
+        pixel_format: 3, // RGB888 on a video layer
+        ..VoVideoLayerAttr::default()
+    };
+    let bad_osd = VoVideoOsdAttr {
+        img_size: VoSize {
+            width: 64,
+            height: 64,
+        },
+        pixel_format: 25, // NV12 on an OSD layer
+        ..VoVideoOsdAttr::default()
+    };
+    let timing = VoDisplayResolution::default();
+    let pub_attr = VoPubAttr {
+        bg_color: 0,
+        intf_type: 0,
+        intf_sync: 0,
+        sync_info: &timing,
+    };
+    // SAFETY: every pointer is NULL or to a live struct of the type the call takes; all-zero
+    // is a valid k_video_frame_info.
+    let codes: Vec<(&str, u32)> = unsafe {
+        let mut frame: VideoFrameInfo = std::mem::zeroed();
+        vec![
+            ("enable wbc, display off", kd_mpi_vo_enable_wbc() as u32),
+            (
+                "dump, display off",
+                kd_mpi_wbc_dump_frame(&mut frame, 0) as u32,
+            ),
+            (
+                "dump into NULL",
+                kd_mpi_wbc_dump_frame(std::ptr::null_mut(), 0) as u32,
+            ),
+            (
+                "dev param NULL",
+                kd_mpi_vo_set_dev_param(std::ptr::null()) as u32,
+            ),
+            (
+                "dev param, no timing",
+                kd_mpi_vo_set_dev_param(&pub_attr) as u32,
+            ),
+            ("osd 9", kd_mpi_vo_osd_enable(9) as u32),
+            ("osd 2 unconfigured", kd_mpi_vo_osd_enable(2) as u32),
+            (
+                "RGB on a video layer",
+                kd_mpi_vo_set_video_layer_attr(1, &bad_layer) as u32,
+            ),
+            (
+                "NV12 on an OSD layer",
+                kd_mpi_vo_set_video_osd_attr(1, &bad_osd) as u32,
+            ),
+            (
+                "release of a frame not dumped",
+                kd_mpi_wbc_dump_release(&frame) as u32,
+            ),
+        ]
+    };
+    assert_eq!(
+        codes,
+        [
+            ("enable wbc, display off", NOTREADY),
+            ("dump, display off", NOTREADY),
+            ("dump into NULL", NULL_PTR),
+            ("dev param NULL", NULL_PTR),
+            ("dev param, no timing", ILLEGAL_PARAM),
+            ("osd 9", 0xA00B_8002),
+            ("osd 2 unconfigured", 0xA00B_8007),
+            ("RGB on a video layer", ILLEGAL_PARAM),
+            ("NV12 on an OSD layer", ILLEGAL_PARAM),
+            ("release of a frame not dumped", ILLEGAL_PARAM),
+        ]
+    );
+    assert_eq!(kd_mpi_vo_enable(), 1, "no device parameters");
+}

@@ -11,6 +11,7 @@ fn every_struct_in_the_headers_has_the_sdks_size_and_offsets() {
         .iter()
         .chain(k230_mpp_sim::vicap::LAYOUTS)
         .chain(k230_mpp_sim::sensor::LAYOUTS)
+        .chain(k230_mpp_sim::vo::LAYOUTS)
         .chain(OWN_CALLS)
         .collect();
     check("sdk", &[], &layouts);
@@ -188,7 +189,7 @@ fn check(name: &str, defines: &[&str], layouts: &[&Layout]) {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("venc-capi-layout-{name}"));
     std::fs::create_dir_all(&dir).unwrap();
     let mut c = String::from(
-        "#include <stddef.h>\n#include <stdio.h>\n#include \"mpi_venc_api.h\"\n#include \"mpi_vb_api.h\"\n#include \"mpi_sys_api.h\"\n#include \"mpi_vicap_api.h\"\n#include \"mpi_vvi_api.h\"\n#include \"mpi_sensor_api.h\"\nint main(void) {\n",
+        "#include <stddef.h>\n#include <stdio.h>\n#include \"mpi_venc_api.h\"\n#include \"mpi_vb_api.h\"\n#include \"mpi_sys_api.h\"\n#include \"mpi_vicap_api.h\"\n#include \"mpi_vvi_api.h\"\n#include \"mpi_sensor_api.h\"\n#include \"mpi_vo_api.h\"\nint main(void) {\n",
     );
     for (name, _, fields) in layouts.iter().copied() {
         c += &format!("    printf(\"{name} %zu\\n\", sizeof({name}));\n");
