@@ -302,13 +302,16 @@ fn install_python_front() -> Result<(), String> {
     if !venv_bin("pytest").exists() {
         run(pip().arg("pytest>=7.4,<10"))?;
     }
-    // Selenium drives Debian's Chromium (chromedriver) for the display's live page.
-    let have_selenium = Command::new(venv_bin("python"))
-        .args(["-c", "import selenium"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !have_selenium {
-        run(pip().arg("selenium>=4.20,<5"))?;
+    // Selenium drives Debian's Chromium (chromedriver) for the display's live page; numpy
+    // stands in for the board's ulab (`image.to_numpy_ref`).
+    for (module, requirement) in [("selenium", "selenium>=4.20,<5"), ("numpy", "numpy>=1.26")] {
+        let have = Command::new(venv_bin("python"))
+            .args(["-c", &format!("import {module}")])
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !have {
+            run(pip().arg(requirement))?;
+        }
     }
     run(pip().args([
         "--no-build-isolation",

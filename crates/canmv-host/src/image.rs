@@ -7,12 +7,13 @@
 //! The Python half (`firmware/image.py`) parses the firmware's argument forms and raises its
 //! exceptions; this half holds the bytes and does the pixel work.
 
-use crate::board::{self, Board, SensorImage};
+use crate::board::{self, Board, HostWindow, SensorImage};
 use crate::errors::value_error;
 use canmv_image::{Canvas, Color, FileKind, Font, PixFormat};
 use pyo3::exceptions::{PyMemoryError, PyOSError, PyRuntimeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
+use std::os::raw::c_int;
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
@@ -32,6 +33,9 @@ enum Store {
         virt: u64,
         len: usize,
         owned: bool,
+        /// A host pointer to the bytes, for `to_numpy_ref` and the buffer protocol (the
+        /// block stays alive while it is held, as a board's mapping does).
+        window: HostWindow,
     },
 }
 
@@ -43,6 +47,7 @@ impl Drop for Store {
             virt,
             len,
             owned,
+            ..
         } = self
         {
             // The mapping goes with the image; the memory only if the image allocated it.
@@ -191,6 +196,7 @@ impl PyImage {
                 virt: board.mmap(y, len as u64).unwrap_or(0),
                 len,
                 owned: false,
+                window: window(board, y, len)?,
             }
         };
         Ok(Self {
@@ -202,6 +208,15 @@ impl PyImage {
             pool: snap.poolid(),
             pts: Some(snap.pts()),
         })
+    }
+
+    /// The bytes where they lie, for a Python buffer over them.
+    fn host_bytes(&mut self) -> (*mut u8, usize) {
+        let len = self.len();
+        match &mut self.store {
+            Store::Heap(v) => (v.as_mut_ptr(), len),
+            Store::Media { window, .. } => (window.ptr(), len),
+        }
     }
 
     /// The bytes and layout for the display: (w, h, format, pixels).
@@ -223,7 +238,16 @@ fn media_store(board: &Arc<Board>, len: usize) -> PyResult<Store> {
         virt,
         len,
         owned: true,
+        window: window(board, phys, len)?,
     })
+}
+
+fn window(board: &Board, phys: u64, len: usize) -> PyResult<HostWindow> {
+    board
+        .sim
+        .memory()
+        .host_window(phys, len as u64)
+        .map_err(memory_error)
 }
 
 fn color_of(color: &Bound<'_, PyAny>) -> PyResult<Color> {
@@ -279,6 +303,7 @@ impl PyImage {
                 }
                 Store::Media {
                     virt: board.mmap(phys, len as u64).unwrap_or(0),
+                    window: window(&board, phys, len)?,
                     board: Arc::clone(&board),
                     phys,
                     len,
@@ -528,6 +553,23 @@ impl PyImage {
             .ok_or_else(|| value_error("not a compressed format"))?;
         Self::holding(&board::current(), w, h, fmt, &file, true)
     }
+    /// The buffer protocol: the pixel bytes, read-only (display facts §5.5).
+    unsafe fn __getbuffer__(
+        slf: Bound<'_, Self>,
+        view: *mut pyo3::ffi::Py_buffer,
+        flags: c_int,
+    ) -> PyResult<()> {
+        let (ptr, len) = slf.borrow_mut().host_bytes();
+        fill_view(view, slf.as_any(), ptr, len, true, flags)
+    }
+
+    /// A writable view of the same bytes, for `to_numpy_ref`.
+    fn _pixels_ref(slf: Bound<'_, Self>) -> PixelsRef {
+        PixelsRef {
+            image: slf.unbind(),
+        }
+    }
+
     fn __repr__(&self) -> String {
         format!(
             "{{\"w\":{}, \"h\":{}, \"type\":\"{}\", \"size\":{}}}",
@@ -536,6 +578,55 @@ impl PyImage {
             self.fmt.name().to_lowercase(),
             self.len()
         )
+    }
+}
+
+/// The image's bytes, writable, as `to_numpy_ref` shares them (the firmware wraps the same
+/// memory in a ulab array).
+#[pyclass(name = "PixelsRef", module = "image")]
+#[derive(Debug)]
+pub struct PixelsRef {
+    image: Py<PyImage>,
+}
+
+#[pymethods]
+impl PixelsRef {
+    unsafe fn __getbuffer__(
+        slf: Bound<'_, Self>,
+        view: *mut pyo3::ffi::Py_buffer,
+        flags: c_int,
+    ) -> PyResult<()> {
+        let image = slf.borrow().image.clone_ref(slf.py());
+        let (ptr, len) = image.bind(slf.py()).borrow_mut().host_bytes();
+        fill_view(view, slf.as_any(), ptr, len, false, flags)
+    }
+}
+
+/// Fills a buffer view over `len` bytes at `ptr` that `owner` keeps alive.
+fn fill_view(
+    view: *mut pyo3::ffi::Py_buffer,
+    owner: &Bound<'_, PyAny>,
+    ptr: *mut u8,
+    len: usize,
+    readonly: bool,
+    flags: c_int,
+) -> PyResult<()> {
+    // SAFETY: `view` is the view CPython passed in; `ptr` points to `len` bytes that `owner`
+    // (an image, or the reference that holds one) keeps alive, and the view holds `owner`.
+    let done = unsafe {
+        pyo3::ffi::PyBuffer_FillInfo(
+            view,
+            owner.as_ptr(),
+            ptr.cast(),
+            len as pyo3::ffi::Py_ssize_t,
+            c_int::from(readonly),
+            flags,
+        )
+    };
+    if done == 0 {
+        Ok(())
+    } else {
+        Err(PyErr::fetch(owner.py()))
     }
 }
 

@@ -80,6 +80,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<venc::PyEncoder>()?;
     m.add_class::<sensor::PySensor>()?;
     m.add_class::<image::PyImage>()?;
+    m.add_class::<image::PixelsRef>()?;
     m.add_function(wrap_pyfunction!(image::stand_in_font_path, m)?)?;
     image::add_constants(m)?;
     m.add_class::<media::PyLinker>()?;

@@ -580,6 +580,30 @@ attempt("missing font", lambda: rgb.draw_string_advanced(0, 0, 16, "x", font="/s
                     self.assertLessEqual(max(abs(a - b) for a, b in zip(at(x, y), want)),
                                          worst, (name, x, y, at(x, y)))
 
+    def test_to_numpy_ref_shares_the_pixels(self):
+        with TempDir() as tmp:
+            done, lines = run_lines(tmp, ATTEMPT + """
+rgb = image.Image(8, 4, image.RGB888)
+a = rgb.to_numpy_ref()
+a[1, 2] = (10, 20, 30)
+attempt("shape", lambda: a.shape)
+attempt("written through", lambda: rgb.to_bytes()[(1 * 8 + 2) * 3:(1 * 8 + 2) * 3 + 3])
+rgb.draw_rectangle(0, 0, 1, 1, color=(255, 0, 0), fill=True)
+attempt("drawn seen", lambda: tuple(int(v) for v in a[0, 0]))
+attempt("bytes", lambda: len(bytes(rgb)))
+attempt("yuv", lambda: image.Image(8, 4, image.YUV420).to_numpy_ref())
+attempt("heap 565", lambda: image.Image(8, 4, image.RGB565, alloc=image.ALLOC_HEAP).to_numpy_ref().shape)
+""", "canmv-2026-01")
+            self.assertEqual(done.returncode, 0, done.stderr)
+            self.assertEqual(lines, [
+                "shape -> (4, 8, 3)",
+                "written through -> b'\\n\\x14\\x1e'",
+                "drawn seen -> (255, 0, 0)",
+                "bytes -> 96",
+                "yuv -> ValueError 'image format not support'",
+                "heap 565 -> (4, 8, 2)",
+            ])
+
     def test_snapshot_is_an_image_the_display_shows(self):
         with TempDir() as tmp:
             done, lines = run_lines(tmp, ATTEMPT + """

@@ -28,6 +28,7 @@ pub use time::*;
 // The simulator's parts the other modules wrap. This module is the one place the Python front
 // meets `venc-sim` (a tidy test holds it to that), so a board of another kind changes here.
 pub use venc_sim::Simulator;
+pub use venc_sim::mmz::HostWindow;
 pub use venc_sim::sys::{Link, MediaError, MediaManager, ModChn, SENSOR_CHANNELS, SENSOR_DEVICES};
 pub use venc_sim::venc::Phase;
 pub use venc_sim::vicap::{

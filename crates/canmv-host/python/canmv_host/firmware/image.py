@@ -133,6 +133,25 @@ class Image:
     def __repr__(self):
         return repr(self._img)
 
+    def __bytes__(self):
+        return self._img.to_bytes()
+
+    def to_numpy_ref(self):
+        """The pixels as a uint8 array over the same memory (writes reach the image): RGB888
+        and BGR888 (h, w, 3), RGBP888 (3, h, w), RGB565 (h, w, 2), ARGB8888 (h, w, 4),
+        GRAYSCALE (h, w); numpy stands in for the board's ulab (display facts §5.5)."""
+        w, h, fmt = self.width(), self.height(), self.format()
+        shape = {RGB888: (h, w, 3), BGR888: (h, w, 3), RGBP888: (3, h, w),  # noqa: F821
+                 RGB565: (h, w, 2), ARGB8888: (h, w, 4), GRAYSCALE: (h, w)}.get(fmt)  # noqa: F821
+        if shape is None:
+            raise ValueError("image format not support")
+        try:
+            import numpy
+        except ImportError:
+            raise ImportError("to_numpy_ref needs numpy on the PC (ulab on the board): "
+                              "pip install numpy") from None
+        return numpy.frombuffer(self._img._pixels_ref(), dtype=numpy.uint8).reshape(shape)
+
 
     # ---- drawing (each returns the image, as the firmware's do) --------------------------
 
