@@ -122,6 +122,16 @@ impl PyImage {
             })
     }
 
+    /// Draws with `color` in this image's format.
+    fn paint(
+        &mut self,
+        color: &Bound<'_, PyAny>,
+        draw: impl FnOnce(&mut Canvas<'_>, u32),
+    ) -> PyResult<()> {
+        let v = color_of(color)?.value(self.fmt);
+        self.with_canvas(|c| draw(c, v))
+    }
+
     fn bytes(&self) -> PyResult<Vec<u8>> {
         let len = self.len();
         match &self.store {
@@ -415,8 +425,7 @@ impl PyImage {
         color: &Bound<'_, PyAny>,
         thickness: u32,
     ) -> PyResult<()> {
-        let v = color_of(color)?.value(self.fmt);
-        self.with_canvas(|c| c.line((x0, y0), (x1, y1), v, thickness))
+        self.paint(color, |c, v| c.line((x0, y0), (x1, y1), v, thickness))
     }
     #[allow(clippy::too_many_arguments)]
     fn _rectangle(
@@ -429,8 +438,7 @@ impl PyImage {
         thickness: u32,
         fill: bool,
     ) -> PyResult<()> {
-        let v = color_of(color)?.value(self.fmt);
-        self.with_canvas(|c| c.rectangle(x, y, w, h, v, thickness, fill))
+        self.paint(color, |c, v| c.rectangle(x, y, w, h, v, thickness, fill))
     }
     fn _circle(
         &mut self,
@@ -441,8 +449,7 @@ impl PyImage {
         thickness: u32,
         fill: bool,
     ) -> PyResult<()> {
-        let v = color_of(color)?.value(self.fmt);
-        self.with_canvas(|c| c.circle(x, y, r, v, thickness, fill))
+        self.paint(color, |c, v| c.circle(x, y, r, v, thickness, fill))
     }
     fn _cross(
         &mut self,
@@ -452,8 +459,7 @@ impl PyImage {
         size: i32,
         thickness: u32,
     ) -> PyResult<()> {
-        let v = color_of(color)?.value(self.fmt);
-        self.with_canvas(|c| c.cross(x, y, v, size, thickness))
+        self.paint(color, |c, v| c.cross(x, y, v, size, thickness))
     }
     #[allow(clippy::too_many_arguments)]
     fn _arrow(
@@ -466,8 +472,9 @@ impl PyImage {
         size: i32,
         thickness: u32,
     ) -> PyResult<()> {
-        let v = color_of(color)?.value(self.fmt);
-        self.with_canvas(|c| c.arrow((x0, y0), (x1, y1), v, size, thickness))
+        self.paint(color, |c, v| {
+            c.arrow((x0, y0), (x1, y1), v, size, thickness)
+        })
     }
     /// `draw_string_advanced`: `font` a host path, or the default font (the board's own copy
     /// at `default`, else the stand-in).
@@ -491,8 +498,7 @@ impl PyImage {
             })?,
         };
         let font = Font::open(&path, index).map_err(|e| PyOSError::new_err(e.to_string()))?;
-        let v = color_of(color)?.value(self.fmt);
-        self.with_canvas(|c| c.text(&font, x, y, size, text, v))
+        self.paint(color, |c, v| c.text(&font, x, y, size, text, v))
     }
     /// `draw_image(src, x, y, x_scale, y_scale, alpha)`.
     #[allow(clippy::too_many_arguments)]

@@ -3,10 +3,12 @@
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
 import textwrap
+import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[3]
@@ -60,3 +62,25 @@ class TempDir:
 
     def __exit__(self, *exc):
         shutil.rmtree(self.path, ignore_errors=True)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve(tmp, script, *args, firmware="canmv-2026-01", timing="fast"):
+    """Starts canmv-run on a streaming script (stopped by --run-for 30 at the latest); returns
+    the process and the URL the script printed (`url: …`)."""
+    child = subprocess.Popen(
+        [str(CANMV_RUN), "-q", "--sdcard", str(tmp), "--data", str(tmp / "data"),
+         "--firmware", firmware, "--run-for", "30", "--timing", timing, str(script), "--",
+         *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    url = None
+    deadline = time.monotonic() + 20
+    while url is None and time.monotonic() < deadline:
+        line = child.stdout.readline()
+        if line.startswith("url:"):
+            url = line.split()[1]
+    return child, url

@@ -12,7 +12,8 @@ import subprocess
 import time
 import unittest
 
-from support import CANMV_RUN, EXAMPLES, TempDir, probe, run_canmv, write_script
+from support import (CANMV_RUN, EXAMPLES, TempDir, free_port, probe, run_canmv, serve,
+                     write_script)
 
 
 def ffmpeg_raw(path, pix_fmt, frame=None, size=None):
@@ -74,12 +75,6 @@ def psnr(a, b):
     assert len(a) == len(b), (len(a), len(b))
     mse = sum((x - y) ** 2 for x, y in zip(a, b)) / len(a)
     return math.inf if mse == 0 else 10 * math.log10(255 * 255 / mse)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class ScreenIntoTheEncoder(unittest.TestCase):
@@ -153,19 +148,8 @@ class ScreenIntoTheEncoder(unittest.TestCase):
                 server.rtspserver_deinit()
                 Display.deinit()
                 """)
-            data = tmp / "data"
-            child = subprocess.Popen(
-                [str(CANMV_RUN), "-q",
-                 "--sdcard", str(tmp / "sd"), "--data", str(data), "--timing", "realtime",
-                 "--run-for", "30", str(script)],
-                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            child, url = serve(tmp, script, timing="realtime")
             try:
-                url = None
-                deadline = time.monotonic() + 20
-                while url is None and time.monotonic() < deadline:
-                    line = child.stdout.readline()
-                    if line.startswith("url:"):
-                        url = line.split()[1]
                 self.assertEqual(url, "rtsp://127.0.0.1:%d/screen" % port)
                 got = subprocess.run(
                     ["ffmpeg", "-v", "error", "-rtsp_transport", "tcp", "-timeout", "10000000",
@@ -175,7 +159,7 @@ class ScreenIntoTheEncoder(unittest.TestCase):
             finally:
                 child.terminate()
                 child.communicate(timeout=30)
-            shown = (tmp / "sd" / "shown.rgb").read_bytes()
+            shown = (tmp / "shown.rgb").read_bytes()
             self.assertEqual(len(shown), 320 * 240 * 3)
             expected = luma(shown)
             frame = ffmpeg_raw(tmp / "got.mp4", "yuv420p", frame=9)[:320 * 240]

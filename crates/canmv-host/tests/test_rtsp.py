@@ -8,13 +8,7 @@ import subprocess
 import time
 import unittest
 
-from support import CANMV_RUN, EXAMPLES, TempDir, run_canmv, write_script
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from support import CANMV_RUN, EXAMPLES, TempDir, free_port, run_canmv, serve, write_script
 
 
 def play(url, transport, frames=15):
@@ -37,22 +31,6 @@ def play(url, transport, frames=15):
         dropped = False
         errors.append(line)
     return done.returncode, "\n".join(errors)
-
-
-def serve(tmp, script, *args, firmware="canmv-2026-01", timing="fast"):
-    """Starts canmv-run on a streaming script (stopped by --run-for 30 at the latest); returns
-    the process and the URL the script printed (`url: …`)."""
-    child = subprocess.Popen(
-        [str(CANMV_RUN), "-q", "--sdcard", str(tmp), "--data", str(tmp / "data"),
-         "--firmware", firmware, "--run-for", "30", "--timing", timing, str(script), "--",
-         *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    url = None
-    deadline = time.monotonic() + 20
-    while url is None and time.monotonic() < deadline:
-        line = child.stdout.readline()
-        if line.startswith("url:"):
-            url = line.split()[1]
-    return child, url
 
 
 def probe(url):

@@ -97,16 +97,10 @@ pub fn decode(fmt: PixFormat, v: u32) -> [u8; 4] {
     }
 }
 
-/// BT.601 limited-range NV12 samples to RGB (what the sensor's frames are).
+/// BT.601 limited-range NV12 samples to RGB (what the sensor's frames are): the project's one
+/// conversion (`venc-frames`).
 pub fn nv12_rgb(y: u8, u: u8, v: u8) -> [u8; 3] {
-    let luma = 298 * (i32::from(y) - 16);
-    let (u, v) = (i32::from(u) - 128, i32::from(v) - 128);
-    [
-        (luma + 409 * v + 128) >> 8,
-        (luma - 100 * u - 208 * v + 128) >> 8,
-        (luma + 516 * u + 128) >> 8,
-    ]
-    .map(|s| s.clamp(0, 255) as u8)
+    venc_frames::color::yuv_to_rgb(y, u, v)
 }
 
 /// A raw image's pixels, read and written by coordinates.

@@ -2,9 +2,10 @@
 //!
 //! What a K230 encoder is fed, at the bottom of the house: frame sources ([`source`]: the
 //! moving test pattern, Y4M files, still images, looping and scaling to NV12) and the one pts
-//! formula ([`frame_pts`]). The simulator's sensor renders from them, the harness feeds
+//! formula ([`frame_pts`]), and the one RGB/YUV conversion ([`color`]). The simulator's sensor renders from them, the harness feeds
 //! SendFrame from them; neither needs the other for it. Depends on no backend and no codec.
 
+pub mod color;
 pub mod source;
 
 /// The fastest frame rate whose frames get distinct µs timestamps from [`frame_pts`].

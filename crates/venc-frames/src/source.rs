@@ -320,39 +320,8 @@ impl ImageSequence {
     }
 }
 
-/// Converts packed RGB to NV12 (BT.601, limited range), averaging each 2x2 block for chroma.
-pub fn rgb_to_nv12(rgb: &[u8], width: u32, height: u32, y: &mut [u8], uv: &mut [u8]) {
-    let (w, h) = (width as usize, height as usize);
-    let px = |x: usize, r: usize| {
-        let i = (r * w + x) * 3;
-        (
-            i32::from(rgb[i]),
-            i32::from(rgb[i + 1]),
-            i32::from(rgb[i + 2]),
-        )
-    };
-    for r in 0..h {
-        for x in 0..w {
-            let (cr, cg, cb) = px(x, r);
-            y[r * w + x] = (((66 * cr + 129 * cg + 25 * cb + 128) >> 8) + 16).clamp(0, 255) as u8;
-        }
-    }
-    for r in (0..h).step_by(2) {
-        for x in (0..w).step_by(2) {
-            let (mut sr, mut sg, mut sb) = (0, 0, 0);
-            for (dx, dr) in [(0, 0), (1, 0), (0, 1), (1, 1)] {
-                let (cr, cg, cb) = px(x + dx, r + dr);
-                sr += cr;
-                sg += cg;
-                sb += cb;
-            }
-            let (cr, cg, cb) = (sr / 4, sg / 4, sb / 4);
-            let o = (r / 2) * w + x;
-            uv[o] = (((-38 * cr - 74 * cg + 112 * cb + 128) >> 8) + 128).clamp(0, 255) as u8;
-            uv[o + 1] = (((112 * cr - 94 * cg - 18 * cb + 128) >> 8) + 128).clamp(0, 255) as u8;
-        }
-    }
-}
+/// Packed RGB to NV12: [`crate::color::rgb_to_nv12`], under the path callers know.
+pub use crate::color::rgb_to_nv12;
 
 #[cfg(feature = "images")]
 impl FrameSource for ImageSequence {

@@ -80,13 +80,8 @@ pub fn nv12_to_rgb(y: &[u8], uv: &[u8], w: u32, h: u32, layout: RgbLayout, out: 
     let plane = w * h;
     for row in 0..h {
         for col in 0..w {
-            let luma = i32::from(y[row * w + col]) - 16;
             let c = (row / 2) * w + (col & !1);
-            let (u, v) = (i32::from(uv[c]) - 128, i32::from(uv[c + 1]) - 128);
-            let r = (298 * luma + 409 * v + 128) >> 8;
-            let g = (298 * luma - 100 * u - 208 * v + 128) >> 8;
-            let b = (298 * luma + 516 * u + 128) >> 8;
-            let px = [r, g, b].map(|s| s.clamp(0, 255) as u8);
+            let px = venc_frames::color::yuv_to_rgb(y[row * w + col], uv[c], uv[c + 1]);
             match layout {
                 RgbLayout::Packed => {
                     out[(row * w + col) * 3..(row * w + col) * 3 + 3].copy_from_slice(&px);

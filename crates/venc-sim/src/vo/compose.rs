@@ -136,28 +136,8 @@ pub struct LayerView<'a> {
     pub pixels: &'a [u8],
 }
 
-/// BT.601 limited-range YUV of an RGB pixel.
-#[inline]
-pub fn rgb_to_yuv(r: u8, g: u8, b: u8) -> (u8, u8, u8) {
-    let (r, g, b) = (i32::from(r), i32::from(g), i32::from(b));
-    let y = ((66 * r + 129 * g + 25 * b + 128) >> 8) + 16;
-    let u = ((-38 * r - 74 * g + 112 * b + 128) >> 8) + 128;
-    let v = ((112 * r - 94 * g - 18 * b + 128) >> 8) + 128;
-    (y as u8, u as u8, v as u8)
-}
-
-/// RGB of a BT.601 limited-range YUV sample.
-#[inline]
-pub fn yuv_to_rgb(y: u8, u: u8, v: u8) -> [u8; 3] {
-    let luma = 298 * (i32::from(y) - 16);
-    let (u, v) = (i32::from(u) - 128, i32::from(v) - 128);
-    [
-        (luma + 409 * v + 128) >> 8,
-        (luma - 100 * u - 208 * v + 128) >> 8,
-        (luma + 516 * u + 128) >> 8,
-    ]
-    .map(|s| s.clamp(0, 255) as u8)
-}
+// The one BT.601 conversion, re-exported where the display's callers look for it.
+pub use venc_frames::color::{rgb_to_nv12, rgb_to_yuv, yuv_to_rgb};
 
 /// The screen of `width`×`height` with `layers` drawn in order (the caller sorts them), as
 /// packed RGB into `out`. Parts of a layer past the screen's edge are not drawn.
@@ -180,7 +160,8 @@ pub fn compose(width: u32, height: u32, layers: &[LayerView<'_>], out: &mut Vec<
                 let y_row = &y[row * lw..row * lw + cols];
                 let uv_row = &uv[(row / 2) * lw..];
                 let a = u32::from(l.alpha) * 255;
-                // Two pixels share a chroma sample: its terms are worked out once per pair.
+                // Two pixels share a chroma sample: its terms are worked out once per pair
+                // (`yuv_to_rgb`'s formula, unrolled).
                 let pairs = line
                     .chunks_mut(6)
                     .zip(y_row.chunks(2))
@@ -218,41 +199,6 @@ fn blend(dst: &mut [u8], src: [u8; 3], a: u32) {
     } else if a > 0 {
         for (d, s) in dst.iter_mut().zip(src) {
             *d = ((u32::from(s) * a + u32::from(*d) * (FULL - a) + FULL / 2) / FULL) as u8;
-        }
-    }
-}
-
-/// A packed RGB screen as NV12 (`y` then `uv`, each sized by the caller; odd sizes keep the
-/// last row's and column's chroma from the pixel itself).
-pub fn rgb_to_nv12(rgb: &[u8], width: u32, height: u32, y: &mut [u8], uv: &mut [u8]) {
-    let (w, h) = (width as usize, height as usize);
-    for (out, px) in y[..w * h].iter_mut().zip(rgb.chunks_exact(3)) {
-        let (r, g, b) = (i32::from(px[0]), i32::from(px[1]), i32::from(px[2]));
-        *out = (((66 * r + 129 * g + 25 * b + 128) >> 8) + 16) as u8;
-    }
-    // Chroma of each 2x2 block: the block's mean colour converted once (the conversion is
-    // linear, so this is the mean of the four pixels' chroma up to rounding).
-    for row in (0..h).step_by(2) {
-        let rows = if row + 1 < h { 2 } else { 1 };
-        for col in (0..w).step_by(2) {
-            let cols = if col + 1 < w { 2 } else { 1 };
-            let (mut sr, mut sg, mut sb) = (0u32, 0u32, 0u32);
-            for dr in 0..rows {
-                let at = ((row + dr) * w + col) * 3;
-                for p in rgb[at..at + cols * 3].chunks_exact(3) {
-                    sr += u32::from(p[0]);
-                    sg += u32::from(p[1]);
-                    sb += u32::from(p[2]);
-                }
-            }
-            let n = (rows * cols) as u32;
-            let mean = |s: u32| ((s + n / 2) / n) as u8;
-            let (_, u, v) = rgb_to_yuv(mean(sr), mean(sg), mean(sb));
-            let at = (row / 2) * w + col;
-            uv[at] = u;
-            if at + 1 < uv.len() {
-                uv[at + 1] = v;
-            }
         }
     }
 }
