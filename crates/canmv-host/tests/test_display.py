@@ -445,6 +445,26 @@ class BadUse(unittest.TestCase):
                         self.assertIn(message, done.stderr)
                         self.assertNotIn("never", done.stdout)
 
+    def test_a_dump_that_cannot_be_written_fails_the_run_not_the_script(self):
+        with TempDir() as tmp:
+            script = write_script(tmp, """
+                from media.display import *
+                import time
+                Display.init(Display.VIRT, 64, 64, fps=30)
+                time.sleep(0.2)
+                print("script done")
+                """)
+            dump = tmp / "dump"
+            # A folder where the first screen's file goes: that write fails.
+            (dump / "screen-000000.png").mkdir(parents=True)
+            done = run_canmv(script, sdcard=tmp / "sd",
+                             extra=["--timing", "deterministic", "--display-dump", str(dump)])
+            self.assertEqual(done.returncode, 1, done.stderr)
+            self.assertIn("script done", done.stdout)
+            self.assertIn("--display-dump", done.stderr)
+            self.assertIn("screen-000000.png", done.stderr)
+            self.assertNotIn("Traceback", done.stderr)
+
     def test_mpp_write_back_calls_answer_failures(self):
         with TempDir() as tmp:
             done, lines = run_lines(tmp, ATTEMPT + """
