@@ -117,6 +117,44 @@ class Network(unittest.TestCase):
             ]:
                 self.assertIn(line, done.stdout)
 
+    def test_lengths_are_the_utf8_bytes_the_c_code_counts(self):
+        # oldgen facts §5.1, §5.3: strlen of mp_obj_str_get_str's UTF-8 bytes.
+        with TempDir() as tmp:
+            script = write_script(tmp, """
+                import network
+                sta, ap = network.WLAN(network.STA_IF), network.WLAN(network.AP_IF)
+                def see(what, call):
+                    try:
+                        print(what, "->", repr(call()))
+                    except Exception as e:
+                        print(what, "->", type(e).__name__, e)
+                see("key of 6 chinese characters", lambda: sta.connect("venc-sim", "密码很安全的"))
+                see("key of 2 chinese characters", lambda: sta.connect("venc-sim", "密码"))
+                see("ssid of 11 chinese characters", lambda: sta.connect("网" * 11, "12345678"))
+                see("ssid of 10", lambda: sta.connect("网" * 10, "12345678"))
+                see("bytes key", lambda: sta.connect(b"venc-sim", b"12345678"))
+                see("key cut at a NUL", lambda: sta.connect("venc-sim", "1234" + chr(0) + "5678"))
+                see("int key", lambda: sta.connect("venc-sim", 12345678))
+                see("ap chinese key", lambda: ap.config(ssid="k230", key="密码"))
+                see("dev as bytes", lambda: network.set_default_dev(b"w0"))
+                see("dev of 11 chinese", lambda: network.set_default_dev("网" * 11))
+            """)
+            done = run_canmv(script, sdcard=tmp)
+            self.assertEqual(done.returncode, 0, done.stderr)
+            self.assertEqual(done.stdout.strip().splitlines(), [
+                "key of 6 chinese characters -> True",
+                "key of 2 chinese characters -> OSError Key length(6) should be 8 - 64",
+                "ssid of 11 chinese characters -> OSError SSID can't be empty, and can't longer "
+                "than 32",
+                "ssid of 10 -> True",
+                "bytes key -> True",
+                "key cut at a NUL -> OSError Key length(4) should be 8 - 64",
+                "int key -> TypeError can't convert 'int' object to str implicitly",
+                "ap chinese key -> OSError Key length(6) should be 8 - 64",
+                "dev as bytes -> True",
+                "dev of 11 chinese -> ValueError invalid device name",
+            ])
+
     def test_a_server_in_the_script_is_reached_from_the_pc(self):
         with TempDir() as tmp:
             script = write_script(tmp, SERVER)

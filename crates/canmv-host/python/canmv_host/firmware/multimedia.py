@@ -6,6 +6,7 @@ board are the firmware binding's; a crash raises ``canmv_host.MemoryFault`` (can
 NotImplementedError."""
 
 from canmv_host import _native, env
+from canmv_host.mpstr import c_bytes, c_str
 from mpp.sys import kd_mpi_sys_mmap, kd_mpi_sys_munmap
 from uctypes import bytes_at
 
@@ -18,11 +19,7 @@ class multi_media_type:  # noqa: N801 - the firmware's name
 
 def _str(obj):
     """``mp_obj_str_get_str``: str or bytes only."""
-    if isinstance(obj, str):
-        return obj
-    if isinstance(obj, bytes):
-        return obj.decode("utf-8", "surrogateescape")
-    raise TypeError("can't convert '%s' object to str implicitly" % type(obj).__name__)
+    return c_str(obj)
 
 
 def _int(obj):
@@ -34,11 +31,7 @@ def _int(obj):
 
 def _data(obj):
     """The bytes of ``sendvideodata``'s ``data``: str or bytes, never a bytearray."""
-    if isinstance(obj, bytes):
-        return obj
-    if isinstance(obj, str):
-        return obj.encode("utf-8", "surrogateescape")
-    raise TypeError("can't convert '%s' object to str implicitly" % type(obj).__name__)
+    return c_bytes(obj)
 
 
 class rtsp_server:  # noqa: N801 - the firmware's name

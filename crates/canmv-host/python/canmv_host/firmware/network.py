@@ -13,6 +13,7 @@ fails and ``scan`` finds nothing until it is back: the script must reconnect) an
 
 
 from canmv_host import env
+from canmv_host.mpstr import c_bytes, c_str, strlen
 
 STA_IF = 0
 AP_IF = 1
@@ -156,12 +157,11 @@ class _Station(_Nic):
         if ssid is None and info is None:
             raise OSError("should set ssid or ap")
         if info is not None:
-            ssid = info.ssid.decode() if isinstance(info.ssid, bytes) else str(info.ssid)
-        ssid = ssid.decode() if isinstance(ssid, bytes) else ssid
-        if not ssid or len(ssid) > _MAX_SSID:
-            raise OSError("SSID can't be empty, and can't longer than %d" % _MAX_SSID)
-        if key is not None and not _KEY_MIN <= len(key) <= _KEY_MAX:
-            raise OSError("Key length(%d) should be %d - %d" % (len(key), _KEY_MIN, _KEY_MAX))
+            ssid = info.ssid
+        _check_ssid(ssid)
+        if key is not None:
+            _check_key(key)
+        ssid = c_str(ssid)
         if _settings()["fail"] or not _settings()["link"]:
             print("run connect failed.")
             return False
@@ -198,6 +198,19 @@ class _Station(_Nic):
         return found
 
 
+def _check_ssid(ssid):
+    """RT-Smart netmgmt's check: 1–32 bytes by ``strlen`` (oldgen facts §5.3)."""
+    if not 0 < strlen(ssid) <= _MAX_SSID:
+        raise OSError("SSID can't be empty, and can't longer than %d" % _MAX_SSID)
+
+
+def _check_key(key):
+    """8–64 bytes by ``strlen``: a key of 6 Chinese characters is 18 bytes, accepted."""
+    n = strlen(key)
+    if not _KEY_MIN <= n <= _KEY_MAX:
+        raise OSError("Key length(%d) should be %d - %d" % (n, _KEY_MIN, _KEY_MAX))
+
+
 class _AccessPoint(_Nic):
     """``network.WLAN(network.AP_IF)``: the AP starts with ``config(ssid=, key=)``."""
 
@@ -219,10 +232,11 @@ class _AccessPoint(_Nic):
         if ssid is not None or info is not None:
             if key is None:
                 raise OSError("should set key")
-            if ssid is None or not 0 < len(ssid) <= _MAX_SSID:
+            if ssid is None:
                 raise OSError("SSID can't be empty, and can't longer than %d" % _MAX_SSID)
-            if not _KEY_MIN <= len(key) <= _KEY_MAX:
-                raise OSError("Key length(%d) should be %d - %d" % (len(key), _KEY_MIN, _KEY_MAX))
+            _check_ssid(ssid)
+            _check_key(key)
+            ssid = c_str(ssid)
             if _settings()["fail"]:
                 print("start ap failed.")
                 return False
@@ -299,8 +313,9 @@ def get_dev_list():
 
 
 def set_default_dev(name):
-    if not isinstance(name, str) or not 0 < len(name) < 32:
+    if not isinstance(name, (str, bytes)) or not 0 < len(c_bytes(name)) < 32:
         raise ValueError("invalid device name")
+    name = c_str(name)
     if name not in _DEVICES.values():
         print("run set default netdev failed.")
         return False
