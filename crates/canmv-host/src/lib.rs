@@ -91,6 +91,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
         .map(|p| (p.name(), p.images()))
         .collect();
     m.add("FIRMWARES", firmwares)?;
+    m.add("VB_BUSY", board::VB_BUSY)?;
     m.add_function(wrap_pyfunction!(board::firmware_name, m)?)?;
     mpp::add_functions(m)?;
     display::add_functions(m)?;

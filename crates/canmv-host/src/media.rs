@@ -19,12 +19,18 @@ pub fn media_init() -> PyResult<()> {
     manager().init().map_err(errors::media)
 }
 
-/// `MediaManager.deinit(force=False)`: also unbinds every link still kept.
+/// `MediaManager.deinit(force=False)`: also unbinds every link still kept. VB is exited if
+/// the generation's deinit does that, or with `force`.
 #[pyfunction]
-pub fn media_deinit() {
+#[pyo3(signature = (force = false))]
+pub fn media_deinit(force: bool) {
     let board = board::current();
     board.destroy_links();
-    MediaManager::new(board.sim.clone(), board.firmware).deinit();
+    let manager = MediaManager::new(board.sim.clone(), board.firmware);
+    manager.deinit();
+    if force {
+        manager.exit_vb();
+    }
 }
 
 fn mod_chn(which: &str, value: &Bound<'_, PyAny>) -> PyResult<(u32, u32, u32)> {

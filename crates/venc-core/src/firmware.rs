@@ -6,6 +6,22 @@
 /// is a set of [`Traits`]; the names say which images to pick it for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
 pub enum Firmware {
+    /// CanMV v0.1 (`dc2656a`, 2023-10): `media.camera` and the class `media` (oldgen facts §1);
+    /// every method returns 0 or prints and returns -1; camera parameter errors are NameErrors
+    /// (`printf`); `buffer_deinit` exits VB; no `os.exitpoint`.
+    CanMv2023Oct,
+    /// CanMV v0.2 (`9aa8938`, 2023-11): as v0.1 with the camera's prints fixed, `g711`, and a
+    /// `buffer_deinit` that does nothing.
+    CanMv2023Nov,
+    /// CanMV v0.3 (`7458889`, 2023-12) and v0.4 (`8f2e975`, 2024-01): exceptions instead of
+    /// return codes, `os.exitpoint` (returning None), `buffer_deinit(force=False)`.
+    CanMv2023Dec,
+    /// CanMV v0.5 (`70adbd2`, 2024-03): `set_outsize(..., alignment=0)`, several sensors
+    /// (`start_mcm_stream`), CSI1/CSI2 sensor names.
+    CanMv2024Mar,
+    /// CanMV v0.6 (`db3d1e9`, 2024-04): most `CAM_*` sensor names gone, `media.sensor` (the
+    /// lower-case class `sensor`) beside `media.camera`.
+    CanMv2024Apr,
     /// CanMV v0.7 (`e1da130`, 2024-07): as v1.0 but no `SendFrame`, `GetStream(chn, sd)` waits
     /// for ever, no `StreamData.phy_addr`.
     CanMv2024Jul,
@@ -33,7 +49,19 @@ pub enum Firmware {
 
 /// Names a user may type for a generation that are not its name: the release tags, and the names
 /// used before generations were named by the date of their first image (2026-12).
-const OTHER_NAMES: [(&str, Firmware); 6] = [
+const OTHER_NAMES: [(&str, Firmware); 18] = [
+    ("v0.1", Firmware::CanMv2023Oct),
+    ("canmv-v0.1", Firmware::CanMv2023Oct),
+    ("v0.2", Firmware::CanMv2023Nov),
+    ("canmv-v0.2", Firmware::CanMv2023Nov),
+    ("v0.3", Firmware::CanMv2023Dec),
+    ("canmv-v0.3", Firmware::CanMv2023Dec),
+    ("v0.4", Firmware::CanMv2023Dec),
+    ("canmv-v0.4", Firmware::CanMv2023Dec),
+    ("v0.5", Firmware::CanMv2024Mar),
+    ("canmv-v0.5", Firmware::CanMv2024Mar),
+    ("v0.6", Firmware::CanMv2024Apr),
+    ("canmv-v0.6", Firmware::CanMv2024Apr),
     ("v0.7", Firmware::CanMv2024Jul),
     ("canmv-v0.7", Firmware::CanMv2024Jul),
     ("v1.0", Firmware::CanMv2024Aug),
@@ -82,9 +110,40 @@ pub enum IdeChannel {
     Requested,
 }
 
+/// Which Python API a generation's media modules have (oldgen facts §1.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MediaApi {
+    /// v0.1–v0.6: `media.camera`, the class `media` (`buffer_init`, `create_link`), and from
+    /// v0.6 the lower-case `media.sensor.sensor`.
+    Camera,
+    /// v0.7 on: `media.sensor.Sensor` and `MediaManager`.
+    Manager,
+}
+
+/// How the media modules report a failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failures {
+    /// v0.1–v0.2: a printed message and -1 (0 on success).
+    ReturnCodes,
+    /// v0.3 on: None on success, an exception on failure.
+    Exceptions,
+}
+
 /// What differs between generations, as data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Traits {
+    /// The media modules' API.
+    pub media_api: MediaApi,
+    /// Return codes or exceptions.
+    pub failures: Failures,
+    /// `os.exitpoint` exists (from v0.3).
+    pub exitpoint: bool,
+    /// `os.exitpoint(flag)` returns the old flag (from v0.7; None in v0.3–v0.6).
+    pub exitpoint_returns_flag: bool,
+    /// `buffer_deinit()` / `MediaManager.deinit()` exits VB, so a second init in the same
+    /// script works (v0.1, and from 2025-03-07). Otherwise VB stays up and the second init
+    /// fails ("recording twice", oldgen facts §4.2).
+    pub deinit_exits_vb: bool,
     /// Methods take a channel (`Create(chn, attr)`); false: `Create(attr)` requests one.
     pub takes_chn: bool,
     /// `SendFrame`.
@@ -124,6 +183,11 @@ impl Firmware {
     /// Name used on the command line and in reports.
     pub const fn name(self) -> &'static str {
         match self {
+            Self::CanMv2023Oct => "canmv-2023-10",
+            Self::CanMv2023Nov => "canmv-2023-11",
+            Self::CanMv2023Dec => "canmv-2023-12",
+            Self::CanMv2024Mar => "canmv-2024-03",
+            Self::CanMv2024Apr => "canmv-2024-04",
             Self::CanMv2024Jul => "canmv-2024-07",
             Self::CanMv2024Aug => "canmv-2024-08",
             Self::CanMv2025Apr => "canmv-2025-04",
@@ -136,6 +200,11 @@ impl Firmware {
     /// Which firmware images it stands for, for help texts.
     pub const fn images(self) -> &'static str {
         match self {
+            Self::CanMv2023Oct => "v0.1 (2023-10; media.camera, return codes)",
+            Self::CanMv2023Nov => "v0.2 (2023-11)",
+            Self::CanMv2023Dec => "v0.3 (2023-12) and v0.4 (2024-01)",
+            Self::CanMv2024Mar => "v0.5 (2024-03)",
+            Self::CanMv2024Apr => "v0.6 (2024-04)",
             Self::CanMv2024Jul => "v0.7 (2024-07)",
             Self::CanMv2024Aug => "v1.0 (2024-08) to images built 2025-02-16",
             Self::CanMv2025Apr => "images built 2025-04-08 to 2025-07-23",
@@ -146,7 +215,12 @@ impl Firmware {
     }
 
     /// Every generation, oldest first.
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 11] = [
+        Self::CanMv2023Oct,
+        Self::CanMv2023Nov,
+        Self::CanMv2023Dec,
+        Self::CanMv2024Mar,
+        Self::CanMv2024Apr,
         Self::CanMv2024Jul,
         Self::CanMv2024Aug,
         Self::CanMv2025Apr,
@@ -186,6 +260,11 @@ impl Firmware {
     /// What this generation's Python layer does differently (firmware facts §1.1, VF §1.1).
     pub const fn traits(self) -> Traits {
         let newest = Traits {
+            media_api: MediaApi::Manager,
+            failures: Failures::Exceptions,
+            exitpoint: true,
+            exitpoint_returns_flag: true,
+            deinit_exits_vb: true,
             takes_chn: true,
             send_frame: SendFrameStyle::ReturnsStatus,
             send_frame_timeout: true,
@@ -224,13 +303,36 @@ impl Firmware {
             snapshot_dump_frame: false,
             ..apr_2025
         };
+        let v1 = Traits {
+            deinit_exits_vb: false,
+            ..v1
+        };
+        let v0_7 = Traits {
+            send_frame: SendFrameStyle::Absent,
+            get_stream: GetStreamStyle::ForeverRaises,
+            stream_phy_addr: false,
+            ..v1
+        };
+        // v0.3–v0.6: GetStream hands out every queued pack (`cur_packs`, VF §1.1).
+        let v0_3 = Traits {
+            media_api: MediaApi::Camera,
+            exitpoint_returns_flag: false,
+            packs_per_get: true,
+            ..v0_7
+        };
+        let v0_1 = Traits {
+            failures: Failures::ReturnCodes,
+            exitpoint: false,
+            ..v0_3
+        };
         match self {
-            Self::CanMv2024Jul => Traits {
-                send_frame: SendFrameStyle::Absent,
-                get_stream: GetStreamStyle::ForeverRaises,
-                stream_phy_addr: false,
-                ..v1
+            Self::CanMv2023Oct => Traits {
+                deinit_exits_vb: true,
+                ..v0_1
             },
+            Self::CanMv2023Nov => v0_1,
+            Self::CanMv2023Dec | Self::CanMv2024Mar | Self::CanMv2024Apr => v0_3,
+            Self::CanMv2024Jul => v0_7,
             Self::CanMv2024Aug => v1,
             Self::CanMv2025Apr => apr_2025,
             Self::CanMv2025Aug => aug_2025,

@@ -24,7 +24,9 @@ pub use encoder::{BlockingCall, CanMvError, ChnAttrStr, Encoder, StreamData};
 pub use error::VencError;
 pub use fault::{FaultKind, FaultSpec, Faults};
 pub use features::{Border, FeatureCall, H264Entropy, H265Sao, OsdRegion, Words};
-pub use firmware::{Firmware, GetStreamStyle, IdeChannel, OutBufPools, SendFrameStyle, Traits};
+pub use firmware::{
+    Failures, Firmware, GetStreamStyle, IdeChannel, MediaApi, OutBufPools, SendFrameStyle, Traits,
+};
 pub use layout::{align_up, uv_offset};
 pub use limits::{K230, Limits};
 pub use mpi::{

@@ -59,6 +59,12 @@ pub enum MediaError {
         /// What was wrong with it.
         why: String,
     },
+    /// `init()` again after a `deinit()` that left VB up (v0.3 … 2025-03-06, oldgen facts
+    /// §4.1-4.2): `kd_mpi_vb_set_config` answers BUSY.
+    #[error(
+        "RuntimeError: MediaManager, vb config failed({VB_BUSY}), at now please reboot the board to fix it."
+    )]
+    VbBusy,
     /// A ninth link.
     #[error(
         "RuntimeError: MediaManager link {src} -> {dst} failed: {MAX_MEDIA_LINK_COUNT} links already exist"
@@ -71,11 +77,16 @@ pub enum MediaError {
     },
 }
 
+/// `K_ERR_VB_BUSY` (0xA0048012): VB configured while it is still initialised.
+pub const VB_BUSY: i32 = 0xA004_8012_u32 as i32;
+
 /// The binds of one simulator.
 #[derive(Debug, Default)]
 pub(crate) struct BindTable {
     binds: Mutex<Vec<(ModChn, ModChn)>>,
     media_inited: AtomicBool,
+    /// VB is initialised (from the first `init()` until a `deinit()` that exits it).
+    vb_up: AtomicBool,
 }
 
 impl BindTable {
@@ -205,7 +216,15 @@ impl MediaManager {
     /// `MediaManager.init()`. v0.7 … 2025 set up the buffer pools and refuses a second call; the
     /// newest firmware only prints "deprecated function" (pools are private since).
     pub fn init(&self) -> Result<(), MediaError> {
-        let was = self.sim.binds.media_inited.swap(true, Ordering::AcqRel);
+        let binds = &self.sim.binds;
+        if self.firmware.traits().out_bufs == OutBufPools::MediaConfig
+            && !binds.media_inited.load(Ordering::Acquire)
+            && binds.vb_up.load(Ordering::Acquire)
+        {
+            return Err(MediaError::VbBusy);
+        }
+        let was = binds.media_inited.swap(true, Ordering::AcqRel);
+        binds.vb_up.store(true, Ordering::Release);
         match self.firmware.traits().out_bufs {
             OutBufPools::MediaConfig if was => Err(MediaError::AlreadyInited),
             OutBufPools::MediaConfig => {
@@ -220,9 +239,20 @@ impl MediaManager {
     }
 
     /// `MediaManager.deinit()`. Links stay until their [`Link`] is dropped, as the firmware's
-    /// Python drops its bookkeeping without unbinding.
+    /// Python drops its bookkeeping without unbinding. VB is exited only where the
+    /// generation's deinit does it (`Traits::deinit_exits_vb`); elsewhere the next `init()`
+    /// fails with [`MediaError::VbBusy`].
     pub fn deinit(&self) {
-        self.sim.binds.media_inited.store(false, Ordering::Release);
+        let binds = &self.sim.binds;
+        binds.media_inited.store(false, Ordering::Release);
+        if self.firmware.traits().deinit_exits_vb {
+            binds.vb_up.store(false, Ordering::Release);
+        }
+    }
+
+    /// VB exited whatever the generation's deinit does (`buffer_deinit(force=True)`).
+    pub fn exit_vb(&self) {
+        self.sim.binds.vb_up.store(false, Ordering::Release);
     }
 
     /// `MediaManager.link(src, dst)`: binds a camera channel to an encoder channel. Dropping the

@@ -46,6 +46,9 @@ fn collect(firmware: Firmware, frames: usize) -> Vec<(u32, Vec<u32>)> {
 /// every queued pack (from 2025-08) or one per call; the header before every IDR (enable_idr,
 /// from 2025-03) or once.
 const PACKS: &[(Firmware, &[&[u32]])] = &[
+    // v0.1–v0.6: every queued pack, the header once (no enable_idr).
+    (Firmware::CanMv2023Oct, &[&[3, 2, 1, 1, 1, 2, 1]]),
+    (Firmware::CanMv2023Dec, &[&[3, 2, 1, 1, 1, 2, 1]]),
     (
         Firmware::CanMv2024Jul,
         &[&[3], &[2], &[1], &[1], &[1], &[2], &[1]],
@@ -93,7 +96,7 @@ fn each_generation_answers_failures_as_its_firmware() {
         let sent = enc.send_frame(0, &frame, 10);
         let not_support = "K_ERR_VENC_NOT_SUPPORT (0xA0098008)";
         let want_send = match firmware {
-            Firmware::CanMv2024Jul => {
+            f if f.traits().send_frame == venc_core::SendFrameStyle::Absent => {
                 Err("AttributeError: 'Encoder' object has no attribute 'SendFrame'".to_string())
             }
             Firmware::CanMv2024Aug | Firmware::CanMv2025Apr => Err(format!(
@@ -136,7 +139,7 @@ fn firmware_names_round_trip() {
     assert_eq!(Firmware::from_name("v9"), None);
     let unknown = Firmware::parse("v9").unwrap_err();
     assert!(
-        unknown.starts_with("unknown firmware \"v9\": use one of canmv-2024-07 (v0.7"),
+        unknown.starts_with("unknown firmware \"v9\": use one of canmv-2023-10 (v0.1"),
         "{unknown}"
     );
     for (tag, now) in [
@@ -148,4 +151,44 @@ fn firmware_names_round_trip() {
         assert!(hint.contains(&format!("is named {now} (")), "{hint}");
     }
     assert_eq!(Firmware::default(), Firmware::CanMv2026Jan);
+}
+
+/// Recording twice in one script (oldgen facts §4): `init`, `deinit`, `init`. Where the
+/// generation's deinit leaves VB up, the second init is refused with VB BUSY; `force` exits it.
+#[test]
+fn a_second_media_init_works_where_deinit_exits_vb() {
+    use venc_sim::sys::{MediaError, MediaManager, VB_BUSY};
+    assert_eq!(VB_BUSY, -1_610_317_806);
+    for firmware in Firmware::ALL {
+        let sim = Simulator::shared(SimOptions::default());
+        let media = MediaManager::new(sim.clone(), firmware);
+        media.init().unwrap();
+        media.deinit();
+        let again = media.init();
+        if firmware.traits().deinit_exits_vb {
+            assert_eq!(again, Ok(()), "{}", firmware.name());
+        } else {
+            assert_eq!(again, Err(MediaError::VbBusy), "{}", firmware.name());
+            let text = MediaError::VbBusy.to_string();
+            assert!(text.contains("vb config failed(-1610317806)"), "{text}");
+            media.exit_vb();
+            assert_eq!(media.init(), Ok(()), "{}", firmware.name());
+        }
+    }
+    let names: Vec<&str> = Firmware::ALL
+        .into_iter()
+        .filter(|f| !f.traits().deinit_exits_vb)
+        .map(Firmware::name)
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "canmv-2023-11",
+            "canmv-2023-12",
+            "canmv-2024-03",
+            "canmv-2024-04",
+            "canmv-2024-07",
+            "canmv-2024-08"
+        ]
+    );
 }

@@ -414,6 +414,7 @@ def install(sdcard=None, data=None, layout="new"):
         _state["roots"].update({root: os.fspath(host) for root, host in roots.items()})
         confine.set_roots(_state["roots"])
     if _state["installed"]:
+        _apply_generation()
         return
     _state["installed"] = True
     sys.path.insert(0, os.fspath(FIRMWARE_DIR))
@@ -434,3 +435,27 @@ def install(sdcard=None, data=None, layout="new"):
     confine.install_facades(_exitpoint, {
         "EXITPOINT_DISABLE": EXITPOINT_DISABLE, "EXITPOINT_ENABLE": EXITPOINT_ENABLE,
         "EXITPOINT_ENABLE_SLEEP": EXITPOINT_ENABLE_SLEEP})
+    _apply_generation()
+
+
+def _exitpoint_v0(flag=None):
+    """``os.exitpoint`` of v0.3–v0.6: as later, but returns None (oldgen facts §1.5)."""
+    _exitpoint(flag)
+
+
+_EXITPOINT_NAMES = ("exitpoint", "EXITPOINT_DISABLE", "EXITPOINT_ENABLE", "EXITPOINT_ENABLE_SLEEP")
+
+
+def _apply_generation():
+    """The board's ``os`` of the configured generation: no ``exitpoint`` before v0.3, one that
+    returns None in v0.3–v0.6, the old flag from v0.7 (oldgen facts §1.5)."""
+    traits = _native.board_info()["traits"]
+    board_os = confine.board_module("os")
+    if not traits["exitpoint"]:
+        for name in _EXITPOINT_NAMES:
+            board_os.__dict__.pop(name, None)
+        return
+    board_os.exitpoint = _exitpoint if traits["exitpoint_returns_flag"] else _exitpoint_v0
+    board_os.EXITPOINT_DISABLE = EXITPOINT_DISABLE
+    board_os.EXITPOINT_ENABLE = EXITPOINT_ENABLE
+    board_os.EXITPOINT_ENABLE_SLEEP = EXITPOINT_ENABLE_SLEEP

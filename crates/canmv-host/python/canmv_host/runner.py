@@ -20,7 +20,7 @@ import time
 import traceback
 from pathlib import Path
 
-from . import _native, ci, confine, env, scenario as scenarios
+from . import _native, ci, confine, env, guesses, scenario as scenarios
 from .ci import EXIT_EXCEPTION, EXIT_MEMORY_FAULT, EXIT_USAGE
 
 EXIT_INTERRUPTED = 130
@@ -247,6 +247,11 @@ _ARRIVALS = (
 )
 
 
+# The generations with media.camera, oldest first (oldgen facts §1).
+_CAMERA_API_FIRMWARES = ("canmv-2023-10", "canmv-2023-11", "canmv-2023-12", "canmv-2024-03",
+                         "canmv-2024-04")
+
+
 def _display_target(text):
     """``--display web`` or ``web:PORT``: the port (0 for any free one)."""
     kind, _, port = text.partition(":")
@@ -267,6 +272,22 @@ def _generation_hint(exc, firmware):
     """For an error that says the script was written for another generation (an ``Encoder``
     method's argument count, a keyword or a name that came later): the ``--firmware`` to try."""
     text = str(exc)
+    old_camera = firmware in _CAMERA_API_FIRMWARES
+    if isinstance(exc, ModuleNotFoundError) and exc.name == "media.camera" and not old_camera:
+        return (f"media.camera is the first generations' camera API, not in this firmware "
+                f"({firmware}): try --firmware canmv-2024-04 (v0.6), canmv-2024-03 (v0.5), "
+                "canmv-2023-12 (v0.3/v0.4), canmv-2023-11 (v0.2) or canmv-2023-10 (v0.1)")
+    if old_camera and (
+            (isinstance(exc, ModuleNotFoundError) and exc.name == "media.sensor")
+            or (isinstance(exc, (ImportError, NameError))
+                and any(f"'{n}'" in text for n in ("MediaManager", "Sensor")))):
+        return (f"Sensor and MediaManager are not in this firmware ({firmware}, the media.camera "
+                "generation); they arrived with --firmware canmv-2024-07: try that or a later one")
+    if (isinstance(exc, TypeError) and "'NoneType' and 'int'" in text
+            and firmware in _CAMERA_API_FIRMWARES[2:]):
+        return ("this script compares a media call's result with a number, as the return codes "
+                "of v0.1/v0.2 allow; from v0.3 the calls return None and raise: try --firmware "
+                "canmv-2023-11 or canmv-2023-10")
     if isinstance(exc, ModuleNotFoundError) and exc.name == "_media":
         return (f"_media (the C Display) is not in this firmware ({firmware}); it arrived with "
                 "--firmware canmv-2026-01: try that or a later one")
@@ -500,7 +521,8 @@ def run(script, script_args=(), sdcard="sdcard", source="pattern", firmware="can
             return EXIT_USAGE
         env.NETWORK.update(network)
     card, data = Path(sdcard), Path(data)
-    layout = "old" if firmware in ("canmv-2024-07", "canmv-2024-08") else "new"
+    layout = "old" if firmware in _CAMERA_API_FIRMWARES + ("canmv-2024-07",
+                                                           "canmv-2024-08") else "new"
     try:
         env.install(card, data, layout)
     except OSError as e:
@@ -659,6 +681,9 @@ def _finish(script, status, trace, firmware, run_ci, card, wall_start):
         print(f"canmv-run: {wrapped} negative channel number(s) taken as INVALID_CHNID; a board "
               "that keeps the low 32 bits would have used a real channel (docs/divergences.md "
               "D-031)", file=sys.stderr)
+    for entry, times in sorted(guesses.counts().items()):
+        print(f"canmv-run: {times} call(s) took the simulator's safe-side choice where the "
+              f"board's behaviour is unknown (docs/divergences.md {entry})", file=sys.stderr)
     collisions = _native.board_info()["ide_collisions"]
     if collisions:
         print(f"canmv-run: {collisions} Create(s) failed because the IDE's preview held the "

@@ -29,7 +29,9 @@ pub use time::*;
 // meets `venc-sim` (a tidy test holds it to that), so a board of another kind changes here.
 pub use venc_sim::Simulator;
 pub use venc_sim::mmz::HostWindow;
-pub use venc_sim::sys::{Link, MediaError, MediaManager, ModChn, SENSOR_CHANNELS, SENSOR_DEVICES};
+pub use venc_sim::sys::{
+    Link, MediaError, MediaManager, ModChn, SENSOR_CHANNELS, SENSOR_DEVICES, VB_BUSY,
+};
 pub use venc_sim::venc::Phase;
 pub use venc_sim::vicap::{
     CAM_CHN_ID_0, CAM_CHN_ID_1, CAM_CHN_ID_2, Crop, GRAYSCALE, MIN_SIDE, RGB565, RGB888, RGBP888,

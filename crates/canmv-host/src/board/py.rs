@@ -12,7 +12,10 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use venc_core::cstruct::{Scalar, VIDEO_FRAME_INFO_FIELDS, VIDEO_FRAME_INFO_SIZE};
 use venc_core::fault::FaultPoint;
-use venc_core::{FaultSpec, Firmware, GetStreamStyle, Mpi, OutBufPools, SendFrameStyle, Traits};
+use venc_core::{
+    Failures, FaultSpec, Firmware, GetStreamStyle, MediaApi, Mpi, OutBufPools, SendFrameStyle,
+    Traits,
+};
 use venc_sim::timing::{BoardProfile, VpuTiming};
 use venc_sim::venc::ChannelStats;
 
@@ -120,6 +123,11 @@ fn traits_dict(py: Python<'_>, t: Traits) -> PyResult<Bound<'_, PyDict>> {
     d.set_item("link_destroy", t.link_destroy)?;
     d.set_item("snapshot_dump_frame", t.snapshot_dump_frame)?;
     d.set_item("media_config", t.out_bufs == OutBufPools::MediaConfig)?;
+    d.set_item("camera_api", t.media_api == MediaApi::Camera)?;
+    d.set_item("return_codes", t.failures == Failures::ReturnCodes)?;
+    d.set_item("exitpoint", t.exitpoint)?;
+    d.set_item("exitpoint_returns_flag", t.exitpoint_returns_flag)?;
+    d.set_item("deinit_exits_vb", t.deinit_exits_vb)?;
     Ok(d)
 }
 

@@ -1,6 +1,11 @@
-"""``media.media`` as the CanMV firmware exports it, on venc-sim."""
+"""``media.media`` as the CanMV firmware exports it, on venc-sim: ``MediaManager`` from v0.7,
+the class ``media`` of v0.1–v0.6 (``media._v0.media``) before."""
 
 from canmv_host import _native
+
+if _native.board_info()["traits"]["camera_api"]:
+    from media._v0.media import *  # noqa: F401, F403
+    from media._v0.media import media  # noqa: F401
 from mpp.common_struct import k_u64_ptr  # noqa: F401  (the firmware's star imports bring it)
 from mpp.vb import *  # noqa: F403
 
@@ -59,7 +64,7 @@ class MediaManager:
 
     @staticmethod
     def deinit(force=False):
-        _native.media_deinit()
+        _native.media_deinit(force)
 
     @staticmethod
     def _config(config):
@@ -77,3 +82,8 @@ class MediaManager:
     def link(src, dst):
         native = _native.media_link(src, dst)
         return native if _LINK_DESTROY else linker(native)
+
+
+if _native.board_info()["traits"]["camera_api"]:
+    # Not in v0.1–v0.6: a script that uses them gets the NameError/ImportError it gets there.
+    del MediaManager, linker

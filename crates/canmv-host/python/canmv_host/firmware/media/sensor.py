@@ -6,7 +6,16 @@ generation's signature: ``snapshot(chn)`` before 2025-04-18, then ``snapshot(chn
 timeout=1000, dump_frame=False, auto_reboot=False)`` (facts §2).
 """
 
-import time  # noqa: F401
+from canmv_host import _native
+
+if _native.board_info()["traits"]["camera_api"]:
+    # v0.1–v0.5 have no media.sensor; v0.6 has the lower-case class ``sensor``.
+    if _native.board_info()["firmware"] != "canmv-2024-04":
+        raise ModuleNotFoundError("No module named 'media.sensor'", name="media.sensor")
+    from media._v0.sensor import *  # noqa: F401, F403
+    from media._v0.sensor import sensor  # noqa: F401
+
+import time  # noqa: F401, E402
 
 import image  # noqa: F401
 import machine  # noqa: F401
@@ -79,3 +88,8 @@ class Sensor(_native.Sensor):
 
 for _name, _code in _native.SENSOR_FRAME_SIZES.items():
     setattr(Sensor, _name, _code)
+
+
+if _native.board_info()["traits"]["camera_api"]:
+    del Sensor, py_video_frame_info  # the v0.7 class is not in v0.6
+    from media._v0.sensor import CAM_DEFAULT_SENSOR  # noqa: F401, F811

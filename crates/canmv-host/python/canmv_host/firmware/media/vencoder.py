@@ -148,3 +148,8 @@ class StreamData:
             self.phy_addr = [0 for _ in range(0, VENC_PACK_CNT_MAX)]  # noqa: F821
         self.pack_cnt = 0
 
+
+
+if _TRAITS["camera_api"]:
+    # v0.1–v0.6: the same class with those generations' failures and pool order.
+    from media._v0.vencoder import Encoder  # noqa: E402, F811
