@@ -15,6 +15,8 @@ FRAMES = 30
 
 # generation folder, script, arguments, the file it writes, codec ffprobe names, size.
 WRITERS = [
+    ("2023-10", "camera_venc.py", ["/sdcard/v.264", FRAMES], "/sdcard/v.264", "h264",
+     (1280, 720)),
     ("2024-07", "vi_bind_venc.py", ["/sdcard/a.264", FRAMES], "/sdcard/a.264", "h264",
      (1280, 720)),
     ("2024-08", "stream_venc.py", ["/sdcard/b.265", FRAMES], "/sdcard/b.265", "hevc",

@@ -18,6 +18,7 @@ CASES = [
     ("canmv-2026-01", "2026-01/stream_venc.py", "stream.265", "hevc", (640, 360)),
     ("canmv-2026-01", "2026-01/dump_frame_venc.py", "dump.265", "hevc", (800, 480)),
     ("canmv-2026-01", "2026-01/dump_frame_venc.py", "dump.mjpeg", "mjpeg", (800, 480)),
+    ("canmv-2023-10", "2023-10/camera_venc.py", "v01.264", "h264", (1280, 720)),
     ("canmv-2024-07", "2024-07/vi_bind_venc.py", "v07.264", "h264", (1280, 720)),
     ("canmv-2024-08", "2024-08/stream_venc.py", "v1.264", "h264", (640, 480)),
     ("canmv-2024-08", "2024-08/stream_venc.py", "v1.265", "hevc", (640, 480)),
@@ -60,6 +61,18 @@ class ProjectExamples(unittest.TestCase):
                 self.assertGreaterEqual(written, FRAMES, done.stdout)
                 seen = probe(card / out)
                 self.assertEqual(seen, {"codec": codec, "size": size, "frames": written})
+
+    def test_three_cameras_encode_at_once(self):
+        with TempDir() as card:
+            done = run_canmv(EXAMPLES / "2024-03" / "three_cameras_venc.py", "/sdcard",
+                             str(FRAMES), sdcard=card, firmware="canmv-2024-03")
+            self.assertEqual(done.returncode, 0, done.stderr)
+            self.assertIn("MCM Device:  2", done.stdout)
+            for dev in range(3):
+                seen = probe(card / f"camera{dev}.264")
+                self.assertEqual(seen["codec"], "h264")
+                self.assertEqual(seen["size"], (640, 360))
+                self.assertGreaterEqual(seen["frames"], FRAMES)
 
     def test_jpeg_from_a_sub_channel_matches_the_camera(self):
         with TempDir() as tmp:

@@ -87,6 +87,9 @@ _VICAP_NOT_CONFIG = 0xA0158007 - (1 << 32)
 _VICAP_NOMEM = 0xA015800C - (1 << 32)
 
 
+_stopped = []
+
+
 def _align_up(x, a):
     return (x + a - 1) & ~(a - 1)
 
@@ -276,6 +279,9 @@ class camera:  # noqa: N801 - the firmware's class name
         if not dev.started:
             raise OSError(f"stop_stream({dev_num}), stop stream failed({_VICAP_NOT_PERM})")
         dev.native.stop()
+        # Frames already handed to a bound encoder keep their blocks (the VB reference count):
+        # the sensor's buffers live on until the script ends.
+        _stopped.append(dev.native)
         dev.native, dev.started = None, False
 
     @classmethod
