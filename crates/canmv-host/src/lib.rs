@@ -46,6 +46,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<board::BoardSignal>()?;
     m.add_function(wrap_pyfunction!(board::channel_run_stats, m)?)?;
     m.add_function(wrap_pyfunction!(board::change_source, m)?)?;
+    m.add_function(wrap_pyfunction!(board::set_sensor_source, m)?)?;
     m.add_function(wrap_pyfunction!(board::check_fault, m)?)?;
     m.add_function(wrap_pyfunction!(board::memory_faults, m)?)?;
     m.add_function(wrap_pyfunction!(board::channel_stats, m)?)?;

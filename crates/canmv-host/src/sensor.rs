@@ -11,7 +11,6 @@ use crate::image::PyImage;
 use pyo3::exceptions::{PyAssertionError, PyOSError, PyRuntimeError, PySystemExit, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 use venc_core::consts::{self, SENSOR_BUFFERS};
@@ -70,11 +69,23 @@ pub struct PySensor {
     board: Arc<Board>,
     sensor: Arc<Sensor>,
     id: u32,
-    ran: AtomicBool,
     failures: Mutex<Vec<Instant>>,
 }
 
 impl PySensor {
+    /// Starts one sensor, with the firmware's console line.
+    fn start(py: Python<'_>, id: u32, sensor: &Sensor) -> PyResult<()> {
+        sensor.run().map_err(errors::sensor)?;
+        let (w, h, _) = sensor.channel(CAM_CHN_ID_0).unwrap_or((0, 0, None));
+        Self::print(
+            py,
+            format!(
+                "sensor({id}), mode 0, buffer_num {SENSOR_BUFFERS}, buffer_size {}",
+                venc_core::layout::vicap_block_size(w, h, 0)
+            ),
+        )
+    }
+
     fn print(py: Python<'_>, line: String) -> PyResult<()> {
         py.import("builtins")?.getattr("print")?.call1((line,))?;
         Ok(())
@@ -173,7 +184,7 @@ impl PySensor {
                 "sensor({id}) is already inited."
             )));
         }
-        let spec = board.source();
+        let spec = board.source_for(id);
         let source = match spec.sensor_source() {
             Ok(s) => s,
             Err(e) => {
@@ -198,11 +209,11 @@ impl PySensor {
         )?;
         let sensor = Arc::new(Sensor::new(Arc::clone(&board.sim), id, source, opts));
         board.register_sensor(&sensor);
+        board.enlist_sensor(id, &sensor);
         Ok(Self {
             board,
             sensor,
             id,
-            ran: AtomicBool::new(false),
             failures: Mutex::new(Vec::new()),
         })
     }
@@ -355,24 +366,39 @@ impl PySensor {
         self.sensor.mirror().1
     }
 
-    /// `run()`.
+    /// `run()`. With more than one `Sensor` on the board (the firmware's MCM mode), the first
+    /// `run()` starts every one that is reset and not started, in bus order; a later `run()`
+    /// finds them started (firmware facts §2; S `sensor.py` `_run_mcm_device`).
     fn run(&self, py: Python<'_>) -> PyResult<()> {
-        self.sensor.run().map_err(errors::sensor)?;
-        self.ran.store(true, Ordering::Relaxed);
-        let (w, h, _) = self.sensor.channel(CAM_CHN_ID_0).unwrap_or((0, 0, None));
-        Self::print(
-            py,
-            format!(
-                "sensor({}), mode 0, buffer_num {SENSOR_BUFFERS}, buffer_size {}",
-                self.id,
-                venc_core::layout::vicap_block_size(w, h, 0)
-            ),
-        )
+        self.check_reset()?;
+        let on_buses = self.board.sensors_on_buses();
+        if on_buses.len() > 1 {
+            for (id, sensor) in on_buses {
+                if sensor.is_reset() && !sensor.is_running() {
+                    Self::start(py, id, &sensor)?;
+                }
+            }
+            return Ok(());
+        }
+        if self.sensor.is_running() {
+            return Ok(());
+        }
+        Self::start(py, self.id, &self.sensor)
+    }
+
+    /// `Sensor.deinit()`: stops every sensor on the board (the firmware's classmethod).
+    #[staticmethod]
+    fn deinit(py: Python<'_>) {
+        let board = board::current();
+        for (id, sensor) in board.sensors_on_buses() {
+            py.detach(|| sensor.stop());
+            board.free_sensor_bus(id);
+        }
     }
 
     /// `stop()`: stops streaming and frees the bus (a new `Sensor` can then be made).
     fn stop(&self, py: Python<'_>) -> PyResult<()> {
-        if !self.ran.load(Ordering::Relaxed) {
+        if !self.sensor.is_running() {
             Self::print(py, "warning: sensor not call run()".into())?;
         }
         py.detach(|| self.sensor.stop());

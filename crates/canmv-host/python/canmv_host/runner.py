@@ -52,6 +52,15 @@ def _parser():
         "an image or a folder of images (looped, scaled to each sensor channel)",
     )
     p.add_argument(
+        "--csi",
+        action="append",
+        default=[],
+        type=_csi_source,
+        metavar="BUS=SOURCE",
+        help="what the sensor on CSI bus 0, 1 or 2 sees, instead of --source (repeat it for "
+        "each bus: a board with several cameras)",
+    )
+    p.add_argument(
         "--firmware",
         default=None,
         type=_firmware,
@@ -260,6 +269,14 @@ def _display_target(text):
     return int(port or 0)
 
 
+def _csi_source(text):
+    """``--csi BUS=SOURCE``: ``(bus, source)``."""
+    bus, sep, source = text.partition("=")
+    if not sep or not bus.isdigit() or not source:
+        raise argparse.ArgumentTypeError(f"{text!r}: give BUS=SOURCE, e.g. 1=cam1.y4m")
+    return int(bus), source
+
+
 def _firmware(name):
     """``--firmware``: a generation's name; a release tag or an old name gets the name to use."""
     try:
@@ -463,7 +480,8 @@ def run(script, script_args=(), sdcard="sdcard", source="pattern", firmware="can
         trace=None, data="data", run_for=None, max_frames=None, ide=False, network=None,
         board_profile=None, sandbox=True, timeout_ms=None, expect_text=(), fail_text=(),
         console_log=None, json_report=None, junit_report=None, scenario=None,
-        display_port=None, display_dump=None, display_every=30, display_format="png"):
+        display_port=None, display_dump=None, display_every=30, display_format="png",
+        csi_sources=()):
     """Runs ``script`` and returns the exit status (see the module doc)."""
     wall_start = time.monotonic()
     script = Path(script)
@@ -495,6 +513,8 @@ def run(script, script_args=(), sdcard="sdcard", source="pattern", firmware="can
         )
         for spec in faults:
             _native.inject_fault(spec)
+        for bus, spec in csi_sources:
+            _native.set_sensor_source(bus, spec)
     except (ValueError, OverflowError) as e:
         print(f"canmv-run: {e}", file=sys.stderr)
         return EXIT_USAGE
@@ -564,7 +584,8 @@ def run(script, script_args=(), sdcard="sdcard", source="pattern", firmware="can
     if sandbox:
         # fontconfig runs a program, which the sandbox refuses: find the stand-in font now.
         _native.stand_in_font_path()
-        reads = [source] if source != "pattern" and os.path.exists(source) else []
+        reads = [s for s in (source, *(spec for _, spec in csi_sources))
+                 if s != "pattern" and os.path.exists(s)]
         reads += [step["source"] for step in run_ci.steps
                   if step["do"] == "source" and os.path.exists(step["source"])]
         try:
@@ -864,6 +885,7 @@ def main(argv=None):
         display_dump=args.display_dump,
         display_every=args.display_every,
         display_format=args.display_format,
+        csi_sources=args.csi,
     )
 
 

@@ -112,6 +112,8 @@ pub struct Board {
     pub firmware: Firmware,
     /// What sensors see (a scenario may change it mid-run: [`Board::change_source`]).
     source: Mutex<SourceSpec>,
+    /// Sources of their own for the sensors on some CSI buses.
+    bus_sources: Mutex<BTreeMap<u32, SourceSpec>>,
     /// The sensors made on this board, to change what they see.
     sensors: Mutex<Vec<Weak<Sensor>>>,
     /// Sensor pacing.
@@ -128,8 +130,9 @@ pub struct Board {
     /// list, so `del link` only drops a name; `destroy()` or `MediaManager.deinit()` unbinds
     /// (firmware facts §2).
     links: Mutex<Vec<Link>>,
-    /// CSI buses with a `Sensor` on them (until its `stop()`).
-    sensor_buses: Mutex<Vec<u32>>,
+    /// CSI buses with a `Sensor` on them (until its `stop()`), and that sensor: the
+    /// firmware's `Sensor._devs`, which one `run()` starts together when there are several.
+    sensor_buses: Mutex<BTreeMap<u32, Weak<Sensor>>>,
     /// The IDE is attached (`canmv-run --ide`): the channel its preview holds, once taken.
     ide: Option<Mutex<Option<u32>>>,
     /// Script `Create`s refused because the IDE's preview held the channel.
@@ -217,6 +220,7 @@ impl Board {
             firmware,
             source: Mutex::new(source),
             sensors: Mutex::new(Vec::new()),
+            bus_sources: Mutex::new(BTreeMap::new()),
             // A paced VPU comes with a paced sensor, on the same board clock.
             timing: if vpu_timing.profile().is_some() {
                 Timing::Realtime
@@ -228,7 +232,7 @@ impl Board {
             buffers: Mutex::new(BTreeMap::new()),
             next_buffer_virt: AtomicU64::new(BUFFER_MMAP_BASE),
             links: Mutex::new(Vec::new()),
-            sensor_buses: Mutex::new(Vec::new()),
+            sensor_buses: Mutex::new(BTreeMap::new()),
             ide: ide.then(|| Mutex::new(None)),
             ide_collisions: AtomicU64::new(0),
         };
@@ -302,6 +306,28 @@ impl Board {
         lock(&self.source).clone()
     }
 
+    /// What a new sensor on CSI bus `id` sees: its own source if one was given
+    /// ([`Board::set_bus_source`]), else the board's.
+    pub fn source_for(&self, id: u32) -> SourceSpec {
+        lock(&self.bus_sources)
+            .get(&id)
+            .cloned()
+            .unwrap_or_else(|| self.source())
+    }
+
+    /// Gives the sensor on CSI bus `id` a source of its own (`canmv-run --csi ID=SOURCE`).
+    pub fn set_bus_source(&self, id: u32, text: &str) -> Result<(), String> {
+        if id >= SENSOR_DEVICES {
+            return Err(format!(
+                "CSI bus {id}: the K230 has buses 0 ~ {}",
+                SENSOR_DEVICES - 1
+            ));
+        }
+        let spec = SourceSpec::parse(text)?;
+        lock(&self.bus_sources).insert(id, spec);
+        Ok(())
+    }
+
     /// Keeps a new sensor in reach of [`Board::change_source`].
     pub fn register_sensor(&self, sensor: &Arc<Sensor>) {
         let mut sensors = lock(&self.sensors);
@@ -323,22 +349,36 @@ impl Board {
                 .map_err(|e| e.to_string())?;
         }
         *lock(&self.source) = spec;
+        lock(&self.bus_sources).clear();
         Ok(())
     }
 
     /// Takes CSI bus `id` for a new `Sensor`; false if one is there already.
     pub fn claim_sensor_bus(&self, id: u32) -> bool {
         let mut buses = lock(&self.sensor_buses);
-        if buses.contains(&id) {
+        if buses.contains_key(&id) {
             return false;
         }
-        buses.push(id);
+        buses.insert(id, Weak::new());
         true
+    }
+
+    /// The sensor made on bus `id` (after [`Board::claim_sensor_bus`]).
+    pub fn enlist_sensor(&self, id: u32, sensor: &Arc<Sensor>) {
+        lock(&self.sensor_buses).insert(id, Arc::downgrade(sensor));
+    }
+
+    /// The sensors on their buses now, by bus.
+    pub fn sensors_on_buses(&self) -> Vec<(u32, Arc<Sensor>)> {
+        lock(&self.sensor_buses)
+            .iter()
+            .filter_map(|(&id, s)| s.upgrade().map(|s| (id, s)))
+            .collect()
     }
 
     /// Frees bus `id` (`sensor.stop()`).
     pub fn free_sensor_bus(&self, id: u32) {
-        lock(&self.sensor_buses).retain(|&b| b != id);
+        lock(&self.sensor_buses).remove(&id);
     }
 
     /// Keeps a new link for the board's lifetime, as the firmware's list does.

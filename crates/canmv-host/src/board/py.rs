@@ -164,6 +164,13 @@ pub fn channel_run_stats(py: Python<'_>, chn: i64) -> PyResult<Bound<'_, PyDict>
     stats_dict(py, &stats)
 }
 
+/// `set_sensor_source(bus, "pattern" | PATH)`: what the sensor on CSI bus `bus` sees (made
+/// after this call), instead of the board's source.
+#[pyfunction]
+pub fn set_sensor_source(bus: u32, text: &str) -> PyResult<()> {
+    current().set_bus_source(bus, text).map_err(value_error)
+}
+
 /// `change_source("pattern" | PATH)`: what the camera sees from the next frame on (a
 /// scenario's `source` step); `ValueError` for a source that does not open.
 #[pyfunction]

@@ -389,6 +389,11 @@ impl Sensor {
         self.lock().reset
     }
 
+    /// Whether it streams (from `run()` to `stop()`).
+    pub fn is_running(&self) -> bool {
+        self.lock().running
+    }
+
     /// `(get_hmirror(), get_vflip())`: as set.
     pub fn mirror(&self) -> (bool, bool) {
         self.lock().mirror
