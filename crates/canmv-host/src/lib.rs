@@ -21,6 +21,7 @@ mod memory;
 mod mp4;
 mod mpp;
 mod rtsp;
+mod rtsp_pusher;
 mod sandbox;
 mod screen_dump;
 mod sensor;
@@ -77,7 +78,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(mp4::mp4_destroy, m)?)?;
     m.add_function(wrap_pyfunction!(rtsp::rtsp_url, m)?)?;
     m.add_function(wrap_pyfunction!(rtsp::rtsp_send, m)?)?;
+    m.add_function(wrap_pyfunction!(rtsp::warm_gstreamer, m)?)?;
     m.add_class::<rtsp::PyRtspServer>()?;
+    m.add_class::<rtsp_pusher::PyRtspPusher>()?;
     m.add_class::<venc::PyEncoder>()?;
     m.add_class::<sensor::PySensor>()?;
     m.add_class::<image::PyImage>()?;

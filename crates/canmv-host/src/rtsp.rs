@@ -99,3 +99,10 @@ pub fn rtsp_send(name: &str, data: &[u8]) -> i32 {
         None => -1,
     }
 }
+
+/// `warm_gstreamer()`: GStreamer started before the sandbox (its registry rebuild runs a
+/// helper program, which the sandbox refuses).
+#[pyfunction]
+pub fn warm_gstreamer() -> PyResult<()> {
+    venc_rtsp::warm_up().map_err(to_py)
+}

@@ -174,6 +174,8 @@ pub struct Traits {
     pub releases_gil: bool,
     /// The IDE preview's channel.
     pub ide_channel: IdeChannel,
+    /// `multimedia.rtsp_pusher` (the newest firmware, from 2026-08: oldgen facts §3).
+    pub rtsp_pusher: bool,
     /// The method name `Create`'s ValueError gives: v0.7 and v1.0 say "create", as their
     /// SetOutBufs does (K@v1.0 `vencoder.py`).
     pub create_name: &'static str,
@@ -280,6 +282,7 @@ impl Firmware {
             releases_gil: true,
             ide_channel: IdeChannel::Requested,
             create_name: "Create",
+            rtsp_pusher: false,
         };
         let aug_2025 = Traits {
             out_bufs: OutBufPools::MediaConfig,
@@ -339,6 +342,7 @@ impl Firmware {
             Self::CanMv2026Jan => newest,
             Self::CanMv2026Jul => Traits {
                 takes_chn: false,
+                rtsp_pusher: true,
                 ..newest
             },
         }

@@ -26,6 +26,8 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::thread::JoinHandle;
 
+pub mod pusher;
+
 /// `multi_media_type.media_h264` / `media_h265` / `media_mjpeg`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum VideoType {
@@ -162,6 +164,12 @@ static SESSIONS: Mutex<BTreeMap<String, Session>> = Mutex::new(BTreeMap::new());
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Starts GStreamer (and so reads or rebuilds its plugin registry) now: a caller about to
+/// confine the process does it first, as a registry rebuild runs a helper program.
+pub fn warm_up() -> Result<(), RtspError> {
+    gst_init()
 }
 
 fn gst_init() -> Result<(), RtspError> {

@@ -247,6 +247,7 @@ _ARRIVALS = (
     ("'dump_frame'", "canmv-2025-04"),
     ("'destroy'", "canmv-2025-04"),
     ("'SendFrame'", "canmv-2024-08"),
+    ("'rtsp_pusher'", "canmv-2026-07"),
     # The display (display facts §2): what the 2026 C type added, and 2025's fps().
     ("'writeback_dump'", "canmv-2026-01"),
     ("'writeback'", "canmv-2026-01"),
@@ -584,6 +585,8 @@ def run(script, script_args=(), sdcard="sdcard", source="pattern", firmware="can
     if sandbox:
         # fontconfig runs a program, which the sandbox refuses: find the stand-in font now.
         _native.stand_in_font_path()
+        # GStreamer (RTSP server and pusher) reads its plugin registry now, for the same reason.
+        _native.warm_gstreamer()
         reads = [s for s in (source, *(spec for _, spec in csi_sources))
                  if s != "pattern" and os.path.exists(s)]
         reads += [step["source"] for step in run_ci.steps

@@ -128,6 +128,7 @@ fn traits_dict(py: Python<'_>, t: Traits) -> PyResult<Bound<'_, PyDict>> {
     d.set_item("exitpoint", t.exitpoint)?;
     d.set_item("exitpoint_returns_flag", t.exitpoint_returns_flag)?;
     d.set_item("deinit_exits_vb", t.deinit_exits_vb)?;
+    d.set_item("rtsp_pusher", t.rtsp_pusher)?;
     Ok(d)
 }
 

@@ -1,9 +1,10 @@
 """``multimedia`` on venc-sim: CanMV's RTSP server (``mm.rtsp_server()``; firmware facts §3),
 served by GStreamer's RTSP server on this PC at the address ``canmv-run --ip`` gives
-(127.0.0.1 by default). Arguments, return values, console lines and the calls that crash the
-board are the firmware binding's; a crash raises ``canmv_host.MemoryFault`` (canmv-run exits
-3). Audio is not modeled: sending it, or a session with ``enable_audio``, raises
-NotImplementedError."""
+(127.0.0.1 by default), and on the newest firmware the RTSP pusher (``mm.rtsp_pusher()``,
+oldgen facts §3), which sends the stream to a remote RTSP server with RECORD. Arguments, return
+values, console lines and the calls that crash the board are the firmware binding's; a crash
+raises ``canmv_host.MemoryFault`` (canmv-run exits 3). Audio is not modeled: sending it, or a
+session with ``enable_audio``, raises NotImplementedError."""
 
 from canmv_host import _native, env
 from canmv_host.mpstr import c_bytes, c_str
@@ -104,3 +105,84 @@ class rtsp_server:  # noqa: N801 - the firmware's name
 
     def rtspserver_test(self):
         return "hello world"
+
+
+class _Pusher:
+    """``mm.rtsp_pusher()`` (the newest firmware; oldgen facts §3.2): the binding's methods,
+    positional only; after ``rtsppusher_destroy()`` every method raises RuntimeError. The object
+    has a finaliser: garbage collection destroys it."""
+
+    def __init__(self, *args, **kwargs):
+        if args or kwargs:
+            raise TypeError("function takes 0 positional arguments but %d were given"
+                            % (len(args) + len(kwargs)))
+        self._native = _native._RtspPusher()
+        self._url = ""
+
+    def _live(self):
+        if self._native is None:
+            raise RuntimeError("RTSP pusher is deinitialized")
+        return self._native
+
+    def rtsppusher_init(self, video_width, video_height, url, fps=25, transport="tcp", /):
+        native = self._live()
+        url_bytes, transport_bytes = c_bytes(url), c_bytes(transport)
+        print("rtsp_pusher url:%s" % url_bytes.split(b"\0")[0].decode("utf-8", "replace"))
+        self._url, fps_set, kind = native.init(_int(video_width), _int(video_height),
+                                               url_bytes, _int(fps), transport_bytes)
+        print("zlmedia url: %s, w: %d, h: %d, fps: %d, transport: %s"
+              % (self._url, video_width, video_height, fps_set, kind))
+        return 0
+
+    def rtsppusher_pushvideoheader(self, data, size, /):
+        native, raw, size = self._live(), _data(data), _int(size)
+        if size > 1024:
+            print("push_venc_header size:%d(max size:1024)" % size)
+            return -1
+        return native.push_header(_upto(raw, size, "pushvideoheader"))
+
+    def rtsppusher_open(self):
+        ret, why = self._live().open()
+        if ret != 0:
+            print("open rtsp streams failed")
+            if why:
+                print("venc-sim: the connection failed: %s"
+                      % why.replace("open rtsp streams failed: ", ""))
+            return -1
+        print("rtsp pusher init success, url: %s" % self._url)
+        return 0
+
+    def rtsppusher_pushvideodata(self, data, size, key_frame, timestamp, /):
+        native, raw, size = self._live(), _data(data), _int(size)
+        ret, line = native.push_video(_upto(raw, size, "pushvideodata"), bool(_int(key_frame)),
+                                      _int(timestamp) & 0xFFFF_FFFF_FFFF_FFFF)
+        if line and (ret == 0 or "push_venc_data" in line):
+            print(line)
+        return ret
+
+    def rtsppusher_close(self):
+        self._live().close()
+
+    def rtsppusher_deinit(self):
+        self._live().deinit()
+
+    def rtsppusher_destroy(self):
+        if self._native is not None:
+            self._native.deinit()
+            self._native = None
+
+    def __del__(self):
+        self.rtsppusher_destroy()
+
+
+def _upto(raw, size, call):
+    """The binding reads ``size`` bytes from the object whatever its length (an over-read on
+    the board); here what is there is taken, and a short object is said."""
+    if size > len(raw):
+        print("venc-sim: %s size %d > len(data) %d" % (call, size, len(raw)))
+    return raw[:max(0, size)]
+
+
+if _native.board_info()["traits"]["rtsp_pusher"]:
+    rtsp_pusher = _Pusher
+    rtsp_pusher.__name__ = rtsp_pusher.__qualname__ = "rtsp_pusher"

@@ -23,6 +23,11 @@ import image
 from canmv_host import _native
 
 _FIRMWARE = _native.board_info()["firmware"]
+if _native.board_info()["traits"]["camera_api"]:
+    # v0.1–v0.6 have a different module (``display.init(type)``, ``set_plane``): D-072.
+    raise NotImplementedError(
+        "venc-sim: media.display of v0.1-v0.6 (display.init(type), set_plane) is not modeled; "
+        "the display is modeled from v0.7 (--firmware canmv-2024-07 on)")
 GENERATION = {"canmv-2024-07": 2024, "canmv-2024-08": 2024, "canmv-2025-04": 2025,
               "canmv-2025-08": 2025}.get(_FIRMWARE, 2026)
 
