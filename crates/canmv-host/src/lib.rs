@@ -11,6 +11,7 @@
 //! - A blocking call never blocks for ever without checking for Ctrl-C: it waits in slices
 //!   ([`wait`]), so KeyboardInterrupt reaches the script as on the board.
 
+mod audio;
 mod board;
 mod display;
 mod errors;
@@ -80,6 +81,11 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(rtsp::rtsp_send, m)?)?;
     m.add_function(wrap_pyfunction!(rtsp::warm_gstreamer, m)?)?;
     m.add_class::<rtsp::PyRtspServer>()?;
+    m.add_class::<audio::PyAudioIn>()?;
+    m.add_class::<audio::PyAudioOut>()?;
+    m.add_function(wrap_pyfunction!(audio::g711_encode, m)?)?;
+    m.add_function(wrap_pyfunction!(audio::g711_decode, m)?)?;
+    m.add_function(wrap_pyfunction!(audio::configure_audio, m)?)?;
     m.add_class::<rtsp_pusher::PyRtspPusher>()?;
     m.add_class::<venc::PyEncoder>()?;
     m.add_class::<sensor::PySensor>()?;

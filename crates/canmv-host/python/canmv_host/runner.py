@@ -52,6 +52,20 @@ def _parser():
         "an image or a folder of images (looped, scaled to each sensor channel)",
     )
     p.add_argument(
+        "--mic",
+        default="tone",
+        metavar="SOURCE",
+        help="what the microphone hears (media.pyaudio): a WAV file (looped), 'tone' (1 kHz, "
+        "the default), 'tone:HZ' or 'silence'",
+    )
+    p.add_argument(
+        "--speaker",
+        default=None,
+        metavar="FILE.wav",
+        help="record what the speaker plays (media.pyaudio output streams) into this WAV file "
+        "(a second stream into FILE-2.wav, ...)",
+    )
+    p.add_argument(
         "--csi",
         action="append",
         default=[],
@@ -482,7 +496,7 @@ def run(script, script_args=(), sdcard="sdcard", source="pattern", firmware="can
         board_profile=None, sandbox=True, timeout_ms=None, expect_text=(), fail_text=(),
         console_log=None, json_report=None, junit_report=None, scenario=None,
         display_port=None, display_dump=None, display_every=30, display_format="png",
-        csi_sources=()):
+        csi_sources=(), mic="tone", speaker=None):
     """Runs ``script`` and returns the exit status (see the module doc)."""
     wall_start = time.monotonic()
     script = Path(script)
@@ -516,6 +530,7 @@ def run(script, script_args=(), sdcard="sdcard", source="pattern", firmware="can
             _native.inject_fault(spec)
         for bus, spec in csi_sources:
             _native.set_sensor_source(bus, spec)
+        _native.configure_audio(mic, os.fspath(speaker) if speaker else None)
     except (ValueError, OverflowError) as e:
         print(f"canmv-run: {e}", file=sys.stderr)
         return EXIT_USAGE
@@ -587,8 +602,10 @@ def run(script, script_args=(), sdcard="sdcard", source="pattern", firmware="can
         _native.stand_in_font_path()
         # GStreamer (RTSP server and pusher) reads its plugin registry now, for the same reason.
         _native.warm_gstreamer()
-        reads = [s for s in (source, *(spec for _, spec in csi_sources))
+        reads = [s for s in (source, mic, *(spec for _, spec in csi_sources))
                  if s != "pattern" and os.path.exists(s)]
+        if speaker:
+            writes.append(os.path.dirname(os.path.abspath(speaker)))
         reads += [step["source"] for step in run_ci.steps
                   if step["do"] == "source" and os.path.exists(step["source"])]
         try:
@@ -889,6 +906,8 @@ def main(argv=None):
         display_every=args.display_every,
         display_format=args.display_format,
         csi_sources=args.csi,
+        mic=args.mic,
+        speaker=args.speaker,
     )
 
 

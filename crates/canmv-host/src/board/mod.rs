@@ -137,6 +137,17 @@ pub struct Board {
     ide: Option<Mutex<Option<u32>>>,
     /// Script `Create`s refused because the IDE's preview held the channel.
     pub ide_collisions: AtomicU64,
+    /// What the microphone hears and where the speaker records (`--mic`, `--speaker`).
+    audio: Mutex<AudioSetup>,
+}
+
+/// The board's audio devices: the microphone's source, the speaker's file and how many
+/// output streams have recorded into it (the second and later get `-2`, `-3` … names).
+#[derive(Debug, Default)]
+struct AudioSetup {
+    mic: venc_audio::MicSource,
+    speaker: Option<String>,
+    speakers: u32,
 }
 
 /// A virtual range over media memory.
@@ -235,6 +246,7 @@ impl Board {
             sensor_buses: Mutex::new(BTreeMap::new()),
             ide: ide.then(|| Mutex::new(None)),
             ide_collisions: AtomicU64::new(0),
+            audio: Mutex::new(AudioSetup::default()),
         };
         if board.firmware.traits().ide_channel == IdeChannel::FixedLast {
             board.take_ide_channel();
@@ -299,6 +311,35 @@ impl Board {
             }
             Err(e) => log::warn!("IDE attached (--ide): no channel for its preview: {e}"),
         }
+    }
+
+    /// `--mic` and `--speaker`: the microphone's source and the speaker's WAV file.
+    pub fn set_audio(&self, mic: &str, speaker: Option<String>) -> Result<(), String> {
+        let mic = venc_audio::MicSource::parse(mic).map_err(|e| e.to_string())?;
+        *lock(&self.audio) = AudioSetup {
+            mic,
+            speaker,
+            speakers: 0,
+        };
+        Ok(())
+    }
+
+    /// What the microphone hears.
+    pub fn mic(&self) -> venc_audio::MicSource {
+        lock(&self.audio).mic.clone()
+    }
+
+    /// The file a new output stream records into: `--speaker`'s for the first, then
+    /// `NAME-2.wav` …; None without `--speaker`.
+    pub fn next_speaker_file(&self) -> Option<String> {
+        let mut audio = lock(&self.audio);
+        let path = audio.speaker.clone()?;
+        audio.speakers += 1;
+        if audio.speakers == 1 {
+            return Some(path);
+        }
+        let (stem, ext) = path.rsplit_once('.').unwrap_or((path.as_str(), "wav"));
+        Some(format!("{stem}-{}.{ext}", audio.speakers))
     }
 
     /// What sensors see now.

@@ -8,11 +8,18 @@ NotImplementedError, naming that.
 """
 
 import uctypes  # noqa: F401
-from media.g711 import *  # noqa: F403
 from media.media import *  # noqa: F403
 from media.pyaudio import *  # noqa: F403
-from media.sensor import *  # noqa: F403
 from media.vencoder import *  # noqa: F403
+
+try:  # what this generation has (no g711 in v0.1, no media.sensor before v0.6)
+    from media.g711 import *  # noqa: F403
+except ModuleNotFoundError:
+    pass
+try:
+    from media.sensor import *  # noqa: F403
+except ModuleNotFoundError:
+    pass
 from mpp.mp4_format import *  # noqa: F403
 from mpp.mp4_format_struct import *  # noqa: F403
 

@@ -11,7 +11,7 @@ import image
 from canmv_host import _native, guesses
 from mpp import *  # noqa: F401, F403
 from media._v0.failures import bad_param, firmware_call
-from media._v0.generation import since
+from canmv_host.generation import since
 from media._v0.media import *  # noqa: F401, F403
 from media._v0.media import media
 
