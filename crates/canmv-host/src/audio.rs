@@ -53,7 +53,14 @@ impl PyAudioIn {
                 let mut ai = self.ai.lock().unwrap_or_else(PoisonError::into_inner);
                 (ai.take(now_ns(&self.board)), ai.next_due_ns())
             };
-            if let Some(f) = frame {
+            if let Some(mut f) = frame {
+                let channels = self
+                    .ai
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .shape()
+                    .channels;
+                self.board.with_gain(true, |g| g.apply(&mut f, channels));
                 return Some(PyBytes::new(py, &f));
             }
             if now_ns(&self.board) >= deadline {
@@ -119,7 +126,11 @@ impl PyAudioOut {
             sleep_until(py, &self.board, room);
         }
         let mut ao = self.ao.lock().unwrap_or_else(PoisonError::into_inner);
-        ao.play(now_ns(&self.board).max(room), pcm)
+        let mut heard = pcm.to_vec();
+        let channels = ao.shape().channels;
+        self.board
+            .with_gain(false, |g| g.apply(&mut heard, channels));
+        ao.play(now_ns(&self.board).max(room), &heard)
             .map_err(|e| pyo3::exceptions::PyOSError::new_err(format!("venc-sim: {e}")))?;
         Ok(0)
     }
@@ -184,4 +195,37 @@ pub fn configure_audio(mic: &str, speaker: Option<String>) -> PyResult<()> {
     board::current()
         .set_audio(mic, speaker)
         .map_err(value_error)
+}
+
+/// `ai_set_vol`/`ao_set_vol` (`vol` given: True) and `ai_get_vol`/`ao_get_vol` (`(l, r)`):
+/// `device` "mic" or "hp".
+#[pyfunction]
+#[pyo3(signature = (device, vol = None, channel = 3))]
+pub fn audio_volume(
+    py: Python<'_>,
+    device: &str,
+    vol: Option<i64>,
+    channel: i64,
+) -> PyResult<Py<PyAny>> {
+    let mic = device == "mic";
+    let board = board::current();
+    Ok(match vol {
+        Some(v) => {
+            board.with_gain(mic, |g| g.set_volume(v, channel));
+            pyo3::types::PyBool::new(py, true)
+                .to_owned()
+                .into_any()
+                .unbind()
+        }
+        None => {
+            let (l, r) = board.with_gain(mic, |g| g.volume());
+            pyo3::types::PyTuple::new(py, [l, r])?.into_any().unbind()
+        }
+    })
+}
+
+/// `ai_swap_left_right`/`ao_swap_left_right`.
+#[pyfunction]
+pub fn audio_swap(device: &str, state: bool) {
+    board::current().with_gain(device == "mic", |g| g.set_swapped(state));
 }

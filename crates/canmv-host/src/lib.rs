@@ -86,6 +86,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(audio::g711_encode, m)?)?;
     m.add_function(wrap_pyfunction!(audio::g711_decode, m)?)?;
     m.add_function(wrap_pyfunction!(audio::configure_audio, m)?)?;
+    m.add_function(wrap_pyfunction!(audio::audio_volume, m)?)?;
+    m.add_function(wrap_pyfunction!(audio::audio_swap, m)?)?;
     m.add_class::<rtsp_pusher::PyRtspPusher>()?;
     m.add_class::<venc::PyEncoder>()?;
     m.add_class::<sensor::PySensor>()?;

@@ -227,7 +227,7 @@ class Answers(unittest.TestCase):
             self.assertEqual(done.returncode, 1, done.stderr)
             self.assertIn("OSError: mpi venc create chn failed.", done.stderr)
             self.assertIn("came after media.buffer_init()", done.stderr)
-            self.assertIn("1 call(s) took the simulator's safe-side choice", done.stderr)
+            self.assertIn("1 call(s) took the simulator's choice", done.stderr)
             self.assertIn("D-070", done.stderr)
 
     def test_a_channel_configured_after_buffer_init_does_not_start(self):

@@ -7,11 +7,13 @@
 //! [`AO_FRAMES`] queued, and records what it plays into a WAV file; [`g711`] is the AENC/ADEC
 //! codec. Times are board nanoseconds; nothing here reads a clock, so every rule is a test.
 
+mod codec;
 pub mod g711;
 mod input;
 mod output;
 mod source;
 
+pub use codec::{Gain, LEFT, RIGHT};
 pub use input::AudioIn;
 pub use output::{AudioOut, SpeakerFile};
 pub use source::MicSource;

@@ -723,8 +723,9 @@ def _finish(script, status, trace, firmware, run_ci, card, wall_start):
               "that keeps the low 32 bits would have used a real channel (docs/divergences.md "
               "D-031)", file=sys.stderr)
     for entry, times in sorted(guesses.counts().items()):
-        print(f"canmv-run: {times} call(s) took the simulator's safe-side choice where the "
-              f"board's behaviour is unknown (docs/divergences.md {entry})", file=sys.stderr)
+        print(f"canmv-run: {times} call(s) took the simulator's choice where the board's "
+              f"behaviour is unknown or not modeled (docs/divergences.md {entry})",
+              file=sys.stderr)
     collisions = _native.board_info()["ide_collisions"]
     if collisions:
         print(f"canmv-run: {collisions} Create(s) failed because the IDE's preview held the "

@@ -143,11 +143,26 @@ pub struct Board {
 
 /// The board's audio devices: the microphone's source, the speaker's file and how many
 /// output streams have recorded into it (the second and later get `-2`, `-3` … names).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct AudioSetup {
     mic: venc_audio::MicSource,
     speaker: Option<String>,
     speakers: u32,
+    /// The codec's microphone and headphone gains (`volume()`, `swap_left_right()`).
+    mic_gain: venc_audio::Gain,
+    hp_gain: venc_audio::Gain,
+}
+
+impl Default for AudioSetup {
+    fn default() -> Self {
+        Self {
+            mic: venc_audio::MicSource::default(),
+            speaker: None,
+            speakers: 0,
+            mic_gain: venc_audio::Gain::mic(),
+            hp_gain: venc_audio::Gain::headphone(),
+        }
+    }
 }
 
 /// A virtual range over media memory.
@@ -319,9 +334,20 @@ impl Board {
         *lock(&self.audio) = AudioSetup {
             mic,
             speaker,
-            speakers: 0,
+            ..AudioSetup::default()
         };
         Ok(())
+    }
+
+    /// The codec's gain on one side (`mic` true: the microphone; else the headphone), to read
+    /// or change.
+    pub fn with_gain<T>(&self, mic: bool, f: impl FnOnce(&mut venc_audio::Gain) -> T) -> T {
+        let mut audio = lock(&self.audio);
+        f(if mic {
+            &mut audio.mic_gain
+        } else {
+            &mut audio.hp_gain
+        })
     }
 
     /// What the microphone hears.

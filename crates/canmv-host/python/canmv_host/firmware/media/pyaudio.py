@@ -10,7 +10,7 @@ from v0.5 and ``read(chn=0, block=True)`` from 2025-09, and waits 1000 ms, or 1 
 microphone (``input_device_index=1``) and the 2024-11 controls (``volume``, ``swap_left_right``,
 ``enable_audio3a``) are not modeled (D-075)."""
 
-from canmv_host import _native
+from canmv_host import _native, guesses
 from canmv_host.generation import since
 
 _TRAITS = _native.board_info()["traits"]
@@ -21,6 +21,12 @@ paInt24 = 1
 paInt32 = 2
 
 _NON_BLOCK_MS = 10 if since("canmv-2026-01") else 1
+# The codec controls and 3A came in 2024-11 (S): taken as the 2025 generations' (D-075).
+_CONTROLS = since("canmv-2025-04")
+if _CONTROLS:
+    LEFT, RIGHT, LEFT_RIGHT = 1, 2, 3
+    AUDIO_3A_ENABLE_NONE, AUDIO_3A_ENABLE_ANS = 0, 1
+    AUDIO_3A_ENABLE_AGC, AUDIO_3A_ENABLE_AEC = 2, 4
 
 
 def _not_modeled(what):
@@ -69,6 +75,19 @@ class Stream:
     def is_active(self):
         return self._is_running
 
+    if _CONTROLS:
+
+        def volume(self, vol=None, channel=3):
+            """The codec's microphone (input) or headphone (output) volume, 0 ~ 100 per side:
+            ``(left, right)``, or True once set (S ``ai_api.c``/``ao_api.c``)."""
+            device = "mic" if self._is_input else "hp"
+            if vol is None:
+                return _native.audio_volume(device)
+            return _native.audio_volume(device, int(vol), int(channel))
+
+        def swap_left_right(self, state=True):
+            _native.audio_swap("mic" if self._is_input else "hp", bool(state))
+
 
 class Read_stream(Stream):  # noqa: N801 - the firmware's name
     def __init__(self, PA_manager, rate, channels, format, input=False, output=False,
@@ -97,6 +116,18 @@ class Read_stream(Stream):  # noqa: N801 - the firmware's name
 
         def read(self):
             return self._read(True)
+
+
+    if _CONTROLS:
+
+        def enable_audio3a(self, audio3a_value):
+            """Noise suppression, gain control, echo cancellation (VQE): the simulator passes
+            the samples through unprocessed, says so and counts it (D-075); returns 0 as the
+            firmware's ``kd_mpi_ai_set_vqe_attr`` does."""
+            if audio3a_value:
+                guesses.note("D-075", "enable_audio3a(%d): the 3A processing (ANS/AGC/AEC) is "
+                             "not applied to the microphone's samples" % audio3a_value)
+            return 0
 
 
 class Write_stream(Stream):  # noqa: N801 - the firmware's name
