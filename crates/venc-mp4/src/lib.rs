@@ -127,6 +127,8 @@ pub enum Written {
 /// What the box writers need of one accepted sample.
 #[derive(Debug, Clone)]
 pub(crate) struct SampleInfo {
+    /// An audio sample (G.711 bytes) rather than a video one.
+    audio: bool,
     /// The sample entry, on a track's first sample.
     entry: Option<SampleEntry>,
     keyframe: bool,
@@ -223,10 +225,12 @@ impl Muxer {
         data: &[u8],
     ) -> Result<Written, Mp4Error> {
         let t = self.tracks.get(track).ok_or(Mp4Error::NoSuchTrack(track))?;
-        if let TrackKind::Audio { .. } = t.kind {
-            return Err(Mp4Error::NotModeled(
-                "audio tracks (G.711): the simulated board records video only",
-            ));
+        if let TrackKind::Audio {
+            sample_rate,
+            channels,
+        } = t.kind
+        {
+            return self.write_audio(track, codec_id, sample_rate, channels, time_stamp_us, data);
         }
         let codec = match codec_id {
             CODEC_ID_H264 => VideoCodec::H264,
@@ -260,6 +264,7 @@ impl Muxer {
             (Written::Sample(size), Some(&frame))
         };
         let info = SampleInfo {
+            audio: false,
             entry: entry.clone(),
             keyframe: frame.has_idr(),
             time_ms: time_stamp_us / 1000,
@@ -275,6 +280,46 @@ impl Muxer {
         }
         self.samples += 1;
         Ok(written)
+    }
+
+    /// An audio track's sample: the G.711 bytes unchanged, `pts = time_stamp / 1000` (firmware
+    /// facts §4.3), in an `alaw`/`ulaw` sample entry with the track's rate and channels.
+    fn write_audio(
+        &mut self,
+        track: usize,
+        codec_id: u32,
+        sample_rate: u32,
+        channels: u32,
+        time_stamp_us: u64,
+        data: &[u8],
+    ) -> Result<Written, Mp4Error> {
+        let fourcc = match codec_id {
+            CODEC_ID_G711A => *b"alaw",
+            CODEC_ID_G711U => *b"ulaw",
+            _ => return Ok(Written::Ignored),
+        };
+        let Layout::Progressive(p) = &mut self.layout else {
+            return Err(Mp4Error::NotModeled(
+                "audio in a fragmented file (fmp4_flag): the box writer keys fragments on video",
+            ));
+        };
+        let entry = self.tracks[track]
+            .entry
+            .is_none()
+            .then(|| g711_entry(fourcc, sample_rate, channels));
+        let info = SampleInfo {
+            audio: true,
+            entry: entry.clone(),
+            keyframe: true,
+            time_ms: time_stamp_us / 1000,
+            size: data.len(),
+        };
+        p.append_raw(info, data)?;
+        if entry.is_some() {
+            self.tracks[track].entry = entry;
+        }
+        self.samples += 1;
+        Ok(Written::Sample(data.len()))
     }
 
     /// `kd_mp4_destroy_tracks`: the tracks' contexts go; what they wrote stays.
@@ -306,4 +351,25 @@ impl Muxer {
             Layout::Fragmented(f) => f.finish(),
         }
     }
+}
+
+/// The QuickTime-style sound sample entry libmov writes for G.711 (`alaw`/`ulaw`): version 0,
+/// the channels, 16-bit sample size, the rate as 16.16.
+fn g711_entry(fourcc: [u8; 4], sample_rate: u32, channels: u32) -> SampleEntry {
+    use shiguredo_mp4::{BoxSize, BoxType, boxes::UnknownBox};
+    let mut payload = Vec::with_capacity(28);
+    payload.extend_from_slice(&[0; 6]); // reserved
+    payload.extend_from_slice(&1u16.to_be_bytes()); // data_reference_index
+    payload.extend_from_slice(&[0; 8]); // version, revision, vendor
+    payload.extend_from_slice(&u16::try_from(channels).unwrap_or(1).to_be_bytes());
+    payload.extend_from_slice(&16u16.to_be_bytes()); // sample size
+    payload.extend_from_slice(&[0; 4]); // compression id, packet size
+    payload.extend_from_slice(
+        &(u32::from(u16::try_from(sample_rate).unwrap_or(8000)) << 16).to_be_bytes(),
+    );
+    SampleEntry::Unknown(UnknownBox {
+        box_type: BoxType::Normal(fourcc),
+        box_size: BoxSize::U32(8 + payload.len() as u32),
+        payload,
+    })
 }

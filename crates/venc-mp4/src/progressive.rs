@@ -56,6 +56,15 @@ impl Progressive {
         Ok(())
     }
 
+    /// One sample of bytes written as they are (audio).
+    pub(crate) fn append_raw(&mut self, info: SampleInfo, data: &[u8]) -> io::Result<()> {
+        self.file.write_all(data)?;
+        let offset = self.data_len;
+        self.data_len += info.size as u64;
+        self.samples.push(Placed { info, offset });
+        Ok(())
+    }
+
     /// The file with its `moov` in front of the media data. A file with no sample stays as it
     /// is, without `moov` (nothing to describe).
     pub(crate) fn finish(mut self) -> Result<(), Mp4Error> {
@@ -113,14 +122,26 @@ impl Progressive {
         let mux_err = |e: shiguredo_mp4::mux::MuxError| Mp4Error::Mux(e.to_string());
         let mut muxer = Mp4FileMuxer::with_options(Self::options(reserved)).map_err(mux_err)?;
         let base = muxer.initial_boxes_bytes().len() as u64;
-        let mut last_duration = 0u32;
+        // Each track's samples last until that track's next one.
+        let mut next_of = vec![None; self.samples.len()];
+        let mut later: [Option<u64>; 2] = [None, None];
+        for (i, s) in self.samples.iter().enumerate().rev() {
+            let kind = usize::from(s.info.audio);
+            next_of[i] = later[kind];
+            later[kind] = Some(s.info.time_ms);
+        }
+        let mut last_duration = [0u32; 2];
         for (i, s) in self.samples.iter().enumerate() {
-            let next = self.samples.get(i + 1).map(|n| n.info.time_ms);
-            let duration = duration_of(s.info.time_ms, next, last_duration);
-            last_duration = duration;
+            let kind = usize::from(s.info.audio);
+            let duration = duration_of(s.info.time_ms, next_of[i], last_duration[kind]);
+            last_duration[kind] = duration;
             muxer
                 .append_sample(&Sample {
-                    track_kind: TrackKind::Video,
+                    track_kind: if s.info.audio {
+                        TrackKind::Audio
+                    } else {
+                        TrackKind::Video
+                    },
                     sample_entry: s.info.entry.clone(),
                     keyframe: s.info.keyframe,
                     timescale: timescale(),

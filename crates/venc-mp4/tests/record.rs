@@ -66,7 +66,7 @@ fn write(
 fn ffprobe(path: &Path) -> serde_json::Value {
     let out = Command::new("ffprobe")
         .args(["-v", "error", "-count_frames", "-show_entries"])
-        .arg("stream=codec_name,width,height,nb_read_frames,duration:format=format_name")
+        .arg("stream=codec_type,codec_name,width,height,nb_read_frames,duration,sample_rate,channels:format=format_name")
         .args(["-of", "json"])
         .arg(path)
         .output()
@@ -198,8 +198,12 @@ fn the_firmwares_rules_and_refusals() {
     }
     // A codec id the video path does not know writes nothing and returns 0.
     assert_eq!(mp4.write_frame(video, 9, 0, idr).unwrap(), Written::Ignored);
+    // An audio track takes G.711 bytes as they are (a_g711_audio_track_plays_beside_the_video).
     let audio_write = mp4.write_frame(audio, 2, 0, &[0xd5; 320]);
-    assert!(matches!(audio_write, Err(Mp4Error::NotModeled(_))));
+    assert!(
+        matches!(audio_write, Ok(Written::Sample(320))),
+        "{audio_write:?}"
+    );
     let both = [header.clone(), idr.clone()].concat();
     assert!(matches!(
         mp4.write_frame(video, CODEC_ID_H264, 0, &both),
@@ -212,7 +216,14 @@ fn the_firmwares_rules_and_refusals() {
     mp4.write_frame(video, CODEC_ID_H264, 33_333, &packs[2].2)
         .unwrap();
     mp4.finish().unwrap();
-    assert_eq!(ffprobe(&path)["streams"][0]["nb_read_frames"], "2");
+    let info = ffprobe(&path);
+    let video = info["streams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["codec_type"] == "video")
+        .unwrap();
+    assert_eq!(video["nb_read_frames"], "2");
 }
 
 #[test]
@@ -324,4 +335,99 @@ fn an_oversized_frame_is_written_empty_and_bad_parameter_sets_are_minus_two() {
     );
     assert_eq!(mp4.sample_count(), 2);
     mp4.finish().unwrap();
+}
+
+/// G.711 µ-law of a 1 kHz sine at 8 kHz: `n` samples from sample `from` (the codec's own table,
+/// written here so the test needs no audio crate; ffmpeg decodes it independently).
+fn ulaw_tone(from: usize, n: usize) -> Vec<u8> {
+    (from..from + n)
+        .map(|k| {
+            let v = (8000.0 * (std::f64::consts::TAU * k as f64 / 8.0).sin()) as i32;
+            let sign = if v < 0 { 0x80 } else { 0 };
+            let mag = (v.abs().min(32635) + 0x84) as u32;
+            let exp = (31 - mag.leading_zeros()).saturating_sub(7).min(7);
+            let mant = (mag >> (exp + 3)) & 0x0F;
+            !(sign | (exp << 4) as u8 | mant as u8)
+        })
+        .collect()
+}
+
+#[test]
+fn a_g711_audio_track_plays_beside_the_video() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("av.mp4");
+    let (mut mp4, n) = write(
+        &path,
+        false,
+        CODEC_ID_H264,
+        &packs(K_PT_H264, VENC_PROFILE_H264_MAIN, 30),
+    );
+    let audio = mp4
+        .create_track(TrackKind::Audio {
+            sample_rate: 8000,
+            channels: 1,
+        })
+        .unwrap();
+    // As Mp4Container writes it: 320 samples (40 ms) per call, time stamps +40 000 µs.
+    for i in 0..25 {
+        let chunk = ulaw_tone(i * 320, 320);
+        let w = mp4.write_frame(audio, venc_mp4::CODEC_ID_G711U, i as u64 * 40_000, &chunk);
+        assert_eq!(w.unwrap(), Written::Sample(320));
+    }
+    // A video codec id on the audio track, and an A-law one on a fresh file's audio track.
+    assert_eq!(
+        mp4.write_frame(audio, 7, 0, &[1]).unwrap(),
+        Written::Ignored
+    );
+    mp4.finish().unwrap();
+    assert!(n >= 29);
+    let info = ffprobe(&path);
+    let streams = info["streams"].as_array().unwrap();
+    let audio = streams
+        .iter()
+        .find(|s| s["codec_type"] == "audio")
+        .unwrap_or_else(|| panic!("no audio stream: {info}"));
+    assert_eq!(audio["codec_name"], "pcm_mulaw", "{audio}");
+    assert_eq!(audio["sample_rate"], "8000");
+    assert_eq!(audio["channels"], 1);
+    let duration: f64 = audio["duration"].as_str().unwrap().parse().unwrap();
+    assert!((duration - 1.0).abs() < 0.05, "{duration}");
+    decodes_cleanly(&path, "av.mp4");
+    // The decoded audio is the tone: 8000 samples, 1 kHz.
+    let pcm = Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(&path)
+        .args(["-map", "0:a", "-f", "s16le", "-"])
+        .output()
+        .unwrap()
+        .stdout;
+    let samples: Vec<i16> = pcm
+        .chunks_exact(2)
+        .map(|b| i16::from_le_bytes([b[0], b[1]]))
+        .collect();
+    assert_eq!(samples.len(), 8000);
+    let crossings = samples
+        .windows(2)
+        .filter(|w| (w[0] < 0) != (w[1] < 0))
+        .count();
+    assert!(
+        (crossings as i64 - 2000).abs() <= 4,
+        "{crossings} zero crossings in one second"
+    );
+}
+
+#[test]
+fn audio_in_a_fragmented_file_is_refused_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut mp4 = Muxer::create(dir.path().join("f.mp4"), true).unwrap();
+    let audio = mp4
+        .create_track(TrackKind::Audio {
+            sample_rate: 8000,
+            channels: 1,
+        })
+        .unwrap();
+    let e = mp4
+        .write_frame(audio, venc_mp4::CODEC_ID_G711A, 0, &[0xD5; 320])
+        .unwrap_err();
+    assert!(matches!(e, Mp4Error::NotModeled(_)), "{e}");
 }

@@ -320,6 +320,11 @@ def _generation_hint(exc, firmware):
         return ("this script compares a media call's result with a number, as the return codes "
                 "of v0.1/v0.2 allow; from v0.3 the calls return None and raise: try --firmware "
                 "canmv-2023-11 or canmv-2023-10")
+    if (isinstance(exc, AttributeError) and "'initialize'" in text
+            and firmware in ("canmv-2026-01", "canmv-2026-07")):
+        return ("PyAudio.initialize() went out of the firmware on 2026-01-29 (Mp4Container.Create "
+                "still calls it there, so it fails on the board too): try --firmware "
+                "canmv-2025-08 or older")
     if isinstance(exc, ModuleNotFoundError) and exc.name == "_media":
         return (f"_media (the C Display) is not in this firmware ({firmware}); it arrived with "
                 "--firmware canmv-2026-01: try that or a later one")
