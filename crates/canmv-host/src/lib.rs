@@ -79,6 +79,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(mp4::mp4_destroy, m)?)?;
     m.add_function(wrap_pyfunction!(rtsp::rtsp_url, m)?)?;
     m.add_function(wrap_pyfunction!(rtsp::rtsp_send, m)?)?;
+    m.add_function(wrap_pyfunction!(rtsp::rtsp_send_audio, m)?)?;
     m.add_function(wrap_pyfunction!(rtsp::warm_gstreamer, m)?)?;
     m.add_class::<rtsp::PyRtspServer>()?;
     m.add_class::<audio::PyAudioIn>()?;

@@ -100,6 +100,15 @@ pub fn rtsp_send(name: &str, data: &[u8]) -> i32 {
     }
 }
 
+/// `rtspserver_sendaudiodata`: 0, or -1 when the session does not exist.
+#[pyfunction]
+pub fn rtsp_send_audio(name: &str, data: &[u8]) -> i32 {
+    match venc_rtsp::send_audio(name, data) {
+        Some(_) => 0,
+        None => -1,
+    }
+}
+
 /// `warm_gstreamer()`: GStreamer started before the sandbox (its registry rebuild runs a
 /// helper program, which the sandbox refuses).
 #[pyfunction]

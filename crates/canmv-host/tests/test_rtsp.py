@@ -4,6 +4,7 @@ the binding's argument rules, return values and console lines; the calls that cr
 Loopback only, every wait bounded."""
 
 import socket
+import struct
 import subprocess
 import time
 import unittest
@@ -166,6 +167,9 @@ RULES = """
     see("no client", lambda: s.rtspserver_sendvideodata("cam", b"\\0\\0\\0\\1\\x40", 5, 1000))
     see("no start code", lambda: s.rtspserver_sendvideodata("cam", b"\\0\\0\\1\\x40", 4, 1000))
     see("send audio", lambda: s.rtspserver_sendaudiodata("cam", b"x", 1, 0))
+    see("audio to a", lambda: s.rtspserver_sendaudiodata("a", b"\\xff" * 320, 320, 0))
+    see("audio nowhere", lambda: s.rtspserver_sendaudiodata("none", b"x", 1, 0))
+    see("audio bytearray", lambda: s.rtspserver_sendaudiodata("a", bytearray(1), 1, 0))
     see("create on an instance", lambda: s.rtspserver_create())
     from media.media import MediaManager
     buf = MediaManager.Buffer.get(4096)
@@ -185,6 +189,41 @@ RULES = """
 """
 
 
+class Audio(unittest.TestCase):
+    def test_a_session_with_audio_plays_the_microphone_in_ffmpeg(self):
+        with TempDir() as tmp:
+            port = free_port()
+            child = subprocess.Popen(
+                [str(CANMV_RUN), "-q", "--sdcard", str(tmp), "--data", str(tmp / "data"),
+                 "--run-for", "30", "--timing", "realtime", "--mic", "tone:440",
+                 str(EXAMPLES / "2026-01" / "rtsp_av.py"), "--", str(port)],
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            try:
+                url = None
+                deadline = time.monotonic() + 20
+                while url is None and time.monotonic() < deadline:
+                    line = child.stdout.readline()
+                    if line.startswith("url:"):
+                        url = line.split()[1]
+                self.assertEqual(url, "rtsp://127.0.0.1:%d/test" % port)
+                streams = subprocess.run(
+                    ["ffprobe", "-v", "error", "-rtsp_transport", "tcp", "-show_entries",
+                     "stream=codec_name,sample_rate,channels", "-of", "csv=p=0", url],
+                    capture_output=True, text=True, timeout=60).stdout.split()
+                self.assertIn("pcm_mulaw,8000,1", streams)
+                self.assertIn("h264", streams)
+                raw = subprocess.run(
+                    ["ffmpeg", "-v", "error", "-rtsp_transport", "tcp", "-i", url, "-map", "0:a",
+                     "-t", "2", "-f", "s16le", "-"], capture_output=True, timeout=60).stdout
+                pcm = struct.unpack("<%dh" % (len(raw) // 2), raw)
+                self.assertGreaterEqual(len(pcm), 15000)
+                crossings = sum(1 for a, b in zip(pcm, pcm[1:]) if (a < 0) != (b < 0))
+                self.assertAlmostEqual(crossings / 2 / (len(pcm) / 8000), 440, delta=5)
+            finally:
+                child.terminate()
+                child.communicate(timeout=30)
+
+
 class Rules(unittest.TestCase):
     def test_the_bindings_rules_and_the_crashes(self):
         with TempDir() as tmp:
@@ -201,7 +240,8 @@ class Rules(unittest.TestCase):
                 "str type -> TypeError can't convert str to int",
                 "video type not supported yet",
                 "bad type -> -1",
-                "audio -> NotImplementedError",
+                "with_audio",
+                "audio -> 0",
                 '"cam" stream',
                 'Play this stream using the URL "rtsp://127.0.0.1:%d/cam"' % port,
                 "create -> 0",
@@ -211,7 +251,11 @@ class Rules(unittest.TestCase):
                 "bytearray -> TypeError can't convert 'bytearray' object to str implicitly",
                 "no client -> 0",
                 "no start code -> 0",
-                "send audio -> NotImplementedError",
+                # A session without audio takes the call and sends nothing (facts §2.5).
+                "send audio -> 0",
+                "audio to a -> 0",
+                "audio nowhere -> -1",
+                "audio bytearray -> TypeError can't convert 'bytearray' object to str implicitly",
                 "create on an instance -> TypeError",
                 "by phyaddr -> 0",
                 "by phyaddr, no session -> 0",

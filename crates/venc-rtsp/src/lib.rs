@@ -97,6 +97,8 @@ struct Session {
     url: String,
     video: VideoType,
     src: Arc<Mutex<Option<Feed>>>,
+    /// The G.711 source of a session made with audio.
+    audio: Option<Arc<Mutex<Option<Feed>>>>,
     /// The last parameter sets sent, whether or not anyone watched: re-sent before every IDR
     /// that comes without them, as the board caches them from the session's start (§3.2).
     parameter_sets: Vec<u8>,
@@ -153,6 +155,10 @@ fn holds(video: VideoType, data: &[u8]) -> Holds {
     }
     h
 }
+
+/// The audio branch of a session made with `enable_audio`.
+const AUDIO_LAUNCH: &str = "appsrc name=asrc is-live=true format=time \
+     caps=audio/x-mulaw,rate=8000,channels=1 ! rtppcmupay name=pay1 pt=0";
 
 /// The board's session thread takes one entry every 10 ms (facts §3.2): no two entries are
 /// closer in time than that.
@@ -257,41 +263,45 @@ impl RtspServer {
                     .into(),
             ));
         };
-        if audio {
-            return Err(RtspError::NotModeled(
-                "an audio subsession (enable_audio=True, G.711 µ-law): the simulated board has \
-                 no microphone",
-            ));
-        }
         let mut sessions = lock(&SESSIONS);
         if sessions.contains_key(name) {
             return Ok(false);
         }
         let factory = rtsp::RTSPMediaFactory::new();
-        factory.set_launch(video.launch());
+        factory.set_launch(&if audio {
+            // The board's G.711 subsession: µ-law, 8 kHz mono, payload type 0 (facts §2.5).
+            format!("{} {AUDIO_LAUNCH} )", video.launch().trim_end_matches(')'))
+        } else {
+            video.launch().to_string()
+        });
         factory.set_shared(true);
         let slot: Arc<Mutex<Option<Feed>>> = Arc::default();
+        let audio_slot: Option<Arc<Mutex<Option<Feed>>>> = audio.then(Arc::default);
         let for_media = Arc::clone(&slot);
+        let audio_for_media = audio_slot.clone();
         factory.connect_media_configure(move |_, media| {
-            let src = media
-                .element()
-                .downcast::<gst::Bin>()
-                .ok()
-                .and_then(|bin| bin.by_name_recurse_up("src"))
-                .and_then(|e| e.downcast::<AppSrc>().ok());
-            if let Some(src) = &src {
+            let bin = media.element().downcast::<gst::Bin>().ok();
+            let feed = |name: &str| {
+                let src = bin
+                    .as_ref()
+                    .and_then(|bin| bin.by_name_recurse_up(name))
+                    .and_then(|e| e.downcast::<AppSrc>().ok())?;
                 // A client that does not read holds the stream back; what waits for it is
                 // bounded, the oldest dropped first, as live555's 8-entry queue drops (§3.2).
                 src.set_property("max-bytes", QUEUE_BYTES);
                 src.set_property_from_str("leaky-type", "downstream");
+                Some(Feed {
+                    src,
+                    origin: None,
+                    overflow_said: false,
+                    last: None,
+                    header: Vec::new(),
+                })
+            };
+            *lock(&for_media) = feed("src");
+            if let Some(slot) = &audio_for_media {
+                *lock(slot) = feed("asrc");
             }
-            *lock(&for_media) = src.map(|src| Feed {
-                src,
-                origin: None,
-                overflow_said: false,
-                last: None,
-                header: Vec::new(),
-            });
         });
         let mounts = server
             .mount_points()
@@ -308,6 +318,7 @@ impl RtspServer {
                 url,
                 video,
                 src: slot,
+                audio: audio_slot,
                 parameter_sets: Vec::new(),
             },
         );
@@ -533,6 +544,33 @@ fn stamp(src: &AppSrc, last: Option<gst::ClockTime>) -> gst::ClockTime {
         (_, Some(last)) => last + ENTRY_PERIOD,
         (None, None) => gst::ClockTime::ZERO,
     }
+}
+
+/// `rtspserver_sendaudiodata(name, data, size, timestamp)`: `None` when the session does not
+/// exist (-1); otherwise the data (G.711 µ-law, one frame per call) goes out on the session's
+/// audio subsession if it has one, stamped when it arrives, as the video is (facts §2.5).
+pub fn send_audio(name: &str, data: &[u8]) -> Option<Sent> {
+    let sessions = lock(&SESSIONS);
+    let session = sessions.get(name)?;
+    let Some(slot) = session.audio.clone() else {
+        return Some(Sent::Dropped);
+    };
+    drop(sessions);
+    let mut feed = lock(&slot);
+    let Some(feed) = feed.as_mut() else {
+        return Some(Sent::NoClient);
+    };
+    let pts = stamp(&feed.src, feed.last);
+    feed.last = Some(pts);
+    let mut buffer = gst::Buffer::from_slice(data.to_vec());
+    if let Some(b) = buffer.get_mut() {
+        b.set_pts(pts);
+        b.set_duration(gst::ClockTime::from_nseconds(data.len() as u64 * 125_000));
+    }
+    Some(match feed.src.push_buffer(buffer) {
+        Ok(_) => Sent::Streamed,
+        Err(_) => Sent::NoClient,
+    })
 }
 
 /// Whether a session of that name exists.

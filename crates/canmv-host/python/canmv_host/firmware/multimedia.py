@@ -3,8 +3,8 @@ served by GStreamer's RTSP server on this PC at the address ``canmv-run --ip`` g
 (127.0.0.1 by default), and on the newest firmware the RTSP pusher (``mm.rtsp_pusher()``,
 oldgen facts §3), which sends the stream to a remote RTSP server with RECORD. Arguments, return
 values, console lines and the calls that crash the board are the firmware binding's; a crash
-raises ``canmv_host.MemoryFault`` (canmv-run exits 3). Audio is not modeled: sending it, or a
-session with ``enable_audio``, raises NotImplementedError."""
+raises ``canmv_host.MemoryFault`` (canmv-run exits 3). A session made with ``enable_audio``
+also serves G.711 µ-law (8 kHz mono) that ``rtspserver_sendaudiodata`` feeds."""
 
 from canmv_host import _native, env
 from canmv_host.mpstr import c_bytes, c_str
@@ -57,6 +57,8 @@ class rtsp_server:  # noqa: N801 - the firmware's name
         if not made:
             print("stream session has already been created")
             return 0
+        if enable_audio:
+            print("with_audio")
         print('"%s" stream' % name)
         print('Play this stream using the URL "%s"' % _native.rtsp_url(name))
         return 0
@@ -82,10 +84,20 @@ class rtsp_server:  # noqa: N801 - the firmware's name
         _native.rtsp_send(_str(session_name), data)
         return 0
 
-    def rtspserver_sendaudiodata(self, *args):
-        raise NotImplementedError("venc-sim: RTSP audio (G.711) is not modeled: no microphone")
+    def rtspserver_sendaudiodata(self, session_name, data, size, timestamp):
+        """One G.711 µ-law frame for the session's audio subsession (facts §2.5): 0 if the
+        session exists (sent only if it has audio), -1 if not; ``timestamp`` unused."""
+        name, raw, size = _str(session_name), _data(data), _int(size)
+        _int(timestamp)
+        if size > len(raw):
+            print("venc-sim: sendaudiodata size %d > len(data) %d" % (size, len(raw)))
+        return _native.rtsp_send_audio(name, raw[:size])
 
-    rtspserver_sendaudiodata_byphyaddr = rtspserver_sendaudiodata
+    def rtspserver_sendaudiodata_byphyaddr(self, session_name, phy_addr, size, timestamp):
+        virt = kd_mpi_sys_mmap(_int(phy_addr), _int(size))
+        data = bytes_at(virt, size)
+        kd_mpi_sys_munmap(virt, size)
+        return _native.rtsp_send_audio(_str(session_name), data)
 
     def rtspserver_stop(self):
         self._server.stop()
