@@ -2,7 +2,7 @@
 //! binding makes; the Python module (`multimedia.py`) gives them the binding's argument rules.
 
 use crate::board;
-use pyo3::exceptions::{PyNotImplementedError, PyRuntimeError};
+use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use venc_rtsp::{RtspError, RtspServer, VideoType};
 
@@ -16,7 +16,6 @@ fn crash(message: String) -> PyErr {
 fn to_py(e: RtspError) -> PyErr {
     match e {
         RtspError::Crash(m) => crash(m),
-        RtspError::NotModeled(what) => PyNotImplementedError::new_err(format!("venc-sim: {what}")),
         other => PyRuntimeError::new_err(other.to_string()),
     }
 }

@@ -82,9 +82,6 @@ pub enum RtspError {
     /// A call the board does not survive (facts §7).
     #[error("{0}")]
     Crash(String),
-    /// Something the simulated server does not serve (audio).
-    #[error("not modeled: {0}")]
-    NotModeled(&'static str),
     /// GStreamer refused (a plugin missing, say).
     #[error("gstreamer: {0}")]
     Gst(String),

@@ -182,13 +182,26 @@ fn the_firmwares_rules() {
         taken.to_string().starts_with("create rtsp server failed."),
         "{taken}"
     );
-    assert!(matches!(
-        server.create_session("audio", VideoType::H264, true),
-        Err(venc_rtsp::RtspError::NotModeled(_))
-    ));
+    // A session with audio (G.711 µ-law): audio is taken by it, and by a session without
+    // audio too (and dropped there), as the board's binding returns 0 for both.
+    assert_eq!(
+        server
+            .create_session("audio", VideoType::H264, true)
+            .unwrap(),
+        true
+    );
+    assert_eq!(
+        venc_rtsp::send_audio("audio", &[0xFF; 320]),
+        Some(Sent::NoClient)
+    );
+    assert_eq!(venc_rtsp::send_audio("no such session", &[0xFF; 320]), None);
     server
         .create_session("rules", VideoType::H264, false)
         .unwrap();
+    assert_eq!(
+        venc_rtsp::send_audio("rules", &[0xFF; 320]),
+        Some(Sent::Dropped)
+    );
     // No client yet: taken and dropped; no 4-byte start code: dropped silently.
     assert_eq!(
         send_video("rules", &[0, 0, 0, 1, 0x67]),
