@@ -114,6 +114,20 @@ mod tests {
             why: "the MP4 writer is a container: it links no codec and knows no backend",
         },
         Layer {
+            under: "crates/venc-audio/src",
+            never: &[
+                "venc_sim",
+                "venc_hw",
+                "venc_harness",
+                "venc_core",
+                "openh264",
+                "pyo3",
+            ],
+            seams: &[],
+            why: "the audio devices are pure functions of board time: no simulator, no video \
+                  codec, no Python",
+        },
+        Layer {
             under: "crates/venc-rtsp/src",
             never: &[
                 "venc_sim",

@@ -123,12 +123,30 @@ struct Holds {
     idr: bool,
 }
 
+/// The NAL units of Annex-B bytes (after each 3-byte start code, up to the next one; a
+/// 4-byte start code's leading zero stays at the end of the unit before, which readers of the
+/// header byte do not mind).
+pub(crate) fn nal_units(data: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut at = data.windows(3).position(|w| w == [0, 0, 1]).map(|i| i + 3);
+    std::iter::from_fn(move || {
+        let start = at?;
+        let next = data[start..]
+            .windows(3)
+            .position(|w| w == [0, 0, 1])
+            .map(|i| start + i);
+        at = next.map(|n| n + 3);
+        let mut end = next.unwrap_or(data.len());
+        while end > start && next.is_some() && data[end - 1] == 0 {
+            end -= 1;
+        }
+        Some(&data[start..end])
+    })
+}
+
 fn holds(video: VideoType, data: &[u8]) -> Holds {
     let mut h = Holds::default();
-    let mut at = 0;
-    while let Some(i) = data[at..].windows(3).position(|w| w == [0, 0, 1]) {
-        let header = at + i + 3;
-        let Some(&b) = data.get(header) else { break };
+    for nal in nal_units(data) {
+        let Some(&b) = nal.first() else { continue };
         let (set, idr, picture) = match video {
             VideoType::H264 => {
                 let t = b & 0x1f;
@@ -148,7 +166,6 @@ fn holds(video: VideoType, data: &[u8]) -> Holds {
             // picture's bytes need no scan.
             break;
         }
-        at = header;
     }
     h
 }

@@ -626,21 +626,18 @@ fn sdp(config: &PusherConfig, header: &[u8], local_ip: &str, host: &str) -> Stri
     let b64 = base64::engine::general_purpose::STANDARD;
     let mut sets = Vec::new();
     let mut profile = None;
-    for nal in venc_core::bitstream::annexb_units(header) {
-        let Some(&first) = nal.data.first() else {
+    for nal in crate::nal_units(header) {
+        let Some(&first) = nal.first() else {
             continue;
         };
         match first & 0x1f {
             7 => {
-                if nal.data.len() >= 4 {
-                    profile = Some(format!(
-                        "{:02X}{:02X}{:02X}",
-                        nal.data[1], nal.data[2], nal.data[3]
-                    ));
+                if nal.len() >= 4 {
+                    profile = Some(format!("{:02X}{:02X}{:02X}", nal[1], nal[2], nal[3]));
                 }
-                sets.push(b64.encode(nal.data));
+                sets.push(b64.encode(nal));
             }
-            8 => sets.push(b64.encode(nal.data)),
+            8 => sets.push(b64.encode(nal)),
             _ => {}
         }
     }

@@ -25,7 +25,7 @@ import sys
 import threading
 import types
 
-from . import _native
+from . import _native, mpsemantics
 
 # Not on the board, and each reaches the host: its processes, native code, files or signals.
 HOST_MODULES = frozenset((
@@ -225,6 +225,7 @@ def install_facades(exitpoint, flags):
     BOARD_BUILTINS.clear()
     BOARD_BUILTINS.update(builtins.__dict__)
     BOARD_BUILTINS["open"] = _board_open
+    BOARD_BUILTINS["print"] = mpsemantics.board_print
     BOARD_BUILTINS["__import__"] = _board_import
     board = board_os(exitpoint, flags)
     board_io = _board_io()

