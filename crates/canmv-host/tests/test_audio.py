@@ -146,9 +146,10 @@ class Microphone(unittest.TestCase):
                 from media.pyaudio import *
                 p = PyAudio()
                 for kw in ({"format": paInt24}, {"rate": 1000}, {}):
+                    args = {"format": paInt16, "channels": 1, "rate": 8000, "input": True}
+                    args.update(kw)  # MicroPython has no ** in a dict display
                     try:
-                        p.open(**{"format": paInt16, "channels": 1, "rate": 8000,
-                                  "input": True, **kw})
+                        p.open(**args)
                         print("opened", kw)
                     except Exception as e:
                         print(type(e).__name__, e)
