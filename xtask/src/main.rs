@@ -252,6 +252,57 @@ fn conformance(args: Vec<String>, default_backends: &str) -> Result<(), String> 
     run(release_run("venc-cli", None).arg("conformance").args(args))
 }
 
+/// The suite on `backends` at once, one process each (a core each on CI), then their reports
+/// merged into one in `target/conformance`, as `conformance` writes it for them run in turn.
+fn conformance_side_by_side(backends: &[&str]) -> Result<(), String> {
+    run(cargo().args([
+        "build",
+        "--release",
+        "--quiet",
+        "-p",
+        "venc-capi",
+        "-p",
+        "venc-cli",
+    ]))?;
+    let venc = std::path::Path::new("target/release/venc");
+    let mut children = Vec::new();
+    for backend in backends {
+        let mut cmd = Command::new(venc);
+        cmd.args(["conformance", "--backend", backend]);
+        if *backend == "hw" {
+            cmd.args(["--board", "emulated"]);
+        }
+        cmd.args([
+            "--report",
+            "json",
+            "--out",
+            &format!("target/conformance/{backend}"),
+        ]);
+        eprintln!("+ {cmd:?} &");
+        let child = cmd.spawn().map_err(|e| format!("{cmd:?}: {e}"))?;
+        children.push((backend, child));
+    }
+    let mut failed = Vec::new();
+    for (backend, mut child) in children {
+        match child.wait() {
+            Ok(status) if status.success() => {}
+            Ok(status) => failed.push(format!("{backend}: {status}")),
+            Err(e) => failed.push(format!("{backend}: {e}")),
+        }
+    }
+    if !failed.is_empty() {
+        return Err(format!("conformance failed: {}", failed.join(", ")));
+    }
+    let mut merge = Command::new(venc);
+    merge.args(["conformance", "--merge"]);
+    for backend in backends {
+        merge.arg(format!("target/conformance/{backend}/conformance.json"));
+    }
+    merge.args(["--report", "md", "--report", "json", "--report", "junit"]);
+    merge.args(["--out", "target/conformance"]);
+    run(&mut merge)
+}
+
 /// `cargo run --release --quiet -p PACKAGE [--bin BIN] --`, ready for the program's arguments.
 fn release_run(package: &str, bin: Option<&str>) -> Command {
     let mut cmd = cargo();
@@ -326,16 +377,35 @@ fn python_tests() -> Result<(), String> {
     run_python_tests()
 }
 
+/// The Python front's unittest modules in two processes at once (one per core on CI): the
+/// modules, sorted by name, dealt out in turn.
 fn run_python_tests() -> Result<(), String> {
-    run(Command::new(venv_bin("python")).args([
-        "-m",
-        "unittest",
-        "discover",
-        "--start-directory",
-        "crates/canmv-host/tests",
-        "--top-level-directory",
-        "crates/canmv-host/tests",
-    ]))?;
+    let dir = "crates/canmv-host/tests";
+    let mut modules: Vec<String> = std::fs::read_dir(dir)
+        .map_err(|e| format!("{dir}: {e}"))?
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.starts_with("test_") && n.ends_with(".py"))
+        .map(|n| n.trim_end_matches(".py").to_string())
+        .collect();
+    modules.sort();
+    let python = std::path::absolute(venv_bin("python")).map_err(|e| e.to_string())?;
+    let halves: Vec<Vec<&String>> = (0..2)
+        .map(|k| modules.iter().skip(k).step_by(2).collect())
+        .collect();
+    let unittest = |part: &[&String]| {
+        let mut cmd = Command::new(&python);
+        cmd.current_dir(dir).args(["-m", "unittest"]).args(part);
+        cmd
+    };
+    let mut first = unittest(&halves[0]);
+    eprintln!("+ {first:?} &");
+    let mut background = first.spawn().map_err(|e| format!("{first:?}: {e}"))?;
+    let foreground = run(&mut unittest(&halves[1]));
+    let status = background.wait().map_err(|e| e.to_string())?;
+    foreground?;
+    if !status.success() {
+        return Err(format!("{first:?} failed: {status}"));
+    }
     // The project's examples as a team's pytest suite, through the plugin (docs/ci.md).
     run(Command::new(venv_bin("python")).args([
         "-m",
@@ -443,7 +513,7 @@ fn main() -> ExitCode {
             .and_then(|()| run_python_tests())
             .and_then(|()| capi::c_examples())
             // The simulator's column is `cargo test`'s (suite.rs), not run twice.
-            .and_then(|()| conformance(Vec::new(), "hw,capi")),
+            .and_then(|()| conformance_side_by_side(&["hw", "capi"])),
         Cmd::Python { install_only } => deps().and_then(|()| {
             if install_only {
                 install_python_front()
