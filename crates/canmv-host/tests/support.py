@@ -38,6 +38,28 @@ def write_script(folder, body, name="script.py"):
     return path
 
 
+# A script's `see(what, call)`: the call's repr, or "Type: message" if it raised, kept in the
+# dict `seen` that the script prints as JSON at its end.
+SEE = """
+import json
+seen = {}
+
+
+def see(what, call):
+    try:
+        seen[what] = repr(call())
+    except Exception as e:
+        seen[what] = "%s: %s" % (type(e).__name__, e)
+"""
+
+
+def see_script(folder, body, name="script.py"):
+    """Writes a script of `see(...)` lines (dedented) after the `see` helper."""
+    path = Path(folder) / name
+    path.write_text(SEE + textwrap.dedent(body))
+    return path
+
+
 def probe(path):
     """An independent decoder's view of a stream (ffprobe decodes every frame)."""
     out = subprocess.run(
@@ -70,12 +92,12 @@ def free_port():
         return s.getsockname()[1]
 
 
-def serve(tmp, script, *args, firmware="canmv-2026-01", timing="fast"):
+def serve(tmp, script, *args, firmware="canmv-2026-01", timing="fast", extra=()):
     """Starts canmv-run on a streaming script (stopped by --run-for 30 at the latest); returns
     the process and the URL the script printed (`url: …`)."""
     child = subprocess.Popen(
         [str(CANMV_RUN), "-q", "--sdcard", str(tmp), "--data", str(tmp / "data"),
-         "--firmware", firmware, "--run-for", "30", "--timing", timing, str(script), "--",
+         "--firmware", firmware, "--run-for", "30", "--timing", timing, *extra, str(script), "--",
          *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     url = None
     deadline = time.monotonic() + 20

@@ -5,7 +5,7 @@ One script, run under each --firmware; the expected answers are a table."""
 import json
 import unittest
 
-from support import TempDir, run_canmv, write_script
+from support import TempDir, run_canmv, see_script, write_script
 
 SCRIPT = """
     import json
@@ -14,14 +14,6 @@ SCRIPT = """
     from media.media import *
 
     W, H, CHN = 320, 240, 0
-    seen = {}
-
-    def see(what, call):
-        try:
-            seen[what] = repr(call())
-        except Exception as e:
-            seen[what] = "%s: %s" % (type(e).__name__, e)
-
     seen["SendFrame exists"] = hasattr(Encoder, "SendFrame")
     seen["JPEG exists"] = hasattr(Encoder, "PAYLOAD_TYPE_JPEG")
     seen["phy_addr exists"] = hasattr(StreamData(), "phy_addr")
@@ -114,7 +106,7 @@ class Generations(unittest.TestCase):
     def test_each_generation_answers_as_its_firmware(self):
         for firmware, own in EXPECTED.items():
             with self.subTest(firmware=firmware), TempDir() as tmp:
-                done = run_canmv(write_script(tmp, SCRIPT), sdcard=tmp, firmware=firmware)
+                done = run_canmv(see_script(tmp, SCRIPT), sdcard=tmp, firmware=firmware)
                 self.assertEqual(done.returncode, 0, done.stderr)
                 seen = json.loads(done.stdout.strip().splitlines()[-1])
                 self.assertEqual(seen, {**COMMON, **own})

@@ -6,7 +6,7 @@ bad calls; the hints that name the generation a script was written for; recordin
 import json
 import unittest
 
-from support import TempDir, probe, run_canmv, write_script
+from support import TempDir, probe, run_canmv, see_script, write_script
 
 V0 = ("canmv-2023-10", "canmv-2023-11", "canmv-2023-12", "canmv-2024-03", "canmv-2024-04")
 
@@ -125,14 +125,6 @@ ANSWERS_SCRIPT = """
     from media.camera import *
     from media.media import *
 
-    seen = {}
-
-    def see(what, call):
-        try:
-            seen[what] = repr(call())
-        except Exception as e:
-            seen[what] = "%s: %s" % (type(e).__name__, e)
-
     attr = ChnAttrStr(Encoder.PAYLOAD_TYPE_H264, Encoder.H264_PROFILE_MAIN, 320, 240)
     see("Create(5)", lambda: Encoder().Create(5, attr))
     see("set_outbufs(5)", lambda: camera.set_outbufs(5, 0, 6))
@@ -186,7 +178,7 @@ class Answers(unittest.TestCase):
     def test_each_first_generation_answers_as_its_firmware(self):
         for firmware, want in ANSWERS.items():
             with self.subTest(firmware=firmware), TempDir() as tmp:
-                done = run_canmv(write_script(tmp, ANSWERS_SCRIPT), sdcard=tmp,
+                done = run_canmv(see_script(tmp, ANSWERS_SCRIPT), sdcard=tmp,
                                  firmware=firmware)
                 self.assertEqual(done.returncode, 0, done.stderr)
                 seen = json.loads(done.stdout.strip().splitlines()[-1])

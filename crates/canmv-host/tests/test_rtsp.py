@@ -9,7 +9,7 @@ import subprocess
 import time
 import unittest
 
-from support import CANMV_RUN, EXAMPLES, TempDir, free_port, run_canmv, serve, write_script
+from support import EXAMPLES, TempDir, free_port, run_canmv, serve, write_script
 
 
 def play(url, transport, frames=15):
@@ -193,18 +193,9 @@ class Audio(unittest.TestCase):
     def test_a_session_with_audio_plays_the_microphone_in_ffmpeg(self):
         with TempDir() as tmp:
             port = free_port()
-            child = subprocess.Popen(
-                [str(CANMV_RUN), "-q", "--sdcard", str(tmp), "--data", str(tmp / "data"),
-                 "--run-for", "30", "--timing", "realtime", "--mic", "tone:440",
-                 str(EXAMPLES / "2026-01" / "rtsp_av.py"), "--", str(port)],
-                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            child, url = serve(tmp, EXAMPLES / "2026-01" / "rtsp_av.py", str(port),
+                               timing="realtime", extra=["--mic", "tone:440"])
             try:
-                url = None
-                deadline = time.monotonic() + 20
-                while url is None and time.monotonic() < deadline:
-                    line = child.stdout.readline()
-                    if line.startswith("url:"):
-                        url = line.split()[1]
                 self.assertEqual(url, "rtsp://127.0.0.1:%d/test" % port)
                 streams = subprocess.run(
                     ["ffprobe", "-v", "error", "-rtsp_transport", "tcp", "-show_entries",

@@ -6,7 +6,7 @@ import json
 import subprocess
 import unittest
 
-from support import EXAMPLES, TempDir, free_port, probe, run_canmv, write_script
+from support import EXAMPLES, TempDir, free_port, probe, run_canmv, see_script, write_script
 
 
 def receiver(url, out, transport="tcp"):
@@ -47,14 +47,6 @@ RULES = """
     import json
     import multimedia as mm
 
-    seen = {}
-
-    def see(what, call):
-        try:
-            seen[what] = repr(call())
-        except Exception as e:
-            seen[what] = "%s: %s" % (type(e).__name__, e)
-
     p = mm.rtsp_pusher()
     see("open before init", p.rtsppusher_open)
     see("init", lambda: p.rtsppusher_init(320, 240, URL, 0, "xyz"))
@@ -80,7 +72,7 @@ class BindingRules(unittest.TestCase):
     def test_the_pushers_calls_answer_as_the_binding(self):
         with TempDir() as tmp:
             url = f"rtsp://127.0.0.1:{free_port()}/live/test"  # nothing listens there
-            script = write_script(tmp, f"URL = {url!r}\n" + RULES.replace("\n    ", "\n"))
+            script = see_script(tmp, f"    URL = {url!r}\n" + RULES)
             done = run_canmv(script, sdcard=tmp, firmware="canmv-2026-07")
             self.assertEqual(done.returncode, 0, done.stderr)
             seen = json.loads(done.stdout.strip().splitlines()[-1])

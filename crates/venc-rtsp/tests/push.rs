@@ -4,29 +4,14 @@
 //! listens on loopback only and every wait is bounded.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
+use common::packs;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
-use venc_core::Mpi;
-use venc_core::consts::{K_PT_H264, VENC_PROFILE_H264_MAIN};
-use venc_harness::source::TestPattern;
-use venc_harness::{EncodeJob, run_example2};
+use venc_core::consts::K_PT_H264;
 use venc_rtsp::pusher::{PushError, PusherConfig, RtspPusher};
-use venc_sim::{SimOptions, Simulator};
-
-/// The packs of `frames` pictures, GOP 10, as GetStream hands them out.
-fn packs(frames: u32) -> Vec<Vec<u8>> {
-    let sim: Arc<dyn Mpi> = Simulator::shared(SimOptions::default());
-    let mut job = EncodeJob::example2(K_PT_H264, VENC_PROFILE_H264_MAIN, 320, 240, frames);
-    job.attr.gop_len = 10;
-    let mut out = Vec::new();
-    run_example2(sim, &job, &mut TestPattern::new(320, 240), |_, b| {
-        out.push(b.to_vec())
-    })
-    .unwrap();
-    out
-}
 
 fn free_port() -> u16 {
     let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -101,7 +86,7 @@ fn push_and_receive(transport: &str) {
         25,
         transport.as_bytes(),
     ));
-    let packs = packs(30);
+    let packs = packs(K_PT_H264, 30);
     let header = packs[0].clone();
     pusher.push_header(&header).unwrap();
     open_when_listening(&pusher);

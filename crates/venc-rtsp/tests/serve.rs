@@ -3,18 +3,15 @@
 //! MJPEG, two at once; every loop is bounded and the server listens on loopback only.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
+use common::packs;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
-use venc_core::Mpi;
-use venc_core::consts::{
-    K_PT_H264, K_PT_H265, K_PT_JPEG, VENC_PROFILE_H264_MAIN, VENC_PROFILE_H265_MAIN,
-};
-use venc_harness::source::TestPattern;
-use venc_harness::{EncodeJob, run_example2};
+use venc_core::consts::{K_PT_H264, K_PT_H265, K_PT_JPEG};
 use venc_rtsp::{RtspServer, Sent, VideoType, send_video, session_url};
-use venc_sim::{SimOptions, Simulator};
 
 /// Sessions are process-wide and `stop` ends them all (as on the board): one test at a time.
 static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
@@ -28,24 +25,6 @@ fn serial_server() -> (std::sync::MutexGuard<'static, ()>, RtspServer, u16) {
     server.init("127.0.0.1", 0).unwrap();
     let port = server.bound_port().unwrap();
     (serial, server, port)
-}
-
-/// A GOP of packs (header + I + P…), as GetStream hands them out.
-fn packs(payload: u32, frames: u32) -> Vec<Vec<u8>> {
-    let sim: Arc<dyn Mpi> = Simulator::shared(SimOptions::default());
-    let profile = if payload == K_PT_H265 {
-        VENC_PROFILE_H265_MAIN
-    } else {
-        VENC_PROFILE_H264_MAIN
-    };
-    let mut job = EncodeJob::example2(payload, profile, 320, 240, frames);
-    job.attr.gop_len = 10;
-    let mut out = Vec::new();
-    run_example2(sim, &job, &mut TestPattern::new(320, 240), |_, b| {
-        out.push(b.to_vec())
-    })
-    .unwrap();
-    out
 }
 
 /// Sends the packs round and round at ~30 fps until `stop`.

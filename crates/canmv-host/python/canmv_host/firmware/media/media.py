@@ -11,25 +11,11 @@ from mpp.vb import *  # noqa: F403
 
 _LINK_DESTROY = _native.board_info()["traits"]["link_destroy"]
 
-# The module's constants (K_ID_* from ``mpp/sys_struct.py``; oldgen facts §1.2, the same names
-# in S HEAD ``port/builtin_py/media/media.py``).
-MAX_MEDIA_BUFFER_POOLS = 16
+from media._ids import *  # noqa: E402, F401, F403
+
 MAX_MEDIA_LINK_COUNT = 8
-AUDIO_IN_MOD_ID, AUDIO_OUT_MOD_ID, AUDIO_ENCODE_MOD_ID, AUDIO_DECODE_MOD_ID = 12, 16, 14, 15
-CAMERA_MOD_ID, DISPLAY_MOD_ID, DMA_MOD_ID, DPU_MOD_ID = 6, 11, 20, 17
-VIDEO_ENCODE_MOD_ID, VIDEO_DECODE_MOD_ID = 9, 10
-CAM_DEV_ID_0, CAM_DEV_ID_1, CAM_DEV_ID_2, CAM_DEV_ID_MAX = 0, 1, 2, 3
-CAM_CHN_ID_0, CAM_CHN_ID_1, CAM_CHN_ID_2, CAM_CHN_ID_MAX = 0, 1, 2, 3
-DISPLAY_DEV_ID = 0
-VENC_DEV_ID = 0
-VENC_CHN_ID_0, VENC_CHN_ID_1, VENC_CHN_ID_2, VENC_CHN_ID_3, VENC_CHN_ID_MAX = 0, 1, 2, 3, 4
-VENC_PACK_CNT_MAX = 12
-VDEC_DEV_ID = 0
-
-
-def ALIGN_UP(x, a):  # noqa: N802 - the firmware's name (``VICAP_ALIGN_UP``)
-    """``(x + a-1) & ~(a-1)``; ``a`` a power of two, as in the firmware."""
-    return (x + a - 1) & ~(a - 1)
+if not _native.board_info()["traits"]["camera_api"]:
+    VDEC_DEV_ID = 0  # (v0.x: media._v0.media's, from v0.2)
 
 
 class linker:  # noqa: N801 - the firmware's class name, shown in its AttributeError

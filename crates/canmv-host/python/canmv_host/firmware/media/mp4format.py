@@ -107,14 +107,7 @@ def _audio_setup():
 class Mp4Container:
     """The firmware's camera + microphone recorder."""
 
-    MP4_CONFIG_TYPE_MUXER = K_MP4_CONFIG_MUXER  # noqa: F405
-    MP4_CONFIG_TYPE_DEMUXER = K_MP4_CONFIG_DEMUXER  # noqa: F405
-    MP4_STREAM_TYPE_VIDEO = K_MP4_STREAM_VIDEO  # noqa: F405
-    MP4_STREAM_TYPE_AUDIO = K_MP4_STREAM_AUDIO  # noqa: F405
-    MP4_CODEC_ID_H264 = K_MP4_CODEC_ID_H264  # noqa: F405
-    MP4_CODEC_ID_H265 = K_MP4_CODEC_ID_H265  # noqa: F405
-    MP4_CODEC_ID_G711A = K_MP4_CODEC_ID_G711A  # noqa: F405
-    MP4_CODEC_ID_G711U = K_MP4_CODEC_ID_G711U  # noqa: F405
+    # The module's MP4_* names are class attributes too (set below the class).
 
     def _init(self, sensor_csi_id=-1):
         if _CAMERA_API:
@@ -302,3 +295,9 @@ class Mp4Container:
             media.buffer_deinit()  # noqa: F405
         elif not since("canmv-2026-01"):
             MediaManager.deinit()  # noqa: F405
+
+
+for _name in ("MP4_CONFIG_TYPE_MUXER", "MP4_CONFIG_TYPE_DEMUXER", "MP4_STREAM_TYPE_VIDEO",
+              "MP4_STREAM_TYPE_AUDIO", "MP4_CODEC_ID_H264", "MP4_CODEC_ID_H265",
+              "MP4_CODEC_ID_G711A", "MP4_CODEC_ID_G711U"):
+    setattr(Mp4Container, _name, globals()[_name])

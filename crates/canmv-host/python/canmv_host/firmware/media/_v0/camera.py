@@ -313,8 +313,7 @@ class camera:  # noqa: N801 - the firmware's class name
     @classmethod
     def capture_image(cls, dev_num, chn_num):
         """The channel's next frame as an ``image.Image`` over its buffer."""
-        if dev_num > CAM_DEV_ID_MAX - 1 or chn_num > CAM_CHN_ID_MAX - 1:  # noqa: F405
-            bad_param(f"capture_image, invalid param, dev_num({dev_num}, chn_num({chn_num}))")
+        cls._check(dev_num, chn_num, "capture_image, invalid param")
         dev = cls.cam_dev[dev_num]
         if not dev.started:
             raise OSError(f"capture_image, dev({dev_num}) chn({chn_num}) request frame failed.")
@@ -328,5 +327,4 @@ class camera:  # noqa: N801 - the firmware's class name
     def release_image(cls, dev_num, chn_num, img):
         """Gives the frame back (the simulated channel also takes it back at the next
         capture)."""
-        if dev_num > CAM_DEV_ID_MAX - 1 or chn_num > CAM_CHN_ID_MAX - 1:  # noqa: F405
-            bad_param(f"release_image, invalid param, dev_num({dev_num}, chn_num({chn_num}))")
+        cls._check(dev_num, chn_num, "release_image, invalid param")

@@ -15,27 +15,16 @@ from media._v0.failures import RETURN_CODES, firmware_call
 
 _TRAITS = _native.board_info()["traits"]
 
-MAX_MEDIA_BUFFER_POOLS = 16
-AUDIO_IN_MOD_ID, AUDIO_OUT_MOD_ID, AUDIO_ENCODE_MOD_ID, AUDIO_DECODE_MOD_ID = 12, 16, 14, 15
-CAMERA_MOD_ID, DISPLAY_MOD_ID, DMA_MOD_ID, DPU_MOD_ID = 6, 11, 20, 17
-VIDEO_ENCODE_MOD_ID, VIDEO_DECODE_MOD_ID = 9, 10
-CAM_DEV_ID_0, CAM_DEV_ID_1, CAM_DEV_ID_2, CAM_DEV_ID_MAX = 0, 1, 2, 3
-CAM_CHN_ID_0, CAM_CHN_ID_1, CAM_CHN_ID_2, CAM_CHN_ID_MAX = 0, 1, 2, 3
-DISPLAY_DEV_ID = 0
+from media._ids import *  # noqa: E402, F401, F403
+from media._ids import MAX_MEDIA_BUFFER_POOLS
+
 (DISPLAY_CHN_ID_0, DISPLAY_CHN_ID_1, DISPLAY_CHN_ID_2, DISPLAY_CHN_ID_3, DISPLAY_CHN_ID_4,
  DISPLAY_CHN_ID_5, DISPLAY_CHN_ID_6) = range(7)
-VENC_DEV_ID = 0
-VENC_CHN_ID_0, VENC_CHN_ID_1, VENC_CHN_ID_2, VENC_CHN_ID_3, VENC_CHN_ID_MAX = 0, 1, 2, 3, 4
-VENC_PACK_CNT_MAX = 12
 if not RETURN_CODES or not _TRAITS["deinit_exits_vb"]:  # from v0.2
     VDEC_DEV_ID = 0
     VDEC_CHN_ID_0, VDEC_CHN_ID_1, VDEC_CHN_ID_2, VDEC_CHN_ID_3, VDEC_CHN_ID_MAX = 0, 1, 2, 3, 4
 VB_INVALID_POOLID = 0xFFFFFFFF
 VB_INVALID_HANDLE = 0xFFFFFFFF
-
-
-def ALIGN_UP(x, a):  # noqa: N802 - the firmware's name (``VICAP_ALIGN_UP``)
-    return (x + a - 1) & ~(a - 1)
 
 
 class media_device:  # noqa: N801 - the firmware's class name
