@@ -70,34 +70,23 @@ class rtsp_server:  # noqa: N801 - the firmware's name
         return _native.rtsp_url(_str(session_name))
 
     def rtspserver_sendvideodata(self, session_name, data, size, timestamp):
-        name, raw, size = _str(session_name), _data(data), _int(size)
         _int(timestamp)  # stored by the board, unused (facts §3.1)
-        if size > len(raw):
-            # The board reads past the object (an over-read); here only what is there goes.
-            print("venc-sim: sendvideodata size %d > len(data) %d" % (size, len(raw)))
-        return _native.rtsp_send(name, raw[:size])
+        return _native.rtsp_send(_str(session_name),
+                                 _upto(_data(data), _int(size), "sendvideodata"))
 
     def rtspserver_sendvideodata_byphyaddr(self, session_name, phy_addr, size, timestamp):
-        virt = kd_mpi_sys_mmap(_int(phy_addr), _int(size))
-        data = bytes_at(virt, size)
-        kd_mpi_sys_munmap(virt, size)
-        _native.rtsp_send(_str(session_name), data)
+        _native.rtsp_send(_str(session_name), _at_phys(phy_addr, size))
         return 0
 
     def rtspserver_sendaudiodata(self, session_name, data, size, timestamp):
         """One G.711 µ-law frame for the session's audio subsession (facts §2.5): 0 if the
         session exists (sent only if it has audio), -1 if not; ``timestamp`` unused."""
-        name, raw, size = _str(session_name), _data(data), _int(size)
         _int(timestamp)
-        if size > len(raw):
-            print("venc-sim: sendaudiodata size %d > len(data) %d" % (size, len(raw)))
-        return _native.rtsp_send_audio(name, raw[:size])
+        return _native.rtsp_send_audio(_str(session_name),
+                                       _upto(_data(data), _int(size), "sendaudiodata"))
 
     def rtspserver_sendaudiodata_byphyaddr(self, session_name, phy_addr, size, timestamp):
-        virt = kd_mpi_sys_mmap(_int(phy_addr), _int(size))
-        data = bytes_at(virt, size)
-        kd_mpi_sys_munmap(virt, size)
-        return _native.rtsp_send_audio(_str(session_name), data)
+        return _native.rtsp_send_audio(_str(session_name), _at_phys(phy_addr, size))
 
     def rtspserver_stop(self):
         self._server.stop()
@@ -185,6 +174,14 @@ class _Pusher:
 
     def __del__(self):
         self.rtsppusher_destroy()
+
+
+def _at_phys(phy_addr, size):
+    """The bytes at a physical address (through a mapping, as the binding reads them)."""
+    virt = kd_mpi_sys_mmap(_int(phy_addr), _int(size))
+    data = bytes_at(virt, size)
+    kd_mpi_sys_munmap(virt, size)
+    return data
 
 
 def _upto(raw, size, call):
