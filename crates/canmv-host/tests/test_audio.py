@@ -134,7 +134,8 @@ class Microphone(unittest.TestCase):
     def test_bad_audio_options_and_streams(self):
         with TempDir() as tmp:
             script = write_script(tmp, "print('ran')\n")
-            for extra, says in ((["--mic", "tone:0"], "tone:HZ"),
+            for extra, says in ((["--speaker", str(tmp / "no" / "s.wav")], "folder does not exist"),
+                                (["--mic", "tone:0"], "tone:HZ"),
                                 (["--mic", str(tmp / "none.wav")], "none.wav"),
                                 (["--mic", str(script)], "microphone")):
                 with self.subTest(extra=extra):
@@ -167,6 +168,24 @@ class Microphone(unittest.TestCase):
             self.assertIn("positional: Must specify an input or output stream.", done.stdout)
 
 
+    def test_a_writer_with_no_room_within_the_timeout_gets_minus_one(self):
+        # Frames of two seconds: five queued hold ten; the seventh finds room only two seconds
+        # on, past send_frame's one-second timeout.
+        script = """
+            from media.pyaudio import *
+            p = PyAudio()
+            out = p.open(format=paInt16, channels=1, rate=8000, output=True,
+                         frames_per_buffer=16000)
+            print("writes", [out.write(b"\\0\\0" * 16000) for _ in range(7)])
+        """
+        with TempDir() as tmp:
+            done = run_canmv(write_script(tmp, script), sdcard=tmp,
+                             extra=["--speaker", str(tmp / "s.wav")])
+            self.assertEqual(done.returncode, 0, done.stderr)
+            self.assertIn("writes [0, 0, 0, 0, 0, 0, -1]", done.stdout)
+            self.assertAlmostEqual(probe_audio(tmp / "s.wav")[3], 12.0, places=2)
+
+
 G711_SCRIPT = """
     from media import g711
     from media.pyaudio import *
@@ -182,7 +201,8 @@ G711_SCRIPT = """
         dec = g711.Decoder(law, 320)
         dec.create()
         open("/sdcard/%s.back" % name, "wb").write(dec.decode(coded))
-        for what, call in (("again", enc.create), ("second", g711.Encoder(law, 320).create)):
+        for what, call in (("again", enc.create), ("second", g711.Encoder(law, 320).create),
+                           ("not created", lambda: g711.Decoder(law, 320).decode(b"x"))):
             try:
                 call()
             except Exception as e:
@@ -210,6 +230,7 @@ class G711(unittest.TestCase):
                 self.assertGreater(snr, 30, law)
             self.assertIn("again RuntimeError The instance has been initialized", done.stdout)
             self.assertIn("second ValueError kd_mpi_aenc_create_chn:0 faild", done.stdout)
+            self.assertIn("not created ValueError kd_mpi_adec_send_stream:0 faild", done.stdout)
 
     def test_g711_arrived_in_v0_2(self):
         with TempDir() as tmp:

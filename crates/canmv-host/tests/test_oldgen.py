@@ -189,6 +189,50 @@ class Answers(unittest.TestCase):
                     self.assertIn("The buffer has been initialized!!!\nThis method can only",
                                   done.stdout)
 
+    def test_the_cameras_and_buffers_failures(self):
+        script = """
+            from media.camera import *
+            from media.media import *
+            camera.sensor_init(CAM_DEV_ID_0, CAM_DEFAULT_SENSOR)
+            camera.set_outsize(CAM_DEV_ID_0, CAM_CHN_ID_0, 320, 240)
+            see("odd format", lambda: camera.set_outfmt(CAM_DEV_ID_0, CAM_CHN_ID_0, 99))
+            camera.set_outsize(CAM_DEV_ID_0, CAM_CHN_ID_1, 320, 240)
+            see("bayer", lambda: camera.set_outfmt(CAM_DEV_ID_0, CAM_CHN_ID_1, 21))
+            see("no sensor_init", lambda: camera.start_stream(CAM_DEV_ID_1))
+            camera.sensor_init(CAM_DEV_ID_2, CAM_DEFAULT_SENSOR)
+            camera.set_outsize(CAM_DEV_ID_2, CAM_CHN_ID_0, 320, 240)
+            see("size only", lambda: camera.start_stream(CAM_DEV_ID_2))
+            see("stop unstarted", lambda: camera.stop_stream(CAM_DEV_ID_0))
+            see("capture unstarted", lambda: camera.capture_image(CAM_DEV_ID_0, CAM_CHN_ID_0))
+            see("buffer before init", lambda: media.request_buffer(4096))
+            media.buffer_init()
+            buf = media.request_buffer(4096)
+            seen["buffer"] = (buf.size, buf.phys_addr > 0, buf.virt_addr > 0)
+            see("release", lambda: media.release_buffer(buf))
+            see("release again", lambda: media.release_buffer(buf))
+            print(json.dumps(seen))
+        """
+        with TempDir() as tmp:
+            done = run_canmv(see_script(tmp, script), sdcard=tmp, firmware="canmv-2023-12")
+            self.assertEqual(done.returncode, 0, done.stderr)
+            seen = json.loads(done.stdout.strip().splitlines()[-1])
+            self.assertEqual(seen, {
+                "odd format": "ValueError: set_outfmt(0,0),unspported format!",
+                "bayer": "NotImplementedError: venc-sim: set_outfmt(0,1): Bayer output (format "
+                         "21) is not modeled: the simulated sensor gives YUV420SP, RGB888 and "
+                         "planar RGB",
+                "no sensor_init": "OSError: start_stream(1), set dev attr failed(-1609203705)",
+                # The firmware's message is not an f-string: its braces show.
+                "size only": "OSError: start_stream({dev_num}), set chn attr failed({ret})",
+                "stop unstarted": "OSError: stop_stream(0), stop stream failed(-1609203703)",
+                "capture unstarted": "OSError: capture_image, dev(0) chn(0) request frame "
+                                     "failed.",
+                "buffer before init": "OSError: request_buffer, get buf block failed, size 4096",
+                "buffer": [4096, True, True],
+                "release": "None",
+                "release again": "OSError: release_buffer, release buf block failed",
+            })
+
     def test_media_camera_and_sensor_exist_where_the_firmware_has_them(self):
         for firmware, module, fails in [
             ("canmv-2024-07", "media.camera", True), ("canmv-2026-01", "media.camera", True),

@@ -800,6 +800,26 @@ mod tests {
     }
 
     #[test]
+    fn a_frame_over_a_queue_block_is_refused() {
+        let p = RtspPusher::new(PusherConfig::new(64, 64, b"rtsp://h/x", 25, b"tcp"));
+        *lock(&p.sender) = Some(std::thread::spawn(|| {}));
+        let big = vec![0u8; MAX_FRAME + 1];
+        assert_eq!(
+            p.push_video(&big, true, 0),
+            Err(PushError::FrameTooLarge(MAX_FRAME + 1))
+        );
+        // The cached header counts: header + data past a block is refused too.
+        p.push_header(&[0; 1000]).unwrap();
+        let near = vec![0u8; MAX_FRAME - 10];
+        assert_eq!(
+            p.push_video(&near, true, 0),
+            Err(PushError::FrameTooLarge(MAX_FRAME - 10))
+        );
+        assert!(p.push_video(&[0, 0, 0, 1, 0x65], true, 0).is_ok());
+        let _ = lock(&p.sender).take().map(JoinHandle::join);
+    }
+
+    #[test]
     fn a_full_queue_drops_its_oldest_non_key_frame() {
         let p = RtspPusher::new(PusherConfig::new(64, 64, b"rtsp://h/x", 25, b"tcp"));
         // A sender that never runs: the queue is driven by hand.

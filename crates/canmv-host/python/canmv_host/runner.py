@@ -540,6 +540,9 @@ def run(script, script_args=(), sdcard="sdcard", source="pattern", firmware="can
         print("canmv-run: MicroPython's compiler (mpy-cross) refuses this script, so the board "
               "would not run it (--no-mpy-check runs it here all the same)", file=sys.stderr)
         return EXIT_EXCEPTION
+    if speaker and not os.path.isdir(os.path.dirname(os.path.abspath(speaker))):
+        print(f"canmv-run: --speaker {speaker}: its folder does not exist", file=sys.stderr)
+        return EXIT_USAGE
     bad = _check_settings(run_for, max_frames, timeout_ms) or (
         display_every <= 0 and f"--display-every {display_every}: give a positive count")
     if bad:
