@@ -112,11 +112,9 @@ class Mp4Container:
     def _init(self, sensor_csi_id=-1):
         if _CAMERA_API:
             camera.sensor_init(CAM_DEV_ID_0, CAM_DEFAULT_SENSOR)  # noqa: F405
-        elif sensor_csi_id in (0, 1, 2):
-            self.sensor = Sensor(id=sensor_csi_id)  # noqa: F405
-            self.sensor.reset()
         else:
-            self.sensor = Sensor()  # noqa: F405
+            csi = {"id": sensor_csi_id} if sensor_csi_id in (0, 1, 2) else {}
+            self.sensor = Sensor(**csi)  # noqa: F405
             self.sensor.reset()
         self.venc = Encoder()  # noqa: F405
         self.stream_data = StreamData()  # noqa: F405
